@@ -1,0 +1,52 @@
+/**
+ * The one domain error type. Every failure that is not a verification outcome
+ * (those are results, see verify/reasonCodes.ts) is an ElicenseError with a
+ * stable code from this closed set. Callers switch on `code`; messages are for
+ * people and never contain key material or personal data.
+ */
+export const ERROR_CODES = [
+  // input reading
+  'INPUT_TOO_LARGE',
+  'INPUT_MALFORMED',
+  'JSON_DUPLICATE_KEY',
+  'JSON_TOO_DEEP',
+  'INPUT_UNREADABLE',
+  // standards and codes
+  'TYPE_UNKNOWN',
+  'SCHEMA_INVALID',
+  'CODE_INVALID',
+  'STANDARD_INVALID',
+  // crypto and PKI
+  'ALGORITHM_NOT_ALLOWED',
+  'ALGORITHM_KEY_MISMATCH',
+  'KEY_INVALID',
+  'CERT_MALFORMED',
+  'CSR_INVALID',
+  'PKCS12_INVALID',
+  'PASSPHRASE_INVALID',
+  'CEREMONY_INVALID',
+  'JWS_MALFORMED',
+  // issuance
+  'ISSUER_NOT_AUTHORIZED_FOR_TYPE',
+  'TRUST_MATERIAL_INVALID',
+  'CONFIG_INVALID',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class ElicenseError extends Error {
+  readonly code: ErrorCode;
+  /** Machine-readable details (paths, limits); never secrets or personal data. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ElicenseError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isElicenseError(e: unknown): e is ElicenseError {
+  return e instanceof ElicenseError;
+}
