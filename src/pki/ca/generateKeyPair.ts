@@ -1,0 +1,24 @@
+import { generateKeyPair as nodeGenerateKeyPair, type KeyObject } from 'node:crypto';
+import type { SigningAlgorithm } from './signingAlgorithm';
+
+export interface KeyPair {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export type GenerateKey = (algorithm: SigningAlgorithm) => Promise<KeyPair>;
+
+/** Software key generation: P-256, Ed25519, RSA-3072 (RSA above the 2048 floor, per NIST SP 800-57 beyond 2030). */
+export const generateKeyPair: GenerateKey = (algorithm) =>
+  new Promise((resolve, reject) => {
+    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject): void =>
+      err ? reject(err) : resolve({ privateKey, publicKey });
+    switch (algorithm) {
+      case 'ES256':
+        return nodeGenerateKeyPair('ec', { namedCurve: 'P-256' }, done);
+      case 'EdDSA':
+        return nodeGenerateKeyPair('ed25519', {}, done);
+      case 'PS256':
+        return nodeGenerateKeyPair('rsa', { modulusLength: 3072 }, done);
+    }
+  });

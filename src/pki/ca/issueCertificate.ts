@@ -1,0 +1,78 @@
+import type { KeyObject } from 'node:crypto';
+import { ElicenseError } from '../../errors';
+import {
+  authorityKeyIdentifierExtension,
+  extensionsField,
+  subjectKeyIdentifierExtension,
+} from './certificateExtensions';
+import type { CertificateSigner } from './certificateSigner';
+import { signatureAlgorithmIdentifier } from './certificateSigner';
+import { encodeBitString, encodeExplicit, encodeSequence, encodeSmallInteger, encodeTime, encodeUnsignedInteger } from './der/encodeDer';
+import { encodePem } from './encodePem';
+import { keyIdentifier } from './keyIdentifier';
+
+/** A certificate as issued: the DER is the truth, the PEM is for people and files. */
+export interface IssuedCertificate {
+  der: Uint8Array;
+  pem: string;
+}
+
+/** What a child certificate needs to know about its issuer. */
+export interface IssuerInfo {
+  /** The issuer's subject Name, DER, copied byte for byte. */
+  name: Uint8Array;
+  keyIdentifier: Uint8Array;
+  signer: CertificateSigner;
+}
+
+export interface IssueCertificateParams {
+  subject: Uint8Array;
+  publicKey: KeyObject;
+  /** Absent: self-signed with `selfSigner`. */
+  issuer?: IssuerInfo;
+  selfSigner?: CertificateSigner;
+  serialNumber: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  /** Profile extensions (DER); SKI and AKI are added here. */
+  extensions: readonly Uint8Array[];
+}
+
+/**
+ * Assembles and signs one X.509 v3 certificate. The TBSCertificate is built
+ * from raw DER parts and the exact bytes that were signed are the bytes
+ * returned, so no encoder round trip can change what the CA signed.
+ */
+export async function issueCertificate(params: IssueCertificateParams): Promise<IssuedCertificate> {
+  const { publicKey, subject, issuer } = params;
+  if (publicKey.type !== 'public') throw new ElicenseError('KEY_INVALID', 'the certified key must be a public key');
+  if (params.notAfter.getTime() <= params.notBefore.getTime()) {
+    throw new ElicenseError('CONFIG_INVALID', 'certificate notAfter must be after notBefore');
+  }
+  const signer = issuer ? issuer.signer : params.selfSigner;
+  if (!signer) throw new ElicenseError('KEY_INVALID', 'a self-signed certificate needs its own signer');
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  if (!issuer && !Buffer.from(signer.publicKey.export({ type: 'spki', format: 'der' })).equals(spki)) {
+    throw new ElicenseError('ALGORITHM_KEY_MISMATCH', 'self-signed certificate: signer key does not match the subject key');
+  }
+  const ski = keyIdentifier(spki);
+  const extensions = [
+    ...params.extensions,
+    subjectKeyIdentifierExtension(ski),
+    ...(issuer ? [authorityKeyIdentifierExtension(issuer.keyIdentifier)] : []),
+  ];
+  const algorithmId = signatureAlgorithmIdentifier(signer.algorithm);
+  const tbs = encodeSequence(
+    encodeExplicit(0, encodeSmallInteger(2)), // v3
+    encodeUnsignedInteger(params.serialNumber),
+    algorithmId,
+    issuer ? issuer.name : subject,
+    encodeSequence(encodeTime(params.notBefore), encodeTime(params.notAfter)),
+    subject,
+    new Uint8Array(spki),
+    extensionsField(extensions),
+  );
+  const signature = await signer.sign(tbs);
+  const der = encodeSequence(tbs, algorithmId, encodeBitString(signature));
+  return { der, pem: encodePem(der, 'CERTIFICATE') };
+}

@@ -1,0 +1,48 @@
+import type { KeyObject } from 'node:crypto';
+import { OID } from '../oids';
+import { basicConstraintsExtension, extendedKeyUsageExtension, keyUsageExtension } from './certificateExtensions';
+import { caIssuerInfo, type CertificateAuthority } from './certificateAuthority';
+import { certificateValidity, type IssueOptions } from './certificateValidity';
+import { issueCertificate, type IssuedCertificate } from './issueCertificate';
+import { randomSerialNumber } from './serialNumber';
+import { signingAlgorithmForKey } from './signingAlgorithm';
+import { encodeSubjectName, type SubjectFields } from './subjectName';
+
+/** A region service key: the trust-list signer or the timestamp authority. */
+export interface ServiceCertificateRequest {
+  subject: SubjectFields;
+  publicKey: KeyObject;
+  validityDays: number;
+}
+
+const SIGNATURE_ONLY = keyUsageExtension(['digitalSignature']);
+
+async function issueServiceCertificate(
+  issuer: CertificateAuthority,
+  request: ServiceCertificateRequest,
+  eku: Uint8Array,
+  options: IssueOptions,
+): Promise<IssuedCertificate> {
+  signingAlgorithmForKey(request.publicKey);
+  const info = caIssuerInfo(issuer);
+  const { notBefore, notAfter } = certificateValidity(options.now, { days: request.validityDays }, info.notAfter);
+  return issueCertificate({
+    subject: encodeSubjectName(request.subject),
+    publicKey: request.publicKey,
+    issuer: info,
+    serialNumber: randomSerialNumber(options.randomBytes),
+    notBefore,
+    notAfter,
+    extensions: [basicConstraintsExtension(false), SIGNATURE_ONLY, eku],
+  });
+}
+
+/** Signs trust lists, status lists and recognition agreements: EKU ekuTrustListSigning (non-critical). */
+export function issueTrustListSigningCertificate(issuer: CertificateAuthority, request: ServiceCertificateRequest, options: IssueOptions): Promise<IssuedCertificate> {
+  return issueServiceCertificate(issuer, request, extendedKeyUsageExtension([OID.ekuTrustListSigning], false), options);
+}
+
+/** RFC 3161 2.3: a TSA certificate has exactly one EKU, id-kp-timeStamping, and it is critical. */
+export function issueTimestampingCertificate(issuer: CertificateAuthority, request: ServiceCertificateRequest, options: IssueOptions): Promise<IssuedCertificate> {
+  return issueServiceCertificate(issuer, request, extendedKeyUsageExtension([OID.ekuTimeStamping], true), options);
+}

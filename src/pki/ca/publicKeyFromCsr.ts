@@ -1,0 +1,105 @@
+import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { ElicenseError } from '../../errors';
+import { decodeOid } from './der/decodeOid';
+import { readDerChildren, readDerWhole, type DerElement } from './der/readDer';
+import { decodePem } from './encodePem';
+import { signingAlgorithmForKey } from './signingAlgorithm';
+
+const HASH_BY_OID: Record<string, string> = {
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+/**
+ * Checks a PKCS#10 request's proof of possession and returns only its public
+ * key. Everything else in the CSR (subject, requested extensions) is ignored:
+ * the CA writes the subject from the department record.
+ */
+export function publicKeyFromCsr(csr: Uint8Array | string): KeyObject {
+  const der = typeof csr === 'string' ? decodePem(csr, 'CERTIFICATE REQUEST') : csr;
+  if (!der) throw new ElicenseError('CSR_INVALID', 'no PEM "CERTIFICATE REQUEST" block found');
+  const [info, sigAlg, sigValue] = readDerChildren(readDerWhole(der, 'CSR_INVALID'), 'CSR_INVALID');
+  if (!info || !sigAlg || !sigValue || info.tag !== 0x30 || sigAlg.tag !== 0x30 || sigValue.tag !== 0x03) {
+    throw new ElicenseError('CSR_INVALID', 'not a PKCS#10 certification request');
+  }
+  const [version, , spki] = readDerChildren(info, 'CSR_INVALID');
+  if (!version || version.tag !== 0x02 || version.content.length !== 1 || version.content[0] !== 0 || !spki || spki.tag !== 0x30) {
+    throw new ElicenseError('CSR_INVALID', 'unsupported certification request version or layout');
+  }
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({ key: Buffer.from(spki.raw), format: 'der', type: 'spki' });
+  } catch (cause) {
+    throw new ElicenseError('CSR_INVALID', 'the request public key cannot be read', undefined, { cause });
+  }
+  signingAlgorithmForKey(publicKey); // refuses keys we do not certify
+  if (sigValue.content[0] !== 0) throw new ElicenseError('CSR_INVALID', 'malformed signature bit string');
+  const signature = sigValue.content.subarray(1);
+  if (!verifyCsrSignature(sigAlg, publicKey, info.raw, signature)) {
+    throw new ElicenseError('CSR_INVALID', 'the request signature does not verify: no proof of possession of the private key');
+  }
+  return publicKey;
+}
+
+function verifyCsrSignature(sigAlg: DerElement, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+  const [oidEl, params] = readDerChildren(sigAlg, 'CSR_INVALID');
+  if (!oidEl || oidEl.tag !== 0x06) throw new ElicenseError('CSR_INVALID', 'malformed signature algorithm');
+  const oid = decodeOid(oidEl.content, 'CSR_INVALID');
+  const keyType = key.asymmetricKeyType;
+  try {
+    switch (oid) {
+      case '1.2.840.10045.4.3.2': // ecdsa-with-SHA256 / 384 / 512
+      case '1.2.840.10045.4.3.3':
+      case '1.2.840.10045.4.3.4':
+        if (keyType !== 'ec') break;
+        return verify({ '1.2.840.10045.4.3.2': 'sha256', '1.2.840.10045.4.3.3': 'sha384', '1.2.840.10045.4.3.4': 'sha512' }[oid], data, key, signature);
+      case '1.3.101.112': // Ed25519
+        if (keyType !== 'ed25519') break;
+        return verify(null, data, key, signature);
+      case '1.2.840.113549.1.1.11': // sha256WithRSAEncryption / 384 / 512
+      case '1.2.840.113549.1.1.12':
+      case '1.2.840.113549.1.1.13':
+        if (keyType !== 'rsa') break;
+        return verify({ '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512' }[oid], data, key, signature);
+      case '1.2.840.113549.1.1.10': {
+        if (keyType !== 'rsa' && keyType !== 'rsa-pss') break;
+        const { hash, saltLength } = readPssParams(params);
+        return verify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+      }
+    }
+  } catch (cause) {
+    if (cause instanceof ElicenseError) throw cause;
+    return false;
+  }
+  throw new ElicenseError('CSR_INVALID', `signature algorithm ${oid} is not allowed for this key`);
+}
+
+/** RSASSA-PSS-params with MGF1 over the same hash; trailerField must be 1 (RFC 4055). */
+function readPssParams(params: DerElement | undefined): { hash: string; saltLength: number } {
+  if (!params || params.tag !== 0x30) throw new ElicenseError('CSR_INVALID', 'RSASSA-PSS without parameters is not allowed (SHA-1 default)');
+  let hash: string | undefined;
+  let mgfHash: string | undefined;
+  let saltLength = 20;
+  for (const field of readDerChildren(params, 'CSR_INVALID')) {
+    const [inner] = readDerChildren(field, 'CSR_INVALID');
+    if (field.tag === 0xa0 && inner) hash = HASH_BY_OID[algOid(inner)];
+    if (field.tag === 0xa1 && inner) {
+      const [, mgfParams] = readDerChildren(inner, 'CSR_INVALID');
+      if (algOid(inner) !== '1.2.840.113549.1.1.8' || !mgfParams) throw new ElicenseError('CSR_INVALID', 'unsupported PSS mask generation');
+      mgfHash = HASH_BY_OID[algOid(mgfParams)];
+    }
+    if (field.tag === 0xa2 && inner) saltLength = inner.content.reduce((n, b) => n * 256 + b, 0);
+    if (field.tag === 0xa3 && inner && !(inner.content.length === 1 && inner.content[0] === 1)) {
+      throw new ElicenseError('CSR_INVALID', 'unsupported PSS trailer field');
+    }
+  }
+  if (!hash || hash !== mgfHash) throw new ElicenseError('CSR_INVALID', 'RSASSA-PSS needs SHA-2 with a matching MGF1 hash');
+  return { hash, saltLength };
+}
+
+function algOid(algorithmIdentifier: DerElement): string {
+  const [oid] = readDerChildren(algorithmIdentifier, 'CSR_INVALID');
+  if (!oid || oid.tag !== 0x06) throw new ElicenseError('CSR_INVALID', 'malformed algorithm identifier');
+  return decodeOid(oid.content, 'CSR_INVALID');
+}
