@@ -1,0 +1,93 @@
+/**
+ * The code checks of a schema-valid record: issuer USCC, holder code per holder type, jurisdiction
+ * division code, identifier consistency, face code fields and the validity period. The reference date
+ * for birth dates is the licence's issue date, so no clock is needed.
+ */
+import { checkCitizenId } from '../codes/citizenId';
+import type { CodeCheck } from '../codes/codeCheck';
+import { checkDivisionCode, type DivisionCodeList } from '../codes/divisionCode';
+import { checkHolderCode } from '../codes/holderCode';
+import type { HolderCodeTypes } from '../codes/holderCodeTypes';
+import { parseLicenseIdentifier } from '../codes/licenseIdentifier';
+import { checkUscc } from '../codes/uscc';
+import type { LicenceRecord } from './generated/LicenceRecord';
+import type { TypeStandard } from './generated/TypeStandard';
+import type { RecordIssue } from './recordValidation';
+
+export interface CodeCheckContext {
+  divisions: DivisionCodeList;
+  holderCodeTypes: HolderCodeTypes;
+}
+
+export interface CodeCheckOutcome {
+  errors: RecordIssue[];
+  warnings: RecordIssue[];
+}
+
+function collect(out: CodeCheckOutcome, path: string, check: CodeCheck): void {
+  if (!check.ok) {
+    out.errors.push({ path, message: check.message, code: check.code });
+    return;
+  }
+  for (const w of check.warnings) out.warnings.push({ path, message: w.message, code: w.code });
+}
+
+export function checkRecordCodes(record: LicenceRecord, standard: TypeStandard, ctx: CodeCheckContext): CodeCheckOutcome {
+  const out: CodeCheckOutcome = { errors: [], warnings: [] };
+  const today = record.certificateIssuedDate;
+
+  collect(out, '/certificateIssuingAuthorityCode', checkUscc(record.certificateIssuingAuthorityCode));
+
+  if (!standard.holderTypeCodes.includes(record.certificateHolderTypeCode)) {
+    out.errors.push({
+      path: '/certificateHolderTypeCode',
+      code: 'HOLDER_TYPE_NOT_ALLOWED',
+      message: `holder code type ${record.certificateHolderTypeCode} is not allowed for ${standard.nameEn}`,
+    });
+  } else {
+    const holder = checkHolderCode(record.certificateHolderTypeCode, record.certificateHolderCode, {
+      types: ctx.holderCodeTypes,
+      today,
+      divisions: ctx.divisions,
+    });
+    collect(out, '/certificateHolderCode', holder);
+  }
+
+  collect(out, '/certificateAreaCode', checkDivisionCode(record.certificateAreaCode, ctx.divisions));
+
+  const id = parseLicenseIdentifier(record.certificateIdentifier);
+  if (!id.ok) {
+    out.errors.push({ path: '/certificateIdentifier', message: id.message, code: id.code });
+  } else {
+    if (id.value.typeCode !== record.certificateTypeCode) {
+      out.errors.push({ path: '/certificateIdentifier', code: 'IDENTIFIER_TYPE_MISMATCH', message: 'identifier type code differs from certificateTypeCode' });
+    }
+    if (id.value.issuerCode !== record.certificateIssuingAuthorityCode) {
+      out.errors.push({ path: '/certificateIdentifier', code: 'IDENTIFIER_ISSUER_MISMATCH', message: 'identifier issuer code differs from certificateIssuingAuthorityCode' });
+    }
+  }
+
+  if (record.definingAuthorityCode !== undefined && record.definingAuthorityCode !== standard.definingAuthority.uscc) {
+    out.errors.push({ path: '/definingAuthorityCode', code: 'DEFINING_AUTHORITY_MISMATCH', message: 'definingAuthorityCode differs from the type standard' });
+  }
+
+  const faceChecks = standard.faceCodeChecks;
+  if (faceChecks) {
+    const face = record.extendInfo;
+    for (const field in faceChecks) {
+      const value = face[field];
+      if (value === undefined) continue;
+      const path = `/extendInfo/${field}`;
+      const kind = faceChecks[field];
+      if (kind === 'uscc') collect(out, path, checkUscc(value));
+      else if (kind === 'citizenId') collect(out, path, checkCitizenId(value, { today, divisions: ctx.divisions }));
+      else collect(out, path, checkDivisionCode(value, ctx.divisions));
+    }
+  }
+
+  const expiring = record.certificateExpiringDate;
+  if (expiring !== undefined && expiring < record.certificateEffectiveDate) {
+    out.errors.push({ path: '/certificateExpiringDate', code: 'VALIDITY_PERIOD_INVALID', message: 'expiring date is before the effective date' });
+  }
+  return out;
+}
