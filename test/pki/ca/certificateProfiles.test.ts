@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { keyObjectSigner } from '../../../src/pki/ca/certificateSigner';
+import { generateKeyPair } from '../../../src/pki/ca/generateKeyPair';
+import { issueDepartmentCertificate } from '../../../src/pki/ca/issueDepartmentCertificate';
+import { issueIntermediateCa } from '../../../src/pki/ca/issueIntermediateCa';
+import { issueRootCa } from '../../../src/pki/ca/issueRootCa';
+import { issueTimestampingCertificate, issueTrustListSigningCertificate } from '../../../src/pki/ca/issueServiceCertificate';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../../src/pki/ca/signingAlgorithm';
+import { OID } from '../../../src/pki/oids';
+
+const now = new Date('2026-03-01T00:00:00Z');
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const department = { name: '福州市民政局', uscc: '11350100DM0000021X', divisionCode: '350100' };
+
+async function hierarchy(alg: SigningAlgorithm) {
+  const rootKeys = await generateKeyPair(alg);
+  const rootSigner = keyObjectSigner(rootKeys.privateKey);
+  const root = await issueRootCa({ subject: { commonName: 'Root', organization: '测试' }, publicKey: rootKeys.publicKey, validityYears: 20, pathLen: 1 }, rootSigner, { now });
+  const rootCa = { certificate: root.der, signer: rootSigner };
+  const interKeys = await generateKeyPair(alg);
+  const inter = await issueIntermediateCa(rootCa, { subject: { commonName: 'City', divisionCode: '350100' }, publicKey: interKeys.publicKey, validityYears: 10, pathLen: 0 }, { now });
+  const interCa = { certificate: inter.der, signer: keyObjectSigner(interKeys.privateKey) };
+  const deptKeys = await generateKeyPair(alg);
+  const dept = await issueDepartmentCertificate(interCa, { department, publicKey: deptKeys.publicKey, validityDays: 730 }, { now });
+  const tl = await issueTrustListSigningCertificate(rootCa, { subject: { commonName: 'TL' }, publicKey: (await generateKeyPair('ES256')).publicKey, validityDays: 365 }, { now });
+  const tsa = await issueTimestampingCertificate(rootCa, { subject: { commonName: 'TSA' }, publicKey: (await generateKeyPair('ES256')).publicKey, validityDays: 365 }, { now });
+  return { root, inter, dept, tl, tsa };
+}
+
+/** extension OID → critical, in certificate order. */
+function extensionMap(cert: x509.X509Certificate): Array<[string, boolean]> {
+  return cert.extensions.map((e) => [e.type, e.critical]);
+}
+
+describe.each(SIGNING_ALGORITHMS)('certificate profiles, CA keys %s', (alg) => {
+  let h: Awaited<ReturnType<typeof hierarchy>>;
+  beforeAll(async () => {
+    h = await hierarchy(alg);
+  });
+
+  it('root: basicConstraints cA pathLen 1, keyUsage keyCertSign+cRLSign, SKI; self-signed', async () => {
+    const c = new x509.X509Certificate(h.root.der);
+    expect(extensionMap(c)).toEqual([['2.5.29.19', true], ['2.5.29.15', true], ['2.5.29.14', false]]);
+    const bc = c.getExtension(x509.BasicConstraintsExtension)!;
+    expect([bc.ca, bc.pathLength]).toEqual([true, 1]);
+    expect(c.getExtension(x509.KeyUsagesExtension)!.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign);
+    expect(c.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId).toMatch(/^[0-9a-f]{40}$/);
+    expect(new NodeX509(h.root.der).verify(new NodeX509(h.root.der).publicKey)).toBe(true);
+    expect(c.serialNumber).toMatch(/^[4-7][0-9a-f]{31}$/);
+  });
+
+  it('intermediate: the CA profile plus AKI = root SKI', () => {
+    const root = new x509.X509Certificate(h.root.der);
+    const c = new x509.X509Certificate(h.inter.der);
+    expect(extensionMap(c)).toEqual([['2.5.29.19', true], ['2.5.29.15', true], ['2.5.29.14', false], ['2.5.29.35', false]]);
+    expect(c.getExtension(x509.BasicConstraintsExtension)!.pathLength).toBe(0);
+    expect(c.getExtension(x509.AuthorityKeyIdentifierExtension)!.keyId).toBe(root.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId);
+    expect(c.issuer).toBe(root.subject);
+  });
+
+  it('department: cA=false, digitalSignature+nonRepudiation, licence-signing EKU (non-critical), SKI, AKI, identity subject', () => {
+    const inter = new x509.X509Certificate(h.inter.der);
+    const c = new x509.X509Certificate(h.dept.der);
+    expect(extensionMap(c)).toEqual([
+      ['2.5.29.19', true], ['2.5.29.15', true], ['2.5.29.37', false], ['2.5.29.14', false], ['2.5.29.35', false],
+    ]);
+    expect(c.getExtension(x509.BasicConstraintsExtension)!.ca).toBe(false);
+    expect(c.getExtension(x509.KeyUsagesExtension)!.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation);
+    // @peculiar/x509 cannot render arcs above 2^53 (it prints "{hex}"), so the EKU value is read by Node/OpenSSL.
+    expect(new NodeX509(h.dept.der).keyUsage).toEqual([OID.ekuLicenseSigning]);
+    expect(c.getExtension(x509.AuthorityKeyIdentifierExtension)!.keyId).toBe(inter.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId);
+    expect(c.subjectName.getField('C')).toEqual(['CN']);
+    expect(c.subjectName.getField('O')).toEqual([department.name]);
+    expect(c.subjectName.getField('CN')).toEqual([department.name]);
+    expect(c.subjectName.getField(OID.attrOrganizationIdentifier)).toEqual([`NTRCN-${department.uscc}`]);
+    expect(c.notBefore.toISOString()).toBe(now.toISOString());
+    expect(c.notAfter.getTime() - c.notBefore.getTime()).toBe(730 * 86_400_000);
+  });
+
+  it('trust-list signer and TSA: their EKUs, the TSA one critical and alone (RFC 3161)', () => {
+    const tl = new x509.X509Certificate(h.tl.der);
+    expect(extensionMap(tl)).toEqual([['2.5.29.19', true], ['2.5.29.15', true], ['2.5.29.37', false], ['2.5.29.14', false], ['2.5.29.35', false]]);
+    expect(new NodeX509(h.tl.der).keyUsage).toEqual([OID.ekuTrustListSigning]);
+    const tsa = new x509.X509Certificate(h.tsa.der);
+    expect(extensionMap(tsa)).toEqual([['2.5.29.19', true], ['2.5.29.15', true], ['2.5.29.37', true], ['2.5.29.14', false], ['2.5.29.35', false]]);
+    expect(tsa.getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual([OID.ekuTimeStamping]);
+    expect(tsa.getExtension(x509.KeyUsagesExtension)!.usages).toBe(x509.KeyUsageFlags.digitalSignature);
+  });
+
+  it('signatures verify with @peculiar/x509 over node webcrypto', async () => {
+    const crypto = webcrypto as unknown as NonNullable<Parameters<x509.X509Certificate['verify']>[1]>;
+    const root = new x509.X509Certificate(h.root.der);
+    const inter = new x509.X509Certificate(h.inter.der);
+    expect(await inter.verify({ publicKey: root.publicKey, signatureOnly: true }, crypto)).toBe(true);
+    expect(await new x509.X509Certificate(h.dept.der).verify({ publicKey: inter.publicKey, signatureOnly: true }, crypto)).toBe(true);
+  });
+
+  (hasOpenssl ? it : it.skip)('openssl verify -x509_strict accepts root → intermediate → department', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'elicense-profile-'));
+    try {
+      writeFileSync(join(dir, 'root.pem'), h.root.pem);
+      writeFileSync(join(dir, 'inter.pem'), h.inter.pem);
+      writeFileSync(join(dir, 'dept.pem'), h.dept.pem);
+      const at = String(now.getTime() / 1000 + 60);
+      const out = execFileSync('openssl', ['verify', '-x509_strict', '-attime', at, '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'inter.pem'), join(dir, 'dept.pem')], { encoding: 'utf8' });
+      expect(out).toContain('dept.pem: OK');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
