@@ -1,0 +1,122 @@
+import { constants, createSecretKey, generateKeyPairSync, verify } from 'node:crypto';
+import { ElicenseError } from '../../src/errors';
+import { DEFAULT_JWS_ALGORITHM, algorithmForKey, isAllowedAlgorithm, keyMatchesAlgorithm } from '../../src/crypto/algorithms';
+import { signBytes } from '../../src/crypto/signBytes';
+import { verifyBytes } from '../../src/crypto/verifyBytes';
+
+const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+const secp256k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+const ed25519 = generateKeyPairSync('ed25519');
+const ed448 = generateKeyPairSync('ed448');
+const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
+const pssFree = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+const pss256 = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 });
+const pss384 = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
+const pssBigSalt = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 64 });
+const secret = createSecretKey(Buffer.alloc(32, 1));
+
+const data = Buffer.from('licence bytes');
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return e instanceof ElicenseError ? e.code : 'OTHER';
+  }
+}
+
+describe('algorithm allow-list', () => {
+  it('allows exactly ES256, EdDSA and PS256, case-sensitively; ES256 is the default', () => {
+    expect(DEFAULT_JWS_ALGORITHM).toBe('ES256');
+    for (const ok of ['ES256', 'EdDSA', 'PS256']) expect(isAllowedAlgorithm(ok)).toBe(true);
+    for (const no of ['none', 'NONE', 'None', '', 'HS256', 'HS512', 'RS256', 'ES384', 'ES512', 'PS384', 'PS512', 'es256', 'EDDSA', 'Ed25519', 'ES256K', 'SM2', undefined, null, 256, ['ES256']]) {
+      expect(isAllowedAlgorithm(no)).toBe(false);
+    }
+  });
+
+  it('picks the one algorithm of each allowed key kind', () => {
+    expect(algorithmForKey(p256.privateKey)).toBe('ES256');
+    expect(algorithmForKey(p256.publicKey)).toBe('ES256');
+    expect(algorithmForKey(ed25519.publicKey)).toBe('EdDSA');
+    expect(algorithmForKey(rsa2048.publicKey)).toBe('PS256');
+    expect(algorithmForKey(pssFree.publicKey)).toBe('PS256');
+    expect(algorithmForKey(pss256.privateKey)).toBe('PS256');
+  });
+
+  it.each([
+    ['P-384', p384.publicKey],
+    ['secp256k1', secp256k1.publicKey],
+    ['Ed448', ed448.publicKey],
+    ['RSA 1024', rsa1024.publicKey],
+    ['RSA-PSS restricted to SHA-384', pss384.publicKey],
+    ['RSA-PSS requiring a 64-byte salt', pssBigSalt.publicKey],
+    ['a secret key', secret],
+  ])('refuses %s with KEY_INVALID', (_name, key) => {
+    expect(codeOf(() => algorithmForKey(key))).toBe('KEY_INVALID');
+    for (const alg of ['ES256', 'EdDSA', 'PS256']) expect(keyMatchesAlgorithm(alg, key)).toBe(false);
+  });
+
+  it('matches a key only with its own algorithm', () => {
+    expect(keyMatchesAlgorithm('ES256', p256.publicKey)).toBe(true);
+    expect(keyMatchesAlgorithm('EdDSA', p256.publicKey)).toBe(false);
+    expect(keyMatchesAlgorithm('PS256', p256.publicKey)).toBe(false);
+    expect(keyMatchesAlgorithm('ES256', ed25519.publicKey)).toBe(false);
+    expect(keyMatchesAlgorithm('ES256', rsa2048.publicKey)).toBe(false);
+    expect(keyMatchesAlgorithm('RS256', rsa2048.publicKey)).toBe(false);
+    expect(keyMatchesAlgorithm('HS256', secret)).toBe(false);
+    expect(keyMatchesAlgorithm('ES256', {} as never)).toBe(false);
+  });
+});
+
+describe('signBytes and verifyBytes', () => {
+  it.each([
+    ['ES256', p256, 64],
+    ['EdDSA', ed25519, 64],
+    ['PS256', rsa2048, 256],
+    ['PS256', pssFree, 256],
+    ['PS256', pss256, 256],
+  ] as const)('%s round trip with exact signature length', (alg, pair, length) => {
+    const sig = signBytes(alg, pair.privateKey, data);
+    expect(sig).toHaveLength(length);
+    expect(verifyBytes(alg, pair.publicKey, data, sig)).toBe(true);
+    expect(verifyBytes(alg, pair.publicKey, Buffer.from('other bytes'), sig)).toBe(false);
+    const flipped = Buffer.from(sig);
+    flipped[5]! ^= 1;
+    expect(verifyBytes(alg, pair.publicKey, data, flipped)).toBe(false);
+    expect(verifyBytes(alg, pair.publicKey, data, Buffer.concat([sig, Buffer.alloc(1)]))).toBe(false);
+    expect(verifyBytes(alg, pair.publicKey, data, sig.subarray(1))).toBe(false);
+    expect(verifyBytes(alg, pair.publicKey, data, Buffer.alloc(0))).toBe(false);
+  });
+
+  it('ES256 signatures are raw r||s, not DER', () => {
+    const sig = signBytes('ES256', p256.privateKey, data);
+    expect(sig[0] === 0x30 && sig[1] === sig.length - 2).toBe(false);
+  });
+
+  it('PS256 uses a 32-byte salt and MGF1-SHA-256 (checked by a strict verifier)', () => {
+    const sig = signBytes('PS256', rsa2048.privateKey, data);
+    expect(verify('sha256', data, { key: rsa2048.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig)).toBe(true);
+    expect(verify('sha256', data, { key: rsa2048.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }, sig)).toBe(false);
+  });
+
+  it('refuses to sign with a wrong algorithm, a public key or a disallowed algorithm', () => {
+    expect(codeOf(() => signBytes('EdDSA', p256.privateKey, data))).toBe('ALGORITHM_KEY_MISMATCH');
+    expect(codeOf(() => signBytes('ES256', p256.publicKey, data))).toBe('KEY_INVALID');
+    expect(codeOf(() => signBytes('RS256' as never, rsa2048.privateKey, data))).toBe('ALGORITHM_NOT_ALLOWED');
+    expect(codeOf(() => signBytes('ES256', p384.privateKey, data))).toBe('ALGORITHM_KEY_MISMATCH');
+  });
+
+  it('never throws when verifying, and refuses mismatched keys and algorithms', () => {
+    const es = signBytes('ES256', p256.privateKey, data);
+    expect(verifyBytes('EdDSA', ed25519.publicKey, data, es)).toBe(false);
+    expect(verifyBytes('EdDSA', p256.publicKey, data, es)).toBe(false);
+    expect(verifyBytes('HS256' as never, secret, data, es)).toBe(false);
+    expect(verifyBytes('none' as never, p256.publicKey, data, Buffer.alloc(0))).toBe(false);
+    expect(verifyBytes('ES256', {} as never, data, es)).toBe(false);
+    expect(verifyBytes('ES256', p256.publicKey, data, Buffer.alloc(64))).toBe(false);
+    expect(verifyBytes('PS256', rsa2048.publicKey, data, Buffer.alloc(256, 0xff))).toBe(false);
+  });
+});
