@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import ts from 'typescript';
 import { standardsDir } from '../src/standards/standardsDir';
 import { compareSemver } from '../src/standards/semver';
 
@@ -19,13 +20,17 @@ function readJson(path: string): Record<string, unknown> {
 async function toTs(schema: Record<string, unknown>, name: string, from: string): Promise<string> {
   // $id is a URN; without it the generator resolves local #/$defs refs against the schema itself.
   const { $id: _id, ...rest } = schema;
-  return compile(rest as JSONSchema, name, {
-    bannerComment: BANNER(from),
-    unknownAny: true,
-    maxItems: -1,
-    format: true,
-    style: { singleQuote: true, printWidth: 120 },
-  });
+  const raw = await compile(rest as JSONSchema, name, { bannerComment: BANNER(from), unknownAny: true, maxItems: -1, format: false });
+  return prettyPrint(raw);
+}
+
+/**
+ * Layout by the TypeScript printer rather than the generator's prettier step: prettier 3 loads plugins with
+ * dynamic import, which jest cannot run, and the up-to-date test must generate exactly what this script writes.
+ */
+function prettyPrint(source: string): string {
+  const file = ts.createSourceFile('generated.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  return ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printFile(file);
 }
 
 /** File name → content, for every generated file. */

@@ -15,8 +15,9 @@ const TYPE_CODE = /^[0-9A-Z]{21}$/;
 const ISSUER_CODE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 const SERIAL = /^[0-9A-Z]{1,32}$/;
 const VERSION = /^\d{3}$/;
-const CHECK = /^[0-9A-Z]$/;
 const ROOT_PARTS = LICENSE_IDENTIFIER_ROOT.split('.');
+/** Whole-identifier shape: one regex on the hot path; the segment-by-segment diagnosis runs only on failure. */
+const WELL_FORMED = /^1\.2\.156\.3005\.2\.([0-9A-Z]{21})\.([0-9A-HJ-NPQRTUWXY]{18})\.([0-9A-Z]{1,32})\.(\d{3})\.([0-9A-Z])$/;
 
 export interface LicenseIdentifierParts {
   typeCode: string;
@@ -67,21 +68,28 @@ function fail(code: LicenseIdentifierErrorCode, message: string): ParseLicenseId
 export function parseLicenseIdentifier(s: unknown): ParseLicenseIdentifierResult {
   if (typeof s !== 'string') return fail('IDENTIFIER_MALFORMED', 'identifier must be a string');
   if (s.length > LICENSE_IDENTIFIER_MAX_LENGTH) return fail('IDENTIFIER_MALFORMED', 'identifier is too long');
+  const m = WELL_FORMED.exec(s);
+  if (!m) return diagnose(s);
+  const [, typeCode, issuerCode, serial, version, check] = m as unknown as [string, string, string, string, string, string];
+  if (mod37_36CheckCharacter(typeCode + issuerCode + serial + version) !== check) {
+    return fail('IDENTIFIER_CHECK_INVALID', 'identifier check character does not match');
+  }
+  return { ok: true, value: { root: LICENSE_IDENTIFIER_ROOT, typeCode, issuerCode, serial, version, check } };
+}
+
+/** Which rule a string that is not a well-formed identifier breaks. */
+function diagnose(s: string): ParseLicenseIdentifierResult {
   const parts = s.split('.');
   if (parts.length !== 10) return fail('IDENTIFIER_MALFORMED', 'identifier must have 10 dot-separated segments');
   for (let i = 0; i < ROOT_PARTS.length; i++) {
     if (parts[i] !== ROOT_PARTS[i]) return fail('IDENTIFIER_ROOT_INVALID', `identifier root must be ${LICENSE_IDENTIFIER_ROOT}`);
   }
-  const [typeCode, issuerCode, serial, version, check] = parts.slice(5) as [string, string, string, string, string];
+  const [typeCode, issuerCode, serial, version] = parts.slice(5) as [string, string, string, string, string];
   if (!TYPE_CODE.test(typeCode)) return fail('IDENTIFIER_MALFORMED', 'type code must be 21 characters [0-9A-Z]');
   if (!ISSUER_CODE.test(issuerCode)) return fail('IDENTIFIER_MALFORMED', 'issuer code must be an 18-character USCC');
   if (!SERIAL.test(serial)) return fail('IDENTIFIER_MALFORMED', `serial must be 1..${SERIAL_MAX_LENGTH} characters [0-9A-Z]`);
   if (!VERSION.test(version)) return fail('IDENTIFIER_MALFORMED', 'version must be 3 digits');
-  if (!CHECK.test(check)) return fail('IDENTIFIER_MALFORMED', 'check must be one character [0-9A-Z]');
-  if (mod37_36CheckCharacter(typeCode + issuerCode + serial + version) !== check) {
-    return fail('IDENTIFIER_CHECK_INVALID', 'identifier check character does not match');
-  }
-  return { ok: true, value: { root: LICENSE_IDENTIFIER_ROOT, typeCode, issuerCode, serial, version, check } };
+  return fail('IDENTIFIER_MALFORMED', 'check must be one character [0-9A-Z]');
 }
 
 const SERIAL_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';

@@ -15,7 +15,7 @@ export function seededRandomBytes(seed: number): (n: number) => Uint8Array {
   };
 }
 
-export function pick<T>(rnd: (n: number) => Uint8Array, items: readonly T[]): T {
+export function pick(rnd: (n: number) => Uint8Array, items: string): string {
   const b = rnd(2);
   return items[((b[0]! << 8) | b[1]!) % items.length]!;
 }

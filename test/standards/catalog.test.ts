@@ -1,0 +1,98 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isElicenseError } from '../../src/errors';
+import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
+import { standardsDir } from '../../src/standards/standardsDir';
+
+const catalog = StandardsCatalog.load();
+
+describe('StandardsCatalog', () => {
+  it('loads the eight type standards', () => {
+    expect(catalog.listTypes().map((t) => `${t.slug}@${t.version}`)).toEqual([
+      'birth-medical-certificate@1.0.0',
+      'business-licence@1.0.0',
+      'degree-certificate@1.0.0',
+      'driving-licence@1.0.0',
+      'food-business-permit@1.0.0',
+      'marriage-certificate@1.0.0',
+      'real-estate-title@1.0.0',
+      'social-security-card@1.0.0',
+    ]);
+  });
+
+  it('uses the known national code for the real-estate title certificate and marks every other code a placeholder', () => {
+    const realEstate = catalog.getType('11100000MB03271699001');
+    expect(realEstate?.nameZh).toBe('不动产权证书');
+    expect(realEstate?.typeCodeIsPlaceholder).toBe(false);
+    for (const t of catalog.listTypes()) {
+      if (t.slug !== 'real-estate-title') expect([t.slug, t.typeCodeIsPlaceholder]).toEqual([t.slug, true]);
+      expect(t.typeCode).toMatch(/^[0-9A-Z]{21}$/);
+      expect(t.typeCode.startsWith(t.definingAuthority.uscc)).toBe(true);
+    }
+  });
+
+  it('finds types by code and version, and by slug', () => {
+    expect(catalog.getType('11100000MB03271699001', '1.0.0')?.slug).toBe('real-estate-title');
+    expect(catalog.getType('11100000MB03271699001', '2.0.0')).toBeUndefined();
+    expect(catalog.getType('11100000MB03271699999')).toBeUndefined();
+    expect(catalog.getTypeBySlug('driving-licence')?.nameZh).toBe('机动车驾驶证');
+    expect(catalog.getTypeBySlug('nope')).toBeUndefined();
+  });
+
+  it('hands out frozen standards', () => {
+    const t = catalog.getTypeBySlug('business-licence')!;
+    expect(Object.isFrozen(t)).toBe(true);
+    expect(Object.isFrozen(t.faceSchema.properties)).toBe(true);
+  });
+
+  it('enumerates the driving licence classes A1..P', () => {
+    const face = catalog.getTypeBySlug('driving-licence')!.faceSchema.properties as Record<string, { items?: { enum?: string[] } }>;
+    expect(face.vehicleClasses?.items?.enum).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'D', 'E', 'F', 'M', 'N', 'P']);
+  });
+
+  it('resolves standards/ from the source tree', () => {
+    expect(standardsDir()).toMatch(/standards$/);
+  });
+});
+
+describe('StandardsCatalog refuses inconsistent standards', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'standards-'));
+    cpSync(standardsDir(), dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const edit = (file: string, change: (doc: Record<string, any>) => void) => {
+    const path = join(dir, file);
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+    change(doc);
+    writeFileSync(path, JSON.stringify(doc));
+  };
+  const loadError = (): unknown => {
+    try {
+      StandardsCatalog.load(dir);
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  const file = 'types/business-licence/1.0.0.json';
+
+  it.each<[string, (doc: Record<string, any>) => void]>([
+    ['a face field without a label', (d) => delete d.labels.face.name],
+    ['a QR field that is not a face field', (d) => d.qrFields.push('nope')],
+    ['a layout field that does not exist', (d) => d.pdfLayout.sections[0].fields.push('extendInfo.nope')],
+    ['a type code not built from the defining authority', (d) => (d.typeCode = '11100000MB03271699901')],
+    ['an unknown holder code type', (d) => d.holderTypeCodes.push('123')],
+    ['an unknown top-level key', (d) => (d.colour = 'red')],
+    ['a face schema open to extra properties', (d) => (d.faceSchema.additionalProperties = true)],
+    ['a face schema that does not compile in strict mode', (d) => (d.faceSchema.properties.name.minimumLength = 1)],
+    ['a version that differs from the file name', (d) => (d.version = '1.0.1')],
+  ])('%s', (_name, change) => {
+    edit(file, change);
+    const e = loadError();
+    expect(isElicenseError(e) && e.code).toBe('STANDARD_INVALID');
+  });
+});
