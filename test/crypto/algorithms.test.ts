@@ -12,9 +12,11 @@ const ed448 = generateKeyPairSync('ed448');
 const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
 const pssFree = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
-const pss256 = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 });
-const pss384 = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
-const pssBigSalt = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 64 });
+// Node accepts hashAlgorithm/mgf1HashAlgorithm; this @types/node version only types the older names.
+const pssWith = (restrictions: object) => generateKeyPairSync('rsa-pss', { modulusLength: 2048, ...restrictions } as { modulusLength: number });
+const pss256 = pssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 });
+const pss384 = pssWith({ hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
+const pssBigSalt = pssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 64 });
 const secret = createSecretKey(Buffer.alloc(32, 1));
 
 const data = Buffer.from('licence bytes');

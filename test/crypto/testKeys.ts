@@ -26,7 +26,7 @@ export async function testKey(kind: KeyKind, name = 'CN=elicense test'): Promise
   const signingAlgorithm = params.name === 'ECDSA' ? { ...params, hash: 'SHA-256' } : params.name === 'RSA-PSS' ? { ...params, saltLength: 32 } : params;
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     { serialNumber: '01', name, notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2044-01-01T00:00:00Z'), keys, signingAlgorithm },
-    webcrypto as unknown as Crypto,
+    webcrypto as never,
   );
   return { privateKey: KeyObject.from(keys.privateKey), publicKey: KeyObject.from(keys.publicKey), certificate: new Uint8Array(cert.rawData) };
 }
