@@ -3,7 +3,6 @@ import {
   AuthorityKeyIdentifier,
   BasicConstraints,
   CertificatePolicies,
-  ExtendedKeyUsage,
   InhibitAnyPolicy,
   KeyUsage,
   PolicyConstraints,
@@ -11,7 +10,7 @@ import {
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { ElicenseError } from '../../errors';
-import { DerReader } from './DerReader';
+import { DerReader, readOidSequence } from './DerReader';
 import { GeneralName, parseGeneralNames } from './GeneralName';
 import { NameConstraintsValue, parseNameConstraints } from './parseNameConstraints';
 
@@ -117,7 +116,7 @@ export function decodeExtensions(list: readonly CertificateExtension[]): Certifi
         out.keyUsage = { critical, usages: decodeKeyUsage(value) };
         break;
       case EXT.extKeyUsage: {
-        const oids = [...strictParse(value, ExtendedKeyUsage, 'extKeyUsage')];
+        const oids = readOidSequence(value, 'extKeyUsage', false);
         if (oids.length === 0) throw new ElicenseError('CERT_MALFORMED', 'empty extKeyUsage');
         out.extKeyUsage = { critical, oids };
         break;
@@ -142,7 +141,8 @@ export function decodeExtensions(list: readonly CertificateExtension[]): Certifi
         out.nameConstraints = { critical, ...parseNameConstraints(value) };
         break;
       case EXT.certificatePolicies: {
-        const policies = [...strictParse(value, CertificatePolicies, 'certificatePolicies')].map((p) => p.policyIdentifier);
+        strictParse(value, CertificatePolicies, 'certificatePolicies'); // structure check; OIDs read below
+        const policies = readOidSequence(value, 'certificatePolicies', true);
         if (new Set(policies).size !== policies.length) throw new ElicenseError('CERT_MALFORMED', 'duplicate certificate policy');
         out.certificatePolicies = { critical, policies };
         break;

@@ -19,7 +19,7 @@ export interface CertificateName {
   readonly rdnKeys: readonly string[];
   /** RFC 5280 7.1 comparison key: equal keys mean matching names. */
   readonly key: string;
-  /** Readable form, e.g. "CN=Root, O=Region, C=CN" (most specific first). */
+  /** Readable form in DER order, e.g. "C=CN, O=Region, CN=Root" (as written by @peculiar/x509 strings). */
   readonly text: string;
   readonly isEmpty: boolean;
 }
@@ -106,8 +106,6 @@ export function parseName(bytes: Uint8Array, el: ReturnType<DerReader['read']>):
     );
   const key = rdnKeys.join('/');
   const text = rdns
-    .slice()
-    .reverse()
     .map((rdn) => rdn.map((a) => `${SHORT_NAMES[a.oid] ?? a.oid}=${a.text ?? '#' + Buffer.from(a.valueDer).toString('hex')}`).join('+'))
     .join(', ');
   return { der: whole(bytes, el), rdns, rdnKeys, key, text, isEmpty: rdns.length === 0 };

@@ -92,23 +92,41 @@ export function whole(bytes: Uint8Array, el: DerElement): Uint8Array {
   return bytes.subarray(el.start, el.end);
 }
 
-/** Dotted form of an OBJECT IDENTIFIER's contents. */
+/** Dotted form of an OBJECT IDENTIFIER's contents (BigInt arcs: 2.25 UUID arcs exceed 2^53). */
 export function decodeOid(c: Uint8Array): string {
   if (c.length === 0 || c[c.length - 1]! & 0x80) throw malformed('bad OBJECT IDENTIFIER');
-  const arcs: number[] = [];
-  let v = 0;
+  const arcs: bigint[] = [];
+  let v = 0n;
   let fresh = true;
   for (const byte of c) {
     if (fresh && byte === 0x80) throw malformed('non-minimal OBJECT IDENTIFIER arc');
-    v = v * 128 + (byte & 0x7f);
+    v = (v << 7n) | BigInt(byte & 0x7f);
     fresh = false;
     if (!(byte & 0x80)) {
       arcs.push(v);
-      v = 0;
+      v = 0n;
       fresh = true;
     }
   }
   const firstArc = arcs[0]!;
-  const head = firstArc < 40 ? [0, firstArc] : firstArc < 80 ? [1, firstArc - 40] : [2, firstArc - 80];
+  const head = firstArc < 40n ? [0n, firstArc] : firstArc < 80n ? [1n, firstArc - 40n] : [2n, firstArc - 80n];
   return [...head, ...arcs.slice(1)].join('.');
+}
+
+/** OIDs of a SEQUENCE OF OBJECT IDENTIFIER (or of SEQUENCEs that start with one), from a whole DER value. */
+export function readOidSequence(der: Uint8Array, what: string, itemsAreSequences: boolean): string[] {
+  const top = new DerReader(der);
+  const seq = top.read(0x30, what);
+  top.expectEnd(what);
+  const r = DerReader.inside(der, seq);
+  const out: string[] = [];
+  while (!r.done) {
+    if (itemsAreSequences) {
+      const item = DerReader.inside(der, r.read(0x30, what));
+      out.push(decodeOid(contents(der, item.read(0x06, what))));
+    } else {
+      out.push(decodeOid(contents(der, r.read(0x06, what))));
+    }
+  }
+  return out;
 }
