@@ -1,0 +1,115 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { keyIdForCertificate } from '../../crypto/keyIdForCertificate';
+import { parseStrictJson } from '../../json/parseStrictJson';
+import { runCeremony } from '../../pki/ca/ceremony';
+import { encodePem } from '../../pki/ca/encodePem';
+import { keyObjectSigner } from '../../pki/ca/certificateSigner';
+import { generateKeyPair } from '../../pki/ca/generateKeyPair';
+import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
+import { issueDepartmentCertificateFromCsr } from '../../pki/ca/issueDepartmentCertificateFromCsr';
+import type { SigningAlgorithm } from '../../pki/ca/signingAlgorithm';
+import { exportPkcs12 } from '../../pki/pkcs12/exportPkcs12';
+import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
+import { buildLocalTrustFile } from '../../trust/buildLocalTrustFile';
+import { loadLocalTrustFile, type LocalTrustFile } from '../../trust/loadLocalTrustFile';
+import type { CliContext } from '../CliContext';
+import { CliExit, EXIT } from '../exitCodes';
+import { readInput, readPassphrase } from '../readInput';
+import { writeRegionPki } from '../regionPkiFiles';
+import { TRUST_FILE_NAME } from './verifyCommand';
+
+function refuseNonEmpty(dir: string): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new CliExit(EXIT.UNREADABLE, `${dir} is not empty: a ceremony never overwrites existing keys`);
+  }
+}
+
+export function registerCa(program: Command, ctx: CliContext): void {
+  const ca = program.command('ca').description('region certificate authority: ceremony and department certificates');
+
+  ca.command('init')
+    .description('run the region CA ceremony from a reviewed config file; writes keys (PKCS#12), certificates, the review record and the trust file')
+    .requiredOption('--ceremony <file>', 'ceremony config (see fixtures/ceremony/demo-region.json and src/pki/ca/ceremony.schema.json)')
+    .requiredOption('--out <dir>', 'new, empty directory for the region PKI')
+    .option('--passphrase-file <file>', 'file holding the passphrase that protects every key file (else ELICENSE_PASSPHRASE)')
+    .action(async (opts: { ceremony: string; out: string; passphraseFile?: string }) => {
+      refuseNonEmpty(opts.out);
+      const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
+      let config: unknown;
+      try {
+        config = parseStrictJson(readInput(opts.ceremony));
+      } catch (e) {
+        throw new CliExit(EXIT.UNREADABLE, `${opts.ceremony}: ${(e as Error).message}`);
+      }
+      const now = ctx.clock.now();
+      const pki = await runCeremony(config, { now });
+      writeRegionPki(opts.out, pki, passphrase);
+      mkdirSync(join(opts.out, 'trust'), { recursive: true });
+      writeFileSync(join(opts.out, 'trust', TRUST_FILE_NAME), JSON.stringify(buildLocalTrustFile([pki], now), null, 2));
+      writeFileSync(join(opts.out, 'trust', 'anchors.pem'), pki.root.certificate.pem);
+      ctx.out(`ceremony for ${pki.region.name} (${pki.region.code}) done: ${pki.record.certificates.length} certificates in ${opts.out}`);
+      for (const w of pki.record.warnings) ctx.out(`  warning: ${typeof w === 'string' ? w : JSON.stringify(w)}`);
+      ctx.out(`review ${join(opts.out, 'ceremony-record.json')}; hand ${join(opts.out, 'trust')} to verifiers`);
+    });
+
+  ca.command('issue-department')
+    .description('certify a department signing key (generated here, or from the department\'s own CSR)')
+    .requiredOption('--ca-key <p12>', 'PKCS#12 of the issuing CA (root or intermediate)')
+    .requiredOption('--name <name>', 'department name (subject O)')
+    .requiredOption('--uscc <code>', 'department unified social credit code')
+    .requiredOption('--division <code>', 'GB/T 2260 division code')
+    .option('--csr <file>', 'PKCS#10 request from the department (its private key never leaves it)')
+    .option('--algorithm <alg>', 'key algorithm when generating: ES256, EdDSA or PS256', 'ES256')
+    .option('--validity-days <n>', 'certificate validity in days', '730')
+    .option('--types <codes>', 'comma-separated licence type codes to authorise in the trust file')
+    .option('--trust <dir>', `add the department and key id to DIR/${TRUST_FILE_NAME}`)
+    .requiredOption('--out <dir>', 'new, empty directory for certificate.pem (and key.p12 when generated)')
+    .option('--passphrase-file <file>', 'file holding the passphrase (CA key and new key file; else ELICENSE_PASSPHRASE)')
+    .action(async (opts: { caKey: string; name: string; uscc: string; division: string; csr?: string; algorithm: string; validityDays: string; types?: string; trust?: string; out: string; passphraseFile?: string }) => {
+      refuseNonEmpty(opts.out);
+      const validityDays = Number(opts.validityDays);
+      if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) throw new CliExit(EXIT.UNREADABLE, '--validity-days: a whole number of days, 1 to 3650');
+      if (!['ES256', 'EdDSA', 'PS256'].includes(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, EdDSA or PS256, not ${opts.algorithm}`);
+      const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
+      const caKey = importPkcs12(readInput(opts.caKey), passphrase);
+      const issuer = { certificate: caKey.certificateChain[0]!, signer: keyObjectSigner(caKey.privateKey) };
+      const department = { name: opts.name, uscc: opts.uscc, divisionCode: opts.division };
+      const issue = { now: ctx.clock.now(), randomBytes: (n: number) => new Uint8Array(randomBytes(n)) };
+      // The chain a signer sends: its own certificate, then the CA's chain up to (not including) the root.
+      const caChain = caKey.certificateChain.length > 1 ? caKey.certificateChain.slice(0, -1) : [];
+      mkdirSync(opts.out, { recursive: true });
+      let certificate;
+      if (opts.csr) {
+        certificate = await issueDepartmentCertificateFromCsr(issuer, { department, csr: readInput(opts.csr), validityDays }, issue);
+      } else {
+        const { privateKey, publicKey } = await generateKeyPair(opts.algorithm as SigningAlgorithm);
+        certificate = await issueDepartmentCertificate(issuer, { department, publicKey, validityDays }, issue);
+        writeFileSync(join(opts.out, 'key.p12'), exportPkcs12({ privateKey, certificateChain: [certificate.der, ...caChain], friendlyName: opts.name }, passphrase), { mode: 0o600 });
+      }
+      writeFileSync(join(opts.out, 'certificate.pem'), certificate.pem);
+      writeFileSync(join(opts.out, 'chain.pem'), [certificate.der, ...caChain].map((der) => encodePem(der, 'CERTIFICATE')).join(''));
+      const keyId = keyIdForCertificate(certificate.der);
+      ctx.out(`certified ${opts.name} (${opts.uscc}); key id ${keyId}`);
+      if (opts.trust) {
+        const path = join(opts.trust, TRUST_FILE_NAME);
+        const file = JSON.parse(readInput(path).toString('utf8')) as LocalTrustFile;
+        const types = (opts.types ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+        const existing = file.regions.flatMap((r) => r.departments).find((d) => d.uscc === opts.uscc);
+        if (existing) {
+          existing.keyIds = [...new Set([...existing.keyIds, keyId])];
+          existing.authorizedTypeCodes = [...new Set([...existing.authorizedTypeCodes, ...types])];
+        } else {
+          const region = file.regions.find((r) => r.regionCode.slice(0, 2) === opts.division.slice(0, 2));
+          if (!region) throw new CliExit(EXIT.UNREADABLE, `${path}: no region for division ${opts.division}`);
+          region.departments.push({ uscc: opts.uscc, name: opts.name, keyIds: [keyId], authorizedTypeCodes: types, state: 'active', stateSince: null });
+        }
+        file.generatedAt = ctx.clock.now().toISOString();
+        loadLocalTrustFile(JSON.stringify(file), path); // refuse to write a trust file we could not read back
+        writeFileSync(path, JSON.stringify(file, null, 2));
+        ctx.out(`updated ${path}`);
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { buildDemoRegion } from '../../demo/buildDemoRegion';
+import { tamperedVariants } from '../../demo/tamperedVariants';
+import { loadLocalTrustFile } from '../../trust/loadLocalTrustFile';
+import { createVerifierCaches, verifyLicense } from '../../verify/verifyLicense';
+import type { CliContext } from '../CliContext';
+import { EXIT } from '../exitCodes';
+import { writeRegionPki } from '../regionPkiFiles';
+import { TRUST_FILE_NAME } from './verifyCommand';
+
+/** Demo key files are protected with this passphrase, written next to them: demo data only. */
+export const DEMO_PASSPHRASE = 'elicense-demo-only';
+
+function write(path: string, data: string | Uint8Array): void {
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  writeFileSync(path, data);
+}
+
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('build a DEMO region, issue a licence of every type, write them with the trust material, and verify them')
+    .option('--out <dir>', 'output directory', 'demo-out')
+    .addHelpText('after', '\nEverything written is demo data: fictional departments, people and firms, and keys whose passphrase is in the output.')
+    .action(async (opts: { out: string }) => {
+      const now = ctx.clock.now();
+      const catalog = ctx.catalog();
+      const out = resolve(opts.out);
+      const demo = await buildDemoRegion({ catalog, now });
+
+      // Trust material for verifiers, and the region's PKI for the issuer side.
+      write(join(out, 'trust', TRUST_FILE_NAME), JSON.stringify(demo.trustFile, null, 2));
+      write(join(out, 'trust', 'anchors.pem'), demo.pki.root.certificate.pem);
+      writeRegionPki(join(out, 'pki'), demo.pki, DEMO_PASSPHRASE);
+      write(join(out, 'pki', 'DEMO-PASSPHRASE.txt'), `${DEMO_PASSPHRASE}\n`);
+
+      // Verify what was written, from the files, as an outside verifier would.
+      const trust = loadLocalTrustFile(readFileSync(join(out, 'trust', TRUST_FILE_NAME)), join(opts.out, 'trust', TRUST_FILE_NAME));
+      const caches = createVerifierCaches();
+      let ok = true;
+      ctx.out(`elicense demo — DEMO region ${demo.pki.region.name} (${demo.pki.region.code}); all data fictional\n`);
+      ctx.out('Licences (full form):');
+      for (const lic of demo.licences) {
+        const file = join(out, 'licences', `${lic.slug}.elic.json`);
+        write(file, JSON.stringify(lic.form, null, 2));
+        const r = verifyLicense(readFileSync(file), { trust, catalog, at: now, caches });
+        ok &&= r.result === 'accepted';
+        ctx.out(`  ${r.result.padEnd(8)} ${lic.standard.nameZh} (${lic.standard.nameEn})  ${String(lic.form.license['certificateIdentifier'])}`);
+      }
+
+      ctx.out('\nTampered and bad variants (each must be rejected with its reason):');
+      const expected: Record<string, { expected: string; description: string; at?: string }> = {};
+      for (const t of await tamperedVariants(demo, catalog, now)) {
+        const file = join(out, 'tampered', `${t.name}.elic.json`);
+        write(file, t.bytes);
+        expected[t.name] = { expected: t.expected, description: t.description, ...(t.at ? { at: t.at } : {}) };
+        const r = verifyLicense(t.bytes, { trust, catalog, at: t.at ? new Date(t.at) : now, caches });
+        const good = r.result === 'rejected' && r.reasons.includes(t.expected);
+        ok &&= good;
+        ctx.out(`  ${good ? 'ok  ' : 'FAIL'} ${t.name.padEnd(28)} ${r.result} ${r.reasons.join(',')}`);
+      }
+      write(join(out, 'tampered', 'expected.json'), JSON.stringify(expected, null, 2));
+
+      ctx.out(`\nWritten to ${out}:`);
+      ctx.out(`  licences/*.elic.json   trust/${TRUST_FILE_NAME}   trust/anchors.pem   pki/   tampered/ (+ expected.json)`);
+      ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licences[0]?.slug ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
+      ctx.out('PDF and QR forms are not produced yet (they arrive with the licence forms feature).');
+      ctx.exitCode = ok ? EXIT.ACCEPTED : EXIT.REJECTED;
+    });
+}

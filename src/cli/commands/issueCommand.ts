@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { generateSerial } from '../../codes/licenseIdentifier';
+import { SoftwareSigner } from '../../crypto/SoftwareSigner';
+import { ElicenseError } from '../../errors';
+import { parseStrictJson } from '../../json/parseStrictJson';
+import { issueLicense } from '../../license/issueLicense';
+import type { LicenseDraft } from '../../license/prepareLicenseRecord';
+import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
+import { departmentIdentityOf } from '../../pki/departmentIdentity';
+import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
+import { loadLocalTrustFile } from '../../trust/loadLocalTrustFile';
+import type { CliContext } from '../CliContext';
+import { CliExit, EXIT } from '../exitCodes';
+import { readInput, readPassphrase } from '../readInput';
+import { writeOutput } from '../writeOutput';
+import { TRUST_FILE_NAME } from './verifyCommand';
+
+/** Loads a PKCS#12 key file into a Signer. */
+export function signerFromPkcs12(path: string, passphrase: string): SoftwareSigner {
+  const { privateKey, certificateChain } = importPkcs12(readInput(path), passphrase);
+  return new SoftwareSigner(privateKey, certificateChain);
+}
+
+export function registerIssue(program: Command, ctx: CliContext): void {
+  program
+    .command('issue')
+    .description('issue a licence: type + data file → signed, region-timestamped full form (*.elic.json)')
+    .requiredOption('--type <code|slug>', 'licence type code (21 characters) or slug, e.g. business-licence')
+    .requiredOption('--data <file>', 'licence data JSON: holder, certificateNumber, effectiveDate, expiringDate?, extendInfo')
+    .requiredOption('--key <p12>', "the department's PKCS#12 key file")
+    .requiredOption('--tsa-key <p12>', "the region time-stamping authority's PKCS#12 key file")
+    .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME}: the licence must verify against it before it is written`, 'trust')
+    .option('--passphrase-file <file>', 'file holding the key passphrase (else ELICENSE_PASSPHRASE)')
+    .option('--out <file>', 'where to write the full form (default: standard output)')
+    .addHelpText('after', '\nExit codes: 0 issued, 1 refused (data or authorisation), 2 unreadable input.')
+    .action(async (opts: { type: string; data: string; key: string; tsaKey: string; trust: string; passphraseFile?: string; out?: string }) => {
+      const catalog = ctx.catalog();
+      const standard = /^[0-9A-Z]{21}$/.test(opts.type) ? catalog.getType(opts.type) : catalog.getTypeBySlug(opts.type);
+      if (!standard) throw new CliExit(EXIT.UNREADABLE, `unknown licence type: ${opts.type}`);
+      let data: Omit<LicenseDraft, 'typeCode'>;
+      try {
+        data = parseStrictJson(readInput(opts.data)) as Omit<LicenseDraft, 'typeCode'>;
+      } catch (e) {
+        throw new CliExit(EXIT.UNREADABLE, `${opts.data}: ${(e as Error).message}`);
+      }
+      const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
+      const signer = signerFromPkcs12(opts.key, passphrase);
+      const tsa = signerFromPkcs12(opts.tsaKey, passphrase);
+      const identity = departmentIdentityOf(parseCertificate(signer.certificateChain[0]!));
+      if (!identity.uscc || !identity.divisionCode || !identity.name) {
+        throw new CliExit(EXIT.UNREADABLE, `${opts.key}: not a department signing certificate (no USCC, division or name in its subject)`);
+      }
+      const trustPath = join(opts.trust, TRUST_FILE_NAME);
+      const trust = loadLocalTrustFile(readInput(trustPath), trustPath);
+      const at = ctx.clock.now();
+      try {
+        const form = await issueLicense(
+          { typeCode: standard.typeCode, standardVersion: standard.version, ...data },
+          {
+            catalog,
+            trust,
+            department: { name: identity.name, uscc: identity.uscc, divisionCode: identity.divisionCode, signer },
+            timestampAuthority: tsa,
+            serial: generateSerial((n) => new Uint8Array(randomBytes(n))),
+            at,
+          },
+        );
+        writeOutput(opts.out, JSON.stringify(form, null, 2), ctx);
+        ctx.err(`issued ${String(form.license['certificateIdentifier'])}`);
+      } catch (e) {
+        if (e instanceof ElicenseError && ['SCHEMA_INVALID', 'CODE_INVALID', 'TYPE_UNKNOWN', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', 'ISSUANCE_SELF_CHECK_FAILED'].includes(e.code)) {
+          throw new CliExit(EXIT.REJECTED, `${e.code}: ${e.message}`);
+        }
+        throw e;
+      }
+    });
+}

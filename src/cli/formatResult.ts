@@ -1,0 +1,20 @@
+import type { VerificationResult } from '../verify/VerificationResult';
+
+const MARK = { passed: 'ok  ', failed: 'FAIL', not_checked: '--  ' } as const;
+
+/** A person-readable rendering of a verification result for the terminal. */
+export function formatResult(r: VerificationResult, label: string): string {
+  const lic = r.license ?? {};
+  const lines = [
+    `${r.result.toUpperCase()}  ${label}`,
+    `  licence: ${String(lic['certificateName'] ?? '?')} ${String(lic['certificateIdentifier'] ?? '')}`,
+    `  holder:  ${String(lic['certificateHolderName'] ?? '?')}   issuer: ${String(lic['certificateIssuingAuthorityName'] ?? '?')}`,
+  ];
+  for (const c of r.checks) {
+    const why = c.reasons.length ? ` ${c.reasons.join(',')}` : '';
+    lines.push(`  [${MARK[c.status]}] ${c.check.padEnd(11)}${why}${c.detail ? ` (${c.detail})` : ''}`);
+  }
+  if (r.warnings.length) lines.push(`  warnings: ${r.warnings.join(', ')}`);
+  lines.push(`  trust: ${r.trust.source}${r.trust.asOf ? ` as of ${r.trust.asOf}` : ''}; verified at ${r.verifiedAt}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { systemClock } from '../clock';
+import { isElicenseError } from '../errors';
+import { StandardsCatalog } from '../standards/StandardsCatalog';
+import type { CliContext } from './CliContext';
+import { CliExit, EXIT } from './exitCodes';
+import { registerCa } from './commands/caCommand';
+import { registerDemo } from './commands/demoCommand';
+import { registerIssue } from './commands/issueCommand';
+import { registerPki } from './commands/pkiCommand';
+import { registerVerify } from './commands/verifyCommand';
+
+/** Composition root of the command line: builds the context and wires every command. */
+export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out' | 'err'>, env = process.env): Promise<number> {
+  let catalog: StandardsCatalog | undefined;
+  const ctx: CliContext = {
+    clock: systemClock,
+    env,
+    catalog: () => (catalog ??= StandardsCatalog.load()),
+    out: io.out,
+    err: io.err,
+    exitCode: EXIT.ACCEPTED,
+  };
+  const program = new Command('elicense')
+    .description('elicense: issue and verify electronic licences offline')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showHelpAfterError();
+  registerDemo(program, ctx);
+  registerVerify(program, ctx);
+  registerIssue(program, ctx);
+  registerCa(program, ctx);
+  registerPki(program, ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end "successfully"; usage errors are unreadable input.
+      return e.exitCode === 0 ? EXIT.ACCEPTED : EXIT.UNREADABLE;
+    }
+    if (e instanceof CliExit) {
+      io.err(`elicense: ${e.message}`);
+      return e.exitCode;
+    }
+    if (isElicenseError(e)) {
+      io.err(`elicense: ${e.code}: ${e.message}`);
+      return EXIT.UNREADABLE;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`elicense: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

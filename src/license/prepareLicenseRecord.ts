@@ -1,0 +1,84 @@
+import { buildLicenseIdentifier } from '../codes/licenseIdentifier';
+import { ElicenseError } from '../errors';
+import type { StandardsCatalog } from '../standards/StandardsCatalog';
+import type { LicenceRecord } from '../standards/generated/LicenceRecord';
+
+/** What a department supplies to issue a licence; the rest of the record is filled in here. */
+export interface LicenseDraft {
+  typeCode: string;
+  /** Type standard version; the latest published one when omitted. */
+  standardVersion?: string;
+  certificateNumber: string;
+  holder: { name: string; code: string; typeCode: string; typeName: string };
+  /** YYYY-MM-DD; the issue day when omitted. */
+  issuedDate?: string;
+  effectiveDate: string;
+  /** Omitted: long-term (长期). */
+  expiringDate?: string;
+  /** GB/T 2260 division of the issuing jurisdiction; the department's own when omitted. */
+  areaCode?: string;
+  extendInfo: Record<string, unknown>;
+}
+
+export interface IssuingDepartment {
+  name: string;
+  uscc: string;
+  divisionCode: string;
+}
+
+export interface PrepareOptions {
+  catalog: StandardsCatalog;
+  issuer: IssuingDepartment;
+  /** Unique per issuer and type (allocated by the caller: the node's store or the CLI). */
+  serial: string;
+  /** Identifier version segment, 001 for a first issue. */
+  version?: string;
+  /** Calendar date of issue (YYYY-MM-DD, UTC+8). */
+  today: string;
+}
+
+/**
+ * Builds the complete licence record from a draft and checks it against the
+ * type's standard and the code rules before anything is signed (prepare →
+ * record → sign → store: nothing is signed that was not first checked).
+ */
+export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions): LicenceRecord {
+  const standard = opts.catalog.getType(draft.typeCode, draft.standardVersion);
+  if (!standard) {
+    throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${draft.typeCode}${draft.standardVersion ? ` version ${draft.standardVersion}` : ''}`);
+  }
+  const identifier = buildLicenseIdentifier({
+    typeCode: standard.typeCode,
+    issuerCode: opts.issuer.uscc,
+    serial: opts.serial,
+    version: opts.version ?? '001',
+  });
+  const record: LicenceRecord = {
+    certificateName: standard.nameZh,
+    certificateIdentifier: identifier,
+    certificateTypeCode: standard.typeCode,
+    certificateTypeName: standard.nameZh,
+    standardVersion: standard.version,
+    definingAuthorityName: standard.definingAuthority.name,
+    definingAuthorityCode: standard.definingAuthority.uscc,
+    certificateNumber: draft.certificateNumber,
+    certificateIssuingAuthorityName: opts.issuer.name,
+    certificateIssuingAuthorityCode: opts.issuer.uscc,
+    certificateIssuedDate: draft.issuedDate ?? opts.today,
+    certificateHolderName: draft.holder.name,
+    certificateHolderCode: draft.holder.code,
+    certificateHolderTypeCode: draft.holder.typeCode,
+    certificateHolderTypeName: draft.holder.typeName,
+    certificateEffectiveDate: draft.effectiveDate,
+    ...(draft.expiringDate !== undefined ? { certificateExpiringDate: draft.expiringDate } : {}),
+    certificateAreaCode: draft.areaCode ?? opts.issuer.divisionCode,
+    extendInfo: draft.extendInfo,
+  } as LicenceRecord;
+  const check = opts.catalog.validateRecord(record);
+  if (!check.ok) {
+    throw new ElicenseError(check.code === 'TYPE_UNKNOWN' ? 'TYPE_UNKNOWN' : check.code === 'CODE_INVALID' ? 'CODE_INVALID' : 'SCHEMA_INVALID',
+      `licence data does not meet ${standard.slug} ${standard.version}: ${check.errors.slice(0, 5).map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      { reason: check.code, errors: check.errors });
+  }
+  return record;
+}

@@ -1,0 +1,35 @@
+import type { Signer } from '../crypto/Signer';
+import { signDetachedJws, decodeDetachedJws } from '../crypto/jws';
+import { ElicenseError } from '../errors';
+import { FULL_FORM_FORMAT, LICENSE_JWS_TYPE, type FullForm } from './FullForm';
+import { licenseSigningPayload } from './signingInput';
+import { createTimestamp } from './timestamp';
+
+export interface SigningKeys {
+  /** The department's signer (software key or, later, an HSM). */
+  department: Signer;
+  /** The region time-stamping authority (docs/adr/0001). Omit only for tests of unstamped licences. */
+  timestampAuthority?: Signer;
+}
+
+/**
+ * Sign a prepared licence record: detached JWS over its canonical bytes with
+ * the signing time in the protected header (`sigT`, as in ETSI JAdES), then
+ * the region timestamp over the signature value.
+ */
+export async function signLicense(record: Record<string, unknown>, keys: SigningKeys, at: Date): Promise<FullForm> {
+  const payload = licenseSigningPayload(record);
+  const signature = await signDetachedJws(keys.department, payload, {
+    typ: LICENSE_JWS_TYPE,
+    sigT: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  });
+  const form: FullForm = { format: FULL_FORM_FORMAT, license: record, signature };
+  if (keys.timestampAuthority) {
+    const decoded = decodeDetachedJws(signature);
+    if (!decoded.ok) throw new ElicenseError('JWS_MALFORMED', `signer produced an unreadable JWS: ${decoded.message}`);
+    const identifier = record['certificateIdentifier'];
+    if (typeof identifier !== 'string') throw new ElicenseError('SCHEMA_INVALID', 'record has no certificateIdentifier');
+    form.timestamp = await createTimestamp(keys.timestampAuthority, decoded.signature, identifier, at);
+  }
+  return form;
+}

@@ -1,0 +1,78 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { ElicenseError } from '../errors';
+import { parseStrictJson } from '../json/parseStrictJson';
+import { parseCertificatePem } from '../pki/certificate/parseCertificatePem';
+import type { DepartmentTrust, TrustInputs } from '../verify/TrustInputs';
+import schema from './localTrustFile.schema.json';
+
+export const LOCAL_TRUST_FORMAT = 'elicense/local-trust@1';
+
+export interface LocalTrustFile {
+  format: typeof LOCAL_TRUST_FORMAT;
+  generatedAt: string;
+  anchors: string[];
+  regions: Array<{
+    regionCode: string;
+    name: string;
+    departments: Array<{
+      uscc: string;
+      name: string;
+      keyIds: string[];
+      authorizedTypeCodes: string[];
+      state: DepartmentTrust['state'];
+      stateSince?: string | null;
+    }>;
+  }>;
+}
+
+/**
+ * Turns a local trust file (bytes) into TrustInputs. Anything wrong with it is
+ * TRUST_MATERIAL_INVALID: a verifier must never silently run with less trust
+ * data than its operator configured.
+ */
+export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local trust file'): TrustInputs {
+  let doc: unknown;
+  try {
+    doc = parseStrictJson(bytes, { maxBytes: 16 * 1024 * 1024, maxDepth: 8 });
+  } catch (e) {
+    throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  const ajv = new Ajv2020({ allErrors: false, strict: true });
+  addFormats(ajv);
+  const validate = ajv.compile<LocalTrustFile>(schema);
+  if (!validate(doc)) {
+    const err = validate.errors?.[0];
+    throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: ${err?.instancePath || '/'} ${err?.message ?? 'invalid'}`);
+  }
+  const anchors = doc.anchors.flatMap((pem) => {
+    try {
+      return parseCertificatePem(pem);
+    } catch (e) {
+      throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: an anchor certificate is unreadable`, undefined, { cause: e });
+    }
+  });
+  const departments = new Map<string, DepartmentTrust>();
+  for (const region of doc.regions) {
+    for (const d of region.departments) {
+      if (departments.has(d.uscc)) {
+        throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: department ${d.uscc} is listed twice`);
+      }
+      departments.set(d.uscc, {
+        uscc: d.uscc,
+        name: d.name,
+        regionCode: region.regionCode,
+        authorizedTypeCodes: new Set(d.authorizedTypeCodes),
+        keyIds: new Set(d.keyIds),
+        state: d.state,
+        stateSince: d.stateSince ? new Date(d.stateSince) : null,
+      });
+    }
+  }
+  return {
+    anchors,
+    lookupDepartment: (uscc) => departments.get(uscc),
+    source,
+    asOf: new Date(doc.generatedAt),
+  };
+}

@@ -1,0 +1,63 @@
+import { CHECKS, type CheckName, type ReasonCode, type WarningCode } from './reasonCodes';
+import type { CheckOutcome, SignerSummary, VerificationResult } from './VerificationResult';
+import type { TrustInputs } from './TrustInputs';
+
+/** Checks that must pass for acceptance; status and recognition join when their trust data exists. */
+const MANDATORY: ReadonlySet<CheckName> = new Set(['format', 'schema', 'identifier', 'signature', 'chain', 'issuer', 'validity']);
+
+/** Collects check outcomes in order and turns them into a VerificationResult. */
+export class ResultBuilder {
+  private readonly outcomes = new Map<CheckName, CheckOutcome>();
+  readonly warnings: WarningCode[] = [];
+  license: Record<string, unknown> | null = null;
+  signer: SignerSummary | null = null;
+  signingTime: VerificationResult['signingTime'] = null;
+
+  pass(check: CheckName, detail?: string): void {
+    this.outcomes.set(check, detail === undefined ? { check, status: 'passed', reasons: [] } : { check, status: 'passed', reasons: [], detail });
+  }
+
+  fail(check: CheckName, reason: ReasonCode, detail: string): void {
+    const existing = this.outcomes.get(check);
+    if (existing && existing.status === 'failed') {
+      if (!existing.reasons.includes(reason)) existing.reasons.push(reason);
+      existing.detail = existing.detail ? `${existing.detail}; ${detail}` : detail;
+      return;
+    }
+    this.outcomes.set(check, { check, status: 'failed', reasons: [reason], detail });
+  }
+
+  notChecked(check: CheckName, detail: string): void {
+    this.outcomes.set(check, { check, status: 'not_checked', reasons: [], detail });
+  }
+
+  failed(check: CheckName): boolean {
+    return this.outcomes.get(check)?.status === 'failed';
+  }
+
+  warn(code: WarningCode): void {
+    if (!this.warnings.includes(code)) this.warnings.push(code);
+  }
+
+  build(trust: TrustInputs | null, at: Date): VerificationResult {
+    const checks: CheckOutcome[] = CHECKS.map(
+      (check) => this.outcomes.get(check) ?? { check, status: 'not_checked', reasons: [], detail: 'not reached' },
+    );
+    const reasons = checks.flatMap((c) => c.reasons);
+    // Accepted needs every check that exists at this stage to have actually passed:
+    // a check that was skipped by mistake must never read as success.
+    const mandatoryPassed = checks.every((c) => !MANDATORY.has(c.check) || c.status === 'passed');
+    return {
+      result: reasons.length === 0 && mandatoryPassed ? 'accepted' : 'rejected',
+      reasons,
+      warnings: this.warnings,
+      checks,
+      license: this.license,
+      signer: this.signer,
+      signingTime: this.signingTime,
+      recognizedLocalType: null,
+      trust: { source: trust?.source ?? 'none', asOf: trust?.asOf ? trust.asOf.toISOString() : null },
+      verifiedAt: at.toISOString(),
+    };
+  }
+}

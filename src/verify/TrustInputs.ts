@@ -1,0 +1,29 @@
+import type { ParsedCertificate } from '../pki/certificate/ParsedCertificate';
+
+export type DepartmentState = 'active' | 'suspended' | 'withdrawn';
+
+/** What a region says about one department: who it is, what it may issue, with which keys. */
+export interface DepartmentTrust {
+  uscc: string;
+  name: string;
+  regionCode: string;
+  authorizedTypeCodes: ReadonlySet<string>;
+  /** Key ids (first 8 bytes of SHA-256 of the certificate, base64url) this department signs with. */
+  keyIds: ReadonlySet<string>;
+  state: DepartmentState;
+  /** When the current state took effect; licences signed (timestamped) before it are judged by the earlier state. */
+  stateSince: Date | null;
+}
+
+/**
+ * Everything verification trusts, passed in explicitly. The local trust file
+ * produces it today; signed trust lists from peer regions feed the same shape.
+ */
+export interface TrustInputs {
+  /** Pinned root certificates (region roots). */
+  anchors: readonly ParsedCertificate[];
+  lookupDepartment(uscc: string): DepartmentTrust | undefined;
+  /** Where this trust data came from and how fresh it is. */
+  source: string;
+  asOf: Date | null;
+}

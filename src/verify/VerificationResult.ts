@@ -1,0 +1,46 @@
+import type { CheckName, ReasonCode, WarningCode } from './reasonCodes';
+
+export type CheckStatus = 'passed' | 'failed' | 'not_checked';
+
+export interface CheckOutcome {
+  check: CheckName;
+  status: CheckStatus;
+  /** Reason codes when failed; empty otherwise. */
+  reasons: ReasonCode[];
+  /** Plain-language explanation, for people; never contains key material. */
+  detail?: string;
+}
+
+export interface SignerSummary {
+  keyId: string;
+  algorithm: string;
+  subject: string;
+  uscc?: string;
+  divisionCode?: string;
+  certificateSha256: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface TrustFreshness {
+  /** Which source gave each piece of trust data, and as of when. */
+  source: string;
+  asOf: string | null;
+}
+
+export interface VerificationResult {
+  result: 'accepted' | 'rejected';
+  /** Every failure reason, in check order. Empty when accepted. */
+  reasons: ReasonCode[];
+  warnings: WarningCode[];
+  checks: CheckOutcome[];
+  /** The licence record as signed, when it could be read. */
+  license: Record<string, unknown> | null;
+  signer: SignerSummary | null;
+  /** The time the signer's path was validated at, and where that time came from. */
+  signingTime: { value: string; source: 'timestamp' | 'verification-time' } | null;
+  /** Recognised local type (mutual recognition; null until that check runs). */
+  recognizedLocalType: string | null;
+  trust: TrustFreshness;
+  verifiedAt: string;
+}

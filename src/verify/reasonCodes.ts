@@ -1,0 +1,81 @@
+/**
+ * The checks a verification runs, in the order of product.md 4.1, and the
+ * closed set of stable reason codes a result can carry. Scripts and other
+ * regions switch on these strings: never rename one, only add.
+ */
+export const CHECKS = [
+  'format',
+  'schema',
+  'identifier',
+  'signature',
+  'chain',
+  'issuer',
+  'validity',
+  'status',
+  'recognition',
+] as const;
+export type CheckName = (typeof CHECKS)[number];
+
+export const REASON_CODES = {
+  // format: the input could not be examined as a licence at all
+  INPUT_TOO_LARGE: 'format',
+  INPUT_MALFORMED: 'format',
+  JSON_DUPLICATE_KEY: 'format',
+  JSON_TOO_DEEP: 'format',
+  FORMAT_UNSUPPORTED: 'format',
+  // schema
+  ENVELOPE_SCHEMA_INVALID: 'schema',
+  TYPE_UNKNOWN: 'schema',
+  TYPE_SCHEMA_INVALID: 'schema',
+  CODE_INVALID: 'schema',
+  // identifier
+  IDENTIFIER_MALFORMED: 'identifier',
+  IDENTIFIER_ROOT_INVALID: 'identifier',
+  IDENTIFIER_CHECK_INVALID: 'identifier',
+  IDENTIFIER_MISMATCH: 'identifier',
+  // signature
+  JWS_MALFORMED: 'signature',
+  ALGORITHM_NOT_ALLOWED: 'signature',
+  ALGORITHM_KEY_MISMATCH: 'signature',
+  KEY_ID_MISMATCH: 'signature',
+  SIGNATURE_INVALID: 'signature',
+  SIGNING_TIME_INVALID: 'signature',
+  TIMESTAMP_INVALID: 'signature',
+  // chain
+  CERT_MALFORMED: 'chain',
+  CHAIN_UNTRUSTED: 'chain',
+  CHAIN_INVALID: 'chain',
+  CHAIN_TOO_LONG: 'chain',
+  CERT_EXPIRED: 'chain',
+  CERT_NOT_YET_VALID: 'chain',
+  CERT_NOT_AUTHORIZED: 'chain',
+  // issuer
+  ISSUER_MISMATCH: 'issuer',
+  ISSUER_UNKNOWN: 'issuer',
+  ISSUER_NOT_AUTHORIZED_FOR_TYPE: 'issuer',
+  ISSUER_SUSPENDED: 'issuer',
+  ISSUER_WITHDRAWN: 'issuer',
+  // validity
+  LICENSE_NOT_YET_VALID: 'validity',
+  LICENSE_EXPIRED: 'validity',
+  // status
+  LICENSE_REVOKED: 'status',
+  LICENSE_SUSPENDED: 'status',
+  STATUS_UNKNOWN: 'status',
+  STATUS_STALE: 'status',
+  // recognition
+  TYPE_NOT_RECOGNIZED: 'recognition',
+} as const satisfies Record<string, CheckName>;
+
+export type ReasonCode = keyof typeof REASON_CODES;
+
+/** Warnings never reject a licence; they are shown to the person verifying. */
+export const WARNING_CODES = [
+  'USCC_CHECK_CHARACTER_MISMATCH',
+  'USCC_ORGANIZATION_CODE_CHECK_MISMATCH',
+  'CODE_WARNING',
+  'CERT_EXPIRED_AFTER_SIGNING',
+  'STATUS_NOT_CHECKED',
+  'RECOGNITION_NOT_CHECKED',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number] | string;

@@ -1,0 +1,254 @@
+import { verifyDetachedJws } from '../crypto/jws';
+import { isElicenseError } from '../errors';
+import { parseStrictJson } from '../json/parseStrictJson';
+import { parseLicenseIdentifier } from '../codes/licenseIdentifier';
+import { FULL_FORM_FORMAT, FULL_FORM_KEYS, MAX_FULL_FORM_BYTES } from '../license/FullForm';
+import { licenseSigningPayload } from '../license/signingInput';
+import { OID } from '../pki/oids';
+import { departmentIdentityOf } from '../pki/departmentIdentity';
+import type { StandardsCatalog } from '../standards/StandardsCatalog';
+import { checkTimestamp, MAX_CLOCK_SKEW_MS } from './checkTimestamp';
+import { checkLicenseValidity } from './licenseValidity';
+import { PathCache } from './PathCache';
+import type { ReasonCode } from './reasonCodes';
+import { ResultBuilder } from './ResultBuilder';
+import { SignerCache, type SignerEntry } from './SignerCache';
+import type { TrustInputs } from './TrustInputs';
+import type { VerificationResult } from './VerificationResult';
+
+export interface VerifyContext {
+  trust: TrustInputs;
+  catalog: StandardsCatalog;
+  /** The verification clock: everything is judged as of this instant. */
+  at: Date;
+  /** Memo of header decoding and path validation; pass one in to keep it warm across calls. */
+  caches?: VerifierCaches;
+}
+
+export interface VerifierCaches {
+  signers: SignerCache;
+  paths: PathCache;
+}
+
+export function createVerifierCaches(): VerifierCaches {
+  return { signers: new SignerCache(), paths: new PathCache() };
+}
+
+const FORMAT_CODES: ReadonlySet<string> = new Set(['INPUT_TOO_LARGE', 'INPUT_MALFORMED', 'JSON_DUPLICATE_KEY', 'JSON_TOO_DEEP']);
+
+/**
+ * Verify a full-form licence (bytes or text) against explicit trust inputs at
+ * a given time. Pure apart from the optional memo: the answer is data, every
+ * check of product.md 4.1 appears with its outcome, and checks whose trust
+ * data does not exist yet (status, recognition) are reported as not checked.
+ */
+export function verifyLicense(input: string | Uint8Array, ctx: VerifyContext): VerificationResult {
+  const rb = new ResultBuilder();
+  let doc: unknown;
+  try {
+    doc = parseStrictJson(input, { maxBytes: MAX_FULL_FORM_BYTES, maxDepth: 16 });
+  } catch (e) {
+    if (isElicenseError(e) && FORMAT_CODES.has(e.code)) rb.fail('format', e.code as ReasonCode, e.message);
+    else rb.fail('format', 'INPUT_MALFORMED', 'input is not readable JSON');
+    return rb.build(ctx.trust, ctx.at);
+  }
+  return verifyFullFormDocument(doc, ctx, rb);
+}
+
+/** Verify an already-parsed document (the HTTP layer parses bodies itself with the same strict parser). */
+export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = new ResultBuilder()): VerificationResult {
+  const caches = ctx.caches ?? createVerifierCaches();
+  const { at, trust } = ctx;
+
+  // 1. format
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    rb.fail('format', 'FORMAT_UNSUPPORTED', 'a full-form licence is a JSON object');
+    return rb.build(trust, at);
+  }
+  const form = doc as Record<string, unknown>;
+  for (const key of Object.keys(form)) {
+    if (!FULL_FORM_KEYS.has(key)) {
+      rb.fail('format', 'FORMAT_UNSUPPORTED', `unknown top-level field "${key}"`);
+      return rb.build(trust, at);
+    }
+  }
+  const license = form['license'];
+  if (form['format'] !== FULL_FORM_FORMAT || license === null || typeof license !== 'object' || Array.isArray(license) ||
+      typeof form['signature'] !== 'string' || (form['timestamp'] !== undefined && typeof form['timestamp'] !== 'string')) {
+    rb.fail('format', 'FORMAT_UNSUPPORTED', `expected {format: "${FULL_FORM_FORMAT}", license: {...}, signature: "<jws>", timestamp?: "<jws>"}`);
+    return rb.build(trust, at);
+  }
+  rb.pass('format');
+  const record = license as Record<string, unknown>;
+  rb.license = record;
+
+  // 2. schema (envelope, type face data, codes)
+  const schema = ctx.catalog.validateRecord(record);
+  if (schema.ok) rb.pass('schema');
+  else rb.fail('schema', schema.code, schema.errors.slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`).join('; '));
+  for (const w of schema.warnings) rb.warn(w.code ?? 'CODE_WARNING');
+
+  // 3. identifier
+  const idResult = typeof record['certificateIdentifier'] === 'string' ? parseLicenseIdentifier(record['certificateIdentifier']) : null;
+  if (!idResult) rb.fail('identifier', 'IDENTIFIER_MALFORMED', 'certificateIdentifier missing');
+  else if (!idResult.ok) rb.fail('identifier', idResult.code, idResult.message);
+  else if (idResult.value.typeCode !== record['certificateTypeCode'] || idResult.value.issuerCode !== record['certificateIssuingAuthorityCode']) {
+    rb.fail('identifier', 'IDENTIFIER_MISMATCH', 'identifier segments do not match the record type code and issuer code');
+  } else rb.pass('identifier');
+
+  // 4. signature
+  const lookup = caches.signers.lookup(form['signature'] as string);
+  if (!lookup.ok) {
+    rb.fail(lookup.check, lookup.code, lookup.detail);
+    if (lookup.check === 'chain') rb.notChecked('signature', 'the signer certificate could not be read');
+    else rb.notChecked('chain', 'no signer certificate to validate');
+    rb.notChecked('issuer', 'signer unknown');
+    checkValidity(record, at, rb);
+    finishUncheckable(rb);
+    return rb.build(trust, at);
+  }
+  const signer = lookup.entry;
+  rb.signer = summarise(signer);
+  const sig = verifyDetachedJws(lookup.decoded, licenseSigningPayload(record), signer.publicKey);
+  if (!sig.ok) rb.fail('signature', sig.code, sig.message);
+  else if (lookup.signingTime.getTime() > at.getTime() + MAX_CLOCK_SKEW_MS) rb.fail('signature', 'SIGNING_TIME_INVALID', 'signed in the future');
+  else if (lookup.signingTime < signer.leaf.notBefore || lookup.signingTime > signer.leaf.notAfter) {
+    rb.fail('signature', 'SIGNING_TIME_INVALID', 'sigT is outside the signer certificate validity');
+  } else rb.pass('signature');
+
+  // 5. chain: at the verification time, or at the region timestamp's time when the
+  //    certificate has expired since (docs/adr/0001).
+  let signedAt: Date | null = null;
+  const timestampOf = (): Date | null => {
+    if (signedAt || typeof form['timestamp'] !== 'string') return signedAt;
+    const ts = checkTimestamp(form['timestamp'], {
+      signature: lookup.decoded.signature,
+      identifier: record['certificateIdentifier'],
+      signerTime: lookup.signingTime,
+      anchors: trust.anchors,
+      at,
+      paths: caches.paths,
+    });
+    if (ts.ok) signedAt = ts.time;
+    else rb.fail('signature', 'TIMESTAMP_INVALID', ts.detail);
+    return signedAt;
+  };
+  const pathAt = (time: Date) =>
+    caches.paths.validate({
+      leaf: signer.leaf,
+      intermediates: signer.intermediates,
+      anchors: trust.anchors,
+      time,
+      eku: OID.ekuLicenseSigning,
+      leafKeyUsage: ['digitalSignature'],
+    });
+  let path = pathAt(at);
+  rb.signingTime = { value: at.toISOString(), source: 'verification-time' };
+  if (!path.ok && path.code === 'CERT_EXPIRED' && at > signer.leaf.notAfter) {
+    const stamped = timestampOf();
+    if (stamped) {
+      path = pathAt(stamped);
+      rb.signingTime = { value: stamped.toISOString(), source: 'timestamp' };
+      if (path.ok) rb.warn('CERT_EXPIRED_AFTER_SIGNING');
+    }
+  }
+  if (path.ok) rb.pass('chain');
+  else rb.fail('chain', pathReason(path.code), path.message);
+
+  // 6. issuer: the signer is the department named in the record, listed, authorised for the type
+  checkIssuer(record, signer, trust, rb, timestampOf);
+
+  // 7. licence validity period
+  checkValidity(record, at, rb);
+  finishUncheckable(rb);
+  return rb.build(trust, at);
+}
+
+function checkIssuer(
+  record: Record<string, unknown>,
+  signer: SignerEntry,
+  trust: TrustInputs,
+  rb: ResultBuilder,
+  timestampOf: () => Date | null,
+): void {
+  const identity = departmentIdentityOf(signer.leaf);
+  if (!identity.uscc) {
+    rb.fail('issuer', 'ISSUER_MISMATCH', 'the signer certificate carries no USCC');
+    return;
+  }
+  if (identity.uscc !== record['certificateIssuingAuthorityCode']) {
+    rb.fail('issuer', 'ISSUER_MISMATCH', 'the licence names another issuing authority than the signer certificate');
+    return;
+  }
+  const dept = trust.lookupDepartment(identity.uscc);
+  if (!dept) {
+    rb.fail('issuer', 'ISSUER_UNKNOWN', 'the issuing department is not in the trust data');
+    return;
+  }
+  if (!dept.keyIds.has(signer.keyId)) {
+    rb.fail('issuer', 'ISSUER_UNKNOWN', 'the signing key is not listed for this department');
+    return;
+  }
+  if (!dept.authorizedTypeCodes.has(String(record['certificateTypeCode']))) {
+    rb.fail('issuer', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', `${dept.name} may not issue type ${String(record['certificateTypeCode'])}`);
+    return;
+  }
+  if (dept.state !== 'active') {
+    // Licences stamped before the state change keep the earlier state (docs/adr/0001, point 4).
+    const stamped = dept.stateSince ? timestampOf() : null;
+    if (!(stamped && dept.stateSince && stamped < dept.stateSince)) {
+      rb.fail('issuer', dept.state === 'suspended' ? 'ISSUER_SUSPENDED' : 'ISSUER_WITHDRAWN', `${dept.name} is ${dept.state}`);
+      return;
+    }
+  }
+  rb.pass('issuer');
+}
+
+function checkValidity(record: Record<string, unknown>, at: Date, rb: ResultBuilder): void {
+  const effective = record['certificateEffectiveDate'];
+  const expiring = record['certificateExpiringDate'];
+  if (typeof effective !== 'string' || (expiring !== undefined && typeof expiring !== 'string')) {
+    rb.notChecked('validity', 'validity dates unreadable (see the schema check)');
+    return;
+  }
+  const v = checkLicenseValidity(effective, expiring as string | undefined, at);
+  if (v.ok) rb.pass('validity');
+  else rb.fail('validity', v.code, v.detail);
+}
+
+function finishUncheckable(rb: ResultBuilder): void {
+  rb.notChecked('status', 'no status list for this issuer yet');
+  rb.warn('STATUS_NOT_CHECKED');
+  rb.notChecked('recognition', 'no recognition agreement configured yet');
+  rb.warn('RECOGNITION_NOT_CHECKED');
+}
+
+const PATH_REASONS: Record<string, ReasonCode> = {
+  CERT_MALFORMED: 'CERT_MALFORMED',
+  CHAIN_UNTRUSTED: 'CHAIN_UNTRUSTED',
+  CERT_EXPIRED: 'CERT_EXPIRED',
+  CERT_NOT_YET_VALID: 'CERT_NOT_YET_VALID',
+  CHAIN_TOO_LONG: 'CHAIN_TOO_LONG',
+  KEY_USAGE_NOT_ALLOWED: 'CERT_NOT_AUTHORIZED',
+  EKU_NOT_ALLOWED: 'CERT_NOT_AUTHORIZED',
+  CA_USED_AS_END_ENTITY: 'CERT_NOT_AUTHORIZED',
+  PATH_BUILDING_LIMIT: 'CHAIN_TOO_LONG',
+};
+
+function pathReason(code: string): ReasonCode {
+  return PATH_REASONS[code] ?? 'CHAIN_INVALID';
+}
+
+function summarise(s: SignerEntry): NonNullable<VerificationResult['signer']> {
+  const id = departmentIdentityOf(s.leaf);
+  return {
+    keyId: s.keyId,
+    algorithm: s.algorithm,
+    subject: s.leaf.subject.text,
+    ...(id.uscc ? { uscc: id.uscc } : {}),
+    ...(id.divisionCode ? { divisionCode: id.divisionCode } : {}),
+    certificateSha256: s.leaf.fingerprint,
+    notBefore: s.leaf.notBefore.toISOString(),
+    notAfter: s.leaf.notAfter.toISOString(),
+  };
+}
