@@ -33,5 +33,7 @@ export async function createTimestamp(
     time: at.toISOString(),
     id: identifier,
   };
-  return signCompactJws(tsa, Buffer.from(JSON.stringify(payload), 'utf8'), { typ: TIMESTAMP_JWS_TYPE });
+  // The TSA chain travels with the stamp so a verifier needs only its pinned roots.
+  const x5c = tsa.certificateChain.map((der) => Buffer.from(der).toString('base64'));
+  return signCompactJws(tsa, Buffer.from(JSON.stringify(payload), 'utf8'), { typ: TIMESTAMP_JWS_TYPE, x5c });
 }

@@ -153,7 +153,7 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     }
   }
   if (path.ok) rb.pass('chain');
-  else rb.fail('chain', pathReason(path.code), path.message);
+  else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
 
   // 6. issuer: the signer is the department named in the record, listed, authorised for the type
   checkIssuer(record, signer, trust, rb, timestampOf);
@@ -226,6 +226,8 @@ function finishUncheckable(rb: ResultBuilder): void {
 const PATH_REASONS: Record<string, ReasonCode> = {
   CERT_MALFORMED: 'CERT_MALFORMED',
   CHAIN_UNTRUSTED: 'CHAIN_UNTRUSTED',
+  // A link that does not verify means no trustworthy path to a pinned root exists.
+  CHAIN_SIGNATURE_INVALID: 'CHAIN_UNTRUSTED',
   CERT_EXPIRED: 'CERT_EXPIRED',
   CERT_NOT_YET_VALID: 'CERT_NOT_YET_VALID',
   CHAIN_TOO_LONG: 'CHAIN_TOO_LONG',

@@ -11,7 +11,7 @@ import { generateKeyPair } from '../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { issueDepartmentCertificateFromCsr } from '../../pki/ca/issueDepartmentCertificateFromCsr';
 import type { SigningAlgorithm } from '../../pki/ca/signingAlgorithm';
-import { exportPkcs12 } from '../../pki/pkcs12/exportPkcs12';
+import { DEFAULT_PKCS12_ITERATIONS, exportPkcs12 } from '../../pki/pkcs12/exportPkcs12';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
 import { buildLocalTrustFile } from '../../trust/buildLocalTrustFile';
 import { loadLocalTrustFile, type LocalTrustFile } from '../../trust/loadLocalTrustFile';
@@ -35,7 +35,8 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .requiredOption('--ceremony <file>', 'ceremony config (see fixtures/ceremony/demo-region.json and src/pki/ca/ceremony.schema.json)')
     .requiredOption('--out <dir>', 'new, empty directory for the region PKI')
     .option('--passphrase-file <file>', 'file holding the passphrase that protects every key file (else ELICENSE_PASSPHRASE)')
-    .action(async (opts: { ceremony: string; out: string; passphraseFile?: string }) => {
+    .option('--pkcs12-iterations <n>', 'PBKDF2 iterations protecting the key files', String(DEFAULT_PKCS12_ITERATIONS))
+    .action(async (opts: { ceremony: string; out: string; passphraseFile?: string; pkcs12Iterations: string }) => {
       refuseNonEmpty(opts.out);
       const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
       let config: unknown;
@@ -46,7 +47,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
       }
       const now = ctx.clock.now();
       const pki = await runCeremony(config, { now });
-      writeRegionPki(opts.out, pki, passphrase);
+      writeRegionPki(opts.out, pki, passphrase, { iterations: Number(opts.pkcs12Iterations) });
       mkdirSync(join(opts.out, 'trust'), { recursive: true });
       writeFileSync(join(opts.out, 'trust', TRUST_FILE_NAME), JSON.stringify(buildLocalTrustFile([pki], now), null, 2));
       writeFileSync(join(opts.out, 'trust', 'anchors.pem'), pki.root.certificate.pem);
@@ -68,7 +69,8 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .option('--trust <dir>', `add the department and key id to DIR/${TRUST_FILE_NAME}`)
     .requiredOption('--out <dir>', 'new, empty directory for certificate.pem (and key.p12 when generated)')
     .option('--passphrase-file <file>', 'file holding the passphrase (CA key and new key file; else ELICENSE_PASSPHRASE)')
-    .action(async (opts: { caKey: string; name: string; uscc: string; division: string; csr?: string; algorithm: string; validityDays: string; types?: string; trust?: string; out: string; passphraseFile?: string }) => {
+    .option('--pkcs12-iterations <n>', 'PBKDF2 iterations protecting the new key file', String(DEFAULT_PKCS12_ITERATIONS))
+    .action(async (opts: { caKey: string; name: string; uscc: string; division: string; csr?: string; algorithm: string; validityDays: string; types?: string; trust?: string; out: string; passphraseFile?: string; pkcs12Iterations: string }) => {
       refuseNonEmpty(opts.out);
       const validityDays = Number(opts.validityDays);
       if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) throw new CliExit(EXIT.UNREADABLE, '--validity-days: a whole number of days, 1 to 3650');
@@ -87,7 +89,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
       } else {
         const { privateKey, publicKey } = await generateKeyPair(opts.algorithm as SigningAlgorithm);
         certificate = await issueDepartmentCertificate(issuer, { department, publicKey, validityDays }, issue);
-        writeFileSync(join(opts.out, 'key.p12'), exportPkcs12({ privateKey, certificateChain: [certificate.der, ...caChain], friendlyName: opts.name }, passphrase), { mode: 0o600 });
+        writeFileSync(join(opts.out, 'key.p12'), exportPkcs12({ privateKey, certificateChain: [certificate.der, ...caChain], friendlyName: opts.name }, passphrase, { iterations: Number(opts.pkcs12Iterations) }), { mode: 0o600 });
       }
       writeFileSync(join(opts.out, 'certificate.pem'), certificate.pem);
       writeFileSync(join(opts.out, 'chain.pem'), [certificate.der, ...caChain].map((der) => encodePem(der, 'CERTIFICATE')).join(''));

@@ -90,6 +90,7 @@ describe('parseCeremonyConfig', () => {
 
   it('validity longer than the issuer', () => {
     const c = loadDemoConfig();
+    c.root.validityYears = 20;
     c.intermediates[0].validityYears = 25;
     expectInvalid(c, '/intermediates/0/validityYears', /outlives/);
     const d = loadDemoConfig();

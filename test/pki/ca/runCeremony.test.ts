@@ -29,7 +29,7 @@ describe('runCeremony on the demo region', () => {
     expect(json).not.toMatch(/PRIVATE KEY/);
     const root = pki.record.certificates[0]!;
     expect(root.notBefore).toBe(CEREMONY_TIME.toISOString());
-    expect(root.notAfter).toBe('2046-03-01T08:00:00.000Z');
+    expect(root.notAfter).toBe('2056-03-01T08:00:00.000Z');
     expect(root.sha256Fingerprint).toBe(new NodeX509(pki.root.certificate.der).fingerprint256.replace(/:/g, '').toLowerCase());
     expect(root.keyId).toMatch(/^[0-9a-f]{40}$/);
     expect(root.subject).toBe('C=CN, ST=福建省, O=福建省电子证照平台, CN=福建省电子证照根CA (演示), divisionCode=350000');

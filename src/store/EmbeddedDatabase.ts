@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { PGlite } from '@electric-sql/pglite';
+import { ElicenseError } from '../errors';
+import type { Database, Queryable } from './Database';
+import { SerialQueue } from './SerialQueue';
+import { asStoreError } from './storeUnavailable';
+
+/**
+ * PostgreSQL compiled to WASM (PGlite) on a data directory: lets `npm start`
+ * work with nothing installed. One connection, one process: every query and
+ * transaction goes through a queue so a transaction owns the connection.
+ */
+export class EmbeddedDatabase implements Database {
+  readonly kind = 'embedded' as const;
+  private readonly queue = new SerialQueue();
+  private closed = false;
+
+  private constructor(private readonly pg: PGlite) {}
+
+  /** Opens (and on first use initialises, which takes seconds) the data directory. */
+  static async open(dataDir: string): Promise<EmbeddedDatabase> {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      const pg = await loadPGlite().create(dataDir);
+      return new EmbeddedDatabase(pg);
+    } catch (e) {
+      throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database could not be opened', { dataDir }, { cause: e });
+    }
+  }
+
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.queue.run(() => this.guard(() => this.run<R>(sql, params)));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.queue.run(() =>
+      this.guard(async () => {
+        await this.pg.exec('BEGIN');
+        try {
+          const value = await fn({ query: (sql, params) => this.run(sql, params) });
+          await this.pg.exec('COMMIT');
+          return value;
+        } catch (e) {
+          await this.pg.exec('ROLLBACK');
+          throw e;
+        }
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await this.pg.close();
+    });
+  }
+
+  /** Same protocol choice as node-postgres: simple protocol without parameters, extended with. */
+  private async run<R>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    if (params === undefined || params.length === 0) {
+      const results = await this.pg.exec(sql);
+      return (results[results.length - 1]?.rows ?? []) as R[];
+    }
+    const result = await this.pg.query<R>(sql, params as unknown[]);
+    return result.rows;
+  }
+
+  private async guard<T>(job: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database is closed');
+    try {
+      return await job();
+    } catch (e) {
+      throw asStoreError(e, this.kind);
+    }
+  }
+}
+
+/**
+ * PGlite imports Node built-ins with dynamic import(), which test runners
+ * that sandbox modules (jest's vm) refuse; Node's own require loads it
+ * outside any sandbox. In a plain Node process this is an ordinary require.
+ */
+function loadPGlite(): typeof PGlite {
+  const nodeRequire = createRequire(__filename);
+  return (nodeRequire('@electric-sql/pglite') as { PGlite: typeof PGlite }).PGlite;
+}

@@ -1,0 +1,9 @@
+import type { Migration } from '../Migration';
+import { sql as issuingNode } from './0001_issuing_node';
+
+/**
+ * Every migration, in order. Kept as TypeScript string exports rather than
+ * .sql files so that they travel inside dist/ (tsc copies no .sql, and the
+ * container image ships only dist/).
+ */
+export const ALL_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'issuing_node', sql: issuingNode }];
