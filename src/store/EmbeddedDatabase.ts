@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { PGlite } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { ElicenseError } from '../errors';
 import type { Database, Queryable } from './Database';
 import { SerialQueue } from './SerialQueue';
 import { asStoreError } from './storeUnavailable';
+
+export type PGliteClass = Pick<typeof PGlite, 'create'>;
 
 /**
  * PostgreSQL compiled to WASM (PGlite) on a data directory: lets `npm start`
@@ -18,11 +19,15 @@ export class EmbeddedDatabase implements Database {
 
   private constructor(private readonly pg: PGlite) {}
 
-  /** Opens (and on first use initialises, which takes seconds) the data directory. */
-  static async open(dataDir: string): Promise<EmbeddedDatabase> {
+  /**
+   * Opens (and on first use initialises, which takes seconds) the data
+   * directory. `pglite` replaces the PGlite class, for test runners that must
+   * load it outside their module sandbox (see test/store/pgliteEnvironment.js).
+   */
+  static async open(dataDir: string, pglite: PGliteClass = PGlite): Promise<EmbeddedDatabase> {
     try {
       mkdirSync(dataDir, { recursive: true });
-      const pg = await loadPGlite().create(dataDir);
+      const pg = await pglite.create(dataDir);
       return new EmbeddedDatabase(pg);
     } catch (e) {
       throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database could not be opened', { dataDir }, { cause: e });
@@ -77,12 +82,3 @@ export class EmbeddedDatabase implements Database {
   }
 }
 
-/**
- * PGlite imports Node built-ins with dynamic import(), which test runners
- * that sandbox modules (jest's vm) refuse; Node's own require loads it
- * outside any sandbox. In a plain Node process this is an ordinary require.
- */
-function loadPGlite(): typeof PGlite {
-  const nodeRequire = createRequire(__filename);
-  return (nodeRequire('@electric-sql/pglite') as { PGlite: typeof PGlite }).PGlite;
-}

@@ -1,5 +1,5 @@
 import type { Database } from './Database';
-import { EmbeddedDatabase } from './EmbeddedDatabase';
+import { EmbeddedDatabase, type PGliteClass } from './EmbeddedDatabase';
 import { PostgresDatabase } from './PostgresDatabase';
 
 export interface OpenDatabaseOptions {
@@ -8,6 +8,8 @@ export interface OpenDatabaseOptions {
   /** Data directory of the embedded database (e.g. `<ELICENSE_DATA_DIR>/pg`). */
   dataDir: string;
   maxConnections?: number;
+  /** Test runners only: PGlite loaded outside their module sandbox (test/store/pgliteEnvironment.js). */
+  pglite?: PGliteClass;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface OpenDatabaseOptions {
  * DATABASE_URL stops start-up with STORE_UNAVAILABLE instead of failing later.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.databaseUrl === undefined || options.databaseUrl === '') return EmbeddedDatabase.open(options.dataDir);
+  if (options.databaseUrl === undefined || options.databaseUrl === '') return EmbeddedDatabase.open(options.dataDir, options.pglite);
   const db = new PostgresDatabase(
     options.maxConnections === undefined ? { databaseUrl: options.databaseUrl } : { databaseUrl: options.databaseUrl, maxConnections: options.maxConnections },
   );
