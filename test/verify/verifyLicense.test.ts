@@ -1,0 +1,279 @@
+import { generateSerial } from '../../src/codes/licenseIdentifier';
+import { signCompactJws } from '../../src/crypto/jws';
+import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
+import { buildDemoRegion, type DemoRegion } from '../../src/demo/buildDemoRegion';
+import { tamperedVariants, type TamperedVariant } from '../../src/demo/tamperedVariants';
+import type { FullForm } from '../../src/license/FullForm';
+import { prepareLicenseRecord } from '../../src/license/prepareLicenseRecord';
+import { signLicense } from '../../src/license/signLicense';
+import { createTimestamp } from '../../src/license/timestamp';
+import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
+import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
+import { loadLocalTrustFile, type LocalTrustFile } from '../../src/trust/loadLocalTrustFile';
+import { checkTimestamp } from '../../src/verify/checkTimestamp';
+import { PathCache } from '../../src/verify/PathCache';
+import { CHECKS } from '../../src/verify/reasonCodes';
+import type { TrustInputs } from '../../src/verify/TrustInputs';
+import { createVerifierCaches, verifyFullFormDocument, verifyLicense } from '../../src/verify/verifyLicense';
+
+const NOW = new Date('2026-11-26T08:00:00Z');
+const DAY = 86_400_000;
+const catalog = StandardsCatalog.load();
+let demo: DemoRegion;
+let variants: TamperedVariant[];
+
+const bytes = (f: unknown) => Buffer.from(JSON.stringify(f));
+const verifyAt = (form: unknown, at = NOW, trust: TrustInputs = demo.trust) => verifyLicense(bytes(form), { trust, catalog, at });
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const trustWith = (mutate: (f: LocalTrustFile) => void): TrustInputs => {
+  const f = clone(demo.trustFile);
+  mutate(f);
+  return loadLocalTrustFile(JSON.stringify(f));
+};
+
+beforeAll(async () => {
+  demo = await buildDemoRegion({ catalog, now: NOW });
+  variants = await tamperedVariants(demo, catalog, NOW);
+});
+
+describe('verifyLicense: genuine licences', () => {
+  it('accepts a licence of every type, with every check reported in order', () => {
+    expect(demo.licences).toHaveLength(8);
+    for (const lic of demo.licences) {
+      const r = verifyAt(lic.form);
+      expect(r.reasons).toEqual([]);
+      expect(r.result).toBe('accepted');
+      expect(r.checks.map((c) => c.check)).toEqual([...CHECKS]);
+      expect(r.license?.['certificateIdentifier']).toBe(lic.form.license['certificateIdentifier']);
+      expect(r.signer?.uscc).toBe(lic.department.uscc);
+    }
+  });
+
+  it('covers ES256, EdDSA and PS256 signers', () => {
+    const algs = new Set(demo.licences.map((l) => verifyAt(l.form).signer?.algorithm));
+    expect([...algs].sort()).toEqual(['ES256', 'EdDSA', 'PS256']);
+  });
+
+  it('reports status and recognition as not checked, never as passed', () => {
+    const r = verifyAt(demo.licences[0]!.form);
+    for (const name of ['status', 'recognition'] as const) {
+      expect(r.checks.find((c) => c.check === name)?.status).toBe('not_checked');
+    }
+    expect(r.warnings).toEqual(expect.arrayContaining(['STATUS_NOT_CHECKED', 'RECOGNITION_NOT_CHECKED']));
+    expect(r.recognizedLocalType).toBeNull();
+  });
+
+  it('gives the same answer with warm caches as without', () => {
+    const caches = createVerifierCaches();
+    for (const lic of demo.licences) {
+      const cold = verifyAt(lic.form);
+      const warm1 = verifyLicense(bytes(lic.form), { trust: demo.trust, catalog, at: NOW, caches });
+      const warm2 = verifyLicense(bytes(lic.form), { trust: demo.trust, catalog, at: NOW, caches });
+      expect(warm1).toEqual(cold);
+      expect(warm2).toEqual(cold);
+    }
+  });
+
+  it('does not reuse a cached path after the trust anchors change', () => {
+    const caches = createVerifierCaches();
+    const form = demo.licences[0]!.form;
+    expect(verifyLicense(bytes(form), { trust: demo.trust, catalog, at: NOW, caches }).result).toBe('accepted');
+    const otherAnchors = trustWith((f) => {
+      f.anchors = [demo.pki.timestampAuthority.certificate.pem];
+    });
+    const r = verifyLicense(bytes(form), { trust: otherAnchors, catalog, at: NOW, caches });
+    expect(r.reasons).toContain('CHAIN_UNTRUSTED');
+  });
+
+  it('does not reuse a cached path outside its validity window', () => {
+    const caches = createVerifierCaches();
+    const form = clone(demo.licences[0]!.form);
+    delete form.timestamp;
+    expect(verifyLicense(bytes(form), { trust: demo.trust, catalog, at: NOW, caches }).result).toBe('accepted');
+    const later = new Date(NOW.getTime() + 5 * 365 * DAY);
+    expect(verifyLicense(bytes(form), { trust: demo.trust, catalog, at: later, caches }).reasons).toContain('CERT_EXPIRED');
+  });
+});
+
+describe('verifyLicense: every bad input gets its reason code', () => {
+  it('has a variant for each kind the foundation issue lists', () => {
+    expect(variants.map((v) => v.name)).toEqual(
+      expect.arrayContaining([
+        'truncated', 'not-json', 'duplicate-key', 'oversized', 'deep-nesting', 'wrong-type', 'unknown-envelope-field',
+        'face-schema-violation', 'identifier-check-character', 'tampered-holder', 'signature-moved', 'alg-key-mismatch',
+        'alg-none', 'hmac-public-key', 'unpinned-root', 'malformed-der', 'chain-of-50', 'cert-expired-no-timestamp',
+        'cert-not-yet-valid', 'type-not-authorized',
+      ]),
+    );
+  });
+
+  it.each([
+    ['an array', []],
+    ['a string', 'licence'],
+    ['null', null],
+    ['an unknown top-level field', { extra: 1 }],
+    ['a wrong format marker', { format: 'elicense/full@0' }],
+  ])('refuses %s as FORMAT_UNSUPPORTED', (_label, doc) => {
+    const base = demo.licences[0]!.form as unknown as Record<string, unknown>;
+    const input = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? { ...base, ...doc } : doc;
+    const r = verifyFullFormDocument(input, { trust: demo.trust, catalog, at: NOW });
+    expect(r.result).toBe('rejected');
+    expect(r.reasons).toEqual(['FORMAT_UNSUPPORTED']);
+  });
+
+  it('rejects each variant with its reason and never throws', () => {
+    for (const v of variants) {
+      const r = verifyLicense(v.bytes, { trust: demo.trust, catalog, at: v.at ? new Date(v.at) : NOW });
+      expect({ name: v.name, result: r.result }).toEqual({ name: v.name, result: 'rejected' });
+      expect({ name: v.name, reasons: r.reasons }).toEqual({ name: v.name, reasons: expect.arrayContaining([v.expected]) });
+    }
+  });
+
+  it('rejects a licence signed in the future', async () => {
+    const lic = demo.licences[0]!;
+    const future = await signLicense(clone(lic.form.license), { department: demo.signerOf(lic.department) }, new Date(NOW.getTime() + DAY));
+    expect(verifyAt(future).reasons).toContain('SIGNING_TIME_INVALID');
+  });
+
+  it('rejects a licence naming another issuer than its signer (ISSUER_MISMATCH)', async () => {
+    const [a, b] = demo.licences;
+    const form = await signLicense(clone(b!.form.license), { department: demo.signerOf(a!.department), timestampAuthority: demo.timestampAuthority }, NOW);
+    const r = verifyAt(form);
+    expect(r.reasons).toContain('ISSUER_MISMATCH');
+  });
+
+  it('rejects a department or key missing from the trust data (ISSUER_UNKNOWN)', () => {
+    const lic = demo.licences[0]!;
+    const noDept = trustWith((f) => {
+      f.regions[0]!.departments = f.regions[0]!.departments.filter((d) => d.uscc !== lic.department.uscc);
+    });
+    expect(verifyAt(lic.form, NOW, noDept).reasons).toEqual(['ISSUER_UNKNOWN']);
+    const noKey = trustWith((f) => {
+      const d = f.regions[0]!.departments.find((x) => x.uscc === lic.department.uscc)!;
+      d.keyIds = ['AAAAAAAAAAA'];
+    });
+    expect(verifyAt(lic.form, NOW, noKey).reasons).toEqual(['ISSUER_UNKNOWN']);
+  });
+});
+
+describe('verifyLicense: long-term validity through region timestamps (ADR 0001)', () => {
+  const afterCertExpiry = (form: FullForm) => {
+    const x5c = JSON.parse(Buffer.from(form.signature.split('.')[0]!, 'base64url').toString()).x5c as string[];
+    return new Date(parseCertificate(Buffer.from(x5c[0]!, 'base64')).notAfter.getTime() + 30 * DAY);
+  };
+
+  it('accepts a licence after its signer certificate expired, dating the signature by the timestamp', () => {
+    const form = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!.form;
+    const at = afterCertExpiry(form);
+    const r = verifyAt(form, at);
+    expect(r.result).toBe('accepted');
+    expect(r.warnings).toContain('CERT_EXPIRED_AFTER_SIGNING');
+    expect(r.signingTime).toEqual({ value: NOW.toISOString(), source: 'timestamp' });
+  });
+
+  it('does not consult the timestamp while the signer certificate is still valid', () => {
+    const form = clone(demo.licences[0]!.form);
+    form.timestamp = 'not even a JWS';
+    const r = verifyAt(form);
+    expect(r.result).toBe('accepted');
+    expect(r.signingTime?.source).toBe('verification-time');
+  });
+
+  it('refuses a timestamp that belongs to another licence', () => {
+    const [a, b] = demo.licences.filter((l) => !l.form.license['certificateExpiringDate']);
+    const form = clone(a!.form);
+    form.timestamp = b!.form.timestamp!;
+    const r = verifyAt(form, afterCertExpiry(form));
+    expect(r.reasons).toEqual(expect.arrayContaining(['TIMESTAMP_INVALID', 'CERT_EXPIRED']));
+  });
+
+  it('refuses a timestamp made with a department key instead of the time-stamping authority', async () => {
+    const lic = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!;
+    const forged = clone(lic.form);
+    const stamp = JSON.parse(Buffer.from(lic.form.timestamp!.split('.')[1]!, 'base64url').toString());
+    const signer = demo.signerOf(lic.department);
+    forged.timestamp = await signCompactJws(signer, Buffer.from(JSON.stringify(stamp)), {
+      typ: 'elicense-timestamp+jws',
+      x5c: signer.certificateChain.map((d) => Buffer.from(d).toString('base64')),
+    });
+    const r = verifyAt(forged, afterCertExpiry(forged));
+    expect(r.reasons).toEqual(expect.arrayContaining(['TIMESTAMP_INVALID', 'CERT_EXPIRED']));
+    // While the department certificate is still valid, the refusal is for the missing time-stamping EKU.
+    const direct = checkTimestamp(forged.timestamp, {
+      signature: Buffer.from(forged.signature.split('..')[1]!, 'base64url'),
+      identifier: forged.license['certificateIdentifier'],
+      signerTime: NOW,
+      anchors: demo.trust.anchors,
+      at: NOW,
+      paths: new PathCache(),
+    });
+    expect(direct).toMatchObject({ ok: false, detail: expect.stringMatching(/EKU_NOT_ALLOWED/) });
+  });
+
+  it('refuses a timestamp far from the signer\'s own signing time', async () => {
+    const lic = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!;
+    const form = await signLicense(clone(lic.form.license), { department: demo.signerOf(lic.department) }, NOW);
+    // A genuine stamp for exactly this signature, but made a day later than sigT says.
+    const sig = Buffer.from(form.signature.split('..')[1]!, 'base64url');
+    form.timestamp = await createTimestamp(demo.timestampAuthority, sig, String(form.license['certificateIdentifier']), new Date(NOW.getTime() + DAY));
+    const r = verifyAt(form, afterCertExpiry(form));
+    expect(r.checks.find((c) => c.check === 'signature')?.detail).toMatch(/five minutes/);
+    expect(r.result).toBe('rejected');
+  });
+
+  it('keeps licences stamped before a department was withdrawn, and rejects it for later ones', () => {
+    const lic = demo.licences[0]!;
+    const withdrawn = (since: Date) =>
+      trustWith((f) => {
+        const d = f.regions[0]!.departments.find((x) => x.uscc === lic.department.uscc)!;
+        d.state = 'withdrawn';
+        d.stateSince = since.toISOString();
+      });
+    expect(verifyAt(lic.form, NOW, withdrawn(new Date(NOW.getTime() + DAY))).result).toBe('accepted');
+    expect(verifyAt(lic.form, NOW, withdrawn(new Date(NOW.getTime() - DAY))).reasons).toEqual(['ISSUER_WITHDRAWN']);
+    const suspended = trustWith((f) => {
+      const d = f.regions[0]!.departments.find((x) => x.uscc === lic.department.uscc)!;
+      d.state = 'suspended';
+    });
+    expect(verifyAt(lic.form, NOW, suspended).reasons).toEqual(['ISSUER_SUSPENDED']);
+  });
+
+  it('rejects an unstamped licence once its signer certificate has expired', () => {
+    const form = clone(demo.licences[0]!.form);
+    delete form.timestamp;
+    expect(verifyAt(form, afterCertExpiry(form)).reasons).toEqual(['CERT_EXPIRED']);
+  });
+});
+
+describe('issuance refuses what would not verify', () => {
+  it('will not let a department issue a type it is not authorised for', async () => {
+    const { issueLicense } = await import('../../src/license/issueLicense');
+    const lic = demo.licences[0]!;
+    const other = demo.pki.departments.find((d) => !d.licenseTypes.includes(lic.standard.typeCode))!;
+    const draft = {
+      typeCode: lic.standard.typeCode,
+      certificateNumber: String(lic.form.license['certificateNumber']),
+      holder: {
+        name: String(lic.form.license['certificateHolderName']),
+        code: String(lic.form.license['certificateHolderCode']),
+        typeCode: String(lic.form.license['certificateHolderTypeCode']),
+        typeName: String(lic.form.license['certificateHolderTypeName']),
+      },
+      effectiveDate: String(lic.form.license['certificateEffectiveDate']),
+      extendInfo: clone(lic.form.license['extendInfo'] as Record<string, unknown>),
+    };
+    await expect(
+      issueLicense(draft, {
+        catalog,
+        trust: demo.trust,
+        department: { ...other, signer: new SoftwareSigner(other.privateKey, other.chain) },
+        timestampAuthority: demo.timestampAuthority,
+        serial: generateSerial((n) => new Uint8Array(n).fill(3)),
+        at: NOW,
+      }),
+    ).rejects.toMatchObject({ code: 'ISSUER_NOT_AUTHORIZED_FOR_TYPE' });
+    expect(() => prepareLicenseRecord({ ...draft, extendInfo: {} }, { catalog, issuer: other, serial: 'X1', today: '2026-11-26' })).toThrow(
+      expect.objectContaining({ code: 'SCHEMA_INVALID' }),
+    );
+  });
+});
