@@ -33,7 +33,6 @@ export async function createTimestamp(
     time: at.toISOString(),
     id: identifier,
   };
-  // The TSA chain travels with the stamp so a verifier needs only its pinned roots.
-  const x5c = tsa.certificateChain.map((der) => Buffer.from(der).toString('base64'));
-  return signCompactJws(tsa, Buffer.from(JSON.stringify(payload), 'utf8'), { typ: TIMESTAMP_JWS_TYPE, x5c });
+  // kid only: the TSA certificate is region trust material (listed, retirable), not carried per licence.
+  return signCompactJws(tsa, Buffer.from(JSON.stringify(payload), 'utf8'), { typ: TIMESTAMP_JWS_TYPE });
 }

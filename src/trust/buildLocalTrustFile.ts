@@ -15,6 +15,7 @@ export function buildLocalTrustFile(regions: readonly RegionPki[], generatedAt: 
     regions: regions.map((r) => ({
       regionCode: r.region.code,
       name: r.region.name,
+      timestampAuthorities: [r.timestampAuthority.certificate.pem],
       departments: r.departments.map((d) => ({
         uscc: d.uscc,
         name: d.name,

@@ -2,6 +2,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { ElicenseError } from '../errors';
 import { parseStrictJson } from '../json/parseStrictJson';
+import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
+import type { ParsedCertificate } from '../pki/certificate/ParsedCertificate';
 import { parseCertificatePem } from '../pki/certificate/parseCertificatePem';
 import type { DepartmentTrust, TrustInputs } from '../verify/TrustInputs';
 import schema from './localTrustFile.schema.json';
@@ -15,6 +17,7 @@ export interface LocalTrustFile {
   regions: Array<{
     regionCode: string;
     name: string;
+    timestampAuthorities?: string[];
     departments: Array<{
       uscc: string;
       name: string;
@@ -53,7 +56,17 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
     }
   });
   const departments = new Map<string, DepartmentTrust>();
+  const timestampAuthorities = new Map<string, ParsedCertificate>();
   for (const region of doc.regions) {
+    for (const pem of region.timestampAuthorities ?? []) {
+      let certs: ParsedCertificate[];
+      try {
+        certs = parseCertificatePem(pem);
+      } catch (e) {
+        throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: a time-stamping certificate of ${region.regionCode} is unreadable`, undefined, { cause: e });
+      }
+      for (const c of certs) timestampAuthorities.set(keyIdForCertificate(c.der), c);
+    }
     for (const d of region.departments) {
       if (departments.has(d.uscc)) {
         throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: department ${d.uscc} is listed twice`);
@@ -72,6 +85,7 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
   return {
     anchors,
     lookupDepartment: (uscc) => departments.get(uscc),
+    lookupTimestampAuthority: (keyId) => timestampAuthorities.get(keyId),
     source,
     asOf: new Date(doc.generatedAt),
   };

@@ -23,6 +23,12 @@ export interface TrustInputs {
   /** Pinned root certificates (region roots). */
   anchors: readonly ParsedCertificate[];
   lookupDepartment(uscc: string): DepartmentTrust | undefined;
+  /**
+   * Region time-stamping authority certificates by key id (docs/adr/0001). They
+   * are region trust material like the departments: listed, not carried in
+   * every licence, so a region can retire or withdraw one.
+   */
+  lookupTimestampAuthority(keyId: string): ParsedCertificate | undefined;
   /** Where this trust data came from and how fresh it is. */
   source: string;
   asOf: Date | null;

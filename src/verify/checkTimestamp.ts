@@ -1,12 +1,11 @@
 import { verifyCompactJws } from '../crypto/jws';
-import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
 import { parseStrictJson } from '../json/parseStrictJson';
 import { OID } from '../pki/oids';
-import { parseCertificate, type ParsedCertificate } from '../pki/certificate/ParsedCertificate';
+import type { ParsedCertificate } from '../pki/certificate/ParsedCertificate';
+import type { TrustInputs } from './TrustInputs';
 import { signatureDigest, type TimestampPayload } from '../license/timestamp';
 import { TIMESTAMP_JWS_TYPE } from '../license/FullForm';
 import type { PathCache } from './PathCache';
-import { MAX_X5C_ENTRIES } from './SignerCache';
 
 /** How far a department's own sigT may be from the region timestamp. */
 export const MAX_SIGT_TIMESTAMP_GAP_MS = 5 * 60 * 1000;
@@ -16,9 +15,10 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 export type TimestampOutcome = { ok: true; time: Date; authority: ParsedCertificate } | { ok: false; detail: string };
 
 /**
- * Checks a region timestamp (docs/adr/0001): signed by a certificate with the
- * time-stamping EKU that chains to a pinned root now, over this signature
- * value and this licence, not in the future, and close to the signer's sigT.
+ * Checks a region timestamp (docs/adr/0001): signed by a time-stamping
+ * authority listed in the trust data whose certificate, with the time-stamping
+ * EKU, chains to a pinned root now; over this signature value and this
+ * licence; not in the future; and close to the signer's sigT.
  */
 export function checkTimestamp(
   timestamp: string,
@@ -26,30 +26,26 @@ export function checkTimestamp(
     signature: Uint8Array;
     identifier: unknown;
     signerTime: Date;
-    anchors: readonly ParsedCertificate[];
+    trust: TrustInputs;
     at: Date;
     paths: PathCache;
   },
 ): TimestampOutcome {
-  let chain: ParsedCertificate[] = [];
+  let authority: ParsedCertificate | undefined;
   const verified = verifyCompactJws(timestamp, (header) => {
-    const x5c = header['x5c'];
-    if (header['typ'] !== TIMESTAMP_JWS_TYPE || !Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_X5C_ENTRIES) return undefined;
-    try {
-      chain = x5c.map((b64) => parseCertificate(Buffer.from(String(b64), 'base64')));
-    } catch {
-      return undefined;
-    }
-    if (header['kid'] !== keyIdForCertificate(chain[0]!.der)) return undefined;
-    return chain[0]!.publicKey ?? undefined;
+    if (header['typ'] !== TIMESTAMP_JWS_TYPE || typeof header['kid'] !== 'string') return undefined;
+    authority = ctx.trust.lookupTimestampAuthority(header['kid']);
+    return authority?.publicKey ?? undefined;
   });
-  if (!verified.ok) return { ok: false, detail: `timestamp signature: ${verified.message}` };
-  const authority = chain[0]!;
-
+  if (!verified.ok) {
+    const why = verified.code === 'KEY_UNKNOWN' ? 'not made by a time-stamping authority listed in the trust data' : verified.message;
+    return { ok: false, detail: `timestamp signature: ${why}` };
+  }
+  // Listed is not enough: the authority must still chain to a pinned root with the time-stamping EKU.
   const path = ctx.paths.validate({
-    leaf: authority,
-    intermediates: chain.slice(1),
-    anchors: ctx.anchors,
+    leaf: authority!,
+    intermediates: [],
+    anchors: ctx.trust.anchors,
     time: ctx.at,
     eku: OID.ekuTimeStamping,
     leafKeyUsage: ['digitalSignature'],
@@ -71,5 +67,5 @@ export function checkTimestamp(
   if (Math.abs(time.getTime() - ctx.signerTime.getTime()) > MAX_SIGT_TIMESTAMP_GAP_MS) {
     return { ok: false, detail: 'signer sigT and region timestamp disagree by more than five minutes' };
   }
-  return { ok: true, time, authority };
+  return { ok: true, time, authority: authority! };
 }

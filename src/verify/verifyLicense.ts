@@ -125,7 +125,7 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
       signature: lookup.decoded.signature,
       identifier: record['certificateIdentifier'],
       signerTime: lookup.signingTime,
-      anchors: trust.anchors,
+      trust,
       at,
       paths: caches.paths,
     });

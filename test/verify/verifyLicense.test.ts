@@ -188,22 +188,26 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it('refuses a timestamp made with a department key instead of the time-stamping authority', async () => {
-    const lic = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!;
+    // The degree committee is certified by the root directly, like a time-stamping authority would be.
+    const lic = demo.licences.find((l) => l.department.issuerId === 'root')!;
     const forged = clone(lic.form);
     const stamp = JSON.parse(Buffer.from(lic.form.timestamp!.split('.')[1]!, 'base64url').toString());
     const signer = demo.signerOf(lic.department);
-    forged.timestamp = await signCompactJws(signer, Buffer.from(JSON.stringify(stamp)), {
-      typ: 'elicense-timestamp+jws',
-      x5c: signer.certificateChain.map((d) => Buffer.from(d).toString('base64')),
-    });
+    forged.timestamp = await signCompactJws(signer, Buffer.from(JSON.stringify(stamp)), { typ: 'elicense-timestamp+jws' });
     const r = verifyAt(forged, afterCertExpiry(forged));
     expect(r.reasons).toEqual(expect.arrayContaining(['TIMESTAMP_INVALID', 'CERT_EXPIRED']));
-    // While the department certificate is still valid, the refusal is for the missing time-stamping EKU.
+    expect(r.checks.find((c) => c.check === 'signature')?.detail).toMatch(/not made by a time-stamping authority listed/);
+    // Even if trust data listed the department certificate as a time-stamping authority,
+    // the certificate lacks the time-stamping EKU.
+    const misconfigured: TrustInputs = {
+      ...demo.trust,
+      lookupTimestampAuthority: (kid) => (kid === signer.keyId ? parseCertificate(signer.certificateChain[0]!) : undefined),
+    };
     const direct = checkTimestamp(forged.timestamp, {
       signature: Buffer.from(forged.signature.split('..')[1]!, 'base64url'),
       identifier: forged.license['certificateIdentifier'],
       signerTime: NOW,
-      anchors: demo.trust.anchors,
+      trust: misconfigured,
       at: NOW,
       paths: new PathCache(),
     });

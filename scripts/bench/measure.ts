@@ -1,0 +1,50 @@
+/**
+ * Throughput measurement for `npm run bench`. Cases of one comparison are run
+ * in interleaved rounds (A, B, C, A, B, C, ...) so that machine noise hits all
+ * of them alike, and each figure is the median over rounds. Figures are only
+ * ever reported as ratios against a baseline measured in the same run.
+ */
+export interface BenchCase {
+  name: string;
+  /** One operation; may be async. `i` cycles through the inputs. */
+  run(i: number): unknown;
+}
+
+export interface CaseResult {
+  name: string;
+  /** Operations per second, median over rounds. */
+  opsPerSecond: number;
+  /** Per-round rates, for judging noise. */
+  rounds: number[];
+}
+
+async function rate(c: BenchCase, millis: number): Promise<number> {
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(millis) * 1_000_000n;
+  let now = start;
+  while (now < end) {
+    // Batches of 50 keep the clock reads out of the measurement.
+    for (let k = 0; k < 50; k++) {
+      const r = c.run(ops++);
+      if (r instanceof Promise) await r;
+    }
+    now = process.hrtime.bigint();
+  }
+  return ops / (Number(now - start) / 1e9);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export async function compare(cases: BenchCase[], opts: { rounds: number; millis: number; warmupMillis: number }): Promise<CaseResult[]> {
+  for (const c of cases) await rate(c, opts.warmupMillis);
+  const rounds = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const c of cases) rounds.get(c.name)!.push(await rate(c, opts.millis));
+  }
+  return cases.map((c) => ({ name: c.name, opsPerSecond: median(rounds.get(c.name)!), rounds: rounds.get(c.name)! }));
+}

@@ -1,0 +1,101 @@
+import { createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import * as jose from 'jose';
+import { generateSerial } from '../../src/codes/licenseIdentifier';
+import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
+import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { issueLicense } from '../../src/license/issueLicense';
+import { licenseSigningPayload } from '../../src/license/signingInput';
+import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
+import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
+import { compare, type CaseResult } from './measure';
+
+export interface VerificationBenchResult {
+  licences: number;
+  fullFormBytes: number;
+  cases: CaseResult[];
+  /** elicense full-form verification rate / raw node:crypto ECDSA P-256 verify rate (target ≥ 0.8). */
+  ratioToRawVerify: number;
+  /** jose compact ES256 verify rate / raw node:crypto verify rate, for comparison. */
+  joseRatioToRawVerify: number;
+}
+
+/**
+ * In-process verification of full-form ES256 licences with a warm trust cache,
+ * against the floor (node:crypto ECDSA P-256 verify of the same signing input)
+ * and the jose library's compact JWS verify of the same payload.
+ */
+export async function verificationBench(opts: { licences: number; rounds: number; millis: number }): Promise<VerificationBenchResult> {
+  const now = new Date();
+  const catalog = StandardsCatalog.load();
+  // The region exists an hour before the licences, which are signed a second apart.
+  const demo = await buildDemoRegion({ catalog, now: new Date(now.getTime() - 3_600_000) });
+  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const standard = catalog.getTypeBySlug('business-licence')!;
+  const dept = demo.pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode) && d.algorithm === 'ES256')!;
+  const signer = demo.signerOf(dept);
+
+  // Distinct licences (distinct serials and signing times), as a verifier sees them.
+  const inputs: Buffer[] = [];
+  const rawInputs: { data: Buffer; signature: Buffer }[] = [];
+  const joseTokens: string[] = [];
+  const publicKey: KeyObject = createPublicKey(dept.privateKey);
+  for (let i = 0; i < opts.licences; i++) {
+    const form = await issueLicense(
+      { typeCode: standard.typeCode, ...sample.draft },
+      {
+        catalog,
+        trust: demo.trust,
+        department: { name: dept.name, uscc: dept.uscc, divisionCode: dept.divisionCode, signer },
+        timestampAuthority: demo.timestampAuthority,
+        serial: generateSerial((k) => new Uint8Array(randomBytes(k))),
+        at: new Date(now.getTime() - i * 1000),
+      },
+    );
+    const text = JSON.stringify(form);
+    inputs.push(Buffer.from(text));
+    const [head, , sig] = form.signature.split('.');
+    const payloadB64 = licenseSigningPayload(form.license).toString('base64url');
+    rawInputs.push({ data: Buffer.from(`${head}.${payloadB64}`), signature: Buffer.from(sig!, 'base64url') });
+    joseTokens.push(`${head}.${payloadB64}.${sig}`);
+  }
+  const joseKey = await jose.importSPKI(publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'ES256');
+
+  const caches = createVerifierCaches();
+  const ctx = { trust: demo.trust, catalog, at: now, caches };
+  // Every input must verify before it is timed.
+  for (const b of inputs) {
+    const r = verifyLicense(b, ctx);
+    if (r.result !== 'accepted') throw new Error(`bench licence rejected: ${r.reasons.join(',')}`);
+  }
+  const n = inputs.length;
+  const cases = await compare(
+    [
+      {
+        name: 'raw node:crypto ECDSA P-256 verify (same signing input)',
+        run: (i) => {
+          const x = rawInputs[i % n]!;
+          if (!nodeVerify('sha256', x.data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, x.signature)) throw new Error('raw verify failed');
+        },
+      },
+      {
+        name: 'elicense verifyLicense (full form bytes, warm trust cache)',
+        run: (i) => {
+          if (verifyLicense(inputs[i % n]!, ctx).result !== 'accepted') throw new Error('verify failed');
+        },
+      },
+      {
+        name: 'jose compactVerify ES256 (same payload)',
+        run: (i) => jose.compactVerify(joseTokens[i % n]!, joseKey),
+      },
+    ],
+    { rounds: opts.rounds, millis: opts.millis, warmupMillis: 500 },
+  );
+  const [raw, ours, joseCase] = cases as [CaseResult, CaseResult, CaseResult];
+  return {
+    licences: n,
+    fullFormBytes: Math.round(inputs.reduce((s, b) => s + b.length, 0) / n),
+    cases,
+    ratioToRawVerify: ours.opsPerSecond / raw.opsPerSecond,
+    joseRatioToRawVerify: joseCase.opsPerSecond / raw.opsPerSecond,
+  };
+}
