@@ -11,6 +11,7 @@ import { generateKeyPair } from '../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { issueDepartmentCertificateFromCsr } from '../../pki/ca/issueDepartmentCertificateFromCsr';
 import type { SigningAlgorithm } from '../../pki/ca/signingAlgorithm';
+import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { DEFAULT_PKCS12_ITERATIONS, exportPkcs12 } from '../../pki/pkcs12/exportPkcs12';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
 import { buildLocalTrustFile } from '../../trust/buildLocalTrustFile';
@@ -20,6 +21,13 @@ import { CliExit, EXIT } from '../exitCodes';
 import { readInput, readPassphrase } from '../readInput';
 import { writeRegionPki } from '../regionPkiFiles';
 import { TRUST_FILE_NAME } from './verifyCommand';
+
+/** Checked before any key is made, so a typo never leaves a half-written ceremony behind. */
+function parseIterations(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1000 || n > 10_000_000) throw new CliExit(EXIT.UNREADABLE, `--pkcs12-iterations: a whole number, 1000 to 10000000, not ${value}`);
+  return n;
+}
 
 function refuseNonEmpty(dir: string): void {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
@@ -38,6 +46,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .option('--pkcs12-iterations <n>', 'PBKDF2 iterations protecting the key files', String(DEFAULT_PKCS12_ITERATIONS))
     .action(async (opts: { ceremony: string; out: string; passphraseFile?: string; pkcs12Iterations: string }) => {
       refuseNonEmpty(opts.out);
+      const iterations = parseIterations(opts.pkcs12Iterations);
       const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
       let config: unknown;
       try {
@@ -47,7 +56,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
       }
       const now = ctx.clock.now();
       const pki = await runCeremony(config, { now });
-      writeRegionPki(opts.out, pki, passphrase, { iterations: Number(opts.pkcs12Iterations) });
+      writeRegionPki(opts.out, pki, passphrase, { iterations });
       mkdirSync(join(opts.out, 'trust'), { recursive: true });
       writeFileSync(join(opts.out, 'trust', TRUST_FILE_NAME), JSON.stringify(buildLocalTrustFile([pki], now), null, 2));
       writeFileSync(join(opts.out, 'trust', 'anchors.pem'), pki.root.certificate.pem);
@@ -72,6 +81,10 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .option('--pkcs12-iterations <n>', 'PBKDF2 iterations protecting the new key file', String(DEFAULT_PKCS12_ITERATIONS))
     .action(async (opts: { caKey: string; name: string; uscc: string; division: string; csr?: string; algorithm: string; validityDays: string; types?: string; trust?: string; out: string; passphraseFile?: string; pkcs12Iterations: string }) => {
       refuseNonEmpty(opts.out);
+      const iterations = parseIterations(opts.pkcs12Iterations);
+      const types = (opts.types ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      const badType = types.find((t) => !/^[0-9A-Z]{21}$/.test(t));
+      if (badType !== undefined) throw new CliExit(EXIT.UNREADABLE, `--types: not a 21-character licence type code: ${badType}`);
       const validityDays = Number(opts.validityDays);
       if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) throw new CliExit(EXIT.UNREADABLE, '--validity-days: a whole number of days, 1 to 3650');
       if (!['ES256', 'EdDSA', 'PS256'].includes(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, EdDSA or PS256, not ${opts.algorithm}`);
@@ -81,15 +94,20 @@ export function registerCa(program: Command, ctx: CliContext): void {
       const department = { name: opts.name, uscc: opts.uscc, divisionCode: opts.division };
       const issue = { now: ctx.clock.now(), randomBytes: (n: number) => new Uint8Array(randomBytes(n)) };
       // The chain a signer sends: its own certificate, then the CA's chain up to (not including) the root.
-      const caChain = caKey.certificateChain.length > 1 ? caKey.certificateChain.slice(0, -1) : [];
+      // A CA key file holds its own certificate first and may or may not end with the self-issued root.
+      const caChain = [...caKey.certificateChain];
+      if (caChain.length > 0 && parseCertificate(caChain[caChain.length - 1]!).selfIssued) caChain.pop();
       mkdirSync(opts.out, { recursive: true });
       let certificate;
       if (opts.csr) {
-        certificate = await issueDepartmentCertificateFromCsr(issuer, { department, csr: readInput(opts.csr), validityDays }, issue);
+        const csrBytes = readInput(opts.csr);
+        // PEM or DER: the CSR reader takes PEM as text and DER as bytes.
+        const csr = csrBytes.subarray(0, 10).toString('latin1') === '-----BEGIN' ? csrBytes.toString('utf8') : csrBytes;
+        certificate = await issueDepartmentCertificateFromCsr(issuer, { department, csr, validityDays }, issue);
       } else {
         const { privateKey, publicKey } = await generateKeyPair(opts.algorithm as SigningAlgorithm);
         certificate = await issueDepartmentCertificate(issuer, { department, publicKey, validityDays }, issue);
-        writeFileSync(join(opts.out, 'key.p12'), exportPkcs12({ privateKey, certificateChain: [certificate.der, ...caChain], friendlyName: opts.name }, passphrase, { iterations: Number(opts.pkcs12Iterations) }), { mode: 0o600 });
+        writeFileSync(join(opts.out, 'key.p12'), exportPkcs12({ privateKey, certificateChain: [certificate.der, ...caChain], friendlyName: opts.name }, passphrase, { iterations }), { mode: 0o600 });
       }
       writeFileSync(join(opts.out, 'certificate.pem'), certificate.pem);
       writeFileSync(join(opts.out, 'chain.pem'), [certificate.der, ...caChain].map((der) => encodePem(der, 'CERTIFICATE')).join(''));
@@ -98,7 +116,6 @@ export function registerCa(program: Command, ctx: CliContext): void {
       if (opts.trust) {
         const path = join(opts.trust, TRUST_FILE_NAME);
         const file = JSON.parse(readInput(path).toString('utf8')) as LocalTrustFile;
-        const types = (opts.types ?? '').split(',').map((t) => t.trim()).filter(Boolean);
         const existing = file.regions.flatMap((r) => r.departments).find((d) => d.uscc === opts.uscc);
         if (existing) {
           existing.keyIds = [...new Set([...existing.keyIds, keyId])];
