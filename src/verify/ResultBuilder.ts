@@ -12,6 +12,7 @@ export class ResultBuilder {
   license: Record<string, unknown> | null = null;
   signer: SignerSummary | null = null;
   signingTime: VerificationResult['signingTime'] = null;
+  status: VerificationResult['status'] = null;
 
   pass(check: CheckName, detail?: string): void {
     this.outcomes.set(check, detail === undefined ? { check, status: 'passed', reasons: [] } : { check, status: 'passed', reasons: [], detail });
@@ -55,6 +56,7 @@ export class ResultBuilder {
       license: this.license,
       signer: this.signer,
       signingTime: this.signingTime,
+      status: this.status,
       recognizedLocalType: null,
       trust: { source: trust?.source ?? 'none', asOf: trust?.asOf ? trust.asOf.toISOString() : null },
       verifiedAt: at.toISOString(),

@@ -29,7 +29,25 @@ export interface TrustInputs {
    * every licence, so a region can retire or withdraw one.
    */
   lookupTimestampAuthority(keyId: string): ParsedCertificate | undefined;
+  /** Licence status, when this verifier has status data (absent: status is not checked). */
+  statusOf?(query: StatusQuery): StatusAnswer;
   /** Where this trust data came from and how fresh it is. */
   source: string;
   asOf: Date | null;
+}
+
+/** What a status source says about one licence (status lists, or an issuing node's own records). */
+export type StatusAnswer =
+  | { kind: 'status'; status: 'valid' | 'revoked' | 'suspended'; asOf: Date; source: string; reason?: string; since?: Date }
+  /** The source covers this issuer but does not know the licence: never treated as valid. */
+  | { kind: 'unknown'; source: string }
+  /** No status data for this issuer: the status check is reported as not checked. */
+  | { kind: 'not_covered' };
+
+/** The fields of a licence a status source looks it up by. */
+export interface StatusQuery {
+  identifier: string;
+  issuerCode: string;
+  typeCode: string;
+  statusEntry?: { listId: string; index: number };
 }

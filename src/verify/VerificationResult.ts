@@ -39,6 +39,8 @@ export interface VerificationResult {
   signer: SignerSummary | null;
   /** The time the signer's path was validated at, and where that time came from. */
   signingTime: { value: string; source: 'timestamp' | 'verification-time' } | null;
+  /** The licence status and how fresh it is, when a status source answered. */
+  status: { value: 'valid' | 'revoked' | 'suspended'; asOf: string; source: string } | null;
   /** Recognised local type (mutual recognition; null until that check runs). */
   recognizedLocalType: string | null;
   trust: TrustFreshness;

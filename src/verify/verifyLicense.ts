@@ -104,7 +104,9 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     else rb.notChecked('chain', 'no signer certificate to validate');
     rb.notChecked('issuer', 'signer unknown');
     checkValidity(record, at, rb);
-    finishUncheckable(rb);
+    checkStatus(record, trust, rb);
+    rb.notChecked('recognition', 'no recognition agreement configured yet');
+    rb.warn('RECOGNITION_NOT_CHECKED');
     return rb.build(trust, at);
   }
   const signer = lookup.entry;
@@ -160,8 +162,40 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
 
   // 7. licence validity period
   checkValidity(record, at, rb);
-  finishUncheckable(rb);
+  // 8. status, 9. recognition
+  checkStatus(record, trust, rb);
+  rb.notChecked('recognition', 'no recognition agreement configured yet');
+  rb.warn('RECOGNITION_NOT_CHECKED');
   return rb.build(trust, at);
+}
+
+function checkStatus(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder): void {
+  const identifier = record['certificateIdentifier'];
+  const issuerCode = record['certificateIssuingAuthorityCode'];
+  const typeCode = record['certificateTypeCode'];
+  if (!trust.statusOf || typeof identifier !== 'string' || typeof issuerCode !== 'string' || typeof typeCode !== 'string') {
+    rb.notChecked('status', 'no status data for this issuer');
+    rb.warn('STATUS_NOT_CHECKED');
+    return;
+  }
+  const entry = record['statusEntry'] as { listId: string; index: number } | undefined;
+  const answer = trust.statusOf({ identifier, issuerCode, typeCode, ...(entry ? { statusEntry: entry } : {}) });
+  switch (answer.kind) {
+    case 'not_covered':
+      rb.notChecked('status', 'no status data for this issuer');
+      rb.warn('STATUS_NOT_CHECKED');
+      return;
+    case 'unknown':
+      rb.fail('status', 'STATUS_UNKNOWN', `${answer.source} does not know this licence`);
+      return;
+    case 'status': {
+      rb.status = { value: answer.status, asOf: answer.asOf.toISOString(), source: answer.source };
+      const why = answer.reason ? `: ${answer.reason}` : '';
+      if (answer.status === 'revoked') rb.fail('status', 'LICENSE_REVOKED', `revoked${answer.since ? ` since ${answer.since.toISOString()}` : ''}${why}`);
+      else if (answer.status === 'suspended') rb.fail('status', 'LICENSE_SUSPENDED', `suspended${answer.since ? ` since ${answer.since.toISOString()}` : ''}${why}`);
+      else rb.pass('status', `valid as of ${answer.asOf.toISOString()} (${answer.source})`);
+    }
+  }
 }
 
 function checkIssuer(
@@ -214,13 +248,6 @@ function checkValidity(record: Record<string, unknown>, at: Date, rb: ResultBuil
   const v = checkLicenseValidity(effective, expiring as string | undefined, at);
   if (v.ok) rb.pass('validity');
   else rb.fail('validity', v.code, v.detail);
-}
-
-function finishUncheckable(rb: ResultBuilder): void {
-  rb.notChecked('status', 'no status list for this issuer yet');
-  rb.warn('STATUS_NOT_CHECKED');
-  rb.notChecked('recognition', 'no recognition agreement configured yet');
-  rb.warn('RECOGNITION_NOT_CHECKED');
 }
 
 const PATH_REASONS: Record<string, ReasonCode> = {

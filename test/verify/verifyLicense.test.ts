@@ -281,3 +281,43 @@ describe('issuance refuses what would not verify', () => {
     );
   });
 });
+
+describe('verifyLicense: licence status from a status source', () => {
+  const withStatus = (answer: import('../../src/verify/TrustInputs').StatusAnswer): TrustInputs => ({ ...demo.trust, statusOf: () => answer });
+  const asOf = new Date(NOW.getTime() - 60_000);
+
+  it.each([
+    ['revoked', 'LICENSE_REVOKED'],
+    ['suspended', 'LICENSE_SUSPENDED'],
+  ] as const)('rejects a %s licence with %s', (status, code) => {
+    const r = verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'status', status, asOf, source: 'test', reason: 'court order' }));
+    expect(r.reasons).toEqual([code]);
+    expect(r.status).toEqual({ value: status, asOf: asOf.toISOString(), source: 'test' });
+  });
+
+  it('passes the status check for a valid licence and says how fresh the answer is', () => {
+    const r = verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'status', status: 'valid', asOf, source: 'node records' }));
+    expect(r.result).toBe('accepted');
+    expect(r.checks.find((c) => c.check === 'status')?.status).toBe('passed');
+    expect(r.warnings).not.toContain('STATUS_NOT_CHECKED');
+  });
+
+  it('rejects a licence its issuer\'s status source does not know (STATUS_UNKNOWN)', () => {
+    expect(verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'unknown', source: 'node records' })).reasons).toEqual(['STATUS_UNKNOWN']);
+  });
+
+  it('reports status as not checked when no source covers the issuer', () => {
+    const r = verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'not_covered' }));
+    expect(r.result).toBe('accepted');
+    expect(r.checks.find((c) => c.check === 'status')?.status).toBe('not_checked');
+  });
+
+  it('passes the query fields a status source needs', () => {
+    const seen: unknown[] = [];
+    const form = demo.licences[0]!.form;
+    verifyAt(form, NOW, { ...demo.trust, statusOf: (q) => (seen.push(q), { kind: 'not_covered' }) });
+    expect(seen).toEqual([
+      { identifier: form.license['certificateIdentifier'], issuerCode: form.license['certificateIssuingAuthorityCode'], typeCode: form.license['certificateTypeCode'] },
+    ]);
+  });
+});
