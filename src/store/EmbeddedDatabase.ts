@@ -5,7 +5,16 @@ import type { Database, Queryable } from './Database';
 import { SerialQueue } from './SerialQueue';
 import { asStoreError } from './storeUnavailable';
 
-export type PGliteClass = Pick<typeof PGlite, 'create'>;
+/** The part of PGlite this class uses (replaceable for test runners, see open()). */
+export interface PGliteConnection {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  exec(sql: string): Promise<Array<{ rows: unknown[] }>>;
+  close(): Promise<void>;
+}
+
+export interface PGliteClass {
+  create(dataDir: string): Promise<PGliteConnection>;
+}
 
 /**
  * PostgreSQL compiled to WASM (PGlite) on a data directory: lets `npm start`
@@ -17,11 +26,11 @@ export class EmbeddedDatabase implements Database {
   private readonly queue = new SerialQueue();
   private closed = false;
 
-  private constructor(private readonly pg: PGlite) {}
+  private constructor(private readonly pg: PGliteConnection) {}
 
   /**
    * Opens (and on first use initialises, which takes seconds) the data
-   * directory. `pglite` replaces the PGlite class, for test runners that must
+   * directory. `pglite` replaces the PGlite class for test runners that must
    * load it outside their module sandbox (see test/store/pgliteEnvironment.js).
    */
   static async open(dataDir: string, pglite: PGliteClass = PGlite): Promise<EmbeddedDatabase> {

@@ -1,0 +1,135 @@
+import { ElicenseError } from '../errors';
+import type { Queryable } from './Database';
+import { asDate } from './rowValues';
+import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, sqlState } from './sqlState';
+
+export type DepartmentState = 'active' | 'suspended' | 'withdrawn';
+
+export interface Department {
+  uscc: string;
+  name: string;
+  divisionCode: string;
+  state: DepartmentState;
+  stateSince: Date;
+  stateReason: string | null;
+  createdAt: Date;
+}
+
+export interface NewDepartment {
+  uscc: string;
+  name: string;
+  divisionCode: string;
+  at: Date;
+}
+
+/** The region's issuing departments and the licence types each may issue. Inputs are validated by the caller. */
+export interface DepartmentStore {
+  /** Admits a department in state active; DEPARTMENT_EXISTS if the USCC is taken. */
+  create(q: Queryable, d: NewDepartment): Promise<Department>;
+  get(q: Queryable, uscc: string): Promise<Department | null>;
+  list(q: Queryable): Promise<Department[]>;
+  /** active ⇄ suspended, either → withdrawn (final). Anything else: DEPARTMENT_STATE_CONFLICT. Run in a transaction. */
+  changeState(q: Queryable, uscc: string, to: DepartmentState, reason: string, at: Date): Promise<Department>;
+  /** Idempotent. */
+  grantType(q: Queryable, uscc: string, typeCode: string, at: Date): Promise<void>;
+  /** Returns whether the grant existed. */
+  withdrawType(q: Queryable, uscc: string, typeCode: string): Promise<boolean>;
+  typesOf(q: Queryable, uscc: string): Promise<string[]>;
+  /** True when the department is active and holds the type grant. */
+  mayIssue(q: Queryable, uscc: string, typeCode: string): Promise<boolean>;
+}
+
+const ALLOWED: Record<DepartmentState, readonly DepartmentState[]> = {
+  active: ['suspended', 'withdrawn'],
+  suspended: ['active', 'withdrawn'],
+  withdrawn: [],
+};
+
+interface DepartmentRow {
+  uscc: string;
+  name: string;
+  division_code: string;
+  state: DepartmentState;
+  state_since: unknown;
+  state_reason: string | null;
+  created_at: unknown;
+}
+
+const COLUMNS = 'uscc, name, division_code, state, state_since, state_reason, created_at';
+
+export class SqlDepartmentStore implements DepartmentStore {
+  async create(q: Queryable, d: NewDepartment): Promise<Department> {
+    try {
+      const [row] = await q.query<DepartmentRow>(
+        `INSERT INTO departments (uscc, name, division_code, state, state_since, created_at) VALUES ($1, $2, $3, 'active', $4, $4) RETURNING ${COLUMNS}`,
+        [d.uscc, d.name, d.divisionCode, d.at.toISOString()],
+      );
+      return toDepartment(row!);
+    } catch (e) {
+      if (sqlState(e) === UNIQUE_VIOLATION) throw new ElicenseError('DEPARTMENT_EXISTS', 'a department with this USCC already exists', { uscc: d.uscc });
+      throw e;
+    }
+  }
+
+  async get(q: Queryable, uscc: string): Promise<Department | null> {
+    const [row] = await q.query<DepartmentRow>(`SELECT ${COLUMNS} FROM departments WHERE uscc = $1`, [uscc]);
+    return row ? toDepartment(row) : null;
+  }
+
+  async list(q: Queryable): Promise<Department[]> {
+    const rows = await q.query<DepartmentRow>(`SELECT ${COLUMNS} FROM departments ORDER BY uscc`);
+    return rows.map(toDepartment);
+  }
+
+  async changeState(q: Queryable, uscc: string, to: DepartmentState, reason: string, at: Date): Promise<Department> {
+    const [current] = await q.query<{ state: DepartmentState }>('SELECT state FROM departments WHERE uscc = $1 FOR UPDATE', [uscc]);
+    if (!current) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no such department', { uscc });
+    if (!ALLOWED[current.state].includes(to)) {
+      throw new ElicenseError('DEPARTMENT_STATE_CONFLICT', `a ${current.state} department cannot become ${to}`, { uscc, from: current.state, to });
+    }
+    const [row] = await q.query<DepartmentRow>(
+      `UPDATE departments SET state = $2, state_since = $3, state_reason = $4 WHERE uscc = $1 RETURNING ${COLUMNS}`,
+      [uscc, to, at.toISOString(), reason],
+    );
+    return toDepartment(row!);
+  }
+
+  async grantType(q: Queryable, uscc: string, typeCode: string, at: Date): Promise<void> {
+    try {
+      await q.query('INSERT INTO department_types (uscc, type_code, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [uscc, typeCode, at.toISOString()]);
+    } catch (e) {
+      if (sqlState(e) === FOREIGN_KEY_VIOLATION) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no such department', { uscc });
+      throw e;
+    }
+  }
+
+  async withdrawType(q: Queryable, uscc: string, typeCode: string): Promise<boolean> {
+    const rows = await q.query('DELETE FROM department_types WHERE uscc = $1 AND type_code = $2 RETURNING type_code', [uscc, typeCode]);
+    return rows.length > 0;
+  }
+
+  async typesOf(q: Queryable, uscc: string): Promise<string[]> {
+    const rows = await q.query<{ type_code: string }>('SELECT type_code FROM department_types WHERE uscc = $1 ORDER BY type_code', [uscc]);
+    return rows.map((r) => r.type_code);
+  }
+
+  async mayIssue(q: Queryable, uscc: string, typeCode: string): Promise<boolean> {
+    const rows = await q.query(
+      "SELECT 1 FROM departments d JOIN department_types t ON t.uscc = d.uscc WHERE d.uscc = $1 AND t.type_code = $2 AND d.state = 'active'",
+      [uscc, typeCode],
+    );
+    return rows.length > 0;
+  }
+}
+
+function toDepartment(r: DepartmentRow): Department {
+  return {
+    uscc: r.uscc,
+    name: r.name,
+    divisionCode: r.division_code,
+    state: r.state,
+    stateSince: asDate(r.state_since),
+    stateReason: r.state_reason,
+    createdAt: asDate(r.created_at),
+  };
+}

@@ -1,0 +1,304 @@
+import { ElicenseError } from '../errors';
+import type { Queryable } from './Database';
+import { asDate, asNumber } from './rowValues';
+import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, sqlState } from './sqlState';
+import { decodeLicenceCursor, encodeLicenceCursor } from './licenceCursor';
+
+export type LicenceStatus = 'valid' | 'revoked' | 'suspended';
+
+/** A licence's position in its department's status lists. */
+export interface StatusSlot {
+  statusListId: string;
+  statusIndex: number;
+}
+
+export interface NewLicence extends StatusSlot {
+  identifier: string;
+  uscc: string;
+  typeCode: string;
+  serial: string;
+  version: number;
+  /** The licence record (as signed), searchable with `recordContains`. */
+  record: Record<string, unknown>;
+  /** The signed full form, exactly as handed out. */
+  fullForm: string;
+  actor: string;
+  at: Date;
+}
+
+export interface LicenceSummary extends StatusSlot {
+  identifier: string;
+  uscc: string;
+  typeCode: string;
+  serial: string;
+  version: number;
+  status: LicenceStatus;
+  record: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Licence extends LicenceSummary {
+  fullForm: string;
+}
+
+export interface StatusChange {
+  identifier: string;
+  to: LicenceStatus;
+  reason: string;
+  actor: string;
+  at: Date;
+  /** When set, a licence of another department is reported as not found. */
+  uscc?: string;
+}
+
+export interface LicenceEvent {
+  identifier: string;
+  fromStatus: LicenceStatus | null;
+  toStatus: LicenceStatus;
+  reason: string | null;
+  actor: string;
+  at: Date;
+}
+
+export interface LicenceQuery {
+  uscc: string;
+  typeCode?: string;
+  status?: LicenceStatus;
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** JSON containment on the record (jsonb @>), e.g. { holder: { code: '…' } }. */
+  recordContains?: Record<string, unknown>;
+  /** 1..500, default 50. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  after?: string;
+}
+
+export interface LicencePage {
+  items: LicenceSummary[];
+  /** Cursor for the next page, null on the last one. */
+  next: string | null;
+}
+
+export interface LicenceStoreOptions {
+  /** Entries per status list (default 131,072, the W3C Bitstring Status List minimum for herd privacy). */
+  statusListCapacity?: number;
+}
+
+/**
+ * Issued licences, their status-list slots and lifecycle. Issuance in one
+ * transaction: allocateStatusSlots → sign → insert. Methods that read then
+ * write (changeStatus) must run inside a transaction.
+ */
+export interface LicenceStore {
+  /** Reserves `count` consecutive status indexes of one list of the department, safely across processes. Run in a transaction. */
+  allocateStatusSlots(q: Queryable, uscc: string, count: number, at: Date): Promise<StatusSlot[]>;
+  /** Inserts licences (one statement) with an 'issued' event each; LICENSE_DUPLICATE on a taken identifier, serial or slot. */
+  insert(q: Queryable, licences: readonly NewLicence[]): Promise<void>;
+  get(q: Queryable, identifier: string): Promise<Licence | null>;
+  list(q: Queryable, query: LicenceQuery): Promise<LicencePage>;
+  /** valid → suspended | revoked, suspended → valid | revoked; revoked is final. Else LICENSE_STATE_CONFLICT. */
+  changeStatus(q: Queryable, change: StatusChange): Promise<Licence>;
+  events(q: Queryable, identifier: string): Promise<LicenceEvent[]>;
+  /** Every allocated licence of a list with its status, for publishing the list. */
+  statusesOfList(q: Queryable, statusListId: string): Promise<Array<{ statusIndex: number; status: LicenceStatus }>>;
+}
+
+const ALLOWED: Record<LicenceStatus, readonly LicenceStatus[]> = {
+  valid: ['suspended', 'revoked'],
+  suspended: ['valid', 'revoked'],
+  revoked: [],
+};
+
+const DEFAULT_CAPACITY = 131_072;
+const MAX_PAGE = 500;
+const SUMMARY = 'identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, created_at, updated_at';
+
+interface LicenceRow {
+  identifier: string;
+  uscc: string;
+  type_code: string;
+  serial: string;
+  version: unknown;
+  status: LicenceStatus;
+  status_list_id: string;
+  status_index: unknown;
+  record: Record<string, unknown>;
+  full_form?: string;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+export class SqlLicenceStore implements LicenceStore {
+  private readonly capacity: number;
+
+  constructor(options: LicenceStoreOptions = {}) {
+    this.capacity = options.statusListCapacity ?? DEFAULT_CAPACITY;
+    if (!Number.isSafeInteger(this.capacity) || this.capacity < 1 || this.capacity > 2 ** 31 - 1) throw new RangeError('status list capacity out of range');
+  }
+
+  async allocateStatusSlots(q: Queryable, uscc: string, count: number, at: Date): Promise<StatusSlot[]> {
+    if (!Number.isSafeInteger(count) || count < 1 || count > this.capacity) throw new RangeError(`slot count must be 1..${this.capacity}`);
+    // Allocators of one department queue on a transaction-level lock (the list row would serialise them anyway);
+    // row locks alone deadlock when several transactions race to open the next list.
+    await q.query("SELECT pg_advisory_xact_lock(hashtextextended('elicense.status_lists:' || $1, 0))", [uscc]);
+    // All `count` slots come from one list; a list's tail too short for the request stays for smaller ones.
+    const [taken] = await q.query<{ list_id: string; end_index: unknown }>(
+      `UPDATE status_lists SET next_index = next_index + $2
+       WHERE list_id = (SELECT list_id FROM status_lists WHERE uscc = $1 AND next_index + $2 <= capacity ORDER BY list_no LIMIT 1)
+       RETURNING list_id, next_index AS end_index`,
+      [uscc, count],
+    );
+    const { listId, first } = taken ? { listId: taken.list_id, first: asNumber(taken.end_index) - count } : { listId: await this.addList(q, uscc, count, at), first: 0 };
+    return Array.from({ length: count }, (_, i) => ({ statusListId: listId, statusIndex: first + i }));
+  }
+
+  async insert(q: Queryable, licences: readonly NewLicence[]): Promise<void> {
+    if (licences.length === 0) return;
+    const col = <T>(f: (l: NewLicence) => T): T[] => licences.map(f);
+    try {
+      await q.query(
+        `INSERT INTO licences (identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, full_form, created_at, updated_at)
+         SELECT identifier, uscc, type_code, serial, version, 'valid', status_list_id, status_index, record, full_form, at, at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::jsonb[], $9::text[], $10::timestamptz[])
+           AS t (identifier, uscc, type_code, serial, version, status_list_id, status_index, record, full_form, at)`,
+        [
+          col((l) => l.identifier),
+          col((l) => l.uscc),
+          col((l) => l.typeCode),
+          col((l) => l.serial),
+          col((l) => l.version),
+          col((l) => l.statusListId),
+          col((l) => l.statusIndex),
+          col((l) => JSON.stringify(l.record)),
+          col((l) => l.fullForm),
+          col((l) => l.at.toISOString()),
+        ],
+      );
+    } catch (e) {
+      const state = sqlState(e);
+      if (state === UNIQUE_VIOLATION) throw new ElicenseError('LICENSE_DUPLICATE', 'a licence with this identifier, serial or status slot already exists');
+      if (state === FOREIGN_KEY_VIOLATION) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'unknown department or status list');
+      throw e;
+    }
+    await q.query(
+      `INSERT INTO licence_events (identifier, from_status, to_status, reason, actor, at)
+       SELECT identifier, NULL, 'valid', 'issued', actor, at FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t (identifier, actor, at)`,
+      [col((l) => l.identifier), col((l) => l.actor), col((l) => l.at.toISOString())],
+    );
+  }
+
+  async get(q: Queryable, identifier: string): Promise<Licence | null> {
+    const [row] = await q.query<LicenceRow>(`SELECT ${SUMMARY}, full_form FROM licences WHERE identifier = $1`, [identifier]);
+    return row ? { ...toSummary(row), fullForm: row.full_form as string } : null;
+  }
+
+  async list(q: Queryable, query: LicenceQuery): Promise<LicencePage> {
+    const limit = query.limit ?? 50;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ElicenseError('INPUT_MALFORMED', `page size must be 1..${MAX_PAGE}`);
+    const params: unknown[] = [query.uscc];
+    const where = ['uscc = $1'];
+    const add = (sql: (p: string) => string, value: unknown): void => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (query.typeCode !== undefined) add((p) => `type_code = ${p}`, query.typeCode);
+    if (query.status !== undefined) add((p) => `status = ${p}`, query.status);
+    if (query.createdFrom !== undefined) add((p) => `created_at >= ${p}`, query.createdFrom.toISOString());
+    if (query.createdBefore !== undefined) add((p) => `created_at < ${p}`, query.createdBefore.toISOString());
+    if (query.recordContains !== undefined) add((p) => `record @> ${p}::jsonb`, JSON.stringify(query.recordContains));
+    if (query.after !== undefined) {
+      const cursor = decodeLicenceCursor(query.after);
+      params.push(cursor.createdAt.toISOString(), cursor.identifier);
+      where.push(`(created_at, identifier) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(limit + 1);
+    const rows = await q.query<LicenceRow>(
+      `SELECT ${SUMMARY} FROM licences WHERE ${where.join(' AND ')} ORDER BY created_at DESC, identifier DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(toSummary);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? encodeLicenceCursor(last) : null };
+  }
+
+  async changeStatus(q: Queryable, change: StatusChange): Promise<Licence> {
+    const [current] = await q.query<{ status: LicenceStatus; uscc: string }>('SELECT status, uscc FROM licences WHERE identifier = $1 FOR UPDATE', [
+      change.identifier,
+    ]);
+    if (!current || (change.uscc !== undefined && current.uscc !== change.uscc)) {
+      throw new ElicenseError('LICENSE_NOT_FOUND', 'no such licence', { identifier: change.identifier });
+    }
+    if (!ALLOWED[current.status].includes(change.to)) {
+      throw new ElicenseError('LICENSE_STATE_CONFLICT', `a ${current.status} licence cannot become ${change.to}`, {
+        identifier: change.identifier,
+        from: current.status,
+        to: change.to,
+      });
+    }
+    const at = change.at.toISOString();
+    const [row] = await q.query<LicenceRow>(`UPDATE licences SET status = $2, updated_at = $3 WHERE identifier = $1 RETURNING ${SUMMARY}, full_form`, [
+      change.identifier,
+      change.to,
+      at,
+    ]);
+    await q.query('INSERT INTO licence_events (identifier, from_status, to_status, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      change.identifier,
+      current.status,
+      change.to,
+      change.reason,
+      change.actor,
+      at,
+    ]);
+    return { ...toSummary(row!), fullForm: row!.full_form as string };
+  }
+
+  async events(q: Queryable, identifier: string): Promise<LicenceEvent[]> {
+    const rows = await q.query<{ identifier: string; from_status: LicenceStatus | null; to_status: LicenceStatus; reason: string | null; actor: string; at: unknown }>(
+      'SELECT identifier, from_status, to_status, reason, actor, at FROM licence_events WHERE identifier = $1 ORDER BY event_id',
+      [identifier],
+    );
+    return rows.map((r) => ({ identifier: r.identifier, fromStatus: r.from_status, toStatus: r.to_status, reason: r.reason, actor: r.actor, at: asDate(r.at) }));
+  }
+
+  async statusesOfList(q: Queryable, statusListId: string): Promise<Array<{ statusIndex: number; status: LicenceStatus }>> {
+    const rows = await q.query<{ status_index: unknown; status: LicenceStatus }>(
+      'SELECT status_index, status FROM licences WHERE status_list_id = $1 ORDER BY status_index',
+      [statusListId],
+    );
+    return rows.map((r) => ({ statusIndex: asNumber(r.status_index), status: r.status }));
+  }
+
+  /** Opens the department's next list with its first `count` slots taken (under the allocation lock). */
+  private async addList(q: Queryable, uscc: string, count: number, at: Date): Promise<string> {
+    try {
+      const [row] = await q.query<{ list_id: string }>(
+        `INSERT INTO status_lists (list_id, uscc, list_no, capacity, next_index, created_at)
+         SELECT $1 || '-' || n, $1, n, $2, $3, $4 FROM (SELECT COALESCE(MAX(list_no), 0) + 1 AS n FROM status_lists WHERE uscc = $1) AS next
+         RETURNING list_id`,
+        [uscc, this.capacity, count, at.toISOString()],
+      );
+      return row!.list_id;
+    } catch (e) {
+      if (sqlState(e) === FOREIGN_KEY_VIOLATION) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no such department', { uscc });
+      throw e;
+    }
+  }
+}
+
+function toSummary(r: LicenceRow): LicenceSummary {
+  return {
+    identifier: r.identifier,
+    uscc: r.uscc,
+    typeCode: r.type_code,
+    serial: r.serial,
+    version: asNumber(r.version),
+    status: r.status,
+    statusListId: r.status_list_id,
+    statusIndex: asNumber(r.status_index),
+    record: r.record,
+    createdAt: asDate(r.created_at),
+    updatedAt: asDate(r.updated_at),
+  };
+}
