@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { StandardsCatalog } from '../standards/StandardsCatalog';
+import type { ApiKeyStore } from '../store/ApiKeyStore';
+import type { AuditLog } from '../store/AuditLog';
+import type { Database } from '../store/Database';
+import type { DepartmentStore } from '../store/DepartmentStore';
+import type { IdempotencyStore } from '../store/IdempotencyStore';
+import type { KeyVault } from '../store/KeyVault';
+import type { LicenceStore } from '../store/LicenceStore';
+import type { RateLimitStore } from '../store/RateLimitStore';
+import type { SigningKeyStore } from '../store/SigningKeyStore';
+import type { NodeConfig } from './config/NodeConfig';
+import type { NodeMetrics } from './ops/NodeMetrics';
+
+/** Everything the composition root (startNode) builds once and hands to features. No module-level singletons. */
+export interface NodeServices {
+  config: NodeConfig;
+  clock: Clock;
+  random: (size: number) => Uint8Array;
+  logger: Logger;
+  metrics: NodeMetrics;
+  db: Database;
+  catalog: StandardsCatalog;
+  vault: KeyVault;
+  stores: {
+    departments: DepartmentStore;
+    signingKeys: SigningKeyStore;
+    licences: LicenceStore;
+    idempotency: IdempotencyStore;
+    apiKeys: ApiKeyStore;
+    audit: AuditLog;
+    rateLimits: RateLimitStore;
+  };
+}

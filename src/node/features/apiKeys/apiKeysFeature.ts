@@ -1,0 +1,7 @@
+import type { NodeServices } from '../../NodeServices';
+import type { Feature } from '../../http/RouteSpec';
+
+/** TODO(issue 3): routes of this feature. */
+export function createApiKeysFeature(_services: NodeServices): Feature {
+  return { name: 'apiKeys', routes: [] };
+}

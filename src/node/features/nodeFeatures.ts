@@ -1,0 +1,27 @@
+import type { NodeServices } from '../NodeServices';
+import type { Feature } from '../http/RouteSpec';
+import { createApiKeysFeature } from './apiKeys/apiKeysFeature';
+import { createAuditFeature } from './audit/auditFeature';
+import { createDepartmentsFeature } from './departments/departmentsFeature';
+import { createLicencesFeature } from './licences/licencesFeature';
+import { createOpsFeature } from './ops/opsFeature';
+import { createStandardsFeature } from './standards/standardsFeature';
+import { createVerificationsFeature } from './verifications/verificationsFeature';
+
+export interface NodeRuntime {
+  /** False while the node starts or shuts down (/readyz). */
+  isReady(): boolean;
+}
+
+/** Every feature of the node, in mount order. The route table of all of them is the node's API. */
+export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feature[] {
+  return [
+    createOpsFeature(services, runtime),
+    createStandardsFeature(services),
+    createVerificationsFeature(services),
+    createLicencesFeature(services),
+    createDepartmentsFeature(services),
+    createApiKeysFeature(services),
+    createAuditFeature(services),
+  ];
+}

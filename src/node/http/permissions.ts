@@ -1,0 +1,51 @@
+/**
+ * Roles and the permissions they carry. Every non-public route declares one
+ * permission (routeTable.ts); department-scoped permissions additionally
+ * require the resource to belong to the caller's department.
+ */
+export const ROLES = ['region_admin', 'issuer', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'public',
+  /** Issue licences for one's own department. */
+  'licence:issue',
+  /** Read licences (issuers: their own department's; admins and auditors: all). */
+  'licence:read',
+  /** Revoke, suspend, reinstate (issuers: own department only). */
+  'licence:lifecycle',
+  /** Admit, suspend, withdraw departments; grant types; issue and rotate their certificates. */
+  'department:admin',
+  /** See departments and keys (no private material). */
+  'department:read',
+  /** Create and revoke API keys. */
+  'apikey:admin',
+  /** Read and verify the audit log. */
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  region_admin: new Set<Permission>(['public', 'licence:read', 'licence:lifecycle', 'department:admin', 'department:read', 'apikey:admin', 'audit:read']),
+  issuer: new Set<Permission>(['public', 'licence:issue', 'licence:read', 'licence:lifecycle', 'department:read']),
+  auditor: new Set<Permission>(['public', 'licence:read', 'department:read', 'audit:read']),
+};
+
+/** Who is calling: resolved from an API key by the authentication middleware. */
+export interface Principal {
+  keyId: string;
+  role: Role;
+  /** The department an issuer acts for; null for region-wide roles. */
+  uscc: string | null;
+  label: string;
+}
+
+export function can(principal: Principal | null, permission: Permission): boolean {
+  if (permission === 'public') return true;
+  return principal !== null && ROLE_PERMISSIONS[principal.role].has(permission);
+}
+
+/** Department-scoped access: issuers only see and change their own department's resources. */
+export function canActFor(principal: Principal, uscc: string): boolean {
+  return principal.role !== 'issuer' || principal.uscc === uscc;
+}

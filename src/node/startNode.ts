@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../clock';
+import { StandardsCatalog } from '../standards/StandardsCatalog';
+import { SqlApiKeyStore } from '../store/ApiKeyStore';
+import { SqlAuditLog } from '../store/AuditLog';
+import { SqlDepartmentStore } from '../store/DepartmentStore';
+import { SqlIdempotencyStore } from '../store/IdempotencyStore';
+import { KeyVault } from '../store/KeyVault';
+import { SqlLicenceStore } from '../store/LicenceStore';
+import { migrate } from '../store/migrate';
+import { openDatabase } from '../store/openDatabase';
+import { SqlRateLimitStore } from '../store/RateLimitStore';
+import { SqlSigningKeyStore } from '../store/SigningKeyStore';
+import { createApp } from './app';
+import { bootstrapRegion } from './bootstrap/bootstrapRegion';
+import { loadNodeConfig, type NodeConfig } from './config/NodeConfig';
+import { nodeFeatures } from './features/nodeFeatures';
+import type { NodeServices } from './NodeServices';
+import { NodeMetrics } from './ops/NodeMetrics';
+import { StoreRateLimiter } from './ops/RateLimiter';
+
+export interface RunningNode {
+  url: string;
+  port: number;
+  services: NodeServices;
+  /** Graceful: stop accepting, let in-flight requests finish (up to the grace period), close the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** The demo master key lives in the data directory, clearly named; production sets ELICENSE_MASTER_KEY. */
+function masterKeyFor(config: NodeConfig, logger: Logger): Buffer {
+  if (config.masterKey) return config.masterKey;
+  const file = join(config.dataDir, 'DEMO-master.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  logger.warn({ file }, 'ELICENSE_MASTER_KEY is not set: using a demo master key from the data directory (not for production)');
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/**
+ * Composition root of the issuing node: configuration → logger → database
+ * (migrated) → stores → region bootstrap → HTTP app → listening server.
+ */
+export async function startNode(options: StartOptions = {}): Promise<RunningNode> {
+  const config = loadNodeConfig(options.env ?? process.env);
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg') });
+  let ready = false;
+  try {
+    await migrate(db);
+    const services: NodeServices = {
+      config,
+      clock: options.clock ?? systemClock,
+      random: (n) => new Uint8Array(randomBytes(n)),
+      logger,
+      metrics: new NodeMetrics(),
+      db,
+      catalog: StandardsCatalog.load(),
+      vault: new KeyVault(masterKeyFor(config, logger)),
+      stores: {
+        departments: new SqlDepartmentStore(),
+        signingKeys: new SqlSigningKeyStore(),
+        licences: new SqlLicenceStore(),
+        idempotency: new SqlIdempotencyStore(),
+        apiKeys: new SqlApiKeyStore(),
+        audit: new SqlAuditLog(),
+        rateLimits: new SqlRateLimitStore(),
+      },
+    };
+    await bootstrapRegion(services);
+    const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter: new StoreRateLimiter(services) });
+    const server: Server = await new Promise((ok, fail) => {
+      const s = app.listen(config.port, config.host, () => ok(s));
+      s.once('error', fail);
+    });
+    const port = (server.address() as AddressInfo).port;
+    ready = true;
+    logger.info({ port, store: db.kind }, 'elicense node listening');
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      services,
+      close: () =>
+        (closing ??= (async () => {
+          ready = false;
+          await new Promise<void>((done) => {
+            const timer = setTimeout(() => {
+              server.closeAllConnections();
+            }, config.shutdownGraceMs);
+            server.close(() => {
+              clearTimeout(timer);
+              done();
+            });
+            server.closeIdleConnections();
+          });
+          await db.close();
+          logger.info('elicense node stopped');
+        })()),
+    };
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
