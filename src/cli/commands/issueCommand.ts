@@ -23,12 +23,27 @@ export function signerFromPkcs12(path: string, passphrase: string): SoftwareSign
   return new SoftwareSigner(privateKey, certificateChain);
 }
 
+/** What a data file may set. The type comes from --type and the issuer from --key, never from the file. */
+const DATA_FIELDS = new Set(['holder', 'certificateNumber', 'issuedDate', 'effectiveDate', 'expiringDate', 'areaCode', 'extendInfo']);
+
+/** Refuses (exit 1) data files of the wrong shape before they reach the record builder. */
+function checkDataShape(data: unknown, path: string): Omit<LicenseDraft, 'typeCode'> {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(data)) throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: licence data must be a JSON object`);
+  const unknown = Object.keys(data).filter((k) => !DATA_FIELDS.has(k));
+  if (unknown.length > 0) {
+    throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: fields a data file cannot set: ${unknown.join(', ')} (allowed: ${[...DATA_FIELDS].join(', ')})`);
+  }
+  if (!isObject(data['holder'])) throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: holder must be an object {name, code, typeCode, typeName}`);
+  return data as unknown as Omit<LicenseDraft, 'typeCode'>;
+}
+
 export function registerIssue(program: Command, ctx: CliContext): void {
   program
     .command('issue')
     .description('issue a licence: type + data file → signed, region-timestamped full form (*.elic.json)')
     .requiredOption('--type <code|slug>', 'licence type code (21 characters) or slug, e.g. business-licence')
-    .requiredOption('--data <file>', 'licence data JSON: holder, certificateNumber, effectiveDate, expiringDate?, extendInfo')
+    .requiredOption('--data <file>', 'licence data JSON: holder, certificateNumber, effectiveDate, expiringDate?, issuedDate?, areaCode?, extendInfo')
     .requiredOption('--key <p12>', "the department's PKCS#12 key file")
     .requiredOption('--tsa-key <p12>', "the region time-stamping authority's PKCS#12 key file")
     .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME}: the licence must verify against it before it is written`, 'trust')
@@ -39,12 +54,13 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       const catalog = ctx.catalog();
       const standard = /^[0-9A-Z]{21}$/.test(opts.type) ? catalog.getType(opts.type) : catalog.getTypeBySlug(opts.type);
       if (!standard) throw new CliExit(EXIT.UNREADABLE, `unknown licence type: ${opts.type}`);
-      let data: Omit<LicenseDraft, 'typeCode'>;
+      let parsed: unknown;
       try {
-        data = parseStrictJson(readInput(opts.data)) as Omit<LicenseDraft, 'typeCode'>;
+        parsed = parseStrictJson(readInput(opts.data));
       } catch (e) {
         throw new CliExit(EXIT.UNREADABLE, `${opts.data}: ${(e as Error).message}`);
       }
+      const data = checkDataShape(parsed, opts.data);
       const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
       const signer = signerFromPkcs12(opts.key, passphrase);
       const tsa = signerFromPkcs12(opts.tsaKey, passphrase);
@@ -57,7 +73,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       const at = ctx.clock.now();
       try {
         const form = await issueLicense(
-          { typeCode: standard.typeCode, standardVersion: standard.version, ...data },
+          { ...data, typeCode: standard.typeCode, standardVersion: standard.version },
           {
             catalog,
             trust,
