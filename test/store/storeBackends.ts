@@ -13,6 +13,7 @@ import type { Database } from '../../src/store/Database';
 import { EmbeddedDatabase, type PGliteClass } from '../../src/store/EmbeddedDatabase';
 import { PostgresDatabase } from '../../src/store/PostgresDatabase';
 import { migrate } from '../../src/store/migrate';
+import { openDatabase } from '../../src/store/openDatabase';
 
 export interface StoreHarness {
   readonly kind: 'embedded' | 'postgres';
@@ -72,7 +73,7 @@ class EmbeddedHarness extends Harness {
     const dir = mkdtempSync(join(tmpdir(), 'elicense-store-'));
     this.cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     cpSync(await pgliteTemplate(), join(dir, 'pg'), { recursive: true });
-    const db = await EmbeddedDatabase.open(join(dir, 'pg'), sandboxFreePGlite());
+    const db = await openDatabase({ dataDir: join(dir, 'pg'), pglite: sandboxFreePGlite() });
     this.opened.push(db);
     return db;
   }
