@@ -1,0 +1,89 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runCli } from '../../src/cli/main';
+
+/** The repository root (jest runs with it as rootDir; resolved from here to be independent of cwd). */
+export const REPO = resolve(__dirname, '..', '..');
+export const CEREMONY_FILE = join(REPO, 'fixtures', 'ceremony', 'demo-region.json');
+export const DATA_DIR = join(REPO, 'fixtures', 'data');
+
+/** The eight sample licence slugs, from the fixture data files. */
+export const SLUGS = readdirSync(DATA_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -'.json'.length))
+  .sort();
+
+export interface CliRun {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs the command line in-process with captured output. The environment is
+ * explicit (empty by default) so a passphrase in the test runner's own
+ * environment can never leak into a case that expects none.
+ */
+export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** `cli` for commands printing JSON on stdout: the parsed document with the exit code. */
+export async function cliJson<T = Record<string, unknown>>(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun & { json: T }> {
+  const r = await cli(argv, env);
+  let json: T;
+  try {
+    json = JSON.parse(r.out) as T;
+  } catch {
+    throw new Error(`expected JSON on stdout from "${argv.join(' ')}" (exit ${r.code}); stdout: ${r.out.slice(0, 500)} stderr: ${r.err.slice(0, 500)}`);
+  }
+  return { ...r, json };
+}
+
+export function tempDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `elicense-${label}-`));
+}
+
+export function removeDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs `demo --out DIR/demo` in-process and returns the demo directory. */
+export async function makeDemo(dir: string): Promise<string> {
+  const out = join(dir, 'demo');
+  const r = await cli(['demo', '--out', out]);
+  if (r.code !== 0) throw new Error(`demo failed (exit ${r.code}): ${r.out}\n${r.err}`);
+  return out;
+}
+
+export interface SampleData {
+  holder: Record<string, unknown>;
+  certificateNumber: string;
+  effectiveDate: string;
+  expiringDate?: string;
+  extendInfo: Record<string, unknown>;
+}
+
+/** fixtures/data/<slug>.json reduced to what `issue --data` takes (slug, note, issuer and issuedDate are the issuer's business). */
+export function sampleData(slug: string): SampleData {
+  const raw = JSON.parse(readFileSync(join(DATA_DIR, `${slug}.json`), 'utf8')) as Record<string, unknown>;
+  for (const k of ['slug', 'note', 'issuer', 'issuedDate']) delete raw[k];
+  return raw as unknown as SampleData;
+}
+
+export interface CeremonyDepartment {
+  id: string;
+  name: string;
+  uscc: string;
+  divisionCode: string;
+  issuer: string;
+  licenseTypes: string[];
+}
+
+export function ceremonyDepartments(): CeremonyDepartment[] {
+  return (JSON.parse(readFileSync(CEREMONY_FILE, 'utf8')) as { departments: CeremonyDepartment[] }).departments;
+}
