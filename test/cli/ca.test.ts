@@ -286,6 +286,31 @@ describe('elicense ca issue-department', () => {
     expect(readFileSync(join(region, 'trust', 'trust.json'), 'utf8')).toBe(before);
   });
 
+  it('--trust whose trust.json is not JSON → 2 (never a crash), and no certificate is issued', async () => {
+    const broken = join(dir, 'broken-trust');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'trust.json'), '{"format": ');
+    const out = join(dir, 'issued-into-broken-trust');
+    const r = await cli(
+      ['ca', 'issue-department', '--ca-key', caKey(), '--name', 'x', '--uscc', uscc('350100', 'DM000099'), '--division', '350100', '--trust', broken, '--out', out, ...FAST],
+      env,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('TRUST_MATERIAL_INVALID');
+    expect(existsSync(join(out, 'certificate.pem'))).toBe(false);
+  });
+
+  it('--trust without a region for the division → 2, and no certificate is issued', async () => {
+    const out = join(dir, 'issued-for-beijing');
+    const r = await cli(
+      ['ca', 'issue-department', '--ca-key', caKey(), '--name', '北京市测试局', '--uscc', uscc('110100', 'DM000099'), '--division', '110100', '--trust', join(region, 'trust'), '--out', out, ...FAST],
+      env,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no region for division 110100');
+    expect(existsSync(join(out, 'certificate.pem'))).toBe(false);
+  });
+
   it('a wrong CA key passphrase → 2 PASSPHRASE_INVALID', async () => {
     const r = await cli(
       ['ca', 'issue-department', '--ca-key', caKey(), '--name', 'x', '--uscc', uscc('350100', 'DM000098'), '--division', '350100', '--out', join(dir, 'wrong-pass'), ...FAST],

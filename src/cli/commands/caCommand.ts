@@ -88,6 +88,19 @@ export function registerCa(program: Command, ctx: CliContext): void {
       const validityDays = Number(opts.validityDays);
       if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) throw new CliExit(EXIT.UNREADABLE, '--validity-days: a whole number of days, 1 to 3650');
       if (!['ES256', 'EdDSA', 'PS256'].includes(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, EdDSA or PS256, not ${opts.algorithm}`);
+      // The trust file is read and checked before anything is certified, so a problem with it leaves nothing behind.
+      const trustPath = opts.trust ? join(opts.trust, TRUST_FILE_NAME) : undefined;
+      let trustFile: LocalTrustFile | undefined;
+      let trustEntry: LocalTrustFile['regions'][number]['departments'][number] | undefined;
+      let trustRegion: LocalTrustFile['regions'][number] | undefined;
+      if (trustPath) {
+        const bytes = readInput(trustPath);
+        loadLocalTrustFile(bytes, trustPath);
+        trustFile = JSON.parse(bytes.toString('utf8')) as LocalTrustFile;
+        trustEntry = trustFile.regions.flatMap((r) => r.departments).find((d) => d.uscc === opts.uscc);
+        trustRegion = trustFile.regions.find((r) => r.regionCode.slice(0, 2) === opts.division.slice(0, 2));
+        if (!trustEntry && !trustRegion) throw new CliExit(EXIT.UNREADABLE, `${trustPath}: no region for division ${opts.division}`);
+      }
       const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
       const caKey = importPkcs12(readInput(opts.caKey), passphrase);
       const issuer = { certificate: caKey.certificateChain[0]!, signer: keyObjectSigner(caKey.privateKey) };
@@ -113,22 +126,17 @@ export function registerCa(program: Command, ctx: CliContext): void {
       writeFileSync(join(opts.out, 'chain.pem'), [certificate.der, ...caChain].map((der) => encodePem(der, 'CERTIFICATE')).join(''));
       const keyId = keyIdForCertificate(certificate.der);
       ctx.out(`certified ${opts.name} (${opts.uscc}); key id ${keyId}`);
-      if (opts.trust) {
-        const path = join(opts.trust, TRUST_FILE_NAME);
-        const file = JSON.parse(readInput(path).toString('utf8')) as LocalTrustFile;
-        const existing = file.regions.flatMap((r) => r.departments).find((d) => d.uscc === opts.uscc);
-        if (existing) {
-          existing.keyIds = [...new Set([...existing.keyIds, keyId])];
-          existing.authorizedTypeCodes = [...new Set([...existing.authorizedTypeCodes, ...types])];
+      if (trustPath && trustFile) {
+        if (trustEntry) {
+          trustEntry.keyIds = [...new Set([...trustEntry.keyIds, keyId])];
+          trustEntry.authorizedTypeCodes = [...new Set([...trustEntry.authorizedTypeCodes, ...types])];
         } else {
-          const region = file.regions.find((r) => r.regionCode.slice(0, 2) === opts.division.slice(0, 2));
-          if (!region) throw new CliExit(EXIT.UNREADABLE, `${path}: no region for division ${opts.division}`);
-          region.departments.push({ uscc: opts.uscc, name: opts.name, keyIds: [keyId], authorizedTypeCodes: types, state: 'active', stateSince: null });
+          trustRegion!.departments.push({ uscc: opts.uscc, name: opts.name, keyIds: [keyId], authorizedTypeCodes: types, state: 'active', stateSince: null });
         }
-        file.generatedAt = ctx.clock.now().toISOString();
-        loadLocalTrustFile(JSON.stringify(file), path); // refuse to write a trust file we could not read back
-        writeFileSync(path, JSON.stringify(file, null, 2));
-        ctx.out(`updated ${path}`);
+        trustFile.generatedAt = ctx.clock.now().toISOString();
+        loadLocalTrustFile(JSON.stringify(trustFile), trustPath); // refuse to write a trust file we could not read back
+        writeFileSync(trustPath, JSON.stringify(trustFile, null, 2));
+        ctx.out(`updated ${trustPath}`);
       }
     });
 }
