@@ -15,13 +15,16 @@ export interface NodeRuntime {
 
 /** Every feature of the node, in mount order. The route table of all of them is the node's API. */
 export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feature[] {
-  return [
-    createOpsFeature(services, runtime),
+  const features: Feature[] = [];
+  // The ops feature documents the whole route table (/openapi.json), read once every feature is built.
+  features.push(
+    createOpsFeature(services, runtime, () => features.flatMap((f) => f.routes)),
     createStandardsFeature(services),
     createVerificationsFeature(services),
     createLicencesFeature(services),
     createDepartmentsFeature(services),
     createApiKeysFeature(services),
     createAuditFeature(services),
-  ];
+  );
+  return features;
 }

@@ -9,8 +9,8 @@ export class NodeMetrics {
   readonly registry = new Registry();
   readonly issued = new Counter({
     name: 'elicense_licences_issued_total',
-    help: 'Licences issued, by type and department',
-    labelNames: ['type', 'department'] as const,
+    help: 'Issuance attempts, by type, department and result (issued, or the error code that refused it)',
+    labelNames: ['type', 'department', 'result'] as const,
     registers: [this.registry],
   });
   readonly verifications = new Counter({

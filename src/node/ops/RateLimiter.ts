@@ -1,25 +1,198 @@
 import { ElicenseError } from '../../errors';
 import type { NodeServices } from '../NodeServices';
+import { RateLimitCounterStore, type CounterKey, type CounterTotal } from './RateLimitCounterStore';
 
 /** Limits requests on public routes per client; throws RATE_LIMITED when over. */
 export interface RateLimiter {
   check(client: string): Promise<void>;
 }
 
+export interface StoreRateLimiterOptions {
+  /** How often local hits are added to the region-wide counters (default 200 ms). */
+  flushIntervalMs?: number;
+  /** A client not seen for this long is forgotten and re-read from the database on its next request (default 5 s). */
+  forgetAfterMs?: number;
+  /** Longest wait for the database when a client is first seen; after it the request is decided locally (default 250 ms). */
+  seedTimeoutMs?: number;
+}
+
+/** One client's counter in the current fixed window, as this process sees it. */
+interface Counter {
+  key: CounterKey;
+  /** Region-wide total at the last read or flush (includes this process's flushed hits). */
+  seen: number;
+  /** Hits admitted here and being added by the flush in progress. */
+  inFlight: number;
+  /** Hits admitted here and not yet sent. */
+  pending: number;
+  lastHitMs: number;
+  /** Set while the first read of this counter is under way; later requests of the client wait for it. */
+  seeding: Promise<void> | null;
+}
+
 /**
  * Fixed-window limit shared by every process of a region through the
- * database (RateLimitStore), so adding processes does not multiply the limit.
+ * database, without a database round trip per request.
+ *
+ * Each process counts hits locally and adds them to the shared counters in
+ * one batched statement every `flushIntervalMs`, reading back the region-wide
+ * totals. A request is admitted when (total at the last flush + hits admitted
+ * here since) is under the limit. A client first seen by a process (or seen
+ * again after `forgetAfterMs`) is read from the database before its request
+ * is decided, so a process never starts from zero for a client other
+ * processes have already counted.
+ *
+ * Bounded overshoot: a process does not see the other processes' hits of the
+ * last flush interval, so across N processes a client can get up to the hits
+ * the other N−1 processes admit to it within one flush interval (plus one
+ * database round trip) over the limit, and never more than N × limit in a
+ * window. Within one process the limit is exact. When the database is
+ * unreachable the limiter fails open to per-process counting: rate limiting
+ * must not take verification down with the database.
  */
 export class StoreRateLimiter implements RateLimiter {
-  constructor(private readonly services: NodeServices, private readonly scope = 'public') {}
+  private readonly counters = new Map<string, Counter>();
+  private readonly store = new RateLimitCounterStore();
+  private readonly flushIntervalMs: number;
+  private readonly forgetAfterMs: number;
+  private readonly seedTimeoutMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private lastPurgeMs = 0;
+  private warned = false;
+  private closed = false;
+
+  constructor(
+    private readonly services: NodeServices,
+    private readonly scope = 'public',
+    options: StoreRateLimiterOptions = {},
+  ) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 200;
+    this.forgetAfterMs = options.forgetAfterMs ?? 5000;
+    this.seedTimeoutMs = options.seedTimeoutMs ?? 250;
+  }
 
   async check(client: string): Promise<void> {
     const { windowSeconds, max } = this.services.config.publicRateLimit;
-    const at = this.services.clock.now();
-    const d = await this.services.stores.rateLimits.hit(this.services.db, { bucket: `${this.scope}:${client}`, limit: max, windowMs: windowSeconds * 1000, at });
-    if (!d.allowed) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((d.resetAt.getTime() - at.getTime()) / 1000));
+    const windowMs = windowSeconds * 1000;
+    const nowMs = this.services.clock.now().getTime();
+    const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+    const bucket = `${this.scope}:${client}`;
+    let c = this.counters.get(bucket);
+    if (c === undefined || c.key.windowStart.getTime() !== windowStart) {
+      // A counter of an earlier window may still hold unsent hits; they no longer matter.
+      c = { key: { bucket, windowStart: new Date(windowStart) }, seen: 0, inFlight: 0, pending: 0, lastHitMs: nowMs, seeding: null };
+      c.seeding = this.seed(c);
+      this.counters.set(bucket, c);
+      this.startTimer();
+    }
+    if (c.seeding !== null) await c.seeding;
+    c.lastHitMs = nowMs;
+    if (c.seen + c.inFlight + c.pending >= max) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000));
       throw new ElicenseError('RATE_LIMITED', `more than ${max} requests in ${windowSeconds} s from this client`, { retryAfterSeconds });
     }
+    c.pending++;
+  }
+
+  /** Sends what is still counted locally and stops the background flush. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopTimer();
+    await this.flush();
+  }
+
+  /** Adds local hits to the shared counters and refreshes every counter in use; forgets idle ones. Exposed for tests. */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async seed(c: Counter): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<null>((ok) => {
+        timer = setTimeout(() => ok(null), this.seedTimeoutMs);
+      });
+      const totals = await Promise.race([this.store.read(this.services.db, [c.key]), timeout]);
+      if (totals === null) this.warnOnce('database did not answer in time; deciding locally');
+      else c.seen = Math.max(c.seen, totals[0]?.hits ?? 0);
+    } catch (e) {
+      this.warnOnce('database unavailable; deciding locally', e);
+    } finally {
+      clearTimeout(timer);
+      c.seeding = null;
+    }
+  }
+
+  private async flushOnce(): Promise<void> {
+    const nowMs = this.services.clock.now().getTime();
+    const windowMs = this.services.config.publicRateLimit.windowSeconds * 1000;
+    const adds: Array<{ c: Counter; hits: number }> = [];
+    const reads: Counter[] = [];
+    for (const [bucket, c] of this.counters) {
+      if (c.seeding !== null) continue;
+      if (c.pending > 0) {
+        c.inFlight = c.pending;
+        c.pending = 0;
+        adds.push({ c, hits: c.inFlight });
+      } else if (c.key.windowStart.getTime() + windowMs <= nowMs || nowMs - c.lastHitMs > this.forgetAfterMs) {
+        this.counters.delete(bucket);
+      } else {
+        reads.push(c);
+      }
+    }
+    try {
+      const db = this.services.db;
+      const [added, read] = await Promise.all([
+        this.store.add(db, adds.map(({ c, hits }) => ({ ...c.key, hits }))),
+        this.store.read(db, reads.map((c) => c.key)),
+      ]);
+      this.apply(added, (c) => {
+        c.inFlight = 0;
+      });
+      this.apply(read, () => undefined);
+      this.warned = false;
+    } catch (e) {
+      for (const { c } of adds) {
+        c.pending += c.inFlight;
+        c.inFlight = 0;
+      }
+      this.warnOnce('could not flush rate-limit counters; deciding locally', e);
+    }
+    if (nowMs - this.lastPurgeMs >= windowMs) {
+      this.lastPurgeMs = nowMs;
+      // Windows that ended a full window ago are no longer read by anyone.
+      await this.services.stores.rateLimits.purge(this.services.db, new Date(nowMs - 2 * windowMs)).catch(() => undefined);
+    }
+    if (this.counters.size === 0) this.stopTimer();
+  }
+
+  private apply(totals: CounterTotal[], then: (c: Counter) => void): void {
+    for (const t of totals) {
+      const c = this.counters.get(t.bucket);
+      if (c === undefined || c.key.windowStart.getTime() !== t.windowStart.getTime()) continue;
+      then(c);
+      c.seen = t.hits;
+    }
+  }
+
+  private startTimer(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setInterval(() => void this.flush(), this.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private warnOnce(message: string, e?: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.services.logger.warn({ err: e instanceof Error ? { message: e.message, code: (e as { code?: unknown }).code } : undefined }, `rate limiter: ${message}`);
   }
 }
