@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { ElicenseError } from '../errors';
+import { DataDirLock } from './DataDirLock';
 import type { Database, Queryable } from './Database';
 import { SerialQueue } from './SerialQueue';
 import { asStoreError } from './storeUnavailable';
@@ -19,14 +20,18 @@ export interface PGliteClass {
 /**
  * PostgreSQL compiled to WASM (PGlite) on a data directory: lets `npm start`
  * work with nothing installed. One connection, one process: every query and
- * transaction goes through a queue so a transaction owns the connection.
+ * transaction goes through a queue so a transaction owns the connection,
+ * and a lock file keeps other processes out of the data directory.
  */
 export class EmbeddedDatabase implements Database {
   readonly kind = 'embedded' as const;
   private readonly queue = new SerialQueue();
   private closed = false;
 
-  private constructor(private readonly pg: PGliteConnection) {}
+  private constructor(
+    private readonly pg: PGliteConnection,
+    private readonly lock: DataDirLock,
+  ) {}
 
   /**
    * Opens (and on first use initialises, which takes seconds) the data
@@ -36,9 +41,14 @@ export class EmbeddedDatabase implements Database {
   static async open(dataDir: string, pglite: PGliteClass = PGlite): Promise<EmbeddedDatabase> {
     try {
       mkdirSync(dataDir, { recursive: true });
-      const pg = await pglite.create(dataDir);
-      return new EmbeddedDatabase(pg);
     } catch (e) {
+      throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database directory could not be created', { dataDir }, { cause: e });
+    }
+    const lock = DataDirLock.acquire(dataDir);
+    try {
+      return new EmbeddedDatabase(await pglite.create(dataDir), lock);
+    } catch (e) {
+      lock.release();
       throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database could not be opened', { dataDir }, { cause: e });
     }
   }
@@ -67,7 +77,11 @@ export class EmbeddedDatabase implements Database {
     return this.queue.run(async () => {
       if (this.closed) return;
       this.closed = true;
-      await this.pg.close();
+      try {
+        await this.pg.close();
+      } finally {
+        this.lock.release();
+      }
     });
   }
 

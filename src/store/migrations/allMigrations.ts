@@ -1,9 +1,13 @@
 import type { Migration } from '../Migration';
 import { sql as issuingNode } from './0001_issuing_node';
+import { sql as region } from './0002_region';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
  * .sql files so that they travel inside dist/ (tsc copies no .sql, and the
  * container image ships only dist/).
  */
-export const ALL_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'issuing_node', sql: issuingNode }];
+export const ALL_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'issuing_node', sql: issuingNode },
+  { version: 2, name: 'region', sql: region },
+];
