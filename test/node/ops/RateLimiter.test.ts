@@ -1,0 +1,153 @@
+/** @jest-environment ./test/store/pgliteEnvironment.js */
+import pino from 'pino';
+import { ElicenseError } from '../../../src/errors';
+import type { NodeServices } from '../../../src/node/NodeServices';
+import { StoreRateLimiter } from '../../../src/node/ops/RateLimiter';
+import type { Database } from '../../../src/store/Database';
+import { SqlRateLimitStore } from '../../../src/store/RateLimitStore';
+import { describeStores } from '../../store/storeBackends';
+
+/** A settable clock, so windows can be crossed without waiting. */
+function movableClock(start: Date) {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms: number) => (now += ms) };
+}
+
+/** The slice of the node's services the limiter uses: config, clock, database, rate-limit store, logger. */
+function servicesFor(db: Database, clock: { now(): Date }, max: number): NodeServices {
+  return {
+    config: { publicRateLimit: { windowSeconds: 60, max } },
+    clock,
+    db,
+    logger: pino({ level: 'silent' }),
+    stores: { rateLimits: new SqlRateLimitStore() },
+  } as unknown as NodeServices;
+}
+
+async function admitted(limiter: StoreRateLimiter, client: string, n: number): Promise<number> {
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    try {
+      await limiter.check(client);
+      ok++;
+    } catch (e) {
+      if (!(e instanceof ElicenseError) || e.code !== 'RATE_LIMITED') throw e;
+    }
+  }
+  return ok;
+}
+
+// A long flush interval: the tests flush by hand, so nothing depends on timing.
+const MANUAL = { flushIntervalMs: 60_000 };
+
+describeStores('StoreRateLimiter', (h) => {
+  let n = 0;
+  const client = () => `client-${++n}`;
+  const T = new Date('2030-01-01T00:00:10Z');
+
+  it('within one process the limit is exact, and the refusal says when to retry', async () => {
+    const clock = movableClock(T);
+    const limiter = new StoreRateLimiter(servicesFor(h.db(), clock, 5), 'public', MANUAL);
+    const c = client();
+    expect(await admitted(limiter, c, 5)).toBe(5);
+    const refused = await limiter.check(c).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ElicenseError);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 50 } });
+    // Another client has its own budget.
+    expect(await admitted(limiter, client(), 5)).toBe(5);
+    await limiter.close();
+  });
+
+  it('processes share one limit through the database (two limiters on one database)', async () => {
+    const clock = movableClock(T);
+    const a = new StoreRateLimiter(servicesFor(h.db(), clock, 10), 'public', MANUAL);
+    const b = new StoreRateLimiter(servicesFor(h.db(), clock, 10), 'public', MANUAL);
+    const c = client();
+    expect(await admitted(a, c, 6)).toBe(6);
+    await a.flush();
+    // b has never seen the client: it reads the shared total before deciding.
+    expect(await admitted(b, c, 10)).toBe(4);
+    await b.flush();
+    await a.flush();
+    // a's view now includes b's hits.
+    expect(await admitted(a, c, 3)).toBe(0);
+    const [row] = await h.db().query<{ hits: unknown }>('SELECT hits FROM rate_limit_buckets WHERE bucket = $1', [`public:${c}`]);
+    expect(Number(row!.hits)).toBe(10);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('a new window starts a new count', async () => {
+    const clock = movableClock(T);
+    const limiter = new StoreRateLimiter(servicesFor(h.db(), clock, 2), 'public', MANUAL);
+    const c = client();
+    expect(await admitted(limiter, c, 3)).toBe(2);
+    clock.advance(60_000);
+    expect(await admitted(limiter, c, 3)).toBe(2);
+    await limiter.close();
+  });
+
+  it('close() sends the hits still counted locally', async () => {
+    const clock = movableClock(T);
+    const limiter = new StoreRateLimiter(servicesFor(h.db(), clock, 100), 'public', MANUAL);
+    const c = client();
+    await admitted(limiter, c, 7);
+    await limiter.close();
+    const [row] = await h.db().query<{ hits: unknown }>('SELECT hits FROM rate_limit_buckets WHERE bucket = $1', [`public:${c}`]);
+    expect(Number(row!.hits)).toBe(7);
+  });
+
+  it('flushes in the background without a round trip per request', async () => {
+    const clock = movableClock(T);
+    let queries = 0;
+    const counting: Database = {
+      kind: h.db().kind,
+      query: (sql, params) => {
+        queries++;
+        return h.db().query(sql, params);
+      },
+      transaction: (fn) => h.db().transaction(fn),
+      close: async () => undefined,
+    };
+    const limiter = new StoreRateLimiter(servicesFor(counting, clock, 1000), 'public', { flushIntervalMs: 50 });
+    const c = client();
+    expect(await admitted(limiter, c, 200)).toBe(200);
+    // One read when the client was first seen; the 200 hits themselves cost nothing yet.
+    expect(queries).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    const [row] = await h.db().query<{ hits: unknown }>('SELECT hits FROM rate_limit_buckets WHERE bucket = $1', [`public:${c}`]);
+    expect(Number(row!.hits)).toBe(200);
+    await limiter.close();
+  });
+});
+
+describe('StoreRateLimiter without a database', () => {
+  it('fails open to per-process counting when the database is unavailable', async () => {
+    const down: Database = {
+      kind: 'postgres',
+      query: () => Promise.reject(new ElicenseError('STORE_UNAVAILABLE', 'the postgres database is unavailable')),
+      transaction: () => Promise.reject(new ElicenseError('STORE_UNAVAILABLE', 'the postgres database is unavailable')),
+      close: async () => undefined,
+    };
+    const limiter = new StoreRateLimiter(servicesFor(down, movableClock(new Date('2030-01-01T00:00:00Z')), 3), 'public', MANUAL);
+    expect(await admitted(limiter, 'x', 5)).toBe(3);
+    await limiter.flush();
+    expect(await admitted(limiter, 'x', 1)).toBe(0);
+    await limiter.close();
+  });
+
+  it('does not wait for a database that does not answer', async () => {
+    const hanging: Database = {
+      kind: 'postgres',
+      query: () => new Promise(() => undefined),
+      transaction: () => new Promise(() => undefined),
+      close: async () => undefined,
+    };
+    const limiter = new StoreRateLimiter(servicesFor(hanging, movableClock(new Date('2030-01-01T00:00:00Z')), 3), 'public', { ...MANUAL, seedTimeoutMs: 50 });
+    const start = Date.now();
+    await limiter.check('y');
+    expect(Date.now() - start).toBeLessThan(1000);
+  });
+});
