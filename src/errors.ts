@@ -57,6 +57,7 @@ export const ERROR_CODES = [
   'BATCH_TOO_LARGE',
   'DEPARTMENT_NOT_ACTIVE',
   'ROOT_KEY_OFFLINE',
+  'REGION_EXISTS',
   'NOT_READY',
   'INTERNAL',
 ] as const;

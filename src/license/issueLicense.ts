@@ -1,7 +1,7 @@
 import type { Signer } from '../crypto/Signer';
 import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
-import { verifyFullFormDocument } from '../verify/verifyLicense';
+import { verifyFullFormDocument, type VerifierCaches } from '../verify/verifyLicense';
 import type { TrustInputs } from '../verify/TrustInputs';
 import { chinaCalendarDate } from '../verify/licenseValidity';
 import type { FullForm } from './FullForm';
@@ -16,6 +16,10 @@ export interface IssueLicenseContext {
   timestampAuthority: Signer;
   serial: string;
   at: Date;
+  /** Status-list slot allocated for this licence (issuing node). */
+  statusEntry?: { listId: string; index: number };
+  /** Keeps the self-check's path validation warm across a batch. */
+  caches?: VerifierCaches;
 }
 
 /**
@@ -29,9 +33,10 @@ export async function issueLicense(draft: LicenseDraft, ctx: IssueLicenseContext
     issuer: ctx.department,
     serial: ctx.serial,
     today: chinaCalendarDate(ctx.at),
+    ...(ctx.statusEntry !== undefined ? { statusEntry: ctx.statusEntry } : {}),
   });
   const form = await signLicense(record as unknown as Record<string, unknown>, { department: ctx.department.signer, timestampAuthority: ctx.timestampAuthority }, ctx.at);
-  const check = verifyFullFormDocument(JSON.parse(JSON.stringify(form)), { trust: ctx.trust, catalog: ctx.catalog, at: ctx.at });
+  const check = verifyFullFormDocument(JSON.parse(JSON.stringify(form)), { trust: ctx.trust, catalog: ctx.catalog, at: ctx.at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
   const blocking = check.reasons.filter((r) => r !== 'LICENSE_NOT_YET_VALID' && r !== 'LICENSE_EXPIRED');
   if (blocking.length > 0) {
     const code = blocking.includes('ISSUER_NOT_AUTHORIZED_FOR_TYPE') ? 'ISSUER_NOT_AUTHORIZED_FOR_TYPE' : 'ISSUANCE_SELF_CHECK_FAILED';

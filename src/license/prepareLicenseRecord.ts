@@ -35,6 +35,8 @@ export interface PrepareOptions {
   version?: string;
   /** Calendar date of issue (YYYY-MM-DD, UTC+8). */
   today: string;
+  /** Where the licence's status lives (allocated by the issuing node's store). */
+  statusEntry?: { listId: string; index: number };
 }
 
 /**
@@ -72,6 +74,7 @@ export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions):
     certificateEffectiveDate: draft.effectiveDate,
     ...(draft.expiringDate !== undefined ? { certificateExpiringDate: draft.expiringDate } : {}),
     certificateAreaCode: draft.areaCode ?? opts.issuer.divisionCode,
+    ...(opts.statusEntry !== undefined ? { statusEntry: { listId: opts.statusEntry.listId, index: opts.statusEntry.index } } : {}),
     extendInfo: draft.extendInfo,
   } as LicenceRecord;
   const check = opts.catalog.validateRecord(record);

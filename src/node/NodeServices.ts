@@ -9,9 +9,12 @@ import type { IdempotencyStore } from '../store/IdempotencyStore';
 import type { KeyVault } from '../store/KeyVault';
 import type { LicenceStore } from '../store/LicenceStore';
 import type { RateLimitStore } from '../store/RateLimitStore';
+import type { RegionStore } from '../store/RegionStore';
 import type { SigningKeyStore } from '../store/SigningKeyStore';
 import type { NodeConfig } from './config/NodeConfig';
 import type { NodeMetrics } from './ops/NodeMetrics';
+import type { NodeTrust } from './signing/NodeTrust';
+import type { RegionSigners } from './signing/RegionSigners';
 
 /** Everything the composition root (startNode) builds once and hands to features. No module-level singletons. */
 export interface NodeServices {
@@ -31,5 +34,10 @@ export interface NodeServices {
     apiKeys: ApiKeyStore;
     audit: AuditLog;
     rateLimits: RateLimitStore;
+    region: RegionStore;
   };
+  /** The region's own trust inputs from the database, cached per trust version. */
+  trust: NodeTrust;
+  /** Department and time-stamping signers opened from the KeyVault. */
+  signers: RegionSigners;
 }

@@ -15,6 +15,8 @@ import { SqlLicenceStore } from '../store/LicenceStore';
 import { migrate } from '../store/migrate';
 import { openDatabase } from '../store/openDatabase';
 import { SqlRateLimitStore } from '../store/RateLimitStore';
+import { SqlRegionStore } from '../store/RegionStore';
+import type { PGliteClass } from '../store/EmbeddedDatabase';
 import { SqlSigningKeyStore } from '../store/SigningKeyStore';
 import { createApp } from './app';
 import { bootstrapRegion } from './bootstrap/bootstrapRegion';
@@ -22,6 +24,8 @@ import { loadNodeConfig, type NodeConfig } from './config/NodeConfig';
 import { nodeFeatures } from './features/nodeFeatures';
 import type { NodeServices } from './NodeServices';
 import { NodeMetrics } from './ops/NodeMetrics';
+import { NodeTrust } from './signing/NodeTrust';
+import { RegionSigners } from './signing/RegionSigners';
 import { StoreRateLimiter } from './ops/RateLimiter';
 
 export interface RunningNode {
@@ -36,6 +40,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   logger?: Logger;
+  /** Test runners only: PGlite loaded outside their module sandbox (see test/store/pgliteEnvironment.js). */
+  pglite?: PGliteClass;
 }
 
 /** The demo master key lives in the data directory, clearly named; production sets ELICENSE_MASTER_KEY. */
@@ -55,28 +61,34 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
   const config = loadNodeConfig(options.env ?? process.env);
   const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
   mkdirSync(resolve(config.dataDir), { recursive: true });
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg') });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), ...(options.pglite ? { pglite: options.pglite } : {}) });
   let ready = false;
   try {
     await migrate(db);
+    const clock = options.clock ?? systemClock;
+    const vault = new KeyVault(masterKeyFor(config, logger));
+    const stores: NodeServices['stores'] = {
+      departments: new SqlDepartmentStore(),
+      signingKeys: new SqlSigningKeyStore(),
+      licences: new SqlLicenceStore(),
+      idempotency: new SqlIdempotencyStore(),
+      apiKeys: new SqlApiKeyStore(),
+      audit: new SqlAuditLog(),
+      rateLimits: new SqlRateLimitStore(),
+      region: new SqlRegionStore(),
+    };
     const services: NodeServices = {
       config,
-      clock: options.clock ?? systemClock,
+      clock,
       random: (n) => new Uint8Array(randomBytes(n)),
       logger,
       metrics: new NodeMetrics(),
       db,
       catalog: StandardsCatalog.load(),
-      vault: new KeyVault(masterKeyFor(config, logger)),
-      stores: {
-        departments: new SqlDepartmentStore(),
-        signingKeys: new SqlSigningKeyStore(),
-        licences: new SqlLicenceStore(),
-        idempotency: new SqlIdempotencyStore(),
-        apiKeys: new SqlApiKeyStore(),
-        audit: new SqlAuditLog(),
-        rateLimits: new SqlRateLimitStore(),
-      },
+      vault,
+      stores,
+      trust: new NodeTrust({ db, clock, logger, stores }),
+      signers: new RegionSigners({ vault, stores }),
     };
     await bootstrapRegion(services);
     const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter: new StoreRateLimiter(services) });

@@ -1,4 +1,47 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { DEMO_CEREMONY_FILE } from '../../demo/buildDemoRegion';
 import type { NodeServices } from '../NodeServices';
+import { demoCredentials, writeDemoCredentials } from './demoCredentials';
+import { setUpRegion } from './setUpRegion';
 
-/** TODO(issue 3): on a fresh database, set up the demo region (or nothing in production). */
-export async function bootstrapRegion(_services: NodeServices): Promise<void> {}
+export interface BootstrapResult {
+  /** 'demo-created': this process set up the demo region; 'existing': a region was already there; 'none': no region and demo off. */
+  outcome: 'demo-created' | 'existing' | 'none';
+  credentialsFile?: string;
+}
+
+/**
+ * Start-up: with ELICENSE_DEMO=auto and no region in the database, set up
+ * the clearly labelled demo region (fixtures/ceremony/demo-region.json) and
+ * write <dataDir>/demo-credentials.json. Several processes may start at once
+ * on one PostgreSQL: one sets up the region and writes the credentials, the
+ * others wait on the set-up lock and then find the region there.
+ */
+export async function bootstrapRegion(services: NodeServices): Promise<BootstrapResult> {
+  const existing = await services.stores.region.get(services.db);
+  if (existing) return { outcome: 'existing' };
+  if (!services.config.demo) {
+    services.logger.warn('no region is set up and ELICENSE_DEMO=off: run `elicense init --ceremony FILE` to set one up');
+    return { outcome: 'none' };
+  }
+  const ceremony: unknown = JSON.parse(readFileSync(DEMO_CEREMONY_FILE, 'utf8'));
+  let written: string | undefined;
+  try {
+    const setUp = await setUpRegion(services, {
+      mode: 'demo',
+      ceremony,
+      actor: 'system:bootstrap',
+      beforeCommit: (s) => {
+        const port = services.config.port === 0 ? 8080 : services.config.port;
+        written = writeDemoCredentials(services.config.dataDir, demoCredentials(s, services.catalog, `http://localhost:${port}`));
+      },
+    });
+    if (!setUp) return { outcome: 'existing' };
+    services.logger.warn({ file: written, region: setUp.region.code }, 'DEMO region set up: API keys are in the demo credentials file (not for production)');
+    return { outcome: 'demo-created', ...(written ? { credentialsFile: written } : {}) };
+  } catch (e) {
+    // Credentials of a region that was never committed would only mislead.
+    if (written) rmSync(written, { force: true });
+    throw e;
+  }
+}
