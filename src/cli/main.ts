@@ -6,9 +6,11 @@ import { isElicenseError } from '../errors';
 import { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { CliContext } from './CliContext';
 import { CliExit, EXIT } from './exitCodes';
+import { registerAudit } from './commands/auditCommand';
 import { registerCa } from './commands/caCommand';
 import { registerDemo } from './commands/demoCommand';
 import { registerIssue } from './commands/issueCommand';
+import { registerIssueBatch } from './commands/issueBatchCommand';
 import { registerPki } from './commands/pkiCommand';
 import { registerVerify } from './commands/verifyCommand';
 
@@ -33,6 +35,8 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out'
   registerIssue(program, ctx);
   registerCa(program, ctx);
   registerPki(program, ctx);
+  registerAudit(program, ctx);
+  registerIssueBatch(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { auditVerificationView } from '../../node/features/audit/auditViews';
+import { verifyStoredAuditLog, type StoredAuditVerification } from '../../node/features/audit/verifyStoredAuditLog';
+import { SqlAuditLog } from '../../store/AuditLog';
+import type { Database } from '../../store/Database';
+import type { PGliteClass } from '../../store/EmbeddedDatabase';
+import { openDatabase } from '../../store/openDatabase';
+import type { CliContext } from '../CliContext';
+import { CliExit, EXIT } from '../exitCodes';
+
+export interface AuditVerifyOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  json?: boolean | undefined;
+}
+
+export interface AuditCommandDeps {
+  /** Test runners only: PGlite loaded outside their module sandbox. */
+  pglite?: PGliteClass;
+}
+
+/**
+ * Opens the node's database read-only in intent: PostgreSQL by URL, or the
+ * embedded database of a node data directory (`<dir>/pg`), which must
+ * already exist (never initialise an empty one) and not be in use by a
+ * running node (its lock file refuses a second process).
+ */
+async function openNodeDatabase(opts: AuditVerifyOptions, ctx: CliContext, deps: AuditCommandDeps): Promise<Database> {
+  const databaseUrl = opts.databaseUrl ?? (opts.dataDir === undefined ? ctx.env['DATABASE_URL'] || undefined : undefined);
+  try {
+    if (databaseUrl !== undefined) {
+      if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new CliExit(EXIT.UNREADABLE, '--database-url must be a postgres:// or postgresql:// URL');
+      return await openDatabase({ databaseUrl, dataDir: '' });
+    }
+    const dataDir = resolve(opts.dataDir ?? (ctx.env['ELICENSE_DATA_DIR'] || './data'));
+    const pgDir = join(dataDir, 'pg');
+    if (!existsSync(join(pgDir, 'PG_VERSION'))) throw new CliExit(EXIT.UNREADABLE, `no embedded node database in ${dataDir} (expected ${pgDir})`);
+    return await openDatabase({ dataDir: pgDir, ...(deps.pglite ? { pglite: deps.pglite } : {}) });
+  } catch (e) {
+    if (e instanceof CliExit) throw e;
+    throw new CliExit(EXIT.UNREADABLE, `the database could not be opened: ${(e as Error).message}`);
+  }
+}
+
+function describeResult(result: StoredAuditVerification): string[] {
+  if (result.ok) return [`INTACT: ${result.count} audit entries, head seq ${result.head.seq} (${result.head.entryHash})`];
+  const lines = [`TAMPERED: entry ${result.firstBadSeq} ${result.problem}: ${result.message}`];
+  const e = result.entry;
+  if (e) {
+    lines.push(`  seq ${e.seq}  at ${e.at.toISOString()}  actor ${e.actor}  action ${e.action}  subject ${e.subject}`);
+    lines.push(`  details ${JSON.stringify(e.details)}`);
+    lines.push(`  prev_hash ${e.prevHash}`, `  entry_hash ${e.entryHash}`);
+  } else {
+    lines.push(`  (no entry ${result.firstBadSeq} is stored)`);
+  }
+  return lines;
+}
+
+/** `elicense audit verify`: the whole hash chain read straight from the database. Exit 0 intact, 1 tampered, 2 unreadable. */
+export async function runAuditVerify(opts: AuditVerifyOptions, ctx: CliContext, deps: AuditCommandDeps = {}): Promise<void> {
+  const db = await openNodeDatabase(opts, ctx, deps);
+  let result: StoredAuditVerification;
+  try {
+    result = await verifyStoredAuditLog(db, new SqlAuditLog());
+  } catch (e) {
+    throw new CliExit(EXIT.UNREADABLE, `the audit log could not be read (is this an elicense node database?): ${(e as Error).message}`);
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+  if (opts.json) ctx.out(JSON.stringify(auditVerificationView(result), null, 2));
+  else for (const line of describeResult(result)) ctx.out(line);
+  ctx.exitCode = result.ok ? EXIT.ACCEPTED : EXIT.REJECTED;
+}
+
+export function registerAudit(program: Command, ctx: CliContext, deps: AuditCommandDeps = {}): void {
+  const audit = program.command('audit').description("the issuing node's hash-chained audit log");
+  audit
+    .command('verify')
+    .description('verify the audit chain straight from the database: detects changed, removed, reordered and inserted entries')
+    .option('--database-url <url>', 'PostgreSQL of the node (default: DATABASE_URL)')
+    .option('--data-dir <dir>', 'data directory of a node on the embedded database, stopped first (default: ELICENSE_DATA_DIR or ./data)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExit codes: 0 intact, 1 tampered (the first bad entry is printed), 2 database unreadable.')
+    .action(async (opts: AuditVerifyOptions) => {
+      if (opts.databaseUrl !== undefined && opts.dataDir !== undefined) throw new CliExit(EXIT.UNREADABLE, 'give --database-url or --data-dir, not both');
+      await runAuditVerify(opts, ctx, deps);
+    });
+}
