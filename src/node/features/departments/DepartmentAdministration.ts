@@ -62,7 +62,7 @@ export class DepartmentAdministration {
         throw new ElicenseError('DEPARTMENT_STATE_CONFLICT', 'a withdrawn department cannot be granted licence types', { uscc, state: department.state });
       }
       await this.s.stores.departments.grantType(tx, uscc, typeCode, at);
-      await this.s.stores.audit.append(tx, [{ actor, action: 'department.type.grant', subject: uscc, details: { typeCode }, at }]);
+      await this.s.stores.audit.append(tx, [{ actor, action: 'department.grant_type', subject: uscc, details: { typeCode }, at }]);
       return { department, types: await this.s.stores.departments.typesOf(tx, uscc), changed: true };
     });
   }
@@ -74,7 +74,7 @@ export class DepartmentAdministration {
     return this.s.db.transaction(async (tx) => {
       const { department } = await this.withTypes(tx, uscc);
       const changed = await this.s.stores.departments.withdrawType(tx, uscc, typeCode);
-      if (changed) await this.s.stores.audit.append(tx, [{ actor, action: 'department.type.withdraw', subject: uscc, details: { typeCode }, at }]);
+      if (changed) await this.s.stores.audit.append(tx, [{ actor, action: 'department.withdraw_type', subject: uscc, details: { typeCode }, at }]);
       return { department, types: await this.s.stores.departments.typesOf(tx, uscc), changed };
     });
   }
