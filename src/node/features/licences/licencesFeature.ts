@@ -1,7 +1,169 @@
+import type { Request, Response } from 'express';
+import { ElicenseError, isElicenseError } from '../../../errors';
+import type { LicenceSummary } from '../../../store/LicenceStore';
 import type { NodeServices } from '../../NodeServices';
-import type { Feature } from '../../http/RouteSpec';
+import type { Principal } from '../../http/permissions';
+import type { Feature, RequestContext, RouteSpec } from '../../http/RouteSpec';
+import { checkIdempotencyKey, IssueRequestReader, MAX_BATCH_RECORDS, type BatchRecordRequest } from './issueRequest';
+import { LicenceIssuance } from './LicenceIssuance';
+import { LicenceRecords, type LifecycleAction } from './LicenceRecords';
+import { readLicenceQuery, readReason } from './licenceRequests';
 
-/** TODO(issue 3): routes of this feature. */
-export function createLicencesFeature(_services: NodeServices): Feature {
-  return { name: 'licences', routes: [] };
+const TAG = 'licences';
+
+function caller(ctx: RequestContext): Principal {
+  if (!ctx.principal) throw new ElicenseError('UNAUTHENTICATED', 'this route needs an API key');
+  return ctx.principal;
+}
+
+const location = (identifier: string): string => `/v1/licenses/${encodeURIComponent(identifier)}`;
+
+/** The stored full form, byte for byte as signed and first handed out. */
+function sendFullForm(res: Response, status: number, fullForm: string, licenceStatus?: string): void {
+  if (licenceStatus !== undefined) res.setHeader('Elicense-Licence-Status', licenceStatus);
+  res.status(status).type('application/json').send(fullForm);
+}
+
+function summaryView(l: LicenceSummary) {
+  return {
+    identifier: l.identifier,
+    typeCode: l.typeCode,
+    department: l.uscc,
+    status: l.status,
+    statusEntry: { listId: l.statusListId, index: l.statusIndex },
+    issuedAt: l.createdAt.toISOString(),
+    updatedAt: l.updatedAt.toISOString(),
+    license: l.record,
+  };
+}
+
+/**
+ * Issuance (one and batch), retrieval, search, lifecycle (revoke, suspend,
+ * reinstate) and history of the region's licences. Issuers act for their own
+ * department only; region admins and auditors read every department.
+ */
+export function createLicencesFeature(services: NodeServices): Feature {
+  const reader = new IssueRequestReader(services.catalog);
+  const issuance = new LicenceIssuance(services);
+  const records = new LicenceRecords(services);
+
+  const lifecycle = (action: LifecycleAction, summary: string): RouteSpec => ({
+    method: 'post',
+    path: `/v1/licenses/:identifier/${action}`,
+    permission: 'licence:lifecycle',
+    summary,
+    tag: TAG,
+    handler: async (req, res, ctx) => {
+      const result = await records.changeStatus(caller(ctx), String(req.params['identifier']), action, readReason(req.body));
+      res.json(result);
+    },
+  });
+
+  const routes: RouteSpec[] = [
+    {
+      method: 'post',
+      path: '/v1/licenses',
+      permission: 'licence:issue',
+      summary:
+        'Issue a licence for the caller\'s department: {typeCode | type, standardVersion?, data: {holder, certificateNumber, effectiveDate, expiringDate?, areaCode?, extendInfo}}; ' +
+        'Idempotency-Key makes a retry return the same licence (Idempotent-Replayed: true). Answers 201 with the signed full form and Location.',
+      tag: TAG,
+      handler: async (req, res, ctx) => {
+        const header = req.get('idempotency-key');
+        const key = header === undefined ? undefined : checkIdempotencyKey(header);
+        const request = reader.readIssue(req.body);
+        const outcome = await issuance.issueOne(caller(ctx), request, key);
+        res.setHeader('Location', location(outcome.identifier));
+        if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        sendFullForm(res, 201, outcome.fullForm);
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/licenses/batch',
+      permission: 'licence:issue',
+      summary:
+        `Issue up to ${MAX_BATCH_RECORDS} licences: {records: [{idempotencyKey?, typeCode | type, standardVersion?, data}]}. ` +
+        'Each record succeeds or fails on its own; committed in chunks, so a crash leaves no half-written chunk and a re-run with the same keys creates no duplicates. ?return=minimal leaves the full forms out.',
+      tag: TAG,
+      handler: async (req, res, ctx) => {
+        const principal = caller(ctx);
+        const body = req.body as { records?: unknown } | undefined;
+        if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(body.records) || Object.keys(body).some((k) => k !== 'records')) {
+          throw new ElicenseError('SCHEMA_INVALID', 'the body must be {"records": [...]}', { errors: [{ path: '/records', message: 'required array' }] });
+        }
+        if (body.records.length > MAX_BATCH_RECORDS) throw new ElicenseError('BATCH_TOO_LARGE', `at most ${MAX_BATCH_RECORDS} records per batch, got ${body.records.length}`);
+        if (body.records.length === 0) throw new ElicenseError('SCHEMA_INVALID', 'the batch has no records', { errors: [{ path: '/records', message: 'empty' }] });
+        const minimal = req.query['return'] === 'minimal';
+        const parsed: Array<BatchRecordRequest | ElicenseError> = body.records.map((r) => {
+          try {
+            return reader.readBatchRecord(r);
+          } catch (e) {
+            if (isElicenseError(e)) return e;
+            throw e;
+          }
+        });
+        const results = await issuance.issueBatch(principal, parsed);
+        const summary = { created: 0, replayed: 0, failed: 0 };
+        for (const r of results) summary[r.status]++;
+        res.json({
+          summary,
+          results: results.map((r) =>
+            r.status === 'failed'
+              ? r
+              : {
+                  index: r.index,
+                  ...(r.idempotencyKey !== undefined ? { idempotencyKey: r.idempotencyKey } : {}),
+                  status: r.status,
+                  identifier: r.identifier,
+                  location: location(r.identifier),
+                  ...(minimal ? {} : { license: JSON.parse(r.fullForm) as unknown }),
+                },
+          ),
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/licenses',
+      permission: 'licence:read',
+      summary: 'Search a department\'s licences (issuers: their own; others name ?department=USCC): typeCode, status, holderCode, from, to (issue time), cursor, limit (≤ 500)',
+      tag: TAG,
+      handler: async (req, res, ctx) => {
+        const page = await records.list(caller(ctx), readLicenceQuery(req));
+        res.json({ items: page.items.map(summaryView), next: page.next });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/licenses/:identifier',
+      permission: 'licence:read',
+      summary: 'The signed full form of a licence (its current status in the Elicense-Licence-Status header); reading is audited',
+      tag: TAG,
+      handler: async (req, res, ctx) => {
+        const licence = await records.read(caller(ctx), String(req.params['identifier']));
+        res.setHeader('Cache-Control', 'no-store');
+        sendFullForm(res, 200, licence.fullForm, licence.status);
+      },
+    },
+    lifecycle('revoke', 'Revoke a licence (final) with a reason'),
+    lifecycle('suspend', 'Suspend a valid licence with a reason'),
+    lifecycle('reinstate', 'Reinstate a suspended licence with a reason'),
+    {
+      method: 'get',
+      path: '/v1/licenses/:identifier/events',
+      permission: 'licence:read',
+      summary: 'Status history of a licence: issued, suspended, reinstated, revoked, with reasons, actors and times',
+      tag: TAG,
+      handler: async (req: Request, res: Response, ctx) => {
+        const identifier = String(req.params['identifier']);
+        const events = await records.events(caller(ctx), identifier);
+        res.json({
+          identifier,
+          events: events.map((e) => ({ from: e.fromStatus, to: e.toStatus, reason: e.reason, actor: e.actor, at: e.at.toISOString() })),
+        });
+      },
+    },
+  ];
+  return { name: 'licences', routes };
 }

@@ -1,0 +1,306 @@
+import { generateSerial } from '../../../codes/licenseIdentifier';
+import type { Signer } from '../../../crypto/Signer';
+import { ElicenseError, isElicenseError } from '../../../errors';
+import type { FullForm } from '../../../license/FullForm';
+import { issueLicense } from '../../../license/issueLicense';
+import { prepareLicenseRecord } from '../../../license/prepareLicenseRecord';
+import type { AuditEvent } from '../../../store/AuditLog';
+import type { Queryable } from '../../../store/Database';
+import type { NewLicence } from '../../../store/LicenceStore';
+import { chinaCalendarDate } from '../../../verify/licenseValidity';
+import { createVerifierCaches, type VerifierCaches } from '../../../verify/verifyLicense';
+import type { NodeServices } from '../../NodeServices';
+import type { Principal } from '../../http/permissions';
+import type { NodeDepartment, NodeTrustSnapshot } from '../../signing/NodeTrust';
+import type { BatchRecordRequest, IssueRequest } from './issueRequest';
+
+export interface IssueOutcome {
+  identifier: string;
+  /** The signed full form exactly as stored and handed out. */
+  fullForm: string;
+  replayed: boolean;
+}
+
+export type BatchResult =
+  | { index: number; idempotencyKey?: string; status: 'created' | 'replayed'; identifier: string; fullForm: string }
+  | { index: number; idempotencyKey?: string; status: 'failed'; error: { code: string; detail: string; errors?: unknown } };
+
+/** Licences per transaction in a batch: a crash loses at most the chunk in flight, and leaves nothing of it. */
+export const BATCH_CHUNK = 250;
+
+interface Prepared {
+  index: number;
+  request: IssueRequest;
+  idempotencyKey: string | undefined;
+}
+
+/** A record that failed inside a chunk transaction: the chunk is rolled back and run again without it. */
+class RecordFailed extends Error {
+  constructor(readonly index: number, override readonly cause: ElicenseError) {
+    super(cause.message);
+  }
+}
+
+/**
+ * Issuance on a department's behalf: prepare → record → sign → store in one
+ * transaction per licence (or per chunk of a batch): idempotency reservation,
+ * department and type authorisation, status slot, serial, signature and
+ * region timestamp, self-verification, insert, audit, idempotency completion.
+ */
+export class LicenceIssuance {
+  constructor(private readonly s: NodeServices) {}
+
+  async issueOne(principal: Principal, request: IssueRequest, idempotencyKey: string | undefined): Promise<IssueOutcome> {
+    const uscc = issuerDepartment(principal);
+    const snapshot = await this.s.trust.current();
+    this.#dryRun(snapshot, uscc, request);
+    const at = this.s.clock.now();
+    const caches = createVerifierCaches();
+    const outcome = await this.s.db.transaction(async (tx): Promise<IssueOutcome> => {
+      if (idempotencyKey !== undefined) {
+        const r = await this.s.stores.idempotency.reserve(tx, { principal: principal.keyId, key: idempotencyKey, requestHash: request.hash, at });
+        if (r.kind === 'replay') return { ...(await this.#stored(tx, r.licenceIdentifier)), replayed: true };
+      }
+      const department = await this.#authorised(tx, snapshot, uscc, [request.standard.typeCode]);
+      const signers = await this.#signers(tx, uscc, at, snapshot.version);
+      const [slot] = await this.s.stores.licences.allocateStatusSlots(tx, uscc, 1, at);
+      const licence = await this.#sign(request, department, signers, snapshot, slot!, at, principal.keyId, caches);
+      await this.s.stores.licences.insert(tx, [licence]);
+      await this.s.stores.audit.append(tx, [issueEvent(principal, licence, idempotencyKey !== undefined)]);
+      if (idempotencyKey !== undefined) {
+        await this.s.stores.idempotency.complete(tx, { principal: principal.keyId, key: idempotencyKey, licenceIdentifier: licence.identifier, response: { status: 201 }, at });
+      }
+      return { identifier: licence.identifier, fullForm: licence.fullForm, replayed: false };
+    });
+    if (!outcome.replayed) this.s.metrics.issued.inc({ type: request.standard.typeCode, department: uscc });
+    return outcome;
+  }
+
+  /**
+   * A batch: every record is checked on its own (a bad record fails alone);
+   * the good ones are issued in chunks, one transaction each, with one slot
+   * allocation, one multi-row insert and one audit append per chunk.
+   */
+  async issueBatch(principal: Principal, records: Array<BatchRecordRequest | ElicenseError>): Promise<BatchResult[]> {
+    const uscc = issuerDepartment(principal);
+    const snapshot = await this.s.trust.current();
+    const results: BatchResult[] = new Array(records.length);
+    const keyOf = (i: number) => {
+      const r = records[i];
+      return r instanceof ElicenseError || r?.idempotencyKey === undefined ? {} : { idempotencyKey: r.idempotencyKey };
+    };
+    const fail = (index: number, e: ElicenseError): void => {
+      results[index] = { index, ...keyOf(index), status: 'failed', error: problemOf(e) };
+    };
+    const todo: Prepared[] = [];
+    // A key used twice in one batch: the first does the work, a later identical record replays it.
+    const firstByKey = new Map<string, Prepared>();
+    const sameAs = new Map<number, number>();
+    records.forEach((r, index) => {
+      if (r instanceof ElicenseError) return fail(index, r);
+      try {
+        this.#dryRun(snapshot, uscc, r);
+      } catch (e) {
+        if (isElicenseError(e)) return fail(index, e);
+        throw e;
+      }
+      const prepared: Prepared = { index, request: r, idempotencyKey: r.idempotencyKey };
+      if (r.idempotencyKey !== undefined) {
+        const first = firstByKey.get(r.idempotencyKey);
+        if (first) {
+          if (first.request.hash !== r.hash) fail(index, new ElicenseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key is used by another record of the batch with different content'));
+          else sameAs.set(index, first.index);
+          return;
+        }
+        firstByKey.set(r.idempotencyKey, prepared);
+      }
+      todo.push(prepared);
+    });
+
+    const caches = createVerifierCaches();
+    for (let i = 0; i < todo.length; i += BATCH_CHUNK) {
+      const chunk = todo.slice(i, i + BATCH_CHUNK);
+      const excluded = new Map<number, ElicenseError>();
+      for (;;) {
+        try {
+          const done = await this.s.db.transaction((tx) => this.#issueChunk(tx, principal, uscc, snapshot, chunk.filter((p) => !excluded.has(p.index)), caches));
+          for (const r of done) {
+            results[r.index] = r;
+            // Counted once the chunk has committed (a retried transaction must not count twice).
+            if (r.status === 'created') this.s.metrics.issued.inc({ type: (records[r.index] as BatchRecordRequest).standard.typeCode, department: uscc });
+          }
+          break;
+        } catch (e) {
+          if (!(e instanceof RecordFailed)) throw e;
+          excluded.set(e.index, e.cause);
+        }
+      }
+      for (const [index, e] of excluded) fail(index, e);
+    }
+    for (const [index, first] of sameAs) {
+      const r = results[first]!;
+      results[index] = r.status === 'failed' ? { ...r, index } : { ...r, index, status: 'replayed' };
+    }
+    return results;
+  }
+
+  async #issueChunk(tx: Queryable, principal: Principal, uscc: string, snapshot: NodeTrustSnapshot, chunk: Prepared[], caches: VerifierCaches): Promise<BatchResult[]> {
+    const at = this.s.clock.now();
+    const results: BatchResult[] = [];
+    const fresh: Prepared[] = [];
+    // Authorisation first: a record refused here is never reserved, so its key stays free for a corrected retry.
+    const department = await this.s.stores.departments.get(tx, uscc);
+    const granted = new Set(department ? await this.s.stores.departments.typesOf(tx, uscc) : []);
+    for (const p of chunk) {
+      const refusal = refusalOf(department?.state, granted, p.request.standard.typeCode, uscc);
+      if (refusal) {
+        results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'failed', error: problemOf(refusal) });
+        continue;
+      }
+      if (p.idempotencyKey !== undefined) {
+        let r;
+        try {
+          r = await this.s.stores.idempotency.reserve(tx, { principal: principal.keyId, key: p.idempotencyKey, requestHash: p.request.hash, at });
+        } catch (e) {
+          if (isElicenseError(e)) throw new RecordFailed(p.index, e);
+          throw e;
+        }
+        if (r.kind === 'replay') {
+          const stored = await this.#stored(tx, r.licenceIdentifier);
+          results.push({ index: p.index, idempotencyKey: p.idempotencyKey, status: 'replayed', ...stored });
+          continue;
+        }
+      }
+      fresh.push(p);
+    }
+    if (fresh.length === 0) return results;
+    const dept = snapshot.departments.get(uscc) ?? (department ? { ...department, typeCodes: granted } : undefined);
+    if (!dept) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
+    const signers = await this.#signers(tx, uscc, at, snapshot.version);
+    const slots = await this.s.stores.licences.allocateStatusSlots(tx, uscc, fresh.length, at);
+    const licences: NewLicence[] = [];
+    for (let i = 0; i < fresh.length; i++) {
+      const p = fresh[i]!;
+      try {
+        licences.push(await this.#sign(p.request, dept, signers, snapshot, slots[i]!, at, principal.keyId, caches));
+      } catch (e) {
+        if (isElicenseError(e)) throw new RecordFailed(p.index, e);
+        throw e;
+      }
+    }
+    await this.s.stores.licences.insert(tx, licences);
+    await this.s.stores.audit.append(
+      tx,
+      licences.map((l, i) => issueEvent(principal, l, fresh[i]!.idempotencyKey !== undefined, true)),
+    );
+    for (let i = 0; i < fresh.length; i++) {
+      const p = fresh[i]!;
+      const l = licences[i]!;
+      if (p.idempotencyKey !== undefined) {
+        await this.s.stores.idempotency.complete(tx, { principal: principal.keyId, key: p.idempotencyKey, licenceIdentifier: l.identifier, response: { status: 201 }, at });
+      }
+      results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'created', identifier: l.identifier, fullForm: l.fullForm });
+    }
+    return results;
+  }
+
+  /** Checks the data against the type standard before any slot is taken or lock held (cheap, no database). */
+  #dryRun(snapshot: NodeTrustSnapshot, uscc: string, request: IssueRequest): void {
+    const d = snapshot.departments.get(uscc);
+    if (!d) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
+    prepareLicenseRecord(request.draft, {
+      catalog: this.s.catalog,
+      issuer: { name: d.name, uscc: d.uscc, divisionCode: d.divisionCode },
+      serial: '0',
+      today: chinaCalendarDate(this.s.clock.now()),
+    });
+  }
+
+  /** Department active and granted the type, read inside the issuing transaction. */
+  async #authorised(tx: Queryable, snapshot: NodeTrustSnapshot, uscc: string, typeCodes: string[]): Promise<NodeDepartment> {
+    const department = await this.s.stores.departments.get(tx, uscc);
+    const granted = new Set(department ? await this.s.stores.departments.typesOf(tx, uscc) : []);
+    for (const t of typeCodes) {
+      const refusal = refusalOf(department?.state, granted, t, uscc);
+      if (refusal) throw refusal;
+    }
+    return snapshot.departments.get(uscc) ?? { ...department!, typeCodes: granted };
+  }
+
+  async #signers(tx: Queryable, uscc: string, at: Date, version: number): Promise<{ department: Signer; tsa: Signer }> {
+    const department = await this.s.signers.departmentSigner(tx, uscc, at, version);
+    const tsa = await this.s.signers.timestampAuthority(tx, at, version);
+    return { department, tsa };
+  }
+
+  async #sign(
+    request: IssueRequest,
+    department: NodeDepartment,
+    signers: { department: Signer; tsa: Signer },
+    snapshot: NodeTrustSnapshot,
+    slot: { statusListId: string; statusIndex: number },
+    at: Date,
+    actor: string,
+    caches: VerifierCaches,
+  ): Promise<NewLicence> {
+    const form: FullForm = await issueLicense(request.draft, {
+      catalog: this.s.catalog,
+      trust: snapshot.trust,
+      department: { name: department.name, uscc: department.uscc, divisionCode: department.divisionCode, signer: signers.department },
+      timestampAuthority: signers.tsa,
+      serial: generateSerial(this.s.random),
+      at,
+      statusEntry: { listId: slot.statusListId, index: slot.statusIndex },
+      caches,
+    });
+    const record = form.license;
+    const identifier = record['certificateIdentifier'] as string;
+    const parts = identifier.split('.');
+    return {
+      identifier,
+      uscc: department.uscc,
+      typeCode: request.standard.typeCode,
+      serial: parts[parts.length - 3]!,
+      version: Number(parts[parts.length - 2]),
+      statusListId: slot.statusListId,
+      statusIndex: slot.statusIndex,
+      record,
+      fullForm: JSON.stringify(form),
+      actor,
+      at,
+    };
+  }
+
+  async #stored(q: Queryable, identifier: string | null): Promise<{ identifier: string; fullForm: string }> {
+    const licence = identifier ? await this.s.stores.licences.get(q, identifier) : null;
+    if (!licence) throw new ElicenseError('INTERNAL', 'an idempotency key points at a licence that does not exist');
+    return { identifier: licence.identifier, fullForm: licence.fullForm };
+  }
+}
+
+export function issuerDepartment(principal: Principal): string {
+  if (principal.role !== 'issuer' || principal.uscc === null) throw new ElicenseError('FORBIDDEN', 'only an issuer key issues licences, for its own department');
+  return principal.uscc;
+}
+
+function refusalOf(state: string | undefined, granted: ReadonlySet<string>, typeCode: string, uscc: string): ElicenseError | null {
+  if (state === undefined) return new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
+  if (state !== 'active') return new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${state} and may not issue licences`, { uscc, state });
+  if (!granted.has(typeCode)) return new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${typeCode}`, { uscc, typeCode });
+  return null;
+}
+
+function issueEvent(principal: Principal, l: NewLicence, withKey: boolean, batch = false): AuditEvent {
+  return {
+    actor: principal.keyId,
+    action: 'licence.issue',
+    subject: l.identifier,
+    details: { uscc: l.uscc, typeCode: l.typeCode, statusListId: l.statusListId, statusIndex: l.statusIndex, ...(withKey ? { idempotencyKey: true } : {}), ...(batch ? { batch: true } : {}) },
+    at: l.at,
+  };
+}
+
+function problemOf(e: ElicenseError): { code: string; detail: string; errors?: unknown } {
+  const errors = e.details?.['errors'];
+  return { code: e.code, detail: e.message, ...(Array.isArray(errors) ? { errors } : {}) };
+}

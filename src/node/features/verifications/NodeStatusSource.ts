@@ -1,0 +1,45 @@
+import { isElicenseError } from '../../../errors';
+import type { NodeServices } from '../../NodeServices';
+import type { NodeTrustSnapshot } from '../../signing/NodeTrust';
+import type { StatusAnswer, StatusQuery } from '../../../verify/TrustInputs';
+
+/** The status of one presented licence, looked up before the pure verifier runs. */
+export interface PrefetchedStatus {
+  statusOf(query: StatusQuery): StatusAnswer;
+  /** Set when the database could not be asked: the status check says why it was not done. */
+  unavailable: boolean;
+}
+
+const MAX_IDENTIFIER = 100;
+
+/**
+ * The node answers status for its own region's licences from its database
+ * (the system of record: always current), and `not_covered` for everyone
+ * else's (peer status lists arrive with federation). The lookup happens
+ * before verification, because the verifier itself is pure and synchronous.
+ */
+export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, doc: unknown): Promise<PrefetchedStatus> {
+  const record = (doc as { license?: unknown } | null)?.license as Record<string, unknown> | undefined;
+  const identifier = record?.['certificateIdentifier'];
+  const issuer = record?.['certificateIssuingAuthorityCode'];
+  const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
+  if (typeof identifier !== 'string' || identifier.length > MAX_IDENTIFIER || typeof issuer !== 'string' || !snapshot.departments.has(issuer)) return notCovered;
+  const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
+  try {
+    const licence = await s.stores.licences.get(s.db, identifier);
+    const asOf = s.clock.now();
+    let answer: StatusAnswer;
+    if (!licence || licence.uscc !== issuer) answer = { kind: 'unknown', source };
+    else if (licence.status === 'valid') answer = { kind: 'status', status: 'valid', asOf, source };
+    else {
+      const events = await s.stores.licences.events(s.db, identifier);
+      const last = events[events.length - 1];
+      answer = { kind: 'status', status: licence.status, asOf, source, since: licence.updatedAt, ...(last?.reason ? { reason: last.reason } : {}) };
+    }
+    // Only the licence asked about: a presented record naming another identifier gets no answer from this one.
+    return { statusOf: (q) => (q.identifier === identifier ? answer : { kind: 'not_covered' }), unavailable: false };
+  } catch (e) {
+    if (isElicenseError(e) && e.code === 'STORE_UNAVAILABLE') return { ...notCovered, unavailable: true };
+    throw e;
+  }
+}
