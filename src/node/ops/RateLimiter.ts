@@ -95,11 +95,13 @@ export class StoreRateLimiter implements RateLimiter {
     c.pending++;
   }
 
-  /** Sends what is still counted locally and stops the background flush. */
-  async close(): Promise<void> {
+  /** Sends what is still counted locally (waiting at most `waitMs` for the database) and stops the background flush. */
+  async close(waitMs = 1000): Promise<void> {
     this.closed = true;
     this.stopTimer();
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise<void>((ok) => (timer = setTimeout(ok, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /** Adds local hits to the shared counters and refreshes every counter in use; forgets idle ones. Exposed for tests. */
