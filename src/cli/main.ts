@@ -53,6 +53,14 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out'
       io.err(`elicense: ${e.code}: ${e.message}`);
       return EXIT.UNREADABLE;
     }
+    // A path the command cannot create or write (a file where a folder should be, no permission):
+    // a bad argument like any other, reported in one line rather than as an internal error.
+    // Duck-typed: Node's system errors are not always instanceof this realm's Error (vm contexts, jest).
+    const sys = e as NodeJS.ErrnoException | null;
+    if (typeof sys === 'object' && sys !== null && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+      io.err(`elicense: ${sys.path ?? ''}: ${sys.code} (${sys.syscall})`);
+      return EXIT.UNREADABLE;
+    }
     throw e;
   }
 }

@@ -44,6 +44,15 @@ describe('elicense demo --out DIR', () => {
     expect(tampered.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('--out under a regular file → 2 with one line, not an internal error', async () => {
+    const blocker = join(dir, 'blocker');
+    writeFileSync(blocker, '');
+    const r = await cli(['demo', '--out', join(blocker, 'demo')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('ENOTDIR');
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+
   it.each(SLUGS)('verify --json accepts %s with every check in order; status and recognition not checked', async (slug) => {
     const r = await cliJson<JsonResult>(['verify', join(demo, 'licences', `${slug}.elic.json`), '--trust', trust, '--json']);
     expect(r.code).toBe(0);

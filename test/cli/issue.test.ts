@@ -204,6 +204,13 @@ describe('elicense issue', () => {
     expect(r.err).toContain('not a department signing certificate');
   });
 
+  it('an --out path that cannot be written (under a regular file) → 2 with one line, not an internal error', async () => {
+    const blocker = writeData('blocker', '{}');
+    const r = await cli(issueArgs('business-licence', writeData('business-licence', sampleData('business-licence')), 'fz-market-regulation', ['--out', join(blocker, 'x.elic.json')]), env);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^elicense: .*: E[A-Z]+ \(mkdir\)$/);
+  });
+
   it('a missing trust directory → 2', async () => {
     const data = writeData('business-licence', sampleData('business-licence'));
     const r = await cli(issueArgs('business-licence', data, 'fz-market-regulation').map((a) => (a === trust ? join(dir, 'no-trust') : a)), env);
