@@ -208,6 +208,10 @@ export class LicenceIssuance {
   #dryRun(snapshot: NodeTrustSnapshot, uscc: string, request: IssueRequest): void {
     const d = snapshot.departments.get(uscc);
     if (!d) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
+    // Authorisation before content: a type the department may not issue is refused whatever the data.
+    if (!d.typeCodes.has(request.standard.typeCode)) {
+      throw new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${request.standard.typeCode}`, { uscc, typeCode: request.standard.typeCode });
+    }
     prepareLicenseRecord(request.draft, {
       catalog: this.s.catalog,
       issuer: { name: d.name, uscc: d.uscc, divisionCode: d.divisionCode },

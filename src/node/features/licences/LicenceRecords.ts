@@ -35,7 +35,7 @@ export class LicenceRecords {
   }
 
   async list(principal: Principal, query: Omit<LicenceQuery, 'uscc'> & { uscc: string | undefined }): Promise<LicencePage> {
-    const uscc = principal.role === 'issuer' ? principal.uscc! : query.uscc;
+    const uscc = query.uscc ?? (principal.role === 'issuer' ? principal.uscc! : undefined);
     if (uscc === undefined) throw new ElicenseError('INPUT_MALFORMED', 'region-wide keys name the department to list: ?department=<USCC>', { errors: [{ path: 'department', message: 'required' }] });
     if (!canActFor(principal, uscc)) throw new ElicenseError('FORBIDDEN', 'an issuer key lists its own department only');
     return this.s.db.transaction(async (tx) => {

@@ -1,0 +1,50 @@
+/**
+ * @jest-environment ./test/store/pgliteEnvironment.js
+ */
+import { ElicenseError } from '../../../src/errors';
+import type { Database } from '../../../src/store/Database';
+import { http } from '../helpers/http';
+import { startTestNode, type TestNode } from '../helpers/startTestNode';
+import { businessLicenceRequest } from '../licences/licenceRequests';
+
+describe('verification while the database is unavailable', () => {
+  let node: TestNode;
+  let licence: Record<string, any>;
+  beforeAll(async () => {
+    node = await startTestNode();
+    const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: businessLicenceRequest() });
+    licence = r.body;
+    expect((await http(node.url, 'POST', '/v1/verifications', { json: licence })).body.result).toBe('accepted');
+    // The database goes away under the running node: every call fails as the Database layer reports an outage.
+    const db = node.services.db as { -readonly [K in keyof Database]: Database[K] };
+    const down = (): never => {
+      throw new ElicenseError('STORE_UNAVAILABLE', `the ${db.kind} database is unavailable`);
+    };
+    restore = { query: db.query, transaction: db.transaction };
+    db.query = async () => down();
+    db.transaction = async () => down();
+  }, 180_000);
+  let restore: Pick<Database, 'query' | 'transaction'>;
+  afterAll(async () => {
+    if (restore) Object.assign(node.services.db, restore);
+    await node?.close();
+  }, 60_000);
+
+  it('still verifies with the last good trust data; the status is reported as not checked, with the reason', async () => {
+    await new Promise((r) => setTimeout(r, 1100)); // past the trust re-check interval
+    const r = await http(node.url, 'POST', '/v1/verifications', { json: licence });
+    expect(r.status).toBe(200);
+    expect(r.body.result).toBe('accepted');
+    const status = r.body.checks.find((c: any) => c.check === 'status');
+    expect(status.status).toBe('not_checked');
+    expect(status.detail).toMatch(/unavailable/);
+    expect(r.body.warnings).toContain('STATUS_NOT_CHECKED');
+    expect(r.body.trust.source).toMatch(/last good copy/);
+  });
+
+  it('routes that need the database answer 503 STORE_UNAVAILABLE', async () => {
+    const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: businessLicenceRequest() });
+    expect(r.status).toBe(503);
+    expect(r.body.code).toBe('STORE_UNAVAILABLE');
+  });
+});
