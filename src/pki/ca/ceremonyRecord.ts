@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
+import { parseCertificate } from '../certificate/ParsedCertificate';
 import { OID } from '../oids';
-import { readCertificateParts } from './der/readCertificateParts';
-import { readNameAttributes } from './der/readNameAttributes';
 import type { CeremonyProblem } from './parseCeremonyConfig';
 import type { SigningAlgorithm } from './signingAlgorithm';
 
@@ -50,18 +48,18 @@ export function ceremonyRecordEntry(
   der: Uint8Array,
   fields: Pick<CeremonyRecordEntry, 'role' | 'id' | 'issuerId' | 'algorithm' | 'uscc' | 'divisionCode' | 'licenseTypes'>,
 ): CeremonyRecordEntry {
-  const parts = readCertificateParts(der);
-  const ski = parts.extensions.find((e) => e.oid === '2.5.29.14');
+  const cert = parseCertificate(der);
   return {
     ...fields,
-    subject: readNameAttributes(parts.subject)
-      .map((a) => `${SHORT_NAMES[a.oid] ?? a.oid}=${a.value}`)
+    // Our own short names (divisionCode), attributes of multi-valued RDNs listed one by one.
+    subject: cert.subject.rdns
+      .flat()
+      .map((a) => `${SHORT_NAMES[a.oid] ?? a.oid}=${a.text ?? '#' + Buffer.from(a.valueDer).toString('hex')}`)
       .join(', '),
-    serialNumber: Buffer.from(parts.serialNumber).toString('hex'),
-    notBefore: parts.notBefore.toISOString(),
-    notAfter: parts.notAfter.toISOString(),
-    // extnValue is an OCTET STRING: skip its two-byte header (key ids are 20 bytes)
-    keyId: ski ? Buffer.from(ski.value.subarray(2)).toString('hex') : '',
-    sha256Fingerprint: createHash('sha256').update(der).digest('hex'),
+    serialNumber: cert.serialNumber,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    keyId: cert.ext.subjectKeyId?.keyId ?? '',
+    sha256Fingerprint: cert.fingerprint,
   };
 }

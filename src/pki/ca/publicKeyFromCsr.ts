@@ -1,7 +1,6 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { ElicenseError } from '../../errors';
-import { decodeOid } from './der/decodeOid';
-import { readDerChildren, readDerWhole, type DerElement } from './der/readDer';
+import { DerReader, contents, decodeOid, readDerAs, whole, type DerElement } from '../certificate/DerReader';
 import { decodePem } from './encodePem';
 import { signingAlgorithmForKey } from './signingAlgorithm';
 
@@ -19,33 +18,49 @@ const HASH_BY_OID: Record<string, string> = {
 export function publicKeyFromCsr(csr: Uint8Array | string): KeyObject {
   const der = typeof csr === 'string' ? decodePem(csr, 'CERTIFICATE REQUEST') : csr;
   if (!der) throw new ElicenseError('CSR_INVALID', 'no PEM "CERTIFICATE REQUEST" block found');
-  const [info, sigAlg, sigValue] = readDerChildren(readDerWhole(der, 'CSR_INVALID'), 'CSR_INVALID');
+  return readDerAs('CSR_INVALID', () => checkedPublicKey(der));
+}
+
+function checkedPublicKey(der: Uint8Array): KeyObject {
+  const top = new DerReader(der);
+  const request = top.read(undefined, 'CertificationRequest');
+  top.expectEnd('CertificationRequest');
+  const [info, sigAlg, sigValue] = children(der, request);
   if (!info || !sigAlg || !sigValue || info.tag !== 0x30 || sigAlg.tag !== 0x30 || sigValue.tag !== 0x03) {
     throw new ElicenseError('CSR_INVALID', 'not a PKCS#10 certification request');
   }
-  const [version, , spki] = readDerChildren(info, 'CSR_INVALID');
-  if (!version || version.tag !== 0x02 || version.content.length !== 1 || version.content[0] !== 0 || !spki || spki.tag !== 0x30) {
+  const [version, , spki] = children(der, info);
+  if (!version || version.tag !== 0x02 || !Buffer.from(contents(der, version)).equals(Buffer.of(0)) || !spki || spki.tag !== 0x30) {
     throw new ElicenseError('CSR_INVALID', 'unsupported certification request version or layout');
   }
   let publicKey: KeyObject;
   try {
-    publicKey = createPublicKey({ key: Buffer.from(spki.raw), format: 'der', type: 'spki' });
+    publicKey = createPublicKey({ key: Buffer.from(whole(der, spki)), format: 'der', type: 'spki' });
   } catch (cause) {
     throw new ElicenseError('CSR_INVALID', 'the request public key cannot be read', undefined, { cause });
   }
   signingAlgorithmForKey(publicKey); // refuses keys we do not certify
-  if (sigValue.content[0] !== 0) throw new ElicenseError('CSR_INVALID', 'malformed signature bit string');
-  const signature = sigValue.content.subarray(1);
-  if (!verifyCsrSignature(sigAlg, publicKey, info.raw, signature)) {
+  const bits = contents(der, sigValue);
+  if (bits[0] !== 0) throw new ElicenseError('CSR_INVALID', 'malformed signature bit string');
+  if (!verifyCsrSignature(der, sigAlg, publicKey, whole(der, info), bits.subarray(1))) {
     throw new ElicenseError('CSR_INVALID', 'the request signature does not verify: no proof of possession of the private key');
   }
   return publicKey;
 }
 
-function verifyCsrSignature(sigAlg: DerElement, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
-  const [oidEl, params] = readDerChildren(sigAlg, 'CSR_INVALID');
+/** Every element inside a constructed one; callers take the fields they need and ignore any after them. */
+function children(der: Uint8Array, parent: DerElement): DerElement[] {
+  if ((parent.tag & 0x20) === 0) throw new ElicenseError('CSR_INVALID', 'malformed DER: expected a constructed element');
+  const r = DerReader.inside(der, parent);
+  const out: DerElement[] = [];
+  while (!r.done) out.push(r.read());
+  return out;
+}
+
+function verifyCsrSignature(der: Uint8Array, sigAlg: DerElement, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
+  const [oidEl, params] = children(der, sigAlg);
   if (!oidEl || oidEl.tag !== 0x06) throw new ElicenseError('CSR_INVALID', 'malformed signature algorithm');
-  const oid = decodeOid(oidEl.content, 'CSR_INVALID');
+  const oid = decodeOid(contents(der, oidEl));
   const keyType = key.asymmetricKeyType;
   try {
     switch (oid) {
@@ -64,7 +79,7 @@ function verifyCsrSignature(sigAlg: DerElement, key: KeyObject, data: Uint8Array
         return verify({ '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512' }[oid], data, key, signature);
       case '1.2.840.113549.1.1.10': {
         if (keyType !== 'rsa' && keyType !== 'rsa-pss') break;
-        const { hash, saltLength } = readPssParams(params);
+        const { hash, saltLength } = readPssParams(der, params);
         return verify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
       }
     }
@@ -76,21 +91,22 @@ function verifyCsrSignature(sigAlg: DerElement, key: KeyObject, data: Uint8Array
 }
 
 /** RSASSA-PSS-params with MGF1 over the same hash; trailerField must be 1 (RFC 4055). */
-function readPssParams(params: DerElement | undefined): { hash: string; saltLength: number } {
+function readPssParams(der: Uint8Array, params: DerElement | undefined): { hash: string; saltLength: number } {
   if (!params || params.tag !== 0x30) throw new ElicenseError('CSR_INVALID', 'RSASSA-PSS without parameters is not allowed (SHA-1 default)');
   let hash: string | undefined;
   let mgfHash: string | undefined;
   let saltLength = 20;
-  for (const field of readDerChildren(params, 'CSR_INVALID')) {
-    const [inner] = readDerChildren(field, 'CSR_INVALID');
-    if (field.tag === 0xa0 && inner) hash = HASH_BY_OID[algOid(inner)];
+  for (const field of children(der, params)) {
+    const [inner] = children(der, field);
+    if (field.tag === 0xa0 && inner) hash = HASH_BY_OID[algOid(der, inner)];
     if (field.tag === 0xa1 && inner) {
-      const [, mgfParams] = readDerChildren(inner, 'CSR_INVALID');
-      if (algOid(inner) !== '1.2.840.113549.1.1.8' || !mgfParams) throw new ElicenseError('CSR_INVALID', 'unsupported PSS mask generation');
-      mgfHash = HASH_BY_OID[algOid(mgfParams)];
+      const [, mgfParams] = children(der, inner);
+      if (algOid(der, inner) !== '1.2.840.113549.1.1.8' || !mgfParams) throw new ElicenseError('CSR_INVALID', 'unsupported PSS mask generation');
+      mgfHash = HASH_BY_OID[algOid(der, mgfParams)];
     }
-    if (field.tag === 0xa2 && inner) saltLength = inner.content.reduce((n, b) => n * 256 + b, 0);
-    if (field.tag === 0xa3 && inner && !(inner.content.length === 1 && inner.content[0] === 1)) {
+    const value = inner && contents(der, inner);
+    if (field.tag === 0xa2 && value) saltLength = value.reduce((n, b) => n * 256 + b, 0);
+    if (field.tag === 0xa3 && value && !(value.length === 1 && value[0] === 1)) {
       throw new ElicenseError('CSR_INVALID', 'unsupported PSS trailer field');
     }
   }
@@ -98,8 +114,8 @@ function readPssParams(params: DerElement | undefined): { hash: string; saltLeng
   return { hash, saltLength };
 }
 
-function algOid(algorithmIdentifier: DerElement): string {
-  const [oid] = readDerChildren(algorithmIdentifier, 'CSR_INVALID');
+function algOid(der: Uint8Array, algorithmIdentifier: DerElement): string {
+  const [oid] = children(der, algorithmIdentifier);
   if (!oid || oid.tag !== 0x06) throw new ElicenseError('CSR_INVALID', 'malformed algorithm identifier');
-  return decodeOid(oid.content, 'CSR_INVALID');
+  return decodeOid(contents(der, oid));
 }

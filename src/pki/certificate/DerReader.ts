@@ -1,4 +1,4 @@
-import { ElicenseError } from '../../errors';
+import { ElicenseError, type ErrorCode } from '../../errors';
 
 /** One DER element: its tag byte, where its contents start and where it ends. */
 export interface DerElement {
@@ -129,4 +129,17 @@ export function readOidSequence(der: Uint8Array, what: string, itemsAreSequences
     }
   }
   return out;
+}
+
+/**
+ * Runs a DER read of something other than a certificate (a CSR, a key),
+ * reporting DER defects under that input's own error code.
+ */
+export function readDerAs<T>(code: ErrorCode, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof ElicenseError && e.code === 'CERT_MALFORMED') throw new ElicenseError(code, e.message, e.details, { cause: e });
+    throw e;
+  }
 }

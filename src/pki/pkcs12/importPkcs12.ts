@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { ElicenseError } from '../../errors';
-import { readCertificateParts } from '../ca/der/readCertificateParts';
+import { parseCertificate } from '../certificate/ParsedCertificate';
 import { MAX_ITERATIONS, pbes2Decrypt } from './pbes2';
 import { asn1, fromBinary, PKCS12_OIDS, toBinary, type Asn1 } from './pkcs12Asn1';
 import { pkcs12Mac, type MacHash } from './pkcs12Mac';
@@ -122,21 +122,21 @@ function unsupported(what: string): never {
 /** Leaf = the certificate of the private key; then follow issuer names; leftovers keep file order. */
 function orderChain(privateKey: KeyObject, certificates: Uint8Array[]): Uint8Array[] {
   const spki = Buffer.from(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }));
-  const parts = certificates.map((der) => {
+  const parsed = certificates.map((der) => {
     try {
-      return { der, p: readCertificateParts(der) };
+      return { der, cert: parseCertificate(der) };
     } catch (cause) {
       throw new ElicenseError('PKCS12_INVALID', 'a certificate in the file is malformed', undefined, { cause });
     }
   });
-  const leaf = parts.find((c) => spki.equals(Buffer.from(c.p.subjectPublicKeyInfo)));
+  const leaf = parsed.find((c) => spki.equals(c.cert.spki));
   if (!leaf) throw new ElicenseError('PKCS12_INVALID', 'no certificate in the file matches the private key');
   const chain = [leaf];
   for (let cur = leaf; ; ) {
-    const next = parts.find((c) => !chain.includes(c) && Buffer.from(c.p.subject).equals(Buffer.from(cur.p.issuer)));
+    const next = parsed.find((c) => !chain.includes(c) && Buffer.from(c.cert.subject.der).equals(cur.cert.issuer.der));
     if (!next) break;
     chain.push(next);
     cur = next;
   }
-  return [...chain, ...parts.filter((c) => !chain.includes(c))].map((c) => c.der);
+  return [...chain, ...parsed.filter((c) => !chain.includes(c))].map((c) => c.der);
 }

@@ -6,7 +6,8 @@ import { generateKeyPair } from '../../../src/pki/ca/generateKeyPair';
 import { issueDepartmentCertificateFromCsr } from '../../../src/pki/ca/issueDepartmentCertificateFromCsr';
 import { issueRootCa } from '../../../src/pki/ca/issueRootCa';
 import { publicKeyFromCsr } from '../../../src/pki/ca/publicKeyFromCsr';
-import { readDepartmentIdentity } from '../../../src/pki/ca/readDepartmentIdentity';
+import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
+import { departmentIdentityOf } from '../../../src/pki/departmentIdentity';
 
 type X509Crypto = NonNullable<Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1]>;
 const crypto = webcrypto as unknown as X509Crypto;
@@ -40,7 +41,7 @@ describe('department certificates from a PKCS#10 request', () => {
     const node = new NodeX509(cert.der);
     expect(Buffer.from(node.publicKey.export({ type: 'spki', format: 'der' }))).toEqual(Buffer.from(spki));
     expect(node.subject).not.toContain('Evil');
-    expect(readDepartmentIdentity(cert.der)).toEqual(department);
+    expect(departmentIdentityOf(parseCertificate(cert.der))).toEqual(department);
   });
 
   it('rejects a CSR whose signature was forged (CSR_INVALID)', async () => {

@@ -3,7 +3,8 @@ import { X509Certificate as NodeX509 } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDepartmentIdentity } from '../../../src/pki/ca/readDepartmentIdentity';
+import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
+import { departmentIdentityOf } from '../../../src/pki/departmentIdentity';
 import { OID } from '../../../src/pki/oids';
 import { CEREMONY_TIME, demoRegion } from './demoCeremony';
 
@@ -49,10 +50,10 @@ describe('runCeremony on the demo region', () => {
     expect(pki.root.chain).toEqual([]);
   });
 
-  it('puts the department identity where readDepartmentIdentity finds it', async () => {
+  it('puts the department identity where departmentIdentityOf finds it', async () => {
     const pki = await demoRegion();
     for (const d of pki.departments) {
-      expect(readDepartmentIdentity(d.certificate.der)).toEqual({ uscc: d.uscc, divisionCode: d.divisionCode, name: d.name });
+      expect(departmentIdentityOf(parseCertificate(d.certificate.der))).toEqual({ uscc: d.uscc, divisionCode: d.divisionCode, name: d.name });
     }
   });
 
