@@ -35,14 +35,10 @@ interface PendingLine {
   request: Record<string, unknown>;
 }
 
-/** Per-record result of POST /v1/licenses/batch. */
-interface BatchResult {
-  index: number;
-  ok: boolean;
-  identifier?: string;
-  code?: string;
-  detail?: string;
-}
+/** Per-record result of POST /v1/licenses/batch?return=minimal. */
+type BatchResult =
+  | { index: number; status: 'created' | 'replayed'; identifier: string }
+  | { index: number; status: 'failed'; error: { code: string; detail: string } };
 
 /**
  * A line's idempotency key: bound to the file's content and the line's
@@ -130,7 +126,7 @@ async function postChunk(url: string, apiKey: string, chunk: PendingLine[]): Pro
       continue;
     }
     if (res.ok) throw new CliExit(EXIT.UNREADABLE, `unexpected answer from ${url}: ${text.slice(0, 200)}`);
-    return chunk.map((_, index) => ({ index, ok: false, code, detail }));
+    return chunk.map((_, index) => ({ index, status: 'failed', error: { code, detail } }));
   }
   throw new CliExit(EXIT.UNREADABLE, `giving up after ${ATTEMPTS} attempts: ${lastProblem}`);
 }
@@ -145,7 +141,8 @@ export async function runIssueBatch(file: string, opts: IssueBatchOptions, ctx: 
   } catch {
     throw new CliExit(EXIT.UNREADABLE, `--node must be an http(s) URL, not ${opts.node}`);
   }
-  const batchUrl = new URL('v1/licenses/batch', base.href.endsWith('/') ? base.href : `${base.href}/`).href;
+  // Minimal answers: identifiers, not the full forms (fetch those with GET /v1/licenses/{identifier}).
+  const batchUrl = new URL('v1/licenses/batch?return=minimal', base.href.endsWith('/') ? base.href : `${base.href}/`).href;
   const apiKey = readText(opts.apiKeyFile, 'API key file').toString('utf8').trim();
   if (apiKey === '' || /\s/.test(apiKey)) throw new CliExit(EXIT.UNREADABLE, `${opts.apiKeyFile} must hold one API key`);
   const content = readText(file, 'batch file');
@@ -188,11 +185,12 @@ export async function runIssueBatch(file: string, opts: IssueBatchOptions, ctx: 
       const results = await postChunk(batchUrl, apiKey, chunk);
       chunk.forEach((p, index) => {
         const r = results.find((x) => x.index === index);
-        if (r?.ok && typeof r.identifier === 'string') {
+        if (r && r.status !== 'failed' && typeof r.identifier === 'string') {
           record({ line: p.line, idempotencyKey: p.idempotencyKey, identifier: r.identifier });
         } else {
           refused++;
-          record({ line: p.line, idempotencyKey: p.idempotencyKey, code: r?.code ?? 'NO_RESULT', detail: r?.detail ?? 'the node returned no result for this record' });
+          const error = r?.status === 'failed' ? r.error : { code: 'NO_RESULT', detail: 'the node returned no result for this record' };
+          record({ line: p.line, idempotencyKey: p.idempotencyKey, code: String(error.code), detail: String(error.detail) });
         }
       });
       bar?.update(earlier + start + chunk.length, { refused });
