@@ -10,6 +10,7 @@ import { registerAudit } from './commands/auditCommand';
 import { registerCa } from './commands/caCommand';
 import { registerDemo } from './commands/demoCommand';
 import { registerIssue } from './commands/issueCommand';
+import { registerInit } from './commands/initCommand';
 import { registerIssueBatch } from './commands/issueBatchCommand';
 import { registerPki } from './commands/pkiCommand';
 import { registerVerify } from './commands/verifyCommand';
@@ -35,6 +36,7 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out'
   registerIssue(program, ctx);
   registerCa(program, ctx);
   registerPki(program, ctx);
+  registerInit(program, ctx);
   registerAudit(program, ctx);
   registerIssueBatch(program, ctx);
   try {

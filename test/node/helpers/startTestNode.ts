@@ -52,8 +52,43 @@ export interface TestNodeOptions {
   reuse?: { dataDir: string; databaseUrl?: string | undefined };
 }
 
-export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
+/** A fresh, empty place for a node's data: a temp data directory and (with DATABASE_URL) a new PostgreSQL database. */
+export interface TestStorage {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  pglite: PGliteClass | undefined;
+  remove(): Promise<void>;
+}
+
+export async function freshStorage(): Promise<TestStorage> {
   const adminUrl = process.env['DATABASE_URL'] || undefined;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'elicense-node-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let databaseUrl: string | undefined;
+  let pglite: PGliteClass | undefined;
+  if (adminUrl) {
+    const name = `elicense_node_${randomBytes(6).toString('hex')}`;
+    await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+    cleanups.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  } else {
+    pglite = sandboxFreePGlite();
+    cpSync(await pgliteTemplate(pglite), join(dataDir, 'pg'), { recursive: true });
+  }
+  return {
+    dataDir,
+    databaseUrl,
+    pglite,
+    remove: async () => {
+      for (const c of cleanups.reverse()) await c();
+    },
+  };
+}
+
+export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
   const cleanups: Array<() => Promise<void> | void> = [];
   let dataDir: string;
   let databaseUrl: string | undefined;
@@ -63,19 +98,9 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
     databaseUrl = options.reuse.databaseUrl;
     if (!databaseUrl) pglite = sandboxFreePGlite();
   } else {
-    dataDir = mkdtempSync(join(tmpdir(), 'elicense-node-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    if (adminUrl) {
-      const name = `elicense_node_${randomBytes(6).toString('hex')}`;
-      await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-      cleanups.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-      const url = new URL(adminUrl);
-      url.pathname = `/${name}`;
-      databaseUrl = url.toString();
-    } else {
-      pglite = sandboxFreePGlite();
-      cpSync(await pgliteTemplate(pglite), join(dataDir, 'pg'), { recursive: true });
-    }
+    const storage = await freshStorage();
+    ({ dataDir, databaseUrl, pglite } = storage);
+    cleanups.push(() => storage.remove());
   }
   const env: NodeJS.ProcessEnv = {
     PORT: '0',
