@@ -4,12 +4,22 @@
  * writes them to bench-results/bench.json.
  *
  * Options (environment): BENCH_ROUNDS (default 5), BENCH_MILLIS per round and case (default 1000),
- * BENCH_LICENCES distinct licences cycled through (default 256).
+ * BENCH_LICENCES distinct licences cycled through (default 256), BENCH_HTTP_SECONDS per HTTP round
+ * (default 3), BENCH_HTTP_CONNECTIONS (default 16), BENCH_BATCHES of 1,000 licences (default 5),
+ * BENCH_SINGLES single issuances timed (default 200), BENCH_ONLY (comma list of verification, http,
+ * issuance; default all). The node cases run the compiled node as a child process, on PostgreSQL when
+ * DATABASE_URL is set (a new database, dropped afterwards), else on the embedded store.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { repoPath } from '../src/repoPath';
-import { verificationBench } from './bench/verificationBench';
+import { loadSampleLicences } from '../src/demo/sampleDraft';
+import { StandardsCatalog } from '../src/standards/StandardsCatalog';
+import { startBenchNode } from './bench/benchNode';
+import { startChildNode } from './bench/childNode';
+import { httpVerificationBench, type HttpVerificationBenchResult } from './bench/httpVerificationBench';
+import { issuanceBench, type IssuanceBenchResult } from './bench/issuanceBench';
+import { verificationBench, type VerificationBenchResult } from './bench/verificationBench';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -22,15 +32,61 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-  const verification = await verificationBench({ licences: num('BENCH_LICENCES', 256), rounds, millis });
-  process.stdout.write(`\nIn-process verification, full-form ES256 licences (${verification.licences} distinct, ~${verification.fullFormBytes} bytes each)\n`);
-  for (const c of verification.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s\n`);
-  process.stdout.write(`  ratio elicense / raw verify: ${verification.ratioToRawVerify.toFixed(3)}  (target >= 0.8)\n`);
-  process.stdout.write(`  ratio jose / raw verify:     ${verification.joseRatioToRawVerify.toFixed(3)}  (peer, for comparison)\n`);
+  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance').split(',').map((x) => x.trim()));
 
+  let verification: VerificationBenchResult | undefined;
+  if (only.has('verification')) {
+    verification = await verificationBench({ licences: num('BENCH_LICENCES', 256), rounds, millis });
+    process.stdout.write(`\nIn-process verification, full-form ES256 licences (${verification.licences} distinct, ~${verification.fullFormBytes} bytes each)\n`);
+    for (const c of verification.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s\n`);
+    process.stdout.write(`  ratio elicense / raw verify: ${verification.ratioToRawVerify.toFixed(3)}  (target >= 0.8)\n`);
+    process.stdout.write(`  ratio jose / raw verify:     ${verification.joseRatioToRawVerify.toFixed(3)}  (peer, for comparison)\n`);
+  }
+
+  let http: HttpVerificationBenchResult | undefined;
+  let issuance: IssuanceBenchResult | undefined;
+  if (only.has('http') || only.has('issuance')) {
+    const bench = await startBenchNode();
+    try {
+      const catalog = StandardsCatalog.load();
+      const sample = loadSampleLicences().find((x) => x.slug === 'business-licence')!;
+      const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
+      const issuer = bench.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
+      const issueBody = { typeCode, data: sample.draft };
+      const store = bench.store === 'postgres' ? 'PostgreSQL' : 'embedded store (PGlite; set DATABASE_URL for PostgreSQL)';
+
+      if (only.has('http')) {
+        const issued = await fetch(`${bench.node.url}/v1/licenses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.secret}` }, body: JSON.stringify(issueBody) });
+        const fullForm = await issued.text();
+        if (issued.status !== 201) throw new Error(`could not issue the bench licence: ${issued.status} ${fullForm.slice(0, 300)}`);
+        const check = (await (await fetch(`${bench.node.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fullForm })).json()) as { result: string; reasons: string[] };
+        if (check.result !== 'accepted') throw new Error(`bench licence not accepted: ${check.reasons.join(',')}`);
+        const echo = await startChildNode({ env: {}, script: repoPath('dist', 'scripts', 'bench', 'echoServer.js') });
+        try {
+          http = await httpVerificationBench({ node: bench.node, echo, fullForm, rounds, seconds: num('BENCH_HTTP_SECONDS', 3), connections: num('BENCH_HTTP_CONNECTIONS', 16) });
+        } finally {
+          await echo.stop();
+        }
+        process.stdout.write(`\nHTTP verification (autocannon, ${http.connections} connections, ${http.bodyBytes}-byte full form, node on ${store}, server and client on this machine)\n`);
+        for (const c of http.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.requestsPerSecond).padStart(8)} /s   p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms\n`);
+        process.stdout.write(`  ratio verification / echo: ${http.ratioToEcho.toFixed(3)}  (target >= 0.6)\n`);
+      }
+
+      if (only.has('issuance')) {
+        issuance = await issuanceBench({ node: bench.node, store: bench.store, issuerKey: issuer.secret, issueBody }, { batches: num('BENCH_BATCHES', 5), recordsPerBatch: 1000, singles: num('BENCH_SINGLES', 200), rounds, millis });
+        process.stdout.write(`\nIssuance over HTTP on ${store}, ${issuance.algorithm} department signatures + region timestamp, no PDF\n`);
+        process.stdout.write(`  ${'raw node:crypto ECDSA P-256 sign (one core)'.padEnd(62)} ${fmt(issuance.rawSignPerSecond).padStart(8)} /s\n`);
+        process.stdout.write(`  ${`batch POST /v1/licenses/batch (${issuance.batch.batches} x ${issuance.batch.recordsPerBatch})`.padEnd(62)} ${fmt(issuance.batch.licencesPerSecond).padStart(8)} licences/s  (target >= 1,000)\n`);
+        process.stdout.write(`  ratio batch issuance / raw sign: ${issuance.ratioToRawSign.toFixed(3)}\n`);
+        process.stdout.write(`  single POST /v1/licenses, sequential (${issuance.single.requests}): p50 ${issuance.single.p50Ms.toFixed(1)} ms, p99 ${issuance.single.p99Ms.toFixed(1)} ms\n`);
+      }
+    } finally {
+      await bench.close();
+    }
+  }
   const out = repoPath('bench-results', 'bench.json');
   mkdirSync(repoPath('bench-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification }, null, 2));
+  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance }, null, 2));
   process.stdout.write(`\nwritten ${out}\n`);
 }
 

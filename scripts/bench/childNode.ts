@@ -21,6 +21,8 @@ export interface ChildNodeOptions {
   logFile?: string;
   /** Script to run instead of the node (e.g. the bench echo server); default dist/src/node/main.js. */
   script?: string;
+  /** Node options for the child, e.g. ['--cpu-prof'] to profile it. */
+  execArgv?: string[];
   readyPath?: string;
   /** Headers of the readiness probe (e.g. an X-Forwarded-For of its own, so probes do not count against a test client's rate limit). */
   probeHeaders?: Record<string, string>;
@@ -43,7 +45,7 @@ export async function freePort(): Promise<number> {
 export async function startChildNode(options: ChildNodeOptions): Promise<ChildNode> {
   const port = options.env['PORT'] !== undefined ? Number(options.env['PORT']) : await freePort();
   const fd = options.logFile !== undefined ? openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, [options.script ?? repoPath('dist', 'src', 'node', 'main.js')], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), options.script ?? repoPath('dist', 'src', 'node', 'main.js')], {
     env: { ...process.env, HOST: '127.0.0.1', ...options.env, PORT: String(port) },
     stdio: ['ignore', fd, fd],
   });

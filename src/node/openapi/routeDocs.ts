@@ -1,3 +1,4 @@
+import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA, MAX_BATCH_RECORDS } from '../features/licences/issueRequest';
 import { schemaRef, type JsonSchema } from './componentSchemas';
 
 export interface ResponseDoc {
@@ -16,7 +17,11 @@ export interface RouteDoc {
   query?: Record<string, JsonSchema>;
 }
 
+/** The request schemas are the ones the routes validate with; the document gets its own copy. */
+const copy = (schema: object): JsonSchema => JSON.parse(JSON.stringify(schema)) as JsonSchema;
+
 const IDEMPOTENCY_KEY = { name: 'Idempotency-Key', description: 'A retried request with the same key returns the same licence, never a second one' };
+const REASON = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } };
 const LICENCE_ID = { identifier: { type: 'string', description: 'Licence identifier (GB/T 36904)', examples: ['1.2.156.3005.2.…'] } };
 
 /**
@@ -38,20 +43,30 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /docs': { responses: { '200': { description: 'Interactive API page', schema: { type: 'string' }, contentType: 'text/html' } } },
   'POST /v1/verifications': {
     requestBody: {
-      description: 'A full form, or an object carrying one (fullForm) or the text of a licence QR code (qr)',
-      oneOf: [schemaRef('FullForm'), { type: 'object', properties: { fullForm: schemaRef('FullForm'), qr: { type: 'string' } } }],
+      description: 'The full-form licence as issued, or {"fullForm": <full form>}',
+      oneOf: [schemaRef('FullForm'), { type: 'object', additionalProperties: false, required: ['fullForm'], properties: { fullForm: schemaRef('FullForm') } }],
     },
     responses: { '200': { description: 'Verification result (accepted or rejected, with reasons)', schema: schemaRef('VerificationResult') } },
   },
   'POST /v1/licenses': {
     headers: [IDEMPOTENCY_KEY],
-    requestBody: { type: 'object', description: 'Draft of the licence: type code, holder and face data (validated against the type standard)' },
-    responses: { '201': { description: 'Issued; the signed full form', schema: { type: 'object' } } },
+    requestBody: copy(ISSUE_REQUEST_SCHEMA),
+    responses: { '201': { description: 'Issued (or replayed, Idempotent-Replayed: true): the signed full form; Location names the licence', schema: schemaRef('FullForm') } },
   },
   'POST /v1/licenses/batch': {
     headers: [IDEMPOTENCY_KEY],
-    requestBody: { type: 'object', description: 'Up to 1,000 drafts' },
-    responses: { '200': { description: 'Result per record', schema: { type: 'object' } } },
+    requestBody: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['records'],
+      properties: { records: { type: 'array', minItems: 1, maxItems: MAX_BATCH_RECORDS, items: copy(BATCH_RECORD_SCHEMA) } },
+    },
+    query: { return: { enum: ['minimal'], description: 'minimal: leave the full forms out of the results' } },
+    responses: { '200': { description: 'Summary (created, replayed, failed) and a result per record, in order', schema: { type: 'object', required: ['summary', 'results'] } } },
   },
-  'GET /v1/licenses/:identifier': { pathParameters: LICENCE_ID, responses: { '200': { description: 'The signed full form', schema: schemaRef('FullForm') } } },
+  'GET /v1/licenses/:identifier': { pathParameters: LICENCE_ID, responses: { '200': { description: 'The signed full form (status in Elicense-Licence-Status)', schema: schemaRef('FullForm') } } },
+  'GET /v1/licenses/:identifier/events': { pathParameters: LICENCE_ID },
+  'POST /v1/licenses/:identifier/revoke': { pathParameters: LICENCE_ID, requestBody: REASON },
+  'POST /v1/licenses/:identifier/suspend': { pathParameters: LICENCE_ID, requestBody: REASON },
+  'POST /v1/licenses/:identifier/reinstate': { pathParameters: LICENCE_ID, requestBody: REASON },
 };

@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/node/app';
+import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/node/features/licences/issueRequest';
 import { createOpsFeature } from '../../../src/node/features/ops/opsFeature';
 import { nodeFeatures } from '../../../src/node/features/nodeFeatures';
 import type { NodeServices } from '../../../src/node/NodeServices';
@@ -119,6 +120,9 @@ describe('ops routes', () => {
         else expect(op.security).toContainEqual({ apiKey: [route.permission] });
       }
       expect(Object.keys(r.body.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'LicenceRecord', 'FullForm', 'VerificationResult']));
+      // Request schemas are the very ones the routes validate with.
+      expect(r.body.paths['/v1/licenses'].post.requestBody.content['application/json'].schema).toEqual(ISSUE_REQUEST_SCHEMA);
+      expect(r.body.paths['/v1/licenses/batch'].post.requestBody.content['application/json'].schema.properties.records.items).toEqual(BATCH_RECORD_SCHEMA);
     });
   });
 

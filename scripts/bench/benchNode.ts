@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { DemoCredentials } from '../../src/node/bootstrap/demoCredentials';
+import { startChildNode, type ChildNode } from './childNode';
+
+/** A node process for the benchmarks, on a database of its own, with the demo region's keys. */
+export interface BenchNode {
+  node: ChildNode;
+  /** 'postgres' (DATABASE_URL) or 'embedded' (PGlite in a temporary data directory). */
+  store: 'postgres' | 'embedded';
+  credentials: DemoCredentials;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the compiled node as a child process, as `npm start` runs it: on a
+ * new PostgreSQL database when DATABASE_URL is set (dropped afterwards), else
+ * on the embedded store. Logging stays on (to /dev/null): a real node logs
+ * every request, so that cost belongs in the figures. The public rate limit is
+ * raised out of the way but the limiter still runs.
+ */
+export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promise<BenchNode> {
+  const adminUrl = process.env['DATABASE_URL'] || undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'elicense-bench-'));
+  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dataDir, { recursive: true, force: true })];
+  let databaseUrl: string | undefined;
+  if (adminUrl) {
+    const name = `elicense_bench_${randomBytes(6).toString('hex')}`;
+    await admin(adminUrl, `CREATE DATABASE ${name}`);
+    cleanups.unshift(() => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  const close = async () => {
+    for (const c of cleanups) await c();
+  };
+  try {
+    const node = await startChildNode({
+      env: {
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
+        ELICENSE_DATA_DIR: dataDir,
+        ELICENSE_MASTER_KEY: randomBytes(32).toString('base64'),
+        ELICENSE_PUBLIC_RATE_LIMIT: '10000000',
+        LOG_LEVEL: 'info',
+      },
+      startTimeoutMs: 180_000,
+      ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
+    });
+    cleanups.unshift(() => node.stop().then(() => undefined));
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+    return { node, store: databaseUrl ? 'postgres' : 'embedded', credentials, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
