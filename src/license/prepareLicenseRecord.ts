@@ -67,16 +67,18 @@ export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions):
     certificateIssuingAuthorityName: opts.issuer.name,
     certificateIssuingAuthorityCode: opts.issuer.uscc,
     certificateIssuedDate: draft.issuedDate ?? opts.today,
-    certificateHolderName: draft.holder.name,
-    certificateHolderCode: draft.holder.code,
-    certificateHolderTypeCode: draft.holder.typeCode,
-    certificateHolderTypeName: draft.holder.typeName,
+    // Drafts come from outside (HTTP, files): a missing holder is a schema error, not a crash.
+    certificateHolderName: draft.holder?.name,
+    certificateHolderCode: draft.holder?.code,
+    certificateHolderTypeCode: draft.holder?.typeCode,
+    certificateHolderTypeName: draft.holder?.typeName,
     certificateEffectiveDate: draft.effectiveDate,
     ...(draft.expiringDate !== undefined ? { certificateExpiringDate: draft.expiringDate } : {}),
     certificateAreaCode: draft.areaCode ?? opts.issuer.divisionCode,
     ...(opts.statusEntry !== undefined ? { statusEntry: { listId: opts.statusEntry.listId, index: opts.statusEntry.index } } : {}),
     extendInfo: draft.extendInfo,
   } as LicenceRecord;
+  for (const key of Object.keys(record) as (keyof LicenceRecord)[]) if (record[key] === undefined) delete record[key];
   const check = opts.catalog.validateRecord(record);
   if (!check.ok) {
     throw new ElicenseError(check.code === 'TYPE_UNKNOWN' ? 'TYPE_UNKNOWN' : check.code === 'CODE_INVALID' ? 'CODE_INVALID' : 'SCHEMA_INVALID',

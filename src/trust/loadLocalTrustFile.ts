@@ -55,6 +55,14 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
       throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: an anchor certificate is unreadable`, undefined, { cause: e });
     }
   });
+  for (const a of anchors) {
+    if (!a.ext.basicConstraints?.ca) throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: anchor ${a.subject.text} is not a CA certificate`);
+  }
+  const regionCodes = new Set<string>();
+  for (const region of doc.regions) {
+    if (regionCodes.has(region.regionCode)) throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: region ${region.regionCode} is listed twice`);
+    regionCodes.add(region.regionCode);
+  }
   const departments = new Map<string, DepartmentTrust>();
   const timestampAuthorities = new Map<string, ParsedCertificate>();
   for (const region of doc.regions) {

@@ -222,6 +222,18 @@ describe('loadLocalTrustFile: every rejection is TRUST_MATERIAL_INVALID', () => 
     expect(rejection(text(f))).toContain('listed twice');
   });
 
+  it('an anchor that is not a CA certificate (a department certificate pinned by mistake)', () => {
+    const f = clone(file);
+    f.anchors = [pki.root.certificate.pem, pki.departments[0]!.certificate.pem];
+    expect(rejection(text(f))).toContain('is not a CA certificate');
+  });
+
+  it('a region listed twice', () => {
+    const f = clone(file);
+    f.regions.push({ regionCode: f.regions[0]!.regionCode, name: 'copy', departments: [] });
+    expect(rejection(text(f))).toContain('region 350000 is listed twice');
+  });
+
   it('the trust file of two copies of the same region (same departments) is refused', () => {
     rejection(text(buildLocalTrustFile([pki, pki], NOW)));
   });

@@ -7,6 +7,7 @@ import type { FullForm } from '../../src/license/FullForm';
 import { prepareLicenseRecord } from '../../src/license/prepareLicenseRecord';
 import { signLicense } from '../../src/license/signLicense';
 import { createTimestamp } from '../../src/license/timestamp';
+import { runCeremony } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
 import { loadLocalTrustFile, type LocalTrustFile } from '../../src/trust/loadLocalTrustFile';
@@ -74,12 +75,13 @@ describe('verifyLicense: genuine licences', () => {
     }
   });
 
-  it('does not reuse a cached path after the trust anchors change', () => {
+  it('does not reuse a cached path after the trust anchors change', async () => {
     const caches = createVerifierCaches();
     const form = demo.licences[0]!.form;
     expect(verifyLicense(bytes(form), { trust: demo.trust, catalog, at: NOW, caches }).result).toBe('accepted');
+    const otherRegion = await runCeremony(demo.ceremony, { now: NOW });
     const otherAnchors = trustWith((f) => {
-      f.anchors = [demo.pki.timestampAuthority.certificate.pem];
+      f.anchors = [otherRegion.root.certificate.pem];
     });
     const r = verifyLicense(bytes(form), { trust: otherAnchors, catalog, at: NOW, caches });
     expect(r.reasons).toContain('CHAIN_UNTRUSTED');
