@@ -30,6 +30,7 @@ export function parseStrictJson(input: string | Uint8Array, limits?: StrictJsonL
   const maxBytes = limits?.maxBytes ?? DEFAULT_MAX_JSON_BYTES;
   const maxDepth = limits?.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const text = typeof input === 'string' ? checkedString(input, maxBytes) : decodeUtf8(input, maxBytes);
+  const bytes = typeof input === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 
   let value: unknown;
   try {
@@ -37,7 +38,7 @@ export function parseStrictJson(input: string | Uint8Array, limits?: StrictJsonL
   } catch {
     throw new ElicenseError('INPUT_MALFORMED', 'input is not well-formed JSON');
   }
-  const keyCounts = scanStructure(text, maxDepth);
+  const keyCounts = scanStructure(bytes, maxDepth);
   if (keyCounts.length > 0 && firstDuplicateObject(value, keyCounts) >= 0) {
     throw new ElicenseError('JSON_DUPLICATE_KEY', 'an object has a repeated key', { key: findDuplicateKeyName(text) });
   }
@@ -72,29 +73,34 @@ const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 
 /**
- * One pass over text that JSON.parse accepted. Returns the number of key
- * occurrences of every object, in pre-order (the order objects open).
- * Also refuses nesting deeper than maxDepth and escaped lone surrogates.
+ * One pass over the UTF-8 bytes of text that JSON.parse accepted. Returns the
+ * number of key occurrences of every object, in pre-order (the order objects
+ * open). Also refuses nesting deeper than maxDepth and escaped lone
+ * surrogates. It scans bytes, not the JS string: structural characters are
+ * ASCII and never occur inside a multi-byte UTF-8 sequence, and Buffer#indexOf
+ * is a native memchr, whereas String#indexOf on a large (external) string can
+ * cost time proportional to the whole string per call once optimised, which
+ * made this pass quadratic on large bodies.
  */
-function scanStructure(text: string, maxDepth: number): number[] {
+function scanStructure(bytes: Buffer, maxDepth: number): number[] {
   const counts: number[] = [];
   // Per open container: index into counts for an object, -1 for an array.
   const stack: number[] = [];
   let depth = 0;
   let expectKey = false;
-  let nextBackslash = text.indexOf('\\');
-  const n = text.length;
+  let nextBackslash = bytes.indexOf(BACKSLASH);
+  const n = bytes.length;
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i]!;
     if (c === QUOTE) {
       if (expectKey) {
         counts[stack[depth - 1]!]!++;
         expectKey = false;
       }
-      let end = text.indexOf('"', i + 1);
+      let end = bytes.indexOf(QUOTE, i + 1);
       if (nextBackslash !== -1 && nextBackslash < end) {
-        end = endOfEscapedString(text, i + 1);
-        nextBackslash = text.indexOf('\\', end);
+        end = endOfEscapedString(bytes, i + 1);
+        nextBackslash = bytes.indexOf(BACKSLASH, end);
       }
       i = end;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -118,17 +124,24 @@ function scanStructure(text: string, maxDepth: number): number[] {
   return counts;
 }
 
+function hexValue(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  const lower = b | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
 /** Index of the closing quote of a string containing escapes; checks \u surrogate pairing. */
-function endOfEscapedString(text: string, from: number): number {
+function endOfEscapedString(bytes: Buffer, from: number): number {
   let pendingHigh = false;
   for (let i = from; ; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i]!;
     if (c === QUOTE) {
       if (pendingHigh) throw loneSurrogate();
       return i;
     }
-    if (c === BACKSLASH && text.charCodeAt(i + 1) === 0x75 /* u */) {
-      const unit = parseInt(text.substr(i + 2, 4), 16);
+    if (c === BACKSLASH && bytes[i + 1] === 0x75 /* u */) {
+      // JSON.parse already accepted the text, so four hex digits follow.
+      const unit = (hexValue(bytes[i + 2]!) << 12) | (hexValue(bytes[i + 3]!) << 8) | (hexValue(bytes[i + 4]!) << 4) | hexValue(bytes[i + 5]!);
       if (unit >= 0xdc00 && unit <= 0xdfff) {
         if (!pendingHigh) throw loneSurrogate();
         pendingHigh = false;
