@@ -36,7 +36,7 @@ export async function issueLicense(draft: LicenseDraft, ctx: IssueLicenseContext
     ...(ctx.statusEntry !== undefined ? { statusEntry: ctx.statusEntry } : {}),
   });
   const form = await signLicense(record as unknown as Record<string, unknown>, { department: ctx.department.signer, timestampAuthority: ctx.timestampAuthority }, ctx.at);
-  const check = verifyFullFormDocument(JSON.parse(JSON.stringify(form)), { trust: ctx.trust, catalog: ctx.catalog, at: ctx.at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
+  const check = verifyFullFormDocument(form, { trust: ctx.trust, catalog: ctx.catalog, at: ctx.at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
   const blocking = check.reasons.filter((r) => r !== 'LICENSE_NOT_YET_VALID' && r !== 'LICENSE_EXPIRED');
   if (blocking.length > 0) {
     const code = blocking.includes('ISSUER_NOT_AUTHORIZED_FOR_TYPE') ? 'ISSUER_NOT_AUTHORIZED_FOR_TYPE' : 'ISSUANCE_SELF_CHECK_FAILED';

@@ -91,7 +91,8 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       signers: new RegionSigners({ vault, stores }),
     };
     await bootstrapRegion(services);
-    const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter: new StoreRateLimiter(services) });
+    const rateLimiter = new StoreRateLimiter(services);
+    const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter });
     const server: Server = await new Promise((ok, fail) => {
       const s = app.listen(config.port, config.host, () => ok(s));
       s.once('error', fail);
@@ -117,6 +118,8 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
             });
             server.closeIdleConnections();
           });
+          // Hand this process's last counts to the shared limiter before the database goes.
+          await rateLimiter.close().catch(() => undefined);
           await db.close();
           logger.info('elicense node stopped');
         })()),

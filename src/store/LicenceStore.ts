@@ -97,12 +97,22 @@ export interface LicenceStore {
   /** Inserts licences (one statement) with an 'issued' event each; LICENSE_DUPLICATE on a taken identifier, serial or slot. */
   insert(q: Queryable, licences: readonly NewLicence[]): Promise<void>;
   get(q: Queryable, identifier: string): Promise<Licence | null>;
+  /** Status only, with the reason of the last change: the verification hot path (no record, no full form). */
+  statusOf(q: Queryable, identifier: string): Promise<LicenceStatusView | null>;
   list(q: Queryable, query: LicenceQuery): Promise<LicencePage>;
   /** valid → suspended | revoked, suspended → valid | revoked; revoked is final. Else LICENSE_STATE_CONFLICT. */
   changeStatus(q: Queryable, change: StatusChange): Promise<Licence>;
   events(q: Queryable, identifier: string): Promise<LicenceEvent[]>;
   /** Every allocated licence of a list with its status, for publishing the list. */
   statusesOfList(q: Queryable, statusListId: string): Promise<Array<{ statusIndex: number; status: LicenceStatus }>>;
+}
+
+export interface LicenceStatusView {
+  uscc: string;
+  status: LicenceStatus;
+  updatedAt: Date;
+  /** Reason of the latest status change; null while the licence has never left 'valid'. */
+  reason: string | null;
 }
 
 const ALLOWED: Record<LicenceStatus, readonly LicenceStatus[]> = {
@@ -192,6 +202,17 @@ export class SqlLicenceStore implements LicenceStore {
   async get(q: Queryable, identifier: string): Promise<Licence | null> {
     const [row] = await q.query<LicenceRow>(`SELECT ${SUMMARY}, full_form FROM licences WHERE identifier = $1`, [identifier]);
     return row ? { ...toSummary(row), fullForm: row.full_form as string } : null;
+  }
+
+  async statusOf(q: Queryable, identifier: string): Promise<LicenceStatusView | null> {
+    const [row] = await q.query<{ uscc: string; status: LicenceStatus; updated_at: unknown; reason: string | null }>(
+      `SELECT l.uscc, l.status, l.updated_at,
+              CASE WHEN l.status = 'valid' THEN NULL ELSE
+                (SELECT e.reason FROM licence_events e WHERE e.identifier = l.identifier ORDER BY e.event_id DESC LIMIT 1) END AS reason
+         FROM licences l WHERE l.identifier = $1`,
+      [identifier],
+    );
+    return row ? { uscc: row.uscc, status: row.status, updatedAt: asDate(row.updated_at), reason: row.reason } : null;
   }
 
   async list(q: Queryable, query: LicenceQuery): Promise<LicencePage> {

@@ -38,6 +38,37 @@ describeStores('IdempotencyStore', (h) => {
     await expect(issueOnce(uscc, 'k-2', 'hash-b', 'J2')).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
+  it('reserves and completes many keys at once with the same outcomes as one by one', async () => {
+    const at = T0;
+    await idempotency.reserve(h.db(), { principal: 'ak_m', key: 'done', requestHash: 'h1', at });
+    await idempotency.complete(h.db(), { principal: 'ak_m', key: 'done', licenceIdentifier: null, response: { status: 201 }, at });
+    await idempotency.reserve(h.db(), { principal: 'ak_m', key: 'open', requestHash: 'h2', at });
+    const outcomes = await idempotency.reserveMany(
+      h.db(),
+      'ak_m',
+      [
+        { key: 'fresh-1', requestHash: 'a' },
+        { key: 'done', requestHash: 'h1' },
+        { key: 'done-other', requestHash: 'b' },
+        { key: 'open', requestHash: 'h2' },
+      ],
+      at,
+    );
+    expect(outcomes[0]).toEqual({ kind: 'new' });
+    expect(outcomes[1]).toEqual({ kind: 'replay', licenceIdentifier: null, response: { status: 201 } });
+    expect(outcomes[2]).toEqual({ kind: 'new' });
+    expect(outcomes[3]).toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    const reused = await idempotency.reserveMany(h.db(), 'ak_m', [{ key: 'done', requestHash: 'not-h1' }], at);
+    expect(reused[0]).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await idempotency.completeMany(h.db(), 'ak_m', [{ key: 'fresh-1', licenceIdentifier: null, response: { n: 1 } }, { key: 'done-other', response: { n: 2 } }], at);
+    const replays = await idempotency.reserveMany(h.db(), 'ak_m', [{ key: 'fresh-1', requestHash: 'a' }, { key: 'done-other', requestHash: 'b' }], at);
+    expect(replays).toEqual([
+      { kind: 'replay', licenceIdentifier: null, response: { n: 1 } },
+      { kind: 'replay', licenceIdentifier: null, response: { n: 2 } },
+    ]);
+    await expect(idempotency.completeMany(h.db(), 'ak_m', [{ key: 'never-reserved', response: null }], at)).rejects.toThrow('without being reserved');
+  });
+
   it('scopes keys per principal', async () => {
     const first = await idempotency.reserve(h.db(), { principal: 'ak_x', key: 'shared', requestHash: 'h', at: T0 });
     const second = await idempotency.reserve(h.db(), { principal: 'ak_y', key: 'shared', requestHash: 'other', at: T0 });

@@ -151,27 +151,31 @@ export class LicenceIssuance {
     // Authorisation first: a record refused here is never reserved, so its key stays free for a corrected retry.
     const department = await this.s.stores.departments.get(tx, uscc);
     const granted = new Set(department ? await this.s.stores.departments.typesOf(tx, uscc) : []);
+    const allowed: Prepared[] = [];
     for (const p of chunk) {
       const refusal = refusalOf(department?.state, granted, p.request.standard.typeCode, uscc);
       if (refusal) {
         results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'failed', error: problemOf(refusal) });
         continue;
       }
-      if (p.idempotencyKey !== undefined) {
-        let r;
-        try {
-          r = await this.s.stores.idempotency.reserve(tx, { principal: principal.keyId, key: p.idempotencyKey, requestHash: p.request.hash, at });
-        } catch (e) {
-          if (isElicenseError(e)) throw new RecordFailed(p.index, e);
-          throw e;
-        }
-        if (r.kind === 'replay') {
-          const stored = await this.#stored(tx, r.licenceIdentifier);
-          results.push({ index: p.index, idempotencyKey: p.idempotencyKey, status: 'replayed', ...stored });
-          continue;
-        }
-      }
-      fresh.push(p);
+      if (p.idempotencyKey === undefined) fresh.push(p);
+      else allowed.push(p);
+    }
+    // All keys of the chunk reserved in two statements (keys are distinct: repeats were folded before).
+    const outcomes = await this.s.stores.idempotency.reserveMany(
+      tx,
+      principal.keyId,
+      allowed.map((p) => ({ key: p.idempotencyKey!, requestHash: p.request.hash })),
+      at,
+    );
+    for (let i = 0; i < allowed.length; i++) {
+      const p = allowed[i]!;
+      const r = outcomes[i]!;
+      if (r instanceof ElicenseError) throw new RecordFailed(p.index, r);
+      if (r.kind === 'replay') {
+        const stored = await this.#stored(tx, r.licenceIdentifier);
+        results.push({ index: p.index, idempotencyKey: p.idempotencyKey!, status: 'replayed', ...stored });
+      } else fresh.push(p);
     }
     if (fresh.length === 0) return results;
     const dept = snapshot.departments.get(uscc) ?? (department ? { ...department, typeCodes: granted } : undefined);
@@ -193,12 +197,15 @@ export class LicenceIssuance {
       tx,
       licences.map((l, i) => issueEvent(principal, l, fresh[i]!.idempotencyKey !== undefined, true)),
     );
+    await this.s.stores.idempotency.completeMany(
+      tx,
+      principal.keyId,
+      fresh.flatMap((p, i) => (p.idempotencyKey === undefined ? [] : [{ key: p.idempotencyKey, licenceIdentifier: licences[i]!.identifier, response: { status: 201 } }])),
+      at,
+    );
     for (let i = 0; i < fresh.length; i++) {
       const p = fresh[i]!;
       const l = licences[i]!;
-      if (p.idempotencyKey !== undefined) {
-        await this.s.stores.idempotency.complete(tx, { principal: principal.keyId, key: p.idempotencyKey, licenceIdentifier: l.identifier, response: { status: 201 }, at });
-      }
       results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'created', identifier: l.identifier, fullForm: l.fullForm });
     }
     return results;

@@ -26,16 +26,13 @@ export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapsho
   if (typeof identifier !== 'string' || identifier.length > MAX_IDENTIFIER || typeof issuer !== 'string' || !snapshot.departments.has(issuer)) return notCovered;
   const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
   try {
-    const licence = await s.stores.licences.get(s.db, identifier);
+    // One small indexed read: status and last reason only, never the record or the full form.
+    const licence = await s.stores.licences.statusOf(s.db, identifier);
     const asOf = s.clock.now();
     let answer: StatusAnswer;
     if (!licence || licence.uscc !== issuer) answer = { kind: 'unknown', source };
     else if (licence.status === 'valid') answer = { kind: 'status', status: 'valid', asOf, source };
-    else {
-      const events = await s.stores.licences.events(s.db, identifier);
-      const last = events[events.length - 1];
-      answer = { kind: 'status', status: licence.status, asOf, source, since: licence.updatedAt, ...(last?.reason ? { reason: last.reason } : {}) };
-    }
+    else answer = { kind: 'status', status: licence.status, asOf, source, since: licence.updatedAt, ...(licence.reason ? { reason: licence.reason } : {}) };
     // Only the licence asked about: a presented record naming another identifier gets no answer from this one.
     return { statusOf: (q) => (q.identifier === identifier ? answer : { kind: 'not_covered' }), unavailable: false };
   } catch (e) {
