@@ -1,5 +1,5 @@
 import type { Signer } from '../crypto/Signer';
-import { signDetachedJws, decodeDetachedJws } from '../crypto/jws';
+import { signDetachedJws } from '../crypto/jws';
 import { ElicenseError } from '../errors';
 import { FULL_FORM_FORMAT, LICENSE_JWS_TYPE, type FullForm } from './FullForm';
 import { licenseSigningPayload } from './signingInput';
@@ -25,11 +25,11 @@ export async function signLicense(record: Record<string, unknown>, keys: Signing
   });
   const form: FullForm = { format: FULL_FORM_FORMAT, license: record, signature };
   if (keys.timestampAuthority) {
-    const decoded = decodeDetachedJws(signature);
-    if (!decoded.ok) throw new ElicenseError('JWS_MALFORMED', `signer produced an unreadable JWS: ${decoded.message}`);
+    // The signature bytes are the part after '..' of the detached form we just made.
+    const signatureBytes = Buffer.from(signature.slice(signature.indexOf('..') + 2), 'base64url');
     const identifier = record['certificateIdentifier'];
     if (typeof identifier !== 'string') throw new ElicenseError('SCHEMA_INVALID', 'record has no certificateIdentifier');
-    form.timestamp = await createTimestamp(keys.timestampAuthority, decoded.signature, identifier, at);
+    form.timestamp = await createTimestamp(keys.timestampAuthority, signatureBytes, identifier, at);
   }
   return form;
 }
