@@ -17,7 +17,8 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/standards ./standards
 COPY --from=build --chown=node:node /app/fixtures ./fixtures
-RUN chown node:node /app
+RUN mkdir -p /app/data && chown -R node:node /app
 USER node
-# The main job; `docker run IMAGE node dist/src/cli/main.js verify ...` runs any other command.
-CMD ["npm", "run", "demo"]
+# The main job: the issuing node. Any CLI command: docker run IMAGE node dist/src/cli/main.js --help
+EXPOSE 8080
+CMD ["npm", "start"]
