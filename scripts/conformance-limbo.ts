@@ -37,7 +37,7 @@ const EKU_OIDS: Record<string, string> = {
 const INCLUDED_PREFIXES = ['success-case', 'failure-case: hostname-independent', 'no-peer-name'];
 
 const root = resolve(__dirname, '..', '..');
-const limboDir = process.env.LIMBO_DIR ?? resolve(root, '..', 'shared', 'vectors', 'x509-limbo');
+const limboDir = process.env.LIMBO_DIR ?? [resolve(root, '..', 'shared', 'vectors', 'x509-limbo'), '/work/shared/vectors/x509-limbo'].find((d) => existsSync(d)) ?? resolve(root, '..', 'shared', 'vectors', 'x509-limbo');
 
 function pem(text: string): Uint8Array {
   const d = pemCertificatesToDer(text);

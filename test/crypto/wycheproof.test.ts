@@ -1,3 +1,4 @@
+import { vectorsDir } from '../vectorsDir';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
@@ -11,7 +12,7 @@ import { verifyCompactJws, importJwkPublicKey } from '../../src/crypto/jws';
  * Rule: `valid` must verify, `invalid` must be rejected; a key that fails to
  * import counts as rejected. Every vector goes through our own code path.
  */
-const DIR = join(__dirname, '../../../shared/vectors/wycheproof/testvectors_v1');
+const DIR = vectorsDir('wycheproof', 'testvectors_v1');
 const present = existsSync(DIR);
 if (!present) console.warn(`Wycheproof vectors not found at ${DIR}: skipping the Wycheproof tests`);
 const describeIfVectors = present ? describe : describe.skip;

@@ -1,8 +1,9 @@
+import { vectorsDir } from '../../vectorsDir';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCase } from '../../../scripts/conformance-limbo';
 
-const LIMBO = resolve(__dirname, '../../../../shared/vectors/x509-limbo');
+const LIMBO = vectorsDir('x509-limbo');
 const present = existsSync(join(LIMBO, 'limbo.json'));
 if (!present) console.warn(`x509-limbo not found at ${LIMBO}: limbo sample skipped (unit tests cover the validator)`);
 
