@@ -58,9 +58,11 @@ function decodeUtf8(bytes: Uint8Array, maxBytes: number): string {
   if (bytes.byteLength > maxBytes) {
     throw new ElicenseError('INPUT_TOO_LARGE', `input exceeds ${maxBytes} bytes`, { maxBytes });
   }
-  if (!isUtf8(bytes)) throw new ElicenseError('INPUT_MALFORMED', 'input is not valid UTF-8');
   // Buffer#toString keeps a leading BOM as U+FEFF, which JSON.parse then refuses.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // Invalid UTF-8 always decodes to U+FFFD, so the full validation pass is only needed when one appears.
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new ElicenseError('INPUT_MALFORMED', 'input is not valid UTF-8');
+  return text;
 }
 
 
