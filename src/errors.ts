@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'REGION_EXISTS',
   'NOT_READY',
   'INTERNAL',
+  'SIGNING_KEY_HELD_BY_DEPARTMENT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

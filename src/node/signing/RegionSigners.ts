@@ -59,7 +59,7 @@ export class RegionSigners {
     }
     if (record.encryptedPrivateKey.length === 0) {
       // Certified from the department's own CSR: the department keeps the key and signs itself.
-      throw new ElicenseError('SIGNING_KEY_NOT_FOUND', `the active key of ${uscc ?? 'the region'} is held by its owner, not by this node`, { purpose });
+      throw new ElicenseError('SIGNING_KEY_HELD_BY_DEPARTMENT', `the active key of ${uscc ?? 'the region'} is held by its owner, not by this node: the node cannot sign with it`, { purpose });
     }
     const signer = openSigner(this.deps.vault, record);
     this.#byOwner.set(owner, { record, signer, version: trustVersion });
