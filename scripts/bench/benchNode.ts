@@ -1,8 +1,8 @@
+import { runAdminSql } from '../support/postgresAdmin';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { DemoCredentials } from '../../src/node/bootstrap/demoCredentials';
 import { startChildNode, type ChildNode } from './childNode';
 
@@ -29,8 +29,8 @@ export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promis
   let databaseUrl: string | undefined;
   if (adminUrl) {
     const name = `elicense_bench_${randomBytes(6).toString('hex')}`;
-    await admin(adminUrl, `CREATE DATABASE ${name}`);
-    cleanups.unshift(() => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await runAdminSql(adminUrl, `CREATE DATABASE ${name}`);
+    cleanups.unshift(() => runAdminSql(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
@@ -59,12 +59,3 @@ export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promis
   }
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}

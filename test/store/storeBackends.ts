@@ -90,14 +90,14 @@ export function sandboxFreePGlite(): PGliteClass {
  * initdb under PGlite takes many seconds; a freshly initialised, never-used
  * data directory is made once per machine and copied for each test file.
  */
-async function pgliteTemplate(): Promise<string> {
+export async function pgliteTemplate(pglite: PGliteClass = sandboxFreePGlite()): Promise<string> {
   const manifest = join(__dirname, '../../node_modules/@electric-sql/pglite/package.json');
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
   const template = join(tmpdir(), `elicense-pglite-template-${version}`);
   if (existsSync(template)) return template;
   const building = mkdtempSync(join(tmpdir(), 'elicense-pglite-building-'));
   // Opening initialises the directory; closing shuts PostgreSQL down cleanly so the files can be copied.
-  await (await EmbeddedDatabase.open(building, sandboxFreePGlite())).close();
+  await (await EmbeddedDatabase.open(building, pglite)).close();
   try {
     renameSync(building, template);
   } catch {

@@ -4,14 +4,15 @@
  * database when DATABASE_URL is set. For commands that read the database
  * directly (elicense audit verify).
  */
+import { pgliteTemplate } from '../../store/storeBackends';
+import { runAdminSql } from '../../../scripts/support/postgresAdmin';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { SqlAuditLog, type AuditEvent } from '../../../src/store/AuditLog';
 import type { Database } from '../../../src/store/Database';
-import { EmbeddedDatabase, type PGliteClass } from '../../../src/store/EmbeddedDatabase';
+import type { PGliteClass } from '../../../src/store/EmbeddedDatabase';
 import { migrate } from '../../../src/store/migrate';
 import { openDatabase } from '../../../src/store/openDatabase';
 
@@ -31,30 +32,6 @@ export function sandboxFreePGlite(): PGliteClass {
   return pglite;
 }
 
-async function pgliteTemplate(pglite: PGliteClass): Promise<string> {
-  const { version } = JSON.parse(readFileSync(join(__dirname, '../../../node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
-  const template = join(tmpdir(), `elicense-pglite-template-${version}`);
-  if (existsSync(template)) return template;
-  const building = mkdtempSync(join(tmpdir(), 'elicense-pglite-building-'));
-  await (await EmbeddedDatabase.open(building, pglite)).close();
-  try {
-    renameSync(building, template);
-  } catch {
-    rmSync(building, { recursive: true, force: true });
-  }
-  return template;
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function createAuditDatabase(kind: 'embedded' | 'postgres'): Promise<AuditDatabase> {
   if (kind === 'embedded') {
     const pglite = sandboxFreePGlite();
@@ -70,7 +47,7 @@ export async function createAuditDatabase(kind: 'embedded' | 'postgres'): Promis
   }
   const adminUrl = process.env['DATABASE_URL'] as string;
   const name = `elicense_audit_${randomBytes(6).toString('hex')}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  await runAdminSql(adminUrl, `CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
@@ -79,7 +56,7 @@ export async function createAuditDatabase(kind: 'embedded' | 'postgres'): Promis
     dataDir: undefined,
     databaseUrl,
     open: () => openDatabase({ databaseUrl, dataDir: '' }),
-    remove: () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    remove: () => runAdminSql(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 

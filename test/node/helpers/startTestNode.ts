@@ -10,17 +10,18 @@
  * (PGlite must load outside jest's module sandbox). Share one node per file:
  * start it in beforeAll and close it in afterAll.
  */
+import { pgliteTemplate } from '../../store/storeBackends';
+import { runAdminSql } from '../../../scripts/support/postgresAdmin';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import pino from 'pino';
 import type { Clock } from '../../../src/clock';
 import type { DemoCredentials } from '../../../src/node/bootstrap/demoCredentials';
 import type { NodeServices } from '../../../src/node/NodeServices';
 import { startNode } from '../../../src/node/startNode';
-import { EmbeddedDatabase, type PGliteClass } from '../../../src/store/EmbeddedDatabase';
+import type { PGliteClass } from '../../../src/store/EmbeddedDatabase';
 
 export type TestCredential = DemoCredentials['keys'][number];
 
@@ -69,8 +70,8 @@ export async function freshStorage(): Promise<TestStorage> {
   let pglite: PGliteClass | undefined;
   if (adminUrl) {
     const name = `elicense_node_${randomBytes(6).toString('hex')}`;
-    await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-    cleanups.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await runAdminSql(adminUrl, `CREATE DATABASE ${name}`);
+    cleanups.push(() => runAdminSql(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
@@ -161,30 +162,4 @@ function sandboxFreePGlite(): PGliteClass {
   const pglite = (globalThis as { __ELICENSE_PGLITE__?: PGliteClass }).__ELICENSE_PGLITE__;
   if (!pglite) throw new Error('this test file needs the docblock  @jest-environment ./test/store/pgliteEnvironment.js');
   return pglite;
-}
-
-/** initdb under PGlite is slow: an initialised, unused data directory is made once per machine and copied. */
-async function pgliteTemplate(pglite: PGliteClass): Promise<string> {
-  const manifest = join(__dirname, '../../../node_modules/@electric-sql/pglite/package.json');
-  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  const template = join(tmpdir(), `elicense-pglite-template-${version}`);
-  if (existsSync(template)) return template;
-  const building = mkdtempSync(join(tmpdir(), 'elicense-pglite-building-'));
-  await (await EmbeddedDatabase.open(building, pglite)).close();
-  try {
-    renameSync(building, template);
-  } catch {
-    rmSync(building, { recursive: true, force: true });
-  }
-  return template;
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

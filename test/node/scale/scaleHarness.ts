@@ -3,6 +3,7 @@
  * as real child processes on one PostgreSQL database, as a region would run
  * several of them behind a load balancer.
  */
+import { runAdminSql } from '../../../scripts/support/postgresAdmin';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,7 +52,7 @@ export class Region {
 
   static async create(): Promise<Region> {
     const name = `elicense_scale_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE ${name}`);
+    await runAdminSql(ADMIN_DATABASE_URL!, `CREATE DATABASE ${name}`);
     const url = new URL(ADMIN_DATABASE_URL!);
     url.pathname = `/${name}`;
     return new Region(name, url.toString());
@@ -99,18 +100,8 @@ export class Region {
 
   async close(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill()));
-    await adminQuery(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+    await runAdminSql(ADMIN_DATABASE_URL!, `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
-  }
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 
