@@ -61,6 +61,11 @@ export const ERROR_CODES = [
   'NOT_READY',
   'INTERNAL',
   'SIGNING_KEY_HELD_BY_DEPARTMENT',
+  // compact QR form
+  'QR_PREFIX_INVALID',
+  'QR_ENCODING_INVALID',
+  'QR_DECOMPRESSION_LIMIT',
+  'COSE_MALFORMED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

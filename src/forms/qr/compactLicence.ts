@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { deflateSync, inflateSync } from 'node:zlib';
+import { parseLicenseIdentifier } from '../../codes/licenseIdentifier';
+import type { Signer } from '../../crypto/Signer';
+import { ElicenseError } from '../../errors';
+import type { FullForm } from '../../license/FullForm';
+import { licenseSigningPayload } from '../../license/signingInput';
+import type { TypeStandard } from '../../standards/generated/TypeStandard';
+import { base45Decode, base45Encode } from './base45';
+import { checkCborStrict } from './checkCborStrict';
+import { COSE_ALGORITHMS, cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader, type CoseSign1 } from './coseSign1';
+
+/** Prefix of the compact QR form (context identifier, as "HC1:" in the EU DCC). */
+export const COMPACT_PREFIX = 'LC1:';
+/** Longest QR text we read (a version 40 QR holds 4,296 alphanumeric characters). */
+export const MAX_COMPACT_TEXT = 4296;
+/** Decompressed payload cap: a licence's COSE is well under 2 KB; anything bigger is a bomb. */
+export const MAX_INFLATED_BYTES = 16 * 1024;
+/** Bytes of SHA-256 over the full form's canonical record kept in the QR (128 bits bind them). */
+export const FULL_FORM_DIGEST_BYTES = 16;
+
+/**
+ * Integer claim keys: small keys keep the CBOR (and the QR) small. The type
+ * code and the issuer code are not claims of their own: the GB/T 36904
+ * identifier already carries both (and its check character covers them).
+ */
+export const CLAIM = {
+  identifier: 1,
+  standardVersion: 3,
+  effectiveDate: 5,
+  expiringDate: 6,
+  holderName: 7,
+  face: 8,
+  fullFormDigest: 9,
+  signedAt: 10,
+} as const;
+
+export interface CompactClaims {
+  identifier: string;
+  typeCode: string;
+  standardVersion: string;
+  issuerCode: string;
+  effectiveDate: string;
+  expiringDate?: string;
+  holderName: string;
+  /** The type standard's qrFields and their values (keys "#<n>" when the standard is not known to the reader). */
+  face: Record<string, unknown>;
+  /** The standard's qrFields in order (encoding only). */
+  faceOrder: readonly string[];
+  fullFormDigest: Uint8Array;
+  signedAt: Date;
+}
+
+/** SHA-256 of the record's RFC 8785 bytes, truncated: what binds a QR to its full form. */
+export function fullFormDigest(form: FullForm): Uint8Array {
+  return createHash('sha256').update(licenseSigningPayload(form.license)).digest().subarray(0, FULL_FORM_DIGEST_BYTES);
+}
+
+/** The claims a QR carries for a licence: identification, validity, the holder's name and the standard's QR fields (no citizen ID number). */
+export function compactClaimsOf(form: FullForm, standard: TypeStandard, signedAt: Date): CompactClaims {
+  const r = form.license;
+  const extend = (r['extendInfo'] ?? {}) as Record<string, unknown>;
+  const face: Record<string, unknown> = {};
+  for (const f of standard.qrFields) if (extend[f] !== undefined) face[f] = extend[f];
+  return {
+    identifier: String(r['certificateIdentifier']),
+    typeCode: String(r['certificateTypeCode']),
+    standardVersion: String(r['standardVersion']),
+    issuerCode: String(r['certificateIssuingAuthorityCode']),
+    effectiveDate: String(r['certificateEffectiveDate']),
+    ...(typeof r['certificateExpiringDate'] === 'string' ? { expiringDate: r['certificateExpiringDate'] } : {}),
+    holderName: String(r['certificateHolderName']),
+    face,
+    faceOrder: standard.qrFields,
+    fullFormDigest: fullFormDigest(form),
+    signedAt,
+  };
+}
+
+function claimsToCbor(c: CompactClaims): Uint8Array {
+  const m = new Map<number, unknown>([
+    [CLAIM.identifier, c.identifier],
+    [CLAIM.standardVersion, c.standardVersion],
+    [CLAIM.effectiveDate, c.effectiveDate],
+    ...(c.expiringDate !== undefined ? ([[CLAIM.expiringDate, c.expiringDate]] as const) : []),
+    [CLAIM.holderName, c.holderName],
+    // Face fields are keyed by their position in the type standard's qrFields (the names would
+    // take a fifth of the QR). A value equal to the holder's name (a firm's name on its business
+    // licence) is sent once: CBOR `undefined` stands for "the holder's name".
+    [CLAIM.face, new Map(c.faceOrder.flatMap((name, i) => (name in c.face ? [[i, c.face[name] === c.holderName ? undefined : c.face[name]]] : [])))],
+    [CLAIM.fullFormDigest, Buffer.from(c.fullFormDigest)],
+    [CLAIM.signedAt, Math.floor(c.signedAt.getTime() / 1000)],
+  ]);
+  return cborEncoder.encode(m);
+}
+
+/**
+ * The compact QR form: CBOR claims in a COSE_Sign1 signed by the department's
+ * key (kid = the full form's key id bytes), deflated, base45, prefixed — the
+ * EU DCC chain (docs/adr/0003). The text fits an alphanumeric-mode QR code.
+ */
+export async function encodeCompactLicence(form: FullForm, standard: TypeStandard, signer: Signer, at: Date): Promise<string> {
+  const payload = claimsToCbor(compactClaimsOf(form, standard, at));
+  const protectedBytes = encodeProtectedHeader(COSE_ALGORITHMS[signer.algorithm], Buffer.from(signer.keyId, 'base64url'));
+  const signature = await signer.sign(coseSign1ToBeSigned(protectedBytes, payload));
+  const cose = encodeCoseSign1(protectedBytes, payload, signature);
+  return COMPACT_PREFIX + base45Encode(deflateSync(cose, { level: 9 }));
+}
+
+export interface DecodedCompactLicence {
+  cose: CoseSign1;
+  claims: CompactClaims;
+}
+
+/**
+ * Reads QR text back, refusing anything off the expected path: the prefix
+ * (QR_PREFIX_INVALID), base45 (QR_ENCODING_INVALID), a zlib stream that would
+ * inflate beyond MAX_INFLATED_BYTES (QR_DECOMPRESSION_LIMIT), COSE and CBOR
+ * structure (COSE_MALFORMED). The signature is NOT checked here.
+ */
+export function decodeCompactLicence(text: string, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): DecodedCompactLicence {
+  if (text.length > MAX_COMPACT_TEXT) throw new ElicenseError('INPUT_TOO_LARGE', `QR text longer than ${MAX_COMPACT_TEXT} characters`);
+  if (!text.startsWith(COMPACT_PREFIX)) throw new ElicenseError('QR_PREFIX_INVALID', `an elicense QR starts with ${COMPACT_PREFIX}`);
+  const cose = decodeCoseSign1(inflateLimited(base45Decode(text.slice(COMPACT_PREFIX.length))));
+  return { cose, claims: claimsFromCbor(cose.payload, qrFieldsOf) };
+}
+
+/** zlib inflate with an output cap, so a small QR cannot expand into megabytes. */
+export function inflateLimited(compressed: Uint8Array, max = MAX_INFLATED_BYTES): Uint8Array {
+  try {
+    return inflateSync(compressed, { maxOutputLength: max });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ElicenseError('QR_DECOMPRESSION_LIMIT', `the QR payload inflates beyond ${max} bytes`);
+    }
+    throw new ElicenseError('QR_ENCODING_INVALID', 'the QR payload is not a zlib stream');
+  }
+}
+
+function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): CompactClaims {
+  checkCborStrict(payload, { maxDepth: 6, maxItems: 512 });
+  let m: unknown;
+  try {
+    m = cborDecoder.decode(payload);
+  } catch {
+    throw new ElicenseError('COSE_MALFORMED', 'claims are not CBOR');
+  }
+  if (!(m instanceof Map)) throw new ElicenseError('COSE_MALFORMED', 'claims must be a map');
+  const str = (k: number, optional = false): string | undefined => {
+    const v = m.get(k);
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string' || v.length > 512) throw new ElicenseError('COSE_MALFORMED', `claim ${k} must be a text string`);
+    return v;
+  };
+  const face = m.get(CLAIM.face);
+  const digest = m.get(CLAIM.fullFormDigest);
+  const signedAt = m.get(CLAIM.signedAt);
+  if (!(face instanceof Map) || ![...face.keys()].every((k) => Number.isSafeInteger(k) && (k as number) >= 0 && (k as number) < 64)) {
+    throw new ElicenseError('COSE_MALFORMED', 'face claims must be a map keyed by qrFields positions');
+  }
+  if (!(digest instanceof Uint8Array) || digest.length !== FULL_FORM_DIGEST_BYTES) throw new ElicenseError('COSE_MALFORMED', 'full-form digest missing');
+  if (typeof signedAt !== 'number' || !Number.isSafeInteger(signedAt)) throw new ElicenseError('COSE_MALFORMED', 'signing time missing');
+  const expiringDate = str(CLAIM.expiringDate, true);
+  const holderName = str(CLAIM.holderName)!;
+  const identifier = str(CLAIM.identifier)!;
+  const parsed = parseLicenseIdentifier(identifier);
+  if (!parsed.ok) throw new ElicenseError('COSE_MALFORMED', `identifier claim: ${parsed.message}`);
+  const standardVersion = str(CLAIM.standardVersion)!;
+  const names = qrFieldsOf?.(parsed.value.typeCode, standardVersion) ?? [];
+  return {
+    identifier,
+    typeCode: parsed.value.typeCode,
+    standardVersion,
+    issuerCode: parsed.value.issuerCode,
+    effectiveDate: str(CLAIM.effectiveDate)!,
+    ...(expiringDate !== undefined ? { expiringDate } : {}),
+    holderName,
+    face: Object.fromEntries([...(face as Map<number, unknown>)].map(([i, v]) => [names[i] ?? `#${i}`, v === undefined ? holderName : v])),
+    faceOrder: names,
+    fullFormDigest: digest,
+    signedAt: new Date(signedAt * 1000),
+  };
+}

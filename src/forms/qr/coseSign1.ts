@@ -1,0 +1,92 @@
+import { Decoder, Encoder, Tag } from 'cbor-x';
+import { ElicenseError } from '../../errors';
+import { checkCborStrict } from './checkCborStrict';
+
+/** COSE algorithm identifiers (RFC 9053 / IANA) of our allow-list. */
+export const COSE_ALGORITHMS = { ES256: -7, EdDSA: -8, PS256: -37 } as const;
+export type CoseAlgorithmName = keyof typeof COSE_ALGORITHMS;
+const COSE_SIGN1_TAG = 18;
+const CWT_TAG = 61;
+const HEADER_ALG = 1;
+const HEADER_KID = 4;
+
+/** Plain RFC 8949 CBOR: no cbor-x record extensions, maps stay maps. */
+export const cborEncoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false });
+export const cborDecoder = new Decoder({ useRecords: false, mapsAsObjects: false });
+
+export interface CoseSign1 {
+  /** Serialised protected header (part of what is signed). */
+  protectedBytes: Uint8Array;
+  alg: number;
+  kid: Uint8Array;
+  payload: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** Sig_structure of RFC 9052 section 4.4 for COSE_Sign1 with no external data. */
+export function coseSign1ToBeSigned(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
+  return cborEncoder.encode(['Signature1', Buffer.from(protectedBytes), Buffer.alloc(0), Buffer.from(payload)]);
+}
+
+export function encodeProtectedHeader(alg: number, kid: Uint8Array): Uint8Array {
+  return cborEncoder.encode(new Map<number, unknown>([[HEADER_ALG, alg], [HEADER_KID, Buffer.from(kid)]]));
+}
+
+export function encodeCoseSign1(protectedBytes: Uint8Array, payload: Uint8Array, signature: Uint8Array): Uint8Array {
+  return cborEncoder.encode(new Tag([Buffer.from(protectedBytes), new Map(), Buffer.from(payload), Buffer.from(signature)], COSE_SIGN1_TAG));
+}
+
+const bytesOf = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array ? v : undefined);
+
+/**
+ * Strict COSE_Sign1 decoding: well-formed CBOR without repeated map keys, the
+ * tag 18 (optionally inside the CWT tag 61, or an untagged array, which the
+ * EU DCC also allows), exactly four
+ * elements of the right types, a protected header map with an integer alg and
+ * a byte-string kid (kid may sit in the unprotected header, as some DCC
+ * issuers do). Errors are COSE_MALFORMED.
+ */
+export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
+  checkCborStrict(bytes, { maxDepth: 16, maxItems: 10_000 });
+  let top: unknown;
+  try {
+    top = cborDecoder.decode(bytes);
+  } catch {
+    throw malformed('not CBOR');
+  }
+  // RFC 8392 allows the CWT tag (61) around the COSE message; unwrap it once.
+  if (top instanceof Tag && top.tag === CWT_TAG) top = top.value;
+  if (top instanceof Tag) {
+    if (top.tag !== COSE_SIGN1_TAG) throw malformed(`tag ${top.tag} is not COSE_Sign1 (18)`);
+    top = top.value;
+  }
+  if (!Array.isArray(top) || top.length !== 4) throw malformed('COSE_Sign1 is an array of four elements');
+  const [p, u, payload, signature] = top as unknown[];
+  const protectedBytes = bytesOf(p);
+  if (!protectedBytes || !bytesOf(payload) || !bytesOf(signature)) throw malformed('protected header, payload and signature must be byte strings');
+  if (!(u instanceof Map)) throw malformed('the unprotected header must be a map');
+  let header: unknown = new Map();
+  if (protectedBytes.length > 0) {
+    checkCborStrict(protectedBytes, { maxDepth: 4, maxItems: 64 });
+    header = cborDecoder.decode(protectedBytes);
+  }
+  if (!(header instanceof Map)) throw malformed('the protected header must be a map');
+  const alg = header.get(HEADER_ALG);
+  if (alg === undefined && u.has(HEADER_ALG)) {
+    // An unprotected alg could be swapped without breaking the signature; the EU DCC tolerates it, we do not.
+    throw malformed('alg must be in the protected header (it is in the unprotected one)');
+  }
+  if (typeof alg !== 'number' || !Number.isInteger(alg)) throw malformed('alg missing from the protected header');
+  const kid = bytesOf(header.get(HEADER_KID)) ?? bytesOf(u.get(HEADER_KID));
+  if (!kid) throw malformed('kid missing');
+  return { protectedBytes, alg, kid, payload: bytesOf(payload)!, signature: bytesOf(signature)! };
+}
+
+function malformed(message: string): ElicenseError {
+  return new ElicenseError('COSE_MALFORMED', message);
+}
+
+/** Our allow-list name of a COSE algorithm identifier, or undefined for anything else (never "none"). */
+export function coseAlgorithmName(alg: number): CoseAlgorithmName | undefined {
+  return (Object.keys(COSE_ALGORITHMS) as CoseAlgorithmName[]).find((n) => COSE_ALGORITHMS[n] === alg);
+}

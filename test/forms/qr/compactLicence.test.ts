@@ -1,0 +1,106 @@
+import { createPublicKey } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import QRCode from 'qrcode';
+import { buildDemoRegion, type DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { base45Decode, base45Encode } from '../../../src/forms/qr/base45';
+import { cborEncoder, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
+import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicence, encodeCompactLicence, fullFormDigest } from '../../../src/forms/qr/compactLicence';
+import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
+import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
+
+const NOW = new Date('2026-11-26T08:00:00Z');
+const catalog = StandardsCatalog.load();
+let demo: DemoRegion;
+const texts = new Map<string, string>();
+
+beforeAll(async () => {
+  demo = await buildDemoRegion({ catalog, now: NOW });
+  for (const lic of demo.licences) texts.set(lic.slug, await encodeCompactLicence(lic.form, lic.standard, demo.signerOf(lic.department), NOW));
+});
+
+const qrVersion = (text: string) => QRCode.create([{ data: text, mode: 'alphanumeric' }], { errorCorrectionLevel: 'Q' }).version;
+
+describe('compact QR form', () => {
+  it('round-trips every type: the claims come back and the department signature verifies', () => {
+    for (const lic of demo.licences) {
+      const text = texts.get(lic.slug)!;
+      expect(text.startsWith(COMPACT_PREFIX)).toBe(true);
+      expect(text).toMatch(/^LC1:[0-9A-Z $%*+\-./:]+$/);
+      const { cose, claims } = decodeCompactLicence(text, (t, v) => catalog.getType(t, v)?.qrFields);
+      expect(claims.identifier).toBe(lic.form.license['certificateIdentifier']);
+      expect(claims.issuerCode).toBe(lic.department.uscc);
+      expect(Buffer.from(claims.fullFormDigest)).toEqual(Buffer.from(fullFormDigest(lic.form)));
+      const extend = lic.form.license['extendInfo'] as Record<string, unknown>;
+      expect(claims.face).toEqual(Object.fromEntries(lic.standard.qrFields.filter((f) => extend[f] !== undefined).map((f) => [f, extend[f]])));
+      expect(Buffer.from(cose.kid).toString('base64url')).toBe(demo.signerOf(lic.department).keyId);
+      expect(verifyCoseSign1(cose, createPublicKey(lic.department.privateKey))).toEqual({ ok: true });
+    }
+  });
+
+  it('fits QR version 18 or lower at error-correction level Q for every type signed with ES256 or EdDSA', async () => {
+    // The QR's size depends on the data and the signature algorithm, not on who may issue the type.
+    const versions: Record<string, Record<string, number>> = {};
+    for (const alg of ['ES256', 'EdDSA', 'PS256'] as const) {
+      const dept = demo.pki.departments.find((d) => d.algorithm === alg)!;
+      for (const lic of demo.licences) {
+        const text = await encodeCompactLicence(lic.form, lic.standard, demo.signerOf(dept), NOW);
+        (versions[alg] ??= {})[lic.slug] = qrVersion(text);
+      }
+    }
+    console.log(`compact QR versions at level Q: ${JSON.stringify(versions)}`);
+    for (const v of [...Object.values(versions['ES256']!), ...Object.values(versions['EdDSA']!)]) expect(v).toBeLessThanOrEqual(18);
+    // RSA signatures (384 bytes for RSA-3072) do not fit that budget: see docs/adr/0003.
+    for (const v of Object.values(versions['PS256']!)) expect(v).toBeGreaterThan(18);
+  });
+
+  it('does not put the holder\'s citizen ID number in the QR', () => {
+    const marriage = demo.licences.find((l) => l.slug === 'marriage-certificate')!;
+    const { claims } = decodeCompactLicence(texts.get('marriage-certificate')!);
+    expect(JSON.stringify(claims)).not.toContain(String(marriage.form.license['certificateHolderCode']));
+  });
+
+  it('detects tampered claims (the signature no longer verifies)', () => {
+    const lic = demo.licences[0]!;
+    const { cose } = decodeCompactLicence(texts.get(lic.slug)!);
+    const payload = Buffer.from(cose.payload);
+    payload[payload.length - 1]! ^= 1;
+    const forged = COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(cose.protectedBytes, payload, cose.signature)));
+    expect(verifyCoseSign1(decodeCompactLicence(forged).cose, createPublicKey(lic.department.privateKey))).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+  });
+
+  it('refuses a key of another algorithm than the header names', () => {
+    const lic = demo.licences.find((l) => l.department.algorithm === 'ES256')!;
+    const ed = demo.licences.find((l) => l.department.algorithm === 'EdDSA')!;
+    const { cose } = decodeCompactLicence(texts.get(lic.slug)!);
+    expect(verifyCoseSign1(cose, createPublicKey(ed.department.privateKey))).toMatchObject({ ok: false, code: 'ALGORITHM_KEY_MISMATCH' });
+  });
+});
+
+describe('compact QR form: bad input gets its code', () => {
+  const cose = (protectedBytes = encodeProtectedHeader(-7, Buffer.alloc(8, 1)), payload: Uint8Array = cborEncoder.encode(new Map([[1, 'x']]))) =>
+    COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(protectedBytes, payload, Buffer.alloc(64))));
+
+  it.each<[string, () => string, string]>([
+    ['a wrong prefix', () => 'HC1:' + texts.get('business-licence')!.slice(4), 'QR_PREFIX_INVALID'],
+    ['no prefix', () => texts.get('business-licence')!.slice(4), 'QR_PREFIX_INVALID'],
+    ['a character outside base45', () => texts.get('business-licence')! + 'a', 'QR_ENCODING_INVALID'],
+    ['a dangling base45 character', () => texts.get('business-licence')! + 'A', 'QR_ENCODING_INVALID'],
+    ['a base45 triple above 65535', () => COMPACT_PREFIX + ':::', 'QR_ENCODING_INVALID'],
+    ['not a zlib stream', () => COMPACT_PREFIX + base45Encode(Buffer.from('not compressed')), 'QR_ENCODING_INVALID'],
+    ['a compression bomb', () => COMPACT_PREFIX + base45Encode(deflateSync(Buffer.alloc(MAX_INFLATED_BYTES * 64), { level: 9 })), 'QR_DECOMPRESSION_LIMIT'],
+    ['truncated COSE', () => COMPACT_PREFIX + base45Encode(deflateSync(Buffer.from(decodeCoseSign1Bytes().subarray(0, 40)))), 'COSE_MALFORMED'],
+    ['a COSE array of three elements', () => COMPACT_PREFIX + base45Encode(deflateSync(cborEncoder.encode([Buffer.alloc(1), new Map(), Buffer.alloc(1)]))), 'COSE_MALFORMED'],
+    ['a map repeating a key', () => cose(Buffer.from('a301260448010101010101010101', 'hex').subarray(0, 14)), 'COSE_MALFORMED'],
+    ['claims that are not a map', () => cose(undefined, cborEncoder.encode(['x'])), 'COSE_MALFORMED'],
+    ['an over-long text', () => COMPACT_PREFIX + 'A'.repeat(5000), 'INPUT_TOO_LARGE'],
+  ])('%s', (_name, make, code) => {
+    expect(() => decodeCompactLicence(make())).toThrow(expect.objectContaining({ code }));
+  });
+
+  function decodeCoseSign1Bytes(): Buffer {
+    const text = texts.get('business-licence')!;
+    const bytes = require('node:zlib').inflateSync(base45Decode(text.slice(4))) as Buffer;
+    decodeCoseSign1(bytes);
+    return bytes;
+  }
+});
