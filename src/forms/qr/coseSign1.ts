@@ -1,4 +1,4 @@
-import { Decoder, Encoder, Tag } from 'cbor-x';
+import cbor from 'cbor';
 import { ElicenseError } from '../../errors';
 import { checkCborStrict } from './checkCborStrict';
 
@@ -10,9 +10,9 @@ const CWT_TAG = 61;
 const HEADER_ALG = 1;
 const HEADER_KID = 4;
 
-/** Plain RFC 8949 CBOR: no cbor-x record extensions, maps stay maps. */
-export const cborEncoder = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false });
-export const cborDecoder = new Decoder({ useRecords: false, mapsAsObjects: false });
+/** RFC 8949 CBOR (pure-JS `cbor` package); decoded maps stay Maps so integer keys survive. */
+export const cborEncoder = { encode: (value: unknown): Buffer => cbor.encodeOne(value) };
+export const cborDecoder = { decode: (bytes: Uint8Array): unknown => cbor.decodeFirstSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { preferMap: true }) };
 
 export interface CoseSign1 {
   /** Serialised protected header (part of what is signed). */
@@ -33,7 +33,7 @@ export function encodeProtectedHeader(alg: number, kid: Uint8Array): Uint8Array 
 }
 
 export function encodeCoseSign1(protectedBytes: Uint8Array, payload: Uint8Array, signature: Uint8Array): Uint8Array {
-  return cborEncoder.encode(new Tag([Buffer.from(protectedBytes), new Map(), Buffer.from(payload), Buffer.from(signature)], COSE_SIGN1_TAG));
+  return cborEncoder.encode(new cbor.Tagged(COSE_SIGN1_TAG, [Buffer.from(protectedBytes), new Map(), Buffer.from(payload), Buffer.from(signature)]));
 }
 
 const bytesOf = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array ? v : undefined);
@@ -55,8 +55,8 @@ export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
     throw malformed('not CBOR');
   }
   // RFC 8392 allows the CWT tag (61) around the COSE message; unwrap it once.
-  if (top instanceof Tag && top.tag === CWT_TAG) top = top.value;
-  if (top instanceof Tag) {
+  if (top instanceof cbor.Tagged && top.tag === CWT_TAG) top = top.value;
+  if (top instanceof cbor.Tagged) {
     if (top.tag !== COSE_SIGN1_TAG) throw malformed(`tag ${top.tag} is not COSE_Sign1 (18)`);
     top = top.value;
   }
