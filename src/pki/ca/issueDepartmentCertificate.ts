@@ -2,11 +2,11 @@ import type { KeyObject } from 'node:crypto';
 import { ElicenseError } from '../../errors';
 import { OID } from '../oids';
 import { basicConstraintsExtension, extendedKeyUsageExtension, keyUsageExtension } from './certificateExtensions';
-import { caIssuerInfo, type CertificateAuthority } from './certificateAuthority';
-import { certificateValidity, type IssueOptions } from './certificateValidity';
+import type { CertificateAuthority } from './certificateAuthority';
+import type { IssueOptions } from './certificateValidity';
 import { CODE_PATTERNS } from './codePatterns';
-import { issueCertificate, type IssuedCertificate } from './issueCertificate';
-import { randomSerialNumber } from './serialNumber';
+import type { IssuedCertificate } from './issueCertificate';
+import { issueUnderCa } from './issueUnderCa';
 import { signingAlgorithmForKey } from './signingAlgorithm';
 import { encodeSubjectName } from './subjectName';
 
@@ -48,9 +48,7 @@ export async function issueDepartmentCertificate(
   const { department } = request;
   checkDepartmentRecord(department);
   signingAlgorithmForKey(request.publicKey);
-  const info = caIssuerInfo(issuer);
-  const { notBefore, notAfter } = certificateValidity(options.now, { days: request.validityDays }, info.notAfter);
-  return issueCertificate({
+  return issueUnderCa(issuer, {
     subject: encodeSubjectName({
       country: 'CN',
       organization: department.name,
@@ -59,14 +57,11 @@ export async function issueDepartmentCertificate(
       divisionCode: department.divisionCode,
     }),
     publicKey: request.publicKey,
-    issuer: info,
-    serialNumber: randomSerialNumber(options.randomBytes),
-    notBefore,
-    notAfter,
+    validity: { days: request.validityDays },
     extensions: [
       basicConstraintsExtension(false),
       DEPARTMENT_KEY_USAGE,
       extendedKeyUsageExtension([OID.ekuLicenseSigning], false),
     ],
-  });
+  }, options);
 }

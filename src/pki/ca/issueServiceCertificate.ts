@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { OID } from '../oids';
 import { basicConstraintsExtension, extendedKeyUsageExtension, keyUsageExtension } from './certificateExtensions';
-import { caIssuerInfo, type CertificateAuthority } from './certificateAuthority';
-import { certificateValidity, type IssueOptions } from './certificateValidity';
-import { issueCertificate, type IssuedCertificate } from './issueCertificate';
-import { randomSerialNumber } from './serialNumber';
+import type { CertificateAuthority } from './certificateAuthority';
+import type { IssueOptions } from './certificateValidity';
+import type { IssuedCertificate } from './issueCertificate';
+import { issueUnderCa } from './issueUnderCa';
 import { signingAlgorithmForKey } from './signingAlgorithm';
 import { encodeSubjectName, type SubjectFields } from './subjectName';
 
@@ -24,17 +24,16 @@ async function issueServiceCertificate(
   options: IssueOptions,
 ): Promise<IssuedCertificate> {
   signingAlgorithmForKey(request.publicKey);
-  const info = caIssuerInfo(issuer);
-  const { notBefore, notAfter } = certificateValidity(options.now, { days: request.validityDays }, info.notAfter);
-  return issueCertificate({
-    subject: encodeSubjectName(request.subject),
-    publicKey: request.publicKey,
-    issuer: info,
-    serialNumber: randomSerialNumber(options.randomBytes),
-    notBefore,
-    notAfter,
-    extensions: [basicConstraintsExtension(false), SIGNATURE_ONLY, eku],
-  });
+  return issueUnderCa(
+    issuer,
+    {
+      subject: encodeSubjectName(request.subject),
+      publicKey: request.publicKey,
+      validity: { days: request.validityDays },
+      extensions: [basicConstraintsExtension(false), SIGNATURE_ONLY, eku],
+    },
+    options,
+  );
 }
 
 /** Signs trust lists, status lists and recognition agreements: EKU ekuTrustListSigning (non-critical). */
