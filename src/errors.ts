@@ -66,6 +66,9 @@ export const ERROR_CODES = [
   'QR_ENCODING_INVALID',
   'QR_DECOMPRESSION_LIMIT',
   'COSE_MALFORMED',
+  // PDF form
+  'FONT_INVALID',
+  'PDF_RENDER_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
