@@ -1,5 +1,6 @@
 import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
 import type { RegionPki } from '../pki/ca/ceremony';
+import { encodePem } from '../pki/ca/encodePem';
 import { LOCAL_TRUST_FORMAT, type LocalTrustFile } from './loadLocalTrustFile';
 
 /**
@@ -20,6 +21,7 @@ export function buildLocalTrustFile(regions: readonly RegionPki[], generatedAt: 
         uscc: d.uscc,
         name: d.name,
         keyIds: [keyIdForCertificate(d.certificate.der)],
+        certificates: [d.chain.map((der) => encodePem(der, 'CERTIFICATE')).join('')],
         authorizedTypeCodes: [...d.licenseTypes],
         state: 'active' as const,
         stateSince: null,

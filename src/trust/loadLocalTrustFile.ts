@@ -22,6 +22,7 @@ export interface LocalTrustFile {
       uscc: string;
       name: string;
       keyIds: string[];
+      certificates?: string[];
       authorizedTypeCodes: string[];
       state: DepartmentTrust['state'];
       stateSince?: string | null;
@@ -65,6 +66,7 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
   }
   const departments = new Map<string, DepartmentTrust>();
   const timestampAuthorities = new Map<string, ParsedCertificate>();
+  const signerCertificates = new Map<string, { certificate: ParsedCertificate; intermediates: ParsedCertificate[] }>();
   for (const region of doc.regions) {
     for (const pem of region.timestampAuthorities ?? []) {
       let certs: ParsedCertificate[];
@@ -78,6 +80,17 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
     for (const d of region.departments) {
       if (departments.has(d.uscc)) {
         throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: department ${d.uscc} is listed twice`);
+      }
+      for (const pem of d.certificates ?? []) {
+        let chain: ParsedCertificate[];
+        try {
+          chain = parseCertificatePem(pem);
+        } catch (e) {
+          throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: a signing certificate of ${d.uscc} is unreadable`, undefined, { cause: e });
+        }
+        const keyId = keyIdForCertificate(chain[0]!.der);
+        if (!d.keyIds.includes(keyId)) throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: a certificate of ${d.uscc} has a key id the department does not list`);
+        signerCertificates.set(keyId, { certificate: chain[0]!, intermediates: chain.slice(1) });
       }
       departments.set(d.uscc, {
         uscc: d.uscc,
@@ -94,6 +107,7 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
     anchors,
     lookupDepartment: (uscc) => departments.get(uscc),
     lookupTimestampAuthority: (keyId) => timestampAuthorities.get(keyId),
+    lookupSignerCertificate: (keyId) => signerCertificates.get(keyId),
     source,
     asOf: new Date(doc.generatedAt),
   };

@@ -29,6 +29,12 @@ export interface TrustInputs {
    * every licence, so a region can retire or withdraw one.
    */
   lookupTimestampAuthority(keyId: string): ParsedCertificate | undefined;
+  /**
+   * A department signing certificate (and its intermediates) by key id, for
+   * forms that carry only the key id (the compact QR). Absent: such forms
+   * cannot be verified against this trust data (KEY_UNKNOWN).
+   */
+  lookupSignerCertificate?(keyId: string): { certificate: ParsedCertificate; intermediates: ParsedCertificate[] } | undefined;
   /** Licence status, when this verifier has status data (absent: status is not checked). */
   statusOf?(query: StatusQuery): StatusAnswer;
   /** Where this trust data came from and how fresh it is. */

@@ -23,6 +23,11 @@ export const REASON_CODES = {
   JSON_DUPLICATE_KEY: 'format',
   JSON_TOO_DEEP: 'format',
   FORMAT_UNSUPPORTED: 'format',
+  // format, compact QR form
+  QR_PREFIX_INVALID: 'format',
+  QR_ENCODING_INVALID: 'format',
+  QR_DECOMPRESSION_LIMIT: 'format',
+  COSE_MALFORMED: 'format',
   // schema
   ENVELOPE_SCHEMA_INVALID: 'schema',
   TYPE_UNKNOWN: 'schema',
@@ -41,6 +46,10 @@ export const REASON_CODES = {
   SIGNATURE_INVALID: 'signature',
   SIGNING_TIME_INVALID: 'signature',
   TIMESTAMP_INVALID: 'signature',
+  /** A key-id-only form (QR) whose key id the trust data does not know. */
+  KEY_UNKNOWN: 'signature',
+  /** A QR presented with a full form it does not belong to. */
+  FULL_FORM_MISMATCH: 'signature',
   // chain
   CERT_MALFORMED: 'chain',
   CHAIN_UNTRUSTED: 'chain',

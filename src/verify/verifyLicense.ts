@@ -169,7 +169,8 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
   return rb.build(trust, at);
 }
 
-function checkStatus(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder): void {
+/** Step 8, shared with the other licence forms. */
+export function checkStatus(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder): void {
   const identifier = record['certificateIdentifier'];
   const issuerCode = record['certificateIssuingAuthorityCode'];
   const typeCode = record['certificateTypeCode'];
@@ -198,9 +199,10 @@ function checkStatus(record: Record<string, unknown>, trust: TrustInputs, rb: Re
   }
 }
 
-function checkIssuer(
+/** Step 6, shared with the other licence forms: the signer is the named, listed department, authorised for the type. */
+export function checkIssuer(
   record: Record<string, unknown>,
-  signer: SignerEntry,
+  signer: Pick<SignerEntry, 'leaf' | 'keyId'>,
   trust: TrustInputs,
   rb: ResultBuilder,
   timestampOf: () => Date | null,
@@ -238,7 +240,8 @@ function checkIssuer(
   rb.pass('issuer');
 }
 
-function checkValidity(record: Record<string, unknown>, at: Date, rb: ResultBuilder): void {
+/** Step 7, shared with the other licence forms. */
+export function checkValidity(record: Record<string, unknown>, at: Date, rb: ResultBuilder): void {
   const effective = record['certificateEffectiveDate'];
   const expiring = record['certificateExpiringDate'];
   if (typeof effective !== 'string' || (expiring !== undefined && typeof expiring !== 'string')) {
@@ -264,7 +267,7 @@ const PATH_REASONS: Record<string, ReasonCode> = {
   PATH_BUILDING_LIMIT: 'CHAIN_TOO_LONG',
 };
 
-function pathReason(code: string): ReasonCode {
+export function pathReason(code: string): ReasonCode {
   return PATH_REASONS[code] ?? 'CHAIN_INVALID';
 }
 

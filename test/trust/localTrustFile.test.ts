@@ -1,3 +1,4 @@
+import { encodePem } from '../../src/pki/ca/encodePem';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyIdForCertificate } from '../../src/crypto/keyIdForCertificate';
@@ -50,11 +51,24 @@ describe('buildLocalTrustFile', () => {
         uscc: d.uscc,
         name: d.name,
         keyIds: [keyIdForCertificate(d.certificate.der)],
+        certificates: [d.chain.map((der) => encodePem(der, 'CERTIFICATE')).join('')],
         authorizedTypeCodes: [...d.licenseTypes],
         state: 'active',
         stateSince: null,
       });
     }
+  });
+
+  it('lets key-id-only forms find the signing certificate and its intermediates, and refuses a certificate whose key id is not listed', () => {
+    const trust = loadLocalTrustFile(text(file));
+    for (const d of pki.departments) {
+      const found = trust.lookupSignerCertificate!(keyIdForCertificate(d.certificate.der));
+      expect(Buffer.from(found!.certificate.der)).toEqual(Buffer.from(d.certificate.der));
+      expect(found!.intermediates.map((c) => Buffer.from(c.der).toString('hex'))).toEqual(d.chain.slice(1).map((c) => Buffer.from(c).toString('hex')));
+    }
+    const f = clone(file);
+    firstDept(f).keyIds = ['AAAAAAAAAAA'];
+    expect(rejection(text(f))).toContain('key id the department does not list');
   });
 
   it('never puts an intermediate, a department or a signer certificate among the anchors', () => {

@@ -153,6 +153,7 @@ describe('verifyLicense: every bad input gets its reason code', () => {
     const noKey = trustWith((f) => {
       const d = f.regions[0]!.departments.find((x) => x.uscc === lic.department.uscc)!;
       d.keyIds = ['AAAAAAAAAAA'];
+      delete d.certificates;
     });
     expect(verifyAt(lic.form, NOW, noKey).reasons).toEqual(['ISSUER_UNKNOWN']);
   });

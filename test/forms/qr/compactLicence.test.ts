@@ -6,6 +6,7 @@ import { base45Decode, base45Encode } from '../../../src/forms/qr/base45';
 import { cborEncoder, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
 import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicence, encodeCompactLicence, fullFormDigest } from '../../../src/forms/qr/compactLicence';
 import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
+import { verifyCompactLicence } from '../../../src/forms/qr/verifyCompactLicence';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
@@ -103,4 +104,58 @@ describe('compact QR form: bad input gets its code', () => {
     decodeCoseSign1(bytes);
     return bytes;
   }
+});
+
+describe('verifyCompactLicence: the QR against trust material', () => {
+  const verify = (text: string, opts: { at?: Date; trust?: import('../../../src/verify/TrustInputs').TrustInputs; fullForm?: import('../../../src/license/FullForm').FullForm } = {}) =>
+    verifyCompactLicence(text, { trust: opts.trust ?? demo.trust, catalog, at: opts.at ?? NOW, ...(opts.fullForm ? { fullForm: opts.fullForm } : {}) });
+
+  it('accepts the QR of every type, signed with each allowed algorithm, with every check in order', () => {
+    for (const lic of demo.licences) {
+      const r = verify(texts.get(lic.slug)!);
+      expect({ slug: lic.slug, reasons: r.reasons }).toEqual({ slug: lic.slug, reasons: [] });
+      expect(r.result).toBe('accepted');
+      expect(r.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'not_checked', 'not_checked']);
+      expect(r.license?.['certificateIdentifier']).toBe(lic.form.license['certificateIdentifier']);
+    }
+  });
+
+  it('binds the QR to its own full form, and refuses another one (FULL_FORM_MISMATCH)', () => {
+    const [a, b] = demo.licences;
+    expect(verify(texts.get(a!.slug)!, { fullForm: a!.form }).result).toBe('accepted');
+    expect(verify(texts.get(a!.slug)!, { fullForm: b!.form }).reasons).toContain('FULL_FORM_MISMATCH');
+  });
+
+  it('refuses a key id the trust data does not list (KEY_UNKNOWN)', () => {
+    const { lookupSignerCertificate: _drop, ...withoutCertificates } = demo.trust;
+    expect(verify(texts.get('business-licence')!, { trust: withoutCertificates }).reasons).toEqual(['KEY_UNKNOWN']);
+  });
+
+  it('refuses tampered claims (SIGNATURE_INVALID)', () => {
+    const { cose } = decodeCompactLicence(texts.get('business-licence')!);
+    const payload = Buffer.from(cose.payload);
+    payload[payload.length - 1]! ^= 1;
+    const forged = COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(cose.protectedBytes, payload, cose.signature)));
+    expect(verify(forged).reasons).toContain('SIGNATURE_INVALID');
+  });
+
+  it('refuses a QR once its signer certificate has expired (no timestamp in a QR)', () => {
+    const r = verify(texts.get('business-licence')!, { at: new Date(NOW.getTime() + 3 * 365 * 86_400_000) });
+    expect(r.reasons).toContain('CERT_EXPIRED');
+  });
+
+  it('reports a revoked licence from the status source (LICENSE_REVOKED)', () => {
+    const trust = { ...demo.trust, statusOf: () => ({ kind: 'status' as const, status: 'revoked' as const, asOf: NOW, source: 'test' }) };
+    expect(verify(texts.get('business-licence')!, { trust }).reasons).toEqual(['LICENSE_REVOKED']);
+  });
+
+  it.each([
+    ['a wrong prefix', 'HC1:ABC', 'QR_PREFIX_INVALID'],
+    ['bad base45', 'LC1:abc', 'QR_ENCODING_INVALID'],
+    ['a compression bomb', COMPACT_PREFIX + base45Encode(deflateSync(Buffer.alloc(MAX_INFLATED_BYTES * 64))), 'QR_DECOMPRESSION_LIMIT'],
+  ])('answers %s with a result, not an exception', (_n, text, code) => {
+    const r = verify(text);
+    expect(r.result).toBe('rejected');
+    expect(r.reasons).toEqual([code]);
+  });
 });
