@@ -28,6 +28,11 @@ export const REASON_CODES = {
   QR_ENCODING_INVALID: 'format',
   QR_DECOMPRESSION_LIMIT: 'format',
   COSE_MALFORMED: 'format',
+  // format, QR images
+  /** An image with no readable QR code. */
+  QR_NOT_FOUND: 'format',
+  /** An image with more than one QR code (which one was meant?). */
+  QR_MULTIPLE: 'format',
   // schema
   ENVELOPE_SCHEMA_INVALID: 'schema',
   TYPE_UNKNOWN: 'schema',
