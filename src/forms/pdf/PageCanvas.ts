@@ -1,0 +1,73 @@
+import { deflateSync } from 'node:zlib';
+import { PDFName, type PDFPage, type PDFRef } from 'pdf-lib';
+import type { EmbeddedCidFont } from './embedCidFont';
+
+export type Rgb = readonly [number, number, number];
+
+const n = (v: number) => (Math.round(v * 100) / 100).toString();
+const colour = (c: Rgb) => c.map(n).join(' ');
+
+/**
+ * The page's content stream, written as PDF operators directly: a licence
+ * page is a few hundred operators, and building them as pdf-lib operator
+ * objects (then compressing with pako) cost more than the rest of the
+ * rendering. `finish` compresses with the native zlib and attaches the stream.
+ */
+export class PageCanvas {
+  private readonly ops: string[] = [];
+  private readonly fontKey: string;
+
+  constructor(
+    private readonly page: PDFPage,
+    readonly font: EmbeddedCidFont,
+  ) {
+    this.fontKey = page.node.newFontDictionary('F', font.ref).asString();
+  }
+
+  get width(): number {
+    return this.page.getWidth();
+  }
+  get height(): number {
+    return this.page.getHeight();
+  }
+
+  /** Advance width of `s` at `size`. */
+  measure(s: string, size: number): number {
+    let w = 0;
+    for (const ch of s) w += this.font.width(ch);
+    return w * size;
+  }
+
+  text(s: string, x: number, y: number, size: number, fill: Rgb): void {
+    if (s.length === 0) return;
+    this.ops.push(`BT ${colour(fill)} rg ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET`);
+  }
+
+  strokeRect(x: number, y: number, w: number, h: number, lineWidth: number, stroke: Rgb): void {
+    this.ops.push(`q ${colour(stroke)} RG ${n(lineWidth)} w ${n(x)} ${n(y)} ${n(w)} ${n(h)} re S Q`);
+  }
+
+  line(x1: number, y1: number, x2: number, y2: number, lineWidth: number, stroke: Rgb): void {
+    this.ops.push(`q ${colour(stroke)} RG ${n(lineWidth)} w ${n(x1)} ${n(y1)} m ${n(x2)} ${n(y2)} l S Q`);
+  }
+
+  /** Filled rectangles in one path (QR modules). */
+  fillRects(rects: readonly (readonly [number, number, number, number])[], fill: Rgb): void {
+    const path = rects.map(([x, y, w, h]) => `${n(x)} ${n(y)} ${n(w)} ${n(h)} re`).join('\n');
+    this.ops.push(`q ${colour(fill)} rg\n${path}\nf Q`);
+  }
+
+  /** An image printed like ink: Multiply, so its white leaves what is beneath visible. */
+  inkImage(ref: PDFRef, x: number, y: number, w: number, h: number): void {
+    const ctx = this.page.doc.context;
+    const image = this.page.node.newXObject('Im', ref).asString();
+    const gs = this.page.node.newExtGState('GS', ctx.obj({ Type: 'ExtGState', BM: 'Multiply' })).asString();
+    this.ops.push(`q ${gs} gs ${n(w)} 0 0 ${n(h)} ${n(x)} ${n(y)} cm ${image} Do Q`);
+  }
+
+  finish(): void {
+    const ctx = this.page.doc.context;
+    const stream = ctx.stream(deflateSync(Buffer.from(this.ops.join('\n'), 'latin1')), { Filter: 'FlateDecode' });
+    this.page.node.set(PDFName.of('Contents'), ctx.register(stream));
+  }
+}
