@@ -1,14 +1,23 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildDemoRegion } from '../../demo/buildDemoRegion';
+import { issueAllForms } from '../../forms/issueAllForms';
+import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
+import { PDF_VERIFICATION_AVAILABLE } from '../../forms/pdfForm';
+import { verifyAnyForm } from '../../forms/verifyAnyForm';
+import { repoPath } from '../../repoPath';
 import { tamperedVariants } from '../../demo/tamperedVariants';
 import { loadLocalTrustFile } from '../../trust/loadLocalTrustFile';
 import { createVerifierCaches, verifyLicense } from '../../verify/verifyLicense';
 import type { CliContext } from '../CliContext';
 import { EXIT } from '../exitCodes';
 import { writeRegionPki } from '../regionPkiFiles';
+import { writeLicenceForms } from './issueCommand';
 import { TRUST_FILE_NAME } from './verifyCommand';
+
+/** The demo departments' seal (drawn from geometry by fixtures/seals/generateSeal.js). */
+export const DEMO_SEAL_FILE = repoPath('fixtures', 'seals', 'demo-seal.png');
 
 /** Demo key files are protected with this passphrase, written next to them: demo data only. */
 export const DEMO_PASSPHRASE = 'elicense-demo-only';
@@ -51,6 +60,23 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         ctx.out(`  ${r.result.padEnd(8)} ${lic.standard.nameZh} (${lic.standard.nameEn})  ${String(lic.form.license['certificateIdentifier'])}`);
       }
 
+      // The forms people use, signed by the same department key, verified from the written files.
+      ctx.out('\nForms (QR text, QR image, PDF), each verified from its file:');
+      const fonts = LicenceFonts.load();
+      const sealPng = existsSync(DEMO_SEAL_FILE) ? readFileSync(DEMO_SEAL_FILE) : undefined;
+      for (const lic of demo.licences) {
+        const forms = await issueAllForms(lic.form, { standard: lic.standard, signer: demo.signerOf(lic.department), at: now, fonts, ...(sealPng ? { sealPng } : {}) });
+        const files = writeLicenceForms(join(out, 'forms', lic.slug), forms);
+        const outcomes: string[] = [];
+        for (const [label, file, counts] of [['qr-text', files.qrText, true], ['qr-png', files.qrPng, true], ['pdf', files.pdf, PDF_VERIFICATION_AVAILABLE]] as const) {
+          const r = await verifyAnyForm(readFileSync(file), { trust, catalog, at: now, caches });
+          if (counts) ok &&= r.result === 'accepted';
+          outcomes.push(counts ? `${label} ${r.result}${r.reasons.length ? ` ${r.reasons.join(',')}` : ''}` : `${label} written`);
+        }
+        const { version, mode } = forms.qrSymbol;
+        ctx.out(`  ${lic.slug.padEnd(26)} QR version ${String(version).padStart(2)} (level Q, ${mode}, ${forms.qrText.length} chars)  PDF ${(forms.pdf.length / 1024).toFixed(1)} KB  ${outcomes.join(' · ')}`);
+      }
+
       ctx.out('\nTampered and bad variants (each must be rejected with its reason):');
       const expected: Record<string, { expected: string; description: string; at?: string }> = {};
       for (const t of await tamperedVariants(demo, catalog, now)) {
@@ -65,9 +91,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       write(join(out, 'tampered', 'expected.json'), JSON.stringify(expected, null, 2));
 
       ctx.out(`\nWritten to ${out}:`);
-      ctx.out(`  licences/*.elic.json   trust/${TRUST_FILE_NAME}   trust/anchors.pem   pki/   tampered/ (+ expected.json)`);
+      ctx.out(`  licences/*.elic.json   forms/*.{pdf,qr.png,qr.svg,qr.txt}   trust/${TRUST_FILE_NAME}   trust/anchors.pem   pki/   tampered/ (+ expected.json)`);
       ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licences[0]?.slug ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
-      ctx.out('PDF and QR forms are not produced yet (they arrive with the licence forms feature).');
+      ctx.out(`Verify any form the same way:  elicense verify ${join(opts.out, 'forms', `${demo.licences[0]?.slug ?? 'business-licence'}.pdf`)} --trust ${join(opts.out, 'trust')}`);
       ctx.exitCode = ok ? EXIT.ACCEPTED : EXIT.REJECTED;
     });
 }

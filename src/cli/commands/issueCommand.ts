@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { generateSerial } from '../../codes/licenseIdentifier';
 import { SoftwareSigner } from '../../crypto/SoftwareSigner';
 import { ElicenseError } from '../../errors';
+import { issueAllForms, type LicenceForms } from '../../forms/issueAllForms';
+import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { issueLicense } from '../../license/issueLicense';
 import type { LicenseDraft } from '../../license/prepareLicenseRecord';
@@ -21,6 +24,28 @@ import { TRUST_FILE_NAME } from './verifyCommand';
 export function signerFromPkcs12(path: string, passphrase: string): SoftwareSigner {
   const { privateKey, certificateChain } = importPkcs12(readInput(path), passphrase);
   return new SoftwareSigner(privateKey, certificateChain);
+}
+
+/** The file names of a licence's forms, from one base path: BASE.elic.json, BASE.pdf, BASE.qr.png, BASE.qr.svg, BASE.qr.txt. */
+export function licenceFormFiles(base: string): { fullForm: string; pdf: string; qrPng: string; qrSvg: string; qrText: string } {
+  return { fullForm: `${base}.elic.json`, pdf: `${base}.pdf`, qrPng: `${base}.qr.png`, qrSvg: `${base}.qr.svg`, qrText: `${base}.qr.txt` };
+}
+
+/** Writes the PDF and QR forms next to BASE (the full form is written by the caller, as it always was). */
+export function writeLicenceForms(base: string, forms: LicenceForms): ReturnType<typeof licenceFormFiles> {
+  const files = licenceFormFiles(base);
+  mkdirSync(dirname(base), { recursive: true });
+  writeFileSync(files.pdf, forms.pdf);
+  writeFileSync(files.qrPng, forms.qrPng);
+  writeFileSync(files.qrSvg, forms.qrSvg);
+  writeFileSync(files.qrText, `${forms.qrText}\n`);
+  return files;
+}
+
+/** BASE for --out FILE: the file name without .elic.json (or .json). */
+function baseOf(out: string): string {
+  const name = basename(out).replace(/(\.elic)?\.json$/, '');
+  return join(dirname(out), name);
 }
 
 /** What a data file may set. The type comes from --type and the issuer from --key, never from the file. */
@@ -48,9 +73,11 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .requiredOption('--tsa-key <p12>', "the region time-stamping authority's PKCS#12 key file")
     .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME}: the licence must verify against it before it is written`, 'trust')
     .option('--passphrase-file <file>', 'file holding the key passphrase (else ELICENSE_PASSPHRASE)')
-    .option('--out <file>', 'where to write the full form (default: standard output)')
+    .option('--out <file>', 'where to write the full form (default: standard output); the PDF and QR forms are written next to it (FILE without .elic.json + .pdf, .qr.png, .qr.svg, .qr.txt)')
+    .option('--out-dir <dir>', 'write every form to DIR, named after the licence identifier')
+    .option('--seal <png>', "the department's seal image for the PDF (PNG, transparent background)")
     .addHelpText('after', '\nExit codes: 0 issued, 1 refused (data or authorisation), 2 unreadable input.')
-    .action(async (opts: { type: string; data: string; key: string; tsaKey: string; trust: string; passphraseFile?: string; out?: string }) => {
+    .action(async (opts: { type: string; data: string; key: string; tsaKey: string; trust: string; passphraseFile?: string; out?: string; outDir?: string; seal?: string }) => {
       const catalog = ctx.catalog();
       const standard = /^[0-9A-Z]{21}$/.test(opts.type) ? catalog.getType(opts.type) : catalog.getTypeBySlug(opts.type);
       if (!standard) throw new CliExit(EXIT.UNREADABLE, `unknown licence type: ${opts.type}`);
@@ -71,8 +98,10 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       const trustPath = join(opts.trust, TRUST_FILE_NAME);
       const trust = loadLocalTrustFile(readInput(trustPath), trustPath);
       const at = ctx.clock.now();
+      const sealPng = opts.seal ? readInput(opts.seal) : undefined;
+      let form;
       try {
-        const form = await issueLicense(
+        form = await issueLicense(
           { ...data, typeCode: standard.typeCode, standardVersion: standard.version },
           {
             catalog,
@@ -83,13 +112,22 @@ export function registerIssue(program: Command, ctx: CliContext): void {
             at,
           },
         );
-        writeOutput(opts.out, JSON.stringify(form, null, 2), ctx);
-        ctx.err(`issued ${String(form.license['certificateIdentifier'])}`);
       } catch (e) {
         if (e instanceof ElicenseError && ['SCHEMA_INVALID', 'CODE_INVALID', 'TYPE_UNKNOWN', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', 'ISSUANCE_SELF_CHECK_FAILED'].includes(e.code)) {
           throw new CliExit(EXIT.REJECTED, `${e.code}: ${e.message}`);
         }
         throw e;
       }
+      const identifier = String(form.license['certificateIdentifier']);
+      const text = JSON.stringify(form, null, 2);
+      const nextToOut = opts.out && opts.out !== '-' ? baseOf(opts.out) : undefined;
+      const inDir = opts.outDir ? join(opts.outDir, identifier) : undefined;
+      const bases = [nextToOut, inDir].filter((b): b is string => b !== undefined);
+      // The QR and the PDF are signed by the department key that signed the full form.
+      const forms = bases.length > 0 ? await issueAllForms(form, { standard, signer, at, fonts: LicenceFonts.load(), ...(sealPng ? { sealPng } : {}) }) : undefined;
+      writeOutput(opts.out, text, ctx);
+      if (inDir) writeOutput(licenceFormFiles(inDir).fullForm, text, ctx);
+      for (const base of bases) writeLicenceForms(base, forms!);
+      ctx.err(`issued ${identifier}${forms ? ` (QR version ${forms.qrSymbol.version}; forms: ${bases.map((b) => `${b}.{pdf,qr.png,qr.svg,qr.txt}`).join(', ')})` : ''}`);
     });
 }
