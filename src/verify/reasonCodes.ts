@@ -79,6 +79,18 @@ export const REASON_CODES = {
   STATUS_STALE: 'status',
   // recognition
   TYPE_NOT_RECOGNIZED: 'recognition',
+  // PDF form: the PDF around the embedded full form (src/forms/pdf)
+  /** The PDF carries no embedded full form (licence.elic.json). */
+  PDF_NO_ATTACHMENT: 'format',
+  /** The embedded full form cannot be read out of the PDF (filter, size). */
+  PDF_ATTACHMENT_INVALID: 'format',
+  PDF_SIGNATURE_MISSING: 'signature',
+  /** The PDF signature's CMS does not parse or does not verify over its byte range. */
+  PDF_SIGNATURE_INVALID: 'signature',
+  /** Bytes (an incremental update) follow the signed byte range. */
+  PDF_MODIFIED_AFTER_SIGNING: 'signature',
+  /** The PDF was signed by another certificate than the embedded licence. */
+  PDF_SIGNER_MISMATCH: 'signature',
 } as const satisfies Record<string, CheckName>;
 
 export type ReasonCode = keyof typeof REASON_CODES;
