@@ -134,6 +134,15 @@ function buildSnapshot(
       stateSince: d.stateSince,
     });
   }
+  // Department certificates by key id, for forms that carry only the key id (the compact QR).
+  const signerCertificates = new Map<string, { certificate: ParsedCertificate; intermediates: ParsedCertificate[] }>();
+  for (const list of keys.values()) {
+    for (const k of list) {
+      if (k.purpose === 'licence_signing' && usable(k)) {
+        signerCertificates.set(keyIdForCertificate(k.certificate), { certificate: parseCertificate(k.certificate), intermediates: k.chain.map((c) => parseCertificate(c)) });
+      }
+    }
+  }
   const tsas = new Map<string, ParsedCertificate>();
   for (const k of regionKeys) {
     if (k.purpose === 'timestamping' && usable(k)) tsas.set(keyIdForCertificate(k.certificate), parseCertificate(k.certificate));
@@ -147,6 +156,7 @@ function buildSnapshot(
       anchors,
       lookupDepartment: (uscc) => trusted.get(uscc),
       lookupTimestampAuthority: (keyId) => tsas.get(keyId),
+      lookupSignerCertificate: (keyId) => signerCertificates.get(keyId),
       source: region ? `region ${region.code} (this node's database)` : "this node's database (no region set up)",
       asOf: now,
     },
