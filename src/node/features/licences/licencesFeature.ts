@@ -5,6 +5,7 @@ import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../http/permissions';
 import type { Feature, RequestContext, RouteSpec } from '../../http/RouteSpec';
 import { checkIdempotencyKey, IssueRequestReader, MAX_BATCH_RECORDS, type BatchRecordRequest } from './issueRequest';
+import { createLicenceFormRoutes } from './licenceFormRoutes';
 import { LicenceIssuance } from './LicenceIssuance';
 import { LicenceRecords, type LifecycleAction } from './LicenceRecords';
 import { readLicenceQuery, readReason } from './licenceRequests';
@@ -134,6 +135,8 @@ export function createLicencesFeature(services: NodeServices): Feature {
         res.json({ items: page.items.map(summaryView), next: page.next });
       },
     },
+    // Before the JSON route, whose :identifier would also match "<identifier>.pdf".
+    ...createLicenceFormRoutes(services, records),
     {
       method: 'get',
       path: '/v1/licenses/:identifier',

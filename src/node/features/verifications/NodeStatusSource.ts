@@ -18,12 +18,11 @@ const MAX_IDENTIFIER = 100;
  * else's (peer status lists arrive with federation). The lookup happens
  * before verification, because the verifier itself is pure and synchronous.
  */
-export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, doc: unknown): Promise<PrefetchedStatus> {
-  const record = (doc as { license?: unknown } | null)?.license as Record<string, unknown> | undefined;
-  const identifier = record?.['certificateIdentifier'];
-  const issuer = record?.['certificateIssuingAuthorityCode'];
+export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: { identifier: string; issuerCode: string } | null): Promise<PrefetchedStatus> {
+  const identifier = key?.identifier;
+  const issuer = key?.issuerCode;
   const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
-  if (typeof identifier !== 'string' || identifier.length > MAX_IDENTIFIER || typeof issuer !== 'string' || !snapshot.departments.has(issuer)) return notCovered;
+  if (identifier === undefined || identifier.length > MAX_IDENTIFIER || issuer === undefined || !snapshot.departments.has(issuer)) return notCovered;
   const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
   try {
     // One small indexed read: status and last reason only, never the record or the full form.

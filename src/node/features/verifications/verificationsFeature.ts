@@ -1,28 +1,12 @@
-import { ElicenseError } from '../../../errors';
-import { FULL_FORM_KEYS } from '../../../license/FullForm';
-import { createVerifierCaches, verifyFullFormDocument } from '../../../verify/verifyLicense';
+import { licenceKeyOf, verifyPresentedForm } from '../../../forms/verifyAnyForm';
+import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
 import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../http/RouteSpec';
 import { prefetchStatus } from './NodeStatusSource';
+import { MAX_UPLOAD_BYTES, readVerificationRequest } from './readVerificationRequest';
 
-/**
- * Reads the body of POST /v1/verifications. Accepted forms (decided here, documented in the route):
- *  - the full-form licence itself, as issued (`curl --data-binary @licence.elic.json`);
- *  - `{"fullForm": <full form>}`, leaving room for other inputs (QR text) beside it later.
- * Anything that is not a JSON object of one of these shapes cannot be examined: 400.
- */
-export function fullFormOf(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw new ElicenseError('INPUT_UNREADABLE', 'send the licence as a JSON body (Content-Type: application/json)');
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ElicenseError('INPUT_UNREADABLE', 'the body must be a JSON object: a full-form licence or {"fullForm": ...}');
-  const record = body as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length === 1 && keys[0] === 'fullForm') return fullFormOf(record['fullForm']);
-  if (!('format' in record) || !('license' in record) || !('signature' in record) || keys.some((k) => !FULL_FORM_KEYS.has(k))) {
-    throw new ElicenseError('INPUT_UNREADABLE', 'not a full-form licence: expected {format, license, signature, timestamp?} or {"fullForm": ...}');
-  }
-  return record;
-}
+export { fullFormOf } from './readVerificationRequest';
 
 const label = (value: unknown, known: (v: string) => boolean): string => (typeof value === 'string' && known(value) ? value : 'other');
 
@@ -43,13 +27,16 @@ export function createVerificationsFeature(services: NodeServices): Feature {
         path: '/v1/verifications',
         permission: 'public',
         summary:
-          'Verify a licence: the body is the full-form licence JSON (as issued) or {"fullForm": <full form>}. 200 with the verification result (accepted or rejected, every check, reason codes); 400 only when the body is not a readable licence.',
+          'Verify a licence in any form. JSON body: the full-form licence (as issued), {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>} ' +
+          `(with the full form, the QR must be bound to it). Or the raw bytes, up to ${MAX_UPLOAD_BYTES} bytes, as image/png or image/jpeg (a picture or photo of the QR), ` +
+          'application/pdf (the licence PDF), text/plain (the QR text): the form is detected from the content. 200 with the verification result (accepted or rejected, every check, ' +
+          'reason codes, `form` naming what was presented, `pdf` with the PDF\'s own checks); 400 only when the body is no licence form at all; 413 when it is too large.',
         tag: 'verifications',
         handler: async (req, res) => {
-          const doc = fullFormOf(req.body);
+          const presented = await readVerificationRequest(req, res);
           const { snapshot, stale } = await services.trust.forVerification();
-          const status = await prefetchStatus(services, snapshot, doc);
-          const result: VerificationResult = verifyFullFormDocument(doc, {
+          const status = await prefetchStatus(services, snapshot, licenceKeyOf(presented));
+          const result = await verifyPresentedForm(presented, {
             trust: { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
             catalog: services.catalog,
             at: services.clock.now(),
