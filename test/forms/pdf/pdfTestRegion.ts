@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDemoRegion, type DemoLicence, type DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { LicenceFonts } from '../../../src/forms/pdf/LicenceFonts';
+import { renderLicencePdf } from '../../../src/forms/pdf/renderLicencePdf';
+import { repoPath } from '../../../src/repoPath';
+import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
+import type { VerifyContext } from '../../../src/verify/verifyLicense';
+
+export const NOW = new Date('2026-11-26T08:00:00Z');
+export const catalog = StandardsCatalog.load();
+export const fonts = LicenceFonts.load();
+export const sealPng = new Uint8Array(readFileSync(repoPath('fixtures', 'seals', 'demo-seal.png')));
+/** Any text will do here: the compact QR encoder is tested on its own. */
+export const qrTextFor = (lic: DemoLicence) => `LC1:TEST${lic.slug.toUpperCase()}`;
+
+export async function demoRegion(): Promise<DemoRegion> {
+  return buildDemoRegion({ catalog, now: NOW });
+}
+
+export function contextOf(demo: DemoRegion): VerifyContext {
+  return { trust: demo.trust, catalog, at: NOW };
+}
+
+export async function signedPdf(demo: DemoRegion, lic: DemoLicence): Promise<Uint8Array> {
+  return renderLicencePdf(lic.form, { standard: lic.standard, qrText: qrTextFor(lic), sealPng, signer: demo.signerOf(lic.department), at: NOW, fonts });
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'elicense-pdf-'));
+
+/** Runs a poppler/zbar tool on the PDF (written to a temp file); stdout, or stdout+stderr when it exits non-zero. */
+export function tool(cmd: string, args: string[], pdf: Uint8Array, name = 'licence.pdf'): string {
+  const file = join(workDir, name);
+  writeFileSync(file, pdf);
+  try {
+    return execFileSync(cmd, [...args.map((a) => a.replace('{}', file))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return `${err.stdout ?? ''}${err.stderr ?? ''}`;
+  }
+}
+
+export function toolAvailable(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export { workDir };

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import type { DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { verifyLicencePdf } from '../../../src/forms/pdf/verifyLicencePdf';
+import { NOW, contextOf, demoRegion, qrTextFor, signedPdf, tool, toolAvailable, workDir } from './pdfTestRegion';
+
+let demo: DemoRegion;
+const pdfs = new Map<string, Uint8Array>();
+
+beforeAll(async () => {
+  demo = await demoRegion();
+  for (const lic of demo.licences) pdfs.set(lic.slug, await signedPdf(demo, lic));
+});
+
+const slugs = () => demo.licences.map((l) => l.slug);
+const haveTools = ['pdfsig', 'pdftotext', 'pdftoppm'].every(toolAvailable);
+const itWithTools = haveTools ? it : it.skip;
+if (!haveTools) console.warn('poppler-utils (pdfsig, pdftotext, pdftoppm) not installed: the independent PDF checks are skipped');
+
+describe('renderLicencePdf', () => {
+  it('renders a signed PDF of every type, well under 60 KB, that verifyLicencePdf accepts', async () => {
+    expect(slugs()).toHaveLength(8);
+    for (const lic of demo.licences) {
+      const pdf = pdfs.get(lic.slug)!;
+      expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+      expect(pdf.length).toBeLessThan(60 * 1024);
+      const r = await verifyLicencePdf(pdf, contextOf(demo));
+      expect({ slug: lic.slug, reasons: r.reasons }).toEqual({ slug: lic.slug, reasons: [] });
+      expect(r.result).toBe('accepted');
+      expect(r.pdf).toMatchObject({ signed: true, signatureValid: true, coversWholeFile: true, appendedBytes: 0, signerKeyId: demo.signerOf(lic.department).keyId });
+      expect(r.pdf.claimedSigningTime).toBe('D:20261126080000Z');
+      expect(r.license?.['certificateIdentifier']).toBe(lic.form.license['certificateIdentifier']);
+    }
+  });
+
+  itWithTools('pdfsig finds one PAdES signature covering the whole document; valid for ES256 and PS256', () => {
+    for (const lic of demo.licences) {
+      const out = tool('pdfsig', ['-nocert', '{}'], pdfs.get(lic.slug)!);
+      expect(out).toContain('Signature Type: ETSI.CAdES.detached');
+      expect(out).toContain('Total document signed');
+      expect(out).toContain(`Signer Certificate Common Name: ${lic.department.name}`);
+      // NSS 3.87 (Debian 12) cannot check Ed25519 CMS signatures; our own verifier does (test above).
+      if (demo.signerOf(lic.department).algorithm !== 'EdDSA') expect({ slug: lic.slug, out }).toEqual({ slug: lic.slug, out: expect.stringContaining('Signature Validation: Signature is Valid.') });
+      else expect(out).toContain('Signing Hash Algorithm: SHA-512');
+    }
+  });
+
+  itWithTools('pdftotext finds the holder name, title and labels in Chinese', () => {
+    for (const lic of demo.licences) {
+      const text = tool('pdftotext', ['-enc', 'UTF-8', '{}', '-'], pdfs.get(lic.slug)!);
+      const holder = String(lic.form.license['certificateHolderName']);
+      expect({ slug: lic.slug, found: text.includes(holder) }).toEqual({ slug: lic.slug, found: true });
+      expect(text).toContain(lic.standard.pdfLayout.title.zh);
+      expect(text).toContain(lic.standard.pdfLayout.title.en);
+    }
+  });
+
+  itWithTools('pdftoppm renders a page that is not blank, in colour, with the QR readable by zbarimg', () => {
+    const zbar = toolAvailable('zbarimg');
+    for (const lic of demo.licences) {
+      const stem = join(workDir, `page-${lic.slug}`);
+      tool('pdftoppm', ['-r', '150', '-png', '-singlefile', '{}', stem], pdfs.get(lic.slug)!);
+      const png = PNG.sync.read(readFileSync(`${stem}.png`));
+      const landscape = lic.standard.pdfLayout.orientation === 'landscape';
+      expect(png.width > png.height).toBe(landscape);
+      let dark = 0;
+      let red = 0;
+      for (let i = 0; i < png.data.length; i += 4) {
+        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+        if (r + g + b < 300) dark++;
+        if (r > 150 && g < 110 && b < 110) red++;
+      }
+      const pixels = png.width * png.height;
+      expect(dark / pixels).toBeGreaterThan(0.02); // text and QR
+      expect(red / pixels).toBeGreaterThan(0.002); // title, frame and seal
+      if (zbar) expect(tool('zbarimg', ['-q', '--raw', `${stem}.png`], new Uint8Array()).trim()).toBe(qrTextFor(lic));
+    }
+  });
+
+  it('is reproducible apart from the signature: the same input gives the same unsigned bytes', async () => {
+    const { renderLicencePdf } = await import('../../../src/forms/pdf/renderLicencePdf');
+    const { fonts, sealPng } = await import('./pdfTestRegion');
+    const lic = demo.licences[0]!;
+    const opts = { standard: lic.standard, qrText: 'LC1:X', sealPng, at: NOW, fonts };
+    expect(Buffer.from(await renderLicencePdf(lic.form, opts)).equals(Buffer.from(await renderLicencePdf(lic.form, opts)))).toBe(true);
+  });
+});
