@@ -119,10 +119,20 @@ export interface DecodedCompactLicence {
  * structure (COSE_MALFORMED). The signature is NOT checked here.
  */
 export function decodeCompactLicence(text: string, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): DecodedCompactLicence {
-  if (text.length > MAX_COMPACT_TEXT) throw new ElicenseError('INPUT_TOO_LARGE', `QR text longer than ${MAX_COMPACT_TEXT} characters`);
-  if (!text.startsWith(COMPACT_PREFIX)) throw new ElicenseError('QR_PREFIX_INVALID', `an elicense QR starts with ${COMPACT_PREFIX}`);
-  const cose = decodeCoseSign1(inflateLimited(base45Decode(text.slice(COMPACT_PREFIX.length))));
+  const cose = decodeCoseSign1(unwrapCompactText(text));
   return { cose, claims: claimsFromCbor(cose.payload, qrFieldsOf) };
+}
+
+/**
+ * The transport layers of a QR text, outside in: length, prefix
+ * (QR_PREFIX_INVALID), base45 (QR_ENCODING_INVALID), capped zlib inflation
+ * (QR_DECOMPRESSION_LIMIT). Returns the COSE bytes. The prefix is a parameter
+ * so the same code reads the EU DCC test data ("HC1:").
+ */
+export function unwrapCompactText(text: string, prefix: string = COMPACT_PREFIX): Uint8Array {
+  if (text.length > MAX_COMPACT_TEXT) throw new ElicenseError('INPUT_TOO_LARGE', `QR text longer than ${MAX_COMPACT_TEXT} characters`);
+  if (!text.startsWith(prefix)) throw new ElicenseError('QR_PREFIX_INVALID', `the QR text does not start with ${prefix}`);
+  return inflateLimited(base45Decode(text.slice(prefix.length)));
 }
 
 /** zlib inflate with an output cap, so a small QR cannot expand into megabytes. */

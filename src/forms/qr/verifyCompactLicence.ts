@@ -9,6 +9,7 @@ import type { TrustInputs } from '../../verify/TrustInputs';
 import type { VerificationResult } from '../../verify/VerificationResult';
 import { checkIssuer, checkStatus, checkValidity, pathReason, verifyFullFormDocument } from '../../verify/verifyLicense';
 import { decodeCompactLicence, fullFormDigest, type CompactClaims } from './compactLicence';
+import { validateCompactClaims } from './validateCompactClaims';
 import { verifyCoseSign1 } from './verifyCoseSign1';
 
 const FORMAT_CODES: ReadonlySet<string> = new Set(['INPUT_TOO_LARGE', 'QR_PREFIX_INVALID', 'QR_ENCODING_INVALID', 'QR_DECOMPRESSION_LIMIT', 'COSE_MALFORMED']);
@@ -54,9 +55,10 @@ export function verifyCompactLicence(
   const record = recordOf(claims);
   rb.license = record;
 
-  // 2. schema: the type and version are published standards (the QR holds a subset of the face data)
-  if (catalog.getType(claims.typeCode, claims.standardVersion)) rb.pass('schema');
-  else rb.fail('schema', 'TYPE_UNKNOWN', `no type standard ${claims.typeCode} version ${claims.standardVersion}`);
+  // 2. schema: a published type standard, and the QR's claims typed as the record's (its face data is the qrFields subset)
+  const schema = validateCompactClaims(claims, catalog);
+  if (schema.ok) rb.pass('schema');
+  else rb.fail('schema', schema.code, schema.message);
   // 3. identifier: decoding already checked its form and check character
   rb.pass('identifier');
 
