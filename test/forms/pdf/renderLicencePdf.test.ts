@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import type { DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { verifyLicencePdf } from '../../../src/forms/pdf/verifyLicencePdf';
 import { NOW, contextOf, demoRegion, qrTextFor, signedPdf, tool, toolAvailable, workDir } from './pdfTestRegion';
@@ -60,21 +59,21 @@ describe('renderLicencePdf', () => {
     const zbar = toolAvailable('zbarimg');
     for (const lic of demo.licences) {
       const stem = join(workDir, `page-${lic.slug}`);
-      tool('pdftoppm', ['-r', '150', '-png', '-singlefile', '{}', stem], pdfs.get(lic.slug)!);
-      const png = PNG.sync.read(readFileSync(`${stem}.png`));
+      tool('pdftoppm', ['-r', '150', '-singlefile', '{}', stem], pdfs.get(lic.slug)!);
+      const page = readPpm(readFileSync(`${stem}.ppm`));
       const landscape = lic.standard.pdfLayout.orientation === 'landscape';
-      expect(png.width > png.height).toBe(landscape);
+      expect(page.width > page.height).toBe(landscape);
       let dark = 0;
       let red = 0;
-      for (let i = 0; i < png.data.length; i += 4) {
-        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+      for (let i = 0; i < page.rgb.length; i += 3) {
+        const [r, g, b] = [page.rgb[i]!, page.rgb[i + 1]!, page.rgb[i + 2]!];
         if (r + g + b < 300) dark++;
         if (r > 150 && g < 110 && b < 110) red++;
       }
-      const pixels = png.width * png.height;
+      const pixels = page.width * page.height;
       expect(dark / pixels).toBeGreaterThan(0.02); // text and QR
       expect(red / pixels).toBeGreaterThan(0.002); // title, frame and seal
-      if (zbar) expect(tool('zbarimg', ['-q', '--raw', `${stem}.png`], new Uint8Array()).trim()).toBe(qrTextFor(lic));
+      if (zbar) expect(tool('zbarimg', ['-q', '--raw', `${stem}.ppm`], new Uint8Array()).trim()).toBe(qrTextFor(lic));
     }
   });
 
@@ -86,3 +85,10 @@ describe('renderLicencePdf', () => {
     expect(Buffer.from(await renderLicencePdf(lic.form, opts)).equals(Buffer.from(await renderLicencePdf(lic.form, opts)))).toBe(true);
   });
 });
+
+/** Binary PPM (P6, maxval 255), what pdftoppm writes by default: no decoder needed. */
+function readPpm(buf: Buffer): { width: number; height: number; rgb: Buffer } {
+  const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString('latin1'));
+  if (!header) throw new Error('not a binary PPM');
+  return { width: Number(header[1]), height: Number(header[2]), rgb: buf.subarray(header[0].length) };
+}
