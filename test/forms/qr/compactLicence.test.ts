@@ -1,9 +1,10 @@
 import { createPublicKey } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { buildDemoRegion, type DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { base45Decode, base45Encode } from '../../../src/forms/qr/base45';
-import { cborEncoder, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
+import cbor from 'cbor';
+import { cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
 import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicence, encodeCompactLicence, fullFormDigest } from '../../../src/forms/qr/compactLicence';
 import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
 import { verifyCompactLicence } from '../../../src/forms/qr/verifyCompactLicence';
@@ -100,7 +101,7 @@ describe('compact QR form: bad input gets its code', () => {
 
   function decodeCoseSign1Bytes(): Buffer {
     const text = texts.get('business-licence')!;
-    const bytes = require('node:zlib').inflateSync(base45Decode(text.slice(4))) as Buffer;
+    const bytes = inflateSync(base45Decode(text.slice(4)));
     decodeCoseSign1(bytes);
     return bytes;
   }
@@ -157,5 +158,119 @@ describe('verifyCompactLicence: the QR against trust material', () => {
     const r = verify(text);
     expect(r.result).toBe('rejected');
     expect(r.reasons).toEqual([code]);
+  });
+});
+
+describe('compact QR form: restructured COSE and claims', () => {
+  const wrap = (value: unknown) => COMPACT_PREFIX + base45Encode(deflateSync(cborEncoder.encode(value)));
+  const { Tagged } = cbor;
+  const good = () => decodeCompactLicence(texts.get('business-licence')!).cose;
+
+  it.each<[string, () => string]>([
+    ['a COSE_Mac0 tag (17) instead of COSE_Sign1 (18)', () => { const c = good(); return wrap(new Tagged(17, [Buffer.from(c.protectedBytes), new Map(), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['a COSE_Sign tag (98)', () => { const c = good(); return wrap(new Tagged(98, [Buffer.from(c.protectedBytes), new Map(), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['a COSE array of five elements', () => { const c = good(); return wrap(new Tagged(18, [Buffer.from(c.protectedBytes), new Map(), Buffer.from(c.payload), Buffer.from(c.signature), Buffer.alloc(0)])); }],
+    ['the protected header as a map, not a byte string', () => { const c = good(); return wrap(new Tagged(18, [new Map<number, unknown>([[1, -7], [4, Buffer.from(c.kid)]]), new Map(), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['the payload as a map, not a byte string', () => { const c = good(); return wrap(new Tagged(18, [Buffer.from(c.protectedBytes), new Map(), new Map([[1, 'x']]), Buffer.from(c.signature)])); }],
+    ['the unprotected header as a byte string', () => { const c = good(); return wrap(new Tagged(18, [Buffer.from(c.protectedBytes), Buffer.alloc(0), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['a protected header that is an array', () => { const c = good(); return wrap(new Tagged(18, [cborEncoder.encode([1, -7]), new Map(), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['alg only in the unprotected header', () => { const c = good(); return wrap(new Tagged(18, [cborEncoder.encode(new Map([[4, Buffer.from(c.kid)]])), new Map([[1, -7]]), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['no kid', () => { const c = good(); return wrap(new Tagged(18, [cborEncoder.encode(new Map([[1, -7]])), new Map(), Buffer.from(c.payload), Buffer.from(c.signature)])); }],
+    ['bytes after the COSE message', () => { const c = good(); return COMPACT_PREFIX + base45Encode(deflateSync(Buffer.concat([encodeCoseSign1(c.protectedBytes, c.payload, c.signature), Buffer.from([0])]))); }],
+    ['an indefinite-length array', () => COMPACT_PREFIX + base45Encode(deflateSync(Buffer.from('d29f40a04040ff', 'hex')))],
+    ['claims with an indefinite-length map', () => { const c = good(); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, Buffer.from('bf0161ffff', 'hex'), c.signature))); }],
+    ['claims without the full-form digest', () => { const c = good(); const m = cborDecoderMap(c.payload); m.delete(9); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
+    ['an identifier with a wrong check character', () => { const c = good(); const m = cborDecoderMap(c.payload); const id = String(m.get(1)); m.set(1, id.slice(0, -1) + (id.endsWith('A') ? 'B' : 'A')); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
+  ])('%s is COSE_MALFORMED, and a rejected result from the verifier', (_name, make) => {
+    const text = make();
+    expect(() => decodeCompactLicence(text)).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+    const r = verifyCompactLicence(text, { trust: demo.trust, catalog, at: NOW });
+    expect({ result: r.result, reasons: r.reasons }).toEqual({ result: 'rejected', reasons: ['COSE_MALFORMED'] });
+  });
+
+  function cborDecoderMap(bytes: Uint8Array): Map<number, unknown> {
+    return cborDecoder.decode(bytes) as Map<number, unknown>;
+  }
+});
+
+describe('verifyCompactLicence: signed by a known key, but wrong', () => {
+  const verify = (text: string, fullForm?: import('../../../src/license/FullForm').FullForm) =>
+    verifyCompactLicence(text, { trust: demo.trust, catalog, at: NOW, ...(fullForm ? { fullForm } : {}) });
+  const business = () => demo.licences.find((l) => l.slug === 'business-licence')!;
+  /** Re-sign edited claims (and header) with the licence's own department key. */
+  async function resign(edit: (claims: Map<number, unknown>) => void, alg?: number): Promise<string> {
+    const lic = business();
+    const signer = demo.signerOf(lic.department);
+    const { cose } = decodeCompactLicence(texts.get(lic.slug)!);
+    const claims = cborDecoder.decode(cose.payload) as Map<number, unknown>;
+    edit(claims);
+    const payload = cborEncoder.encode(claims);
+    const protectedBytes = alg === undefined ? cose.protectedBytes : encodeProtectedHeader(alg, cose.kid);
+    const signature = await signer.sign(coseSign1ToBeSigned(protectedBytes, payload));
+    return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(protectedBytes, payload, signature)));
+  }
+
+  it('the re-signing helper itself yields an accepted QR', async () => {
+    expect(verify(await resign(() => undefined)).reasons).toEqual([]);
+  });
+
+  it('a face value of the wrong type (TYPE_SCHEMA_INVALID)', async () => {
+    const text = await resign((m) => (m.get(8) as Map<number, unknown>).set(0, 12345));
+    expect(verify(text).reasons).toEqual(['TYPE_SCHEMA_INVALID']);
+  });
+
+  it('a face field the standard does not list for the QR (TYPE_SCHEMA_INVALID)', async () => {
+    const text = await resign((m) => (m.get(8) as Map<number, unknown>).set(40, 'x'));
+    expect(verify(text).reasons).toEqual(['TYPE_SCHEMA_INVALID']);
+  });
+
+  it('a date that is not a date (ENVELOPE_SCHEMA_INVALID)', async () => {
+    const text = await resign((m) => m.set(5, '2024-13-45'));
+    expect(verify(text).reasons).toContain('ENVELOPE_SCHEMA_INVALID');
+  });
+
+  it('a standard version nobody published (TYPE_UNKNOWN)', async () => {
+    expect(verify(await resign((m) => m.set(3, '9.9.9'))).reasons).toEqual(['TYPE_UNKNOWN']);
+  });
+
+  it('an expired licence (LICENSE_EXPIRED)', async () => {
+    expect(verify(await resign((m) => m.set(6, '2025-01-01'))).reasons).toEqual(['LICENSE_EXPIRED']);
+  });
+
+  it('an alg the key cannot make (ALGORITHM_KEY_MISMATCH), and one outside the allow-list (ALGORITHM_NOT_ALLOWED)', async () => {
+    expect(business().department.algorithm).not.toBe('EdDSA');
+    expect(verify(await resign(() => undefined, -8)).reasons).toEqual(['ALGORITHM_KEY_MISMATCH']);
+    expect(verify(await resign(() => undefined, -35)).reasons).toEqual(['ALGORITHM_NOT_ALLOWED']);
+  });
+
+  it('a tampered signature (SIGNATURE_INVALID)', () => {
+    const { cose } = decodeCompactLicence(texts.get('business-licence')!);
+    const signature = Buffer.from(cose.signature);
+    signature[10]! ^= 0x40;
+    const text = COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(cose.protectedBytes, cose.payload, signature)));
+    expect(verify(text).reasons).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('a kid the trust data does not list, while it lists others (KEY_UNKNOWN)', () => {
+    const { cose } = decodeCompactLicence(texts.get('business-licence')!);
+    const protectedBytes = encodeProtectedHeader(cose.alg, Buffer.alloc(8, 0xee));
+    const r = verify(COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(protectedBytes, cose.payload, cose.signature))));
+    expect(r.reasons).toEqual(['KEY_UNKNOWN']);
+    expect(r.checks.find((c) => c.check === 'chain')?.status).toBe('not_checked');
+  });
+
+  it('a QR signed by another department than the issuer it names (ISSUER_MISMATCH)', async () => {
+    const lic = business();
+    const other = demo.pki.departments.find((d) => d.uscc !== lic.department.uscc && d.algorithm === lic.department.algorithm)!;
+    const text = await encodeCompactLicence(lic.form, lic.standard, demo.signerOf(other), NOW);
+    expect(verify(text).reasons).toContain('ISSUER_MISMATCH');
+  });
+
+  it('its own full form with a changed field (FULL_FORM_MISMATCH)', () => {
+    const lic = business();
+    const altered = { ...lic.form, license: { ...lic.form.license, certificateHolderName: '另一家公司' } };
+    const r = verify(texts.get(lic.slug)!, altered);
+    expect(r.reasons).toContain('FULL_FORM_MISMATCH');
+    expect(r.result).toBe('rejected');
   });
 });
