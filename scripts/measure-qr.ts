@@ -1,31 +1,48 @@
 /**
- * Measures the two proven compact-QR precedents on our licences (docs/adr/0003):
+ * Measures the two proven compact-QR precedents on our golden licences
+ * (test/golden/licences/*.elic.json, one of each type; docs/adr/0003):
  * (a) EU DCC: CBOR claims → COSE_Sign1 → zlib → base45 → prefix, alphanumeric QR (what we use);
  * (b) SMART Health Cards: JSON claims deflated in a compact JWS → "shc:/" numeric QR.
- * Prints bytes, characters and the QR version at error-correction level Q per type and
- * signature algorithm, and writes bench-results/qr-measure.json.
+ * Each record is signed with a demo department key of each allowed algorithm. Prints
+ * COSE/JWS bytes, compressed bytes, characters and the QR version at error-correction
+ * level Q per type and algorithm, and writes bench-results/qr-measure.json.
  *
  *   npm run build && node dist/scripts/measure-qr.js
  */
 import { deflateRawSync } from 'node:zlib';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { buildDemoRegion } from '../src/demo/buildDemoRegion';
-import { compactClaimsOf, encodeCompactLicence } from '../src/forms/qr/compactLicence';
+import { COMPACT_PREFIX, compactClaimsOf, encodeCompactLicence, unwrapCompactText } from '../src/forms/qr/compactLicence';
+import { base45Decode } from '../src/forms/qr/base45';
 import { repoPath } from '../src/repoPath';
 import { StandardsCatalog } from '../src/standards/StandardsCatalog';
 import type { Signer } from '../src/crypto/Signer';
 import type { FullForm } from '../src/license/FullForm';
 import type { TypeStandard } from '../src/standards/generated/TypeStandard';
 
-async function shcText(form: FullForm, standard: TypeStandard, signer: Signer, at: Date): Promise<string> {
+async function shcText(form: FullForm, standard: TypeStandard, signer: Signer, at: Date): Promise<{ text: string; jwsBytes: number; deflatedBytes: number }> {
   const c = compactClaimsOf(form, standard, at);
   const claims = { id: c.identifier, v: c.standardVersion, nbf: c.effectiveDate, ...(c.expiringDate ? { exp: c.expiringDate } : {}), hn: c.holderName, face: c.face, dig: Buffer.from(c.fullFormDigest).toString('base64url'), iat: Math.floor(at.getTime() / 1000) };
   const header = Buffer.from(JSON.stringify({ alg: signer.algorithm, kid: signer.keyId, zip: 'DEF' })).toString('base64url');
   const payload = deflateRawSync(Buffer.from(JSON.stringify(claims)), { level: 9 }).toString('base64url');
   const sig = Buffer.from(await signer.sign(Buffer.from(`${header}.${payload}`))).toString('base64url');
   const jws = `${header}.${payload}.${sig}`;
-  return 'shc:/' + [...jws].map((ch) => String(ch.charCodeAt(0) - 45).padStart(2, '0')).join('');
+  return { text: 'shc:/' + [...jws].map((ch) => String(ch.charCodeAt(0) - 45).padStart(2, '0')).join(''), jwsBytes: jws.length, deflatedBytes: payload.length };
+}
+
+/** The golden licences (real signed full forms of every type), with their type standards. */
+function goldenLicences(catalog: StandardsCatalog): Array<{ slug: string; form: FullForm; standard: TypeStandard }> {
+  const dir = repoPath('test', 'golden', 'licences');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.elic.json'))
+    .sort()
+    .map((f) => {
+      const form = JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as FullForm;
+      const standard = catalog.getType(String(form.license['certificateTypeCode']), String(form.license['standardVersion']));
+      if (!standard) throw new Error(`${f}: no type standard`);
+      return { slug: standard.slug, form, standard };
+    });
 }
 
 const version = (segments: QRCode.QRCodeSegment[]) => QRCode.create(segments, { errorCorrectionLevel: 'Q' }).version;
@@ -35,21 +52,29 @@ async function main(): Promise<void> {
   const catalog = StandardsCatalog.load();
   const demo = await buildDemoRegion({ catalog, now });
   const rows: Array<Record<string, unknown>> = [];
+  const issuedWith = new Map(demo.licences.map((l) => [l.slug, l.department.algorithm]));
   for (const alg of ['ES256', 'EdDSA', 'PS256'] as const) {
     const signer = demo.signerOf(demo.pki.departments.find((d) => d.algorithm === alg)!);
-    for (const lic of demo.licences) {
+    for (const lic of goldenLicences(catalog)) {
       const dcc = await encodeCompactLicence(lic.form, lic.standard, signer, now);
       const shc = await shcText(lic.form, lic.standard, signer, now);
       const row = {
         type: lic.slug,
         alg,
+        demoDepartmentAlg: issuedWith.get(lic.slug),
+        dccCoseBytes: unwrapCompactText(dcc).length,
+        dccZlibBytes: base45Decode(dcc.slice(COMPACT_PREFIX.length)).length,
         dccChars: dcc.length,
         dccVersion: version([{ data: dcc, mode: 'alphanumeric' }]),
-        shcChars: shc.length,
-        shcVersion: version([{ data: Buffer.from('shc:/'), mode: 'byte' }, { data: shc.slice(5), mode: 'numeric' }]),
+        shcJwsBytes: shc.jwsBytes,
+        shcChars: shc.text.length,
+        shcVersion: version([{ data: Buffer.from('shc:/'), mode: 'byte' }, { data: shc.text.slice(5), mode: 'numeric' }]),
       };
       rows.push(row);
-      process.stdout.write(`${alg.padEnd(6)} ${lic.slug.padEnd(26)} DCC ${String(row.dccChars).padStart(5)} chars v${row.dccVersion}   SHC ${String(row.shcChars).padStart(5)} digits v${row.shcVersion}\n`);
+      process.stdout.write(
+        `${alg.padEnd(6)} ${lic.slug.padEnd(26)} DCC ${String(row.dccCoseBytes).padStart(4)} B COSE, ${String(row.dccZlibBytes).padStart(4)} B zlib, ${String(row.dccChars).padStart(5)} chars v${row.dccVersion}` +
+          `   SHC ${String(row.shcJwsBytes).padStart(5)} B JWS, ${String(row.shcChars).padStart(5)} digits v${row.shcVersion}${row.demoDepartmentAlg === alg ? '   (demo issuer)' : ''}\n`,
+      );
     }
   }
   mkdirSync(repoPath('bench-results'), { recursive: true });

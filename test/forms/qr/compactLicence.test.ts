@@ -266,6 +266,18 @@ describe('verifyCompactLicence: signed by a known key, but wrong', () => {
     expect(verify(text).reasons).toContain('ISSUER_MISMATCH');
   });
 
+  it('a QR of a department suspended since: a QR carries no timestamp, so the current state counts (ISSUER_SUSPENDED)', () => {
+    const lic = business();
+    const trust = {
+      ...demo.trust,
+      lookupDepartment: (uscc: string) => {
+        const d = demo.trust.lookupDepartment(uscc);
+        return d && uscc === lic.department.uscc ? { ...d, state: 'suspended' as const, stateSince: new Date(NOW.getTime() + 1000) } : d;
+      },
+    };
+    expect(verifyCompactLicence(texts.get(lic.slug)!, { trust, catalog, at: NOW }).reasons).toEqual(['ISSUER_SUSPENDED']);
+  });
+
   it('its own full form with a changed field (FULL_FORM_MISMATCH)', () => {
     const lic = business();
     const altered = { ...lic.form, license: { ...lic.form.license, certificateHolderName: '另一家公司' } };
