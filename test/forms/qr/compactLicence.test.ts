@@ -9,6 +9,8 @@ import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicence, encodeCompact
 import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
 import { verifyCompactLicence } from '../../../src/forms/qr/verifyCompactLicence';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
+import { loadLocalTrustFile } from '../../../src/trust/loadLocalTrustFile';
+import { verifyLicense } from '../../../src/verify/verifyLicense';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
 const catalog = StandardsCatalog.load();
@@ -130,6 +132,15 @@ describe('verifyCompactLicence: the QR against trust material', () => {
   it('refuses a key id the trust data does not list (KEY_UNKNOWN)', () => {
     const { lookupSignerCertificate: _drop, ...withoutCertificates } = demo.trust;
     expect(verify(texts.get('business-licence')!, { trust: withoutCertificates }).reasons).toEqual(['KEY_UNKNOWN']);
+  });
+
+  it('reads a trust file made before department certificates were listed: still valid, its QRs are KEY_UNKNOWN', () => {
+    const old = JSON.parse(JSON.stringify(demo.trustFile)) as { regions: Array<{ departments: Array<Record<string, unknown>> }> };
+    for (const r of old.regions) for (const d of r.departments) delete d['certificates'];
+    const trust = loadLocalTrustFile(JSON.stringify(old), 'old trust file');
+    const lic = demo.licences[0]!;
+    expect(verify(texts.get(lic.slug)!, { trust }).reasons).toEqual(['KEY_UNKNOWN']);
+    expect(verifyLicense(JSON.stringify(lic.form), { trust, catalog, at: NOW }).result).toBe('accepted');
   });
 
   it('refuses tampered claims (SIGNATURE_INVALID)', () => {
