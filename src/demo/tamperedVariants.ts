@@ -69,7 +69,7 @@ export async function tamperedVariants(demo: DemoRegion, catalog: StandardsCatal
   // Unreadable input
   const text = JSON.stringify(base, null, 2);
   add('truncated', 'INPUT_MALFORMED', 'the file is cut off half way', Buffer.from(text.slice(0, Math.floor(text.length / 2))));
-  add('not-json', 'INPUT_MALFORMED', 'not JSON at all', Buffer.from('%PDF-1.7 this is not a licence'));
+  add('not-json', 'INPUT_MALFORMED', 'braces around text that is not JSON', Buffer.from('{ this is not a licence }'));
   add('duplicate-key', 'JSON_DUPLICATE_KEY', 'the holder name appears twice; a parser could pick either',
     Buffer.from(text.replace('"certificateHolderName":', '"certificateHolderName": "冒名者",\n    "certificateHolderName":')));
   add('oversized', 'INPUT_TOO_LARGE', 'larger than any licence can be', json({ ...clone(base), padding: 'x'.repeat(200 * 1024) }));

@@ -67,9 +67,14 @@ describe('the compiled elicense binary', () => {
   });
 
   it('verify - with non-JSON on standard input → exit 2', () => {
+    // Not any licence form at all (not JSON, not a QR text, not an image or PDF).
     const r = elicense(['verify', '-', '--trust', join(demo, 'trust'), '--json'], 'this is not a licence');
     expect(r.status).toBe(2);
-    expect((JSON.parse(r.stdout) as { reasons: string[] }).reasons).toContain('INPUT_MALFORMED');
+    expect((JSON.parse(r.stdout) as { reasons: string[] }).reasons).toContain('FORMAT_UNSUPPORTED');
+    // Braces but not JSON: read as a full form, and refused as malformed.
+    const b = elicense(['verify', '-', '--trust', join(demo, 'trust'), '--json'], '{ this is not a licence }');
+    expect(b.status).toBe(2);
+    expect((JSON.parse(b.stdout) as { reasons: string[] }).reasons).toContain('INPUT_MALFORMED');
   });
 
   it('verify - with empty standard input → exit 2', () => {
