@@ -7,7 +7,8 @@
  * BENCH_LICENCES distinct licences cycled through (default 256), BENCH_HTTP_SECONDS per HTTP round
  * (default 3), BENCH_HTTP_CONNECTIONS (default 16), BENCH_BATCHES of 1,000 licences (default 5),
  * BENCH_SINGLES single issuances timed (default 200), BENCH_ONLY (comma list of verification, http,
- * issuance; default all). The node cases run the compiled node as a child process, on PostgreSQL when
+ * issuance, forms; default all), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
+ * QR texts cycled through (default 64). The node cases run the compiled node as a child process, on PostgreSQL when
  * DATABASE_URL is set (a new database, dropped afterwards), else on the embedded store.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { StandardsCatalog } from '../src/standards/StandardsCatalog';
 import { startBenchNode } from './bench/benchNode';
 import { startChildNode } from './bench/childNode';
 import { httpVerificationBench, type HttpVerificationBenchResult } from './bench/httpVerificationBench';
+import { formsBench, type FormsBenchResult } from './bench/formsBench';
 import { issuanceBench, type IssuanceBenchResult } from './bench/issuanceBench';
 import { verificationBench, type VerificationBenchResult } from './bench/verificationBench';
 
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance').split(',').map((x) => x.trim()));
+  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance,forms').split(',').map((x) => x.trim()));
 
   let verification: VerificationBenchResult | undefined;
   if (only.has('verification')) {
@@ -84,9 +86,23 @@ async function main(): Promise<void> {
       await bench.close();
     }
   }
+  let forms: FormsBenchResult | undefined;
+  if (only.has('forms')) {
+    forms = await formsBench({ renders: num('BENCH_PDF_RENDERS', 200), rounds, millis, qrTexts: num('BENCH_QR_TEXTS', 64) });
+    const t = (x: { medianMs: number; p95Ms: number }) => `median ${x.medianMs.toFixed(2)} ms, p95 ${x.p95Ms.toFixed(2)} ms`;
+    process.stdout.write(`\nLicence forms (${forms.licenceTypes} demo types cycled, CJK font subset per document, QR printed)\n`);
+    process.stdout.write(`  ${'PDF render, unsigned'.padEnd(40)} ${t(forms.pdf.unsigned)}  (target median <= 15 ms)\n`);
+    process.stdout.write(`  ${'PDF render, PAdES-signed'.padEnd(40)} ${t(forms.pdf.signed)}  (target median <= 25 ms)\n`);
+    process.stdout.write(`  ${'PDF size, signed'.padEnd(40)} median ${(forms.pdf.sizeBytes.median / 1024).toFixed(1)} KB, max ${(forms.pdf.sizeBytes.max / 1024).toFixed(1)} KB  (target <= 60 KB)\n`);
+    process.stdout.write(`  ${'QR encode + sign (ES256)'.padEnd(40)} ${t(forms.qr.encodeAndSign)}\n`);
+    process.stdout.write(`  ${'QR read from its PNG (ZXing wasm)'.padEnd(40)} ${t(forms.qr.readPng)}\n`);
+    process.stdout.write(`  QR versions at level Q: ${Object.entries(forms.qr.versionByType).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    for (const c of forms.qr.verification) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s\n`);
+    process.stdout.write(`  ratio QR verification / raw verify: ${forms.qr.ratioToRawVerify.toFixed(3)}  (target >= 0.8)\n`);
+  }
   const out = repoPath('bench-results', 'bench.json');
   mkdirSync(repoPath('bench-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance }, null, 2));
+  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance, forms }, null, 2));
   process.stdout.write(`\nwritten ${out}\n`);
 }
 
