@@ -7,7 +7,7 @@ import { ceremonyDepartments, cli, cliJson, removeDir, sampleData, SLUGS, tempDi
 
 let dir: string;
 let demo: string;
-let demoRun: { code: number; out: string };
+let demoRun: { code: number; out: string; err: string };
 let trust: string;
 let env: NodeJS.ProcessEnv;
 const typeCodeOf = new Map<string, string>();
