@@ -1,20 +1,31 @@
-import { ResultBuilder } from '../verify/ResultBuilder';
+import { parseStrictJson } from '../json/parseStrictJson';
+import { MAX_FULL_FORM_BYTES } from '../license/FullForm';
+import { readLicencePdf } from './pdf/readLicencePdf';
+import { verifyLicencePdf, type PdfSignatureReport } from './pdf/verifyLicencePdf';
 import type { VerificationResult } from '../verify/VerificationResult';
 import type { AnyFormContext } from './verifyAnyForm';
 
-/** The PDF's own checks (signature, coverage, attachment), as the PDF verifier reports them. */
-export type PdfSection = Record<string, unknown>;
+/** The PDF's own checks (signature, coverage, appended bytes), as the PDF verifier reports them. */
+export type PdfSection = PdfSignatureReport;
 
-/** False until src/forms/pdf has a verifier: callers then report the PDF as written, not verified. */
-export const PDF_VERIFICATION_AVAILABLE: boolean = false;
+/** The PDF verifier exists: callers count the PDF's answer (kept for callers written before it did). */
+export const PDF_VERIFICATION_AVAILABLE: boolean = true;
 
-/** PDF verification arrives with src/forms/pdf; until then a PDF is reported as not supported. */
-export async function verifyPdfForm(_bytes: Uint8Array, ctx: AnyFormContext): Promise<VerificationResult & { pdf?: PdfSection }> {
-  const rb = new ResultBuilder();
-  rb.fail('format', 'FORMAT_UNSUPPORTED', 'PDF verification is not available in this build');
-  return rb.build(ctx.trust, ctx.at);
+/** The licence PDF verified on its own: the embedded full form and the PAdES signature (src/forms/pdf). */
+export function verifyPdfForm(bytes: Uint8Array, ctx: AnyFormContext): Promise<VerificationResult & { pdf?: PdfSection }> {
+  return verifyLicencePdf(bytes, ctx);
 }
 
-export function licenceKeyOfPdf(_bytes: Uint8Array): { identifier: string; issuerCode: string } | null {
-  return null;
+/** Identifier and issuer of the full form attached to a PDF, read without verifying; null when there is none. */
+export async function licenceKeyOfPdf(bytes: Uint8Array): Promise<{ identifier: string; issuerCode: string } | null> {
+  try {
+    const { attachment } = await readLicencePdf(bytes);
+    if (!attachment.found || !('bytes' in attachment)) return null;
+    const record = (parseStrictJson(attachment.bytes, { maxBytes: MAX_FULL_FORM_BYTES, maxDepth: 16 }) as { license?: Record<string, unknown> } | null)?.license;
+    const identifier = record?.['certificateIdentifier'];
+    const issuerCode = record?.['certificateIssuingAuthorityCode'];
+    return typeof identifier === 'string' && typeof issuerCode === 'string' ? { identifier, issuerCode } : null;
+  } catch {
+    return null;
+  }
 }

@@ -84,7 +84,7 @@ export async function readPresentedForm(bytes: Uint8Array): Promise<PresentedFor
  * verifying anything, so that a caller can look up its status first. Null
  * when the form is unreadable.
  */
-export function licenceKeyOf(presented: PresentedForm): { identifier: string; issuerCode: string } | null {
+export async function licenceKeyOf(presented: PresentedForm): Promise<{ identifier: string; issuerCode: string } | null> {
   const fromRecord = (record: unknown) => {
     if (!isObject(record)) return null;
     const identifier = record['certificateIdentifier'];

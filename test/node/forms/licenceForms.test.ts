@@ -168,11 +168,14 @@ describe('licence forms on the node: served, then verified', () => {
       }
     });
 
-    it(`an upload over ${MAX_UPLOAD_BYTES} bytes: 413`, async () => {
+    it(`an upload over ${MAX_UPLOAD_BYTES} bytes, or a PDF over the PDF verifier's cap: 413`, async () => {
       const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1024, 0);
       Buffer.from('%PDF-1.7\n').copy(big);
       const r = await verifyBytes(big, 'application/pdf');
       expect(r.status).toBe(413);
+      const pdfTooBig = Buffer.alloc(2 * 1024 * 1024, 0x20);
+      Buffer.from('%PDF-1.7\n').copy(pdfTooBig);
+      expect((await verifyBytes(pdfTooBig, 'application/pdf')).status).toBe(413);
     });
   });
 });

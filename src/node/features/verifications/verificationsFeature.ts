@@ -1,3 +1,4 @@
+import { ElicenseError } from '../../../errors';
 import { licenceKeyOf, verifyPresentedForm } from '../../../forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
@@ -35,13 +36,15 @@ export function createVerificationsFeature(services: NodeServices): Feature {
         handler: async (req, res) => {
           const presented = await readVerificationRequest(req, res);
           const { snapshot, stale } = await services.trust.forVerification();
-          const status = await prefetchStatus(services, snapshot, licenceKeyOf(presented));
+          const status = await prefetchStatus(services, snapshot, await licenceKeyOf(presented));
           const result = await verifyPresentedForm(presented, {
             trust: { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
             catalog: services.catalog,
             at: services.clock.now(),
             caches,
           });
+          // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
+          if (presented.kind !== 'full-form' && result.reasons.includes('INPUT_TOO_LARGE')) throw new ElicenseError('INPUT_TOO_LARGE', result.checks[0]?.detail ?? 'input too large');
           if (status.unavailable) explainUnavailable(result);
           if (stale) result.trust.source += ' (last good copy: the database is unavailable)';
           const record = result.license;
