@@ -8,7 +8,7 @@ import { verifyCompactLicence } from '../../src/forms/qr/verifyCompactLicence';
 import { readQrFromImage } from '../../src/forms/qrImage/readQrFromImage';
 import { qrSymbolOf, renderQrPng } from '../../src/forms/qrImage/renderQrImage';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
-import { PathCache } from '../../src/verify/PathCache';
+import { createVerifierCaches } from '../../src/verify/verifyLicense';
 import { compare, type CaseResult } from './measure';
 
 export interface TimingSummary {
@@ -104,7 +104,7 @@ export async function formsBench(opts: { renders: number; rounds: number; millis
     const { cose } = decodeCompactLicence(t);
     return { data: coseSign1ToBeSigned(cose.protectedBytes, cose.payload), signature: cose.signature };
   });
-  const ctx = { trust: demo.trust, catalog, at: now, paths: new PathCache() };
+  const ctx = { trust: demo.trust, catalog, at: now, caches: createVerifierCaches() };
   for (const t of texts) {
     const r = verifyCompactLicence(t, ctx);
     if (r.result !== 'accepted') throw new Error(`bench QR rejected: ${r.reasons.join(',')}`);

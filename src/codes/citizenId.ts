@@ -3,6 +3,7 @@
  * Foreign permanent-resident ID numbers (leading 9) share the layout of the date and the check; their
  * positions 2-3 are the accepting province.
  */
+import { chinaCalendarDate } from '../chinaCalendarDate';
 import { codeFail, codeOk, type CodeCheck, type CodeWarning } from './codeCheck';
 import type { DivisionCodeList } from './divisionCode';
 
@@ -47,8 +48,7 @@ function compactToday(today: string | Date): string {
     if (!ISO_DATE.test(today)) throw new RangeError('today must be YYYY-MM-DD');
     return today.slice(0, 4) + today.slice(5, 7) + today.slice(8, 10);
   }
-  const china = new Date(today.getTime() + 8 * 3600_000).toISOString();
-  return china.slice(0, 4) + china.slice(5, 7) + china.slice(8, 10);
+  return chinaCalendarDate(today).replace(/-/g, '');
 }
 
 export function checkCitizenId(id: unknown, options: CitizenIdOptions): CodeCheck {

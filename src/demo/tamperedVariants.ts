@@ -7,7 +7,7 @@ import { signLicense } from '../license/signLicense';
 import { runCeremony } from '../pki/ca/ceremony';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { ReasonCode } from '../verify/reasonCodes';
-import { chinaCalendarDate } from '../verify/licenseValidity';
+import { chinaCalendarDate } from '../chinaCalendarDate';
 import { parseCertificate } from '../pki/certificate/ParsedCertificate';
 import type { LicenseDraft } from '../license/prepareLicenseRecord';
 import type { DemoRegion } from './buildDemoRegion';

@@ -130,7 +130,7 @@ export async function verifyPresentedForm(presented: PresentedForm, ctx: AnyForm
         catalog,
         at,
         ...(presented.fullForm !== undefined ? { fullForm: presented.fullForm as unknown as FullForm } : {}),
-        ...(ctx.caches ? { paths: ctx.caches.paths } : {}),
+        ...(ctx.caches ? { caches: ctx.caches } : {}),
       });
       return { ...result, form: presented.form };
     }

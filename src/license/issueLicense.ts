@@ -3,7 +3,7 @@ import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import { verifyFullFormDocument, type VerifierCaches } from '../verify/verifyLicense';
 import type { TrustInputs } from '../verify/TrustInputs';
-import { chinaCalendarDate } from '../verify/licenseValidity';
+import { chinaCalendarDate } from '../chinaCalendarDate';
 import type { FullForm } from './FullForm';
 import { prepareLicenseRecord, type IssuingDepartment, type LicenseDraft } from './prepareLicenseRecord';
 import { signLicense } from './signLicense';

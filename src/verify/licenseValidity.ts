@@ -1,13 +1,8 @@
-/** Licence dates are calendar dates in China Standard Time (UTC+8, no daylight saving). */
-const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
-
-export function chinaCalendarDate(at: Date): string {
-  return new Date(at.getTime() + CST_OFFSET_MS).toISOString().slice(0, 10);
-}
+import { chinaCalendarDate } from '../chinaCalendarDate';
 
 export type ValidityOutcome = { ok: true } | { ok: false; code: 'LICENSE_NOT_YET_VALID' | 'LICENSE_EXPIRED'; detail: string };
 
-/** ISO dates (YYYY-MM-DD) compare correctly as strings. An absent expiring date means long-term (长期). */
+/** Licence dates are China calendar dates; ISO dates (YYYY-MM-DD) compare correctly as strings. An absent expiring date means long-term (长期). */
 export function checkLicenseValidity(effective: string, expiring: string | undefined, at: Date): ValidityOutcome {
   const today = chinaCalendarDate(at);
   if (today < effective) return { ok: false, code: 'LICENSE_NOT_YET_VALID', detail: `valid from ${effective}; today is ${today} (UTC+8)` };

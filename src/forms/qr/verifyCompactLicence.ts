@@ -7,7 +7,7 @@ import type { ReasonCode } from '../../verify/reasonCodes';
 import { ResultBuilder } from '../../verify/ResultBuilder';
 import type { TrustInputs } from '../../verify/TrustInputs';
 import type { VerificationResult } from '../../verify/VerificationResult';
-import { checkIssuer, checkStatus, checkValidity, pathReason, verifyFullFormDocument } from '../../verify/verifyLicense';
+import { checkIssuer, checkStatus, checkValidity, pathReason, verifyFullFormDocument, type VerifierCaches } from '../../verify/verifyLicense';
 import { decodeCompactLicence, fullFormDigest, type CompactClaims } from './compactLicence';
 import { validateCompactClaims } from './validateCompactClaims';
 import { verifyCoseSign1 } from './verifyCoseSign1';
@@ -38,7 +38,7 @@ function recordOf(c: CompactClaims): Record<string, unknown> {
  */
 export function verifyCompactLicence(
   text: string,
-  ctx: { trust: TrustInputs; catalog: StandardsCatalog; at: Date; fullForm?: FullForm; paths?: PathCache },
+  ctx: { trust: TrustInputs; catalog: StandardsCatalog; at: Date; fullForm?: FullForm; caches?: VerifierCaches },
 ): VerificationResult {
   const { trust, catalog, at } = ctx;
   const rb = new ResultBuilder();
@@ -74,7 +74,7 @@ export function verifyCompactLicence(
     if (!sig.ok) rb.fail('signature', sig.code, sig.message);
     else rb.pass('signature');
     // 5. chain, at the verification time (a QR carries no region timestamp: ADR 0003)
-    const path = (ctx.paths ?? new PathCache()).validate({
+    const path = (ctx.caches?.paths ?? new PathCache()).validate({
       leaf: signer.certificate,
       intermediates: signer.intermediates,
       anchors: trust.anchors,
@@ -88,7 +88,7 @@ export function verifyCompactLicence(
     checkIssuer(record, { leaf: signer.certificate, keyId }, trust, rb, () => null);
   }
   if (ctx.fullForm) {
-    const full = verifyFullFormDocument(ctx.fullForm, { trust, catalog, at });
+    const full = verifyFullFormDocument(ctx.fullForm, { trust, catalog, at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
     if (full.result !== 'accepted' || Buffer.compare(Buffer.from(fullFormDigest(ctx.fullForm)), Buffer.from(claims.fullFormDigest)) !== 0 ||
         ctx.fullForm.license['certificateIdentifier'] !== claims.identifier) {
       rb.fail('signature', 'FULL_FORM_MISMATCH', 'the full form presented with this QR is not the one it was made for, or does not verify');

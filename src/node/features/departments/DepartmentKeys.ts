@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { keyIdForCertificate } from '../../../crypto/keyIdForCertificate';
 import { ElicenseError } from '../../../errors';
-import { readCertificateParts } from '../../../pki/ca/der/readCertificateParts';
+import { parseCertificate } from '../../../pki/certificate/ParsedCertificate';
 import { generateKeyPair as softwareKeyPair, type GenerateKey } from '../../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../../pki/ca/issueDepartmentCertificate';
 import { publicKeyFromCsr } from '../../../pki/ca/publicKeyFromCsr';
@@ -54,7 +54,7 @@ export class DepartmentKeys {
         { department: { name: department.name, uscc, divisionCode: department.divisionCode }, publicKey: prepared.publicKey, validityDays: req.validityDays },
         { now: at, randomBytes: this.s.random },
       );
-      const { notBefore, notAfter } = readCertificateParts(certificate.der);
+      const { notBefore, notAfter } = parseCertificate(certificate.der);
       const keyId = keyIdForCertificate(certificate.der);
 
       const previous = history.filter((k) => k.state === 'active');

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { ElicenseError } from '../../../errors';
 import type { CertificateAuthority } from '../../../pki/ca/certificateAuthority';
 import { keyObjectSigner } from '../../../pki/ca/certificateSigner';
-import { readCertificateParts } from '../../../pki/ca/der/readCertificateParts';
+import { parseCertificate } from '../../../pki/certificate/ParsedCertificate';
 import type { Queryable } from '../../../store/Database';
 import type { KeyVault } from '../../../store/KeyVault';
 import type { SigningKeyRecord, SigningKeyStore } from '../../../store/SigningKeyStore';
@@ -63,6 +63,5 @@ function newest(keys: SigningKeyRecord[]): SigningKeyRecord | undefined {
 }
 
 function isSelfSigned(der: Uint8Array): boolean {
-  const parts = readCertificateParts(der);
-  return Buffer.from(parts.subject).equals(Buffer.from(parts.issuer));
+  return parseCertificate(der).selfIssued;
 }

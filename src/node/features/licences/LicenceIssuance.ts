@@ -7,7 +7,7 @@ import { prepareLicenseRecord } from '../../../license/prepareLicenseRecord';
 import type { AuditEvent } from '../../../store/AuditLog';
 import type { Queryable } from '../../../store/Database';
 import type { NewLicence } from '../../../store/LicenceStore';
-import { chinaCalendarDate } from '../../../verify/licenseValidity';
+import { chinaCalendarDate } from '../../../chinaCalendarDate';
 import { createVerifierCaches, type VerifierCaches } from '../../../verify/verifyLicense';
 import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../http/permissions';
