@@ -7,8 +7,8 @@ import type { FullForm } from '../../license/FullForm';
 import { licenseSigningPayload } from '../../license/signingInput';
 import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import { base45Decode, base45Encode } from './base45';
-import { checkCborStrict } from './checkCborStrict';
-import { COSE_ALGORITHMS, cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader, type CoseSign1 } from './coseSign1';
+import { decodeCborStrict } from './decodeCborStrict';
+import { COSE_ALGORITHMS, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader, type CoseSign1 } from './coseSign1';
 
 /** Prefix of the compact QR form (context identifier, as "HC1:" in the EU DCC). */
 export const COMPACT_PREFIX = 'LC1:';
@@ -148,13 +148,7 @@ export function inflateLimited(compressed: Uint8Array, max = MAX_INFLATED_BYTES)
 }
 
 function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): CompactClaims {
-  checkCborStrict(payload, { maxDepth: 6, maxItems: 512 });
-  let m: unknown;
-  try {
-    m = cborDecoder.decode(payload);
-  } catch {
-    throw new ElicenseError('COSE_MALFORMED', 'claims are not CBOR');
-  }
+  const m = decodeCborStrict(payload, { maxDepth: 6, maxItems: 512 });
   if (!(m instanceof Map)) throw new ElicenseError('COSE_MALFORMED', 'claims must be a map');
   const str = (k: number, optional = false): string | undefined => {
     const v = m.get(k);

@@ -1,6 +1,6 @@
 import cbor from 'cbor';
 import { ElicenseError } from '../../errors';
-import { checkCborStrict } from './checkCborStrict';
+import { decodeCborStrict } from './decodeCborStrict';
 
 /** COSE algorithm identifiers (RFC 9053 / IANA) of our allow-list. */
 export const COSE_ALGORITHMS = { ES256: -7, EdDSA: -8, PS256: -37 } as const;
@@ -10,9 +10,22 @@ const CWT_TAG = 61;
 const HEADER_ALG = 1;
 const HEADER_KID = 4;
 
-/** RFC 8949 CBOR (pure-JS `cbor` package); decoded maps stay Maps so integer keys survive. */
+/** Writing CBOR (issuance side) with the pure-JS `cbor` package; reading untrusted CBOR with our strict decoder. */
 export const cborEncoder = { encode: (value: unknown): Buffer => cbor.encodeOne(value) };
-export const cborDecoder = { decode: (bytes: Uint8Array): unknown => cbor.decodeFirstSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { preferMap: true }) };
+export const cborDecoder = { decode: (bytes: Uint8Array): unknown => decodeCborStrict(bytes, { maxDepth: 16, maxItems: 10_000 }) };
+
+/** CBOR head (major type + argument) for the fixed-shape Sig_structure below. */
+function head(major: number, n: number): Buffer {
+  if (n < 24) return Buffer.of((major << 5) | n);
+  if (n < 0x100) return Buffer.of((major << 5) | 24, n);
+  if (n < 0x10000) return Buffer.of((major << 5) | 25, n >> 8, n & 0xff);
+  const b = Buffer.alloc(5);
+  b[0] = (major << 5) | 26;
+  b.writeUInt32BE(n, 1);
+  return b;
+}
+const SIG_STRUCTURE_PREFIX = Buffer.concat([head(4, 4), head(3, 10), Buffer.from('Signature1', 'ascii')]);
+const EMPTY_BSTR = head(2, 0);
 
 export interface CoseSign1 {
   /** Serialised protected header (part of what is signed). */
@@ -25,7 +38,8 @@ export interface CoseSign1 {
 
 /** Sig_structure of RFC 9052 section 4.4 for COSE_Sign1 with no external data. */
 export function coseSign1ToBeSigned(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  return cborEncoder.encode(['Signature1', Buffer.from(protectedBytes), Buffer.alloc(0), Buffer.from(payload)]);
+  // ["Signature1", protected, external_aad = h'', payload]: encoded directly, it is on every verification.
+  return Buffer.concat([SIG_STRUCTURE_PREFIX, head(2, protectedBytes.length), protectedBytes, EMPTY_BSTR, head(2, payload.length), payload]);
 }
 
 export function encodeProtectedHeader(alg: number, kid: Uint8Array): Uint8Array {
@@ -47,13 +61,7 @@ const bytesOf = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array
  * issuers do). Errors are COSE_MALFORMED.
  */
 export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
-  checkCborStrict(bytes, { maxDepth: 16, maxItems: 10_000 });
-  let top: unknown;
-  try {
-    top = cborDecoder.decode(bytes);
-  } catch {
-    throw malformed('not CBOR');
-  }
+  let top: unknown = decodeCborStrict(bytes, { maxDepth: 16, maxItems: 10_000 });
   // RFC 8392 allows the CWT tag (61) around the COSE message; unwrap it once.
   if (top instanceof cbor.Tagged && top.tag === CWT_TAG) top = top.value;
   if (top instanceof cbor.Tagged) {
@@ -67,8 +75,7 @@ export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
   if (!(u instanceof Map)) throw malformed('the unprotected header must be a map');
   let header: unknown = new Map();
   if (protectedBytes.length > 0) {
-    checkCborStrict(protectedBytes, { maxDepth: 4, maxItems: 64 });
-    header = cborDecoder.decode(protectedBytes);
+    header = decodeCborStrict(protectedBytes, { maxDepth: 4, maxItems: 64 });
   }
   if (!(header instanceof Map)) throw malformed('the protected header must be a map');
   const alg = header.get(HEADER_ALG);

@@ -297,3 +297,22 @@ describe('verifyCompactLicence: signed by a known key, but wrong', () => {
     expect(r.result).toBe('rejected');
   });
 });
+
+describe('COSE internals', () => {
+  it.each([0, 10, 23, 24, 255, 256, 65535, 65536])('the Sig_structure written by hand equals the general CBOR encoding (payload of %d bytes)', (n) => {
+    const protectedBytes = encodeProtectedHeader(-7, Buffer.alloc(8, 2));
+    const payload = Buffer.alloc(n, 7);
+    expect(Buffer.from(coseSign1ToBeSigned(protectedBytes, payload))).toEqual(
+      cborEncoder.encode(['Signature1', Buffer.from(protectedBytes), Buffer.alloc(0), payload]),
+    );
+  });
+
+  it('the strict decoder reads what the encoder writes, and refuses a repeated key, indefinite lengths and trailing bytes', () => {
+    const value = new Map<unknown, unknown>([[1, 'a'], [-7, Buffer.from([1, 2])], ['k', [true, false, null, undefined, 1.5]]]);
+    expect(cborDecoder.decode(cborEncoder.encode(value))).toEqual(value);
+    expect(() => cborDecoder.decode(Buffer.from('a2016161016162', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+    expect(() => cborDecoder.decode(Buffer.from('9f01ff', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+    expect(() => cborDecoder.decode(Buffer.from('0101', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+    expect(() => cborDecoder.decode(Buffer.from('62c328', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+  });
+});
