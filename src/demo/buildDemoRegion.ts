@@ -13,7 +13,7 @@ import type { TypeStandard } from '../standards/generated/TypeStandard';
 import { buildLocalTrustFile } from '../trust/buildLocalTrustFile';
 import { loadLocalTrustFile, type LocalTrustFile } from '../trust/loadLocalTrustFile';
 import type { TrustInputs } from '../verify/TrustInputs';
-import { loadSampleLicences } from './sampleDraft';
+import { loadSampleLicences, type SampleLicence } from './sampleDraft';
 
 export const DEMO_CEREMONY_FILE = repoPath('fixtures', 'ceremony', 'demo-region.json');
 
@@ -32,7 +32,10 @@ export interface DemoRegion {
   trust: TrustInputs;
   signerOf(department: CertifiedDepartment): Signer;
   timestampAuthority: Signer;
+  /** One licence of every type, each signed by the first department authorised for it. */
   licences: DemoLicence[];
+  /** Issue the sample licence of a type again, signed by the given department (e.g. to cover another algorithm). */
+  issueSample(slug: string, department: CertifiedDepartment): Promise<DemoLicence>;
 }
 
 /**
@@ -59,24 +62,31 @@ export async function buildDemoRegion(opts: {
   };
   const timestampAuthority = new SoftwareSigner(pki.timestampAuthority.privateKey, pki.timestampAuthority.chain);
 
-  const licences: DemoLicence[] = [];
-  for (const sample of loadSampleLicences()) {
+  const issueAs = async (sample: SampleLicence, department?: CertifiedDepartment): Promise<DemoLicence> => {
     const standard = opts.catalog.getTypeBySlug(sample.slug);
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `fixture ${sample.slug} has no type standard`);
-    const department = pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode));
-    if (!department) throw new ElicenseError('CEREMONY_INVALID', `no demo department may issue ${standard.slug}`);
+    const dept = department ?? pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode));
+    if (!dept) throw new ElicenseError('CEREMONY_INVALID', `no demo department may issue ${standard.slug}`);
     const form = await issueLicense(
       { typeCode: standard.typeCode, ...sample.draft },
       {
         catalog: opts.catalog,
         trust,
-        department: { name: department.name, uscc: department.uscc, divisionCode: department.divisionCode, signer: signerOf(department) },
+        department: { name: dept.name, uscc: dept.uscc, divisionCode: dept.divisionCode, signer: signerOf(dept) },
         timestampAuthority,
         serial: generateSerial(random),
         at: opts.now,
       },
     );
-    licences.push({ slug: sample.slug, standard, department, form });
-  }
-  return { ceremony, pki, trustFile, trust, signerOf, timestampAuthority, licences };
+    return { slug: sample.slug, standard, department: dept, form };
+  };
+  const samples = loadSampleLicences();
+  const licences: DemoLicence[] = [];
+  for (const sample of samples) licences.push(await issueAs(sample));
+  const issueSample = async (slug: string, department: CertifiedDepartment): Promise<DemoLicence> => {
+    const sample = samples.find((s) => s.slug === slug);
+    if (!sample) throw new ElicenseError('TYPE_UNKNOWN', `no sample licence ${slug}`);
+    return issueAs(sample, department);
+  };
+  return { ceremony, pki, trustFile, trust, signerOf, timestampAuthority, licences, issueSample };
 }

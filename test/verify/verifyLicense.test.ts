@@ -50,9 +50,15 @@ describe('verifyLicense: genuine licences', () => {
     }
   });
 
-  it('covers ES256, EdDSA and PS256 signers', () => {
+  it('covers ES256, EdDSA and PS256 signers', async () => {
     const algs = new Set(demo.licences.map((l) => verifyAt(l.form).signer?.algorithm));
-    expect([...algs].sort()).toEqual(['ES256', 'EdDSA', 'PS256']);
+    expect([...algs].sort()).toEqual(['ES256', 'EdDSA']);
+    // The demo signs its sample licences with ES256/EdDSA (compact QR size, docs/adr/0003); the province's PS256 department too may issue the title.
+    const rsaDept = demo.pki.departments.find((d) => d.algorithm === 'PS256')!;
+    const rsa = await demo.issueSample('real-estate-title', rsaDept);
+    const r = verifyAt(rsa.form);
+    expect(r.reasons).toEqual([]);
+    expect(r.signer).toMatchObject({ algorithm: 'PS256', uscc: rsaDept.uscc });
   });
 
   it('reports status and recognition as not checked, never as passed', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DemoRegion } from '../../../src/demo/buildDemoRegion';
+import type { DemoLicence, DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { verifyLicencePdf } from '../../../src/forms/pdf/verifyLicencePdf';
 import { NOW, contextOf, demoRegion, qrTextFor, signedPdf, tool, toolAvailable, workDir } from './pdfTestRegion';
 
@@ -10,7 +10,12 @@ const pdfs = new Map<string, Uint8Array>();
 beforeAll(async () => {
   demo = await demoRegion();
   for (const lic of demo.licences) pdfs.set(lic.slug, await signedPdf(demo, lic));
+  // The demo's sample licences are signed with ES256/EdDSA; the province's PS256 department issues one more.
+  const rsa = await demo.issueSample('real-estate-title', demo.pki.departments.find((d) => d.algorithm === 'PS256')!);
+  rsaLicence = rsa;
+  pdfs.set('ps256', await signedPdf(demo, rsa));
 });
+let rsaLicence: DemoLicence;
 
 const slugs = () => demo.licences.map((l) => l.slug);
 const haveTools = ['pdfsig', 'pdftotext', 'pdftoppm'].every(toolAvailable);
@@ -34,8 +39,11 @@ describe('renderLicencePdf', () => {
   });
 
   itWithTools('pdfsig finds one PAdES signature covering the whole document; valid for ES256 and PS256', () => {
-    for (const lic of demo.licences) {
-      const out = tool('pdfsig', ['-nocert', '{}'], pdfs.get(lic.slug)!);
+    const algorithms = new Set<string>();
+    for (const lic of [...demo.licences, rsaLicence]) {
+      const key = lic === rsaLicence ? 'ps256' : lic.slug;
+      algorithms.add(demo.signerOf(lic.department).algorithm);
+      const out = tool('pdfsig', ['-nocert', '{}'], pdfs.get(key)!);
       expect(out).toContain('Signature Type: ETSI.CAdES.detached');
       expect(out).toContain('Total document signed');
       expect(out).toContain(`Signer Certificate Common Name: ${lic.department.name}`);
@@ -43,6 +51,13 @@ describe('renderLicencePdf', () => {
       if (demo.signerOf(lic.department).algorithm !== 'EdDSA') expect({ slug: lic.slug, out }).toEqual({ slug: lic.slug, out: expect.stringContaining('Signature Validation: Signature is Valid.') });
       else expect(out).toContain('Signing Hash Algorithm: SHA-512');
     }
+    expect([...algorithms].sort()).toEqual(['ES256', 'EdDSA', 'PS256']);
+  });
+
+  it('verifies the PS256 department\'s PDF too', async () => {
+    const r = await verifyLicencePdf(pdfs.get('ps256')!, contextOf(demo));
+    expect(r.reasons).toEqual([]);
+    expect(r.signer?.algorithm).toBe('PS256');
   });
 
   itWithTools('pdftotext finds the holder name, title and labels in Chinese', () => {

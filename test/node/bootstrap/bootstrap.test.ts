@@ -19,7 +19,7 @@ describe('demo bootstrap on a fresh data directory', () => {
     const roles = c.keys.map((k) => k.role);
     expect(roles.filter((r) => r === 'region_admin')).toHaveLength(1);
     expect(roles.filter((r) => r === 'auditor')).toHaveLength(1);
-    expect(roles.filter((r) => r === 'issuer')).toHaveLength(7);
+    expect(roles.filter((r) => r === 'issuer')).toHaveLength(8);
     expect(c.examples.issue).toContain('/v1/licenses');
   });
 });

@@ -15,11 +15,11 @@ describe('runCeremony on the demo region', () => {
     const pki = await demoRegion();
     expect(pki.region).toEqual({ name: '福建省', code: '350000' });
     expect(pki.intermediates.map((i) => i.id)).toEqual(['fuzhou']);
-    expect(pki.departments).toHaveLength(7);
+    expect(pki.departments).toHaveLength(8);
     const types = pki.departments.flatMap((d) => d.licenseTypes);
     expect(new Set(types).size).toBe(8);
     expect(pki.record.certificates.map((c) => c.role)).toEqual([
-      'root', 'intermediate', 'trustListSigner', 'timestampAuthority', ...Array(7).fill('department'),
+      'root', 'intermediate', 'trustListSigner', 'timestampAuthority', ...Array(8).fill('department'),
     ]);
     expect(pki.record.warnings).toEqual([]);
   });
@@ -43,8 +43,11 @@ describe('runCeremony on the demo region', () => {
     const pki = await demoRegion();
     const fz = pki.departments.find((d) => d.id === 'fz-real-estate')!;
     expect(fz.chain).toEqual([fz.certificate.der, pki.intermediates[0]!.certificate.der]);
-    expect(fz.privateKey.asymmetricKeyType).toBe('rsa');
-    expect(fz.privateKey.asymmetricKeyDetails?.modulusLength).toBe(3072);
+    expect(fz.privateKey.asymmetricKeyType).toBe('ec');
+    const resources = pki.departments.find((d) => d.id === 'fj-natural-resources')!;
+    expect(resources.chain).toEqual([resources.certificate.der]);
+    expect(resources.privateKey.asymmetricKeyType).toBe('rsa');
+    expect(resources.privateKey.asymmetricKeyDetails?.modulusLength).toBe(3072);
     const degrees = pki.departments.find((d) => d.id === 'fj-degrees')!;
     expect(degrees.chain).toEqual([degrees.certificate.der]);
     expect(pki.root.chain).toEqual([]);
