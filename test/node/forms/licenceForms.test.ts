@@ -178,4 +178,34 @@ describe('licence forms on the node: served, then verified', () => {
       expect((await verifyBytes(pdfTooBig, 'application/pdf')).status).toBe(413);
     });
   });
+  describe('after the department rotates its key', () => {
+    it('the forms of an earlier licence are still signed by the key that signed it, until that key is withdrawn', async () => {
+      const slug = 'social-security-card';
+      const key = node.keys.issuerOf(slug);
+      const licence = (await http(node.url, 'GET', `/v1/licenses/${encodeURIComponent(ids.get(slug)!)}`, { key })).body.license;
+      const uscc = licence.certificateIssuingAuthorityCode;
+      const firstPdf = await verifyBytes((await getBytes(path(slug, '.pdf'), key)).bytes, 'application/pdf');
+      const originalKeyId = firstPdf.body.signer.keyId;
+
+      const rotated = await http(node.url, 'POST', `/v1/departments/${uscc}/keys`, { key: node.keys.admin, json: {} });
+      expect(rotated.status).toBe(201);
+      expect(rotated.body.retired).toEqual([originalKeyId]);
+
+      const pdf = await getBytes(path(slug, '.pdf'), key);
+      expect(pdf.status).toBe(200);
+      const viaPdf = await verifyBytes(pdf.bytes, 'application/pdf');
+      if (PDF_VERIFICATION_AVAILABLE) expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+      expect(viaPdf.body.signer.keyId).toBe(originalKeyId);
+      expect(viaPdf.body.pdf.signerKeyId).toBe(originalKeyId);
+      const qr = Buffer.from((await getBytes(path(slug, '.qr.txt'), key)).bytes).toString('utf8').trim();
+      expect((await verifyJson({ qr })).body.result).toBe('accepted');
+
+      const withdrawn = await http(node.url, 'POST', `/v1/departments/${uscc}/keys/${originalKeyId}/withdraw`, { key: node.keys.admin, json: { reason: 'forms test' } });
+      expect(withdrawn.status).toBe(200);
+      for (const suffix of ['.pdf', '.qr.png', '.qr.txt']) {
+        const r = await http(node.url, 'GET', path(slug, suffix), { key });
+        expect({ suffix, status: r.status, code: r.body?.code }).toEqual({ suffix, status: 409, code: 'LICENCE_SIGNER_UNAVAILABLE' });
+      }
+    });
+  });
 });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { decodeDetachedJws } from '../../../crypto/jws/decodeDetachedJws';
+import type { Signer } from '../../../crypto/Signer';
 import { ElicenseError } from '../../../errors';
 import { LicenceFonts } from '../../../forms/pdf/LicenceFonts';
 import { renderLicencePdf } from '../../../forms/pdf/renderLicencePdf';
@@ -22,8 +24,10 @@ type Variant = keyof typeof VARIANTS;
 
 /**
  * GET /v1/licenses/{identifier}.pdf | .qr.png | .qr.svg | .qr.txt: the forms
- * of a stored licence, made on request and signed by the department's current
- * key through the node's signers (the QR and the PDF signature). Same
+ * of a stored licence, made on request and signed (the QR and the PDF
+ * signature) by the key that signed the licence itself — after a rotation
+ * too, while that key is not withdrawn and its certificate is valid
+ * (verifiers require the PDF signer to be the licence's signer). Same
  * permission and audit as the JSON route. The bytes differ between renderings
  * (signing time, ECDSA), so the ETag is weak and stands for what they mean:
  * the licence, its status and the signing key; Cache-Control is private and
@@ -40,8 +44,7 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
     const identifier = String(req.params['identifier']);
     const licence = await records.read(ctx.principal, identifier);
     const at = services.clock.now();
-    const trust = await services.trust.forVerification();
-    const signer = await services.signers.departmentSigner(services.db, licence.uscc, at, trust.snapshot.version);
+    const signer = await services.signers.licenceSigner(services.db, licence.uscc, licenceKeyId(licence), at);
     const etag = `W/"${createHash('sha256').update([licence.identifier, licence.status, licence.updatedAt.toISOString(), signer.keyId, variant].join('\n')).digest('base64url').slice(0, 27)}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'private, no-cache');
@@ -56,7 +59,7 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
     res.status(200).type(VARIANTS[variant].type).send(body);
   }
 
-  async function render(variant: Variant, licence: Licence, signer: Awaited<ReturnType<NodeServices['signers']['departmentSigner']>>, at: Date): Promise<Buffer | string> {
+  async function render(variant: Variant, licence: Licence, signer: Signer, at: Date): Promise<Buffer | string> {
     const form = JSON.parse(licence.fullForm) as FullForm;
     const standard = services.catalog.getType(licence.typeCode, String(form.license['standardVersion']));
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `no type standard ${licence.typeCode} on this node`);
@@ -81,6 +84,15 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
     tag: 'licences',
     handler: (req, res, ctx) => serve(variant, req, res, ctx),
   }));
+}
+
+/** The kid of the licence's own signature (stored full forms were verified at issuance). */
+function licenceKeyId(licence: Licence): string {
+  const form = JSON.parse(licence.fullForm) as FullForm;
+  const decoded = decodeDetachedJws(form.signature);
+  const kid = decoded.ok ? decoded.header['kid'] : undefined;
+  if (typeof kid !== 'string') throw new ElicenseError('LICENCE_SIGNER_UNAVAILABLE', 'the stored licence carries no readable key id', { identifier: licence.identifier });
+  return kid;
 }
 
 function ifNoneMatch(req: Request, etag: string): boolean {
