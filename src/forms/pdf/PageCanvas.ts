@@ -5,6 +5,8 @@ import type { EmbeddedCidFont } from './embedCidFont';
 export type Rgb = readonly [number, number, number];
 
 const n = (v: number) => (Math.round(v * 100) / 100).toString();
+/** Scale factors: a hundredth of a point would add up to half a point over a QR's width. */
+const fine = (v: number) => (Math.round(v * 10000) / 10000).toString();
 const colour = (c: Rgb) => c.map(n).join(' ');
 
 /**
@@ -55,6 +57,17 @@ export class PageCanvas {
   fillRects(rects: readonly (readonly [number, number, number, number])[], fill: Rgb): void {
     const path = rects.map(([x, y, w, h]) => `${n(x)} ${n(y)} ${n(w)} ${n(h)} re`).join('\n');
     this.ops.push(`q ${colour(fill)} rg\n${path}\nf Q`);
+  }
+
+  /**
+   * Filled cells of a grid, in grid units: each run is [column, row, length],
+   * one cell high, rows counted upwards from the grid's lower-left corner at
+   * (x, y), `unit` points a cell. Integers under one transformation keep a
+   * QR's thousands of rectangles short to write and to compress.
+   */
+  fillGrid(runs: readonly (readonly [number, number, number])[], x: number, y: number, unit: number, fill: Rgb): void {
+    const path = runs.map(([col, row, length]) => `${col} ${row} ${length} 1 re`).join('\n');
+    this.ops.push(`q ${colour(fill)} rg ${fine(unit)} 0 0 ${fine(unit)} ${n(x)} ${n(y)} cm\n${path}\nf Q`);
   }
 
   /** An image printed like ink: Multiply, so its white leaves what is beneath visible. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import fontkit from '@pdf-lib/fontkit';
 import { PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
+import { readTrueTypeMetrics } from './readTrueTypeMetrics';
 
 /** A TrueType subset embedded as a Type0 / CIDFontType2 font with Identity-H encoding. */
 export interface EmbeddedCidFont {
@@ -17,15 +17,16 @@ export interface EmbeddedCidFont {
  * maps characters to glyphs once, from the font's cmap. Writing the font
  * dictionaries here rather than through pdf-lib's embedder skips fontkit's
  * shaping engine on every string (the costliest part of the page otherwise)
- * and compresses with the native zlib.
+ * and compresses with the native zlib; the metrics are read from the subset's
+ * tables directly (readTrueTypeMetrics), without parsing the font as a whole.
  */
 export function embedCidFont(doc: PDFDocument, subset: Uint8Array, characters: string): EmbeddedCidFont {
-  const font = fontkit.create(Buffer.from(subset.buffer, subset.byteOffset, subset.byteLength));
+  const font = readTrueTypeMetrics(subset);
   const scale = 1000 / font.unitsPerEm;
   const glyphs = new Map<string, { gid: number; width: number }>();
   for (const ch of new Set(characters)) {
-    const g = font.glyphForCodePoint(ch.codePointAt(0)!);
-    glyphs.set(ch, { gid: g.id, width: g.advanceWidth / font.unitsPerEm });
+    const g = font.glyph(ch.codePointAt(0)!);
+    glyphs.set(ch, { gid: g.gid, width: g.advance / font.unitsPerEm });
   }
   const notdef = { gid: 0, width: 0.5 };
 
@@ -39,7 +40,7 @@ export function embedCidFont(doc: PDFDocument, subset: Uint8Array, characters: s
       Type: 'FontDescriptor',
       FontName: baseFont,
       Flags: 4, // symbolic: glyphs are addressed by id, not by a standard encoding
-      FontBBox: [font.bbox.minX, font.bbox.minY, font.bbox.maxX, font.bbox.maxY].map((v) => Math.round(v * scale)),
+      FontBBox: font.bbox.map((v) => Math.round(v * scale)),
       ItalicAngle: 0,
       Ascent: Math.round(font.ascent * scale),
       Descent: Math.round(font.descent * scale),

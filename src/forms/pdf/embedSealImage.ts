@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { PDFHexString, type PDFDocument, type PDFRef } from 'pdf-lib';
@@ -17,37 +18,71 @@ interface PngChunks {
   idat: Buffer;
 }
 
+/** A seal made ready for embedding: the image stream's data and dictionary, and its soft mask if any. */
+interface PreparedSeal {
+  width: number;
+  height: number;
+  data: Buffer;
+  /** DeviceGray / DeviceRGB, or an Indexed palette (its RGB triples). */
+  colorSpace: 'DeviceGray' | 'DeviceRGB' | { palette: Buffer };
+  /** PNG predictors on the data (embedded as is), with the colour count. */
+  predictorColors?: number;
+  /** Deflated 8-bit alpha, for seals with transparency. */
+  mask?: Buffer;
+}
+
+/**
+ * Seals already prepared, by SHA-256 of the PNG: a department's seal is the
+ * same for every licence it issues, and decoding and recompressing a PNG with
+ * alpha costs more than the rest of the page. Bounded: least recently used out.
+ */
+const preparedSeals = new Map<string, PreparedSeal>();
+const PREPARED_SEALS_KEPT = 32;
+
 /**
  * Embeds a PNG seal as an image XObject. An 8-bit, non-interlaced grey, RGB
  * or palette PNG goes in as is: its zlib data with the PNG predictors is a
  * valid PDF FlateDecode stream, so nothing is decoded or recompressed (the
  * seal is printed with the Multiply blend mode, white acting as paper). Any
  * other PNG (alpha, 16-bit, interlaced) is decoded and its alpha becomes a
- * soft mask.
+ * soft mask. Either way the work is done once per distinct seal.
  */
 export function embedSealImage(doc: PDFDocument, png: Uint8Array): PDFRef {
-  const buf = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  const key = createHash('sha256').update(png).digest('base64');
+  let seal = preparedSeals.get(key);
+  if (seal) preparedSeals.delete(key);
+  else seal = prepareSeal(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+  preparedSeals.set(key, seal);
+  if (preparedSeals.size > PREPARED_SEALS_KEPT) preparedSeals.delete(preparedSeals.keys().next().value!);
+
+  const ctx = doc.context;
+  const { width, height } = seal;
+  const common = { Type: 'XObject', Subtype: 'Image', Width: width, Height: height, BitsPerComponent: 8, Filter: 'FlateDecode' };
+  const colorSpace =
+    typeof seal.colorSpace === 'string' ? seal.colorSpace
+      : ctx.obj(['Indexed', 'DeviceRGB', seal.colorSpace.palette.length / 3 - 1, PDFHexString.of(seal.colorSpace.palette.toString('hex'))]);
+  if (seal.predictorColors !== undefined) {
+    return ctx.register(
+      ctx.stream(seal.data, {
+        ...common,
+        ColorSpace: colorSpace,
+        DecodeParms: { Predictor: 15, Colors: seal.predictorColors, BitsPerComponent: 8, Columns: width },
+      }),
+    );
+  }
+  const mask = seal.mask ? ctx.register(ctx.stream(seal.mask, { ...common, ColorSpace: 'DeviceGray' })) : undefined;
+  return ctx.register(ctx.stream(seal.data, { ...common, ColorSpace: colorSpace, ...(mask ? { SMask: mask } : {}) }));
+}
+
+function prepareSeal(buf: Buffer): PreparedSeal {
   const chunks = readPngChunks(buf);
   if (chunks.width > MAX_SEAL_PIXELS || chunks.height > MAX_SEAL_PIXELS) throw new ElicenseError('PDF_RENDER_FAILED', 'the seal image is too large');
-  const ctx = doc.context;
   const { width, height } = chunks;
   const colors = { 0: 1, 2: 3, 3: 1 }[chunks.colorType];
   if (colors !== undefined && chunks.bitDepth === 8 && chunks.interlace === 0 && (chunks.colorType !== 3 || chunks.palette)) {
-    const colorSpace =
-      chunks.colorType === 0 ? 'DeviceGray' : chunks.colorType === 2 ? 'DeviceRGB'
-        : ctx.obj(['Indexed', 'DeviceRGB', chunks.palette!.length / 3 - 1, PDFHexString.of(chunks.palette!.toString('hex'))]);
-    return ctx.register(
-      ctx.stream(chunks.idat, {
-        Type: 'XObject',
-        Subtype: 'Image',
-        Width: width,
-        Height: height,
-        BitsPerComponent: 8,
-        ColorSpace: colorSpace,
-        Filter: 'FlateDecode',
-        DecodeParms: { Predictor: 15, Colors: colors, BitsPerComponent: 8, Columns: width },
-      }),
-    );
+    // Copies (idat is concatenated), so the cache does not hold on to the caller's bytes.
+    const colorSpace = chunks.colorType === 0 ? 'DeviceGray' : chunks.colorType === 2 ? 'DeviceRGB' : { palette: Buffer.from(chunks.palette!) };
+    return { width, height, data: chunks.idat, colorSpace, predictorColors: colors };
   }
   let img: PNG;
   try {
@@ -63,9 +98,7 @@ export function embedSealImage(doc: PDFDocument, png: Uint8Array): PDFRef {
     rgb[p * 3 + 2] = img.data[p * 4 + 2]!;
     alpha[p] = img.data[p * 4 + 3]!;
   }
-  const common = { Type: 'XObject', Subtype: 'Image', Width: width, Height: height, BitsPerComponent: 8, Filter: 'FlateDecode' };
-  const mask = ctx.register(ctx.stream(deflateSync(alpha), { ...common, ColorSpace: 'DeviceGray' }));
-  return ctx.register(ctx.stream(deflateSync(rgb), { ...common, ColorSpace: 'DeviceRGB', SMask: mask }));
+  return { width, height, data: deflateSync(rgb), colorSpace: 'DeviceRGB', mask: deflateSync(alpha) };
 }
 
 function readPngChunks(buf: Buffer): PngChunks {

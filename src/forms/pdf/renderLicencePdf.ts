@@ -40,7 +40,7 @@ export async function renderLicencePdf(form: FullForm, opts: RenderLicencePdfOpt
   }
   const face = licenceFace(record, opts.standard);
   const characters = faceCharacters(face, Object.values(PAGE_TEXTS));
-  const subset = await opts.fonts.subset(characters);
+  const subset = opts.fonts.subset(characters);
 
   const doc = await PDFDocument.create({ updateMetadata: false });
   const page = doc.addPage(face.orientation === 'landscape' ? [A4[1], A4[0]] : [A4[0], A4[1]]);
