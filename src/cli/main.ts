@@ -9,6 +9,7 @@ import { CliExit, EXIT } from './exitCodes';
 import { registerAudit } from './commands/auditCommand';
 import { registerCa } from './commands/caCommand';
 import { registerDemo } from './commands/demoCommand';
+import { registerFederation } from './commands/federationCommand';
 import { registerIssue } from './commands/issueCommand';
 import { registerInit } from './commands/initCommand';
 import { registerIssueBatch } from './commands/issueBatchCommand';
@@ -39,6 +40,7 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out'
   registerInit(program, ctx);
   registerAudit(program, ctx);
   registerIssueBatch(program, ctx);
+  registerFederation(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

@@ -11,7 +11,9 @@ import type { LicenceStore } from '../store/LicenceStore';
 import type { RateLimitStore } from '../store/RateLimitStore';
 import type { RegionStore } from '../store/RegionStore';
 import type { SigningKeyStore } from '../store/SigningKeyStore';
+import type { FederationStore } from '../store/FederationStore';
 import type { NodeConfig } from './config/NodeConfig';
+import type { NodeFederation } from './federation/NodeFederation';
 import type { NodeMetrics } from './ops/NodeMetrics';
 import type { NodeTrust } from './signing/NodeTrust';
 import type { RegionSigners } from './signing/RegionSigners';
@@ -35,9 +37,12 @@ export interface NodeServices {
     audit: AuditLog;
     rateLimits: RateLimitStore;
     region: RegionStore;
+    federation: FederationStore;
   };
   /** The region's own trust inputs from the database, cached per trust version. */
   trust: NodeTrust;
   /** Department and time-stamping signers opened from the KeyVault. */
   signers: RegionSigners;
+  /** Published trust documents, peer sync and the peers' trust data (mutual recognition). */
+  federation: NodeFederation;
 }

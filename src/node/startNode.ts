@@ -18,6 +18,9 @@ import { SqlRateLimitStore } from '../store/RateLimitStore';
 import { SqlRegionStore } from '../store/RegionStore';
 import type { PGliteClass } from '../store/EmbeddedDatabase';
 import { SqlSigningKeyStore } from '../store/SigningKeyStore';
+import { FederationStore } from '../store/FederationStore';
+import { FederationPublisher } from './federation/FederationPublisher';
+import { NodeFederation } from './federation/NodeFederation';
 import { createApp } from './app';
 import { bootstrapRegion } from './bootstrap/bootstrapRegion';
 import { loadNodeConfig, type NodeConfig } from './config/NodeConfig';
@@ -76,7 +79,9 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       audit: new SqlAuditLog(),
       rateLimits: new SqlRateLimitStore(),
       region: new SqlRegionStore(),
+      federation: new FederationStore(),
     };
+    const trust = new NodeTrust({ db, clock, logger, stores });
     const services: NodeServices = {
       config,
       clock,
@@ -87,8 +92,12 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       catalog: StandardsCatalog.load(),
       vault,
       stores,
-      trust: new NodeTrust({ db, clock, logger, stores }),
+      trust,
       signers: new RegionSigners({ vault, stores }),
+      federation: new NodeFederation(
+        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, vault, trust, stores }, config.federation) },
+        config.federation,
+      ),
     };
     await bootstrapRegion(services);
     const rateLimiter = new StoreRateLimiter(services);
@@ -98,8 +107,9 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       s.once('error', fail);
     });
     const port = (server.address() as AddressInfo).port;
+    services.federation.start();
     ready = true;
-    logger.info({ port, store: db.kind }, 'elicense node listening');
+    logger.info({ port, store: db.kind, peers: config.federation.peers.length }, 'elicense node listening');
     let closing: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
@@ -120,6 +130,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
           });
           // Hand this process's last counts to the shared limiter before the database goes.
           await rateLimiter.close().catch(() => undefined);
+          await services.federation.close();
           await db.close();
           logger.info('elicense node stopped');
         })()),

@@ -1,6 +1,6 @@
 import { CHECKS, type CheckName, type ReasonCode, type WarningCode } from './reasonCodes';
 import type { CheckOutcome, SignerSummary, VerificationResult } from './VerificationResult';
-import type { TrustInputs } from './TrustInputs';
+import type { TrustFreshnessDetail, TrustInputs } from './TrustInputs';
 
 /** Checks that must pass for acceptance; status and recognition join when their trust data exists. */
 const MANDATORY: ReadonlySet<CheckName> = new Set(['format', 'schema', 'identifier', 'signature', 'chain', 'issuer', 'validity']);
@@ -13,6 +13,8 @@ export class ResultBuilder {
   signer: SignerSummary | null = null;
   signingTime: VerificationResult['signingTime'] = null;
   status: VerificationResult['status'] = null;
+  recognizedLocalType: string | null = null;
+  trustDetails: TrustFreshnessDetail[] | undefined;
 
   pass(check: CheckName, detail?: string): void {
     this.outcomes.set(check, detail === undefined ? { check, status: 'passed', reasons: [] } : { check, status: 'passed', reasons: [], detail });
@@ -57,8 +59,12 @@ export class ResultBuilder {
       signer: this.signer,
       signingTime: this.signingTime,
       status: this.status,
-      recognizedLocalType: null,
-      trust: { source: trust?.source ?? 'none', asOf: trust?.asOf ? trust.asOf.toISOString() : null },
+      recognizedLocalType: this.recognizedLocalType,
+      trust: {
+        source: trust?.source ?? 'none',
+        asOf: trust?.asOf ? trust.asOf.toISOString() : null,
+        ...(this.trustDetails ? { details: this.trustDetails } : {}),
+      },
       verifiedAt: at.toISOString(),
     };
   }

@@ -13,6 +13,33 @@ export interface DepartmentTrust {
   state: DepartmentState;
   /** When the current state took effect; licences signed (timestamped) before it are judged by the earlier state. */
   stateSince: Date | null;
+  /** When each type was granted (signed trust lists): a licence stamped before the grant was not authorised. */
+  authorizedSince?: ReadonlyMap<string, Date>;
+  /**
+   * SHA-256 of the root of the region that lists this department (federated
+   * trust): a signer whose path ends at another region's root is not this
+   * department, whatever its certificate says.
+   */
+  anchorFingerprint?: string;
+}
+
+/** Whether the verifying region recognises a licence type of the issuing region, and as what. */
+export type RecognitionAnswer =
+  | { recognized: true; localTypeCode: string; basis: string }
+  | { recognized: false; detail: string };
+
+/** How fresh one piece of the trust data behind a result was. */
+export interface TrustFreshnessDetail {
+  data: 'trust-list' | 'status-list' | 'recognition-agreement' | 'local';
+  region: string;
+  source: string;
+  /** When the data was issued (signed documents) or confirmed (local data). */
+  asOf: string | null;
+  /** When this node last fetched or confirmed it (peer documents). */
+  fetchedAt?: string;
+  sequence?: number;
+  /** Past its own nextUpdate / time-to-live. */
+  stale?: boolean;
 }
 
 /**
@@ -36,7 +63,14 @@ export interface TrustInputs {
    */
   lookupSignerCertificate?(keyId: string): { certificate: ParsedCertificate; intermediates: ParsedCertificate[] } | undefined;
   /** Licence status, when this verifier has status data (absent: status is not checked). */
-  statusOf?(query: StatusQuery): StatusAnswer;
+  statusOf?(query: StatusQuery, at: Date): StatusAnswer;
+  /**
+   * Recognition under the verifying region's agreement (product.md 4.1, last
+   * step). Absent: recognition is reported as not checked.
+   */
+  recognize?(issuerRegionCode: string, typeCode: string): RecognitionAnswer;
+  /** Freshness of each piece of trust data about an issuing region (shown with the result). */
+  freshnessOf?(issuerRegionCode: string): TrustFreshnessDetail[];
   /** Where this trust data came from and how fresh it is. */
   source: string;
   asOf: Date | null;
@@ -45,6 +79,8 @@ export interface TrustInputs {
 /** What a status source says about one licence (status lists, or an issuing node's own records). */
 export type StatusAnswer =
   | { kind: 'status'; status: 'valid' | 'revoked' | 'suspended'; asOf: Date; source: string; reason?: string; since?: Date }
+  /** Status data older than its time-to-live or than the recognition agreement allows. */
+  | { kind: 'stale'; status: 'valid' | 'revoked' | 'suspended'; asOf: Date; source: string; detail: string }
   /** The source covers this issuer but does not know the licence: never treated as valid. */
   | { kind: 'unknown'; source: string }
   /** No status data for this issuer: the status check is reported as not checked. */

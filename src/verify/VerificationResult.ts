@@ -1,4 +1,5 @@
 import type { CheckName, ReasonCode, WarningCode } from './reasonCodes';
+import type { TrustFreshnessDetail } from './TrustInputs';
 
 export type CheckStatus = 'passed' | 'failed' | 'not_checked';
 
@@ -26,6 +27,8 @@ export interface TrustFreshness {
   /** Which source gave each piece of trust data, and as of when. */
   source: string;
   asOf: string | null;
+  /** Per piece of trust data about the issuing region (trust list, status list, agreement), when known. */
+  details?: TrustFreshnessDetail[];
 }
 
 export interface VerificationResult {
@@ -41,7 +44,7 @@ export interface VerificationResult {
   signingTime: { value: string; source: 'timestamp' | 'verification-time' } | null;
   /** The licence status and how fresh it is, when a status source answered. */
   status: { value: 'valid' | 'revoked' | 'suspended'; asOf: string; source: string } | null;
-  /** Recognised local type (mutual recognition; null until that check runs). */
+  /** The local type code the licence is recognised as (mutual recognition); null when not recognised or not checked. */
   recognizedLocalType: string | null;
   trust: TrustFreshness;
   verifiedAt: string;

@@ -104,9 +104,8 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     else rb.notChecked('chain', 'no signer certificate to validate');
     rb.notChecked('issuer', 'signer unknown');
     checkValidity(record, at, rb);
-    checkStatus(record, trust, rb);
-    rb.notChecked('recognition', 'no recognition agreement configured yet');
-    rb.warn('RECOGNITION_NOT_CHECKED');
+    checkStatus(record, trust, rb, at);
+    checkRecognition(record, trust, rb);
     return rb.build(trust, at);
   }
   const signer = lookup.entry;
@@ -158,19 +157,18 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
   else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
 
   // 6. issuer: the signer is the department named in the record, listed, authorised for the type
-  checkIssuer(record, signer, trust, rb, timestampOf);
+  checkIssuer(record, signer, trust, rb, timestampOf, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null);
 
   // 7. licence validity period
   checkValidity(record, at, rb);
   // 8. status, 9. recognition
-  checkStatus(record, trust, rb);
-  rb.notChecked('recognition', 'no recognition agreement configured yet');
-  rb.warn('RECOGNITION_NOT_CHECKED');
+  checkStatus(record, trust, rb, at);
+  checkRecognition(record, trust, rb);
   return rb.build(trust, at);
 }
 
 /** Step 8, shared with the other licence forms. */
-export function checkStatus(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder): void {
+export function checkStatus(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder, at: Date): void {
   const identifier = record['certificateIdentifier'];
   const issuerCode = record['certificateIssuingAuthorityCode'];
   const typeCode = record['certificateTypeCode'];
@@ -180,7 +178,7 @@ export function checkStatus(record: Record<string, unknown>, trust: TrustInputs,
     return;
   }
   const entry = record['statusEntry'] as { listId: string; index: number } | undefined;
-  const answer = trust.statusOf({ identifier, issuerCode, typeCode, ...(entry ? { statusEntry: entry } : {}) });
+  const answer = trust.statusOf({ identifier, issuerCode, typeCode, ...(entry ? { statusEntry: entry } : {}) }, at);
   switch (answer.kind) {
     case 'not_covered':
       rb.notChecked('status', 'no status data for this issuer');
@@ -188,6 +186,12 @@ export function checkStatus(record: Record<string, unknown>, trust: TrustInputs,
       return;
     case 'unknown':
       rb.fail('status', 'STATUS_UNKNOWN', `${answer.source} does not know this licence`);
+      return;
+    case 'stale':
+      rb.status = { value: answer.status, asOf: answer.asOf.toISOString(), source: answer.source };
+      rb.fail('status', 'STATUS_STALE', answer.detail);
+      if (answer.status === 'revoked') rb.fail('status', 'LICENSE_REVOKED', 'revoked (as of the last status data)');
+      else if (answer.status === 'suspended') rb.fail('status', 'LICENSE_SUSPENDED', 'suspended (as of the last status data)');
       return;
     case 'status': {
       rb.status = { value: answer.status, asOf: answer.asOf.toISOString(), source: answer.source };
@@ -199,6 +203,28 @@ export function checkStatus(record: Record<string, unknown>, trust: TrustInputs,
   }
 }
 
+/** Step 9, shared with the other licence forms: recognised under the verifying region's agreement, as which local type. */
+export function checkRecognition(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder): void {
+  const issuer = record['certificateIssuingAuthorityCode'];
+  const typeCode = record['certificateTypeCode'];
+  const dept = typeof issuer === 'string' ? trust.lookupDepartment(issuer) : undefined;
+  if (dept && trust.freshnessOf) rb.trustDetails = trust.freshnessOf(dept.regionCode);
+  if (!trust.recognize) {
+    rb.notChecked('recognition', 'no recognition agreement configured');
+    rb.warn('RECOGNITION_NOT_CHECKED');
+    return;
+  }
+  if (!dept || typeof typeCode !== 'string') {
+    rb.notChecked('recognition', 'the issuing region is not known, so recognition cannot be judged');
+    return;
+  }
+  const answer = trust.recognize(dept.regionCode, typeCode);
+  if (answer.recognized) {
+    rb.recognizedLocalType = answer.localTypeCode;
+    rb.pass('recognition', `recognised as local type ${answer.localTypeCode} (${answer.basis})`);
+  } else rb.fail('recognition', 'TYPE_NOT_RECOGNIZED', answer.detail);
+}
+
 /** Step 6, shared with the other licence forms: the signer is the named, listed department, authorised for the type. */
 export function checkIssuer(
   record: Record<string, unknown>,
@@ -206,6 +232,8 @@ export function checkIssuer(
   trust: TrustInputs,
   rb: ResultBuilder,
   timestampOf: () => Date | null,
+  /** SHA-256 of the root the signer's validated path ended at (null: no valid path). */
+  anchorFingerprint: string | null = null,
 ): void {
   const identity = departmentIdentityOf(signer.leaf);
   if (!identity.uscc) {
@@ -225,9 +253,22 @@ export function checkIssuer(
     rb.fail('issuer', 'ISSUER_UNKNOWN', 'the signing key is not listed for this department');
     return;
   }
-  if (!dept.authorizedTypeCodes.has(String(record['certificateTypeCode']))) {
-    rb.fail('issuer', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', `${dept.name} may not issue type ${String(record['certificateTypeCode'])}`);
+  if (dept.anchorFingerprint && anchorFingerprint && dept.anchorFingerprint !== anchorFingerprint) {
+    rb.fail('issuer', 'ISSUER_UNKNOWN', "the signer's certificate chains to another region's root than the region that lists this department");
     return;
+  }
+  const typeCode = String(record['certificateTypeCode']);
+  if (!dept.authorizedTypeCodes.has(typeCode)) {
+    rb.fail('issuer', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', `${dept.name} may not issue type ${typeCode}`);
+    return;
+  }
+  const grantedAt = dept.authorizedSince?.get(typeCode);
+  if (grantedAt) {
+    const stamped = timestampOf();
+    if (stamped && stamped < grantedAt) {
+      rb.fail('issuer', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', `${dept.name} was authorised for type ${typeCode} only from ${grantedAt.toISOString()}, after this licence was signed`);
+      return;
+    }
   }
   if (dept.state !== 'active') {
     // Licences stamped before the state change keep the earlier state (docs/adr/0001, point 4).

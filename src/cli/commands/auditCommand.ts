@@ -1,48 +1,16 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { auditVerificationView } from '../../node/features/audit/auditViews';
 import { verifyStoredAuditLog, type StoredAuditVerification } from '../../node/features/audit/verifyStoredAuditLog';
 import { SqlAuditLog } from '../../store/AuditLog';
-import type { Database } from '../../store/Database';
-import type { PGliteClass } from '../../store/EmbeddedDatabase';
-import { openDatabase } from '../../store/openDatabase';
 import type { CliContext } from '../CliContext';
+import { openNodeDatabase, type NodeDatabaseDeps, type NodeDatabaseOptions } from '../openNodeDatabase';
 import { CliExit, EXIT } from '../exitCodes';
 
-export interface AuditVerifyOptions {
-  databaseUrl?: string | undefined;
-  dataDir?: string | undefined;
+export interface AuditVerifyOptions extends NodeDatabaseOptions {
   json?: boolean | undefined;
 }
 
-export interface AuditCommandDeps {
-  /** Test runners only: PGlite loaded outside their module sandbox. */
-  pglite?: PGliteClass;
-}
-
-/**
- * Opens the node's database read-only in intent: PostgreSQL by URL, or the
- * embedded database of a node data directory (`<dir>/pg`), which must
- * already exist (never initialise an empty one) and not be in use by a
- * running node (its lock file refuses a second process).
- */
-async function openNodeDatabase(opts: AuditVerifyOptions, ctx: CliContext, deps: AuditCommandDeps): Promise<Database> {
-  const databaseUrl = opts.databaseUrl ?? (opts.dataDir === undefined ? ctx.env['DATABASE_URL'] || undefined : undefined);
-  try {
-    if (databaseUrl !== undefined) {
-      if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new CliExit(EXIT.UNREADABLE, '--database-url must be a postgres:// or postgresql:// URL');
-      return await openDatabase({ databaseUrl, dataDir: '' });
-    }
-    const dataDir = resolve(opts.dataDir ?? (ctx.env['ELICENSE_DATA_DIR'] || './data'));
-    const pgDir = join(dataDir, 'pg');
-    if (!existsSync(join(pgDir, 'PG_VERSION'))) throw new CliExit(EXIT.UNREADABLE, `no embedded node database in ${dataDir} (expected ${pgDir})`);
-    return await openDatabase({ dataDir: pgDir, ...(deps.pglite ? { pglite: deps.pglite } : {}) });
-  } catch (e) {
-    if (e instanceof CliExit) throw e;
-    throw new CliExit(EXIT.UNREADABLE, `the database could not be opened: ${(e as Error).message}`);
-  }
-}
+export type AuditCommandDeps = NodeDatabaseDeps;
 
 function describeResult(result: StoredAuditVerification): string[] {
   if (result.ok) return [`INTACT: ${result.count} audit entries, head seq ${result.head.seq} (${result.head.entryHash})`];

@@ -33,6 +33,13 @@ export const CLAIM = {
   face: 8,
   fullFormDigest: 9,
   signedAt: 10,
+  /**
+   * The licence's status-list entry, so that a verifier in another region can
+   * look the status up offline: [list, index], where list is the number n when
+   * the list id is "<issuer code>-<n>" (this node's convention) and the list
+   * id text otherwise. Optional: older QRs without it read as before.
+   */
+  statusEntry: 11,
 } as const;
 
 export interface CompactClaims {
@@ -49,6 +56,7 @@ export interface CompactClaims {
   faceOrder: readonly string[];
   fullFormDigest: Uint8Array;
   signedAt: Date;
+  statusEntry?: { listId: string; index: number };
 }
 
 /** SHA-256 of the record's RFC 8785 bytes, truncated: what binds a QR to its full form. */
@@ -74,7 +82,18 @@ export function compactClaimsOf(form: FullForm, standard: TypeStandard, signedAt
     faceOrder: standard.qrFields,
     fullFormDigest: fullFormDigest(form),
     signedAt,
+    ...(isStatusEntry(r['statusEntry']) ? { statusEntry: { listId: r['statusEntry'].listId, index: r['statusEntry'].index } } : {}),
   };
+}
+
+function isStatusEntry(v: unknown): v is { listId: string; index: number } {
+  const e = v as { listId?: unknown; index?: unknown } | null;
+  return typeof e === 'object' && e !== null && typeof e.listId === 'string' && Number.isSafeInteger(e.index);
+}
+
+function statusEntryToCbor(e: { listId: string; index: number }, issuerCode: string): [number | string, number] {
+  const m = /^(.*)-([1-9][0-9]{0,8})$/.exec(e.listId);
+  return [m && m[1] === issuerCode ? Number(m[2]) : e.listId, e.index];
 }
 
 function claimsToCbor(c: CompactClaims): Uint8Array {
@@ -90,6 +109,7 @@ function claimsToCbor(c: CompactClaims): Uint8Array {
     [CLAIM.face, new Map(c.faceOrder.flatMap((name, i) => (name in c.face ? [[i, c.face[name] === c.holderName ? undefined : c.face[name]]] : [])))],
     [CLAIM.fullFormDigest, Buffer.from(c.fullFormDigest)],
     [CLAIM.signedAt, Math.floor(c.signedAt.getTime() / 1000)],
+    ...(c.statusEntry ? ([[CLAIM.statusEntry, statusEntryToCbor(c.statusEntry, c.issuerCode)]] as const) : []),
   ]);
   return cborEncoder.encode(m);
 }
@@ -171,6 +191,14 @@ function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, ver
   if (!parsed.ok) throw new ElicenseError('COSE_MALFORMED', `identifier claim: ${parsed.message}`);
   const standardVersion = str(CLAIM.standardVersion)!;
   const names = qrFieldsOf?.(parsed.value.typeCode, standardVersion) ?? [];
+  const entry = m.get(CLAIM.statusEntry);
+  let statusEntry: { listId: string; index: number } | undefined;
+  if (entry !== undefined) {
+    const [list, index] = Array.isArray(entry) && entry.length === 2 ? (entry as [unknown, unknown]) : [undefined, undefined];
+    const listId = Number.isSafeInteger(list) && (list as number) > 0 ? `${parsed.value.issuerCode}-${list as number}` : typeof list === 'string' && /^[0-9A-Za-z._-]{1,64}$/.test(list) ? list : undefined;
+    if (listId === undefined || !Number.isSafeInteger(index) || (index as number) < 0) throw new ElicenseError('COSE_MALFORMED', 'status entry claim must be [list, index]');
+    statusEntry = { listId, index: index as number };
+  }
   return {
     identifier,
     typeCode: parsed.value.typeCode,
@@ -183,5 +211,6 @@ function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, ver
     faceOrder: names,
     fullFormDigest: digest,
     signedAt: new Date(signedAt * 1000),
+    ...(statusEntry ? { statusEntry } : {}),
   };
 }

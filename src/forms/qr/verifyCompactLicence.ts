@@ -7,7 +7,7 @@ import type { ReasonCode } from '../../verify/reasonCodes';
 import { ResultBuilder } from '../../verify/ResultBuilder';
 import type { TrustInputs } from '../../verify/TrustInputs';
 import type { VerificationResult } from '../../verify/VerificationResult';
-import { checkIssuer, checkStatus, checkValidity, pathReason, verifyFullFormDocument, type VerifierCaches } from '../../verify/verifyLicense';
+import { checkIssuer, checkRecognition, checkStatus, checkValidity, pathReason, verifyFullFormDocument, type VerifierCaches } from '../../verify/verifyLicense';
 import { decodeCompactLicence, fullFormDigest, type CompactClaims } from './compactLicence';
 import { validateCompactClaims } from './validateCompactClaims';
 import { verifyCoseSign1 } from './verifyCoseSign1';
@@ -25,6 +25,7 @@ function recordOf(c: CompactClaims): Record<string, unknown> {
     ...(c.expiringDate !== undefined ? { certificateExpiringDate: c.expiringDate } : {}),
     certificateHolderName: c.holderName,
     extendInfo: c.face,
+    ...(c.statusEntry ? { statusEntry: c.statusEntry } : {}),
   };
 }
 
@@ -85,7 +86,7 @@ export function verifyCompactLicence(
     if (path.ok) rb.pass('chain');
     else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
     // 6. issuer
-    checkIssuer(record, { leaf: signer.certificate, keyId }, trust, rb, () => null);
+    checkIssuer(record, { leaf: signer.certificate, keyId }, trust, rb, () => null, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null);
   }
   if (ctx.fullForm) {
     const full = verifyFullFormDocument(ctx.fullForm, { trust, catalog, at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
@@ -96,8 +97,7 @@ export function verifyCompactLicence(
   }
   // 7. validity, 8. status, 9. recognition
   checkValidity(record, at, rb);
-  checkStatus(record, trust, rb);
-  rb.notChecked('recognition', 'no recognition agreement configured yet');
-  rb.warn('RECOGNITION_NOT_CHECKED');
+  checkStatus(record, trust, rb, at);
+  checkRecognition(record, trust, rb);
   return rb.build(trust, at);
 }

@@ -24,7 +24,7 @@ export async function bootstrapRegion(services: NodeServices): Promise<Bootstrap
     services.logger.warn('no region is set up and ELICENSE_DEMO=off: run `elicense init --ceremony FILE` to set one up');
     return { outcome: 'none' };
   }
-  const ceremony: unknown = JSON.parse(readFileSync(DEMO_CEREMONY_FILE, 'utf8'));
+  const ceremony: unknown = JSON.parse(readFileSync(services.config.demoCeremonyFile ?? DEMO_CEREMONY_FILE, 'utf8'));
   let written: string | undefined;
   try {
     const setUp = await setUpRegion(services, {

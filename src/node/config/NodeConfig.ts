@@ -1,4 +1,5 @@
-import { ElicenseError } from '../../errors';
+import { ElicenseError, isElicenseError } from '../../errors';
+import { EMPTY_FEDERATION, loadFederationConfig, type FederationConfig } from '../../federation/FederationConfig';
 
 /** Everything the node reads from its environment, validated once at start-up. */
 export interface NodeConfig {
@@ -18,8 +19,12 @@ export interface NodeConfig {
   trustProxyHops: number;
   /** Set up the clearly labelled demo region on a fresh data directory. */
   demo: boolean;
+  /** The ceremony the demo region is built from (ELICENSE_DEMO_CEREMONY; default fixtures/ceremony/demo-region.json). */
+  demoCeremonyFile: string | undefined;
   /** Longest time to wait for in-flight requests on shutdown. */
   shutdownGraceMs: number;
+  /** Peers, recognition agreement and sync schedule (ELICENSE_FEDERATION_FILE; absent: no peers). */
+  federation: FederationConfig;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,6 +59,13 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const demoRaw = env['ELICENSE_DEMO'] ?? 'auto';
   if (!['auto', 'off'].includes(demoRaw)) problems.push('ELICENSE_DEMO must be "auto" (demo region on a fresh data directory) or "off"');
+  let federation: FederationConfig = EMPTY_FEDERATION;
+  try {
+    federation = loadFederationConfig(env['ELICENSE_FEDERATION_FILE'] || undefined);
+  } catch (e) {
+    if (!isElicenseError(e)) throw e;
+    problems.push(`ELICENSE_FEDERATION_FILE: ${e.message}`);
+  }
   const config: NodeConfig = {
     port,
     host: env['HOST'] || '0.0.0.0',
@@ -68,7 +80,9 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     },
     trustProxyHops: int('ELICENSE_TRUST_PROXY_HOPS', 0, 0, 10),
     demo: demoRaw === 'auto',
+    demoCeremonyFile: env['ELICENSE_DEMO_CEREMONY'] || undefined,
     shutdownGraceMs: int('ELICENSE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    federation,
   };
   if (problems.length > 0) {
     throw new ElicenseError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });

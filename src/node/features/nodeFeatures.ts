@@ -3,6 +3,7 @@ import type { Feature } from '../http/RouteSpec';
 import { createApiKeysFeature } from './apiKeys/apiKeysFeature';
 import { createAuditFeature } from './audit/auditFeature';
 import { createDepartmentsFeature } from './departments/departmentsFeature';
+import { createFederationFeature } from './federation/federationFeature';
 import { createLicencesFeature } from './licences/licencesFeature';
 import { createOpsFeature } from './ops/opsFeature';
 import { createStandardsFeature } from './standards/standardsFeature';
@@ -25,6 +26,7 @@ export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feat
     createDepartmentsFeature(services),
     createApiKeysFeature(services),
     createAuditFeature(services),
+    createFederationFeature(services),
   );
   return features;
 }

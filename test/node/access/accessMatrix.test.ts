@@ -28,6 +28,8 @@ const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
   'department:read': ['region_admin', 'issuer', 'auditor'],
   'apikey:admin': ['region_admin'],
   'audit:read': ['region_admin', 'auditor'],
+  'federation:read': ['region_admin', 'auditor'],
+  'federation:admin': ['region_admin'],
 };
 
 const A = '11350100DM00000133'; // issues business licences (ES256)
@@ -70,6 +72,7 @@ beforeAll(async () => {
   own['identifier'] = await issueFor(A, 'business-licence');
   own['keyId'] = 'ak_matrix_absent';
   own['typeCode'] = UNKNOWN_TYPE;
+  own['listId'] = `${A}-1`;
   own['type'] = 'business-licence';
   own['file'] = 'swagger-ui.css';
   other['uscc'] = B;

@@ -37,12 +37,14 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           const presented = await readVerificationRequest(req, res);
           const { snapshot, stale } = await services.trust.forVerification();
           const status = await prefetchStatus(services, snapshot, await licenceKeyOf(presented));
-          const result = await verifyPresentedForm(presented, {
-            trust: { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
-            catalog: services.catalog,
-            at: services.clock.now(),
-            caches,
-          });
+          const at = services.clock.now();
+          // Own region from the database, peer regions from their last accepted documents: no call to any issuer.
+          const peers = await services.federation.peerTrust();
+          const trust = peers.combine(
+            { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
+            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: null },
+          );
+          const result = await verifyPresentedForm(presented, { trust, catalog: services.catalog, at, caches });
           // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
           if (presented.kind !== 'full-form' && result.reasons.includes('INPUT_TOO_LARGE')) throw new ElicenseError('INPUT_TOO_LARGE', result.checks[0]?.detail ?? 'input too large');
           if (status.unavailable) explainUnavailable(result);

@@ -1,0 +1,209 @@
+import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
+import { parseCertificate, type ParsedCertificate } from '../pki/certificate/ParsedCertificate';
+import type {
+  DepartmentTrust,
+  RecognitionAnswer,
+  StatusAnswer,
+  StatusQuery,
+  TrustFreshnessDetail,
+  TrustInputs,
+} from '../verify/TrustInputs';
+import type { RecognitionAgreement, RecognitionRule, RegionRef, TrustListDocument } from './documentTypes';
+import { StatusBits } from './StatusBits';
+
+/** A peer's status list as held in memory: the bitstring and how fresh it is. */
+export interface HeldStatusList {
+  listId: string;
+  uscc: string;
+  bits: StatusBits;
+  sequence: number;
+  issuedAt: Date;
+  ttlSeconds: number;
+  fetchedAt: Date;
+}
+
+/** Everything accepted from one peer region (last good copies). */
+export interface AcceptedPeer {
+  rootSha256: string;
+  region: RegionRef;
+  trustList: { doc: TrustListDocument; fetchedAt: Date };
+  agreement?: { doc: RecognitionAgreement; fetchedAt: Date };
+  statusLists: ReadonlyMap<string, HeldStatusList>;
+}
+
+interface PeerDepartment extends DepartmentTrust {
+  peer: AcceptedPeer;
+}
+
+const der = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
+
+/**
+ * The trust data of peer regions, as verification reads it: built once from
+ * the accepted documents (never by calling a peer), then every lookup is a
+ * map read and every status an O(1) bit read. Combined with the node's own
+ * region data and its recognition agreement by `combine`.
+ */
+export class FederatedTrust {
+  readonly anchors: ParsedCertificate[] = [];
+  readonly #departments = new Map<string, PeerDepartment>();
+  readonly #signers = new Map<string, { certificate: ParsedCertificate; intermediates: ParsedCertificate[] }>();
+  readonly #tsas = new Map<string, ParsedCertificate>();
+  readonly #peersByRegion = new Map<string, AcceptedPeer>();
+  readonly #rules = new Map<string, RecognitionRule>();
+  /** Combined anchor lists by the own list they extend: the path cache keys on the list's identity. */
+  readonly #combinedAnchors = new WeakMap<readonly ParsedCertificate[], readonly ParsedCertificate[]>();
+
+  constructor(
+    readonly peers: readonly AcceptedPeer[],
+    /** The verifying region's own agreement: which peer types it recognises. */
+    readonly agreement: readonly RecognitionRule[],
+  ) {
+    for (const rule of agreement) this.#rules.set(`${rule.peerRegion}/${rule.peerTypeCode}`, rule);
+    for (const peer of peers) {
+      const list = peer.trustList.doc;
+      this.#peersByRegion.set(list.region.code, peer);
+      const root = parseCertificate(der(list.rootCertificate));
+      this.anchors.push(root);
+      for (const tsa of list.timestampAuthorities) {
+        if (tsa.state !== 'withdrawn') this.#tsas.set(tsa.keyId, parseCertificate(der(tsa.certificate)));
+      }
+      for (const d of list.departments) {
+        const usable = d.certificates.filter((c) => c.state !== 'withdrawn');
+        for (const c of usable) {
+          const certificate = parseCertificate(der(c.certificate));
+          // The key id is recomputed, never taken from the document.
+          this.#signers.set(keyIdForCertificate(certificate.der), { certificate, intermediates: c.chain.map((x) => parseCertificate(der(x))) });
+        }
+        this.#departments.set(d.uscc, {
+          uscc: d.uscc,
+          name: d.name,
+          regionCode: list.region.code,
+          authorizedTypeCodes: new Set(d.authorizedTypes.map((t) => t.typeCode)),
+          authorizedSince: new Map(d.authorizedTypes.map((t) => [t.typeCode, new Date(t.since)])),
+          keyIds: new Set(usable.map((c) => keyIdForCertificate(der(c.certificate)))),
+          state: d.state,
+          stateSince: d.stateSince ? new Date(d.stateSince) : null,
+          anchorFingerprint: root.fingerprint,
+          peer,
+        });
+      }
+    }
+  }
+
+  lookupDepartment(uscc: string): DepartmentTrust | undefined {
+    return this.#departments.get(uscc);
+  }
+
+  lookupSignerCertificate(keyId: string): { certificate: ParsedCertificate; intermediates: ParsedCertificate[] } | undefined {
+    return this.#signers.get(keyId);
+  }
+
+  lookupTimestampAuthority(keyId: string): ParsedCertificate | undefined {
+    return this.#tsas.get(keyId);
+  }
+
+  /** Status of a peer region's licence from that region's status list (O(1)); not_covered for anyone else's. */
+  statusOf(q: StatusQuery, at: Date): StatusAnswer {
+    const dept = this.#departments.get(q.issuerCode);
+    if (!dept) return { kind: 'not_covered' };
+    const region = dept.regionCode;
+    const source = `region ${region} status list`;
+    if (!q.statusEntry) return { kind: 'unknown', source: `${source} (the licence names no status entry)` };
+    const list = dept.peer.statusLists.get(q.statusEntry.listId);
+    if (!list || list.uscc !== q.issuerCode) return { kind: 'unknown', source: `${source} ${q.statusEntry.listId} (not held by this node)` };
+    const value = list.bits.get(q.statusEntry.index);
+    const named = `${source} ${list.listId} #${list.sequence}`;
+    if (value === 'out_of_range' || value === 'unused') return { kind: 'unknown', source: named };
+    const ageSeconds = (at.getTime() - list.issuedAt.getTime()) / 1000;
+    const limit = this.#rules.get(`${region}/${q.typeCode}`)?.conditions.maxStatusAgeSeconds;
+    if (ageSeconds > list.ttlSeconds) {
+      return { kind: 'stale', status: value, asOf: list.issuedAt, source: named, detail: `status data from ${list.issuedAt.toISOString()} is past its time-to-live of ${list.ttlSeconds} s` };
+    }
+    if (limit !== undefined && ageSeconds > limit) {
+      return { kind: 'stale', status: value, asOf: list.issuedAt, source: named, detail: `status data from ${list.issuedAt.toISOString()} is older than the agreement allows (${limit} s)` };
+    }
+    return { kind: 'status', status: value, asOf: list.issuedAt, source: named };
+  }
+
+  /** Recognition of a peer region's type under this region's agreement. */
+  recognize(issuerRegionCode: string, typeCode: string): RecognitionAnswer {
+    const rule = this.#rules.get(`${issuerRegionCode}/${typeCode}`);
+    if (!rule) return { recognized: false, detail: `this region's recognition agreement does not accept type ${typeCode} of region ${issuerRegionCode}` };
+    return { recognized: true, localTypeCode: rule.localTypeCode, basis: `recognition agreement: ${issuerRegionCode}/${typeCode} → ${rule.localTypeCode}` };
+  }
+
+  freshnessOf(regionCode: string, at: Date): TrustFreshnessDetail[] {
+    const peer = this.#peersByRegion.get(regionCode);
+    if (!peer) return [];
+    const list = peer.trustList.doc;
+    const details: TrustFreshnessDetail[] = [
+      {
+        data: 'trust-list',
+        region: regionCode,
+        source: `trust list of region ${regionCode} (${list.region.name})`,
+        asOf: list.issuedAt,
+        fetchedAt: peer.trustList.fetchedAt.toISOString(),
+        sequence: list.sequence,
+        stale: at > new Date(list.nextUpdate),
+      },
+    ];
+    let oldest: HeldStatusList | undefined;
+    for (const s of peer.statusLists.values()) if (!oldest || s.issuedAt < oldest.issuedAt) oldest = s;
+    if (oldest) {
+      details.push({
+        data: 'status-list',
+        region: regionCode,
+        source: `status lists of region ${regionCode} (${peer.statusLists.size}; oldest shown)`,
+        asOf: oldest.issuedAt.toISOString(),
+        fetchedAt: oldest.fetchedAt.toISOString(),
+        sequence: oldest.sequence,
+        stale: at.getTime() - oldest.issuedAt.getTime() > oldest.ttlSeconds * 1000,
+      });
+    }
+    return details;
+  }
+
+  /**
+   * The trust inputs verification uses: the node's own region first (its
+   * departments, status from its own records, its types recognised as
+   * themselves), then the peers'. `ownAgreementSource` describes the local
+   * agreement in freshness details.
+   */
+  combine(own: TrustInputs, opts: { ownRegionCode: string | null; at: () => Date; agreementAsOf: Date | null }): TrustInputs {
+    const fed = this;
+    const ownStatus = own.statusOf?.bind(own);
+    const ownFreshness = own.freshnessOf?.bind(own);
+    let anchors = this.#combinedAnchors.get(own.anchors);
+    if (!anchors) {
+      anchors = this.anchors.length === 0 ? own.anchors : [...own.anchors, ...this.anchors];
+      this.#combinedAnchors.set(own.anchors, anchors);
+    }
+    return {
+      anchors,
+      source: this.peers.length > 0 ? `${own.source} and ${this.peers.length} peer region(s)` : own.source,
+      asOf: own.asOf,
+      lookupDepartment: (uscc) => own.lookupDepartment(uscc) ?? fed.lookupDepartment(uscc),
+      lookupTimestampAuthority: (keyId) => own.lookupTimestampAuthority(keyId) ?? fed.lookupTimestampAuthority(keyId),
+      lookupSignerCertificate: (keyId) => own.lookupSignerCertificate?.(keyId) ?? fed.lookupSignerCertificate(keyId),
+      statusOf: (q, at) => {
+        if (own.lookupDepartment(q.issuerCode)) return ownStatus ? ownStatus(q, at) : { kind: 'not_covered' };
+        return fed.statusOf(q, at);
+      },
+      recognize: (region, typeCode) => {
+        if (opts.ownRegionCode !== null && region === opts.ownRegionCode) {
+          return { recognized: true, localTypeCode: typeCode, basis: 'issued in this region' };
+        }
+        return fed.recognize(region, typeCode);
+      },
+      freshnessOf: (region) => {
+        const at = opts.at();
+        if (opts.ownRegionCode !== null && region === opts.ownRegionCode) {
+          return ownFreshness ? ownFreshness(region) : [{ data: 'local', region, source: own.source, asOf: own.asOf ? own.asOf.toISOString() : null }];
+        }
+        const details = fed.freshnessOf(region, at);
+        details.push({ data: 'recognition-agreement', region: opts.ownRegionCode ?? '', source: "this region's recognition agreement", asOf: opts.agreementAsOf ? opts.agreementAsOf.toISOString() : null });
+        return details;
+      },
+    };
+  }
+}

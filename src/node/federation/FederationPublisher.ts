@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock';
+import type { Signer } from '../../crypto/Signer';
+import { ElicenseError } from '../../errors';
+import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
+import type { FederationConfig } from '../../federation/FederationConfig';
+import { signFederationDocument, type FederationKind, type PayloadOf } from '../../federation/federationDocument';
+import { StatusBits } from '../../federation/StatusBits';
+import { canonicalJson } from '../../json/canonicalJson';
+import type { Database } from '../../store/Database';
+import type { FederationStore, PublishedDocument } from '../../store/FederationStore';
+import type { KeyVault } from '../../store/KeyVault';
+import type { RegionRecord, RegionStore } from '../../store/RegionStore';
+import type { SigningKeyRecord, SigningKeyStore } from '../../store/SigningKeyStore';
+import type { NodeTrust } from '../signing/NodeTrust';
+import { openSigner } from '../signing/RegionSigners';
+
+export interface FederationPublisherDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  vault: KeyVault;
+  trust: NodeTrust;
+  stores: { federation: FederationStore; signingKeys: SigningKeyStore; region: RegionStore };
+}
+
+const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
+
+/**
+ * The region's signed documents for its peers: trust list, status lists and
+ * recognition agreement. Each is built from the database, signed by the
+ * region's trust-list signer and stored with a sequence number that only
+ * grows; it is rebuilt when its source changed (trust version, list version,
+ * agreement) or half its validity has passed, by whichever process serves it
+ * next (no process keeps state others would miss). Issuing a licence changes
+ * no status list: its slot already reads "valid".
+ */
+export class FederationPublisher {
+  constructor(private readonly deps: FederationPublisherDeps, private readonly config: FederationConfig) {}
+
+  async trustList(): Promise<PublishedDocument> {
+    const snapshot = await this.deps.trust.current();
+    const region = requireRegion(snapshot.region);
+    const validity = this.config.trustListValiditySeconds;
+    return this.#ensure('trust-list', 'current', String(snapshot.version), validity / 2, async (sequence, now) => {
+      const { db, stores } = this.deps;
+      const grants = await stores.federation.grants(db);
+      const lists = await stores.federation.statusLists(db);
+      const regionKeys = await stores.signingKeys.listFor(db, null);
+      const departments = [];
+      for (const d of [...snapshot.departments.values()].sort((a, b) => (a.uscc < b.uscc ? -1 : 1))) {
+        const keys = (await stores.signingKeys.listFor(db, d.uscc)).filter((k) => k.purpose === 'licence_signing');
+        departments.push({
+          uscc: d.uscc,
+          name: d.name,
+          divisionCode: d.divisionCode,
+          state: d.state,
+          stateSince: d.stateSince.toISOString(),
+          authorizedTypes: grants.filter((g) => g.uscc === d.uscc).map((g) => ({ typeCode: g.typeCode, since: g.grantedAt.toISOString() })),
+          certificates: keys.map((k) => ({ keyId: k.keyId, certificate: b64(k.certificate), chain: k.chain.map(b64), state: k.state, stateSince: k.stateSince.toISOString() })),
+        });
+      }
+      const doc: TrustListDocument = {
+        format: 'elicense/trust-list@1',
+        region: { code: region.code, name: region.name },
+        sequence,
+        issuedAt: now.toISOString(),
+        nextUpdate: new Date(now.getTime() + validity * 1000).toISOString(),
+        rootCertificate: b64(region.rootCertificate),
+        timestampAuthorities: regionKeys
+          .filter((k) => k.purpose === 'timestamping')
+          .map((k) => ({ keyId: k.keyId, certificate: b64(k.certificate), state: k.state, stateSince: k.stateSince.toISOString() })),
+        departments,
+        statusLists: lists.map((l) => ({ listId: l.listId, uscc: l.uscc })),
+      };
+      return doc;
+    });
+  }
+
+  /** The signed status list, or null when this region has no such list. */
+  async statusList(listId: string): Promise<PublishedDocument | null> {
+    const { db, stores } = this.deps;
+    const info = await stores.federation.statusList(db, listId);
+    if (!info) return null;
+    const region = requireRegion((await this.deps.trust.current()).region);
+    const ttl = this.config.statusListTtlSeconds;
+    return this.#ensure('status-list', listId, String(info.version), ttl / 2, async (sequence, now) => {
+      const bits = StatusBits.empty(info.capacity);
+      for (const e of await stores.federation.nonValidEntries(db, listId)) bits.set(e.index, e.status);
+      const doc: StatusListDocument = {
+        format: 'elicense/status-list@1',
+        region: { code: region.code, name: region.name },
+        listId,
+        uscc: info.uscc,
+        sequence,
+        issuedAt: now.toISOString(),
+        ttlSeconds: ttl,
+        capacity: info.capacity,
+        bits: bits.compressed(),
+      };
+      return doc;
+    });
+  }
+
+  async agreement(): Promise<PublishedDocument> {
+    const region = requireRegion((await this.deps.trust.current()).region);
+    const rules = [...this.config.recognition].sort((a, b) => (`${a.peerRegion}/${a.peerTypeCode}` < `${b.peerRegion}/${b.peerTypeCode}` ? -1 : 1));
+    const digest = createHash('sha256').update(canonicalJson(rules)).digest('hex');
+    return this.#ensure('recognition-agreement', 'current', digest, Number.POSITIVE_INFINITY, async (sequence, now) => {
+      const doc: RecognitionAgreement = {
+        format: 'elicense/recognition-agreement@1',
+        region: { code: region.code, name: region.name },
+        sequence,
+        issuedAt: now.toISOString(),
+        accepts: rules,
+      };
+      return doc;
+    });
+  }
+
+  /** Returns the stored document when it is current, else builds, signs and stores the next one. */
+  async #ensure<K extends FederationKind>(
+    kind: K,
+    docId: string,
+    sourceVersion: string,
+    refreshAfterSeconds: number,
+    build: (sequence: number, now: Date) => Promise<PayloadOf[K]>,
+  ): Promise<PublishedDocument> {
+    const { db, stores, clock } = this.deps;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await stores.federation.published(db, kind, docId);
+      const now = clock.now();
+      if (stored && stored.sourceVersion === sourceVersion && now.getTime() - stored.issuedAt.getTime() < refreshAfterSeconds * 1000) return stored;
+      const sequence = (stored?.sequence ?? 0) + 1;
+      const payload = await build(sequence, now);
+      const body = await signFederationDocument(kind, payload, await this.#signer(now), await this.#root());
+      const doc: PublishedDocument = { kind, docId, sequence, sourceVersion, issuedAt: now, body };
+      if (await stores.federation.publish(db, doc, stored?.sequence ?? null)) {
+        this.deps.logger.info({ kind, docId, sequence }, 'federation document published');
+        return doc;
+      }
+      // Another process published first: serve its copy (or rebuild if that one is already outdated).
+    }
+    const latest = await stores.federation.published(db, kind, docId);
+    if (latest) return latest;
+    throw new ElicenseError('STORE_UNAVAILABLE', `could not publish ${kind} ${docId}`);
+  }
+
+  #cachedSigner: { record: SigningKeyRecord; signer: Signer } | undefined;
+
+  async #signer(at: Date): Promise<Signer> {
+    const { db, stores, vault } = this.deps;
+    const active = (await stores.signingKeys.listFor(db, null)).find(
+      (k) => k.purpose === 'trust_list_signing' && k.state === 'active' && k.notBefore <= at && at < k.notAfter && k.encryptedPrivateKey.length > 0,
+    );
+    if (!active) throw new ElicenseError('SIGNING_KEY_NOT_FOUND', 'the region has no active trust-list signing key held by this node', { purpose: 'trust_list_signing' });
+    if (this.#cachedSigner?.record.keyId !== active.keyId) this.#cachedSigner = { record: active, signer: openSigner(vault, active) };
+    return this.#cachedSigner.signer;
+  }
+
+  async #root(): Promise<Uint8Array> {
+    return requireRegion(await this.deps.stores.region.get(this.deps.db)).rootCertificate;
+  }
+}
+
+function requireRegion(region: RegionRecord | null): RegionRecord {
+  if (!region) throw new ElicenseError('REGION_NOT_SET_UP', 'this node has no region yet: nothing to publish');
+  return region;
+}

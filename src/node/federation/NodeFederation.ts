@@ -1,0 +1,201 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock';
+import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
+import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../federation/FederatedTrust';
+import type { FederationConfig } from '../../federation/FederationConfig';
+import { StatusBits } from '../../federation/StatusBits';
+import type { Database } from '../../store/Database';
+import type { FederationStore, PeerDocument } from '../../store/FederationStore';
+import { isElicenseError } from '../../errors';
+import type { FederationPublisher } from './FederationPublisher';
+import { payloadOf } from './acceptPeerDocument';
+import { FederationSync, type PeerSyncReport } from './FederationSync';
+
+export interface NodeFederationDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  store: FederationStore;
+  publisher: FederationPublisher;
+  fetch?: typeof fetch;
+}
+
+/** One peer's state for operators (GET /v1/federation/peers). */
+export interface PeerView {
+  label: string | null;
+  baseUrl: string;
+  rootFingerprint: string;
+  regionCode: string | null;
+  name: string | null;
+  state: 'ok' | 'stale' | 'failing' | 'never_synced';
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  consecutiveFailures: number;
+  nextAttemptAt: string | null;
+  lastError: { code: string; message: string } | null;
+  trustList: { sequence: number; issuedAt: string; nextUpdate: string; fetchedAt: string; departments: number } | null;
+  agreement: { sequence: number; issuedAt: string; fetchedAt: string; accepts: number } | null;
+  statusLists: { count: number; oldestIssuedAt: string | null; fetchedAt: string | null } | null;
+}
+
+/**
+ * The node's federation: what it publishes (FederationPublisher), what it
+ * pulls (FederationSync, on a schedule), and the peer trust verification
+ * reads — rebuilt from the last good copies in the database whenever the
+ * federation version moves, re-checked at most once a second, so every
+ * process of the node sees what any of them synced.
+ */
+export class NodeFederation {
+  readonly sync: FederationSync;
+  #cache: { version: number; trust: FederatedTrust; checkedAt: number } | undefined;
+  #loading: Promise<FederatedTrust> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+
+  constructor(private readonly deps: NodeFederationDeps, readonly config: FederationConfig) {
+    this.sync = new FederationSync({ db: deps.db, clock: deps.clock, logger: deps.logger, store: deps.store, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, config);
+  }
+
+  get publisher(): FederationPublisher {
+    return this.deps.publisher;
+  }
+
+  /** Peer trust for verification (the last good copies); an empty set when the database cannot be read and nothing is cached. */
+  async peerTrust(): Promise<FederatedTrust> {
+    const cached = this.#cache;
+    const now = this.deps.clock.now().getTime();
+    if (cached && now - cached.checkedAt < 1000) return cached.trust;
+    return (this.#loading ??= this.#reload(cached).finally(() => {
+      this.#loading = undefined;
+    }));
+  }
+
+  /** Forget the cache (after a sync or import in this process). */
+  invalidate(): void {
+    this.#cache = undefined;
+  }
+
+  async #reload(cached: { version: number; trust: FederatedTrust; checkedAt: number } | undefined): Promise<FederatedTrust> {
+    const { db, store, clock } = this.deps;
+    try {
+      const version = await store.federationVersion(db);
+      if (cached && cached.version === version) {
+        cached.checkedAt = clock.now().getTime();
+        return cached.trust;
+      }
+      const docs = await store.peerDocuments(db);
+      const trust = new FederatedTrust(buildPeers(this.config, docs, this.deps.logger), this.config.recognition);
+      this.#cache = { version, trust, checkedAt: clock.now().getTime() };
+      return trust;
+    } catch (e) {
+      if (cached && isElicenseError(e) && e.code === 'STORE_UNAVAILABLE') return cached.trust;
+      throw e;
+    }
+  }
+
+  /** One sync round now (operators, CLI, tests). */
+  async syncNow(opts: { force?: boolean } = {}): Promise<PeerSyncReport[]> {
+    const reports = await this.sync.runOnce(opts);
+    this.invalidate();
+    return reports;
+  }
+
+  /** Starts the schedule (no peers: nothing to do). */
+  start(): void {
+    if (this.config.peers.length === 0 || !this.config.autoSync || this.#timer) return;
+    const tick = () => {
+      if (this.#running) return;
+      this.#running = this.sync
+        .runOnce()
+        .then(() => this.invalidate())
+        .catch((e: unknown) => this.deps.logger.error({ err: e }, 'federation sync round failed'))
+        .finally(() => {
+          this.#running = undefined;
+        });
+    };
+    // Back-off is per peer (next_attempt_at): ticking at a fraction of the interval lets retries come sooner.
+    this.#timer = setInterval(tick, Math.max(1000, Math.min(this.config.syncIntervalSeconds * 1000, 60_000) / 4));
+    this.#timer.unref();
+    tick();
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  async peerViews(): Promise<PeerView[]> {
+    const { db, store, clock } = this.deps;
+    const states = new Map((await store.syncStates(db)).map((s) => [s.peerRootSha256, s]));
+    const docs = await store.peerDocuments(db);
+    const now = clock.now();
+    return this.config.peers.map((p) => {
+      const s = states.get(p.rootSha256);
+      const mine = docs.filter((d) => d.peerRootSha256 === p.rootSha256);
+      const tl = mine.find((d) => d.kind === 'trust-list');
+      const ag = mine.find((d) => d.kind === 'recognition-agreement');
+      const lists = mine.filter((d) => d.kind === 'status-list');
+      const tlPayload = tl ? payloadOf<TrustListDocument>(tl.body) : null;
+      const oldest = lists.reduce<PeerDocument | undefined>((o, d) => (!o || d.issuedAt < o.issuedAt ? d : o), undefined);
+      const stale = tlPayload !== null && now > new Date(tlPayload.nextUpdate);
+      const state: PeerView['state'] = !s?.lastSuccessAt && !tl ? 'never_synced' : (s?.consecutiveFailures ?? 0) > 0 ? 'failing' : stale ? 'stale' : 'ok';
+      return {
+        label: p.label ?? null,
+        baseUrl: p.baseUrl,
+        rootFingerprint: p.rootSha256,
+        regionCode: tlPayload?.region.code ?? s?.regionCode ?? null,
+        name: tlPayload?.region.name ?? s?.regionName ?? null,
+        state,
+        lastAttemptAt: s?.lastAttemptAt?.toISOString() ?? null,
+        lastSuccessAt: s?.lastSuccessAt?.toISOString() ?? null,
+        consecutiveFailures: s?.consecutiveFailures ?? 0,
+        nextAttemptAt: s?.nextAttemptAt?.toISOString() ?? null,
+        lastError: s?.lastErrorCode ? { code: s.lastErrorCode, message: s.lastErrorMessage ?? '' } : null,
+        trustList: tl && tlPayload
+          ? { sequence: tl.sequence, issuedAt: tl.issuedAt.toISOString(), nextUpdate: tlPayload.nextUpdate, fetchedAt: tl.fetchedAt.toISOString(), departments: tlPayload.departments.length }
+          : null,
+        agreement: ag ? { sequence: ag.sequence, issuedAt: ag.issuedAt.toISOString(), fetchedAt: ag.fetchedAt.toISOString(), accepts: payloadOf<RecognitionAgreement>(ag.body).accepts.length } : null,
+        statusLists: tl ? { count: lists.length, oldestIssuedAt: oldest?.issuedAt.toISOString() ?? null, fetchedAt: oldest?.fetchedAt.toISOString() ?? null } : null,
+      };
+    });
+  }
+}
+
+/** Accepted documents of the configured peers, as verification holds them (a peer removed from the configuration is ignored). */
+export function buildPeers(config: FederationConfig, docs: readonly PeerDocument[], logger?: Logger): AcceptedPeer[] {
+  const peers: AcceptedPeer[] = [];
+  for (const p of config.peers) {
+    const mine = docs.filter((d) => d.peerRootSha256 === p.rootSha256);
+    const tl = mine.find((d) => d.kind === 'trust-list' && d.docId === 'current');
+    if (!tl) continue;
+    try {
+      const trustList = payloadOf<TrustListDocument>(tl.body);
+      const ag = mine.find((d) => d.kind === 'recognition-agreement');
+      const statusLists = new Map<string, HeldStatusList>();
+      for (const d of mine) {
+        if (d.kind !== 'status-list') continue;
+        const s = payloadOf<StatusListDocument>(d.body);
+        statusLists.set(s.listId, {
+          listId: s.listId,
+          uscc: s.uscc,
+          bits: StatusBits.fromCompressed(s.bits, s.capacity),
+          sequence: s.sequence,
+          issuedAt: new Date(s.issuedAt),
+          ttlSeconds: s.ttlSeconds,
+          fetchedAt: d.fetchedAt,
+        });
+      }
+      peers.push({
+        rootSha256: p.rootSha256,
+        region: trustList.region,
+        trustList: { doc: trustList, fetchedAt: tl.fetchedAt },
+        ...(ag ? { agreement: { doc: payloadOf<RecognitionAgreement>(ag.body), fetchedAt: ag.fetchedAt } } : {}),
+        statusLists,
+      });
+    } catch (e) {
+      logger?.error({ err: e, peer: p.baseUrl }, 'stored peer documents could not be read; this peer is left out');
+    }
+  }
+  return peers;
+}
