@@ -1,0 +1,193 @@
+/**
+ * @jest-environment ./test/store/pgliteEnvironment.js
+ *
+ * The sync client against a misbehaving peer on loopback: slow, oversized,
+ * down, answering with another region's documents, replaying an older list,
+ * claiming a list its trust list does not announce. Every refusal keeps the
+ * last good copy and is reported with a stable code; failures back off.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
+import type { StatusListDocument, TrustListDocument } from '../../src/federation/documentTypes';
+import { EMPTY_FEDERATION, parseFederationConfig, type FederationConfig } from '../../src/federation/FederationConfig';
+import { signFederationDocument } from '../../src/federation/federationDocument';
+import { StatusBits } from '../../src/federation/StatusBits';
+import { FederationSync } from '../../src/node/federation/FederationSync';
+import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
+import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
+import { FederationStore } from '../../src/store/FederationStore';
+import { loadDemoConfig } from '../pki/ca/demoCeremony';
+import { describeStores } from '../store/storeBackends';
+
+let now = new Date('2026-11-26T08:00:00Z');
+const clock = { now: () => now };
+let pki: RegionPki;
+let agreementDoc: string;
+let other: RegionPki;
+let root: string;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let handler: Handler = (_req, res) => res.writeHead(404).end();
+let server: Server;
+let baseUrl: string;
+
+async function trustList(sequence: number, region: RegionPki = pki, lists: string[] = ['L-1']): Promise<string> {
+  const doc: TrustListDocument = {
+    format: 'elicense/trust-list@1',
+    region: { code: region.region.code, name: region.region.name },
+    sequence,
+    issuedAt: now.toISOString(),
+    nextUpdate: new Date(now.getTime() + 86_400_000).toISOString(),
+    rootCertificate: Buffer.from(region.root.certificate.der).toString('base64'),
+    timestampAuthorities: [],
+    departments: [],
+    statusLists: lists.map((listId) => ({ listId, uscc: '11350100DM00000133' })),
+  };
+  return signFederationDocument('trust-list', doc, new SoftwareSigner(region.trustListSigner.privateKey, region.trustListSigner.chain), region.root.certificate.der);
+}
+
+async function statusList(listId: string, sequence: number, capacity = 1000): Promise<string> {
+  const doc: StatusListDocument = {
+    format: 'elicense/status-list@1',
+    region: { code: pki.region.code, name: pki.region.name },
+    listId,
+    uscc: '11350100DM00000133',
+    sequence,
+    issuedAt: now.toISOString(),
+    ttlSeconds: 3600,
+    capacity,
+    bits: StatusBits.empty(capacity).compressed(),
+  };
+  return signFederationDocument('status-list', doc, new SoftwareSigner(pki.trustListSigner.privateKey, pki.trustListSigner.chain), pki.root.certificate.der);
+}
+
+async function agreement(sequence: number): Promise<string> {
+  return signFederationDocument(
+    'recognition-agreement',
+    { format: 'elicense/recognition-agreement@1', region: { code: pki.region.code, name: pki.region.name }, sequence, issuedAt: now.toISOString(), accepts: [] },
+    new SoftwareSigner(pki.trustListSigner.privateKey, pki.trustListSigner.chain),
+    pki.root.certificate.der,
+  );
+}
+
+/** A peer serving fixed documents by path, with ETags. */
+function serve(docs: Record<string, string>): Handler {
+  return (req, res) => {
+    const body = docs[req.url ?? ''];
+    if (body === undefined) return void res.writeHead(404).end();
+    const etag = `"${Buffer.from(body).length}-${body.slice(-12)}"`;
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end();
+    res.writeHead(200, { 'content-type': 'application/jose', etag }).end(body);
+  };
+}
+
+beforeAll(async () => {
+  pki = await runCeremony(loadDemoConfig(), { now: new Date('2026-01-01T00:00:00Z') });
+  other = await runCeremony(loadDemoConfig(), { now: new Date('2026-01-01T00:00:00Z') });
+  root = parseCertificate(pki.root.certificate.der).fingerprint;
+  agreementDoc = await agreement(1);
+  server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+describeStores('federation sync against a misbehaving peer', (h) => {
+  const store = new FederationStore();
+  const config = (): FederationConfig => ({ ...EMPTY_FEDERATION, peers: [{ baseUrl, rootSha256: root }], requestTimeoutMs: 500, maxDocumentBytes: 64 * 1024, syncIntervalSeconds: 60 });
+  const sync = (force = true) => new FederationSync({ db: h.db(), clock, logger: pino({ level: 'silent' }), store }, config()).runOnce({ force });
+  const held = async () => (await store.peerDocument(h.db(), root, 'trust-list', 'current'))?.sequence;
+
+  it('takes a good peer\'s documents, then answers 304s', async () => {
+    handler = serve({ '/v1/federation/trust-list': await trustList(5), '/v1/federation/agreement': agreementDoc, '/v1/federation/status-lists/L-1': await statusList('L-1', 1) });
+    const [r] = await sync();
+    expect(r).toMatchObject({ ok: true, accepted: 3, regionCode: '350000' });
+    const [again] = await sync();
+    expect(again).toMatchObject({ ok: true, accepted: 0, unchanged: 3 });
+    expect(await held()).toBe(5);
+  });
+
+  it('a peer answering with another region\'s documents: DOCUMENT_ROOT_MISMATCH, last good copy kept', async () => {
+    handler = serve({ '/v1/federation/trust-list': await trustList(9, other) });
+    const [r] = await sync();
+    expect(r!.errors.map((e) => e.code)).toEqual(['DOCUMENT_ROOT_MISMATCH']);
+    expect(await held()).toBe(5);
+  });
+
+  it('an older sequence replayed: DOCUMENT_SEQUENCE_REPLAYED', async () => {
+    handler = serve({ '/v1/federation/trust-list': await trustList(4) });
+    expect((await sync())[0]!.errors.map((e) => e.code)).toEqual(['DOCUMENT_SEQUENCE_REPLAYED']);
+    expect(await held()).toBe(5);
+  });
+
+  it('an oversized answer is cut off: DOCUMENT_TOO_LARGE', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/jose' });
+      res.end('x'.repeat(1024 * 1024));
+    };
+    expect((await sync())[0]!.errors.map((e) => e.code)).toEqual(['DOCUMENT_TOO_LARGE']);
+    expect(await held()).toBe(5);
+  });
+
+  it('a slow peer times out: PEER_TIMEOUT', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/jose' });
+      res.write('eyJ');
+      setTimeout(() => res.end(), 2_000).unref();
+    };
+    const [r] = await sync();
+    expect(r!.errors.map((e) => e.code)).toEqual(['PEER_TIMEOUT']);
+    expect(await held()).toBe(5);
+  });
+
+  it('a peer that is down: PEER_UNREACHABLE; failures back off and a forced round ignores the back-off', async () => {
+    handler = (req) => req.socket.destroy();
+    expect((await sync())[0]!.errors[0]!.code).toBe('PEER_UNREACHABLE');
+    const [skipped] = await sync(false);
+    expect(skipped!.skipped).toBe('backing_off');
+    const [state] = await store.syncStates(h.db());
+    expect(state!.consecutiveFailures).toBeGreaterThanOrEqual(2);
+    expect(state!.nextAttemptAt!.getTime()).toBeGreaterThan(now.getTime());
+    expect(state!.lastErrorCode).toBe('PEER_UNREACHABLE');
+  });
+
+  it('a status list the trust list does not announce, or another list under the asked name, is refused', async () => {
+    handler = serve({
+      '/v1/federation/trust-list': await trustList(6, pki, ['L-1', 'L-2']),
+      '/v1/federation/agreement': agreementDoc,
+      '/v1/federation/status-lists/L-1': await statusList('L-1', 2),
+      '/v1/federation/status-lists/L-2': await statusList('L-9', 1),
+    });
+    const [r] = await sync();
+    expect(r!.errors.map((e) => `${e.docId}:${e.code}`)).toEqual(['L-2:DOCUMENT_WRONG_KIND']);
+    expect(await held()).toBe(6);
+  });
+
+  it('a document from a peer whose clock runs ahead by more than five minutes is refused; within five, accepted', async () => {
+    const saved = now;
+    now = new Date(saved.getTime() + 10 * 60_000);
+    const ahead = await trustList(7);
+    now = saved;
+    handler = serve({ '/v1/federation/trust-list': ahead });
+    expect((await sync())[0]!.errors.map((e) => e.code)).toEqual(['DOCUMENT_FROM_FUTURE']);
+    now = new Date(saved.getTime() + 6 * 60_000);
+    handler = serve({ '/v1/federation/trust-list': ahead, '/v1/federation/agreement': agreementDoc, '/v1/federation/status-lists/L-1': await statusList('L-1', 2) });
+    expect((await sync())[0]!.ok).toBe(true);
+    expect(await held()).toBe(7);
+    now = saved;
+  });
+});
+
+describe('federation configuration', () => {
+  it('lists every problem: bad URL, bad fingerprint, duplicate peer, duplicate rule', () => {
+    expect(() => parseFederationConfig({ peers: [{ baseUrl: 'ftp://x', rootSha256: 'abc' }] })).toThrow(/baseUrl[\s\S]*rootSha256|rootSha256[\s\S]*baseUrl/);
+    const peer = { baseUrl: 'http://a.example', rootSha256: 'a'.repeat(64) };
+    expect(() => parseFederationConfig({ peers: [peer, peer] })).toThrow(/listed twice/);
+    const rule = { peerRegion: '350000', peerTypeCode: 'X1', localTypeCode: 'X1', maxStatusAgeSeconds: 60 };
+    expect(() => parseFederationConfig({ recognition: [rule, rule] })).toThrow(/listed twice/);
+    expect(() => parseFederationConfig({ peers: [], surprise: 1 })).toThrow(/additional/);
+    expect(parseFederationConfig({ peers: [{ ...peer, baseUrl: 'http://a.example/' }] }).peers[0]!.baseUrl).toBe('http://a.example');
+  });
+});
