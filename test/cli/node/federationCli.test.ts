@@ -1,0 +1,139 @@
+/**
+ * @jest-environment ./test/store/pgliteEnvironment.js
+ *
+ * `elicense trust export` / `trust import` / `federation sync` against stopped
+ * nodes' databases (the embedded database is single-process, so the commands
+ * run while the nodes are down — as an operator of an air-gapped window would).
+ * Region A exports; region B, which cannot reach A, imports and then verifies
+ * A's licence from what it imported.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliContext } from '../../../src/cli/CliContext';
+import { runFederationSync, runTrustExport, runTrustImport } from '../../../src/cli/commands/federationCommand';
+import { CliExit } from '../../../src/cli/exitCodes';
+import { systemClock } from '../../../src/clock';
+import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
+import { repoPath } from '../../../src/repoPath';
+import { http } from '../../node/helpers/http';
+import { freshStorage, startTestNode, type TestStorage } from '../../node/helpers/startTestNode';
+import { removeDir, tempDir } from '../cliHarness';
+
+interface Run {
+  code: number;
+  out: string;
+}
+
+async function run(action: (ctx: CliContext) => Promise<void>): Promise<Run> {
+  const out: string[] = [];
+  const ctx: CliContext = {
+    clock: systemClock,
+    env: {},
+    catalog: () => {
+      throw new Error('not needed');
+    },
+    out: (t) => out.push(t),
+    err: (t) => out.push(t),
+    exitCode: 0,
+  };
+  try {
+    await action(ctx);
+  } catch (e) {
+    if (e instanceof CliExit) return { code: e.exitCode, out: `${out.join('\n')}\n${e.message}` };
+    throw e;
+  }
+  return { code: ctx.exitCode, out: out.join('\n') };
+}
+
+let storageA: TestStorage;
+let storageB: TestStorage;
+let work: string;
+let cfgB: string;
+let fullForm: unknown;
+const where = (s: TestStorage) => (s.databaseUrl ? { databaseUrl: s.databaseUrl } : { dataDir: s.dataDir });
+const deps = (s: TestStorage) => (s.pglite ? { pglite: s.pglite } : {});
+
+beforeAll(async () => {
+  work = tempDir('elicense-federation-cli-');
+  storageA = await freshStorage();
+  storageB = await freshStorage();
+  const a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl } });
+  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const issued = await http(a.url, 'POST', '/v1/licenses', { key: a.keys.issuerOf('business-licence'), json: { type: 'business-licence', data: sample.draft } });
+  fullForm = issued.body;
+  const rootA = parseCertificate((await a.services.stores.region.get(a.services.db))!.rootCertificate).fingerprint;
+  await a.close();
+  cfgB = join(work, 'federation-b.json');
+  writeFileSync(
+    cfgB,
+    JSON.stringify({
+      peers: [{ baseUrl: 'http://127.0.0.1:9', rootSha256: rootA, label: 'Fujian (unreachable)' }],
+      recognition: [{ peerRegion: '350000', peerTypeCode: '11100000PH00000122901', localTypeCode: '11100000PH00000122901', maxStatusAgeSeconds: 86_400 }],
+      autoSync: false,
+      requestTimeoutMs: 1000,
+    }),
+  );
+  const b = await startTestNode({ reuse: { dataDir: storageB.dataDir, databaseUrl: storageB.databaseUrl }, env: { ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json') } });
+  await b.close();
+}, 240_000);
+
+afterAll(async () => {
+  await storageA?.remove();
+  await storageB?.remove();
+  removeDir(work);
+}, 60_000);
+
+describe('elicense trust export / import and federation sync', () => {
+  const bundleFile = () => join(work, 'bundle.json');
+
+  it('export writes region A\'s signed trust list, agreement and status lists', async () => {
+    const r = await run((ctx) => runTrustExport({ ...where(storageA), out: bundleFile() }, { ...ctx, env: { ELICENSE_DATA_DIR: storageA.dataDir } }, deps(storageA)));
+    expect(r).toMatchObject({ code: 0 });
+    const bundle = JSON.parse(readFileSync(bundleFile(), 'utf8'));
+    expect(bundle.format).toBe('elicense/trust-bundle@1');
+    expect(bundle.exportedBy).toBe('350000');
+    expect(bundle.documents.map((d: { kind: string }) => d.kind)).toEqual(expect.arrayContaining(['trust-list', 'recognition-agreement', 'status-list']));
+  });
+
+  it('sync cannot reach A: exit 1 with PEER_UNREACHABLE', async () => {
+    const r = await run((ctx) => runFederationSync({ ...where(storageB), federation: cfgB }, ctx, deps(storageB)));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAILED Fujian \(unreachable\)[\s\S]*PEER_UNREACHABLE/);
+  });
+
+  it('import into B takes every document (exit 0); again, all unchanged; a tampered bundle is refused (exit 1)', async () => {
+    const first = await run((ctx) => runTrustImport(bundleFile(), { ...where(storageB), federation: cfgB }, ctx, deps(storageB)));
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^\d+ accepted, 0 unchanged, 0 refused/);
+    const again = await run((ctx) => runTrustImport(bundleFile(), { ...where(storageB), federation: cfgB, json: true }, ctx, deps(storageB)));
+    expect(JSON.parse(again.out)).toMatchObject({ accepted: 0, refused: [] });
+
+    const bundle = JSON.parse(readFileSync(bundleFile(), 'utf8'));
+    const doc = bundle.documents.find((d: { kind: string }) => d.kind === 'trust-list');
+    doc.body = `${doc.body.slice(0, 40)}A${doc.body.slice(41)}`;
+    const bad = join(work, 'tampered.json');
+    writeFileSync(bad, JSON.stringify({ ...bundle, documents: [doc] }));
+    const refused = await run((ctx) => runTrustImport(bad, { ...where(storageB), federation: cfgB }, ctx, deps(storageB)));
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/REFUSED trust-list current/);
+  });
+
+  it('unreadable input: exit 2', async () => {
+    const notJson = join(work, 'not.json');
+    writeFileSync(notJson, 'nope');
+    expect((await run((ctx) => runTrustImport(notJson, { ...where(storageB), federation: cfgB }, ctx, deps(storageB)))).code).toBe(2);
+    expect((await run((ctx) => runFederationSync({ ...where(storageB) }, ctx, deps(storageB)))).code).toBe(2);
+  });
+
+  it('B, started again, verifies A\'s licence from the imported documents', async () => {
+    const b = await startTestNode({ reuse: { dataDir: storageB.dataDir, databaseUrl: storageB.databaseUrl }, env: { ELICENSE_FEDERATION_FILE: cfgB } });
+    try {
+      const r = await http(b.url, 'POST', '/v1/verifications', { json: fullForm });
+      expect({ result: r.body.result, reasons: r.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+      expect(r.body.recognizedLocalType).toBe('11100000PH00000122901');
+    } finally {
+      await b.close();
+    }
+  });
+});
