@@ -11,10 +11,12 @@ import type { LicenceStore } from '../store/LicenceStore';
 import type { RateLimitStore } from '../store/RateLimitStore';
 import type { RegionStore } from '../store/RegionStore';
 import type { SigningKeyStore } from '../store/SigningKeyStore';
+import type { StatisticsStore } from '../store/StatisticsStore';
 import type { FederationStore } from '../store/FederationStore';
 import type { NodeConfig } from './config/NodeConfig';
 import type { NodeFederation } from './federation/NodeFederation';
 import type { NodeMetrics } from './ops/NodeMetrics';
+import type { VerificationStatistics } from './ops/VerificationStatistics';
 import type { NodeTrust } from './signing/NodeTrust';
 import type { RegionSigners } from './signing/RegionSigners';
 
@@ -38,6 +40,7 @@ export interface NodeServices {
     rateLimits: RateLimitStore;
     region: RegionStore;
     federation: FederationStore;
+    statistics: StatisticsStore;
   };
   /** The region's own trust inputs from the database, cached per trust version. */
   trust: NodeTrust;
@@ -45,4 +48,6 @@ export interface NodeServices {
   signers: RegionSigners;
   /** Published trust documents, peer sync and the peers' trust data (mutual recognition). */
   federation: NodeFederation;
+  /** Verification counts for the dashboard, added up in memory and written in batches. */
+  statistics: VerificationStatistics;
 }

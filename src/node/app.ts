@@ -51,7 +51,17 @@ export function createApp(services: NodeServices, options: AppOptions): express.
   });
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"] } },
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          // The verifier page compiles its QR decoder from WebAssembly; that is all 'wasm-unsafe-eval' allows (no eval, no inline scripts).
+          scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+          // blob: URLs are licence PDFs and QR images the pages fetched with the signed-in key, shown without putting the key in a URL.
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          frameSrc: ["'self'", 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+        },
+      },
       crossOriginEmbedderPolicy: false,
     }),
   );

@@ -21,6 +21,7 @@ import { SqlSigningKeyStore } from '../store/SigningKeyStore';
 import { FederationStore } from '../store/FederationStore';
 import { FederationPublisher } from './federation/FederationPublisher';
 import { NodeFederation } from './federation/NodeFederation';
+import { SqlStatisticsStore } from '../store/StatisticsStore';
 import { createApp } from './app';
 import { bootstrapRegion } from './bootstrap/bootstrapRegion';
 import { loadNodeConfig, type NodeConfig } from './config/NodeConfig';
@@ -30,6 +31,7 @@ import { NodeMetrics } from './ops/NodeMetrics';
 import { NodeTrust } from './signing/NodeTrust';
 import { RegionSigners } from './signing/RegionSigners';
 import { StoreRateLimiter } from './ops/RateLimiter';
+import { VerificationStatistics } from './ops/VerificationStatistics';
 
 export interface RunningNode {
   url: string;
@@ -80,7 +82,9 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       rateLimits: new SqlRateLimitStore(),
       region: new SqlRegionStore(),
       federation: new FederationStore(),
+      statistics: new SqlStatisticsStore(),
     };
+    const catalog = StandardsCatalog.load();
     const trust = new NodeTrust({ db, clock, logger, stores });
     const services: NodeServices = {
       config,
@@ -89,7 +93,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       logger,
       metrics: new NodeMetrics(),
       db,
-      catalog: StandardsCatalog.load(),
+      catalog,
       vault,
       stores,
       trust,
@@ -98,6 +102,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
         { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, vault, trust, stores }, config.federation) },
         config.federation,
       ),
+      statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
     };
     await bootstrapRegion(services);
     const rateLimiter = new StoreRateLimiter(services);
@@ -107,6 +112,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       s.once('error', fail);
     });
     const port = (server.address() as AddressInfo).port;
+    services.statistics.start();
     services.federation.start();
     ready = true;
     logger.info({ port, store: db.kind, peers: config.federation.peers.length }, 'elicense node listening');
@@ -131,6 +137,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
           // Hand this process's last counts to the shared limiter before the database goes.
           await rateLimiter.close().catch(() => undefined);
           await services.federation.close();
+          await services.statistics.close();
           await db.close();
           logger.info('elicense node stopped');
         })()),

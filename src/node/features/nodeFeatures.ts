@@ -7,7 +7,9 @@ import { createFederationFeature } from './federation/federationFeature';
 import { createLicencesFeature } from './licences/licencesFeature';
 import { createOpsFeature } from './ops/opsFeature';
 import { createStandardsFeature } from './standards/standardsFeature';
+import { createStatisticsFeature } from './statistics/statisticsFeature';
 import { createVerificationsFeature } from './verifications/verificationsFeature';
+import { createWebFeature } from './web/webFeature';
 
 export interface NodeRuntime {
   /** False while the node starts or shuts down (/readyz). */
@@ -27,6 +29,8 @@ export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feat
     createApiKeysFeature(services),
     createAuditFeature(services),
     createFederationFeature(services),
+    createStatisticsFeature(services),
+    createWebFeature(services),
   );
   return features;
 }

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'apikey:admin',
   /** Read and verify the audit log. */
   'audit:read',
+  /** Issuance and verification counts (the operator dashboard). */
+  'statistics:read',
   /** See the federation peers and their sync state. */
   'federation:read',
   /** Run a sync round now; import a trust bundle. */
@@ -30,9 +32,9 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  region_admin: new Set<Permission>(['public', 'licence:read', 'licence:lifecycle', 'department:admin', 'department:read', 'apikey:admin', 'audit:read', 'federation:read', 'federation:admin']),
+  region_admin: new Set<Permission>(['public', 'licence:read', 'licence:lifecycle', 'department:admin', 'department:read', 'apikey:admin', 'audit:read', 'statistics:read', 'federation:read', 'federation:admin']),
   issuer: new Set<Permission>(['public', 'licence:issue', 'licence:read', 'licence:lifecycle', 'department:read']),
-  auditor: new Set<Permission>(['public', 'licence:read', 'department:read', 'audit:read', 'federation:read']),
+  auditor: new Set<Permission>(['public', 'licence:read', 'department:read', 'audit:read', 'statistics:read', 'federation:read']),
 };
 
 /** Who is calling: resolved from an API key by the authentication middleware. */

@@ -2,6 +2,7 @@ import type { Migration } from '../Migration';
 import { sql as issuingNode } from './0001_issuing_node';
 import { sql as region } from './0002_region';
 import { sql as federation } from './0003_federation';
+import { sql as statistics } from './0004_statistics';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
@@ -12,4 +13,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'issuing_node', sql: issuingNode },
   { version: 2, name: 'region', sql: region },
   { version: 3, name: 'federation', sql: federation },
+  { version: 4, name: 'statistics', sql: statistics },
 ];

@@ -28,6 +28,7 @@ const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
   'department:read': ['region_admin', 'issuer', 'auditor'],
   'apikey:admin': ['region_admin'],
   'audit:read': ['region_admin', 'auditor'],
+  'statistics:read': ['region_admin', 'auditor'],
   'federation:read': ['region_admin', 'auditor'],
   'federation:admin': ['region_admin'],
 };
@@ -75,6 +76,7 @@ beforeAll(async () => {
   own['listId'] = `${A}-1`;
   own['type'] = 'business-licence';
   own['file'] = 'swagger-ui.css';
+  own['asset'] = 'app.css';
   other['uscc'] = B;
   other['identifier'] = await issueFor(B, 'marriage-certificate');
   other['keyId'] = (await keysOf(B))[0]!.keyId;

@@ -55,6 +55,7 @@ export function createVerificationsFeature(services: NodeServices): Feature {
             department: label(record?.['certificateIssuingAuthorityCode'], (u) => snapshot.departments.has(u)),
             result: result.result,
           });
+          services.statistics.countVerification(result, snapshot);
           res.setHeader('Cache-Control', 'no-store');
           res.json(result);
         },

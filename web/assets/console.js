@@ -1,0 +1,399 @@
+// The issuer console: a department's staff sign in with the department's API key, issue licences from a
+// form generated from the type standard, preview, download and print them, search the department's
+// licences, and revoke, suspend or reinstate one with a reason.
+import { api, ApiError, getCatalogue, getDivisions, getStandard } from './api.js';
+import { clear, download, h, icon } from './dom.js';
+import { buildLicenceForm } from './face-form.js';
+import { formatDateTime } from './format.js';
+import { applyStatic, initI18n, onLanguageChange, pick, t } from './i18n.js';
+import { fieldList, licenceFields } from './licence-view.js';
+import { setupSession } from './session.js';
+
+const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 20;
+
+let session;
+let department;
+let catalogue;
+let holderTypes = [];
+let form = null;
+/** One idempotency key per filled-in form: a double click or a retry cannot issue twice. */
+let idempotencyKey = null;
+let listCursor = null;
+let listItems = [];
+let detailItem = null;
+const pdfUrls = new Map();
+
+function typeName(code) {
+  const x = catalogue?.types?.find((c) => c.typeCode === code);
+  return x ? pick({ zh: x.nameZh, en: x.nameEn }) : code;
+}
+
+function announce(text) {
+  const s = $('console-status');
+  s.textContent = '';
+  setTimeout(() => (s.textContent = text), 50);
+}
+
+/** Calls the API with the signed-in key; a 401 sends the person back to the sign-in form. */
+async function call(path, options = {}) {
+  try {
+    return await api(path, { ...options, key: session.key() });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) session.expired();
+    throw e;
+  }
+}
+
+function errorText(e) {
+  if (!(e instanceof ApiError)) return t('error.unexpected');
+  const known = `error.${e.code}`;
+  const text = t(known);
+  return text === known ? `${t('error.server')} ${e.problem?.detail ?? e.code}` : text;
+}
+
+function statusBadge(status) {
+  const kind = status === 'valid' ? 'ok' : status === 'revoked' ? 'bad' : 'warn';
+  return h('span', { class: `badge badge-${kind}`, dataset: { status } }, icon(kind === 'ok' ? 'ok' : kind === 'bad' ? 'fail' : 'warn'), t(`status.${status}`));
+}
+
+// ---------------------------------------------------------------- sign-in and layout
+
+async function main() {
+  await initI18n();
+  [catalogue, holderTypes] = await Promise.all([getCatalogue(), api('/web/holder-code-types.json').then((r) => r.data.types)]);
+  window.addEventListener('hashchange', showTab);
+  $('issue-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void issue();
+  });
+  $('issue-reset').addEventListener('click', () => void buildForm());
+  $('type-select').addEventListener('change', () => void buildForm());
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void loadList(true);
+  });
+  $('list-more').addEventListener('click', () => void loadList(false));
+  $('reason-cancel').addEventListener('click', () => $('reason-dialog').close('cancel'));
+  onLanguageChange(() => {
+    fillTypeSelects();
+    form?.relabel();
+    renderList();
+    if (detailItem) void renderDetail(detailItem);
+    if (department) $('department-heading').textContent = `${department.name} · ${department.uscc}`;
+  });
+  session = setupSession({ scope: 'console', roles: ['issuer'], onSignedIn });
+  document.documentElement.dataset.ready = 'true';
+}
+
+async function onSignedIn(principal) {
+  department = (await call(`/v1/departments/${encodeURIComponent(principal.department)}`)).data.department;
+  $('department-heading').textContent = `${department.name} · ${department.uscc}`;
+  fillTypeSelects();
+  await buildForm();
+  showTab();
+  await loadList(true);
+  document.documentElement.dataset.signedIn = 'true';
+}
+
+function fillTypeSelects() {
+  if (!department) return;
+  const select = $('type-select');
+  const chosen = select.value;
+  clear(select).append(...department.types.map((code) => h('option', { value: code, text: typeName(code) })));
+  if (chosen) select.value = chosen;
+  const search = $('search-type');
+  const searched = search.value;
+  clear(search).append(h('option', { value: '', text: t('console.list.any') }), ...department.types.map((code) => h('option', { value: code, text: typeName(code) })));
+  search.value = searched;
+}
+
+function showTab() {
+  const licences = location.hash === '#licences';
+  $('issue-panel').hidden = licences;
+  $('licences-panel').hidden = !licences;
+  for (const [id, on] of [['tab-issue', !licences], ['tab-licences', licences]]) {
+    if (on) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
+  }
+}
+
+// ---------------------------------------------------------------- issuing
+
+async function buildForm() {
+  const typeCode = $('type-select').value;
+  const container = clear($('form-fields'));
+  $('issue-error').hidden = true;
+  $('issue-result').hidden = true;
+  $('issue-form').hidden = false;
+  form = null;
+  if (!typeCode) return;
+  const standard = await getStandard(typeCode);
+  form = buildLicenceForm(container, standard, holderTypes, department);
+  idempotencyKey = crypto.randomUUID();
+}
+
+async function issue() {
+  if (!form) return;
+  const error = $('issue-error');
+  error.hidden = true;
+  const { data, errors } = form.read();
+  if (errors.length > 0) {
+    error.hidden = false;
+    error.textContent = t('console.issue.fix', { n: errors.length });
+    errors[0].field.focus();
+    return;
+  }
+  const button = $('issue-submit');
+  button.disabled = true;
+  try {
+    const r = await call('/v1/licenses', { method: 'POST', json: { typeCode: $('type-select').value, data }, headers: { 'Idempotency-Key': idempotencyKey }, as: 'json' });
+    showIssued(r.data);
+  } catch (e) {
+    error.hidden = false;
+    if (e instanceof ApiError && Array.isArray(e.problem?.errors)) {
+      const unmapped = form.showServerErrors(e.problem.errors);
+      const mapped = e.problem.errors.length - unmapped.length;
+      error.textContent = [mapped > 0 ? t('console.issue.serverFix', { n: mapped }) : null, unmapped.length > 0 || mapped === 0 ? `${t('error.server')} ${e.problem.detail}` : null].filter(Boolean).join(' ');
+      form.fields.find((f) => f.name && document.querySelector(`[data-field="${f.name}"] [aria-invalid="true"]`))?.focus();
+    } else error.textContent = errorText(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function showIssued(fullForm) {
+  const license = fullForm.license;
+  const id = license.certificateIdentifier;
+  $('issue-form').hidden = true;
+  const result = clear($('issue-result'));
+  result.hidden = false;
+  result.append(
+    h(
+      'div',
+      { class: 'alert alert-ok', role: 'status', id: 'issued-alert' },
+      h('strong', { text: t('console.issue.done', { type: typeName(license.certificateTypeCode), holder: license.certificateHolderName }) }),
+      h('br'),
+      t('console.issue.identifier'),
+      ' ',
+      h('code', { id: 'issued-identifier', text: id }),
+    ),
+    licenceActions(id, { preview: true }),
+    h('div', { class: 'actions no-print' }, h('button', { type: 'button', class: 'primary', id: 'issue-next', text: t('console.issue.next'), on: { click: () => void nextLicence() } })),
+  );
+  $('issued-alert').focus?.();
+  announce(t('console.issue.done', { type: typeName(license.certificateTypeCode), holder: license.certificateHolderName }));
+  void loadList(true);
+}
+
+async function nextLicence() {
+  await buildForm();
+  form?.fields[0]?.focus();
+}
+
+// ---------------------------------------------------------------- a licence's forms: preview, download, print
+
+async function pdfUrl(id) {
+  if (!pdfUrls.has(id)) {
+    const r = await call(`/v1/licenses/${encodeURIComponent(id)}.pdf`, { as: 'blob' });
+    pdfUrls.set(id, URL.createObjectURL(r.data));
+  }
+  return pdfUrls.get(id);
+}
+
+/** Preview, downloads (PDF, JSON, QR image) and print of one licence, fetched with the key (never a key in a URL). */
+function licenceActions(id, { preview }) {
+  const frameBox = h('div', { class: 'pdf-box' });
+  const status = h('p', { class: 'hint', role: 'status' });
+  const showPreview = async () => {
+    try {
+      const url = await pdfUrl(id);
+      if (!frameBox.querySelector('iframe')) frameBox.append(h('iframe', { class: 'pdf-frame', src: url, title: t('console.pdf.title', { id }), dataset: { identifier: id } }));
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  };
+  const get = async (suffix, name, as = 'blob') => {
+    try {
+      const r = await call(`/v1/licenses/${encodeURIComponent(id)}${suffix}`, { as });
+      download(as === 'text' ? new Blob([r.data], { type: 'application/json' }) : r.data, name);
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  };
+  const print = async () => {
+    await showPreview();
+    const frame = frameBox.querySelector('iframe');
+    try {
+      frame.contentWindow.focus();
+      frame.contentWindow.print();
+    } catch {
+      // Some browsers do not print a PDF inside a frame: open it on its own (a blob: URL, the key stays in this tab).
+      window.open(await pdfUrl(id), '_blank', 'noopener');
+    }
+  };
+  const box = h(
+    'div',
+    { class: 'licence-actions', dataset: { identifier: id } },
+    h(
+      'div',
+      { class: 'actions no-print' },
+      h('button', { type: 'button', class: 'act-preview', text: t('console.act.preview'), on: { click: () => void showPreview() } }),
+      h('button', { type: 'button', class: 'act-pdf', text: t('console.act.pdf'), on: { click: () => void get('.pdf', `${id}.pdf`) } }),
+      h('button', { type: 'button', class: 'act-json', text: t('console.act.json'), on: { click: () => void get('', `${id}.elic.json`, 'text') } }),
+      h('button', { type: 'button', class: 'act-qr', text: t('console.act.qr'), on: { click: () => void get('.qr.png', `${id}.qr.png`) } }),
+      h('button', { type: 'button', class: 'act-print', text: t('console.act.print'), on: { click: () => void print() } }),
+    ),
+    status,
+    frameBox,
+  );
+  if (preview) void showPreview();
+  return box;
+}
+
+// ---------------------------------------------------------------- the department's licences
+
+function listQuery() {
+  const q = new URLSearchParams();
+  const v = (id) => $(id).value.trim();
+  if (v('search-type')) q.set('typeCode', v('search-type'));
+  if (v('search-status')) q.set('status', v('search-status'));
+  if (v('search-holder')) q.set('holderCode', v('search-holder'));
+  // Dates are China calendar days; "to" includes its whole day.
+  if (v('search-from')) q.set('from', `${v('search-from')}T00:00:00+08:00`);
+  if (v('search-to')) q.set('to', new Date(new Date(`${v('search-to')}T00:00:00+08:00`).getTime() + 86_400_000).toISOString());
+  q.set('limit', String(PAGE_SIZE));
+  return q;
+}
+
+async function loadList(reset) {
+  const error = $('list-error');
+  error.hidden = true;
+  const q = listQuery();
+  if (!reset && listCursor) q.set('cursor', listCursor);
+  try {
+    const r = await call(`/v1/licenses?${q}`);
+    listItems = reset ? r.data.items : [...listItems, ...r.data.items];
+    listCursor = r.data.next ?? null;
+    renderList();
+  } catch (e) {
+    error.hidden = false;
+    error.textContent = errorText(e);
+  }
+}
+
+function renderList() {
+  const body = clear($('licence-table').querySelector('tbody'));
+  for (const item of listItems) {
+    const l = item.license ?? {};
+    body.append(
+      h(
+        'tr',
+        { dataset: { identifier: item.identifier } },
+        h('td', { text: typeName(item.typeCode) }),
+        h('td', { text: l.certificateHolderName ?? '' }),
+        h('td', { text: l.certificateNumber ?? '' }),
+        h('td', { text: formatDateTime(item.issuedAt) }),
+        h('td', {}, statusBadge(item.status)),
+        h(
+          'td',
+          {},
+          h('button', {
+            type: 'button',
+            class: 'small act-open',
+            text: t('console.list.open'),
+            'aria-label': t('console.list.openLabel', { holder: l.certificateHolderName ?? '', number: l.certificateNumber ?? '' }),
+            on: { click: () => void openDetail(item) },
+          }),
+        ),
+      ),
+    );
+  }
+  $('list-empty').hidden = listItems.length > 0;
+  $('list-more').hidden = !listCursor;
+}
+
+async function openDetail(item) {
+  detailItem = item;
+  await renderDetail(item);
+  const box = $('licence-detail');
+  box.scrollIntoView({ block: 'start' });
+  box.focus();
+}
+
+async function renderDetail(item) {
+  const box = clear($('licence-detail'));
+  box.hidden = false;
+  const l = item.license ?? {};
+  const [standard, divisions, events] = await Promise.all([
+    getStandard(item.typeCode, l.standardVersion).catch(() => null),
+    getDivisions().catch(() => null),
+    call(`/v1/licenses/${encodeURIComponent(item.identifier)}/events`)
+      .then((r) => r.data.events)
+      .catch(() => []),
+  ]);
+  const lifecycle = [];
+  if (item.status === 'valid') lifecycle.push('suspend', 'revoke');
+  if (item.status === 'suspended') lifecycle.push('reinstate', 'revoke');
+  box.append(
+    h('h3', { id: 'detail-heading' }, `${typeName(item.typeCode)} · ${l.certificateHolderName ?? ''} `, statusBadge(item.status)),
+    fieldList(licenceFields(l, standard, divisions)),
+    h('h4', { text: t('console.detail.history') }),
+    h(
+      'ol',
+      { class: 'history' },
+      events.map((e) => h('li', {}, `${formatDateTime(e.at)} · ${e.from ? `${t(`status.${e.from}`)} → ` : ''}${t(`status.${e.to}`)}${e.reason ? ` · ${e.reason}` : ''}`)),
+    ),
+    lifecycle.length > 0
+      ? h(
+          'div',
+          { class: 'actions no-print', id: 'lifecycle-actions' },
+          lifecycle.map((action) =>
+            h('button', { type: 'button', class: [action === 'reinstate' ? '' : 'danger', `act-${action}`], text: t(`console.act.${action}`), on: { click: () => askReason(action, item) } }),
+          ),
+        )
+      : null,
+    licenceActions(item.identifier, { preview: false }),
+  );
+}
+
+function askReason(action, item) {
+  const dialog = $('reason-dialog');
+  $('reason-title').textContent = t(`console.reason.title.${action}`);
+  $('reason-subject').textContent = `${typeName(item.typeCode)} · ${item.license?.certificateHolderName ?? ''} · ${item.identifier}`;
+  $('reason-confirm').textContent = t(`console.act.${action}`);
+  $('reason-confirm').className = action === 'reinstate' ? 'primary' : 'danger';
+  $('reason-input').value = '';
+  $('reason-error').hidden = true;
+  $('reason-input').removeAttribute('aria-invalid');
+  const form = $('reason-form');
+  const onSubmit = async (e) => {
+    e.preventDefault();
+    const reason = $('reason-input').value.trim();
+    if (!reason) {
+      $('reason-error').hidden = false;
+      $('reason-error').textContent = t('console.reason.required');
+      $('reason-input').setAttribute('aria-invalid', 'true');
+      $('reason-input').focus();
+      return;
+    }
+    try {
+      const r = await call(`/v1/licenses/${encodeURIComponent(item.identifier)}/${action}`, { method: 'POST', json: { reason }, as: 'json' });
+      dialog.close('done');
+      item.status = r.data.status;
+      pdfUrls.delete(item.identifier);
+      announce(t(`console.reason.done.${action}`));
+      renderList();
+      await renderDetail(item);
+      $('licence-detail').focus();
+    } catch (err) {
+      $('reason-error').hidden = false;
+      $('reason-error').textContent = errorText(err);
+    }
+  };
+  form.onsubmit = onSubmit;
+  dialog.showModal();
+  $('reason-input').focus();
+}
+
+void main().then(() => applyStatic());

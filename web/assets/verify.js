@@ -1,0 +1,361 @@
+// The verifier page: a licence comes in by USB scanner (typed text + Enter), camera, upload or paste,
+// goes to POST /v1/verifications, and the answer is shown at a glance, then in detail.
+import { api, ApiError, divisionName, getCatalogue, getDivisions, getStandard } from './api.js';
+import { startCamera } from './camera.js';
+import { clear, h, icon } from './dom.js';
+import { ago, formatDateTime } from './format.js';
+import { initI18n, onLanguageChange, pick, t } from './i18n.js';
+import { fieldList, licenceFields } from './licence-view.js';
+
+const MAX_UPLOAD = 12 * 1024 * 1024;
+/** Warnings that are notes rather than reasons for caution (shown, but they do not turn the verdict amber). */
+const NOTE_WARNINGS = new Set(['RECOGNITION_NOT_CHECKED']);
+
+const $ = (id) => document.getElementById(id);
+let reasonTexts = { checks: {}, reasons: {}, warnings: {} };
+/** What is on screen: { kind: 'result', result } | { kind: 'problem', status, problem } | { kind: 'busy' } */
+let shown = null;
+let camera = null;
+let seq = 0;
+
+async function main() {
+  await initI18n();
+  reasonTexts = await api('/web/reasons.json').then((r) => r.data);
+  onLanguageChange(() => {
+    void render();
+    updateCameraButton();
+  });
+  const scan = $('scan-input');
+  scan.focus();
+  $('scan-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = scan.value.trim();
+    // Clear at once: a USB scanner's next code then starts in an empty field.
+    scan.value = '';
+    if (text) void verifyText(text, 'scanner');
+    scan.focus();
+  });
+  $('paste-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('paste-input').value.trim();
+    if (text) void verifyText(text, 'paste');
+    else showLocalProblem('verify.error.empty');
+  });
+  $('upload-input').addEventListener('change', () => {
+    const file = $('upload-input').files?.[0];
+    if (file) void verifyFile(file);
+  });
+  const zone = $('upload-form');
+  zone.addEventListener('submit', (e) => e.preventDefault());
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('dragging');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('dragging');
+    const file = e.dataTransfer?.files?.[0];
+    if (file) void verifyFile(file);
+  });
+  $('camera-toggle').addEventListener('click', () => void toggleCamera());
+  document.querySelector('.skip-link')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    scan.focus();
+  });
+  document.documentElement.dataset.ready = 'true';
+}
+
+function verifyText(text, source) {
+  // A full form (or {"qr": ...}) is JSON; anything else goes as text (the QR text LC1:...).
+  const json = text.startsWith('{');
+  return submit(text, json ? 'application/json' : 'text/plain', source);
+}
+
+function verifyFile(file) {
+  if (file.size > MAX_UPLOAD) return showLocalProblem('verify.error.tooLarge');
+  const name = file.name.toLowerCase();
+  const type = ['image/png', 'image/jpeg', 'application/pdf'].includes(file.type)
+    ? file.type
+    : name.endsWith('.pdf')
+      ? 'application/pdf'
+      : name.endsWith('.png')
+        ? 'image/png'
+        : /\.jpe?g$/.test(name)
+          ? 'image/jpeg'
+          : 'application/octet-stream';
+  return submit(file, type, 'upload');
+}
+
+async function submit(body, type, source) {
+  const mine = ++seq;
+  shown = { kind: 'busy' };
+  await render();
+  let next;
+  try {
+    const r = await api('/v1/verifications', { method: 'POST', body, type, as: 'json' });
+    next = { kind: 'result', result: r.data, source };
+  } catch (e) {
+    next = e instanceof ApiError ? { kind: 'problem', status: e.status, problem: e.problem, code: e.code } : { kind: 'problem', status: 0, code: 'NETWORK' };
+  }
+  // A later submission wins over an earlier one still on its way.
+  if (mine !== seq) return;
+  shown = next;
+  await render();
+}
+
+function showLocalProblem(messageKey) {
+  shown = { kind: 'problem', status: 0, code: 'LOCAL', messageKey };
+  void render();
+}
+
+// ---------------------------------------------------------------- rendering
+
+function verdictKind(result) {
+  if (result.result !== 'accepted') return 'rejected';
+  return result.warnings.some((w) => !NOTE_WARNINGS.has(w)) ? 'warning' : 'accepted';
+}
+
+async function render() {
+  const verdict = $('verdict');
+  const details = $('result-details');
+  if (!shown) return;
+  if (shown.kind === 'busy') {
+    verdict.className = 'verdict verdict-busy';
+    clear(verdict).append(h('p', { class: 'verdict-title', text: t('verify.busy') }));
+    verdict.setAttribute('aria-busy', 'true');
+    return;
+  }
+  verdict.removeAttribute('aria-busy');
+  if (shown.kind === 'problem') {
+    renderProblem(verdict, details, shown);
+    return;
+  }
+  const result = shown.result;
+  const license = result.license ?? {};
+  const [standard, divisions, catalogue] = await Promise.all([
+    license.certificateTypeCode ? getStandard(license.certificateTypeCode, license.standardVersion).catch(() => null) : null,
+    getDivisions().catch(() => null),
+    getCatalogue().catch(() => null),
+  ]);
+  const kind = verdictKind(result);
+  const typeName = standard ? pick({ zh: standard.nameZh, en: standard.nameEn }) : (license.certificateName ?? license.certificateTypeCode ?? '');
+  const summary = [typeName, license.certificateHolderName].filter(Boolean).join(' · ');
+  const firstReason = result.reasons[0];
+  verdict.className = `verdict verdict-${kind}`;
+  verdict.dataset.result = result.result;
+  clear(verdict).append(
+    icon(kind === 'accepted' ? 'ok' : kind === 'warning' ? 'warn' : 'fail'),
+    h(
+      'div',
+      { class: 'verdict-text' },
+      h('p', { class: 'verdict-title', text: t(`verify.verdict.${kind}`) }),
+      summary ? h('p', { class: 'verdict-sub', text: summary }) : null,
+      firstReason ? h('p', { class: 'verdict-reason', text: pick(reasonTexts.reasons[firstReason], firstReason) }) : null,
+    ),
+  );
+
+  clear(details);
+  const failed = result.checks.filter((c) => c.status === 'failed');
+  if (failed.length > 0) {
+    details.append(
+      section(
+        'problems',
+        t('verify.section.problems'),
+        h(
+          'ul',
+          { class: 'problem-list' },
+          failed.map((c) =>
+            h(
+              'li',
+              { class: 'problem', dataset: { check: c.check } },
+              icon('fail'),
+              h(
+                'div',
+                {},
+                h('p', { class: 'problem-check', text: pick(reasonTexts.checks[c.check], c.check) }),
+                c.reasons.map((code) => h('p', { class: 'problem-text', dataset: { code } }, pick(reasonTexts.reasons[code], code), ' ', h('code', { class: 'code', text: code }))),
+                c.detail ? h('p', { class: 'detail', text: `${t('verify.detail')}: ${c.detail}` }) : null,
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  if (result.warnings.length > 0) {
+    details.append(
+      section(
+        'warnings',
+        t('verify.section.warnings'),
+        h(
+          'ul',
+          { class: 'problem-list' },
+          result.warnings.map((w) =>
+            h('li', { class: NOTE_WARNINGS.has(w) ? 'note' : 'warning', dataset: { code: w } }, icon(NOTE_WARNINGS.has(w) ? 'info' : 'warn'), h('p', {}, pick(reasonTexts.warnings[w], w), ' ', h('code', { class: 'code', text: w }))),
+          ),
+        ),
+      ),
+    );
+  }
+  if (result.license) {
+    details.append(
+      section(
+        'licence',
+        typeName || t('verify.section.licence'),
+        result.form === 'qr-text' || result.form === 'qr-image' ? h('p', { class: 'hint', text: t('verify.qrSubset') }) : null,
+        fieldList(licenceFields(license, standard, divisions)),
+      ),
+    );
+  }
+  details.append(issuerSection(result, license, divisions));
+  details.append(recognitionSection(result, catalogue));
+  details.append(freshnessSection(result));
+  details.append(checksSection(result));
+}
+
+function section(id, title, ...children) {
+  return h('section', { class: 'card result-section', 'aria-labelledby': `sec-${id}`, dataset: { section: id } }, h('h3', { id: `sec-${id}`, text: title }), ...children);
+}
+
+function issuerSection(result, license, divisions) {
+  const uscc = license.certificateIssuingAuthorityCode ?? result.signer?.uscc;
+  // The USCC's characters 3–8 are the division where the department is registered.
+  const division = license.certificateAreaCode ?? result.signer?.divisionCode ?? (uscc ? uscc.slice(2, 8) : null);
+  const regionDetails = (result.trust?.details ?? []).map((d) => d.region).filter(Boolean);
+  const rows = [
+    { label: t('verify.issuer.department'), value: [license.certificateIssuingAuthorityName, uscc].filter(Boolean).join(' · ') || '—', key: 'department' },
+    { label: t('verify.issuer.region'), value: [divisionName(divisions, division), division].filter(Boolean).join(' · ') || '—', key: 'region' },
+  ];
+  if (regionDetails.length > 0) rows.push({ label: t('verify.issuer.trustRegion'), value: [...new Set(regionDetails)].join(', '), key: 'trustRegion' });
+  if (result.signer) {
+    rows.push({ label: t('verify.issuer.certificate'), value: `${result.signer.algorithm} · ${t('verify.issuer.keyId')} ${result.signer.keyId}`, key: 'certificate' });
+    rows.push({ label: t('verify.issuer.certValidity'), value: `${formatDateTime(result.signer.notBefore)} – ${formatDateTime(result.signer.notAfter)}`, key: 'certValidity' });
+  }
+  if (result.signingTime) rows.push({ label: t('verify.issuer.signedAt'), value: `${formatDateTime(result.signingTime.value)} (${t(`verify.signingTime.${result.signingTime.source}`)})`, key: 'signedAt' });
+  return section('issuer', t('verify.section.issuer'), fieldList(rows));
+}
+
+function recognitionSection(result, catalogue) {
+  const check = result.checks.find((c) => c.check === 'recognition');
+  let text;
+  if (result.recognizedLocalType) {
+    const local = catalogue?.types?.find((x) => x.typeCode === result.recognizedLocalType);
+    text = local ? `${pick({ zh: local.nameZh, en: local.nameEn })} (${result.recognizedLocalType})` : result.recognizedLocalType;
+  } else if (check?.status === 'failed') text = t('verify.recognition.refused');
+  else text = t('verify.recognition.notChecked');
+  return section(
+    'recognition',
+    t('verify.section.recognition'),
+    fieldList([{ label: t('verify.recognition.localType'), value: text, key: 'recognizedLocalType' }]),
+    check?.detail ? h('p', { class: 'detail', text: check.detail }) : null,
+  );
+}
+
+function freshnessSection(result) {
+  const rows = [];
+  if (result.status) {
+    rows.push({ label: t('verify.fresh.status'), value: `${t(`status.${result.status.value}`)} · ${t('verify.fresh.asOf')} ${formatDateTime(result.status.asOf)} (${ago(result.status.asOf)})`, key: 'status' });
+    rows.push({ label: t('verify.fresh.statusSource'), value: result.status.source, key: 'statusSource' });
+  }
+  rows.push({ label: t('verify.fresh.trustSource'), value: result.trust?.source ?? '—', key: 'trustSource' });
+  rows.push({ label: t('verify.fresh.trustAsOf'), value: result.trust?.asOf ? `${formatDateTime(result.trust.asOf)} (${ago(result.trust.asOf)})` : '—', key: 'trustAsOf' });
+  const details = Array.isArray(result.trust?.details) ? result.trust.details : [];
+  return section(
+    'freshness',
+    t('verify.section.freshness'),
+    fieldList(rows),
+    details.length > 0
+      ? h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'data-table' },
+            h('caption', { text: t('verify.fresh.details') }),
+            h('thead', {}, h('tr', {}, [t('verify.fresh.data'), t('verify.fresh.region'), t('verify.fresh.source'), t('verify.fresh.asOf')].map((x) => h('th', { scope: 'col', text: x })))),
+            h(
+              'tbody',
+              {},
+              details.map((d) => h('tr', {}, h('td', { text: d.data ?? '—' }), h('td', { text: d.region ?? '—' }), h('td', { text: d.source ?? '—' }), h('td', { text: d.asOf ? `${formatDateTime(d.asOf)} (${ago(d.asOf)})` : '—' }))),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+function checksSection(result) {
+  const iconOf = { passed: 'ok', failed: 'fail', not_checked: 'none' };
+  return section(
+    'checks',
+    t('verify.section.checks'),
+    h(
+      'ol',
+      { class: 'check-list' },
+      result.checks.map((c) =>
+        h(
+          'li',
+          { class: `check check-${c.status}`, dataset: { check: c.check, status: c.status } },
+          icon(iconOf[c.status] ?? 'none'),
+          h('span', { class: 'check-name', text: pick(reasonTexts.checks[c.check], c.check) }),
+          h('span', { class: 'check-status', text: t(`check.${c.status}`) }),
+        ),
+      ),
+    ),
+    h('p', { class: 'hint', text: `${t('verify.verifiedAt')} ${formatDateTime(result.verifiedAt)}${result.form ? ` · ${t('verify.form')} ${t(`form.${result.form}`)}` : ''}` }),
+  );
+}
+
+function renderProblem(verdict, details, p) {
+  let key;
+  if (p.messageKey) key = p.messageKey;
+  else if (p.status === 413) key = 'verify.error.tooLarge';
+  else if (p.status === 429) key = 'verify.error.rateLimited';
+  else if (p.status === 400) key = 'verify.error.unreadable';
+  else if (p.status === 0) key = 'verify.error.network';
+  else key = 'verify.error.server';
+  verdict.className = 'verdict verdict-error';
+  verdict.dataset.result = 'error';
+  clear(verdict).append(icon('warn'), h('div', { class: 'verdict-text' }, h('p', { class: 'verdict-title', text: t('verify.verdict.error') }), h('p', { class: 'verdict-reason', text: t(key) })));
+  clear(details);
+  if (p.problem?.detail) details.append(h('p', { class: 'detail', text: `${t('verify.detail')}: ${p.problem.detail}` }));
+}
+
+// ---------------------------------------------------------------- camera
+
+function updateCameraButton() {
+  const b = $('camera-toggle');
+  b.textContent = t(camera ? 'verify.camera.stop' : 'verify.camera.start');
+  b.setAttribute('aria-expanded', camera ? 'true' : 'false');
+}
+
+async function toggleCamera() {
+  const status = $('camera-status');
+  if (camera) {
+    camera.stop();
+    camera = null;
+    $('camera-box').hidden = true;
+    status.textContent = '';
+    updateCameraButton();
+    return;
+  }
+  status.textContent = t('verify.camera.starting');
+  try {
+    $('camera-box').hidden = false;
+    camera = await startCamera($('camera-video'), {
+      onText: (text) => {
+        status.textContent = t('verify.camera.found');
+        void verifyText(text, 'camera');
+      },
+    });
+    status.textContent = t('verify.camera.scanning');
+  } catch (e) {
+    camera = null;
+    $('camera-box').hidden = true;
+    status.textContent = t(e?.name === 'NotAllowedError' ? 'verify.camera.denied' : e?.name === 'NoCamera' ? 'verify.camera.unsupported' : 'verify.camera.failed');
+  }
+  updateCameraButton();
+}
+
+void main();
