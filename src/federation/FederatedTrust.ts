@@ -164,6 +164,26 @@ export class FederatedTrust {
   }
 
   /**
+   * These regions' trust data on its own (no home region), e.g. for the CLI
+   * verifying from a trust bundle. Recognition is judged only when an
+   * agreement was given; otherwise it is reported as not checked.
+   */
+  asTrustInputs(opts: { source: string; at: () => Date; judgeRecognition: boolean }): TrustInputs {
+    const anchors = this.anchors;
+    return {
+      anchors,
+      source: opts.source,
+      asOf: null,
+      lookupDepartment: (uscc) => this.lookupDepartment(uscc),
+      lookupTimestampAuthority: (keyId) => this.lookupTimestampAuthority(keyId),
+      lookupSignerCertificate: (keyId) => this.lookupSignerCertificate(keyId),
+      statusOf: (q, at) => this.statusOf(q, at),
+      ...(opts.judgeRecognition ? { recognize: (region: string, typeCode: string) => this.recognize(region, typeCode) } : {}),
+      freshnessOf: (region) => this.freshnessOf(region, opts.at()),
+    };
+  }
+
+  /**
    * The trust inputs verification uses: the node's own region first (its
    * departments, status from its own records, its types recognised as
    * themselves), then the peers'. `ownAgreementSource` describes the local

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { verifyAnyForm, type AnyFormResult } from '../../forms/verifyAnyForm';
+import { trustFromBundle } from '../../federation/bundleTrust';
+import { loadFederationConfig } from '../../federation/FederationConfig';
+import { parseStrictJson } from '../../json/parseStrictJson';
 import { loadLocalTrustFile } from '../../trust/loadLocalTrustFile';
+import type { TrustInputs } from '../../verify/TrustInputs';
 import { REASON_CODES } from '../../verify/reasonCodes';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
@@ -23,24 +27,46 @@ export function exitCodeOf(result: AnyFormResult): number {
   return result.reasons.some((r) => REASON_CODES[r] === 'format') ? EXIT.UNREADABLE : EXIT.REJECTED;
 }
 
+function localTrust(dir: string): TrustInputs {
+  const trustPath = join(dir, TRUST_FILE_NAME);
+  try {
+    return loadLocalTrustFile(readInput(trustPath), trustPath);
+  } catch (e) {
+    throw new CliExit(EXIT.UNREADABLE, (e as Error).message);
+  }
+}
+
+/** Trust from a bundle: only the pinned regions' documents, each checked; refusals are reported on stderr. */
+function bundleTrust(file: string, pins: string[], federationFile: string | undefined, at: Date, ctx: CliContext): TrustInputs {
+  if (pins.length === 0 || !pins.every((p) => /^[0-9a-fA-F]{64}$/.test(p))) throw new CliExit(EXIT.UNREADABLE, '--bundle needs at least one --pin <sha256 of a region root, 64 hex digits>');
+  try {
+    const recognition = federationFile !== undefined ? loadFederationConfig(federationFile).recognition : undefined;
+    const bundle = parseStrictJson(readInput(file), { maxBytes: 256 * 1024 * 1024, maxDepth: 8 });
+    const { trust, refused } = trustFromBundle(bundle, { pins, at, ...(recognition ? { recognition } : {}) });
+    for (const r of refused) ctx.err(`trust bundle: refused ${r.kind} ${r.docId}: ${r.code} ${r.message}`);
+    if (trust.peers.length === 0) throw new CliExit(EXIT.UNREADABLE, `${file} holds no acceptable trust list under the pinned root(s)`);
+    return trust.asTrustInputs({ source: `trust bundle ${file} (${trust.peers.map((p) => p.region.code).join(', ')})`, at: () => at, judgeRecognition: recognition !== undefined });
+  } catch (e) {
+    if (e instanceof CliExit) throw e;
+    throw new CliExit(EXIT.UNREADABLE, `${file}: ${(e as Error).message}`);
+  }
+}
+
 export function registerVerify(program: Command, ctx: CliContext): void {
   program
     .command('verify')
     .description('verify a licence offline in any form: full-form JSON, QR text (LC1:...), a PNG or JPEG image of the QR, or the licence PDF (detected from the content)')
     .argument('<file>', 'licence file, or - for standard input')
     .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME} (pinned roots and departments)`, 'trust')
+    .option('--bundle <file>', 'verify from a trust bundle (elicense trust export) instead: signed trust lists and status lists of other regions')
+    .option('--pin <sha256>', "with --bundle: SHA-256 of a region root to trust (repeat for several regions)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--federation <file>', 'with --bundle: a federation configuration whose recognition rules to apply (else recognition is not checked)')
     .option('--at <iso-time>', 'verify as of this time instead of now')
     .option('--json', 'print the verification result as JSON')
     .addHelpText('after', '\nExit codes: 0 accepted, 1 rejected, 2 input or trust material unreadable.')
-    .action(async (file: string, opts: { trust: string; at?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { trust: string; bundle?: string; pin: string[]; federation?: string; at?: string; json?: boolean }) => {
       const at = parseAt(opts.at, ctx.clock.now());
-      const trustPath = join(opts.trust, TRUST_FILE_NAME);
-      let trust;
-      try {
-        trust = loadLocalTrustFile(readInput(trustPath), trustPath);
-      } catch (e) {
-        throw new CliExit(EXIT.UNREADABLE, (e as Error).message);
-      }
+      const trust = opts.bundle !== undefined ? bundleTrust(opts.bundle, opts.pin, opts.federation, at, ctx) : localTrust(opts.trust);
       const result = await verifyAnyForm(readInput(file), { trust, catalog: ctx.catalog(), at });
       ctx.out(opts.json ? JSON.stringify(result, null, 2) : `${formatResult(result, file)}\n${formLines(result)}`);
       ctx.exitCode = exitCodeOf(result);

@@ -18,7 +18,7 @@ import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate
 import { repoPath } from '../../../src/repoPath';
 import { http } from '../../node/helpers/http';
 import { freshStorage, startTestNode, type TestStorage } from '../../node/helpers/startTestNode';
-import { removeDir, tempDir } from '../cliHarness';
+import { cli, removeDir, tempDir } from '../cliHarness';
 
 interface Run {
   code: number;
@@ -51,6 +51,7 @@ let storageB: TestStorage;
 let work: string;
 let cfgB: string;
 let fullForm: unknown;
+let rootA: string;
 const where = (s: TestStorage) => (s.databaseUrl ? { databaseUrl: s.databaseUrl } : { dataDir: s.dataDir });
 const deps = (s: TestStorage) => (s.pglite ? { pglite: s.pglite } : {});
 
@@ -62,7 +63,7 @@ beforeAll(async () => {
   const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
   const issued = await http(a.url, 'POST', '/v1/licenses', { key: a.keys.issuerOf('business-licence'), json: { type: 'business-licence', data: sample.draft } });
   fullForm = issued.body;
-  const rootA = parseCertificate((await a.services.stores.region.get(a.services.db))!.rootCertificate).fingerprint;
+  rootA = parseCertificate((await a.services.stores.region.get(a.services.db))!.rootCertificate).fingerprint;
   await a.close();
   cfgB = join(work, 'federation-b.json');
   writeFileSync(
@@ -124,6 +125,24 @@ describe('elicense trust export / import and federation sync', () => {
     writeFileSync(notJson, 'nope');
     expect((await run((ctx) => runTrustImport(notJson, { ...where(storageB), federation: cfgB }, ctx, deps(storageB)))).code).toBe(2);
     expect((await run((ctx) => runFederationSync({ ...where(storageB) }, ctx, deps(storageB)))).code).toBe(2);
+  });
+
+  it('elicense verify --bundle: A\'s licence verifies offline from the bundle under A\'s pinned root', async () => {
+    const licence = join(work, 'licence.elic.json');
+    writeFileSync(licence, JSON.stringify(fullForm));
+    const ok = await cli(['verify', licence, '--bundle', bundleFile(), '--pin', rootA, '--json']);
+    expect(ok.code).toBe(0);
+    const result = JSON.parse(ok.out);
+    expect(result.checks.find((c: { check: string }) => c.check === 'status').status).toBe('passed');
+    expect(result.checks.find((c: { check: string }) => c.check === 'recognition').status).toBe('not_checked');
+    // With an agreement, recognition is judged too.
+    const recognised = JSON.parse((await cli(['verify', licence, '--bundle', bundleFile(), '--pin', rootA, '--federation', cfgB, '--json'])).out);
+    expect(recognised.recognizedLocalType).toBe('11100000PH00000122901');
+    // Another pin: nothing in the bundle is trusted.
+    const other = await cli(['verify', licence, '--bundle', bundleFile(), '--pin', 'a'.repeat(64)]);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/no acceptable trust list/);
+    expect((await cli(['verify', licence, '--bundle', bundleFile()])).code).toBe(2);
   });
 
   it('B, started again, verifies A\'s licence from the imported documents', async () => {
