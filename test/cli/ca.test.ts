@@ -50,7 +50,7 @@ describe('elicense ca init', () => {
     for (const d of ['root', 'intermediates/fuzhou', 'timestamp-authority', 'trust-list-signer', 'departments/fz-market-regulation']) {
       expect(readdirSync(join(region, d)).sort()).toEqual(['certificate.pem', 'key.p12']);
     }
-    expect(readdirSync(join(region, 'departments'))).toHaveLength(7);
+    expect(readdirSync(join(region, 'departments'))).toHaveLength(8);
     expect(readdirSync(join(region, 'trust')).sort()).toEqual(['anchors.pem', 'trust.json']);
     expect(readFileSync(join(region, 'trust', 'anchors.pem'), 'utf8')).toBe(readFileSync(join(region, 'root', 'certificate.pem'), 'utf8'));
     const record = JSON.parse(readFileSync(join(region, 'ceremony-record.json'), 'utf8')) as { certificates: unknown[] };
