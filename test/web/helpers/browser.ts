@@ -36,7 +36,8 @@ export async function openPage(browser: Browser, baseUrl: string, options: { vie
   const origin = new URL(baseUrl).origin;
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    // The browser's own PDF viewer (chrome: and chrome-extension: URLs) is not the network.
+    if (url.startsWith(origin) || /^(blob|data|chrome|chrome-extension):/.test(url)) return route.continue();
     watch.offsite.push(url);
     return route.abort();
   });
