@@ -1,0 +1,165 @@
+/**
+ * @jest-environment ./test/store/pgliteEnvironment.js
+ *
+ * The operator dashboard in headless Chromium against a real node: region
+ * admin and auditor sign in (an issuer key is refused), the departments with
+ * their types and certificates, the peers (none configured on this node, and
+ * a peers answer with every state rendered), and statistics with charts whose
+ * numbers match what was issued and verified.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { http } from '../node/helpers/http';
+import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
+import { launchBrowser, openPage, screenshot, type PageWatch } from './helpers/browser';
+
+let node: TestNode;
+let browser: Browser;
+let page: Page;
+let watch: PageWatch;
+
+beforeAll(async () => {
+  node = await startTestNode({ env: { ELICENSE_PUBLIC_RATE_LIMIT: '100000' } });
+  browser = await launchBrowser();
+  // Two licences issued, three verifications accepted and one rejected.
+  const key = node.keys.issuerOf('business-licence');
+  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const forms: string[] = [];
+  for (const n of ['1', '2']) {
+    const r = await http(node.url, 'POST', '/v1/licenses', { key, json: { type: 'business-licence', data: { ...sample.draft, certificateNumber: `${sample.draft.certificateNumber}${n}` } } });
+    expect(r.status).toBe(201);
+    forms.push(r.text);
+  }
+  for (const f of [forms[0]!, forms[0]!, forms[1]!]) expect((await http(node.url, 'POST', '/v1/verifications', { raw: f })).body.result).toBe('accepted');
+  const tampered = forms[1]!.replace('福州榕信软件科技有限公司', '福州榕信软件科技有限公')!;
+  expect((await http(node.url, 'POST', '/v1/verifications', { raw: tampered })).body.result).toBe('rejected');
+  ({ page, watch } = await openPage(browser, node.url));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await node?.close();
+}, 60_000);
+
+afterEach(() => {
+  expect(watch.offsite).toEqual([]);
+  expect(watch.errors).toEqual([]);
+});
+
+async function waitFlag(p: Page, flag: string): Promise<void> {
+  await p.waitForFunction((f) => (globalThis as any).document.documentElement.dataset[f] !== undefined, flag);
+}
+
+async function signIn(key: string): Promise<void> {
+  await page.goto('/operator');
+  await waitFlag(page, 'ready');
+  await page.fill('#api-key', key);
+  await page.keyboard.press('Enter');
+}
+
+const kpi = (id: string) => page.textContent(`#${id} .kpi-value`);
+
+describe('the operator dashboard', () => {
+  it('refuses an issuer key', async () => {
+    await signIn(node.keys.issuerOf('business-licence'));
+    await page.waitForFunction(() => /地区管理员或审计员/.test((globalThis as any).document.getElementById('signin-error').textContent));
+  });
+
+  it('shows the statistics: issued and verified counts with charts and their numbers', async () => {
+    await signIn(node.keys.admin);
+    await waitFlag(page, 'signedIn');
+    expect(await kpi('kpi-issued')).toBe('2');
+    expect(await kpi('kpi-verified')).toBe('4');
+    expect(await kpi('kpi-accepted')).toBe('75.0%');
+    expect(await kpi('kpi-rejected')).toBe('1');
+    expect(await page.getAttribute('#chart-issuance', 'data-total')).toBe('2');
+    expect(await page.getAttribute('#chart-verifications', 'data-total')).toBe('4');
+    expect(await page.getAttribute('#chart-verifications svg', 'role')).toBe('img');
+    expect(await page.textContent('#chart-issuance .legend')).toContain('营业执照 (2)');
+    await screenshot(page, 'operator-statistics');
+
+    // Split by result: accepted and rejected verifications; issued licences by their status.
+    const before = await page.getAttribute('html', 'data-stats-loaded');
+    await page.selectOption('#stats-by', 'result');
+    await page.waitForFunction((b) => (globalThis as any).document.documentElement.dataset.statsLoaded !== b, before);
+    expect(await page.textContent('#stats-verification-totals')).toContain('核验通过');
+    expect(await page.textContent('#stats-verification-totals [data-key="accepted"] .num')).toBe('3');
+    expect(await page.textContent('#stats-verification-totals [data-key="rejected"] .num')).toBe('1');
+    expect(await page.textContent('#stats-issuance-totals [data-key="valid"] .num')).toBe('2');
+
+    const byDepartment = await page.getAttribute('html', 'data-stats-loaded');
+    await page.selectOption('#stats-by', 'department');
+    await page.waitForFunction((b) => (globalThis as any).document.documentElement.dataset.statsLoaded !== b, byDepartment);
+    expect(await page.textContent('#stats-issuance-totals')).toContain('福州市市场监督管理局');
+    // The rejected (tampered) licence's issuer is not taken on trust.
+    expect(await page.textContent('#stats-verification-totals')).toContain('无法确认');
+
+    const hourly = await page.getAttribute('html', 'data-stats-loaded');
+    await page.selectOption('#stats-range', '24h');
+    await page.waitForFunction((b) => (globalThis as any).document.documentElement.dataset.statsLoaded !== b, hourly);
+    expect(await page.getAttribute('#chart-verifications', 'data-total')).toBe('4');
+  });
+
+  it('lists the departments with their authorised types and signing certificates', async () => {
+    const rows = await page.evaluate<number>(`document.querySelectorAll('#departments-table tbody tr').length`);
+    expect(rows).toBeGreaterThanOrEqual(7);
+    const a = await page.textContent('#departments-table tr[data-uscc="11350100DM00000133"]');
+    expect(a).toContain('福州市市场监督管理局');
+    expect(a).toContain('营业执照');
+    expect(a).toContain('食品经营许可证');
+    expect(a).toMatch(/ES256 · \S+/);
+    expect(a).toContain('使用中');
+    await screenshot(page, 'operator-departments');
+  });
+
+  it('says when no peers are configured', async () => {
+    await page.waitForSelector('#peers-none');
+    expect(await page.textContent('#peers-none')).toContain('未配置互认地区');
+  });
+
+  it('renders each peer with its state and the freshness of its documents', async () => {
+    const now = Date.now();
+    const iso = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+    await page.route('**/v1/federation/peers', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          peers: [
+            { regionCode: '440000', name: '广东省', baseUrl: 'https://gd.example', rootFingerprint: 'ab'.repeat(32), state: 'ok', lastAttemptAt: iso(2), lastSuccessAt: iso(2), lastError: null, trustList: { sequence: 12, issuedAt: iso(60), nextUpdate: iso(-600), fetchedAt: iso(2) }, agreement: { sequence: 3, issuedAt: iso(6000), fetchedAt: iso(2) }, statusLists: { count: 4, oldestIssuedAt: iso(30), fetchedAt: iso(2) } },
+            { regionCode: '310000', name: '上海市', baseUrl: 'https://sh.example', rootFingerprint: 'cd'.repeat(32), state: 'failing', lastAttemptAt: iso(1), lastSuccessAt: iso(3000), lastError: { code: 'PEER_UNREACHABLE', message: 'connect ECONNREFUSED' }, trustList: { sequence: 7, issuedAt: iso(4000), nextUpdate: iso(1000), fetchedAt: iso(3000) }, agreement: null, statusLists: null },
+            { regionCode: '110000', name: '北京市', baseUrl: 'https://bj.example', rootFingerprint: 'ef'.repeat(32), state: 'never_synced', lastAttemptAt: null, lastSuccessAt: null, lastError: null, trustList: null, agreement: null, statusLists: null },
+          ],
+        }),
+      }),
+    );
+    await page.reload();
+    await waitFlag(page, 'signedIn');
+    await page.waitForSelector('#peers-table');
+    expect(await page.textContent('#peers-table tr[data-region="440000"]')).toContain('正常');
+    expect(await page.textContent('#peers-table tr[data-region="440000"]')).toContain('#12');
+    const failing = await page.textContent('#peers-table tr[data-region="310000"]');
+    expect(failing).toContain('同步失败');
+    expect(failing).toContain('PEER_UNREACHABLE');
+    expect(await page.textContent('#peers-table tr[data-region="110000"]')).toContain('尚未同步');
+    expect(await page.isVisible('#peers-sync')).toBe(true);
+    await page.locator('#peers').screenshot({ path: `${(await screenshot(page, 'operator-dashboard')).replace(/operator-dashboard\.png$/, 'operator-peers.png')}` });
+    await page.click('#lang-toggle');
+    expect(await page.textContent('#peers-table tr[data-region="310000"]')).toContain('Failing');
+    expect(await page.textContent('#stats-heading')).toBe('Issuance and verification');
+    await screenshot(page, 'operator-english');
+    await page.click('#lang-toggle');
+    await page.unroute('**/v1/federation/peers');
+  });
+
+  it('lets the auditor in too (read-only: no sync button)', async () => {
+    const before = await page.getAttribute('html', 'data-stats-loaded');
+    await page.click('#sign-out');
+    await page.fill('#api-key', node.keys.auditor);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((b) => (globalThis as any).document.documentElement.dataset.statsLoaded !== b, before);
+    expect(await page.textContent('#session-label')).toContain('auditor');
+    expect(await kpi('kpi-verified')).toBe('4');
+    expect(await page.isVisible('#peers-sync')).toBe(false);
+  });
+});
