@@ -6,11 +6,15 @@
  * keyboard-only use, the language switch, a phone-sized screen. The licence
  * forms come from the node itself (GET /v1/licenses/{id}.qr.txt|.qr.png|.pdf).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { loadSampleLicences } from '../../src/demo/sampleDraft';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { launchBrowser, openPage, screenshot, type PageWatch } from './helpers/browser';
+import { y4mShowing } from './helpers/fakeCamera';
 
 let node: TestNode;
 let browser: Browser;
@@ -214,6 +218,31 @@ describe('the verifier page', () => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'verify-phone');
+  });
+
+  it('scans the QR with the camera (a fake camera showing the licence QR), decoding frames in the browser', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'elicense-camera-'));
+    const video = join(dir, 'qr.y4m');
+    writeFileSync(video, y4mShowing(qrPng));
+    const camBrowser = await launchBrowser(['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`, '--use-fake-ui-for-media-stream']);
+    try {
+      const cam = await openPage(camBrowser, node.url, { permissions: ['camera'] });
+      await cam.page.goto('/verify');
+      await cam.page.waitForFunction(() => (globalThis as any).document.documentElement.dataset.ready === 'true');
+      await cam.page.click('#camera-toggle');
+      await cam.page.waitForFunction(() => (globalThis as any).document.getElementById('verdict').dataset.result !== undefined, undefined, { timeout: 30_000 });
+      expect(await cam.page.getAttribute('#camera-toggle', 'aria-expanded')).toBe('true');
+      expect(await cam.page.getAttribute('#verdict', 'data-result')).toBe('accepted');
+      expect(await cam.page.textContent('[data-section="checks"]')).toContain('二维码文本');
+      await screenshot(cam.page, 'verify-camera');
+      await cam.page.click('#camera-toggle');
+      expect(await cam.page.isVisible('#camera-box')).toBe(false);
+      expect(cam.watch.offsite).toEqual([]);
+      expect(cam.watch.errors).toEqual([]);
+    } finally {
+      await camBrowser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says so when the licence has been revoked', async () => {
