@@ -50,6 +50,8 @@ export class FederatedTrust {
   readonly #tsas = new Map<string, ParsedCertificate>();
   readonly #peersByRegion = new Map<string, AcceptedPeer>();
   readonly #rules = new Map<string, RecognitionRule>();
+  /** Per region, the oldest status list (freshness is reported per verification: no walk over the lists then). */
+  readonly #oldestList = new Map<string, HeldStatusList>();
   /** Combined anchor lists by the own list they extend: the path cache keys on the list's identity. */
   readonly #combinedAnchors = new WeakMap<readonly ParsedCertificate[], readonly ParsedCertificate[]>();
 
@@ -59,20 +61,33 @@ export class FederatedTrust {
     readonly agreement: readonly RecognitionRule[],
   ) {
     for (const rule of agreement) this.#rules.set(`${rule.peerRegion}/${rule.peerTypeCode}`, rule);
+    // Chains repeat the same intermediates for every department: parse each distinct certificate once.
+    const parsed = new Map<string, ParsedCertificate>();
+    const cert = (b64: string): ParsedCertificate => {
+      let c = parsed.get(b64);
+      if (!c) parsed.set(b64, (c = parseCertificate(der(b64))));
+      return c;
+    };
     for (const peer of peers) {
+      let oldest: HeldStatusList | undefined;
+      for (const s of peer.statusLists.values()) if (!oldest || s.issuedAt < oldest.issuedAt) oldest = s;
+      if (oldest) this.#oldestList.set(peer.trustList.doc.region.code, oldest);
       const list = peer.trustList.doc;
       this.#peersByRegion.set(list.region.code, peer);
-      const root = parseCertificate(der(list.rootCertificate));
+      const root = cert(list.rootCertificate);
       this.anchors.push(root);
       for (const tsa of list.timestampAuthorities) {
-        if (tsa.state !== 'withdrawn') this.#tsas.set(tsa.keyId, parseCertificate(der(tsa.certificate)));
+        if (tsa.state !== 'withdrawn') this.#tsas.set(tsa.keyId, cert(tsa.certificate));
       }
       for (const d of list.departments) {
         const usable = d.certificates.filter((c) => c.state !== 'withdrawn');
+        const keyIds = new Set<string>();
         for (const c of usable) {
-          const certificate = parseCertificate(der(c.certificate));
+          const certificate = cert(c.certificate);
           // The key id is recomputed, never taken from the document.
-          this.#signers.set(keyIdForCertificate(certificate.der), { certificate, intermediates: c.chain.map((x) => parseCertificate(der(x))) });
+          const keyId = keyIdForCertificate(certificate.der);
+          keyIds.add(keyId);
+          this.#signers.set(keyId, { certificate, intermediates: c.chain.map(cert) });
         }
         this.#departments.set(d.uscc, {
           uscc: d.uscc,
@@ -80,7 +95,7 @@ export class FederatedTrust {
           regionCode: list.region.code,
           authorizedTypeCodes: new Set(d.authorizedTypes.map((t) => t.typeCode)),
           authorizedSince: new Map(d.authorizedTypes.map((t) => [t.typeCode, new Date(t.since)])),
-          keyIds: new Set(usable.map((c) => keyIdForCertificate(der(c.certificate)))),
+          keyIds,
           state: d.state,
           stateSince: d.stateSince ? new Date(d.stateSince) : null,
           anchorFingerprint: root.fingerprint,
@@ -147,8 +162,7 @@ export class FederatedTrust {
         stale: at > new Date(list.nextUpdate),
       },
     ];
-    let oldest: HeldStatusList | undefined;
-    for (const s of peer.statusLists.values()) if (!oldest || s.issuedAt < oldest.issuedAt) oldest = s;
+    const oldest = this.#oldestList.get(regionCode);
     if (oldest) {
       details.push({
         data: 'status-list',

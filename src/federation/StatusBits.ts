@@ -36,7 +36,8 @@ export class StatusBits {
       throw new ElicenseError('INPUT_MALFORMED', `status list bits do not inflate to ${expected} bytes (${e instanceof Error ? e.message : 'zlib error'})`);
     }
     if (raw.length !== expected) throw new ElicenseError('INPUT_MALFORMED', `status list bits inflate to ${raw.length} bytes, expected ${expected}`);
-    return new StatusBits(capacity, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+    // A copy of exactly its size: zlib's result may be a view on a larger pooled buffer, which a small list would keep alive.
+    return new StatusBits(capacity, Uint8Array.prototype.slice.call(raw));
   }
 
   get(index: number): LicenceStatusValue | 'unused' | 'out_of_range' {

@@ -45,8 +45,12 @@ export interface PayloadOf {
   'recognition-agreement': RecognitionAgreement;
 }
 
-/** Largest document accepted (a trust list of thousands of departments with their certificates). */
-export const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest document accepted: a trust list costs about 3.3 KB per department
+ * (certificate and chain, base64 inside base64url), so this holds some 10,000
+ * departments, or half that while every key is being rotated.
+ */
+export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 const MAX_CHAIN = 6;
 
 /** Why a peer's document was refused: stable codes, shown to operators and in sync results. */

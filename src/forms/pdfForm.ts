@@ -3,7 +3,7 @@ import { MAX_FULL_FORM_BYTES } from '../license/FullForm';
 import { readLicencePdf } from './pdf/readLicencePdf';
 import { verifyLicencePdf, type PdfSignatureReport } from './pdf/verifyLicencePdf';
 import type { VerificationResult } from '../verify/VerificationResult';
-import type { AnyFormContext } from './verifyAnyForm';
+import { licenceKeyOfRecord, type AnyFormContext, type LicenceKey } from './verifyAnyForm';
 
 /** The PDF's own checks (signature, coverage, appended bytes), as the PDF verifier reports them. */
 export type PdfSection = PdfSignatureReport;
@@ -17,14 +17,12 @@ export function verifyPdfForm(bytes: Uint8Array, ctx: AnyFormContext): Promise<V
 }
 
 /** Identifier and issuer of the full form attached to a PDF, read without verifying; null when there is none. */
-export async function licenceKeyOfPdf(bytes: Uint8Array): Promise<{ identifier: string; issuerCode: string } | null> {
+export async function licenceKeyOfPdf(bytes: Uint8Array): Promise<LicenceKey | null> {
   try {
     const { attachment } = await readLicencePdf(bytes);
     if (!attachment.found || !('bytes' in attachment)) return null;
     const record = (parseStrictJson(attachment.bytes, { maxBytes: MAX_FULL_FORM_BYTES, maxDepth: 16 }) as { license?: Record<string, unknown> } | null)?.license;
-    const identifier = record?.['certificateIdentifier'];
-    const issuerCode = record?.['certificateIssuingAuthorityCode'];
-    return typeof identifier === 'string' && typeof issuerCode === 'string' ? { identifier, issuerCode } : null;
+    return licenceKeyOfRecord(record);
   } catch {
     return null;
   }

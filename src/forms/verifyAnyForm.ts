@@ -84,20 +84,14 @@ export async function readPresentedForm(bytes: Uint8Array): Promise<PresentedFor
  * verifying anything, so that a caller can look up its status first. Null
  * when the form is unreadable.
  */
-export async function licenceKeyOf(presented: PresentedForm): Promise<{ identifier: string; issuerCode: string } | null> {
-  const fromRecord = (record: unknown) => {
-    if (!isObject(record)) return null;
-    const identifier = record['certificateIdentifier'];
-    const issuerCode = record['certificateIssuingAuthorityCode'];
-    return typeof identifier === 'string' && typeof issuerCode === 'string' ? { identifier, issuerCode } : null;
-  };
+export async function licenceKeyOf(presented: PresentedForm): Promise<LicenceKey | null> {
   switch (presented.kind) {
     case 'full-form':
-      return isObject(presented.document) ? fromRecord(presented.document['license']) : null;
+      return isObject(presented.document) ? licenceKeyOfRecord(presented.document['license']) : null;
     case 'qr':
       try {
         const { claims } = decodeCompactLicence(presented.text.trim());
-        return { identifier: claims.identifier, issuerCode: claims.issuerCode };
+        return { identifier: claims.identifier, issuerCode: claims.issuerCode, ...(claims.statusEntry ? { statusEntry: claims.statusEntry } : {}) };
       } catch {
         return null;
       }
@@ -106,6 +100,24 @@ export async function licenceKeyOf(presented: PresentedForm): Promise<{ identifi
     default:
       return null;
   }
+}
+
+/** What a status lookup needs of a presented licence, read before verification. */
+export interface LicenceKey {
+  identifier: string;
+  issuerCode: string;
+  statusEntry?: { listId: string; index: number };
+}
+
+/** The licence key of a record (as signed; unverified until the verifier has run). */
+export function licenceKeyOfRecord(record: unknown): LicenceKey | null {
+  if (!isObject(record)) return null;
+  const identifier = record['certificateIdentifier'];
+  const issuerCode = record['certificateIssuingAuthorityCode'];
+  if (typeof identifier !== 'string' || typeof issuerCode !== 'string') return null;
+  const e = record['statusEntry'];
+  const entry = isObject(e) && typeof e['listId'] === 'string' && Number.isSafeInteger(e['index']) ? { listId: e['listId'], index: e['index'] as number } : undefined;
+  return { identifier, issuerCode, ...(entry ? { statusEntry: entry } : {}) };
 }
 
 /** Verifies a presented form with the verifier of its kind; every answer has the same shape. */

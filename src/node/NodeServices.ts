@@ -15,6 +15,7 @@ import type { StatisticsStore } from '../store/StatisticsStore';
 import type { FederationStore } from '../store/FederationStore';
 import type { NodeConfig } from './config/NodeConfig';
 import type { NodeFederation } from './federation/NodeFederation';
+import type { OwnStatusCache } from './features/verifications/OwnStatusCache';
 import type { NodeMetrics } from './ops/NodeMetrics';
 import type { VerificationStatistics } from './ops/VerificationStatistics';
 import type { NodeTrust } from './signing/NodeTrust';
@@ -48,6 +49,8 @@ export interface NodeServices {
   signers: RegionSigners;
   /** Published trust documents, peer sync and the peers' trust data (mutual recognition). */
   federation: NodeFederation;
+  /** The region's licence states in memory for verification, dropped on every announced change. */
+  ownStatus: OwnStatusCache;
   /** Verification counts for the dashboard, added up in memory and written in batches. */
   statistics: VerificationStatistics;
 }

@@ -21,6 +21,7 @@ import { SqlSigningKeyStore } from '../store/SigningKeyStore';
 import { FederationStore } from '../store/FederationStore';
 import { FederationPublisher } from './federation/FederationPublisher';
 import { NodeFederation } from './federation/NodeFederation';
+import { OwnStatusCache } from './features/verifications/OwnStatusCache';
 import { SqlStatisticsStore } from '../store/StatisticsStore';
 import { createApp } from './app';
 import { bootstrapRegion } from './bootstrap/bootstrapRegion';
@@ -102,6 +103,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
         { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, vault, trust, stores }, config.federation) },
         config.federation,
       ),
+      ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
     };
     await bootstrapRegion(services);
@@ -114,6 +116,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
     const port = (server.address() as AddressInfo).port;
     services.statistics.start();
     services.federation.start();
+    await services.ownStatus.start();
     ready = true;
     logger.info({ port, store: db.kind, peers: config.federation.peers.length }, 'elicense node listening');
     let closing: Promise<void> | undefined;
@@ -137,6 +140,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
           // Hand this process's last counts to the shared limiter before the database goes.
           await rateLimiter.close().catch(() => undefined);
           await services.federation.close();
+          await services.ownStatus.close();
           await services.statistics.close();
           await db.close();
           logger.info('elicense node stopped');

@@ -91,6 +91,18 @@ export class FederationStore {
     return r ? { listId: String(r['list_id']), uscc: String(r['uscc']), capacity: asNumber(r['capacity']), version: asNumber(r['version']) } : null;
   }
 
+  /** Bumped by every statement that changes a licence's status (migration 0005). */
+  async statusVersion(q: Queryable): Promise<number> {
+    const [row] = await q.query<{ version: unknown }>('SELECT version FROM status_version WHERE singleton');
+    return row ? asNumber(row.version) : 0;
+  }
+
+  /** A list's owner, capacity and how many of its slots are taken. */
+  async statusListSlots(q: Queryable, listId: string): Promise<{ uscc: string; capacity: number; nextIndex: number } | null> {
+    const [r] = await q.query<Record<string, unknown>>('SELECT uscc, capacity, next_index FROM status_lists WHERE list_id = $1', [listId]);
+    return r ? { uscc: String(r['uscc']), capacity: asNumber(r['capacity']), nextIndex: asNumber(r['next_index']) } : null;
+  }
+
   /** The licences of one list that are not valid (everything else reads as valid in the bitstring). */
   async nonValidEntries(q: Queryable, listId: string): Promise<{ index: number; status: 'revoked' | 'suspended' }[]> {
     const rows = await q.query<Record<string, unknown>>(

@@ -39,6 +39,8 @@ class FetchFailure extends Error {
 
 /** Parallel status-list downloads per peer. */
 const STATUS_CONCURRENCY = 6;
+/** Peers synced at the same time (one slow peer must not hold up the others). */
+const PEER_CONCURRENCY = 8;
 const MIN_BACKOFF_MS = 5_000;
 
 /**
@@ -53,8 +55,13 @@ export class FederationSync {
 
   async runOnce(opts: { force?: boolean } = {}): Promise<PeerSyncReport[]> {
     const states = new Map((await this.deps.store.syncStates(this.deps.db)).map((s) => [s.peerRootSha256, s]));
-    const reports: PeerSyncReport[] = [];
-    for (const peer of this.config.peers) reports.push(await this.#syncPeer(peer, states.get(peer.rootSha256), opts.force ?? false));
+    const peers = this.config.peers;
+    const reports: PeerSyncReport[] = new Array(peers.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < peers.length; i = next++) reports[i] = await this.#syncPeer(peers[i]!, states.get(peers[i]!.rootSha256), opts.force ?? false);
+    };
+    await Promise.all(Array.from({ length: Math.min(PEER_CONCURRENCY, peers.length) }, worker));
     return reports;
   }
 
@@ -80,6 +87,7 @@ export class FederationSync {
           etag: res.etag,
           maxBytes: this.config.maxDocumentBytes,
           ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
+          ...(trustList ? { trustList } : {}),
         });
         if (!outcome.ok) throw new FetchFailure(outcome.code, outcome.message);
         if (kind === 'trust-list') report.regionCode = outcome.regionCode;
@@ -89,11 +97,14 @@ export class FederationSync {
         report.errors.push({ kind, docId, code: failure.code, message: failure.message });
       }
     };
+    let trustList: TrustListDocument | undefined;
     await get('trust-list', 'current', '/v1/federation/trust-list');
     const trustDoc = await store.peerDocument(db, peer.rootSha256, 'trust-list', 'current');
     if (trustDoc && report.errors.length === 0) {
+      // Parsed once for the round (each status list is checked against it).
+      trustList = payloadOf<TrustListDocument>(trustDoc.body);
       await get('recognition-agreement', 'current', '/v1/federation/agreement');
-      const lists = payloadOf<TrustListDocument>(trustDoc.body).statusLists;
+      const lists = trustList.statusLists;
       for (let i = 0; i < lists.length; i += STATUS_CONCURRENCY) {
         await Promise.all(lists.slice(i, i + STATUS_CONCURRENCY).map((l) => get('status-list', l.listId, `/v1/federation/status-lists/${encodeURIComponent(l.listId)}`)));
       }
@@ -104,7 +115,7 @@ export class FederationSync {
     const failures = report.ok ? 0 : (state?.consecutiveFailures ?? 0) + 1;
     const interval = this.config.syncIntervalSeconds * 1000;
     const backoff = Math.min(Math.max(interval, MIN_BACKOFF_MS), MIN_BACKOFF_MS * 2 ** Math.min(failures - 1, 20));
-    const trustPayload = trustDoc ? payloadOf<TrustListDocument>(trustDoc.body) : null;
+    const trustPayload = trustList ?? (trustDoc ? payloadOf<TrustListDocument>(trustDoc.body) : null);
     const first = report.errors[0];
     await store.saveSyncState(db, {
       peerRootSha256: peer.rootSha256,

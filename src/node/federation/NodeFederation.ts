@@ -49,6 +49,8 @@ export class NodeFederation {
   readonly sync: FederationSync;
   #cache: { version: number; trust: FederatedTrust; checkedAt: number } | undefined;
   #loading: Promise<FederatedTrust> | undefined;
+  /** Set when this process changed peer documents: the next request waits for the re-check. */
+  #mustWait = false;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
 
@@ -60,19 +62,30 @@ export class NodeFederation {
     return this.deps.publisher;
   }
 
-  /** Peer trust for verification (the last good copies); an empty set when the database cannot be read and nothing is cached. */
+  /**
+   * Peer trust for verification (the last good copies). Re-checked against the
+   * federation version at most once a second; a rebuild (another process took
+   * new documents) happens in the background while requests keep the previous
+   * copy, except right after this process changed documents itself.
+   */
   async peerTrust(): Promise<FederatedTrust> {
     const cached = this.#cache;
     const now = this.deps.clock.now().getTime();
-    if (cached && now - cached.checkedAt < 1000) return cached.trust;
-    return (this.#loading ??= this.#reload(cached).finally(() => {
+    if (cached && !this.#mustWait && now - cached.checkedAt < 1000) return cached.trust;
+    const loading = (this.#loading ??= this.#reload(cached).finally(() => {
       this.#loading = undefined;
     }));
+    if (!cached || this.#mustWait) {
+      this.#mustWait = false;
+      return loading;
+    }
+    loading.catch(() => undefined);
+    return cached.trust;
   }
 
-  /** Forget the cache (after a sync or import in this process). */
+  /** This process synced or imported: the next verification re-checks (and waits for) the peer documents. */
   invalidate(): void {
-    this.#cache = undefined;
+    this.#mustWait = true;
   }
 
   async #reload(cached: { version: number; trust: FederatedTrust; checkedAt: number } | undefined): Promise<FederatedTrust> {

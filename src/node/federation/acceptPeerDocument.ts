@@ -15,6 +15,11 @@ export function payloadOf<T>(jws: string): T {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as T;
 }
 
+async function storedTrustList(q: Queryable, store: FederationStore, peer: PeerConfig): Promise<TrustListDocument | null> {
+  const stored = await store.peerDocument(q, peer.rootSha256, 'trust-list', 'current');
+  return stored ? payloadOf<TrustListDocument>(stored.body) : null;
+}
+
 /**
  * The one gate for a peer's document, whether fetched by the scheduler or
  * imported from a bundle: signature and chain to the peer's pinned root
@@ -30,14 +35,15 @@ export async function acceptPeerDocument(
   peer: PeerConfig,
   kind: FederationKind,
   jws: string,
-  opts: { at: Date; etag: string | null; maxBytes: number; expectedDocId?: string },
+  /** trustList: the peer's accepted trust list when the caller has it parsed already (status lists of one round). */
+  opts: { at: Date; etag: string | null; maxBytes: number; expectedDocId?: string; trustList?: TrustListDocument },
 ): Promise<AcceptOutcome> {
   const read = readFederationDocument(jws, { kind, pinnedRootSha256: peer.rootSha256, at: opts.at, maxBytes: opts.maxBytes });
   if (!read.ok) return read;
   const payload = read.payload as { region: { code: string; name: string }; sequence: number };
   const trustList = kind === 'trust-list' ? (read.payload as TrustListDocument) : null;
-  const current = await store.peerDocument(q, peer.rootSha256, 'trust-list', 'current');
-  const knownRegion = current ? payloadOf<TrustListDocument>(current.body).region.code : null;
+  const current = kind !== 'trust-list' && opts.trustList ? opts.trustList : await storedTrustList(q, store, peer);
+  const knownRegion = current ? current.region.code : null;
   if (knownRegion !== null && payload.region.code !== knownRegion) {
     return { ok: false, code: 'DOCUMENT_REGION_MISMATCH', message: `the document is for region ${payload.region.code}; this peer is region ${knownRegion}` };
   }
@@ -51,7 +57,7 @@ export async function acceptPeerDocument(
     if (opts.expectedDocId !== undefined && opts.expectedDocId !== docId) {
       return { ok: false, code: 'DOCUMENT_WRONG_KIND', message: `asked for status list ${opts.expectedDocId}, got ${docId}` };
     }
-    const announced = payloadOf<TrustListDocument>(current!.body).statusLists.find((l) => l.listId === docId);
+    const announced = current!.statusLists.find((l) => l.listId === docId);
     if (!announced || announced.uscc !== list.uscc) {
       return { ok: false, code: 'DOCUMENT_REGION_MISMATCH', message: `status list ${docId} of ${list.uscc} is not announced by the peer's trust list` };
     }

@@ -3,6 +3,7 @@ import { sql as issuingNode } from './0001_issuing_node';
 import { sql as region } from './0002_region';
 import { sql as federation } from './0003_federation';
 import { sql as statistics } from './0004_statistics';
+import { sql as changeNotices } from './0005_change_notices';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
@@ -14,4 +15,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'region', sql: region },
   { version: 3, name: 'federation', sql: federation },
   { version: 4, name: 'statistics', sql: statistics },
+  { version: 5, name: 'change_notices', sql: changeNotices },
 ];

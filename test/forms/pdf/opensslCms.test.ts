@@ -55,7 +55,7 @@ const openssl = (args: string[], input?: Buffer): string => execFileSync('openss
 /** The Ed25519 checks of the header comment; 'ok' or what failed. */
 async function checkEd25519(lic: DemoLicence, tamper: 'none' | 'content' | 'attributes' = 'none'): Promise<string> {
   const { signed, cms } = signatureParts(await signedPdf(demo, lic));
-  if (tamper === 'content') signed[200] ^= 1;
+  if (tamper === 'content') signed[200] = signed[200]! ^ 1;
   const p7s = join(workDir, 'ed.p7s');
   writeFileSync(p7s, cms);
   const lines = openssl(['asn1parse', '-inform', 'DER', '-in', p7s]).split('\n');
@@ -67,7 +67,7 @@ async function checkEd25519(lic: DemoLicence, tamper: 'none' | 'content' | 'attr
   const [, off, hl, len] = /^ *(\d+):d=5 +hl=(\d+) +l= *(\d+)/.exec(attrsLine)!.map(Number) as [number, number, number, number];
   const attrs = Buffer.from(cms.subarray(off, off + hl + len));
   attrs[0] = 0x31; // [0] IMPLICIT → SET OF, as signed
-  if (tamper === 'attributes') attrs[attrs.length - 1] ^= 1;
+  if (tamper === 'attributes') attrs[attrs.length - 1] = attrs[attrs.length - 1]! ^ 1;
   writeFileSync(join(workDir, 'attrs.der'), attrs);
   writeFileSync(join(workDir, 'sig.bin'), Buffer.from(sigLine.split(':').pop()!.trim(), 'hex'));
   const digest = openssl(['dgst', '-sha512', '-binary'], signed);
@@ -99,7 +99,7 @@ describe('PDF signatures checked by OpenSSL', () => {
     const lic = demo.licences[0]!;
     const pdf = await signedPdf(demo, lic);
     const { signed, cms } = signatureParts(pdf);
-    signed[200] ^= 1;
+    signed[200] = signed[200]! ^ 1;
     writeFileSync(join(workDir, 'bad.bin'), signed);
     writeFileSync(join(workDir, 'bad.p7s'), cms);
     writeFileSync(join(workDir, 'root.pem'), pem(demo.pki.root.certificate.der));

@@ -36,6 +36,7 @@ const failingDb = (kind: Database['kind'], query: Database['query']): Database =
   kind,
   query,
   transaction: () => query('BEGIN') as never,
+  listen: async () => ({ connected: () => true, close: async () => undefined }),
   close: async () => undefined,
 });
 

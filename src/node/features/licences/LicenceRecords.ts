@@ -63,12 +63,18 @@ export class LicenceRecords {
   async changeStatus(principal: Principal, identifier: string, action: LifecycleAction, reason: string): Promise<StatusChangeResult> {
     checkIdentifier(identifier);
     const at = this.s.clock.now();
-    const result = await this.s.db.transaction(async (tx) => {
-      const before = await this.#visible(tx, principal, identifier);
-      const after = await this.s.stores.licences.changeStatus(tx, { identifier, to: TARGET[action], reason, actor: principal.keyId, at });
-      await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: before.uscc, typeCode: before.typeCode, from: before.status, to: after.status, reason });
-      return { identifier, status: after.status, previousStatus: before.status, reason, at: at.toISOString() };
-    });
+    let result: StatusChangeResult;
+    try {
+      result = await this.s.db.transaction(async (tx) => {
+        const before = await this.#visible(tx, principal, identifier);
+        const after = await this.s.stores.licences.changeStatus(tx, { identifier, to: TARGET[action], reason, actor: principal.keyId, at });
+        await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: before.uscc, typeCode: before.typeCode, from: before.status, to: after.status, reason });
+        return { identifier, status: after.status, previousStatus: before.status, reason, at: at.toISOString() };
+      });
+    } finally {
+      // Before the answer leaves: a verification through this process sees the change at once.
+      this.s.ownStatus.invalidate();
+    }
     this.s.metrics.lifecycle.inc({ action });
     return result;
   }

@@ -1,4 +1,5 @@
 import { isElicenseError } from '../../../errors';
+import type { LicenceKey } from '../../../forms/verifyAnyForm';
 import type { NodeServices } from '../../NodeServices';
 import type { NodeTrustSnapshot } from '../../signing/NodeTrust';
 import type { StatusAnswer, StatusQuery } from '../../../verify/TrustInputs';
@@ -18,13 +19,19 @@ const MAX_IDENTIFIER = 100;
  * else's (peer status lists arrive with federation). The lookup happens
  * before verification, because the verifier itself is pure and synchronous.
  */
-export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: { identifier: string; issuerCode: string } | null): Promise<PrefetchedStatus> {
+export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: LicenceKey | null): Promise<PrefetchedStatus> {
   const identifier = key?.identifier;
   const issuer = key?.issuerCode;
   const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
   if (identifier === undefined || identifier.length > MAX_IDENTIFIER || issuer === undefined || !snapshot.departments.has(issuer)) return notCovered;
   const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
   try {
+    // A valid licence is answered from memory (no round trip); everything else from the database.
+    const valid = await s.ownStatus.validFromMemory(key?.statusEntry, issuer);
+    if (valid) {
+      const answer: StatusAnswer = { kind: 'status', status: 'valid', asOf: valid.asOf, source };
+      return { statusOf: (q) => (q.identifier === identifier && q.statusEntry?.listId === key?.statusEntry?.listId && q.statusEntry?.index === key?.statusEntry?.index ? answer : { kind: 'not_covered' }), unavailable: false };
+    }
     // One small indexed read: status and last reason only, never the record or the full form.
     const licence = await s.stores.licences.statusOf(s.db, identifier);
     const asOf = s.clock.now();
