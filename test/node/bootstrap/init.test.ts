@@ -96,7 +96,7 @@ pgOnly('several processes starting at once on one fresh PostgreSQL', () => {
       const withCredentials = nodes.filter((n) => n.credentials !== null);
       expect(withCredentials).toHaveLength(1);
       const keys = await nodes[0]!.services.stores.apiKeys.list(nodes[0]!.services.db);
-      expect(keys).toHaveLength(9);
+      expect(keys).toHaveLength(10);
       const setUps = (await nodes[0]!.services.stores.audit.read(nodes[0]!.services.db, 0, 10_000)).filter((e) => e.action === 'region.set_up');
       expect(setUps).toHaveLength(1);
       // A licence issued through one process verifies through another.
