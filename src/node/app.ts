@@ -60,6 +60,9 @@ export function createApp(services: NodeServices, options: AppOptions): express.
           imgSrc: ["'self'", 'data:', 'blob:'],
           frameSrc: ["'self'", 'blob:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
+          // Not helmet's default upgrade-insecure-requests: a node on a plain-HTTP intranet address would
+          // lose its own pages' scripts and styles (TLS belongs to the proxy in front, when there is one).
+          upgradeInsecureRequests: null,
         },
       },
       crossOriginEmbedderPolicy: false,

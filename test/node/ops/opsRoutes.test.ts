@@ -169,6 +169,8 @@ describe('ops routes', () => {
         expect(r.headers.get('x-content-type-options')).toBe('nosniff');
         expect(r.headers.get('content-security-policy')).toContain("default-src 'self'");
         expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+        // A node on a plain-HTTP intranet address must keep its own pages working.
+        expect(r.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
         expect(r.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
         expect(r.headers.get('x-frame-options')).toBe('SAMEORIGIN');
         expect(r.headers.get('referrer-policy')).toBe('no-referrer');
