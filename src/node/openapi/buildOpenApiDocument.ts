@@ -45,7 +45,10 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
     const headers = (doc.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } }));
     const query = Object.entries(doc.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
     if (params.length + headers.length + query.length > 0) operation['parameters'] = [...params, ...headers, ...query];
-    if (doc.requestBody) operation['requestBody'] = { required: true, content: { 'application/json': { schema: doc.requestBody } } };
+    if (doc.requestBody) {
+      const other = Object.fromEntries(Object.entries(doc.otherRequestTypes ?? {}).map(([type, schema]) => [type, { schema }]));
+      operation['requestBody'] = { required: true, content: { 'application/json': { schema: doc.requestBody }, ...other } };
+    }
     operation['responses'] = responses(route, doc);
     (paths[path] ??= {})[route.method] = operation;
   }

@@ -11,6 +11,8 @@ export interface ResponseDoc {
 /** What the route table does not say about a route: its bodies, headers and query parameters, as JSON Schema. */
 export interface RouteDoc {
   requestBody?: JsonSchema;
+  /** Other media types the body may have besides application/json (e.g. uploads), with their schemas. */
+  otherRequestTypes?: Record<string, JsonSchema>;
   responses?: Record<string, ResponseDoc>;
   pathParameters?: Record<string, JsonSchema>;
   headers?: Array<{ name: string; required?: boolean; description: string }>;
@@ -43,11 +45,33 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /docs': { responses: { '200': { description: 'Interactive API page', schema: { type: 'string' }, contentType: 'text/html' } } },
   'POST /v1/verifications': {
     requestBody: {
-      description: 'The full-form licence as issued, or {"fullForm": <full form>}',
-      oneOf: [schemaRef('FullForm'), { type: 'object', additionalProperties: false, required: ['fullForm'], properties: { fullForm: schemaRef('FullForm') } }],
+      description: 'The full-form licence as issued, {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>}',
+      oneOf: [
+        schemaRef('FullForm'),
+        { type: 'object', additionalProperties: false, required: ['fullForm'], properties: { fullForm: schemaRef('FullForm') } },
+        { type: 'object', additionalProperties: false, required: ['qr'], properties: { qr: { type: 'string', description: 'the compact QR text' }, fullForm: schemaRef('FullForm') } },
+      ],
     },
-    responses: { '200': { description: 'Verification result (accepted or rejected, with reasons)', schema: schemaRef('VerificationResult') } },
+    otherRequestTypes: {
+      'image/png': { type: 'string', format: 'binary', description: 'a picture or photo of the QR (one QR code in the image)' },
+      'image/jpeg': { type: 'string', format: 'binary', description: 'a picture or photo of the QR (one QR code in the image)' },
+      'application/pdf': { type: 'string', format: 'binary', description: 'the licence PDF (embedded full form and PAdES signature are both checked)' },
+      'text/plain': { type: 'string', description: 'the compact QR text (LC1:...)' },
+      'application/octet-stream': { type: 'string', format: 'binary', description: 'any of the above; the form is detected from the content' },
+    },
+    responses: {
+      '200': { description: 'Verification result (accepted or rejected, with reasons); `form` names what was presented, `pdf` has the PDF\'s own checks', schema: schemaRef('VerificationResult') },
+      '400': { description: 'The body is no licence form at all (INPUT_MALFORMED / FORMAT_UNSUPPORTED)', schema: schemaRef('Problem'), contentType: 'application/problem+json' },
+      '413': { description: 'The body is larger than the upload limit (INPUT_TOO_LARGE)', schema: schemaRef('Problem'), contentType: 'application/problem+json' },
+    },
   },
+  'GET /v1/federation/trust-list': { responses: { '200': { description: 'Compact JWS (typ elicense-trust-list+jws); payload: standards/federation/trust-list-1.0.0.schema.json', schema: { type: 'string' }, contentType: 'application/jose' }, '304': { description: 'Not modified (If-None-Match)' } } },
+  'GET /v1/federation/agreement': { responses: { '200': { description: 'Compact JWS (typ elicense-recognition-agreement+jws); payload: standards/federation/recognition-agreement-1.0.0.schema.json', schema: { type: 'string' }, contentType: 'application/jose' }, '304': { description: 'Not modified (If-None-Match)' } } },
+  'GET /v1/federation/status-lists/:listId': {
+    pathParameters: { listId: { type: 'string', pattern: '^[0-9A-Za-z._-]{1,64}$', description: 'a status list id from the trust list (statusEntry.listId of a licence)' } },
+    responses: { '200': { description: 'Compact JWS (typ elicense-status-list+jws); payload: standards/federation/status-list-1.0.0.schema.json', schema: { type: 'string' }, contentType: 'application/jose' }, '304': { description: 'Not modified (If-None-Match)' } },
+  },
+  'POST /v1/federation/import': { requestBody: { type: 'object', required: ['format', 'documents'], properties: { format: { const: 'elicense/trust-bundle@1' }, documents: { type: 'array' } } } },
   'POST /v1/licenses': {
     headers: [IDEMPOTENCY_KEY],
     requestBody: copy(ISSUE_REQUEST_SCHEMA),

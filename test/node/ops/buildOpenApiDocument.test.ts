@@ -28,6 +28,11 @@ describe('OpenAPI document generated from the route table', () => {
     expect(new Set(ids).size).toBe(routes.length);
   });
 
+  it('documents every media type POST /v1/verifications takes (JSON, image, PDF, QR text)', () => {
+    const content = (build().paths['/v1/verifications']!['post']!['requestBody'] as { content: Record<string, unknown> }).content;
+    expect(Object.keys(content).sort()).toEqual(['application/json', 'application/octet-stream', 'application/pdf', 'image/jpeg', 'image/png', 'text/plain']);
+  });
+
   it('states each permission as a security requirement and as x-permission', () => {
     const doc = build();
     const revoke = doc.paths['/v1/licenses/{identifier}/revoke']!['post']!;
