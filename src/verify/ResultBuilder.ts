@@ -11,6 +11,7 @@ export class ResultBuilder {
   readonly warnings: WarningCode[] = [];
   license: Record<string, unknown> | null = null;
   signer: SignerSummary | null = null;
+  issuer: VerificationResult['issuer'] = null;
   signingTime: VerificationResult['signingTime'] = null;
   status: VerificationResult['status'] = null;
   recognizedLocalType: string | null = null;
@@ -57,6 +58,7 @@ export class ResultBuilder {
       checks,
       license: this.license,
       signer: this.signer,
+      issuer: this.issuer,
       signingTime: this.signingTime,
       status: this.status,
       recognizedLocalType: this.recognizedLocalType,

@@ -40,6 +40,8 @@ export interface VerificationResult {
   /** The licence record as signed, when it could be read. */
   license: Record<string, unknown> | null;
   signer: SignerSummary | null;
+  /** The issuing department as the trust data lists it (name and region), when it is listed. */
+  issuer: { uscc: string; name: string; regionCode: string } | null;
   /** The time the signer's path was validated at, and where that time came from. */
   signingTime: { value: string; source: 'timestamp' | 'verification-time' } | null;
   /** The licence status and how fresh it is, when a status source answered. */

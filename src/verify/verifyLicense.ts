@@ -249,6 +249,7 @@ export function checkIssuer(
     rb.fail('issuer', 'ISSUER_UNKNOWN', 'the issuing department is not in the trust data');
     return;
   }
+  rb.issuer = { uscc: dept.uscc, name: dept.name, regionCode: dept.regionCode };
   if (!dept.keyIds.has(signer.keyId)) {
     rb.fail('issuer', 'ISSUER_UNKNOWN', 'the signing key is not listed for this department');
     return;
@@ -312,7 +313,12 @@ export function pathReason(code: string): ReasonCode {
   return PATH_REASONS[code] ?? 'CHAIN_INVALID';
 }
 
-function summarise(s: SignerEntry): NonNullable<VerificationResult['signer']> {
+function summarise(s: Pick<SignerEntry, 'leaf' | 'keyId' | 'algorithm'>): NonNullable<VerificationResult['signer']> {
+  return signerSummary(s);
+}
+
+/** The signer as shown in a result (no key material), for every licence form. */
+export function signerSummary(s: Pick<SignerEntry, 'leaf' | 'keyId' | 'algorithm'>): NonNullable<VerificationResult['signer']> {
   const id = departmentIdentityOf(s.leaf);
   return {
     keyId: s.keyId,

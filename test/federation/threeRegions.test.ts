@@ -124,7 +124,6 @@ describe('three regions', () => {
   it('with A stopped, B verifies A\'s licence from its cache: accepted, with B\'s local type and the freshness of each piece of trust data', async () => {
     await a.close();
     const r = await verifyAt(b, fullForm);
-    if (r.body.result !== 'accepted') console.log(JSON.stringify(r.body.checks), JSON.stringify(r.body.trust));
     expect({ result: r.body.result, reasons: r.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
     expect(r.body.recognizedLocalType).toBe(BUSINESS);
     expect(r.body.checks.find((x: { check: string }) => x.check === 'status').status).toBe('passed');
@@ -136,6 +135,9 @@ describe('three regions', () => {
     const q = await verifyAt(b, { qr: qrText });
     expect({ result: q.body.result, reasons: q.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
     expect(q.body.recognizedLocalType).toBe(BUSINESS);
+    // The QR names no department: the result takes name and region from A's trust list.
+    expect(q.body.issuer).toEqual({ uscc: '11350100DM00000133', name: '福州市市场监督管理局', regionCode: '350000' });
+    expect(q.body.signer).toMatchObject({ algorithm: 'ES256', uscc: '11350100DM00000133' });
   });
 
   it('C follows A but has no agreement for business licences: TYPE_NOT_RECOGNIZED (and recognises A\'s marriage certificates)', async () => {

@@ -224,7 +224,7 @@ function issuerSection(result, license, divisions) {
   const division = license.certificateAreaCode ?? result.signer?.divisionCode ?? (uscc ? uscc.slice(2, 8) : null);
   const regionDetails = (result.trust?.details ?? []).map((d) => d.region).filter(Boolean);
   const rows = [
-    { label: t('verify.issuer.department'), value: [license.certificateIssuingAuthorityName, uscc].filter(Boolean).join(' · ') || '—', key: 'department' },
+    { label: t('verify.issuer.department'), value: [license.certificateIssuingAuthorityName ?? result.issuer?.name, uscc].filter(Boolean).join(' · ') || '—', key: 'department' },
     { label: t('verify.issuer.region'), value: [divisionName(divisions, division), division].filter(Boolean).join(' · ') || '—', key: 'region' },
   ];
   if (regionDetails.length > 0) rows.push({ label: t('verify.issuer.trustRegion'), value: [...new Set(regionDetails)].join(', '), key: 'trustRegion' });

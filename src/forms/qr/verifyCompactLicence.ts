@@ -7,10 +7,11 @@ import type { ReasonCode } from '../../verify/reasonCodes';
 import { ResultBuilder } from '../../verify/ResultBuilder';
 import type { TrustInputs } from '../../verify/TrustInputs';
 import type { VerificationResult } from '../../verify/VerificationResult';
-import { checkIssuer, checkRecognition, checkStatus, checkValidity, pathReason, verifyFullFormDocument, type VerifierCaches } from '../../verify/verifyLicense';
+import { checkIssuer, checkRecognition, checkStatus, checkValidity, signerSummary, pathReason, verifyFullFormDocument, type VerifierCaches } from '../../verify/verifyLicense';
 import { decodeCompactLicence, fullFormDigest, type CompactClaims } from './compactLicence';
 import { validateCompactClaims } from './validateCompactClaims';
 import { verifyCoseSign1 } from './verifyCoseSign1';
+import { COSE_ALGORITHMS, type CoseAlgorithmName } from './coseSign1';
 
 const FORMAT_CODES: ReadonlySet<string> = new Set(['INPUT_TOO_LARGE', 'QR_PREFIX_INVALID', 'QR_ENCODING_INVALID', 'QR_DECOMPRESSION_LIMIT', 'COSE_MALFORMED']);
 
@@ -71,6 +72,8 @@ export function verifyCompactLicence(
     rb.notChecked('chain', 'no signer certificate');
     rb.notChecked('issuer', 'signer unknown');
   } else {
+    const algorithm = (Object.keys(COSE_ALGORITHMS) as CoseAlgorithmName[]).find((a) => COSE_ALGORITHMS[a] === cose.alg) ?? String(cose.alg);
+    rb.signer = signerSummary({ leaf: signer.certificate, keyId, algorithm: algorithm as CoseAlgorithmName });
     const sig = verifyCoseSign1(cose, signer.certificate.publicKey);
     if (!sig.ok) rb.fail('signature', sig.code, sig.message);
     else rb.pass('signature');

@@ -120,18 +120,8 @@ export function verificationCountKey(result: VerificationResult, snapshot: NodeT
   const attested = passed('signature') && passed('chain') && typeof issuer === 'string' && USCC.test(issuer);
   if (!attested) return { region: 'unknown', typeCode, uscc: 'unknown', result: result.result };
   const own = snapshot.region?.code;
-  const region = own !== undefined && snapshot.departments.has(issuer) ? own : (peerRegionOf(result, own) ?? 'other');
+  // The issuer's region as the trust data lists it (own region or a peer's trust list).
+  const listed = result.issuer?.uscc === issuer ? result.issuer.regionCode : undefined;
+  const region = own !== undefined && snapshot.departments.has(issuer) ? own : listed && /^[0-9]{6}$/.test(listed) ? listed : 'other';
   return { region, typeCode, uscc: issuer, result: result.result };
-}
-
-/** The one other region named in the trust data used for the answer (federation), if there is exactly one. */
-function peerRegionOf(result: VerificationResult, own: string | undefined): string | undefined {
-  const details = (result.trust as { details?: unknown }).details;
-  if (!Array.isArray(details)) return undefined;
-  const regions = new Set<string>();
-  for (const d of details) {
-    const region = (d as { region?: unknown } | null)?.region;
-    if (typeof region === 'string' && region !== own && /^[0-9A-Za-z_-]{1,32}$/.test(region)) regions.add(region);
-  }
-  return regions.size === 1 ? [...regions][0] : undefined;
 }

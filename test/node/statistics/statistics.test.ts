@@ -91,7 +91,7 @@ describe('VerificationStatistics (in memory, batched)', () => {
 
   it('takes the issuer from the licence only when its signature and path checked out', () => {
     const snapshot = { region: { code: '350000' }, departments: new Map([[key.uscc, {}]]) } as unknown as NodeTrustSnapshot;
-    const result = (signature: 'passed' | 'failed', trustDetails?: unknown): VerificationResult =>
+    const result = (signature: 'passed' | 'failed', listedRegion?: string): VerificationResult =>
       ({
         result: signature === 'passed' ? 'accepted' : 'rejected',
         checks: [
@@ -99,11 +99,13 @@ describe('VerificationStatistics (in memory, batched)', () => {
           { check: 'chain', status: 'passed', reasons: [] },
         ],
         license: { certificateTypeCode: key.typeCode, certificateIssuingAuthorityCode: '11440100DM00000123' },
-        trust: { source: 'x', asOf: null, ...(trustDetails ? { details: trustDetails } : {}) },
+        issuer: listedRegion ? { uscc: '11440100DM00000123', name: '广州', regionCode: listedRegion } : null,
+        trust: { source: 'x', asOf: null },
       }) as unknown as VerificationResult;
     expect(verificationCountKey(result('failed'), snapshot, () => true)).toEqual({ region: 'unknown', typeCode: key.typeCode, uscc: 'unknown', result: 'rejected' });
     expect(verificationCountKey(result('passed'), snapshot, () => true)).toEqual({ region: 'other', typeCode: key.typeCode, uscc: '11440100DM00000123', result: 'accepted' });
-    expect(verificationCountKey(result('passed', [{ data: 'trust list', region: '440000' }, { data: 'agreement', region: '350000' }]), snapshot, () => true).region).toBe('440000');
+    // A peer's department: the region its trust list names.
+    expect(verificationCountKey(result('passed', '440000'), snapshot, () => true).region).toBe('440000');
     expect(verificationCountKey(result('passed'), snapshot, () => false).typeCode).toBe('other');
   });
 });
