@@ -18,6 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { repoPath } from '../src/repoPath';
+import { MAX_DOCUMENT_BYTES } from '../src/federation/federationDocument';
 import { FULL_SIZE, runFederationScale, type FederationScaleResult, type ScaleParams } from './federationScale/runFederationScale';
 
 const num = (name: string, fallback: number): number => {
@@ -68,7 +69,7 @@ export function report(r: FederationScaleResult): string {
   line();
   line('Signed documents');
   line(`  ${n(r.documents.count)} documents, ${mib(r.documents.totalBytes)} (${mib(r.documents.totalGzipBytes)} if gzip-compressed; the node serves them uncompressed)`);
-  line(`  trust list: ${kib(r.documents.trustListBytes.perRegion)} per region, ${n(r.documents.trustListBytes.perDepartment)} bytes per department → the 8 MiB cap holds ~${n(r.documents.departmentsPerTrustListCap)} departments`);
+  line(`  trust list: ${kib(r.documents.trustListBytes.perRegion)} per region, ${n(r.documents.trustListBytes.perDepartment)} bytes per department → the ${Math.round(MAX_DOCUMENT_BYTES / 1048576)} MiB document cap holds ~${n(r.documents.departmentsPerTrustListCap)} departments`);
   line(`  status lists: ${kib(r.documents.statusListBytes.perList)} per list, ${kib(r.documents.statusListBytes.perRegion)} per region; agreement ${kib(r.documents.agreementBytes.perRegion)}`);
   line();
   line('Sync rounds (one node, real FederationSync and database; peers on loopback in this process)');
@@ -78,7 +79,6 @@ export function report(r: FederationScaleResult): string {
       `federation_version +${n(x.federationVersionBumps)}`);
   }
   line(`  before the last round: ${n(r.sync.changedLicencesPerRegion)} licences per region changed status → ${n(r.sync.statusListsResigned)} status lists re-signed (${ms(r.sync.resignMs)})`);
-  line(`  trust-list re-parse in acceptPeerDocument: ${ms(r.sync.trustListReparse.parseMs)} × ${n(r.sync.trustListReparse.parsesInFirstRound)} status lists ≈ ${ms(r.sync.trustListReparse.estimatedMsInFirstRound)} of the first round`);
   line();
   const m = r.memory;
   line(`Memory of the node's peer trust (buildPeers + new FederatedTrust from the stored documents; gc: ${m.gc})`);

@@ -140,7 +140,7 @@ export interface FederationScaleResult {
     totalBytes: number;
     /** The same documents gzip-compressed (the node serves them uncompressed). */
     totalGzipBytes: number;
-    /** Departments one trust list can hold under the 8 MiB document cap, at this size per department. */
+    /** Departments one trust list can hold under the document cap (MAX_DOCUMENT_BYTES), at this size per department. */
     departmentsPerTrustListCap: number;
   };
   sync: {
@@ -149,7 +149,6 @@ export interface FederationScaleResult {
     statusListsResigned: number;
     resignMs: number;
     /** acceptPeerDocument reads and parses the peer's stored trust list again for every status list it accepts. */
-    trustListReparse: { parseMs: number; parsesInFirstRound: number; estimatedMsInFirstRound: number };
   };
   memory: {
     gc: 'global.gc (--expose-gc)' | 'v8 flag at run time' | 'unavailable (figures include garbage)';
@@ -439,14 +438,6 @@ export async function runFederationScale(p: ScaleParams, deps: ScaleDeps = {}): 
     rounds.push(await round(`${fmt(p.changedShare * 100)}% of licences changed`));
     await servers.close();
 
-    // What acceptPeerDocument spends re-reading the peer's trust list for each status list it accepts.
-    const sampleTrust = regions[0]!.trustList.body;
-    const parses = 20;
-    t0 = performance.now();
-    for (let i = 0; i < parses; i++) payloadOf<TrustListDocument>(sampleTrust);
-    const parseMs = (performance.now() - t0) / parses;
-    const listsAccepted = regions.length * p.departmentsPerRegion;
-
     // 4. Memory of the node holding everything: peer trust built from the stored documents as NodeFederation does.
     const { gc, how } = findGc();
     const settle = () => {
@@ -538,7 +529,6 @@ export async function runFederationScale(p: ScaleParams, deps: ScaleDeps = {}): 
         changedLicencesPerRegion: changedPerRegion,
         statusListsResigned: resigned,
         resignMs,
-        trustListReparse: { parseMs, parsesInFirstRound: listsAccepted, estimatedMsInFirstRound: parseMs * listsAccepted },
       },
       memory,
       verification,
