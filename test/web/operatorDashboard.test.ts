@@ -3,10 +3,15 @@
  *
  * The operator dashboard in headless Chromium against a real node: region
  * admin and auditor sign in (an issuer key is refused), the departments with
- * their types and certificates, the peers (none configured on this node, and
- * a peers answer with every state rendered), and statistics with charts whose
- * numbers match what was issued and verified.
+ * their types and certificates, the federation peers (a real second region's
+ * node and an unreachable one: never synced, then "sync now" from the page
+ * makes one ok and one failing; a node without peers says so), and statistics
+ * with charts whose numbers match what was issued and verified.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
+import { repoPath } from '../../src/repoPath';
 import type { Browser, Page } from 'playwright-core';
 import { loadSampleLicences } from '../../src/demo/sampleDraft';
 import { http } from '../node/helpers/http';
@@ -14,12 +19,28 @@ import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { launchBrowser, openPage, screenshot, type PageWatch } from './helpers/browser';
 
 let node: TestNode;
+/** A second region (Guangdong) whose node the dashboard's node follows. */
+let peer: TestNode;
 let browser: Browser;
 let page: Page;
 let watch: PageWatch;
 
 beforeAll(async () => {
-  node = await startTestNode({ env: { ELICENSE_PUBLIC_RATE_LIMIT: '100000' } });
+  peer = await startTestNode({ env: { ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json') } });
+  const peerRoot = parseCertificate((await peer.services.stores.region.get(peer.services.db))!.rootCertificate).fingerprint;
+  const federationFile = join(peer.dataDir, 'federation-of-dashboard-node.json');
+  writeFileSync(
+    federationFile,
+    JSON.stringify({
+      peers: [
+        { baseUrl: peer.url, rootSha256: peerRoot, label: '广东省' },
+        { baseUrl: 'http://127.0.0.1:9', rootSha256: 'cd'.repeat(32), label: 'unreachable' },
+      ],
+      autoSync: false,
+      requestTimeoutMs: 2000,
+    }),
+  );
+  node = await startTestNode({ env: { ELICENSE_PUBLIC_RATE_LIMIT: '100000', ELICENSE_FEDERATION_FILE: federationFile } });
   browser = await launchBrowser();
   // Two licences issued, three verifications accepted and one rejected.
   const key = node.keys.issuerOf('business-licence');
@@ -39,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await node?.close();
+  await peer?.close();
 }, 60_000);
 
 afterEach(() => {
@@ -112,44 +134,38 @@ describe('the operator dashboard', () => {
     await screenshot(page, 'operator-departments');
   });
 
-  it('says when no peers are configured', async () => {
-    await page.waitForSelector('#peers-none');
-    expect(await page.textContent('#peers-none')).toContain('未配置互认地区');
-  });
-
-  it('renders each peer with its state and the freshness of its documents', async () => {
-    const now = Date.now();
-    const iso = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
-    await page.route('**/v1/federation/peers', (route) =>
-      route.fulfill({
-        status: 200,
-        contentType: 'application/json',
-        body: JSON.stringify({
-          peers: [
-            { regionCode: '440000', name: '广东省', baseUrl: 'https://gd.example', rootFingerprint: 'ab'.repeat(32), state: 'ok', lastAttemptAt: iso(2), lastSuccessAt: iso(2), lastError: null, trustList: { sequence: 12, issuedAt: iso(60), nextUpdate: iso(-600), fetchedAt: iso(2) }, agreement: { sequence: 3, issuedAt: iso(6000), fetchedAt: iso(2) }, statusLists: { count: 4, oldestIssuedAt: iso(30), fetchedAt: iso(2) } },
-            { regionCode: '310000', name: '上海市', baseUrl: 'https://sh.example', rootFingerprint: 'cd'.repeat(32), state: 'failing', lastAttemptAt: iso(1), lastSuccessAt: iso(3000), lastError: { code: 'PEER_UNREACHABLE', message: 'connect ECONNREFUSED' }, trustList: { sequence: 7, issuedAt: iso(4000), nextUpdate: iso(1000), fetchedAt: iso(3000) }, agreement: null, statusLists: null },
-            { regionCode: '110000', name: '北京市', baseUrl: 'https://bj.example', rootFingerprint: 'ef'.repeat(32), state: 'never_synced', lastAttemptAt: null, lastSuccessAt: null, lastError: null, trustList: null, agreement: null, statusLists: null },
-          ],
-        }),
-      }),
-    );
-    await page.reload();
-    await waitFlag(page, 'signedIn');
+  it('renders each peer with its state and the freshness of its documents: never synced, then ok and failing after "sync now"', async () => {
     await page.waitForSelector('#peers-table');
-    expect(await page.textContent('#peers-table tr[data-region="440000"]')).toContain('正常');
-    expect(await page.textContent('#peers-table tr[data-region="440000"]')).toContain('#12');
-    const failing = await page.textContent('#peers-table tr[data-region="310000"]');
-    expect(failing).toContain('同步失败');
-    expect(failing).toContain('PEER_UNREACHABLE');
-    expect(await page.textContent('#peers-table tr[data-region="110000"]')).toContain('尚未同步');
+    expect(await page.textContent('#peers-table')).toContain('尚未同步');
     expect(await page.isVisible('#peers-sync')).toBe(true);
+    await page.click('#peers-sync');
+    await page.waitForSelector('#peers-table tr[data-region="440000"]');
+    const ok = await page.textContent('#peers-table tr[data-region="440000"]');
+    expect(ok).toContain('正常');
+    expect(ok).toMatch(/#\d+/);
+    await page.waitForFunction(() => /PEER_UNREACHABLE/.test((globalThis as any).document.getElementById('peers-table').textContent));
+    expect(await page.textContent('#peers-table')).toContain('同步失败');
     await page.locator('#peers').screenshot({ path: `${(await screenshot(page, 'operator-dashboard')).replace(/operator-dashboard\.png$/, 'operator-peers.png')}` });
     await page.click('#lang-toggle');
-    expect(await page.textContent('#peers-table tr[data-region="310000"]')).toContain('Failing');
+    expect(await page.textContent('#peers-table')).toContain('Failing');
     expect(await page.textContent('#stats-heading')).toBe('Issuance and verification');
     await screenshot(page, 'operator-english');
     await page.click('#lang-toggle');
-    await page.unroute('**/v1/federation/peers');
+  });
+
+  it('says when no peers are configured (the second region\'s node has none)', async () => {
+    const other = await openPage(browser, peer.url);
+    try {
+      await other.page.goto('/operator');
+      await other.page.waitForFunction(() => (globalThis as any).document.documentElement.dataset.ready !== undefined);
+      await other.page.fill('#api-key', peer.keys.admin);
+      await other.page.keyboard.press('Enter');
+      await other.page.waitForSelector('#peers-none');
+      expect(await other.page.textContent('#peers-none')).toContain('未配置互认地区');
+      expect(other.watch.offsite).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
   });
 
   it('lets the auditor in too (read-only: no sync button)', async () => {

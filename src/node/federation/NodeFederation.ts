@@ -152,7 +152,8 @@ export class NodeFederation {
       const tlPayload = tl ? payloadOf<TrustListDocument>(tl.body) : null;
       const oldest = lists.reduce<PeerDocument | undefined>((o, d) => (!o || d.issuedAt < o.issuedAt ? d : o), undefined);
       const stale = tlPayload !== null && now > new Date(tlPayload.nextUpdate);
-      const state: PeerView['state'] = !s?.lastSuccessAt && !tl ? 'never_synced' : (s?.consecutiveFailures ?? 0) > 0 ? 'failing' : stale ? 'stale' : 'ok';
+      // Failing as soon as an attempt failed (with or without an earlier success); never synced only before any attempt.
+      const state: PeerView['state'] = (s?.consecutiveFailures ?? 0) > 0 ? 'failing' : !s?.lastSuccessAt && !tl ? 'never_synced' : stale ? 'stale' : 'ok';
       return {
         label: p.label ?? null,
         baseUrl: p.baseUrl,
