@@ -35,6 +35,8 @@ export interface DepartmentStore {
   /** Returns whether the grant existed. */
   withdrawType(q: Queryable, uscc: string, typeCode: string): Promise<boolean>;
   typesOf(q: Queryable, uscc: string): Promise<string[]>;
+  /** Every grant of every department, with when it was made (one query however many departments). */
+  allGrants(q: Queryable): Promise<{ uscc: string; typeCode: string; grantedAt: Date }[]>;
   /** True when the department is active and holds the type grant. */
   mayIssue(q: Queryable, uscc: string, typeCode: string): Promise<boolean>;
 }
@@ -111,6 +113,11 @@ export class SqlDepartmentStore implements DepartmentStore {
   async typesOf(q: Queryable, uscc: string): Promise<string[]> {
     const rows = await q.query<{ type_code: string }>('SELECT type_code FROM department_types WHERE uscc = $1 ORDER BY type_code', [uscc]);
     return rows.map((r) => r.type_code);
+  }
+
+  async allGrants(q: Queryable): Promise<{ uscc: string; typeCode: string; grantedAt: Date }[]> {
+    const rows = await q.query<{ uscc: string; type_code: string; granted_at: unknown }>('SELECT uscc, type_code, granted_at FROM department_types ORDER BY uscc, type_code');
+    return rows.map((r) => ({ uscc: r.uscc, typeCode: r.type_code, grantedAt: asDate(r.granted_at) }));
   }
 
   async mayIssue(q: Queryable, uscc: string, typeCode: string): Promise<boolean> {

@@ -112,12 +112,6 @@ export class FederationStore {
     return rows.map((r) => ({ index: asNumber(r['status_index']), status: r['status'] as 'revoked' | 'suspended' }));
   }
 
-  /** When each type was granted to each department (trust-list authorisations). */
-  async grants(q: Queryable): Promise<{ uscc: string; typeCode: string; grantedAt: Date }[]> {
-    const rows = await q.query<Record<string, unknown>>('SELECT uscc, type_code, granted_at FROM department_types ORDER BY uscc, type_code');
-    return rows.map((r) => ({ uscc: String(r['uscc']), typeCode: String(r['type_code']), grantedAt: asDate(r['granted_at']) }));
-  }
-
   async federationVersion(q: Queryable): Promise<number> {
     const [row] = await q.query<{ version: unknown }>('SELECT version FROM federation_version WHERE singleton');
     return row ? asNumber(row.version) : 0;

@@ -47,6 +47,8 @@ export interface SigningKeyStore {
   findActive(q: Queryable, query: ActiveKeyQuery): Promise<SigningKeyRecord | null>;
   /** All keys of a department (or of the region, uscc null), newest first. */
   listFor(q: Queryable, uscc: string | null): Promise<SigningKeyRecord[]>;
+  /** Every key of the region, departments' and the region's own, newest first per owner (one query however many departments). */
+  listAll(q: Queryable): Promise<SigningKeyRecord[]>;
   /** active → retired | withdrawn, retired → withdrawn. Anything else: SIGNING_KEY_STATE_CONFLICT. Run in a transaction. */
   changeState(q: Queryable, keyId: string, to: SigningKeyState, at: Date): Promise<SigningKeyRecord>;
 }
@@ -125,6 +127,11 @@ export class SqlSigningKeyStore implements SigningKeyStore {
 
   async listFor(q: Queryable, uscc: string | null): Promise<SigningKeyRecord[]> {
     const rows = await q.query<SigningKeyRow>(`SELECT ${COLUMNS} FROM signing_keys WHERE uscc IS NOT DISTINCT FROM $1 ORDER BY created_at DESC, key_id`, [uscc]);
+    return rows.map(toRecord);
+  }
+
+  async listAll(q: Queryable): Promise<SigningKeyRecord[]> {
+    const rows = await q.query<SigningKeyRow>(`SELECT ${COLUMNS} FROM signing_keys ORDER BY uscc NULLS FIRST, created_at DESC, key_id`);
     return rows.map(toRecord);
   }
 

@@ -9,6 +9,7 @@ import { signFederationDocument, type FederationKind, type PayloadOf } from '../
 import { StatusBits } from '../../federation/StatusBits';
 import { canonicalJson } from '../../json/canonicalJson';
 import type { Database } from '../../store/Database';
+import type { DepartmentStore } from '../../store/DepartmentStore';
 import type { FederationStore, PublishedDocument } from '../../store/FederationStore';
 import type { KeyVault } from '../../store/KeyVault';
 import type { RegionRecord, RegionStore } from '../../store/RegionStore';
@@ -22,7 +23,7 @@ export interface FederationPublisherDeps {
   logger: Logger;
   vault: KeyVault;
   trust: NodeTrust;
-  stores: { federation: FederationStore; signingKeys: SigningKeyStore; region: RegionStore };
+  stores: { federation: FederationStore; signingKeys: SigningKeyStore; region: RegionStore; departments: DepartmentStore };
 }
 
 const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
@@ -45,19 +46,23 @@ export class FederationPublisher {
     const validity = this.config.trustListValiditySeconds;
     return this.#ensure('trust-list', 'current', String(snapshot.version), validity / 2, async (sequence, now) => {
       const { db, stores } = this.deps;
-      const grants = await stores.federation.grants(db);
+      // A fixed number of queries, however many departments the region has.
+      const grantsOf = new Map<string, { typeCode: string; grantedAt: Date }[]>();
+      for (const g of await stores.departments.allGrants(db)) grantsOf.set(g.uscc, [...(grantsOf.get(g.uscc) ?? []), g]);
       const lists = await stores.federation.statusLists(db);
-      const regionKeys = await stores.signingKeys.listFor(db, null);
+      const keysOf = new Map<string | null, SigningKeyRecord[]>();
+      for (const k of await stores.signingKeys.listAll(db)) keysOf.set(k.uscc, [...(keysOf.get(k.uscc) ?? []), k]);
+      const regionKeys = keysOf.get(null) ?? [];
       const departments = [];
       for (const d of [...snapshot.departments.values()].sort((a, b) => (a.uscc < b.uscc ? -1 : 1))) {
-        const keys = (await stores.signingKeys.listFor(db, d.uscc)).filter((k) => k.purpose === 'licence_signing');
+        const keys = (keysOf.get(d.uscc) ?? []).filter((k) => k.purpose === 'licence_signing');
         departments.push({
           uscc: d.uscc,
           name: d.name,
           divisionCode: d.divisionCode,
           state: d.state,
           stateSince: d.stateSince.toISOString(),
-          authorizedTypes: grants.filter((g) => g.uscc === d.uscc).map((g) => ({ typeCode: g.typeCode, since: g.grantedAt.toISOString() })),
+          authorizedTypes: (grantsOf.get(d.uscc) ?? []).map((g) => ({ typeCode: g.typeCode, since: g.grantedAt.toISOString() })),
           certificates: keys.map((k) => ({ keyId: k.keyId, certificate: b64(k.certificate), chain: k.chain.map(b64), state: k.state, stateSince: k.stateSince.toISOString() })),
         });
       }

@@ -96,13 +96,21 @@ export class NodeTrust {
     const snapshot = await db.transaction(async (tx) => {
       const v = await stores.region.trustVersion(tx);
       const region = await stores.region.get(tx);
-      const departments = new Map<string, NodeDepartment>();
-      const keys = new Map<string, SigningKeyRecord[]>();
-      for (const d of await stores.departments.list(tx)) {
-        departments.set(d.uscc, { ...d, typeCodes: new Set(await stores.departments.typesOf(tx, d.uscc)) });
-        keys.set(d.uscc, await stores.signingKeys.listFor(tx, d.uscc));
+      // A fixed number of queries, however many departments the region has.
+      const grants = new Map<string, Set<string>>();
+      for (const g of await stores.departments.allGrants(tx)) {
+        let set = grants.get(g.uscc);
+        if (!set) grants.set(g.uscc, (set = new Set()));
+        set.add(g.typeCode);
       }
-      const regionKeys = await stores.signingKeys.listFor(tx, null);
+      const keys = new Map<string, SigningKeyRecord[]>();
+      const regionKeys: SigningKeyRecord[] = [];
+      for (const k of await stores.signingKeys.listAll(tx)) {
+        if (k.uscc === null) regionKeys.push(k);
+        else keys.set(k.uscc, [...(keys.get(k.uscc) ?? []), k]);
+      }
+      const departments = new Map<string, NodeDepartment>();
+      for (const d of await stores.departments.list(tx)) departments.set(d.uscc, { ...d, typeCodes: grants.get(d.uscc) ?? new Set() });
       return buildSnapshot(v, region, departments, keys, regionKeys, now);
     });
     this.#snapshot = snapshot;
