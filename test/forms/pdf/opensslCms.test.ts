@@ -32,8 +32,19 @@ function signatureParts(pdf: Uint8Array): { signed: Buffer; cms: Buffer } {
   if (!range) throw new Error('no /ByteRange');
   const [a, b, c, d] = range.slice(1).map(Number) as [number, number, number, number];
   const signed = Buffer.concat([Buffer.from(pdf.subarray(a, a + b)), Buffer.from(pdf.subarray(c, c + d))]);
-  const hex = text.slice(a + b, c).replace(/[<>\s]/g, '');
-  return { signed, cms: Buffer.from(hex.replace(/(00)+$/, ''), 'hex') };
+  const padded = Buffer.from(text.slice(a + b, c).replace(/[<>\s]/g, ''), 'hex');
+  // /Contents is zero-padded: cut the DER at its own length (trimming zeros could eat a final 0x00 byte).
+  return { signed, cms: padded.subarray(0, derLength(padded)) };
+}
+
+/** Length of the DER element at the start of `der` (tag, length octets, contents). */
+function derLength(der: Buffer): number {
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first;
+  const octets = first & 0x7f;
+  let len = 0;
+  for (let i = 0; i < octets; i++) len = len * 256 + der[2 + i]!;
+  return 2 + octets + len;
 }
 
 async function check(lic: DemoLicence, name: string): Promise<string> {
