@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../src/codes/uscc';
-import { keyIdForCertificate } from '../../src/crypto/keyIdForCertificate';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import type { RecognitionAgreement, RecognitionRule, StatusListDocument, TrustListDocument } from '../../src/federation/documentTypes';
 import { signFederationDocument } from '../../src/federation/federationDocument';
 import { StatusBits, type LicenceStatusValue } from '../../src/federation/StatusBits';
+import { firstStatusListId, trustListOfCeremony } from '../../src/federation/buildTrustDocuments';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { standardsDir } from '../../src/standards/standardsDir';
@@ -119,51 +119,17 @@ export function simulatedCeremony(opts: { index: number; code: string; name: str
   };
 }
 
-const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
 
 export function served(body: string, sequence: number): ServedDocument {
   return { body, sequence, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
 }
 
 /** The listId the issuing node gives a department's first list (LicenceStore.addList). */
-export const listIdOf = (uscc: string): string => `${uscc}-1`;
+export const listIdOf = firstStatusListId;
 
 /** The trust list payload FederationPublisher.trustList() would build for this region. */
 export function trustListPayload(pki: RegionPki, sequence: number, at: Date, validitySeconds: number, since: Date): TrustListDocument {
-  const sinceIso = since.toISOString();
-  const departments = [...pki.departments]
-    .sort((a, b) => (a.uscc < b.uscc ? -1 : 1))
-    .map((d) => ({
-      uscc: d.uscc,
-      name: d.name,
-      divisionCode: d.divisionCode,
-      state: 'active' as const,
-      stateSince: sinceIso,
-      authorizedTypes: [...d.licenseTypes].sort().map((typeCode) => ({ typeCode, since: sinceIso })),
-      certificates: [
-        {
-          keyId: keyIdForCertificate(d.certificate.der),
-          certificate: b64(d.certificate.der),
-          // As the node stores a department key's chain: the issuing CA upwards, without the leaf and the root.
-          chain: d.chain.slice(1).map(b64),
-          state: 'active' as const,
-          stateSince: sinceIso,
-        },
-      ],
-    }));
-  return {
-    format: 'elicense/trust-list@1',
-    region: { code: pki.region.code, name: pki.region.name },
-    sequence,
-    issuedAt: at.toISOString(),
-    nextUpdate: new Date(at.getTime() + validitySeconds * 1000).toISOString(),
-    rootCertificate: b64(pki.root.certificate.der),
-    timestampAuthorities: [
-      { keyId: keyIdForCertificate(pki.timestampAuthority.certificate.der), certificate: b64(pki.timestampAuthority.certificate.der), state: 'active', stateSince: sinceIso },
-    ],
-    departments,
-    statusLists: departments.map((d) => ({ listId: listIdOf(d.uscc), uscc: d.uscc })).sort((a, b) => (a.listId < b.listId ? -1 : 1)),
-  };
+  return trustListOfCeremony(pki, { sequence, issuedAt: at, validitySeconds, since });
 }
 
 export async function signStatusList(region: SimulatedRegion, list: Omit<SimulatedStatusList, 'doc'>, at: Date, ttlSeconds: number): Promise<ServedDocument> {

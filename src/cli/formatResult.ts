@@ -8,13 +8,15 @@ export function formatResult(r: VerificationResult, label: string): string {
   const lines = [
     `${r.result.toUpperCase()}  ${label}`,
     `  licence: ${String(lic['certificateName'] ?? '?')} ${String(lic['certificateIdentifier'] ?? '')}`,
-    `  holder:  ${String(lic['certificateHolderName'] ?? '?')}   issuer: ${String(lic['certificateIssuingAuthorityName'] ?? '?')}`,
+    `  holder:  ${String(lic['certificateHolderName'] ?? '?')}   issuer: ${String(lic['certificateIssuingAuthorityName'] ?? r.issuer?.name ?? '?')}${r.issuer ? ` (region ${r.issuer.regionCode})` : ''}`,
   ];
+  if (r.recognizedLocalType) lines.push(`  recognised as local type ${r.recognizedLocalType}`);
   for (const c of r.checks) {
     const why = c.reasons.length ? ` ${c.reasons.join(',')}` : '';
     lines.push(`  [${MARK[c.status]}] ${c.check.padEnd(11)}${why}${c.detail ? ` (${c.detail})` : ''}`);
   }
   if (r.warnings.length) lines.push(`  warnings: ${r.warnings.join(', ')}`);
   lines.push(`  trust: ${r.trust.source}${r.trust.asOf ? ` as of ${r.trust.asOf}` : ''}; verified at ${r.verifiedAt}`);
+  for (const d of r.trust.details ?? []) lines.push(`    ${d.data} of region ${d.region}${d.sequence !== undefined ? ` #${d.sequence}` : ''}: issued ${d.asOf ?? '?'}${d.stale ? ' (STALE)' : ''}`);
   return lines.join('\n');
 }

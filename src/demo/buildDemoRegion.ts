@@ -5,6 +5,7 @@ import { SoftwareSigner } from '../crypto/SoftwareSigner';
 import type { Signer } from '../crypto/Signer';
 import { ElicenseError } from '../errors';
 import type { FullForm } from '../license/FullForm';
+import { firstStatusListId } from '../federation/buildTrustDocuments';
 import { issueLicense } from '../license/issueLicense';
 import { runCeremony, type CertifiedDepartment, type RegionPki } from '../pki/ca/ceremony';
 import { repoPath } from '../repoPath';
@@ -62,6 +63,8 @@ export async function buildDemoRegion(opts: {
   };
   const timestampAuthority = new SoftwareSigner(pki.timestampAuthority.privateKey, pki.timestampAuthority.chain);
 
+  // Each licence gets a slot in its department's first status list, as a node would give it.
+  const nextIndex = new Map<string, number>();
   const issueAs = async (sample: SampleLicence, department?: CertifiedDepartment): Promise<DemoLicence> => {
     const standard = opts.catalog.getTypeBySlug(sample.slug);
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `fixture ${sample.slug} has no type standard`);
@@ -76,8 +79,10 @@ export async function buildDemoRegion(opts: {
         timestampAuthority,
         serial: generateSerial(random),
         at: opts.now,
+        statusEntry: { listId: firstStatusListId(dept.uscc), index: nextIndex.get(dept.uscc) ?? 0 },
       },
     );
+    nextIndex.set(dept.uscc, (nextIndex.get(dept.uscc) ?? 0) + 1);
     return { slug: sample.slug, standard, department: dept, form };
   };
   const samples = loadSampleLicences();

@@ -59,3 +59,19 @@ export interface RecognitionAgreement {
   issuedAt: string;
   accepts: RecognitionRule[];
 }
+
+export const TRUST_BUNDLE_FORMAT = 'elicense/trust-bundle@1';
+
+/**
+ * A trust bundle carries signed documents to a site with no network path to
+ * their regions (elicense trust export / import, verify --bundle). It is only
+ * a container: each document keeps its own region's signature and is checked
+ * on its own.
+ */
+export interface TrustBundle {
+  format: typeof TRUST_BUNDLE_FORMAT;
+  exportedAt: string;
+  /** The region that exported the bundle. */
+  exportedBy: string;
+  documents: { kind: 'trust-list' | 'status-list' | 'recognition-agreement'; docId: string; rootSha256: string; body: string }[];
+}

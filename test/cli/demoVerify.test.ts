@@ -44,6 +44,31 @@ describe('elicense demo --out DIR', () => {
     expect(tampered.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('writes the region\'s signed trust bundle: every demo licence and form verifies from it under the pinned root, status checked', async () => {
+    const pin = readFileSync(join(demo, 'trust', 'root.sha256'), 'utf8').trim();
+    expect(pin).toMatch(/^[0-9a-f]{64}$/);
+    const bundle = join(demo, 'trust', 'bundle.json');
+    for (const file of [join(demo, 'licences', 'business-licence.elic.json'), join(demo, 'forms', 'marriage-certificate.qr.txt')]) {
+      const r = await cliJson<JsonResult & { issuer: { regionCode: string } }>(['verify', file, '--bundle', bundle, '--pin', pin, '--json']);
+      expect({ file, code: r.code, reasons: r.json.reasons }).toEqual({ file, code: 0, reasons: [] });
+      expect(r.json.checks.find((c) => c.check === 'status')!.status).toBe('passed');
+      expect(r.json.issuer.regionCode).toBe('350000');
+    }
+    // A status list changed in the bundle: refused (said on stderr), and the licence's status is then unknown.
+    const doc = JSON.parse(readFileSync(bundle, 'utf8'));
+    const list = doc.documents.find((d: { kind: string; docId: string }) => d.kind === 'status-list' && d.docId.startsWith('11350100DM00000133'));
+    const [h, p, sig] = list.body.split('.');
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+    payload.sequence = 99;
+    list.body = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sig}`;
+    const tampered = join(dir, 'tampered-bundle.json');
+    writeFileSync(tampered, JSON.stringify(doc));
+    const r = await cliJson<JsonResult>(['verify', join(demo, 'licences', 'business-licence.elic.json'), '--bundle', tampered, '--pin', pin, '--json']);
+    expect(r.err).toMatch(/refused status-list 11350100DM00000133-1: DOCUMENT_SIGNATURE_INVALID/);
+    expect(r.code).toBe(1);
+    expect(r.json.reasons).toEqual(['STATUS_UNKNOWN']);
+  });
+
   it('--out under a regular file → 2 with one line, not an internal error', async () => {
     const blocker = join(dir, 'blocker');
     writeFileSync(blocker, '');

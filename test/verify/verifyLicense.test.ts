@@ -326,7 +326,12 @@ describe('verifyLicense: licence status from a status source', () => {
     const form = demo.licences[0]!.form;
     verifyAt(form, NOW, { ...demo.trust, statusOf: (q) => (seen.push(q), { kind: 'not_covered' }) });
     expect(seen).toEqual([
-      { identifier: form.license['certificateIdentifier'], issuerCode: form.license['certificateIssuingAuthorityCode'], typeCode: form.license['certificateTypeCode'] },
+      {
+        identifier: form.license['certificateIdentifier'],
+        issuerCode: form.license['certificateIssuingAuthorityCode'],
+        typeCode: form.license['certificateTypeCode'],
+        statusEntry: { listId: `${String(form.license['certificateIssuingAuthorityCode'])}-1`, index: 0 },
+      },
     ]);
   });
 });

@@ -5,6 +5,8 @@ import { buildDemoRegion } from '../../demo/buildDemoRegion';
 import { issueAllForms } from '../../forms/issueAllForms';
 import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
 import { PDF_VERIFICATION_AVAILABLE } from '../../forms/pdfForm';
+import { demoTrustBundle } from '../../demo/demoTrustBundle';
+import { trustFromBundle } from '../../federation/bundleTrust';
 import { verifyAnyForm } from '../../forms/verifyAnyForm';
 import { repoPath } from '../../repoPath';
 import { tamperedVariants } from '../../demo/tamperedVariants';
@@ -42,6 +44,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       // Trust material for verifiers, and the region's PKI for the issuer side.
       write(join(out, 'trust', TRUST_FILE_NAME), JSON.stringify(demo.trustFile, null, 2));
       write(join(out, 'trust', 'anchors.pem'), demo.pki.root.certificate.pem);
+      // The region's signed trust bundle: what another region's verifier takes, pinned by the root's SHA-256.
+      const { bundle, rootSha256 } = await demoTrustBundle(demo, now);
+      write(join(out, 'trust', 'bundle.json'), `${JSON.stringify(bundle)}\n`);
+      write(join(out, 'trust', 'root.sha256'), `${rootSha256}\n`);
       // Demo keys use a low PBKDF2 count so the demo runs in seconds; `ca init` uses the full default.
       writeRegionPki(join(out, 'pki'), demo.pki, DEMO_PASSPHRASE, { iterations: 10_000 });
       write(join(out, 'pki', 'DEMO-PASSPHRASE.txt'), `${DEMO_PASSPHRASE}\n`);
@@ -77,6 +83,18 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         ctx.out(`  ${lic.slug.padEnd(26)} QR version ${String(version).padStart(2)} (level Q, ${mode}, ${forms.qrText.length} chars)  PDF ${(forms.pdf.length / 1024).toFixed(1)} KB  ${outcomes.join(' · ')}`);
       }
 
+      // As another region sees them: the signed bundle under the pinned root, status from its status lists.
+      ctx.out('\nAs another region verifies them (signed trust bundle, root pinned by its SHA-256, status checked):');
+      const fromBundle = trustFromBundle(JSON.parse(readFileSync(join(out, 'trust', 'bundle.json'), 'utf8')), { pins: [rootSha256], at: now });
+      ok &&= fromBundle.refused.length === 0;
+      const bundleTrust = fromBundle.trust.asTrustInputs({ source: 'demo trust bundle', at: () => now, judgeRecognition: false });
+      for (const lic of demo.licences) {
+        const r = verifyLicense(readFileSync(join(out, 'licences', `${lic.slug}.elic.json`)), { trust: bundleTrust, catalog, at: now, caches });
+        const status = r.checks.find((c) => c.check === 'status')?.status;
+        ok &&= r.result === 'accepted' && status === 'passed';
+        ctx.out(`  ${r.result.padEnd(8)} status ${String(status).padEnd(7)} ${lic.slug}`);
+      }
+
       ctx.out('\nTampered and bad variants (each must be rejected with its reason):');
       const expected: Record<string, { expected: string; description: string; at?: string }> = {};
       for (const t of await tamperedVariants(demo, catalog, now)) {
@@ -91,9 +109,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       write(join(out, 'tampered', 'expected.json'), JSON.stringify(expected, null, 2));
 
       ctx.out(`\nWritten to ${out}:`);
-      ctx.out(`  licences/*.elic.json   forms/*.{pdf,qr.png,qr.svg,qr.txt}   trust/${TRUST_FILE_NAME}   trust/anchors.pem   pki/   tampered/ (+ expected.json)`);
+      ctx.out(`  licences/*.elic.json   forms/*.{pdf,qr.png,qr.svg,qr.txt}   trust/${TRUST_FILE_NAME}   trust/anchors.pem   trust/bundle.json   trust/root.sha256   pki/   tampered/ (+ expected.json)`);
       ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licences[0]?.slug ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
       ctx.out(`Verify any form the same way:  elicense verify ${join(opts.out, 'forms', `${demo.licences[0]?.slug ?? 'business-licence'}.pdf`)} --trust ${join(opts.out, 'trust')}`);
+      ctx.out(`As another region would:  elicense verify ${join(opts.out, 'forms', `${demo.licences[0]?.slug ?? 'business-licence'}.qr.txt`)} --bundle ${join(opts.out, 'trust', 'bundle.json')} --pin ${rootSha256}`);
       ctx.exitCode = ok ? EXIT.ACCEPTED : EXIT.REJECTED;
     });
 }

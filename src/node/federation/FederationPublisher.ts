@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { Signer } from '../../crypto/Signer';
 import { ElicenseError } from '../../errors';
-import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
+import { buildStatusList, buildTrustList } from '../../federation/buildTrustDocuments';
+import type { RecognitionAgreement } from '../../federation/documentTypes';
 import type { FederationConfig } from '../../federation/FederationConfig';
 import { signFederationDocument, type FederationKind, type PayloadOf } from '../../federation/federationDocument';
-import { StatusBits } from '../../federation/StatusBits';
 import { canonicalJson } from '../../json/canonicalJson';
 import type { Database } from '../../store/Database';
 import type { DepartmentStore } from '../../store/DepartmentStore';
@@ -25,8 +25,6 @@ export interface FederationPublisherDeps {
   trust: NodeTrust;
   stores: { federation: FederationStore; signingKeys: SigningKeyStore; region: RegionStore; departments: DepartmentStore };
 }
-
-const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
 
 /**
  * The region's signed documents for its peers: trust list, status lists and
@@ -53,33 +51,20 @@ export class FederationPublisher {
       const keysOf = new Map<string | null, SigningKeyRecord[]>();
       for (const k of await stores.signingKeys.listAll(db)) keysOf.set(k.uscc, [...(keysOf.get(k.uscc) ?? []), k]);
       const regionKeys = keysOf.get(null) ?? [];
-      const departments = [];
-      for (const d of [...snapshot.departments.values()].sort((a, b) => (a.uscc < b.uscc ? -1 : 1))) {
-        const keys = (keysOf.get(d.uscc) ?? []).filter((k) => k.purpose === 'licence_signing');
-        departments.push({
-          uscc: d.uscc,
-          name: d.name,
-          divisionCode: d.divisionCode,
-          state: d.state,
-          stateSince: d.stateSince.toISOString(),
-          authorizedTypes: (grantsOf.get(d.uscc) ?? []).map((g) => ({ typeCode: g.typeCode, since: g.grantedAt.toISOString() })),
-          certificates: keys.map((k) => ({ keyId: k.keyId, certificate: b64(k.certificate), chain: k.chain.map(b64), state: k.state, stateSince: k.stateSince.toISOString() })),
-        });
-      }
-      const doc: TrustListDocument = {
-        format: 'elicense/trust-list@1',
-        region: { code: region.code, name: region.name },
+      return buildTrustList({
+        region,
         sequence,
-        issuedAt: now.toISOString(),
-        nextUpdate: new Date(now.getTime() + validity * 1000).toISOString(),
-        rootCertificate: b64(region.rootCertificate),
-        timestampAuthorities: regionKeys
-          .filter((k) => k.purpose === 'timestamping')
-          .map((k) => ({ keyId: k.keyId, certificate: b64(k.certificate), state: k.state, stateSince: k.stateSince.toISOString() })),
-        departments,
-        statusLists: lists.map((l) => ({ listId: l.listId, uscc: l.uscc })),
-      };
-      return doc;
+        issuedAt: now,
+        validitySeconds: validity,
+        rootCertificate: region.rootCertificate,
+        timestampAuthorities: regionKeys.filter((k) => k.purpose === 'timestamping'),
+        departments: [...snapshot.departments.values()].map((d) => ({
+          ...d,
+          grants: grantsOf.get(d.uscc) ?? [],
+          keys: (keysOf.get(d.uscc) ?? []).filter((k) => k.purpose === 'licence_signing'),
+        })),
+        statusLists: lists,
+      });
     });
   }
 
@@ -90,22 +75,9 @@ export class FederationPublisher {
     if (!info) return null;
     const region = requireRegion((await this.deps.trust.current()).region);
     const ttl = this.config.statusListTtlSeconds;
-    return this.#ensure('status-list', listId, String(info.version), ttl / 2, async (sequence, now) => {
-      const bits = StatusBits.empty(info.capacity);
-      for (const e of await stores.federation.nonValidEntries(db, listId)) bits.set(e.index, e.status);
-      const doc: StatusListDocument = {
-        format: 'elicense/status-list@1',
-        region: { code: region.code, name: region.name },
-        listId,
-        uscc: info.uscc,
-        sequence,
-        issuedAt: now.toISOString(),
-        ttlSeconds: ttl,
-        capacity: info.capacity,
-        bits: bits.compressed(),
-      };
-      return doc;
-    });
+    return this.#ensure('status-list', listId, String(info.version), ttl / 2, async (sequence, now) =>
+      buildStatusList({ region, listId, uscc: info.uscc, sequence, issuedAt: now, ttlSeconds: ttl, capacity: info.capacity, notValid: await stores.federation.nonValidEntries(db, listId) }),
+    );
   }
 
   async agreement(): Promise<PublishedDocument> {

@@ -1,6 +1,6 @@
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { ElicenseError } from '../../errors';
-import type { TrustListDocument } from '../../federation/documentTypes';
+import { TRUST_BUNDLE_FORMAT, type TrustBundle, type TrustListDocument } from '../../federation/documentTypes';
 import type { FederationConfig } from '../../federation/FederationConfig';
 import { FEDERATION_KINDS, type FederationKind } from '../../federation/federationDocument';
 import type { Database, Queryable } from '../../store/Database';
@@ -8,23 +8,9 @@ import type { FederationStore } from '../../store/FederationStore';
 import { acceptPeerDocument, payloadOf } from './acceptPeerDocument';
 import type { FederationPublisher } from './FederationPublisher';
 
-export const TRUST_BUNDLE_FORMAT = 'elicense/trust-bundle@1';
-const MAX_BUNDLE_DOCUMENTS = 100_000;
+export { TRUST_BUNDLE_FORMAT, type TrustBundle };
 
-/**
- * A trust bundle carries signed documents to a site with no network path to
- * the peers (air-gapped service windows). The bundle is only a container:
- * every document in it is signed by its own region and is checked on import
- * exactly as a sync would check it (pinned root, region, sequence), so a
- * bundle cannot carry anything a sync would refuse.
- */
-export interface TrustBundle {
-  format: typeof TRUST_BUNDLE_FORMAT;
-  exportedAt: string;
-  /** The region whose node exported the bundle. */
-  exportedBy: string;
-  documents: { kind: FederationKind; docId: string; rootSha256: string; body: string }[];
-}
+const MAX_BUNDLE_DOCUMENTS = 100_000;
 
 export interface ImportReport {
   accepted: number;
