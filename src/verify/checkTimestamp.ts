@@ -29,6 +29,12 @@ export function checkTimestamp(
     trust: TrustInputs;
     at: Date;
     paths: PathCache;
+    /**
+     * SHA-256 of the root of the issuing department's region, when the trust
+     * data knows it: only that region's time-stamping authority may vouch for
+     * when its licences were signed (another region's TSA is no witness).
+     */
+    issuerRegionRoot?: string | undefined;
   },
 ): TimestampOutcome {
   let authority: ParsedCertificate | undefined;
@@ -51,6 +57,9 @@ export function checkTimestamp(
     leafKeyUsage: ['digitalSignature'],
   });
   if (!path.ok) return { ok: false, detail: `timestamp authority certificate: ${path.code}: ${path.message}` };
+  if (ctx.issuerRegionRoot !== undefined && path.chain[path.chain.length - 1]!.fingerprint !== ctx.issuerRegionRoot) {
+    return { ok: false, detail: "timestamp made by another region's time-stamping authority than the issuer's" };
+  }
 
   let payload: TimestampPayload;
   try {

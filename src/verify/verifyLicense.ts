@@ -129,6 +129,7 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
       trust,
       at,
       paths: caches.paths,
+      issuerRegionRoot: typeof record['certificateIssuingAuthorityCode'] === 'string' ? trust.lookupDepartment(record['certificateIssuingAuthorityCode'])?.anchorFingerprint : undefined,
     });
     if (ts.ok) signedAt = ts.time;
     else rb.fail('signature', 'TIMESTAMP_INVALID', ts.detail);

@@ -223,6 +223,21 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
     expect(direct).toMatchObject({ ok: false, detail: expect.stringMatching(/EKU_NOT_ALLOWED/) });
   });
 
+  it("refuses another region's time-stamping authority as witness when the issuer's region root is known", () => {
+    const lic = demo.licences[0]!;
+    const ctx = {
+      signature: Buffer.from(lic.form.signature.split('..')[1]!, 'base64url'),
+      identifier: lic.form.license['certificateIdentifier'],
+      signerTime: NOW,
+      trust: demo.trust,
+      at: NOW,
+      paths: new PathCache(),
+    };
+    const root = demo.pki.root.certificate.der;
+    expect(checkTimestamp(lic.form.timestamp!, { ...ctx, issuerRegionRoot: parseCertificate(root).fingerprint })).toMatchObject({ ok: true });
+    expect(checkTimestamp(lic.form.timestamp!, { ...ctx, issuerRegionRoot: 'ab'.repeat(32) })).toMatchObject({ ok: false, detail: expect.stringMatching(/another region's time-stamping authority/) });
+  });
+
   it('refuses a timestamp far from the signer\'s own signing time', async () => {
     const lic = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!;
     const form = await signLicense(clone(lic.form.license), { department: demo.signerOf(lic.department) }, NOW);

@@ -133,6 +133,8 @@ function buildSnapshot(
   const trusted = new Map<string, DepartmentTrust>();
   for (const d of departments.values()) {
     trusted.set(d.uscc, {
+      // This region's root: with peers' roots beside it, a signer or TSA under another root is not this region's.
+      ...(anchors[0] ? { anchorFingerprint: anchors[0].fingerprint } : {}),
       uscc: d.uscc,
       name: d.name,
       regionCode: region?.code ?? '',
