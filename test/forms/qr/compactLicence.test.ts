@@ -194,6 +194,9 @@ describe('compact QR form: restructured COSE and claims', () => {
     ['an indefinite-length array', () => COMPACT_PREFIX + base45Encode(deflateSync(Buffer.from('d29f40a04040ff', 'hex')))],
     ['claims with an indefinite-length map', () => { const c = good(); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, Buffer.from('bf0161ffff', 'hex'), c.signature))); }],
     ['claims without the full-form digest', () => { const c = good(); const m = cborDecoderMap(c.payload); m.delete(9); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
+    ['a status entry that is not [list, index]', () => { const c = good(); const m = cborDecoderMap(c.payload); m.set(11, 'L-1'); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
+    ['a status entry with a negative index', () => { const c = good(); const m = cborDecoderMap(c.payload); m.set(11, [1, -5]); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
+    ['a status entry whose list id has characters a list id cannot have', () => { const c = good(); const m = cborDecoderMap(c.payload); m.set(11, ['a/b', 3]); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
     ['an identifier with a wrong check character', () => { const c = good(); const m = cborDecoderMap(c.payload); const id = String(m.get(1)); m.set(1, id.slice(0, -1) + (id.endsWith('A') ? 'B' : 'A')); return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(c.protectedBytes, cborEncoder.encode(m), c.signature))); }],
   ])('%s is COSE_MALFORMED, and a rejected result from the verifier', (_name, make) => {
     const text = make();
@@ -226,6 +229,21 @@ describe('verifyCompactLicence: signed by a known key, but wrong', () => {
 
   it('the re-signing helper itself yields an accepted QR', async () => {
     expect(verify(await resign(() => undefined)).reasons).toEqual([]);
+  });
+
+  it('carries the status entry a node gave the licence: [n, index] for "<issuer>-n", the list id text otherwise', async () => {
+    const issuer = String(business().form.license['certificateIssuingAuthorityCode']);
+    const short = decodeCompactLicence(await resign((m) => m.set(11, [3, 4711]))).claims.statusEntry;
+    expect(short).toEqual({ listId: `${issuer}-3`, index: 4711 });
+    const named = decodeCompactLicence(await resign((m) => m.set(11, ['other.list-7', 2]))).claims.statusEntry;
+    expect(named).toEqual({ listId: 'other.list-7', index: 2 });
+    // The status entry is part of what is signed: changing it breaks the signature.
+    const text = await resign((m) => m.set(11, [1, 5]));
+    const { cose } = decodeCompactLicence(text);
+    const claims = cborDecoder.decode(cose.payload) as Map<number, unknown>;
+    claims.set(11, [1, 6]);
+    const forged = COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(cose.protectedBytes, cborEncoder.encode(claims), cose.signature)));
+    expect(verify(forged).reasons).toEqual(['SIGNATURE_INVALID']);
   });
 
   it('a face value of the wrong type (TYPE_SCHEMA_INVALID)', async () => {
