@@ -5,6 +5,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
+import { nodeBaseUrl, readApiKeyFile, readCliFile } from '../nodeClient';
 
 /** The node takes at most this many records per batch request. */
 export const MAX_CHUNK = 1000;
@@ -80,14 +81,6 @@ function parseChunk(value: string): number {
   return n;
 }
 
-function readText(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new CliExit(EXIT.UNREADABLE, `${what} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /**
@@ -134,18 +127,10 @@ async function postChunk(url: string, apiKey: string, chunk: PendingLine[]): Pro
 /** `elicense issue-batch`: exit 0 every line issued, 1 some refused, 2 unreadable input or node unreachable. */
 export async function runIssueBatch(file: string, opts: IssueBatchOptions, ctx: CliContext): Promise<void> {
   const chunkSize = parseChunk(opts.chunk);
-  let base: URL;
-  try {
-    base = new URL(opts.node);
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new CliExit(EXIT.UNREADABLE, `--node must be an http(s) URL, not ${opts.node}`);
-  }
   // Minimal answers: identifiers, not the full forms (fetch those with GET /v1/licenses/{identifier}).
-  const batchUrl = new URL('v1/licenses/batch?return=minimal', base.href.endsWith('/') ? base.href : `${base.href}/`).href;
-  const apiKey = readText(opts.apiKeyFile, 'API key file').toString('utf8').trim();
-  if (apiKey === '' || /\s/.test(apiKey)) throw new CliExit(EXIT.UNREADABLE, `${opts.apiKeyFile} must hold one API key`);
-  const content = readText(file, 'batch file');
+  const batchUrl = new URL('v1/licenses/batch?return=minimal', nodeBaseUrl(opts.node)).href;
+  const apiKey = readApiKeyFile(opts.apiKeyFile);
+  const content = readCliFile(file, 'batch file');
   const sha256 = createHash('sha256').update(content).digest('hex');
   const reportPath = opts.report ?? `${file}.report.jsonl`;
 
