@@ -98,9 +98,16 @@ export class FederationStore {
   }
 
   /** A list's owner, capacity and how many of its slots are taken. */
-  async statusListSlots(q: Queryable, listId: string): Promise<{ uscc: string; capacity: number; nextIndex: number } | null> {
-    const [r] = await q.query<Record<string, unknown>>('SELECT uscc, capacity, next_index FROM status_lists WHERE list_id = $1', [listId]);
-    return r ? { uscc: String(r['uscc']), capacity: asNumber(r['capacity']), nextIndex: asNumber(r['next_index']) } : null;
+  async statusListSlots(q: Queryable, listId: string): Promise<{ uscc: string; capacity: number; nextIndex: number; version: number } | null> {
+    const [r] = await q.query<Record<string, unknown>>('SELECT uscc, capacity, next_index, version FROM status_lists WHERE list_id = $1', [listId]);
+    return r ? { uscc: String(r['uscc']), capacity: asNumber(r['capacity']), nextIndex: asNumber(r['next_index']), version: asNumber(r['version']) } : null;
+  }
+
+  /** The change counters of the given lists (a list not returned no longer exists). */
+  async statusListVersions(q: Queryable, listIds: readonly string[]): Promise<Map<string, number>> {
+    if (listIds.length === 0) return new Map();
+    const rows = await q.query<Record<string, unknown>>('SELECT list_id, version FROM status_lists WHERE list_id = ANY($1::text[])', [listIds]);
+    return new Map(rows.map((r) => [String(r['list_id']), asNumber(r['version'])]));
   }
 
   /** The licences of one list that are not valid (everything else reads as valid in the bitstring). */

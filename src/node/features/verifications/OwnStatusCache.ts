@@ -6,6 +6,8 @@ import type { FederationStore } from '../../../store/FederationStore';
 interface HeldList {
   uscc: string;
   bits: StatusBits;
+  /** The list's change counter when loaded (status_lists.version, bumped by every status change on it). */
+  version: number;
   /** Slots taken when loaded: a higher index is a licence issued since, not known here yet. */
   nextIndex: number;
 }
@@ -17,7 +19,7 @@ interface HeldList {
  * change anywhere in the region is announced (migration 0005: counter and
  * NOTIFY at commit); this process re-reads the counter on the next request
  * after a notice, and after its own API changed a status (`invalidate`), and
- * drops its lists when the counter moved. While the notice connection is
+ * when it moved, drops only the lists whose own counters moved. While the notice connection is
  * down, the counter is re-read on every request. Only "valid" is answered from memory: a
  * revoked or suspended bit, an unknown slot or a licence without a status
  * entry go to the database (reason, time, or authoritative "unknown").
@@ -73,7 +75,9 @@ export class OwnStatusCache {
     this.#dirty = false;
     const version = await this.deps.store.statusVersion(this.deps.db);
     if (version !== this.#version) {
-      this.#lists = new Map();
+      // Keep the lists nobody changed: one query for the counters of what is held.
+      const current = await this.deps.store.statusListVersions(this.deps.db, [...this.#lists.keys()]);
+      for (const [listId, held] of this.#lists) if (current.get(listId) !== held.version) this.#lists.delete(listId);
       this.#version = version;
     }
     if (!listening) this.#dirty = true; // no notices: re-read the counter on the next request too
@@ -87,7 +91,7 @@ export class OwnStatusCache {
     if (!slots) return null;
     const bits = StatusBits.empty(slots.capacity);
     for (const e of await store.nonValidEntries(db, listId)) bits.set(e.index, e.status);
-    const held = { uscc: slots.uscc, bits, nextIndex: slots.nextIndex };
+    const held = { uscc: slots.uscc, bits, nextIndex: slots.nextIndex, version: slots.version };
     // Kept only if nothing changed while loading; else used for this answer at most, after a re-check.
     if (!this.#dirty && version === this.#version) this.#lists.set(listId, held);
     else return null;
