@@ -44,13 +44,13 @@ import { loadLocalTrustFile } from '../../src/trust/loadLocalTrustFile';
 import type { TrustInputs } from '../../src/verify/TrustInputs';
 import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
 import { runAdminSql } from '../support/postgresAdmin';
+import { seededRandom } from '../support/seededRandom';
 import { diffCounters, startPeerServers, type WireCounters } from './peerServers';
 import {
   buildSimulatedRegion,
   changeStatuses,
   listIdOf,
   provinceDivisions,
-  seededRandom,
   simulatedUscc,
   type SimulatedRegion,
 } from './simulatedRegion';

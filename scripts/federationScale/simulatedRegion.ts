@@ -45,18 +45,6 @@ export interface SimulatedRegion {
   statusLists: Map<string, SimulatedStatusList>;
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same revocations. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Province-level divisions of the GB/T 2260 list in standards/codelists, in list order. */
 export function provinceDivisions(): { code: string; name: string }[] {
   const data = JSON.parse(readFileSync(`${standardsDir()}/codelists/division-codes.json`, 'utf8')) as { divisions: [string, string][] };

@@ -8,7 +8,7 @@ import type {
   TrustFreshnessDetail,
   TrustInputs,
 } from '../verify/TrustInputs';
-import type { RecognitionAgreement, RecognitionRule, RegionRef, TrustListDocument } from './documentTypes';
+import type { RecognitionRule, RegionRef, TrustListDocument } from './documentTypes';
 import { StatusBits } from './StatusBits';
 
 /** A peer's status list as held in memory: the bitstring and how fresh it is. */
@@ -27,7 +27,6 @@ export interface AcceptedPeer {
   rootSha256: string;
   region: RegionRef;
   trustList: { doc: TrustListDocument; fetchedAt: Date };
-  agreement?: { doc: RecognitionAgreement; fetchedAt: Date };
   statusLists: ReadonlyMap<string, HeldStatusList>;
 }
 
@@ -203,7 +202,7 @@ export class FederatedTrust {
    * themselves), then the peers'. `ownAgreementSource` describes the local
    * agreement in freshness details.
    */
-  combine(own: TrustInputs, opts: { ownRegionCode: string | null; at: () => Date; agreementAsOf: Date | null }): TrustInputs {
+  combine(own: TrustInputs, opts: { ownRegionCode: string | null; at: () => Date; agreementAsOf: Date }): TrustInputs {
     const fed = this;
     const ownStatus = own.statusOf?.bind(own);
     const ownFreshness = own.freshnessOf?.bind(own);
@@ -235,7 +234,7 @@ export class FederatedTrust {
           return ownFreshness ? ownFreshness(region) : [{ data: 'local', region, source: own.source, asOf: own.asOf ? own.asOf.toISOString() : null }];
         }
         const details = fed.freshnessOf(region, at);
-        details.push({ data: 'recognition-agreement', region: opts.ownRegionCode ?? '', source: "this region's recognition agreement", asOf: opts.agreementAsOf ? opts.agreementAsOf.toISOString() : null });
+        details.push({ data: 'recognition-agreement', region: opts.ownRegionCode ?? '', source: "this region's recognition agreement", asOf: opts.agreementAsOf.toISOString() });
         return details;
       },
     };

@@ -183,7 +183,3 @@ export function readFederationDocument<K extends FederationKind>(
   }
   return { ok: true, kind: opts.kind, payload: payload as PayloadOf[K], root, signer: leaf, issuedAt };
 }
-
-export function typOf(kind: FederationKind): string {
-  return KINDS[kind].typ;
-}

@@ -87,6 +87,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
     };
     const catalog = StandardsCatalog.load();
     const trust = new NodeTrust({ db, clock, logger, stores });
+    const signers = new RegionSigners({ vault, stores });
     const services: NodeServices = {
       config,
       clock,
@@ -98,9 +99,9 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       vault,
       stores,
       trust,
-      signers: new RegionSigners({ vault, stores }),
+      signers,
       federation: new NodeFederation(
-        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, vault, trust, stores }, config.federation) },
+        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, signers, trust, stores }, config.federation) },
         config.federation,
       ),
       ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),

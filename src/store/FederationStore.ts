@@ -158,13 +158,15 @@ export class FederationStore {
     return rows.length === 1;
   }
 
+  /** The ETags of a peer's held documents by "kind/docId" (for conditional GETs; the bodies are not read). */
+  async peerDocumentEtags(q: Queryable, peerRootSha256: string): Promise<Map<string, string | null>> {
+    const rows = await q.query<Record<string, unknown>>('SELECT kind, doc_id, etag FROM peer_documents WHERE peer_root_sha256 = $1', [peerRootSha256]);
+    return new Map(rows.map((r) => [`${String(r['kind'])}/${String(r['doc_id'])}`, r['etag'] === null ? null : String(r['etag'])]));
+  }
+
   /** Marks an unchanged copy (304 Not Modified) as confirmed now. */
   async touchPeerDocument(q: Queryable, peerRootSha256: string, kind: FederationKind, docId: string, at: Date): Promise<void> {
     await q.query('UPDATE peer_documents SET fetched_at = $4 WHERE peer_root_sha256 = $1 AND kind = $2 AND doc_id = $3', [peerRootSha256, kind, docId, at.toISOString()]);
-  }
-
-  async dropPeerDocument(q: Queryable, peerRootSha256: string, kind: FederationKind, docId: string): Promise<void> {
-    await q.query('DELETE FROM peer_documents WHERE peer_root_sha256 = $1 AND kind = $2 AND doc_id = $3', [peerRootSha256, kind, docId]);
   }
 
   async syncStates(q: Queryable): Promise<PeerSyncState[]> {

@@ -109,7 +109,7 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     return rb.build(trust, at);
   }
   const signer = lookup.entry;
-  rb.signer = summarise(signer);
+  rb.signer = signerSummary(signer);
   const sig = verifyDetachedJws(lookup.decoded, licenseSigningPayload(record), signer.publicKey);
   if (!sig.ok) rb.fail('signature', sig.code, sig.message);
   else if (lookup.signingTime.getTime() > at.getTime() + MAX_CLOCK_SKEW_MS) rb.fail('signature', 'SIGNING_TIME_INVALID', 'signed in the future');
@@ -312,10 +312,6 @@ const PATH_REASONS: Record<string, ReasonCode> = {
 
 export function pathReason(code: string): ReasonCode {
   return PATH_REASONS[code] ?? 'CHAIN_INVALID';
-}
-
-function summarise(s: Pick<SignerEntry, 'leaf' | 'keyId' | 'algorithm'>): NonNullable<VerificationResult['signer']> {
-  return signerSummary(s);
 }
 
 /** The signer as shown in a result (no key material), for every licence form. */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
-import type { Signer } from '../../crypto/Signer';
 import { ElicenseError } from '../../errors';
 import { buildStatusList, buildTrustList } from '../../federation/buildTrustDocuments';
 import type { RecognitionAgreement } from '../../federation/documentTypes';
@@ -11,19 +10,18 @@ import { canonicalJson } from '../../json/canonicalJson';
 import type { Database } from '../../store/Database';
 import type { DepartmentStore } from '../../store/DepartmentStore';
 import type { FederationStore, PublishedDocument } from '../../store/FederationStore';
-import type { KeyVault } from '../../store/KeyVault';
-import type { RegionRecord, RegionStore } from '../../store/RegionStore';
+import type { RegionRecord } from '../../store/RegionStore';
 import type { SigningKeyRecord, SigningKeyStore } from '../../store/SigningKeyStore';
 import type { NodeTrust } from '../signing/NodeTrust';
-import { openSigner } from '../signing/RegionSigners';
+import type { RegionSigners } from '../signing/RegionSigners';
 
 export interface FederationPublisherDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-  vault: KeyVault;
+  signers: RegionSigners;
   trust: NodeTrust;
-  stores: { federation: FederationStore; signingKeys: SigningKeyStore; region: RegionStore; departments: DepartmentStore };
+  stores: { federation: FederationStore; signingKeys: SigningKeyStore; departments: DepartmentStore };
 }
 
 /**
@@ -111,7 +109,9 @@ export class FederationPublisher {
       if (stored && stored.sourceVersion === sourceVersion && now.getTime() - stored.issuedAt.getTime() < refreshAfterSeconds * 1000) return stored;
       const sequence = (stored?.sequence ?? 0) + 1;
       const payload = await build(sequence, now);
-      const body = await signFederationDocument(kind, payload, await this.#signer(now), await this.#root());
+      const snapshot = await this.deps.trust.current();
+      const signer = await this.deps.signers.trustListSigner(db, now, snapshot.version);
+      const body = await signFederationDocument(kind, payload, signer, requireRegion(snapshot.region).rootCertificate);
       const doc: PublishedDocument = { kind, docId, sequence, sourceVersion, issuedAt: now, body };
       if (await stores.federation.publish(db, doc, stored?.sequence ?? null)) {
         this.deps.logger.info({ kind, docId, sequence }, 'federation document published');
@@ -122,22 +122,6 @@ export class FederationPublisher {
     const latest = await stores.federation.published(db, kind, docId);
     if (latest) return latest;
     throw new ElicenseError('STORE_UNAVAILABLE', `could not publish ${kind} ${docId}`);
-  }
-
-  #cachedSigner: { record: SigningKeyRecord; signer: Signer } | undefined;
-
-  async #signer(at: Date): Promise<Signer> {
-    const { db, stores, vault } = this.deps;
-    const active = (await stores.signingKeys.listFor(db, null)).find(
-      (k) => k.purpose === 'trust_list_signing' && k.state === 'active' && k.notBefore <= at && at < k.notAfter && k.encryptedPrivateKey.length > 0,
-    );
-    if (!active) throw new ElicenseError('SIGNING_KEY_NOT_FOUND', 'the region has no active trust-list signing key held by this node', { purpose: 'trust_list_signing' });
-    if (this.#cachedSigner?.record.keyId !== active.keyId) this.#cachedSigner = { record: active, signer: openSigner(vault, active) };
-    return this.#cachedSigner.signer;
-  }
-
-  async #root(): Promise<Uint8Array> {
-    return requireRegion(await this.deps.stores.region.get(this.deps.db)).rootCertificate;
   }
 }
 

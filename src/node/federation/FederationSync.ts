@@ -72,13 +72,15 @@ export class FederationSync {
     if (!force && state?.nextAttemptAt && state.nextAttemptAt > started && state.consecutiveFailures > 0) {
       return { ...report, ok: false, skipped: 'backing_off' };
     }
+    // What is held already, by "kind/docId": one query for the round, not a body read per document.
+    const held = await store.peerDocumentEtags(db, peer.rootSha256);
     const get = async (kind: FederationKind, docId: string, path: string): Promise<void> => {
-      const previous = await store.peerDocument(db, peer.rootSha256, kind, docId);
+      const key = `${kind}/${docId}`;
       try {
-        const res = await this.#fetch(`${peer.baseUrl}${path}`, previous?.etag ?? null);
+        const res = await this.#fetch(`${peer.baseUrl}${path}`, held.get(key) ?? null);
         report.bytes += res.bytes;
         if (res.status === 304) {
-          if (previous) await store.touchPeerDocument(db, peer.rootSha256, kind, docId, clock.now());
+          if (held.has(key)) await store.touchPeerDocument(db, peer.rootSha256, kind, docId, clock.now());
           report.unchanged++;
           return;
         }

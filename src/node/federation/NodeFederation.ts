@@ -54,7 +54,11 @@ export class NodeFederation {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
 
+  /** Since when this node's recognition agreement (its configuration) is in force: the agreement's "as of". */
+  readonly configuredAt: Date;
+
   constructor(private readonly deps: NodeFederationDeps, readonly config: FederationConfig) {
+    this.configuredAt = deps.clock.now();
     this.sync = new FederationSync({ db: deps.db, clock: deps.clock, logger: deps.logger, store: deps.store, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, config);
   }
 
@@ -185,7 +189,6 @@ export function buildPeers(config: FederationConfig, docs: readonly PeerDocument
     if (!tl) continue;
     try {
       const trustList = payloadOf<TrustListDocument>(tl.body);
-      const ag = mine.find((d) => d.kind === 'recognition-agreement');
       const statusLists = new Map<string, HeldStatusList>();
       for (const d of mine) {
         if (d.kind !== 'status-list') continue;
@@ -204,7 +207,6 @@ export function buildPeers(config: FederationConfig, docs: readonly PeerDocument
         rootSha256: p.rootSha256,
         region: trustList.region,
         trustList: { doc: trustList, fetchedAt: tl.fetchedAt },
-        ...(ag ? { agreement: { doc: payloadOf<RecognitionAgreement>(ag.body), fetchedAt: ag.fetchedAt } } : {}),
         statusLists,
       });
     } catch (e) {

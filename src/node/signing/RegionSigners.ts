@@ -43,24 +43,26 @@ export class RegionSigners {
    * key no longer does: LICENCE_SIGNER_UNAVAILABLE.
    */
   async licenceSigner(q: Queryable, uscc: string, keyId: string, at: Date): Promise<Signer> {
+    // Always re-read the key's row (one small read): a withdrawal must be seen at once.
+    const record = await this.deps.stores.signingKeys.get(q, keyId);
     const owner = `${uscc}:licence_signing:${keyId}`;
     const cached = this.#byOwner.get(owner);
-    if (cached && cached.record.state !== 'withdrawn' && cached.record.notBefore <= at && at < cached.record.notAfter) {
-      // Re-read the state: a withdrawal must be seen even when the trust version was not passed in.
-      const fresh = await this.deps.stores.signingKeys.get(q, keyId);
-      if (fresh && fresh.state === cached.record.state) return cached.signer;
-    }
-    this.#byOwner.delete(owner);
-    const record = await this.deps.stores.signingKeys.get(q, keyId);
     const unavailable = (why: string) =>
       new ElicenseError('LICENCE_SIGNER_UNAVAILABLE', `the key that signed this licence ${why}: its PDF and QR cannot be signed again; issue a new licence to replace it`, { keyId });
     if (!record || record.uscc !== uscc || record.purpose !== 'licence_signing') throw unavailable('is not held by this node for the issuing department');
     if (record.state === 'withdrawn') throw unavailable('has been withdrawn');
     if (at < record.notBefore || at >= record.notAfter) throw unavailable(`has a certificate that is not valid now (valid ${record.notBefore.toISOString()} to ${record.notAfter.toISOString()})`);
     if (record.encryptedPrivateKey.length === 0) throw unavailable('is held by the department itself, not by this node');
+    // The opened key is reused while its row is unchanged; only its state can change (keys are never edited otherwise).
+    if (cached && cached.record.state === record.state) return cached.signer;
     const signer = openSigner(this.deps.vault, record);
     this.#byOwner.set(owner, { record, signer, version: -1 });
     return signer;
+  }
+
+  /** The region's trust-list signer: trust lists, status lists and the recognition agreement (docs/adr/0006). */
+  trustListSigner(q: Queryable, at: Date, trustVersion: number): Promise<Signer> {
+    return this.#signer(q, null, 'trust_list_signing', at, trustVersion);
   }
 
   /** The region time-stamping authority (docs/adr/0001). */

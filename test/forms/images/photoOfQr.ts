@@ -1,17 +1,7 @@
 import jpeg from 'jpeg-js';
 import QRCode from 'qrcode';
+import { seededRandom as seeded } from '../../../scripts/support/seededRandom';
 
-/** A deterministic pseudo-random source (mulberry32), so the "photos" are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface PhotoOptions {
   /** Rotation in degrees. */

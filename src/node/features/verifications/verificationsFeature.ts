@@ -42,7 +42,7 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           const peers = await services.federation.peerTrust();
           const trust = peers.combine(
             { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
-            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: null },
+            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
           );
           const result = await verifyPresentedForm(presented, { trust, catalog: services.catalog, at, caches });
           // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
