@@ -25,7 +25,7 @@ import { OwnStatusCache } from './features/verifications/OwnStatusCache';
 import { SqlStatisticsStore } from '../store/StatisticsStore';
 import { createApp } from './app';
 import { bootstrapRegion } from './bootstrap/bootstrapRegion';
-import { loadNodeConfig, type NodeConfig } from './config/NodeConfig';
+import { DEMO_MASTER_KEY_FILE, loadNodeConfig, type NodeConfig } from './config/NodeConfig';
 import { nodeFeatures } from './features/nodeFeatures';
 import type { NodeServices } from './NodeServices';
 import { NodeMetrics } from './ops/NodeMetrics';
@@ -53,7 +53,7 @@ export interface StartOptions {
 /** The demo master key lives in the data directory, clearly named; production sets ELICENSE_MASTER_KEY. */
 function masterKeyFor(config: NodeConfig, logger: Logger): Buffer {
   if (config.masterKey) return config.masterKey;
-  const file = join(config.dataDir, 'DEMO-master.key');
+  const file = join(config.dataDir, DEMO_MASTER_KEY_FILE);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   logger.warn({ file }, 'ELICENSE_MASTER_KEY is not set: using a demo master key from the data directory (not for production)');
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');

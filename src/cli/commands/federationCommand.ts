@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { isElicenseError } from '../../errors';
 import { loadFederationConfig, type FederationConfig } from '../../federation/FederationConfig';
 import { parseStrictJson } from '../../json/parseStrictJson';
+import { DEMO_MASTER_KEY_FILE } from '../../node/config/NodeConfig';
 import { FederationPublisher } from '../../node/federation/FederationPublisher';
 import { FederationSync, type PeerSyncReport } from '../../node/federation/FederationSync';
 import { exportTrustBundle, importTrustBundle, type ImportReport } from '../../node/federation/trustBundle';
@@ -71,11 +72,14 @@ export async function runFederationSync(opts: FederationOptions, ctx: CliContext
 
 /** The node's master key: ELICENSE_MASTER_KEY, else the demo key file of an embedded node's data directory. */
 function vaultOf(opts: NodeDatabaseOptions, ctx: CliContext): KeyVault {
-  const mk = ctx.env['ELICENSE_MASTER_KEY'];
-  if (mk) return new KeyVault(Buffer.from(mk, 'base64'));
-  const file = join(resolve(opts.dataDir ?? (ctx.env['ELICENSE_DATA_DIR'] || './data')), 'DEMO-master.key');
-  if (!existsSync(file)) throw new CliExit(EXIT.UNREADABLE, 'ELICENSE_MASTER_KEY is not set and the data directory has no demo master key: the trust-list signer cannot be opened');
-  return new KeyVault(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  const configured = ctx.env['ELICENSE_MASTER_KEY'];
+  const demoFile = join(resolve(opts.dataDir ?? (ctx.env['ELICENSE_DATA_DIR'] || './data')), DEMO_MASTER_KEY_FILE);
+  try {
+    return KeyVault.fromBase64(configured ? configured : readFileSync(demoFile, 'utf8'));
+  } catch (e) {
+    const why = configured ? (e as Error).message : `ELICENSE_MASTER_KEY is not set and ${demoFile} holds no usable demo master key`;
+    throw new CliExit(EXIT.UNREADABLE, `${why}: the trust-list signer cannot be opened`);
+  }
 }
 
 /** `elicense trust export`: this region's signed documents and the peers' last good copies, as a bundle file. */

@@ -27,6 +27,9 @@ export interface NodeConfig {
   federation: FederationConfig;
 }
 
+/** Where a node without ELICENSE_MASTER_KEY keeps its demo master key (in its data directory). */
+export const DEMO_MASTER_KEY_FILE = 'DEMO-master.key';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**

@@ -125,6 +125,10 @@ describe('elicense trust export / import and federation sync', () => {
     writeFileSync(notJson, 'nope');
     expect((await run((ctx) => runTrustImport(notJson, { ...where(storageB), federation: cfgB }, ctx, deps(storageB)))).code).toBe(2);
     expect((await run((ctx) => runFederationSync({ ...where(storageB) }, ctx, deps(storageB)))).code).toBe(2);
+    // Export must open the trust-list signer: a malformed master key is exit 2 (checked like the node checks it).
+    const badKey = await run((ctx) => runTrustExport({ ...where(storageA), out: join(work, 'x.json') }, { ...ctx, env: { ELICENSE_MASTER_KEY: 'c2hvcnQ=' } }, deps(storageA)));
+    expect(badKey.code).toBe(2);
+    expect(badKey.out).toMatch(/32 random bytes/);
   });
 
   it('elicense verify --bundle: A\'s licence verifies offline from the bundle under A\'s pinned root', async () => {
