@@ -1,7 +1,7 @@
 import type { RecognitionRule, StatusListDocument, TrustListDocument } from './documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from './FederatedTrust';
 import { FEDERATION_KINDS, readFederationDocument, type FederationKind } from './federationDocument';
-import { StatusBits } from './StatusBits';
+import { placeDocument } from './placeDocument';
 
 export interface BundleRefusal {
   kind: string;
@@ -51,16 +51,16 @@ export function trustFromBundle(
   const peers: AcceptedPeer[] = [];
   for (const [rootSha256, e] of byRoot) {
     if (!e.trustList) continue;
-    const announced = new Map(e.trustList.statusLists.map((l) => [l.listId, l.uscc]));
     const statusLists = new Map<string, HeldStatusList>();
     for (const s of e.lists) {
-      if (s.region.code !== e.trustList.region.code || announced.get(s.listId) !== s.uscc) {
-        refused.push({ kind: 'status-list', docId: s.listId, code: 'DOCUMENT_REGION_MISMATCH', message: 'not announced by the region\'s trust list' });
+      const placed = placeDocument('status-list', s, e.trustList);
+      if (!placed.ok) {
+        refused.push({ kind: 'status-list', docId: s.listId, code: placed.code, message: placed.message });
         continue;
       }
       const held = statusLists.get(s.listId);
       if (held && held.sequence >= s.sequence) continue;
-      statusLists.set(s.listId, { listId: s.listId, uscc: s.uscc, bits: StatusBits.fromCompressed(s.bits, s.capacity), sequence: s.sequence, issuedAt: new Date(s.issuedAt), ttlSeconds: s.ttlSeconds, fetchedAt: opts.at });
+      statusLists.set(s.listId, { listId: s.listId, uscc: s.uscc, bits: placed.bits!, sequence: s.sequence, issuedAt: new Date(s.issuedAt), ttlSeconds: s.ttlSeconds, fetchedAt: opts.at });
     }
     peers.push({ rootSha256, region: e.trustList.region, trustList: { doc: e.trustList, fetchedAt: opts.at }, statusLists });
   }

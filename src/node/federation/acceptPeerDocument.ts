@@ -1,7 +1,7 @@
-import type { StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
+import type { TrustListDocument } from '../../federation/documentTypes';
 import type { PeerConfig } from '../../federation/FederationConfig';
 import { readFederationDocument, type DocumentRefusal, type FederationKind } from '../../federation/federationDocument';
-import { StatusBits } from '../../federation/StatusBits';
+import { placeDocument } from '../../federation/placeDocument';
 import type { Queryable } from '../../store/Database';
 import type { FederationStore } from '../../store/FederationStore';
 
@@ -41,32 +41,10 @@ export async function acceptPeerDocument(
   const read = readFederationDocument(jws, { kind, pinnedRootSha256: peer.rootSha256, at: opts.at, maxBytes: opts.maxBytes });
   if (!read.ok) return read;
   const payload = read.payload as { region: { code: string; name: string }; sequence: number };
-  const trustList = kind === 'trust-list' ? (read.payload as TrustListDocument) : null;
   const current = kind !== 'trust-list' && opts.trustList ? opts.trustList : await storedTrustList(q, store, peer);
-  const knownRegion = current ? current.region.code : null;
-  if (knownRegion !== null && payload.region.code !== knownRegion) {
-    return { ok: false, code: 'DOCUMENT_REGION_MISMATCH', message: `the document is for region ${payload.region.code}; this peer is region ${knownRegion}` };
-  }
-  if (!trustList && knownRegion === null) {
-    return { ok: false, code: 'DOCUMENT_REGION_MISMATCH', message: "no trust list of this peer has been accepted yet: its other documents cannot be placed" };
-  }
-  let docId = 'current';
-  if (kind === 'status-list') {
-    const list = read.payload as StatusListDocument;
-    docId = list.listId;
-    if (opts.expectedDocId !== undefined && opts.expectedDocId !== docId) {
-      return { ok: false, code: 'DOCUMENT_WRONG_KIND', message: `asked for status list ${opts.expectedDocId}, got ${docId}` };
-    }
-    const announced = current!.statusLists.find((l) => l.listId === docId);
-    if (!announced || announced.uscc !== list.uscc) {
-      return { ok: false, code: 'DOCUMENT_REGION_MISMATCH', message: `status list ${docId} of ${list.uscc} is not announced by the peer's trust list` };
-    }
-    try {
-      StatusBits.fromCompressed(list.bits, list.capacity);
-    } catch (e) {
-      return { ok: false, code: 'DOCUMENT_MALFORMED', message: e instanceof Error ? e.message : 'status bits unreadable' };
-    }
-  }
+  const placed = placeDocument(kind, read.payload, current, opts.expectedDocId);
+  if (!placed.ok) return placed;
+  const docId = placed.docId;
   const previous = await store.peerDocument(q, peer.rootSha256, kind, docId);
   if (previous) {
     if (payload.sequence < previous.sequence) {
