@@ -52,7 +52,10 @@ export interface StatisticsStore {
 const VERIFICATION_COLUMN: Readonly<Record<StatisticsDimension, string>> = { type: 'type_code', department: 'issuer_uscc', region: 'issuer_region', result: 'result' };
 const ISSUANCE_COLUMN: Readonly<Record<StatisticsDimension, string>> = { type: 'type_code', department: 'uscc', region: '$3::text', result: 'status' };
 
-const iso = (hour: number): string => new Date(hour * 3_600_000).toISOString();
+export const HOUR_MS = 3_600_000;
+
+/** The start of an hour (hours since the epoch) as an ISO 8601 UTC timestamp. */
+export const hourIso = (hour: number): string => new Date(hour * HOUR_MS).toISOString();
 
 export class SqlStatisticsStore implements StatisticsStore {
   async addVerificationCounts(q: Queryable, deltas: readonly VerificationCountDelta[]): Promise<void> {
@@ -64,7 +67,7 @@ export class SqlStatisticsStore implements StatisticsStore {
        SELECT b, r, t, u, o, n FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY AS d(b, r, t, u, o, n, i) ORDER BY i
        ON CONFLICT (bucket, issuer_region, type_code, issuer_uscc, result) DO UPDATE SET count = verification_counts.count + EXCLUDED.count`,
       [
-        sorted.map((d) => iso(d.hour)),
+        sorted.map((d) => hourIso(d.hour)),
         sorted.map((d) => d.region),
         sorted.map((d) => d.typeCode),
         sorted.map((d) => d.uscc),
@@ -78,13 +81,13 @@ export class SqlStatisticsStore implements StatisticsStore {
     const rows = await q.query<{ hour: unknown; key: string; n: unknown }>(
       `SELECT floor(extract(epoch FROM bucket) / 3600)::bigint AS hour, ${VERIFICATION_COLUMN[by]} AS key, sum(count) AS n
        FROM verification_counts WHERE bucket >= $1 AND bucket < $2 GROUP BY 1, 2`,
-      [iso(range.fromHour), iso(range.toHour)],
+      [hourIso(range.fromHour), hourIso(range.toHour)],
     );
     return rows.map(toCountRow);
   }
 
   async issuanceCounts(q: Queryable, range: HourRange, by: StatisticsDimension, ownRegion: string): Promise<CountRow[]> {
-    const params: unknown[] = [iso(range.fromHour), iso(range.toHour)];
+    const params: unknown[] = [hourIso(range.fromHour), hourIso(range.toHour)];
     if (by === 'region') params.push(ownRegion);
     const rows = await q.query<{ hour: unknown; key: string; n: unknown }>(
       `SELECT floor(extract(epoch FROM created_at) / 3600)::bigint AS hour, ${ISSUANCE_COLUMN[by]} AS key, count(*) AS n

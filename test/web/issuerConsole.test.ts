@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { loadSampleLicences } from '../../src/demo/sampleDraft';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
-import { launchBrowser, openPage, screenshot, type PageWatch } from './helpers/browser';
+import { expectCleanPage, launchBrowser, openPage, screenshot, verdictOf, waitForFlag, type PageWatch } from './helpers/browser';
 
 const A = '11350100DM00000133'; // business licences and food business permits
 
@@ -33,31 +33,16 @@ afterAll(async () => {
   await node?.close();
 }, 60_000);
 
-afterEach(() => {
-  expect(watch.offsite).toEqual([]);
-  expect(watch.errors).toEqual([]);
-});
+afterEach(() => expectCleanPage(watch));
 
 const field = (name: string, control = 'input') => `[data-field="${name}"] ${control}`;
-
-async function waitReady(p: Page, flag = 'ready'): Promise<void> {
-  await p.waitForFunction((f) => (globalThis as any).document.documentElement.dataset[f] === 'true', flag);
-}
-
-async function verdictOf(p: Page): Promise<string> {
-  await p.waitForFunction(() => {
-    const v = (globalThis as any).document.getElementById('verdict');
-    return v !== null && v.getAttribute('aria-busy') !== 'true' && v.dataset.result !== undefined;
-  });
-  return (await p.getAttribute('#verdict', 'data-result'))!;
-}
 
 let identifier: string;
 
 describe('the issuer console', () => {
   it('signs in with an issuer key only: a wrong key and a non-issuer key are refused with a message', async () => {
     await page.goto('/console');
-    await waitReady(page);
+    await waitForFlag(page);
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('api-key');
     await screenshot(page, 'console-signin');
     await page.fill('#api-key', 'elk_not-a-key');
@@ -69,7 +54,7 @@ describe('the issuer console', () => {
     await page.waitForFunction(() => /发证部门的密钥/.test((globalThis as any).document.getElementById('signin-error').textContent));
     await page.fill('#api-key', node.keys.issuerOf(A));
     await page.keyboard.press('Enter');
-    await waitReady(page, 'signedIn');
+    await waitForFlag(page, 'signedIn');
     expect(await page.textContent('#department-heading')).toContain(A);
     // The key lives in this tab's sessionStorage, never in the URL or a cookie.
     expect(page.url()).not.toContain('elk_');
@@ -129,7 +114,7 @@ describe('the issuer console', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const verifier = await page.context().newPage();
     await verifier.goto('/verify');
-    await waitReady(verifier);
+    await waitForFlag(verifier);
     await verifier.fill('#paste-input', json.toString('utf8'));
     await verifier.click('#paste-submit');
     expect(await verdictOf(verifier)).toBe('accepted');
@@ -165,7 +150,7 @@ describe('the issuer console', () => {
     const qr = await downloadFrom(page, '#licence-detail .act-qr');
     const verifier = await page.context().newPage();
     await verifier.goto('/verify');
-    await waitReady(verifier);
+    await waitForFlag(verifier);
     await verifier.setInputFiles('#upload-input', { name: 'qr.png', mimeType: 'image/png', buffer: qr });
     expect(await verdictOf(verifier)).toBe('rejected');
     expect(await verifier.getAttribute('[data-section="problems"] [data-code]', 'data-code')).toBe('LICENSE_REVOKED');

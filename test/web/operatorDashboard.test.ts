@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadSampleLicences } from '../../src/demo/sampleDraft';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
-import { launchBrowser, openPage, screenshot, type PageWatch } from './helpers/browser';
+import { expectCleanPage, launchBrowser, openPage, screenshot, waitForFlag, type PageWatch } from './helpers/browser';
 
 let node: TestNode;
 /** A second region (Guangdong) whose node the dashboard's node follows. */
@@ -63,18 +63,11 @@ afterAll(async () => {
   await peer?.close();
 }, 60_000);
 
-afterEach(() => {
-  expect(watch.offsite).toEqual([]);
-  expect(watch.errors).toEqual([]);
-});
-
-async function waitFlag(p: Page, flag: string): Promise<void> {
-  await p.waitForFunction((f) => (globalThis as any).document.documentElement.dataset[f] !== undefined, flag);
-}
+afterEach(() => expectCleanPage(watch));
 
 async function signIn(key: string): Promise<void> {
   await page.goto('/operator');
-  await waitFlag(page, 'ready');
+  await waitForFlag(page, 'ready');
   await page.fill('#api-key', key);
   await page.keyboard.press('Enter');
 }
@@ -89,7 +82,7 @@ describe('the operator dashboard', () => {
 
   it('shows the statistics: issued and verified counts with charts and their numbers', async () => {
     await signIn(node.keys.admin);
-    await waitFlag(page, 'signedIn');
+    await waitForFlag(page, 'signedIn');
     expect(await kpi('kpi-issued')).toBe('2');
     expect(await kpi('kpi-verified')).toBe('4');
     expect(await kpi('kpi-accepted')).toBe('75.0%');
@@ -157,7 +150,7 @@ describe('the operator dashboard', () => {
     const other = await openPage(browser, peer.url);
     try {
       await other.page.goto('/operator');
-      await other.page.waitForFunction(() => (globalThis as any).document.documentElement.dataset.ready !== undefined);
+      await waitForFlag(other.page);
       await other.page.fill('#api-key', peer.keys.admin);
       await other.page.keyboard.press('Enter');
       await other.page.waitForSelector('#peers-none');

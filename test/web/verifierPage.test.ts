@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadSampleLicences } from '../../src/demo/sampleDraft';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
-import { launchBrowser, openPage, screenshot, type PageWatch } from './helpers/browser';
+import { expectCleanPage, launchBrowser, openPage, screenshot, verdictOf, waitForFlag, type PageWatch } from './helpers/browser';
 import { y4mShowing } from './helpers/fakeCamera';
 
 let node: TestNode;
@@ -56,23 +56,13 @@ let watch: PageWatch;
 beforeEach(async () => {
   ({ page, watch } = await openPage(browser, node.url));
   await page.goto('/verify');
-  await page.waitForFunction(() => (globalThis as any).document.documentElement.dataset.ready === 'true');
+  await waitForFlag(page);
 });
 
 afterEach(async () => {
-  expect(watch.offsite).toEqual([]);
-  expect(watch.errors).toEqual([]);
+  expectCleanPage(watch);
   await page.context().close();
 });
-
-/** Waits for a new verdict (one that is not idle or busy) and returns its outcome: accepted | rejected | error. */
-async function verdict(): Promise<string> {
-  await page.waitForFunction(() => {
-    const v = (globalThis as any).document.getElementById('verdict');
-    return v !== null && v.getAttribute('aria-busy') !== 'true' && v.dataset.result !== undefined;
-  });
-  return (await page.getAttribute('#verdict', 'data-result'))!;
-}
 
 async function clearVerdict(): Promise<void> {
   await page.evaluate(`delete document.getElementById('verdict').dataset.result`);
@@ -99,7 +89,7 @@ describe('the verifier page', () => {
   it('verifies what a USB scanner types (the QR text, then Enter) at once, and clears the field for the next scan', async () => {
     await page.keyboard.type(qrText);
     await page.keyboard.press('Enter');
-    expect(await verdict()).toBe('accepted');
+    expect(await verdictOf(page)).toBe('accepted');
     expect(await page.textContent('#verdict .verdict-title')).toBe('核验通过');
     expect(await page.textContent('#verdict')).toContain('福州榕信软件科技有限公司');
     expect(await page.inputValue('#scan-input')).toBe('');
@@ -126,11 +116,11 @@ describe('the verifier page', () => {
 
   it('verifies an uploaded QR image and an uploaded PDF (the PDF shows the full licence)', async () => {
     await page.setInputFiles('#upload-input', { name: 'licence-qr.png', mimeType: 'image/png', buffer: qrPng });
-    expect(await verdict()).toBe('accepted');
+    expect(await verdictOf(page)).toBe('accepted');
     expect(await page.textContent('[data-section="checks"]')).toContain('二维码图片（PNG）');
     await clearVerdict();
     await page.setInputFiles('#upload-input', { name: 'licence.pdf', mimeType: 'application/pdf', buffer: pdf });
-    expect(await verdict()).toBe('accepted');
+    expect(await verdictOf(page)).toBe('accepted');
     const licence = await page.textContent('[data-section="licence"]');
     expect(licence).toContain('福州市市场监督管理局');
     expect(licence).toContain('经营范围');
@@ -140,7 +130,7 @@ describe('the verifier page', () => {
   it('verifies pasted full-form JSON', async () => {
     await page.fill('#paste-input', fullForm);
     await page.click('#paste-submit');
-    expect(await verdict()).toBe('accepted');
+    expect(await verdictOf(page)).toBe('accepted');
     expect(await page.textContent('[data-section="licence"]')).toContain(identifier);
   });
 
@@ -150,14 +140,14 @@ describe('the verifier page', () => {
     const tampered = qrText.slice(0, i) + (qrText[i] === 'A' ? 'B' : 'A') + qrText.slice(i + 1);
     await page.keyboard.type(tampered);
     await page.keyboard.press('Enter');
-    expect(await verdict()).toBe('rejected');
+    expect(await verdictOf(page)).toBe('rejected');
     expect(await page.textContent('#verdict .verdict-title')).toBe('核验未通过');
     const problems = await page.textContent('[data-section="problems"]');
     expect(problems).toMatch(/[\u4e00-\u9fff]{6,}/);
     await clearVerdict();
     await page.keyboard.type('hello, not a licence');
     await page.keyboard.press('Enter');
-    expect(await verdict()).toBe('error');
+    expect(await verdictOf(page)).toBe('error');
     expect(await page.textContent('#verdict')).toContain('这不是电子证照');
   });
 
@@ -173,7 +163,7 @@ describe('the verifier page', () => {
     await page.keyboard.type(qrText);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    expect(await verdict()).toBe('accepted');
+    expect(await verdictOf(page)).toBe('accepted');
     // Before the scan field: the language switch, reached by Shift+Tab and pressed with Enter.
     await page.focus('#scan-input');
     await page.keyboard.press('Shift+Tab');
@@ -196,14 +186,14 @@ describe('the verifier page', () => {
   it('switches to English and back, remembering the choice', async () => {
     await page.keyboard.type(qrText);
     await page.keyboard.press('Enter');
-    await verdict();
+    await verdictOf(page);
     await page.click('#lang-toggle');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.textContent('[data-section="licence"]')).toContain('Unified social credit code');
     expect(await page.textContent('#lang-toggle')).toBe('中文');
     await screenshot(page, 'verify-accepted-english');
     await page.reload();
-    await page.waitForFunction(() => (globalThis as any).document.documentElement.dataset.ready === 'true');
+    await waitForFlag(page);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.textContent('label[for="scan-input"]')).toBe('USB scanner / keyboard');
     await page.click('#lang-toggle');
@@ -214,7 +204,7 @@ describe('the verifier page', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.keyboard.type(qrText);
     await page.keyboard.press('Enter');
-    expect(await verdict()).toBe('accepted');
+    expect(await verdictOf(page)).toBe('accepted');
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'verify-phone');
@@ -228,7 +218,7 @@ describe('the verifier page', () => {
     try {
       const cam = await openPage(camBrowser, node.url, { permissions: ['camera'] });
       await cam.page.goto('/verify');
-      await cam.page.waitForFunction(() => (globalThis as any).document.documentElement.dataset.ready === 'true');
+      await waitForFlag(cam.page);
       await cam.page.click('#camera-toggle');
       await cam.page.waitForFunction(() => (globalThis as any).document.getElementById('verdict').dataset.result !== undefined, undefined, { timeout: 30_000 });
       expect(await cam.page.getAttribute('#camera-toggle', 'aria-expanded')).toBe('true');
@@ -237,8 +227,7 @@ describe('the verifier page', () => {
       await screenshot(cam.page, 'verify-camera');
       await cam.page.click('#camera-toggle');
       expect(await cam.page.isVisible('#camera-box')).toBe(false);
-      expect(cam.watch.offsite).toEqual([]);
-      expect(cam.watch.errors).toEqual([]);
+      expectCleanPage(cam.watch);
     } finally {
       await camBrowser.close();
       rmSync(dir, { recursive: true, force: true });
@@ -250,7 +239,7 @@ describe('the verifier page', () => {
     expect(revoked.status).toBe(200);
     await page.keyboard.type(qrText);
     await page.keyboard.press('Enter');
-    expect(await verdict()).toBe('rejected');
+    expect(await verdictOf(page)).toBe('rejected');
     expect(await page.textContent('#verdict')).toContain('证照已被发证机构撤销');
     expect(await page.getAttribute('[data-section="problems"] [data-code]', 'data-code')).toBe('LICENSE_REVOKED');
     await screenshot(page, 'verify-revoked');

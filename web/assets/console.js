@@ -7,7 +7,7 @@ import { buildLicenceForm } from './face-form.js';
 import { formatDateTime } from './format.js';
 import { applyStatic, initI18n, onLanguageChange, pick, t } from './i18n.js';
 import { fieldList, licenceFields } from './licence-view.js';
-import { setupSession } from './session.js';
+import { errorText, setupSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
@@ -33,23 +33,6 @@ function announce(text) {
   const s = $('console-status');
   s.textContent = '';
   setTimeout(() => (s.textContent = text), 50);
-}
-
-/** Calls the API with the signed-in key; a 401 sends the person back to the sign-in form. */
-async function call(path, options = {}) {
-  try {
-    return await api(path, { ...options, key: session.key() });
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) session.expired();
-    throw e;
-  }
-}
-
-function errorText(e) {
-  if (!(e instanceof ApiError)) return t('error.unexpected');
-  const known = `error.${e.code}`;
-  const text = t(known);
-  return text === known ? `${t('error.server')} ${e.problem?.detail ?? e.code}` : text;
 }
 
 function statusBadge(status) {
@@ -87,7 +70,7 @@ async function main() {
 }
 
 async function onSignedIn(principal) {
-  department = (await call(`/v1/departments/${encodeURIComponent(principal.department)}`)).data.department;
+  department = (await session.call(`/v1/departments/${encodeURIComponent(principal.department)}`)).data.department;
   $('department-heading').textContent = `${department.name} · ${department.uscc}`;
   fillTypeSelects();
   await buildForm();
@@ -147,7 +130,7 @@ async function issue() {
   const button = $('issue-submit');
   button.disabled = true;
   try {
-    const r = await call('/v1/licenses', { method: 'POST', json: { typeCode: $('type-select').value, data }, headers: { 'Idempotency-Key': idempotencyKey }, as: 'json' });
+    const r = await session.call('/v1/licenses', { method: 'POST', json: { typeCode: $('type-select').value, data }, headers: { 'Idempotency-Key': idempotencyKey }, as: 'json' });
     showIssued(r.data);
   } catch (e) {
     error.hidden = false;
@@ -195,7 +178,7 @@ async function nextLicence() {
 
 async function pdfUrl(id) {
   if (!pdfUrls.has(id)) {
-    const r = await call(`/v1/licenses/${encodeURIComponent(id)}.pdf`, { as: 'blob' });
+    const r = await session.call(`/v1/licenses/${encodeURIComponent(id)}.pdf`, { as: 'blob' });
     pdfUrls.set(id, URL.createObjectURL(r.data));
   }
   return pdfUrls.get(id);
@@ -215,7 +198,7 @@ function licenceActions(id, { preview }) {
   };
   const get = async (suffix, name, as = 'blob') => {
     try {
-      const r = await call(`/v1/licenses/${encodeURIComponent(id)}${suffix}`, { as });
+      const r = await session.call(`/v1/licenses/${encodeURIComponent(id)}${suffix}`, { as });
       download(as === 'text' ? new Blob([r.data], { type: 'application/json' }) : r.data, name);
     } catch (e) {
       status.textContent = errorText(e);
@@ -272,7 +255,7 @@ async function loadList(reset) {
   const q = listQuery();
   if (!reset && listCursor) q.set('cursor', listCursor);
   try {
-    const r = await call(`/v1/licenses?${q}`);
+    const r = await session.call(`/v1/licenses?${q}`);
     listItems = reset ? r.data.items : [...listItems, ...r.data.items];
     listCursor = r.data.next ?? null;
     renderList();
@@ -328,7 +311,7 @@ async function renderDetail(item) {
   const [standard, divisions, events] = await Promise.all([
     getStandard(item.typeCode, l.standardVersion).catch(() => null),
     getDivisions().catch(() => null),
-    call(`/v1/licenses/${encodeURIComponent(item.identifier)}/events`)
+    session.call(`/v1/licenses/${encodeURIComponent(item.identifier)}/events`)
       .then((r) => r.data.events)
       .catch(() => []),
   ]);
@@ -378,7 +361,7 @@ function askReason(action, item) {
       return;
     }
     try {
-      const r = await call(`/v1/licenses/${encodeURIComponent(item.identifier)}/${action}`, { method: 'POST', json: { reason }, as: 'json' });
+      const r = await session.call(`/v1/licenses/${encodeURIComponent(item.identifier)}/${action}`, { method: 'POST', json: { reason }, as: 'json' });
       dialog.close('done');
       item.status = r.data.status;
       pdfUrls.delete(item.identifier);

@@ -1,11 +1,11 @@
 // The operator dashboard (region admin, auditor): statistics with charts, the region's departments with
 // their authorised types and certificates, and the federation peers with the freshness of their data.
-import { api, ApiError, divisionName, getCatalogue, getDivisions } from './api.js';
+import { ApiError, divisionName, getCatalogue, getDivisions } from './api.js';
 import { barList, PALETTE, stackedBars } from './charts.js';
 import { clear, h, icon } from './dom.js';
 import { ago, formatCount, formatDateTime } from './format.js';
 import { initI18n, locale, onLanguageChange, pick, t } from './i18n.js';
-import { setupSession } from './session.js';
+import { errorText, setupSession } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 const RANGES = { '24h': { granularity: 'hour', buckets: 24 }, '7d': { granularity: 'day', buckets: 7 }, '30d': { granularity: 'day', buckets: 30 }, '90d': { granularity: 'day', buckets: 90 } };
@@ -22,21 +22,6 @@ let keysByDepartment = new Map();
 let peers = null;
 let stats = null;
 let statsByResult = null;
-
-async function call(path, options = {}) {
-  try {
-    return await api(path, { ...options, key: session.key() });
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) session.expired();
-    throw e;
-  }
-}
-
-function errorText(e) {
-  if (!(e instanceof ApiError)) return t('error.unexpected');
-  const text = t(`error.${e.code}`);
-  return text === `error.${e.code}` ? `${t('error.server')} ${e.problem?.detail ?? e.code}` : text;
-}
 
 function badge(kind, text, iconKind) {
   return h('span', { class: `badge badge-${kind}` }, icon(iconKind), text);
@@ -99,7 +84,7 @@ async function loadStatistics() {
   const q = (b) => `/v1/statistics?granularity=${range.granularity}&by=${b}&from=${encodeURIComponent(fromFor(range))}`;
   $('stats-error').hidden = true;
   try {
-    const [main, results] = await Promise.all([call(q(by)), by === 'result' ? null : call(q('result'))]);
+    const [main, results] = await Promise.all([session.call(q(by)), by === 'result' ? null : session.call(q('result'))]);
     stats = main.data;
     statsByResult = results ? results.data : main.data;
     renderStatistics();
@@ -156,8 +141,8 @@ function renderStatistics() {
 async function loadDepartments() {
   $('departments-error').hidden = true;
   try {
-    departments = (await call('/v1/departments')).data.departments;
-    const keys = await Promise.all(departments.map((d) => call(`/v1/departments/${encodeURIComponent(d.uscc)}/keys`).then((r) => r.data.keys).catch(() => null)));
+    departments = (await session.call('/v1/departments')).data.departments;
+    const keys = await Promise.all(departments.map((d) => session.call(`/v1/departments/${encodeURIComponent(d.uscc)}/keys`).then((r) => r.data.keys).catch(() => null)));
     keysByDepartment = new Map(departments.map((d, i) => [d.uscc, keys[i]]));
     renderDepartments();
   } catch (e) {
@@ -212,7 +197,7 @@ function renderDepartments() {
 
 async function loadPeers() {
   try {
-    peers = (await call('/v1/federation/peers')).data.peers;
+    peers = (await session.call('/v1/federation/peers')).data.peers;
   } catch (e) {
     peers = e instanceof ApiError && (e.status === 404 || e.status === 403) ? { unavailable: true, status: e.status } : { error: errorText(e) };
   }
@@ -285,7 +270,7 @@ async function syncNow() {
   const button = $('peers-sync');
   button.disabled = true;
   try {
-    await call('/v1/federation/sync', { method: 'POST', json: {}, as: 'json' });
+    await session.call('/v1/federation/sync', { method: 'POST', json: {}, as: 'json' });
     $('operator-status').textContent = t('operator.peers.synced');
   } catch (e) {
     $('operator-status').textContent = errorText(e);

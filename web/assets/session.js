@@ -5,18 +5,16 @@ import { t } from './i18n.js';
 
 /**
  * Wires the sign-in form and the sign-out button of a page.
- * options: scope (storage name), roles (accepted roles), onSignedIn(principal, key) (async), and the element ids
+ * options: scope (storage name), roles (accepted roles), onSignedIn(principal) (async), and the element ids
  * signin-section, signin-form, api-key, signin-error, workspace, session-box, session-label, sign-out.
- * Returns { key(), signOut(messageKey?) }.
+ * Returns { call(path, options) }: api() with the signed-in key.
  */
 export function setupSession({ scope, roles, onSignedIn }) {
   const $ = (id) => document.getElementById(id);
   let key = null;
-  let principal = null;
 
   function showSignIn(messageKey) {
     key = null;
-    principal = null;
     $('workspace').hidden = true;
     $('session-box').hidden = true;
     $('signin-section').hidden = false;
@@ -38,6 +36,7 @@ export function setupSession({ scope, roles, onSignedIn }) {
   }
 
   async function enter(candidate, fromStorage) {
+    let principal;
     try {
       principal = await check(candidate);
     } catch (e) {
@@ -52,7 +51,7 @@ export function setupSession({ scope, roles, onSignedIn }) {
     $('workspace').hidden = false;
     $('session-box').hidden = false;
     $('session-label').textContent = principal.label || principal.keyId;
-    await onSignedIn(principal, candidate);
+    await onSignedIn(principal);
   }
 
   $('signin-form').addEventListener('submit', (e) => {
@@ -77,12 +76,25 @@ export function setupSession({ scope, roles, onSignedIn }) {
   else showSignIn(null);
 
   return {
-    key: () => key,
-    principal: () => principal,
-    /** After a 401 on a later call (key revoked meanwhile): back to the sign-in form. */
-    expired() {
-      apiKeys.clear(scope);
-      showSignIn('session.expired');
+    /** Calls the API with the signed-in key; a 401 (key revoked meanwhile) sends the person back to the sign-in form. */
+    async call(path, options = {}) {
+      try {
+        return await api(path, { ...options, key });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) {
+          apiKeys.clear(scope);
+          showSignIn('session.expired');
+        }
+        throw e;
+      }
     },
   };
+}
+
+/** What to show for a failed call: the message for a known problem code, else the server's detail. */
+export function errorText(e) {
+  if (!(e instanceof ApiError)) return t('error.unexpected');
+  const known = `error.${e.code}`;
+  const text = t(known);
+  return text === known ? `${t('error.server')} ${e.problem?.detail ?? e.code}` : text;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { Database } from '../../store/Database';
-import type { StatisticsStore, VerificationCountDelta, VerificationCountKey } from '../../store/StatisticsStore';
+import { HOUR_MS, type StatisticsStore, type VerificationCountDelta, type VerificationCountKey } from '../../store/StatisticsStore';
 import type { VerificationResult } from '../../verify/VerificationResult';
 import type { NodeTrustSnapshot } from '../signing/NodeTrust';
 
@@ -21,7 +21,6 @@ export interface VerificationStatisticsOptions {
   maxPendingRows?: number;
 }
 
-const HOUR_MS = 3_600_000;
 const USCC = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 
 /**

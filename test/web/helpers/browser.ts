@@ -55,3 +55,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Waits until the page has set `<html data-{flag}="true">` (the pages set "ready", then "signedIn"). */
+export async function waitForFlag(page: Page, flag = 'ready'): Promise<void> {
+  await page.waitForFunction((f) => (globalThis as any).document.documentElement.dataset[f] === 'true', flag);
+}
+
+/** Waits for a verdict on the verifier page (one that is not idle or busy) and returns its outcome: accepted | rejected | error. */
+export async function verdictOf(page: Page): Promise<string> {
+  await page.waitForFunction(() => {
+    const v = (globalThis as any).document.getElementById('verdict');
+    return v !== null && v.getAttribute('aria-busy') !== 'true' && v.dataset.result !== undefined;
+  });
+  return (await page.getAttribute('#verdict', 'data-result'))!;
+}
+
+/** The page made no request off the node and raised no error (each test file checks this after every test). */
+export function expectCleanPage(watch: PageWatch): void {
+  expect(watch.offsite).toEqual([]);
+  expect(watch.errors).toEqual([]);
+}

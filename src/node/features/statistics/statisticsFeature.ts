@@ -1,5 +1,6 @@
 import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../http/RouteSpec';
+import { hourIso } from '../../../store/StatisticsStore';
 import { bucketStartHour, readStatisticsQuery, toSeries } from './statisticsQuery';
 
 /**
@@ -27,21 +28,21 @@ export function createStatisticsFeature(services: NodeServices): Feature {
           // This process's latest counts first, so the answer includes them.
           await services.statistics.flush();
           const range = { fromHour: bucketStartHour(q.firstBucket, q.granularity), toHour: bucketStartHour(q.endBucket, q.granularity) };
-          const { region } = await services.trust.forVerification().then((t) => t.snapshot);
+          const { region } = (await services.trust.forVerification()).snapshot;
           const ownRegion = region?.code ?? 'local';
           const [issued, verified] = await Promise.all([
             services.stores.statistics.issuanceCounts(services.db, range, q.by, ownRegion),
             services.stores.statistics.verificationCounts(services.db, range, q.by),
           ]);
           const buckets: string[] = [];
-          for (let b = q.firstBucket; b < q.endBucket; b++) buckets.push(new Date(bucketStartHour(b, q.granularity) * 3_600_000).toISOString());
+          for (let b = q.firstBucket; b < q.endBucket; b++) buckets.push(hourIso(bucketStartHour(b, q.granularity)));
           res.setHeader('Cache-Control', 'no-store');
           res.json({
             granularity: q.granularity,
             by: q.by,
             timeZone: q.granularity === 'day' ? '+08:00' : 'Z',
             from: buckets[0],
-            to: new Date(range.toHour * 3_600_000).toISOString(),
+            to: hourIso(range.toHour),
             region: region ? { code: region.code, name: region.name } : null,
             buckets,
             issuance: toSeries(issued, q),

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ElicenseError } from '../../../errors';
-import { STATISTICS_DIMENSIONS, type CountRow, type StatisticsDimension } from '../../../store/StatisticsStore';
+import { HOUR_MS, STATISTICS_DIMENSIONS, type CountRow, type StatisticsDimension } from '../../../store/StatisticsStore';
 
 export type Granularity = 'hour' | 'day';
 
@@ -41,8 +41,6 @@ function time(req: Request, name: string): number | undefined {
   if (!DATE.test(v) || Number.isNaN(ms)) throw bad(name, 'an ISO 8601 date or date-time');
   return ms;
 }
-
-const HOUR_MS = 3_600_000;
 
 /** Bucket number of a moment (floor). */
 export function bucketOf(ms: number, g: Granularity): number {
