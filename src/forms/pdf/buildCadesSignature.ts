@@ -13,7 +13,6 @@ import {
 } from '../../pki/ca/der/encodeDer';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { CADES_OID } from './cadesOids';
-import { ecdsaP1363ToDer } from './ecdsaP1363ToDer';
 
 /** RFC 8419: with Ed25519 the message digest is SHA-512; the others here use SHA-256. */
 export function cadesDigestFor(alg: JwsAlgorithm): 'sha256' | 'sha512' {
@@ -51,15 +50,15 @@ export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signe
   ].sort((a, b) => Buffer.compare(a, b)); // DER orders a SET OF by encoding
 
   // The signature covers the attributes encoded as a SET OF (tag 0x31); the SignerInfo carries them as [0].
-  const signedAttrs = set(attributes);
-  const raw = await signer.sign(signedAttrs);
-  const signature = signer.algorithm === 'ES256' ? ecdsaP1363ToDer(raw) : raw;
+  const attrsContent = concatBytes(attributes);
+  const raw = await signer.sign(encodeTlv(0x31, attrsContent));
+  const signature = signer.algorithm === 'ES256' ? ecdsaSigValue(raw) : raw;
 
   const signerInfo = encodeSequence(
     encodeSmallInteger(1),
     encodeSequence(leaf.issuer.der, serial), // IssuerAndSerialNumber
     digestAlgorithm,
-    encodeTlv(0xa0, signedAttrs.subarray(signedAttrs.length - contentLength(signedAttrs))),
+    encodeTlv(0xa0, attrsContent),
     signatureAlgorithmFor(signer.algorithm),
     encodeOctetString(signature),
   );
@@ -73,13 +72,11 @@ export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signe
   return encodeSequence(encodeOid(CADES_OID.signedData), encodeExplicit(0, signedData));
 }
 
-/** Length of the contents of a DER element with a single-byte tag. */
-function contentLength(tlv: Uint8Array): number {
-  const first = tlv[1]!;
-  if (first < 0x80) return first;
-  let n = 0;
-  for (let i = 0; i < (first & 0x7f); i++) n = n * 256 + tlv[2 + i]!;
-  return n;
+/** ECDSA r‖s (the JWS form the Signer returns) as the DER ECDSA-Sig-Value CMS carries: SEQUENCE { INTEGER r, INTEGER s }. */
+function ecdsaSigValue(sig: Uint8Array): Uint8Array {
+  if (sig.length === 0 || sig.length % 2 !== 0) throw new RangeError('r‖s must have an even, non-zero length');
+  const half = sig.length / 2;
+  return encodeSequence(encodeUnsignedInteger(sig.subarray(0, half)), encodeUnsignedInteger(sig.subarray(half)));
 }
 
 function signatureAlgorithmFor(alg: JwsAlgorithm): Uint8Array {

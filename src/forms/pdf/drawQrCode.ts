@@ -1,9 +1,6 @@
 import { create as createQr } from 'qrcode';
-import { QR_ERROR_CORRECTION, qrSegmentsOf } from '../qrImage/renderQrImage';
+import { QR_ERROR_CORRECTION, QR_QUIET_ZONE, qrSegmentsOf } from '../qrImage/renderQrImage';
 import type { PageCanvas } from './PageCanvas';
-
-/** Quiet zone of ISO/IEC 18004: four modules of light on every side. */
-export const QR_QUIET_ZONE_MODULES = 4;
 
 /**
  * Draws `text` as a vector QR code (error-correction level Q) with its quiet
@@ -17,11 +14,11 @@ export const QR_QUIET_ZONE_MODULES = 4;
 export function drawQrCode(canvas: PageCanvas, text: string, box: { x: number; y: number; size: number }): number {
   const qr = createQr(qrSegmentsOf(text), { errorCorrectionLevel: QR_ERROR_CORRECTION });
   const count = qr.modules.size;
-  const side = count + 2 * QR_QUIET_ZONE_MODULES;
+  const side = count + 2 * QR_QUIET_ZONE;
   // Runs of dark modules in module units, quiet zone included; rows counted from the bottom.
   const runs: [number, number, number][] = [];
   for (let row = 0; row < count; row++) {
-    const y = side - QR_QUIET_ZONE_MODULES - 1 - row;
+    const y = side - QR_QUIET_ZONE - 1 - row;
     let col = 0;
     while (col < count) {
       if (!qr.modules.get(row, col)) {
@@ -30,7 +27,7 @@ export function drawQrCode(canvas: PageCanvas, text: string, box: { x: number; y
       }
       const start = col;
       while (col < count && qr.modules.get(row, col)) col++;
-      runs.push([start + QR_QUIET_ZONE_MODULES, y, col - start]);
+      runs.push([start + QR_QUIET_ZONE, y, col - start]);
     }
   }
   canvas.fillRects([[box.x, box.y, box.size, box.size]], [1, 1, 1]);

@@ -18,7 +18,9 @@ const defect = (why: string) => new CmsDefect(why);
  * `signedBytes`: strict DER, one SignerInfo whose certificate is among those
  * carried, signed attributes with content-type id-data, a message digest of
  * the signed bytes and a signing-certificate-v2 naming that certificate, and
- * the signature by an allowed algorithm. The certificate's path is not
+ * the signature by an allowed algorithm. Only the outer ContentInfo is read:
+ * bytes after it (the zero padding of the /Contents placeholder) are not
+ * looked at. The certificate's path is not
  * validated here: the caller ties it to the licence's signer, whose path
  * verifyLicense validates.
  */

@@ -104,7 +104,7 @@ function checkSignature(pdf: Uint8Array, sig: PdfSignatureField, failures: PdfFa
   const signed = new Uint8Array(hole.start + (hole.signedEnd - hole.end));
   signed.set(pdf.subarray(0, hole.start), 0);
   signed.set(pdf.subarray(hole.end, hole.signedEnd), hole.start);
-  const cms = verifyCadesSignature(cmsBytes(sig.contents ?? new Uint8Array()), signed);
+  const cms = verifyCadesSignature(sig.contents ?? new Uint8Array(), signed);
   report.signerKeyId = cms.signer ? keyIdForCertificate(cms.signer.der) : null;
   report.signerCertificateSha256 = cms.signer?.fingerprint ?? null;
   report.signatureValid = cms.ok;
@@ -137,18 +137,6 @@ function holeOf(pdf: Uint8Array, range: number[] | null): { start: number; end: 
     if (!hex) return null;
   }
   return { start, end, signedEnd: end + tail };
-}
-
-/** The CMS without the zero padding of the placeholder: exactly the outer DER element. */
-function cmsBytes(contents: Uint8Array): Uint8Array {
-  if (contents.length < 2 || contents[0] !== 0x30) return contents;
-  const first = contents[1]!;
-  if (first < 0x80) return contents.subarray(0, 2 + first);
-  const n = first & 0x7f;
-  if (n > 4 || contents.length < 2 + n) return contents;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + contents[2 + i]!;
-  return contents.subarray(0, Math.min(contents.length, 2 + n + len));
 }
 
 function startsWithPdfHeader(pdf: Uint8Array): boolean {

@@ -43,8 +43,9 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
     if (!ctx.principal) throw new ElicenseError('UNAUTHENTICATED', 'this route needs an API key');
     const identifier = String(req.params['identifier']);
     const licence = await records.read(ctx.principal, identifier);
+    const form = JSON.parse(licence.fullForm) as FullForm;
     const at = services.clock.now();
-    const signer = await services.signers.licenceSigner(services.db, licence.uscc, licenceKeyId(licence), at);
+    const signer = await services.signers.licenceSigner(services.db, licence.uscc, licenceKeyId(licence.identifier, form), at);
     const etag = `W/"${createHash('sha256').update([licence.identifier, licence.status, licence.updatedAt.toISOString(), signer.keyId, variant].join('\n')).digest('base64url').slice(0, 27)}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'private, no-cache');
@@ -54,13 +55,12 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
       res.status(304).end();
       return;
     }
-    const body = await render(variant, licence, signer, at);
+    const body = await render(variant, licence, form, signer, at);
     if (variant === 'pdf') res.setHeader('Content-Disposition', `inline; filename="${licence.identifier}.pdf"`);
     res.status(200).type(VARIANTS[variant].type).send(body);
   }
 
-  async function render(variant: Variant, licence: Licence, signer: Signer, at: Date): Promise<Buffer | string> {
-    const form = JSON.parse(licence.fullForm) as FullForm;
+  async function render(variant: Variant, licence: Licence, form: FullForm, signer: Signer, at: Date): Promise<Buffer | string> {
     const standard = services.catalog.getType(licence.typeCode, String(form.license['standardVersion']));
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `no type standard ${licence.typeCode} on this node`);
     const qrText = await encodeCompactLicence(form, standard, signer, at);
@@ -87,11 +87,10 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
 }
 
 /** The kid of the licence's own signature (stored full forms were verified at issuance). */
-function licenceKeyId(licence: Licence): string {
-  const form = JSON.parse(licence.fullForm) as FullForm;
+function licenceKeyId(identifier: string, form: FullForm): string {
   const decoded = decodeDetachedJws(form.signature);
   const kid = decoded.ok ? decoded.header['kid'] : undefined;
-  if (typeof kid !== 'string') throw new ElicenseError('LICENCE_SIGNER_UNAVAILABLE', 'the stored licence carries no readable key id', { identifier: licence.identifier });
+  if (typeof kid !== 'string') throw new ElicenseError('LICENCE_SIGNER_UNAVAILABLE', 'the stored licence carries no readable key id', { identifier });
   return kid;
 }
 
