@@ -8,7 +8,9 @@ import type { TrustInputs } from '../verify/TrustInputs';
 import type { VerificationResult } from '../verify/VerificationResult';
 import { verifyFullFormDocument, type VerifierCaches } from '../verify/verifyLicense';
 import { detectForm, type DetectedForm } from './detectForm';
-import { licenceKeyOfPdf, verifyPdfForm, type PdfSection } from './pdfForm';
+import { licenceKeyOfPdf, pdfPartsOnce, type PdfSection } from './pdfForm';
+import type { LicencePdfParts } from './pdf/readLicencePdf';
+import { verifyLicencePdf } from './pdf/verifyLicencePdf';
 import { decodeCompactLicence, MAX_COMPACT_TEXT } from './qr/compactLicence';
 import { verifyCompactLicence } from './qr/verifyCompactLicence';
 import { readQrFromImage } from './qrImage/readQrFromImage';
@@ -17,7 +19,7 @@ import { readQrFromImage } from './qrImage/readQrFromImage';
 export type PresentedForm =
   | { kind: 'full-form'; form: DetectedForm; document: unknown }
   | { kind: 'qr'; form: DetectedForm; text: string; fullForm?: unknown }
-  | { kind: 'pdf'; form: 'pdf'; bytes: Uint8Array }
+  | { kind: 'pdf'; form: 'pdf'; bytes: Uint8Array; parts: () => Promise<LicencePdfParts> }
   | { kind: 'unreadable'; form: DetectedForm; code: ReasonCode; message: string };
 
 /** The verification result, plus what was presented and, for a PDF, its own checks. */
@@ -63,7 +65,7 @@ export async function readPresentedForm(bytes: Uint8Array): Promise<PresentedFor
       return qr.ok ? { kind: 'qr', form, text: qr.value } : { kind: 'unreadable', form, code: qr.code, message: qr.message };
     }
     case 'pdf':
-      return { kind: 'pdf', form, bytes };
+      return { kind: 'pdf', form, bytes, parts: pdfPartsOnce(bytes) };
     case 'qr-text':
       if (bytes.length > MAX_COMPACT_TEXT + 64) return { kind: 'unreadable', form, code: 'INPUT_TOO_LARGE', message: `QR text longer than ${MAX_COMPACT_TEXT} characters` };
       return { kind: 'qr', form, text: Buffer.from(bytes).toString('utf8').trim() };
@@ -96,7 +98,7 @@ export async function licenceKeyOf(presented: PresentedForm): Promise<LicenceKey
         return null;
       }
     case 'pdf':
-      return licenceKeyOfPdf(presented.bytes);
+      return licenceKeyOfPdf(presented.parts);
     default:
       return null;
   }
@@ -147,7 +149,7 @@ export async function verifyPresentedForm(presented: PresentedForm, ctx: AnyForm
       return { ...result, form: presented.form };
     }
     case 'pdf':
-      return { ...(await verifyPdfForm(presented.bytes, ctx)), form: 'pdf' };
+      return { ...(await verifyLicencePdf(presented.bytes, ctx, presented.parts)), form: 'pdf' };
   }
 }
 

@@ -56,12 +56,17 @@ const NOT_SIGNED: PdfSignatureReport = {
  * signature fails is rejected even when the embedded licence is fine.
  * Asynchronous only because pdf-lib parses asynchronously.
  */
-export async function verifyLicencePdf(pdf: Uint8Array, ctx: VerifyContext): Promise<PdfVerificationResult> {
+export async function verifyLicencePdf(
+  pdf: Uint8Array,
+  ctx: VerifyContext,
+  /** The same PDF's parts when the caller has read them already (pdfPartsOnce); read here otherwise. */
+  readParts: () => Promise<LicencePdfParts> = () => readLicencePdf(pdf),
+): Promise<PdfVerificationResult> {
   if (pdf.byteLength > MAX_LICENCE_PDF_BYTES) return refused(ctx, 'INPUT_TOO_LARGE', `a licence PDF is at most ${MAX_LICENCE_PDF_BYTES} bytes`);
   if (!startsWithPdfHeader(pdf)) return refused(ctx, 'FORMAT_UNSUPPORTED', 'not a PDF (no %PDF- header)');
   let parts: LicencePdfParts;
   try {
-    parts = await readLicencePdf(pdf);
+    parts = await readParts();
   } catch {
     return refused(ctx, 'INPUT_MALFORMED', 'the PDF cannot be parsed');
   }

@@ -3,7 +3,6 @@
  */
 import { PNG } from 'pngjs';
 import { loadSampleLicences } from '../../../src/demo/sampleDraft';
-import { PDF_VERIFICATION_AVAILABLE } from '../../../src/forms/pdfForm';
 import { readQrFromImage } from '../../../src/forms/qrImage/readQrFromImage';
 import { MAX_UPLOAD_BYTES } from '../../../src/node/features/verifications/readVerificationRequest';
 import { photoOfQr } from '../../forms/images/photoOfQr';
@@ -67,7 +66,7 @@ describe('licence forms on the node: served, then verified', () => {
     const viaPdf = await verifyBytes(pdf.bytes, 'application/pdf');
     expect(viaPdf.status).toBe(200);
     expect(viaPdf.body.form).toBe('pdf');
-    if (PDF_VERIFICATION_AVAILABLE) expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+    expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
   });
 
   it('a photo of the printed QR (JPEG, rotated, noisy) verifies', async () => {
@@ -194,7 +193,7 @@ describe('licence forms on the node: served, then verified', () => {
       const pdf = await getBytes(path(slug, '.pdf'), key);
       expect(pdf.status).toBe(200);
       const viaPdf = await verifyBytes(pdf.bytes, 'application/pdf');
-      if (PDF_VERIFICATION_AVAILABLE) expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+      expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
       expect(viaPdf.body.signer.keyId).toBe(originalKeyId);
       expect(viaPdf.body.pdf.signerKeyId).toBe(originalKeyId);
       const qr = Buffer.from((await getBytes(path(slug, '.qr.txt'), key)).bytes).toString('utf8').trim();
