@@ -11,14 +11,14 @@ import { detectForm, type DetectedForm } from './detectForm';
 import { licenceKeyOfPdf, pdfPartsOnce, type PdfSection } from './pdfForm';
 import type { LicencePdfParts } from './pdf/readLicencePdf';
 import { verifyLicencePdf } from './pdf/verifyLicencePdf';
-import { decodeCompactLicence, MAX_COMPACT_TEXT } from './qr/compactLicence';
+import { decodeCompactOnce, MAX_COMPACT_TEXT, type DecodedCompactLicence } from './qr/compactLicence';
 import { verifyCompactLicence } from './qr/verifyCompactLicence';
 import { readQrFromImage } from './qrImage/readQrFromImage';
 
 /** A licence as presented, read far enough to know what to verify (images already scanned). */
 export type PresentedForm =
   | { kind: 'full-form'; form: DetectedForm; document: unknown }
-  | { kind: 'qr'; form: DetectedForm; text: string; fullForm?: unknown }
+  | { kind: 'qr'; form: DetectedForm; text: string; decoded: () => DecodedCompactLicence; fullForm?: unknown }
   | { kind: 'pdf'; form: 'pdf'; bytes: Uint8Array; parts: () => Promise<LicencePdfParts> }
   | { kind: 'unreadable'; form: DetectedForm; code: ReasonCode; message: string };
 
@@ -48,7 +48,7 @@ export function presentedFromJson(doc: unknown): PresentedForm {
     const keys = Object.keys(doc);
     if ('qr' in doc && keys.every((k) => k === 'qr' || k === 'fullForm')) {
       if (typeof doc['qr'] !== 'string') return { kind: 'unreadable', form: 'qr-text', code: 'INPUT_MALFORMED', message: '"qr" must be the QR text' };
-      return { kind: 'qr', form: 'qr-text', text: doc['qr'], ...('fullForm' in doc ? { fullForm: doc['fullForm'] } : {}) };
+      return { kind: 'qr', form: 'qr-text', text: doc['qr'], decoded: decodeCompactOnce(doc['qr']), ...('fullForm' in doc ? { fullForm: doc['fullForm'] } : {}) };
     }
     if (keys.length === 1 && keys[0] === 'fullForm') return { kind: 'full-form', form: 'full-form', document: doc['fullForm'] };
   }
@@ -62,13 +62,16 @@ export async function readPresentedForm(bytes: Uint8Array): Promise<PresentedFor
     case 'png':
     case 'jpeg': {
       const qr = await readQrFromImage(bytes);
-      return qr.ok ? { kind: 'qr', form, text: qr.value } : { kind: 'unreadable', form, code: qr.code, message: qr.message };
+      return qr.ok ? { kind: 'qr', form, text: qr.value, decoded: decodeCompactOnce(qr.value) } : { kind: 'unreadable', form, code: qr.code, message: qr.message };
     }
     case 'pdf':
       return { kind: 'pdf', form, bytes, parts: pdfPartsOnce(bytes) };
     case 'qr-text':
       if (bytes.length > MAX_COMPACT_TEXT + 64) return { kind: 'unreadable', form, code: 'INPUT_TOO_LARGE', message: `QR text longer than ${MAX_COMPACT_TEXT} characters` };
-      return { kind: 'qr', form, text: Buffer.from(bytes).toString('utf8').trim() };
+    {
+      const text = Buffer.from(bytes).toString('utf8').trim();
+      return { kind: 'qr', form, text, decoded: decodeCompactOnce(text) };
+    }
     case 'full-form':
       try {
         return presentedFromJson(parseStrictJson(bytes, { maxBytes: MAX_JSON_BYTES, maxDepth: 16 }));
@@ -92,7 +95,7 @@ export async function licenceKeyOf(presented: PresentedForm): Promise<LicenceKey
       return isObject(presented.document) ? licenceKeyOfRecord(presented.document['license']) : null;
     case 'qr':
       try {
-        const { claims } = decodeCompactLicence(presented.text.trim());
+        const { claims } = presented.decoded();
         return { identifier: claims.identifier, issuerCode: claims.issuerCode, ...(claims.statusEntry ? { statusEntry: claims.statusEntry } : {}) };
       } catch {
         return null;
@@ -140,6 +143,7 @@ export async function verifyPresentedForm(presented: PresentedForm, ctx: AnyForm
         return { ...rb.build(trust, at), form: presented.form };
       }
       const result = verifyCompactLicence(presented.text, {
+        decoded: presented.decoded,
         trust,
         catalog,
         at,

@@ -140,7 +140,35 @@ export interface DecodedCompactLicence {
  */
 export function decodeCompactLicence(text: string, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): DecodedCompactLicence {
   const cose = decodeCoseSign1(unwrapCompactText(text));
-  return { cose, claims: claimsFromCbor(cose.payload, qrFieldsOf) };
+  const claims = claimsFromCbor(cose.payload);
+  return { cose, claims: qrFieldsOf ? withFaceNames(claims, qrFieldsOf(claims.typeCode, claims.standardVersion) ?? []) : claims };
+}
+
+/** One decoding of a QR text however often it is asked for (its error too, thrown again each time). */
+export function decodeCompactOnce(text: string): () => DecodedCompactLicence {
+  let outcome: { ok: true; value: DecodedCompactLicence } | { ok: false; error: unknown } | undefined;
+  return () => {
+    if (!outcome) {
+      try {
+        outcome = { ok: true, value: decodeCompactLicence(text.trim()) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+    }
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  };
+}
+
+/**
+ * Claims decoded without the type standard (face keys "#<position>") given
+ * the names of the standard's qrFields, so that one decoding serves both a
+ * reader without the catalogue and the verifier.
+ */
+export function withFaceNames(claims: CompactClaims, names: readonly string[]): CompactClaims {
+  if (names.length === 0) return claims;
+  const face = Object.fromEntries(Object.entries(claims.face).map(([k, v]) => [/^#\d+$/.test(k) ? (names[Number(k.slice(1))] ?? k) : k, v]));
+  return { ...claims, face, faceOrder: names };
 }
 
 /**
@@ -167,7 +195,7 @@ export function inflateLimited(compressed: Uint8Array, max = MAX_INFLATED_BYTES)
   }
 }
 
-function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): CompactClaims {
+function claimsFromCbor(payload: Uint8Array): CompactClaims {
   const m = decodeCborStrict(payload, { maxDepth: 6, maxItems: 512 });
   if (!(m instanceof Map)) throw new ElicenseError('COSE_MALFORMED', 'claims must be a map');
   const str = (k: number, optional = false): string | undefined => {
@@ -190,7 +218,6 @@ function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, ver
   const parsed = parseLicenseIdentifier(identifier);
   if (!parsed.ok) throw new ElicenseError('COSE_MALFORMED', `identifier claim: ${parsed.message}`);
   const standardVersion = str(CLAIM.standardVersion)!;
-  const names = qrFieldsOf?.(parsed.value.typeCode, standardVersion) ?? [];
   const entry = m.get(CLAIM.statusEntry);
   let statusEntry: { listId: string; index: number } | undefined;
   if (entry !== undefined) {
@@ -207,8 +234,8 @@ function claimsFromCbor(payload: Uint8Array, qrFieldsOf?: (typeCode: string, ver
     effectiveDate: str(CLAIM.effectiveDate)!,
     ...(expiringDate !== undefined ? { expiringDate } : {}),
     holderName,
-    face: Object.fromEntries([...(face as Map<number, unknown>)].map(([i, v]) => [names[i] ?? `#${i}`, v === undefined ? holderName : v])),
-    faceOrder: names,
+    face: Object.fromEntries([...(face as Map<number, unknown>)].map(([i, v]) => [`#${i}`, v === undefined ? holderName : v])),
+    faceOrder: [],
     fullFormDigest: digest,
     signedAt: new Date(signedAt * 1000),
     ...(statusEntry ? { statusEntry } : {}),

@@ -8,7 +8,7 @@ import { ResultBuilder } from '../../verify/ResultBuilder';
 import type { TrustInputs } from '../../verify/TrustInputs';
 import type { VerificationResult } from '../../verify/VerificationResult';
 import { checkIssuer, checkRecognition, checkStatus, checkValidity, signerSummary, pathReason, verifyFullFormDocument, type VerifierCaches } from '../../verify/verifyLicense';
-import { decodeCompactLicence, fullFormDigest, type CompactClaims } from './compactLicence';
+import { decodeCompactLicence, fullFormDigest, withFaceNames, type CompactClaims, type DecodedCompactLicence } from './compactLicence';
 import { validateCompactClaims } from './validateCompactClaims';
 import { verifyCoseSign1 } from './verifyCoseSign1';
 import { COSE_ALGORITHMS, type CoseAlgorithmName } from './coseSign1';
@@ -40,13 +40,22 @@ function recordOf(c: CompactClaims): Record<string, unknown> {
  */
 export function verifyCompactLicence(
   text: string,
-  ctx: { trust: TrustInputs; catalog: StandardsCatalog; at: Date; fullForm?: FullForm; caches?: VerifierCaches },
+  ctx: {
+    trust: TrustInputs;
+    catalog: StandardsCatalog;
+    at: Date;
+    fullForm?: FullForm;
+    caches?: VerifierCaches;
+    /** The same text already decoded (decodeCompactOnce), so that it is decoded once per request. */
+    decoded?: () => DecodedCompactLicence;
+  },
 ): VerificationResult {
   const { trust, catalog, at } = ctx;
   const rb = new ResultBuilder();
-  let decoded;
+  let decoded: DecodedCompactLicence;
   try {
-    decoded = decodeCompactLicence(text.trim(), (t, v) => catalog.getType(t, v)?.qrFields);
+    const raw = ctx.decoded ? ctx.decoded() : decodeCompactLicence(text.trim());
+    decoded = { cose: raw.cose, claims: withFaceNames(raw.claims, catalog.getType(raw.claims.typeCode, raw.claims.standardVersion)?.qrFields ?? []) };
   } catch (e) {
     if (isElicenseError(e) && FORMAT_CODES.has(e.code)) rb.fail('format', e.code as ReasonCode, e.message);
     else rb.fail('format', 'FORMAT_UNSUPPORTED', 'not a compact licence QR');
