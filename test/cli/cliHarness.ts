@@ -1,7 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CliContext } from '../../src/cli/CliContext';
+import { CliExit } from '../../src/cli/exitCodes';
 import { runCli } from '../../src/cli/main';
+import { systemClock } from '../../src/clock';
 
 /** The repository root (jest runs with it as rootDir; resolved from here to be independent of cwd). */
 export const REPO = resolve(__dirname, '..', '..');
@@ -30,6 +33,34 @@ export async function cli(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   const err: string[] = [];
   const code = await runCli(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, env);
   return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/**
+ * Runs one command's action in-process with a captured context, for commands
+ * that must get the test runner's PGlite (which the full command line cannot
+ * be handed). A CliExit becomes the exit code, its message the last stderr line.
+ */
+export async function runAction(action: (ctx: CliContext) => Promise<void>, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = {
+    clock: systemClock,
+    env,
+    catalog: () => {
+      throw new Error('not needed');
+    },
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
+    exitCode: 0,
+  };
+  try {
+    await action(ctx);
+  } catch (e) {
+    if (!(e instanceof CliExit)) throw e;
+    err.push(e.message);
+    ctx.exitCode = e.exitCode;
+  }
+  return { code: ctx.exitCode, out: out.join('\n'), err: err.join('\n') };
 }
 
 /** `cli` for commands printing JSON on stdout: the parsed document with the exit code. */

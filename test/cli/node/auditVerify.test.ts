@@ -3,13 +3,10 @@
  */
 import { join } from 'node:path';
 import { runAuditVerify, type AuditVerifyOptions } from '../../../src/cli/commands/auditCommand';
-import type { CliContext } from '../../../src/cli/CliContext';
-import { CliExit } from '../../../src/cli/exitCodes';
-import { systemClock } from '../../../src/clock';
 import type { Database } from '../../../src/store/Database';
 import type { AuditTampering } from '../../../src/store/verifyAuditChain';
 import { endTampering, restoreAuditLog, snapshotAuditLog, TAMPERINGS } from '../../node/admin/auditTampering';
-import { cli, removeDir, tempDir } from '../cliHarness';
+import { cli, removeDir, runAction, tempDir } from '../cliHarness';
 import { createAuditDatabase, fillAuditLog, sandboxFreePGlite, type AuditDatabase } from './auditDatabase';
 
 /** 2,100 entries: the verifier reads pages of 1,000, so faults at page boundaries are covered too. */
@@ -40,27 +37,8 @@ interface Run {
  */
 async function auditVerify(target: AuditDatabase, json = false): Promise<Run> {
   if (target.kind === 'postgres') return cli(['audit', 'verify', '--database-url', target.databaseUrl!, ...(json ? ['--json'] : [])]);
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    clock: systemClock,
-    env: {},
-    catalog: () => {
-      throw new Error('not needed');
-    },
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    exitCode: 0,
-  };
   const opts: AuditVerifyOptions = { dataDir: target.dataDir, json };
-  try {
-    await runAuditVerify(opts, ctx, { pglite: sandboxFreePGlite() });
-  } catch (e) {
-    if (!(e instanceof CliExit)) throw e;
-    err.push(e.message);
-    ctx.exitCode = e.exitCode;
-  }
-  return { code: ctx.exitCode, out: out.join('\n'), err: err.join('\n') };
+  return runAction((ctx) => runAuditVerify(opts, ctx, { pglite: sandboxFreePGlite() }));
 }
 
 const kinds: Array<'embedded' | 'postgres'> = process.env['DATABASE_URL'] ? ['embedded', 'postgres'] : ['embedded'];

@@ -11,39 +11,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliContext } from '../../../src/cli/CliContext';
 import { runFederationSync, runTrustExport, runTrustImport } from '../../../src/cli/commands/federationCommand';
-import { CliExit } from '../../../src/cli/exitCodes';
-import { systemClock } from '../../../src/clock';
 import { loadSampleLicences } from '../../../src/demo/sampleDraft';
 import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../../src/repoPath';
 import { http } from '../../node/helpers/http';
 import { freshStorage, startTestNode, type TestStorage } from '../../node/helpers/startTestNode';
-import { cli, removeDir, tempDir } from '../cliHarness';
+import { cli, removeDir, runAction, tempDir } from '../cliHarness';
 
-interface Run {
-  code: number;
-  out: string;
-}
-
-async function run(action: (ctx: CliContext) => Promise<void>): Promise<Run> {
-  const out: string[] = [];
-  const ctx: CliContext = {
-    clock: systemClock,
-    env: {},
-    catalog: () => {
-      throw new Error('not needed');
-    },
-    out: (t) => out.push(t),
-    err: (t) => out.push(t),
-    exitCode: 0,
-  };
-  try {
-    await action(ctx);
-  } catch (e) {
-    if (e instanceof CliExit) return { code: e.exitCode, out: `${out.join('\n')}\n${e.message}` };
-    throw e;
-  }
-  return { code: ctx.exitCode, out: out.join('\n') };
+/** The command's action with its output; stdout and stderr together (the tests match on either). */
+async function run(action: (ctx: CliContext) => Promise<void>): Promise<{ code: number; out: string }> {
+  const r = await runAction(action);
+  return { code: r.code, out: [r.out, r.err].filter(Boolean).join('\n') };
 }
 
 let storageA: TestStorage;
