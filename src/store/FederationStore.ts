@@ -86,6 +86,12 @@ export class FederationStore {
     return rows.map((r) => ({ listId: String(r['list_id']), uscc: String(r['uscc']), capacity: asNumber(r['capacity']), version: asNumber(r['version']) }));
   }
 
+  /** How many status lists the region has: lists are only ever added, so this changes exactly when a list is opened. */
+  async statusListCount(q: Queryable): Promise<number> {
+    const [row] = await q.query<{ n: unknown }>('SELECT count(*) AS n FROM status_lists');
+    return row ? asNumber(row.n) : 0;
+  }
+
   async statusList(q: Queryable, listId: string): Promise<StatusListInfo | null> {
     const [r] = await q.query<Record<string, unknown>>('SELECT list_id, uscc, capacity, version FROM status_lists WHERE list_id = $1', [listId]);
     return r ? { listId: String(r['list_id']), uscc: String(r['uscc']), capacity: asNumber(r['capacity']), version: asNumber(r['version']) } : null;

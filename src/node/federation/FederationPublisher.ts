@@ -29,9 +29,10 @@ export interface FederationPublisherDeps {
  * recognition agreement. Each is built from the database, signed by the
  * region's trust-list signer and stored with a sequence number that only
  * grows; it is rebuilt when its source changed (trust version, list version,
- * agreement) or half its validity has passed, by whichever process serves it
- * next (no process keeps state others would miss). Issuing a licence changes
- * no status list: its slot already reads "valid".
+ * agreement, the number of status lists) or half its validity has passed, by
+ * whichever process serves it next (no process keeps state others would
+ * miss). Issuing a licence changes no status list: its slot already reads
+ * "valid"; opening a list changes the trust list that announces it.
  */
 export class FederationPublisher {
   constructor(private readonly deps: FederationPublisherDeps, private readonly config: FederationConfig) {}
@@ -40,7 +41,11 @@ export class FederationPublisher {
     const snapshot = await this.deps.trust.current();
     const region = requireRegion(snapshot.region);
     const validity = this.config.trustListValiditySeconds;
-    return this.#ensure('trust-list', 'current', String(snapshot.version), validity / 2, async (sequence, now) => {
+    // The trust list announces the status lists: a list opened by an issuance (a department's first
+    // licence, or the first once its list is full) changes no trust version, yet must be announced
+    // before the next peer sync, or peers refuse the list and its licences (docs/adr/0006).
+    const lists = await this.deps.stores.federation.statusListCount(this.deps.db);
+    return this.#ensure('trust-list', 'current', `${snapshot.version}/${lists}`, validity / 2, async (sequence, now) => {
       const { db, stores } = this.deps;
       // A fixed number of queries, however many departments the region has.
       const grantsOf = new Map<string, { typeCode: string; grantedAt: Date }[]>();
