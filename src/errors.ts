@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'LICENSE_NOT_FOUND',
   'LICENSE_DUPLICATE',
   'LICENSE_STATE_CONFLICT',
+  /** An issuer key changing a licence status the region admin set (docs/adr/0005). */
+  'LICENSE_STATUS_SET_BY_REGION',
   'IDEMPOTENCY_KEY_REUSED',
   'IDEMPOTENCY_KEY_IN_PROGRESS',
   'API_KEY_NOT_FOUND',

@@ -102,6 +102,8 @@ export interface LicenceStore {
   list(q: Queryable, query: LicenceQuery): Promise<LicencePage>;
   /** valid → suspended | revoked, suspended → valid | revoked; revoked is final. Else LICENSE_STATE_CONFLICT. */
   changeStatus(q: Queryable, change: StatusChange): Promise<Licence>;
+  /** Locks the licence for a status change (its department's row too, against a concurrent state change) and says who set its status. Run in a transaction. */
+  lockForStatusChange(q: Queryable, identifier: string): Promise<StatusHolder | null>;
   events(q: Queryable, identifier: string): Promise<LicenceEvent[]>;
   /** Every allocated licence of a list with its status, for publishing the list. */
   statusesOfList(q: Queryable, statusListId: string): Promise<Array<{ statusIndex: number; status: LicenceStatus }>>;
@@ -115,11 +117,25 @@ export interface LicenceStatusView {
   reason: string | null;
 }
 
+/** A licence's status, who set it and its department's state, read under the licence's row lock. */
+export interface StatusHolder {
+  status: LicenceStatus;
+  uscc: string;
+  /** Role of the API key behind the latest status event (issuance included); null when the actor is no API key. */
+  setByRole: string | null;
+  departmentState: string;
+}
+
 const ALLOWED: Record<LicenceStatus, readonly LicenceStatus[]> = {
   valid: ['suspended', 'revoked'],
   suspended: ['valid', 'revoked'],
   revoked: [],
 };
+
+/** The status machine alone (who may make a change is the caller's rule): revoked is final. */
+export function statusChangeAllowed(from: LicenceStatus, to: LicenceStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
 
 const DEFAULT_CAPACITY = 131_072;
 const MAX_PAGE = 500;
@@ -273,6 +289,19 @@ export class SqlLicenceStore implements LicenceStore {
       at,
     ]);
     return { ...toSummary(row!), fullForm: row!.full_form as string };
+  }
+
+  async lockForStatusChange(q: Queryable, identifier: string): Promise<StatusHolder | null> {
+    const [row] = await q.query<{ status: LicenceStatus; uscc: string; set_by_role: string | null; department_state: string }>(
+      `SELECT l.status, l.uscc, d.state AS department_state,
+              (SELECT k.role FROM licence_events e LEFT JOIN api_keys k ON k.key_id = e.actor
+                WHERE e.identifier = l.identifier ORDER BY e.event_id DESC LIMIT 1) AS set_by_role
+         FROM licences l JOIN departments d ON d.uscc = l.uscc
+        WHERE l.identifier = $1
+          FOR UPDATE OF l FOR SHARE OF d`,
+      [identifier],
+    );
+    return row ? { status: row.status, uscc: row.uscc, setByRole: row.set_by_role, departmentState: row.department_state } : null;
   }
 
   async events(q: Queryable, identifier: string): Promise<LicenceEvent[]> {

@@ -1,7 +1,7 @@
 import { parseLicenseIdentifier } from '../../../codes/licenseIdentifier';
 import { ElicenseError } from '../../../errors';
 import type { Queryable } from '../../../store/Database';
-import type { Licence, LicenceEvent, LicencePage, LicenceQuery, LicenceStatus } from '../../../store/LicenceStore';
+import { statusChangeAllowed, type Licence, type LicenceEvent, type LicencePage, type LicenceQuery, type LicenceStatus, type StatusHolder } from '../../../store/LicenceStore';
 import type { NodeServices } from '../../NodeServices';
 import { canActFor, type Principal } from '../../http/permissions';
 
@@ -66,10 +66,13 @@ export class LicenceRecords {
     let result: StatusChangeResult;
     try {
       result = await this.s.db.transaction(async (tx) => {
-        const before = await this.#visible(tx, principal, identifier);
+        // Decided under the licence's row lock, so two callers cannot both act on the same status.
+        const holder = await this.s.stores.licences.lockForStatusChange(tx, identifier);
+        if (!holder) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence with this identifier was issued here', { identifier });
+        checkLifecycleChange(principal, holder, TARGET[action], identifier);
         const after = await this.s.stores.licences.changeStatus(tx, { identifier, to: TARGET[action], reason, actor: principal.keyId, at });
-        await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: before.uscc, typeCode: before.typeCode, from: before.status, to: after.status, reason });
-        return { identifier, status: after.status, previousStatus: before.status, reason, at: at.toISOString() };
+        await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: after.uscc, typeCode: after.typeCode, from: holder.status, to: after.status, reason });
+        return { identifier, status: after.status, previousStatus: holder.status, reason, at: at.toISOString() };
       });
     } finally {
       // Before the answer leaves: a verification through this process sees the change at once.
@@ -89,6 +92,29 @@ export class LicenceRecords {
 
   #audit(tx: Queryable, principal: Principal, action: string, subject: string, details: Record<string, unknown>): Promise<unknown> {
     return this.s.stores.audit.append(tx, [{ actor: principal.keyId, action, subject, details, at: this.s.clock.now() }]);
+  }
+}
+
+/**
+ * Who may undo what (docs/adr/0005, "Licence lifecycle precedence"), checked
+ * in this order: an issuer acts for its own department only (403 FORBIDDEN)
+ * and only while that department is active (409 DEPARTMENT_NOT_ACTIVE); no one
+ * makes a change the status machine refuses, so a revocation is final (409
+ * LICENSE_STATE_CONFLICT); a status the region admin set is changed by the
+ * region admin only (403 LICENSE_STATUS_SET_BY_REGION). The region admin may
+ * make every change the status machine allows, whatever the department's state.
+ */
+export function checkLifecycleChange(principal: Principal, holder: StatusHolder, to: LicenceStatus, identifier: string): void {
+  if (principal.role !== 'region_admin' && principal.role !== 'issuer') throw new ElicenseError('FORBIDDEN', 'only region admins and issuers change a licence status');
+  if (!canActFor(principal, holder.uscc)) throw new ElicenseError('FORBIDDEN', "an issuer key acts for its own department's licences only");
+  if (principal.role === 'issuer' && holder.departmentState !== 'active') {
+    throw new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${holder.departmentState} and may not change licence statuses`, { uscc: holder.uscc, state: holder.departmentState });
+  }
+  if (!statusChangeAllowed(holder.status, to)) {
+    throw new ElicenseError('LICENSE_STATE_CONFLICT', `a ${holder.status} licence cannot become ${to}`, { identifier, from: holder.status, to });
+  }
+  if (principal.role === 'issuer' && holder.setByRole === 'region_admin') {
+    throw new ElicenseError('LICENSE_STATUS_SET_BY_REGION', `the region admin set this licence's status (${holder.status}); only the region admin changes it`, { identifier, status: holder.status });
   }
 }
 
