@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'JSON_DUPLICATE_KEY',
   'JSON_TOO_DEEP',
   'INPUT_UNREADABLE',
+  /** A control character (or lone surrogate) in request text, at the field's JSON pointer. */
+  'TEXT_CONTROL_CHARACTER',
   // standards and codes
   'TYPE_UNKNOWN',
   'SCHEMA_INVALID',
@@ -29,6 +31,12 @@ export const ERROR_CODES = [
   // issuance
   'ISSUER_NOT_AUTHORIZED_FOR_TYPE',
   'ISSUANCE_SELF_CHECK_FAILED',
+  /** A valid licence of the same type, issuer and certificate number exists (name it in `replaces` to re-issue). */
+  'LICENSE_NUMBER_IN_USE',
+  /** `replaces` names a licence of another type, or one already replaced. */
+  'LICENSE_REPLACEMENT_INVALID',
+  /** The data carries a code warning verification would show, and the request did not acknowledge it. */
+  'RECORD_WARNING_UNACKNOWLEDGED',
   'TRUST_MATERIAL_INVALID',
   'CONFIG_INVALID',
   // storage (issuing node)
@@ -43,6 +51,9 @@ export const ERROR_CODES = [
   'LICENSE_NOT_FOUND',
   'LICENSE_DUPLICATE',
   'LICENSE_STATE_CONFLICT',
+  /** A revoked or suspended licence's PDF or QR download (docs/adr/0004, "Serving"). */
+  'LICENSE_REVOKED',
+  'LICENSE_SUSPENDED',
   /** An issuer key changing a licence status the region admin set (docs/adr/0005). */
   'LICENSE_STATUS_SET_BY_REGION',
   'IDEMPOTENCY_KEY_REUSED',

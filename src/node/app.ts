@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { ElicenseError } from '../errors';
+import { checkRequestText } from '../json/checkRequestText';
 import { parseStrictJson } from '../json/parseStrictJson';
 import type { NodeServices } from './NodeServices';
 import { authenticate } from './http/authenticate';
@@ -94,10 +95,18 @@ function mount(app: express.Express, route: RouteSpec, services: NodeServices, o
           : new ElicenseError('FORBIDDEN', `role ${principal.role} may not ${route.permission}`);
       }
       if (route.permission === 'public' && principal === null) await options.rateLimiter.check(req.ip ?? 'unknown');
+      refuseControlText(req, route);
       const ctx: RequestContext = { principal, requestId: req.requestId, services };
       await route.handler(req, res, ctx);
     })().catch(next);
   });
+}
+
+/** Control characters in path segments, query parameters and JSON bodies: 422 naming the field, at the door of every route. */
+function refuseControlText(req: Request, route: RouteSpec): void {
+  checkRequestText(req.params, { singleLine: true });
+  checkRequestText(req.query, { singleLine: true });
+  if (route.bodyText === undefined && !Buffer.isBuffer(req.body)) checkRequestText(req.body);
 }
 
 /** JSON bodies are parsed by our strict parser: duplicate keys, depth and size are refused, not guessed at. */

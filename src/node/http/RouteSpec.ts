@@ -24,6 +24,12 @@ export interface RouteSpec {
   summary: string;
   /** OpenAPI tag (feature name). */
   tag: string;
+  /**
+   * Control characters in the JSON body are refused at the door for the whole
+   * body, unless the handler checks record by record (a batch: one bad record
+   * fails alone) or the body is a presented document verified as it is.
+   */
+  bodyText?: 'per-record' | 'verbatim';
   handler(req: Request, res: Response, ctx: RequestContext): Promise<void> | void;
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { ElicenseError } from '../../../errors';
 import { canonicalJson } from '../../../json/canonicalJson';
+import { checkRequestText } from '../../../json/checkRequestText';
 import type { LicenseDraft } from '../../../license/prepareLicenseRecord';
 import type { StandardsCatalog } from '../../../standards/StandardsCatalog';
 import type { TypeStandard } from '../../../standards/generated/TypeStandard';
@@ -84,7 +85,9 @@ export class IssueRequestReader {
     return this.#resolve(body as unknown as Record<string, unknown>);
   }
 
+  /** One record of a batch: the text check runs here, per record (the door leaves batch bodies to it), before the shape. */
   readBatchRecord(body: unknown): BatchRecordRequest {
+    checkRequestText(body);
     if (!this.#validateRecord(body)) throw shapeError(this.#validateRecord.errors);
     const { idempotencyKey, ...rest } = body as unknown as Record<string, unknown> & { idempotencyKey?: string };
     if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);

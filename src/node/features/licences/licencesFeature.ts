@@ -83,6 +83,7 @@ export function createLicencesFeature(services: NodeServices): Feature {
       method: 'post',
       path: '/v1/licenses/batch',
       permission: 'licence:issue',
+      bodyText: 'per-record',
       summary:
         `Issue up to ${MAX_BATCH_RECORDS} licences: {records: [{idempotencyKey?, typeCode | type, standardVersion?, data}]}. ` +
         'Each record succeeds or fails on its own; committed in chunks, so a crash leaves no half-written chunk and a re-run with the same keys creates no duplicates. ?return=minimal leaves the full forms out.',

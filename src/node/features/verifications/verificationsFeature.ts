@@ -27,6 +27,7 @@ export function createVerificationsFeature(services: NodeServices): Feature {
         method: 'post',
         path: '/v1/verifications',
         permission: 'public',
+        bodyText: 'verbatim',
         summary:
           'Verify a licence in any form. JSON body: the full-form licence (as issued), {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>} ' +
           `(with the full form, the QR must be bound to it). Or the raw bytes, up to ${MAX_UPLOAD_BYTES} bytes, as image/png or image/jpeg (a picture or photo of the QR), ` +
