@@ -7,6 +7,7 @@ import type { Database } from '../store/Database';
 import type { DepartmentStore } from '../store/DepartmentStore';
 import type { IdempotencyStore } from '../store/IdempotencyStore';
 import type { KeyVault } from '../store/KeyVault';
+import type { LicenceFormStore } from '../store/LicenceFormStore';
 import type { LicenceStore } from '../store/LicenceStore';
 import type { RateLimitStore } from '../store/RateLimitStore';
 import type { RegionStore } from '../store/RegionStore';
@@ -35,6 +36,7 @@ export interface NodeServices {
     departments: DepartmentStore;
     signingKeys: SigningKeyStore;
     licences: LicenceStore;
+    licenceForms: LicenceFormStore;
     idempotency: IdempotencyStore;
     apiKeys: ApiKeyStore;
     audit: AuditLog;

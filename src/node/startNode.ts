@@ -11,6 +11,7 @@ import { SqlAuditLog } from '../store/AuditLog';
 import { SqlDepartmentStore } from '../store/DepartmentStore';
 import { SqlIdempotencyStore } from '../store/IdempotencyStore';
 import { KeyVault } from '../store/KeyVault';
+import { SqlLicenceFormStore } from '../store/LicenceFormStore';
 import { SqlLicenceStore } from '../store/LicenceStore';
 import { migrate } from '../store/migrate';
 import { openDatabase } from '../store/openDatabase';
@@ -77,6 +78,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       departments: new SqlDepartmentStore(),
       signingKeys: new SqlSigningKeyStore(),
       licences: new SqlLicenceStore(),
+      licenceForms: new SqlLicenceFormStore(),
       idempotency: new SqlIdempotencyStore(),
       apiKeys: new SqlApiKeyStore(),
       audit: new SqlAuditLog(),
