@@ -87,3 +87,16 @@ export function checkCitizenId(id: unknown, options: CitizenIdOptions): CodeChec
   }
   return codeOk();
 }
+
+/**
+ * A birth date written beside a citizen ID number must be the one the number
+ * encodes (positions 7-14). Only a number with the GB 11643 layout is read; a
+ * passport or other number has no birth date to compare. A warning, not a
+ * rejection: licences signed before this check keep verifying, and an issuer
+ * may knowingly sign a registry's recorded contradiction (acknowledged).
+ */
+export function checkBirthDateAgainstCitizenId(birthDate: unknown, id: unknown, idName: string): CodeCheck {
+  if (typeof birthDate !== 'string' || !ISO_DATE.test(birthDate) || typeof id !== 'string' || !SHAPE.test(id)) return codeOk();
+  if (birthDate.replace(/-/g, '') === id.slice(6, 14)) return codeOk();
+  return codeOk([{ code: 'CITIZEN_ID_BIRTH_DATE_MISMATCH', message: `birth date ${birthDate} differs from the one in ${idName} (positions 7-14)` }]);
+}

@@ -3,7 +3,7 @@
  * division code, identifier consistency, face code fields and the validity period. The reference date
  * for birth dates is the licence's issue date, so no clock is needed.
  */
-import { checkCitizenId } from '../codes/citizenId';
+import { checkBirthDateAgainstCitizenId, checkCitizenId } from '../codes/citizenId';
 import type { CodeCheck } from '../codes/codeCheck';
 import { checkDivisionCode, type DivisionCodeList } from '../codes/divisionCode';
 import { checkHolderCode } from '../codes/holderCode';
@@ -85,9 +85,37 @@ export function checkRecordCodes(record: LicenceRecord, standard: TypeStandard, 
     }
   }
 
+  checkFaceBirthDates(record, out);
+
   const expiring = record.certificateExpiringDate;
   if (expiring !== undefined && expiring < record.certificateEffectiveDate) {
     out.errors.push({ path: '/certificateExpiringDate', code: 'VALIDITY_PERIOD_INVALID', message: 'expiring date is before the effective date' });
   }
   return out;
+}
+
+const BIRTH_DATE = 'BirthDate';
+
+/**
+ * Face birth dates against the citizen ID they belong to, by the naming the
+ * type standards share: `<who>BirthDate` with `<who>IdNumber` (spouses), and a
+ * bare `birthDate` with `idNumber`, else with the holder's own code when it is
+ * a citizen ID (type 111: degree, driving licence, newborn with an ID).
+ */
+function checkFaceBirthDates(record: LicenceRecord, out: CodeCheckOutcome): void {
+  const face = record.extendInfo as Record<string, unknown>;
+  for (const field in face) {
+    let who: string;
+    if (field === 'birthDate') who = '';
+    else if (field.endsWith(BIRTH_DATE) && field.length > BIRTH_DATE.length) who = field.slice(0, -BIRTH_DATE.length);
+    else continue;
+    const idField = who === '' ? 'idNumber' : `${who}IdNumber`;
+    const check =
+      face[idField] !== undefined
+        ? checkBirthDateAgainstCitizenId(face[field], face[idField], idField)
+        : who === '' && record.certificateHolderTypeCode === '111'
+          ? checkBirthDateAgainstCitizenId(face[field], record.certificateHolderCode, 'the holder code')
+          : undefined;
+    if (check) collect(out, `/extendInfo/${field}`, check);
+  }
 }

@@ -1,4 +1,4 @@
-import { checkCitizenId, citizenIdCheckCharacter, isCalendarDate } from '../../src/codes/citizenId';
+import { checkBirthDateAgainstCitizenId, checkCitizenId, citizenIdCheckCharacter, isCalendarDate } from '../../src/codes/citizenId';
 import { divisionList } from './divisionList';
 import { seededRandomBytes } from './seededRandom';
 
@@ -83,5 +83,17 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate('21000229')).toBe(false);
     expect(isCalendarDate('20240431')).toBe(false);
     expect(isCalendarDate('20241231')).toBe(true);
+  });
+});
+
+describe('checkBirthDateAgainstCitizenId', () => {
+  it('passes a matching date, warns on a contradiction, ignores numbers without the citizen ID layout', () => {
+    expect(checkBirthDateAgainstCitizenId('1988-03-15', '350102198803151238', 'idNumber')).toEqual({ ok: true, warnings: [] });
+    expect(checkBirthDateAgainstCitizenId('1988-03-16', '350102198803151238', 'idNumber')).toEqual({
+      ok: true,
+      warnings: [{ code: 'CITIZEN_ID_BIRTH_DATE_MISMATCH', message: expect.stringContaining('idNumber') }],
+    });
+    expect(checkBirthDateAgainstCitizenId('1988-03-16', 'E12345678', 'idNumber')).toEqual({ ok: true, warnings: [] });
+    expect(checkBirthDateAgainstCitizenId(undefined, '350102198803151238', 'idNumber')).toEqual({ ok: true, warnings: [] });
   });
 });

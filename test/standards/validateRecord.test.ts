@@ -110,6 +110,22 @@ describe('validateRecord failures', () => {
     expect(r.warnings).toEqual([{ path: '/certificateHolderCode', code: 'USCC_CHECK_CHARACTER_MISMATCH', message: expect.any(String) }]);
   });
 
+  it("warns when a spouse's birth date contradicts the spouse's citizen ID number", () => {
+    const marriage = fixtureRecord(catalog, 'marriage-certificate');
+    const face = marriage['extendInfo'] as Record<string, unknown>;
+    const r = catalog.validateRecord({ ...marriage, extendInfo: { ...face, spouse1BirthDate: '1988-03-16' } });
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toEqual([{ path: '/extendInfo/spouse1BirthDate', code: 'CITIZEN_ID_BIRTH_DATE_MISMATCH', message: expect.stringContaining('spouse1IdNumber') }]);
+    // A passport number (no citizen ID layout) has no birth date to compare.
+    expect(catalog.validateRecord({ ...marriage, extendInfo: { ...face, spouse2IdNumber: 'E12345678', spouse2BirthDate: '1991-01-01' } }).warnings).toEqual([]);
+  });
+
+  it("warns when the face birth date contradicts the holder's citizen ID number", () => {
+    const degree = fixtureRecord(catalog, 'degree-certificate');
+    const r = catalog.validateRecord({ ...degree, extendInfo: { ...(degree['extendInfo'] as object), birthDate: '2001-09-10' } });
+    expect(r.warnings).toEqual([{ path: '/extendInfo/birthDate', code: 'CITIZEN_ID_BIRTH_DATE_MISMATCH', message: expect.stringContaining('holder') }]);
+  });
+
   it('does not modify the record', () => {
     const record = fixtureRecord(catalog, 'real-estate-title');
     const copy = clone(record);
