@@ -13,6 +13,7 @@ import type { LicencePdfParts } from './pdf/readLicencePdf';
 import { verifyLicencePdf } from './pdf/verifyLicencePdf';
 import { decodeCompactOnce, MAX_COMPACT_TEXT, type DecodedCompactLicence } from './qr/compactLicence';
 import { verifyCompactLicence } from './qr/verifyCompactLicence';
+import type { ImageOutcome } from './qrImage/decodeRasterImage';
 import { readQrFromImage } from './qrImage/readQrFromImage';
 
 /** A licence as presented, read far enough to know what to verify (images already scanned). */
@@ -55,13 +56,16 @@ export function presentedFromJson(doc: unknown): PresentedForm {
   return { kind: 'full-form', form: 'full-form', document: doc };
 }
 
-/** Reads bytes as far as needed to verify them: detects the form, parses JSON strictly, scans an image for its QR. */
-export async function readPresentedForm(bytes: Uint8Array): Promise<PresentedForm> {
+/**
+ * Reads bytes as far as needed to verify them: detects the form, parses JSON strictly, scans an image for its QR
+ * (with `readQr`: a server passes its worker pool, QrImageReaderPool, to keep decoding off the event loop).
+ */
+export async function readPresentedForm(bytes: Uint8Array, readQr: (image: Uint8Array) => Promise<ImageOutcome<string>> = readQrFromImage): Promise<PresentedForm> {
   const form = detectForm(bytes);
   switch (form) {
     case 'png':
     case 'jpeg': {
-      const qr = await readQrFromImage(bytes);
+      const qr = await readQr(bytes);
       return qr.ok ? { kind: 'qr', form, text: qr.value, decoded: decodeCompactOnce(qr.value) } : { kind: 'unreadable', form, code: qr.code, message: qr.message };
     }
     case 'pdf':
