@@ -135,6 +135,8 @@ describe('the issuer console', () => {
     await page.waitForSelector('#licence-detail .act-revoke');
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('licence-detail');
     await screenshot(page, 'console-licences');
+    // Taken before the revocation: afterwards the node gives out no QR or PDF of it (410, docs/adr/0004).
+    const qr = await downloadFrom(page, '#licence-detail .act-qr');
     await page.click('#licence-detail .act-revoke');
     await page.waitForSelector('#reason-dialog[open]');
     // A reason is required.
@@ -146,8 +148,9 @@ describe('the issuer console', () => {
     await page.waitForSelector(`#licence-table tr[data-identifier="${identifier}"] [data-status="revoked"]`);
     expect(await page.textContent('#licence-detail')).toContain('持证主体申请注销（测试）');
     await screenshot(page, 'console-revoked');
+    await page.click('#licence-detail .act-qr');
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#licence-detail .licence-actions .hint')?.textContent.includes('已被撤销'));
 
-    const qr = await downloadFrom(page, '#licence-detail .act-qr');
     const verifier = await page.context().newPage();
     await verifier.goto('/verify');
     await waitForFlag(verifier);
