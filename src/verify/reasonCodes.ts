@@ -28,6 +28,8 @@ export const REASON_CODES = {
   QR_ENCODING_INVALID: 'format',
   QR_DECOMPRESSION_LIMIT: 'format',
   COSE_MALFORMED: 'format',
+  /** A second encoding of a licence QR (trailing bytes, another COSE wrapper, unprotected headers, a high-S ECDSA signature): docs/adr/0003. */
+  QR_NOT_CANONICAL: 'format',
   // format, QR images
   /** An image with no readable QR code. */
   QR_NOT_FOUND: 'format',
@@ -69,6 +71,8 @@ export const REASON_CODES = {
   ISSUER_NOT_AUTHORIZED_FOR_TYPE: 'issuer',
   ISSUER_SUSPENDED: 'issuer',
   ISSUER_WITHDRAWN: 'issuer',
+  /** The peer trust list listing the issuer is past its nextUpdate plus the grace (docs/adr/0006). */
+  TRUST_LIST_EXPIRED: 'issuer',
   // validity
   LICENSE_NOT_YET_VALID: 'validity',
   LICENSE_EXPIRED: 'validity',

@@ -8,7 +8,8 @@ import { licenseSigningPayload } from '../../license/signingInput';
 import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import { base45Decode, base45Encode } from './base45';
 import { decodeCborStrict } from './decodeCborStrict';
-import { COSE_ALGORITHMS, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader, type CoseSign1 } from './coseSign1';
+import { COSE_ALGORITHMS, cborEncoder, coseSign1ToBeSigned, decodeLicenceCose, encodeCoseSign1, encodeProtectedHeader, type CoseSign1 } from './coseSign1';
+import { toLowS } from './ecdsaLowS';
 
 /** Prefix of the compact QR form (context identifier, as "HC1:" in the EU DCC). */
 export const COMPACT_PREFIX = 'LC1:';
@@ -122,7 +123,9 @@ function claimsToCbor(c: CompactClaims): Uint8Array {
 export async function encodeCompactLicence(form: FullForm, standard: TypeStandard, signer: Signer, at: Date): Promise<string> {
   const payload = claimsToCbor(compactClaimsOf(form, standard, at));
   const protectedBytes = encodeProtectedHeader(COSE_ALGORITHMS[signer.algorithm], Buffer.from(signer.keyId, 'base64url'));
-  const signature = await signer.sign(coseSign1ToBeSigned(protectedBytes, payload));
+  const signed = await signer.sign(coseSign1ToBeSigned(protectedBytes, payload));
+  // The signer's ECDSA gives a high S half the time; the QR profile has one encoding (docs/adr/0003).
+  const signature = signer.algorithm === 'ES256' ? toLowS(signed) : signed;
   const cose = encodeCoseSign1(protectedBytes, payload, signature);
   return COMPACT_PREFIX + base45Encode(deflateSync(cose, { level: 9 }));
 }
@@ -136,10 +139,12 @@ export interface DecodedCompactLicence {
  * Reads QR text back, refusing anything off the expected path: the prefix
  * (QR_PREFIX_INVALID), base45 (QR_ENCODING_INVALID), a zlib stream that would
  * inflate beyond MAX_INFLATED_BYTES (QR_DECOMPRESSION_LIMIT), COSE and CBOR
- * structure (COSE_MALFORMED). The signature is NOT checked here.
+ * structure (COSE_MALFORMED), and any second encoding of the same licence
+ * QR: bytes after the zlib stream, another COSE wrapper, unprotected headers,
+ * a high-S ES256 signature (QR_NOT_CANONICAL). The signature is NOT checked here.
  */
 export function decodeCompactLicence(text: string, qrFieldsOf?: (typeCode: string, version: string) => readonly string[] | undefined): DecodedCompactLicence {
-  const cose = decodeCoseSign1(unwrapCompactText(text));
+  const cose = decodeLicenceCose(unwrapCompactText(text));
   const claims = claimsFromCbor(cose.payload);
   return { cose, claims: qrFieldsOf ? withFaceNames(claims, qrFieldsOf(claims.typeCode, claims.standardVersion) ?? []) : claims };
 }
@@ -174,8 +179,9 @@ export function withFaceNames(claims: CompactClaims, names: readonly string[]): 
 /**
  * The transport layers of a QR text, outside in: length, prefix
  * (QR_PREFIX_INVALID), base45 (QR_ENCODING_INVALID), capped zlib inflation
- * (QR_DECOMPRESSION_LIMIT). Returns the COSE bytes. The prefix is a parameter
- * so the same code reads the EU DCC test data ("HC1:").
+ * (QR_DECOMPRESSION_LIMIT), nothing after the zlib stream (QR_NOT_CANONICAL).
+ * Returns the COSE bytes. The prefix is a parameter so the same code reads the
+ * EU DCC test data ("HC1:").
  */
 export function unwrapCompactText(text: string, prefix: string = COMPACT_PREFIX): Uint8Array {
   if (text.length > MAX_COMPACT_TEXT) throw new ElicenseError('INPUT_TOO_LARGE', `QR text longer than ${MAX_COMPACT_TEXT} characters`);
@@ -183,16 +189,25 @@ export function unwrapCompactText(text: string, prefix: string = COMPACT_PREFIX)
   return inflateLimited(base45Decode(text.slice(prefix.length)));
 }
 
-/** zlib inflate with an output cap, so a small QR cannot expand into megabytes. */
+/**
+ * zlib inflate with an output cap, so a small QR cannot expand into megabytes.
+ * zlib stops at the end of its stream and ignores what follows; bytes there
+ * would make a second text of the same QR, so they are refused.
+ */
 export function inflateLimited(compressed: Uint8Array, max = MAX_INFLATED_BYTES): Uint8Array {
+  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    return inflateSync(compressed, { maxOutputLength: max });
+    inflated = inflateSync(compressed, { maxOutputLength: max, info: true }) as unknown as typeof inflated;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new ElicenseError('QR_DECOMPRESSION_LIMIT', `the QR payload inflates beyond ${max} bytes`);
     }
     throw new ElicenseError('QR_ENCODING_INVALID', 'the QR payload is not a zlib stream');
   }
+  if (inflated.engine.bytesWritten !== compressed.length) {
+    throw new ElicenseError('QR_NOT_CANONICAL', `${compressed.length - inflated.engine.bytesWritten} bytes follow the zlib stream`);
+  }
+  return inflated.buffer;
 }
 
 function claimsFromCbor(payload: Uint8Array): CompactClaims {

@@ -1,6 +1,7 @@
 import cbor from 'cbor';
 import { ElicenseError } from '../../errors';
 import { decodeCborStrict } from './decodeCborStrict';
+import { isHighS } from './ecdsaLowS';
 
 /** COSE algorithm identifiers (RFC 9053 / IANA) of our allow-list. */
 export const COSE_ALGORITHMS = { ES256: -7, EdDSA: -8, PS256: -37 } as const;
@@ -26,6 +27,9 @@ function head(major: number, n: number): Buffer {
 }
 const SIG_STRUCTURE_PREFIX = Buffer.concat([head(4, 4), head(3, 10), Buffer.from('Signature1', 'ascii')]);
 const EMPTY_BSTR = head(2, 0);
+const TAG_18 = head(6, COSE_SIGN1_TAG);
+const ARRAY_OF_4 = head(4, 4);
+const EMPTY_MAP = head(5, 0);
 
 export interface CoseSign1 {
   /** Serialised protected header (part of what is signed). */
@@ -46,11 +50,40 @@ export function encodeProtectedHeader(alg: number, kid: Uint8Array): Uint8Array 
   return cborEncoder.encode(new Map<number, unknown>([[HEADER_ALG, alg], [HEADER_KID, Buffer.from(kid)]]));
 }
 
+/**
+ * The one encoding of a licence QR's COSE_Sign1: tag 18, shortest heads, an
+ * empty unprotected header (written by hand, as the Sig_structure: the LC1
+ * reader compares what it is given with exactly these bytes).
+ */
 export function encodeCoseSign1(protectedBytes: Uint8Array, payload: Uint8Array, signature: Uint8Array): Uint8Array {
-  return cborEncoder.encode(new cbor.Tagged(COSE_SIGN1_TAG, [Buffer.from(protectedBytes), new Map(), Buffer.from(payload), Buffer.from(signature)]));
+  const bstr = (b: Uint8Array) => [head(2, b.length), b];
+  return Buffer.concat([TAG_18, ARRAY_OF_4, ...bstr(protectedBytes), EMPTY_MAP, ...bstr(payload), ...bstr(signature)]);
 }
 
 const bytesOf = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array ? v : undefined);
+
+/**
+ * The licence QR profile (LC1) on top of decodeCoseSign1, which also reads the
+ * EU DCC's variants: the bytes must be exactly what encodeCoseSign1 writes (so
+ * no CWT tag, no untagged array, no unprotected header, no longer heads) and
+ * an ES256 signature must be low-S; anything else re-encodes the same signed
+ * content and is QR_NOT_CANONICAL. The protected header holds alg and kid
+ * only (COSE_MALFORMED otherwise: an unknown header might be critical).
+ */
+export function decodeLicenceCose(bytes: Uint8Array): CoseSign1 {
+  const cose = decodeCoseSign1(bytes);
+  const labels = [...(decodeCborStrict(cose.protectedBytes, { maxDepth: 4, maxItems: 64 }) as Map<unknown, unknown>).keys()];
+  if (!labels.every((l) => l === HEADER_ALG || l === HEADER_KID)) throw malformed('the protected header holds alg and kid only');
+  if (Buffer.compare(Buffer.from(bytes), Buffer.from(encodeCoseSign1(cose.protectedBytes, cose.payload, cose.signature))) !== 0) {
+    throw notCanonical('the COSE_Sign1 is not in its one encoding (tag 18, shortest lengths, empty unprotected header)');
+  }
+  if (cose.alg === COSE_ALGORITHMS.ES256 && isHighS(cose.signature)) throw notCanonical('the ES256 signature is not low-S');
+  return cose;
+}
+
+function notCanonical(message: string): ElicenseError {
+  return new ElicenseError('QR_NOT_CANONICAL', message);
+}
 
 /**
  * Strict COSE_Sign1 decoding: well-formed CBOR without repeated map keys, the

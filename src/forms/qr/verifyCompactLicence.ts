@@ -13,7 +13,7 @@ import { validateCompactClaims } from './validateCompactClaims';
 import { verifyCoseSign1 } from './verifyCoseSign1';
 import { COSE_ALGORITHMS, type CoseAlgorithmName } from './coseSign1';
 
-const FORMAT_CODES: ReadonlySet<string> = new Set(['INPUT_TOO_LARGE', 'QR_PREFIX_INVALID', 'QR_ENCODING_INVALID', 'QR_DECOMPRESSION_LIMIT', 'COSE_MALFORMED']);
+const FORMAT_CODES: ReadonlySet<string> = new Set(['INPUT_TOO_LARGE', 'QR_PREFIX_INVALID', 'QR_ENCODING_INVALID', 'QR_DECOMPRESSION_LIMIT', 'COSE_MALFORMED', 'QR_NOT_CANONICAL']);
 
 /** The QR claims under the record's field names, for display and for the shared checks. */
 function recordOf(c: CompactClaims): Record<string, unknown> {

@@ -7,6 +7,7 @@ import cbor from 'cbor';
 import { cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
 import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicence, encodeCompactLicence, fullFormDigest } from '../../../src/forms/qr/compactLicence';
 import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
+import { toLowS } from '../../../src/forms/qr/ecdsaLowS';
 import { verifyCompactLicence } from '../../../src/forms/qr/verifyCompactLicence';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
 import { loadLocalTrustFile } from '../../../src/trust/loadLocalTrustFile';
@@ -223,7 +224,9 @@ describe('verifyCompactLicence: signed by a known key, but wrong', () => {
     edit(claims);
     const payload = cborEncoder.encode(claims);
     const protectedBytes = alg === undefined ? cose.protectedBytes : encodeProtectedHeader(alg, cose.kid);
-    const signature = await signer.sign(coseSign1ToBeSigned(protectedBytes, payload));
+    const signed = await signer.sign(coseSign1ToBeSigned(protectedBytes, payload));
+    // As the issuer does: the low-S twin of an ES256 signature (docs/adr/0003).
+    const signature = signer.algorithm === 'ES256' ? toLowS(signed) : signed;
     return COMPACT_PREFIX + base45Encode(deflateSync(encodeCoseSign1(protectedBytes, payload, signature)));
   }
 
@@ -335,5 +338,84 @@ describe('COSE internals', () => {
     expect(() => cborDecoder.decode(Buffer.from('9f01ff', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
     expect(() => cborDecoder.decode(Buffer.from('0101', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
     expect(() => cborDecoder.decode(Buffer.from('62c328', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+  });
+});
+
+describe('one canonical QR: a licence QR has exactly one encoding (docs/adr/0003, "One encoding")', () => {
+  const { Tagged } = cbor;
+  const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+  const es256 = () => demo.licences.find((l) => l.department.algorithm === 'ES256')!;
+  const genuine = () => decodeCompactLicence(texts.get(es256().slug)!).cose;
+  const sOf = (signature: Uint8Array) => BigInt(`0x${Buffer.from(signature).subarray(32).toString('hex')}`);
+  const withS = (signature: Uint8Array, s: bigint) => Buffer.concat([Buffer.from(signature).subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]);
+  const text = (coseBytes: Uint8Array) => COMPACT_PREFIX + base45Encode(deflateSync(coseBytes));
+  const parts = (c = genuine()) => [Buffer.from(c.protectedBytes), new Map(), Buffer.from(c.payload), Buffer.from(c.signature)] as const;
+
+  it('the issuer emits a low-S ES256 signature every time', async () => {
+    const lic = es256();
+    for (let i = 0; i < 24; i++) {
+      const { cose } = decodeCompactLicence(await encodeCompactLicence(lic.form, lic.standard, demo.signerOf(lic.department), NOW));
+      expect(sOf(cose.signature) <= P256_ORDER / 2n).toBe(true);
+    }
+  });
+
+  it.each<[string, () => string]>([
+    ['bytes after the zlib stream', () => COMPACT_PREFIX + base45Encode(Buffer.concat([deflateSync(encodeCoseSign1(genuine().protectedBytes, genuine().payload, genuine().signature)), Buffer.from([0])]))],
+    ['a second zlib stream after the first', () => { const c = genuine(); const z = deflateSync(encodeCoseSign1(c.protectedBytes, c.payload, c.signature)); return COMPACT_PREFIX + base45Encode(Buffer.concat([z, z])); }],
+    ['COSE_Sign1 inside the CWT tag (61)', () => text(cborEncoder.encode(new Tagged(61, new Tagged(18, [...parts()]))))],
+    ['an untagged COSE_Sign1', () => text(cborEncoder.encode([...parts()]))],
+    ['the kid repeated in the unprotected header', () => { const [p, , payload, sig] = parts(); return text(cborEncoder.encode(new Tagged(18, [p, new Map([[4, Buffer.from(genuine().kid)]]), payload, sig]))); }],
+    ['an unknown unprotected header', () => { const [p, , payload, sig] = parts(); return text(cborEncoder.encode(new Tagged(18, [p, new Map([[99, 'x']]), payload, sig]))); }],
+    ['the tag written in two bytes (d8 12) instead of one', () => { const c = genuine(); return text(Buffer.concat([Buffer.from([0xd8, 0x12]), Buffer.from(encodeCoseSign1(c.protectedBytes, c.payload, c.signature)).subarray(1)])); }],
+    ['the signature\'s length written in a longer head', () => { const c = genuine(); const e = Buffer.from(encodeCoseSign1(c.protectedBytes, c.payload, c.signature)); const at = e.length - 64 - 2; expect(e.subarray(at, at + 2)).toEqual(Buffer.from([0x58, 0x40])); return text(Buffer.concat([e.subarray(0, at), Buffer.from([0x59, 0x00, 0x40]), e.subarray(at + 2)])); }],
+    ['the high-S twin of a genuine ES256 signature', () => { const c = genuine(); const s = sOf(c.signature); const high = s > P256_ORDER / 2n ? s : P256_ORDER - s; return text(encodeCoseSign1(c.protectedBytes, c.payload, withS(c.signature, high))); }],
+  ])('%s is QR_NOT_CANONICAL, and a rejected result from the verifier', (_name, make) => {
+    const t = make();
+    expect(() => decodeCompactLicence(t)).toThrow(expect.objectContaining({ code: 'QR_NOT_CANONICAL' }));
+    const r = verifyCompactLicence(t, { trust: demo.trust, catalog, at: NOW });
+    expect({ result: r.result, reasons: r.reasons }).toEqual({ result: 'rejected', reasons: ['QR_NOT_CANONICAL'] });
+  });
+
+  it('the low-S twin of a signature verifies (the refusal above is about the encoding, not the key)', () => {
+    const c = genuine();
+    const s = sOf(c.signature);
+    const low = s > P256_ORDER / 2n ? P256_ORDER - s : s;
+    const t = text(encodeCoseSign1(c.protectedBytes, c.payload, withS(c.signature, low)));
+    expect(verifyCompactLicence(t, { trust: demo.trust, catalog, at: NOW }).reasons).toEqual([]);
+  });
+
+  it('an unknown protected header is COSE_MALFORMED (the profile has alg and kid only)', async () => {
+    const lic = es256();
+    const c = genuine();
+    const protectedBytes = cborEncoder.encode(new Map<number, unknown>([[1, -7], [4, Buffer.from(c.kid)], [99, 1]]));
+    const signature = await demo.signerOf(lic.department).sign(coseSign1ToBeSigned(protectedBytes, c.payload));
+    const s = sOf(signature);
+    const t = text(encodeCoseSign1(protectedBytes, c.payload, withS(signature, s > P256_ORDER / 2n ? P256_ORDER - s : s)));
+    expect(() => decodeCompactLicence(t)).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+  });
+
+  it('EdDSA and PS256 QRs are canonical as issued, and an Ed25519 S + L twin does not verify', async () => {
+    for (const alg of ['EdDSA', 'PS256'] as const) {
+      const dept = demo.pki.departments.find((d) => d.algorithm === alg)!;
+      const slug = demo.licences.find((l) => dept.licenseTypes.includes(l.standard.typeCode))!.slug;
+      const lic = await demo.issueSample(slug, dept);
+      const t = await encodeCompactLicence(lic.form, lic.standard, demo.signerOf(dept), NOW);
+      expect({ alg, reasons: verifyCompactLicence(t, { trust: demo.trust, catalog, at: NOW }).reasons }).toEqual({ alg, reasons: [] });
+    }
+    const ed = demo.licences.find((l) => l.department.algorithm === 'EdDSA')!;
+    const c = decodeCompactLicence(texts.get(ed.slug)!).cose;
+    const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+    const sig = Buffer.from(c.signature);
+    let s = 0n;
+    for (let i = 31; i >= 0; i--) s = s * 256n + BigInt(sig[32 + i]!);
+    let t = s + L;
+    for (let i = 0; i < 32; i++, t >>= 8n) sig[32 + i] = Number(t & 0xffn);
+    const twin = text(encodeCoseSign1(c.protectedBytes, c.payload, sig));
+    expect(verifyCompactLicence(twin, { trust: demo.trust, catalog, at: NOW }).reasons).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('the COSE envelope written by hand equals the general CBOR encoding', () => {
+    const c = genuine();
+    expect(Buffer.from(encodeCoseSign1(c.protectedBytes, c.payload, c.signature))).toEqual(cborEncoder.encode(new Tagged(18, [...parts(c)])));
   });
 });
