@@ -24,6 +24,14 @@ export interface NewLicence extends StatusSlot {
   fullForm: string;
   actor: string;
   at: Date;
+  /** The licence this one replaces (换发/补发); the caller revokes it and links it with recordReplacement. */
+  replaces?: string;
+}
+
+/** A licence type and certificate number of one department: at most one licence holding it is not revoked. */
+export interface CertificateNumberKey {
+  typeCode: string;
+  certificateNumber: string;
 }
 
 export interface LicenceSummary extends StatusSlot {
@@ -36,6 +44,9 @@ export interface LicenceSummary extends StatusSlot {
   record: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
+  /** The licence this one replaced, and the one that replaced it (re-issue, 换发/补发). */
+  replaces: string | null;
+  replacedBy: string | null;
 }
 
 export interface Licence extends LicenceSummary {
@@ -97,6 +108,14 @@ export interface LicenceStore {
   /** Inserts licences (one statement) with an 'issued' event each; LICENSE_DUPLICATE on a taken identifier, serial or slot. */
   insert(q: Queryable, licences: readonly NewLicence[]): Promise<void>;
   get(q: Queryable, identifier: string): Promise<Licence | null>;
+  /**
+   * Takes transaction-scoped locks on these certificate numbers of the department (in a fixed order, so
+   * concurrent batches do not deadlock), then returns the licences not revoked that already hold any of
+   * them. Run in the issuing transaction before the status slots are allocated.
+   */
+  claimCertificateNumbers(q: Queryable, uscc: string, keys: readonly CertificateNumberKey[]): Promise<Array<CertificateNumberKey & { identifier: string }>>;
+  /** Marks `predecessor` as replaced by `successor` (already inserted); LICENSE_STATE_CONFLICT when it was already replaced. */
+  recordReplacement(q: Queryable, predecessor: string, successor: string): Promise<void>;
   /** Status only, with the reason of the last change: the verification hot path (no record, no full form). */
   statusOf(q: Queryable, identifier: string): Promise<LicenceStatusView | null>;
   list(q: Queryable, query: LicenceQuery): Promise<LicencePage>;
@@ -109,7 +128,7 @@ export interface LicenceStore {
   statusesOfList(q: Queryable, statusListId: string): Promise<Array<{ statusIndex: number; status: LicenceStatus }>>;
 }
 
-export interface LicenceStatusView {
+export interface LicenceStatusView extends StatusSlot {
   uscc: string;
   status: LicenceStatus;
   updatedAt: Date;
@@ -139,7 +158,7 @@ export function statusChangeAllowed(from: LicenceStatus, to: LicenceStatus): boo
 
 const DEFAULT_CAPACITY = 131_072;
 const MAX_PAGE = 500;
-const SUMMARY = 'identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, created_at, updated_at';
+const SUMMARY = 'identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, created_at, updated_at, replaces, replaced_by';
 
 interface LicenceRow {
   identifier: string;
@@ -154,6 +173,8 @@ interface LicenceRow {
   full_form?: string;
   created_at: unknown;
   updated_at: unknown;
+  replaces: string | null;
+  replaced_by: string | null;
 }
 
 export class SqlLicenceStore implements LicenceStore {
@@ -185,10 +206,10 @@ export class SqlLicenceStore implements LicenceStore {
     const col = <T>(f: (l: NewLicence) => T): T[] => licences.map(f);
     try {
       await q.query(
-        `INSERT INTO licences (identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, full_form, created_at, updated_at)
-         SELECT identifier, uscc, type_code, serial, version, 'valid', status_list_id, status_index, record, full_form, at, at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::jsonb[], $9::text[], $10::timestamptz[])
-           AS t (identifier, uscc, type_code, serial, version, status_list_id, status_index, record, full_form, at)`,
+        `INSERT INTO licences (identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, full_form, created_at, updated_at, replaces)
+         SELECT identifier, uscc, type_code, serial, version, 'valid', status_list_id, status_index, record, full_form, at, at, replaces
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::jsonb[], $9::text[], $10::timestamptz[], $11::text[])
+           AS t (identifier, uscc, type_code, serial, version, status_list_id, status_index, record, full_form, at, replaces)`,
         [
           col((l) => l.identifier),
           col((l) => l.uscc),
@@ -200,6 +221,7 @@ export class SqlLicenceStore implements LicenceStore {
           col((l) => JSON.stringify(l.record)),
           col((l) => l.fullForm),
           col((l) => l.at.toISOString()),
+          col((l) => l.replaces ?? null),
         ],
       );
     } catch (e) {
@@ -220,15 +242,42 @@ export class SqlLicenceStore implements LicenceStore {
     return row ? { ...toSummary(row), fullForm: row.full_form as string } : null;
   }
 
+  async claimCertificateNumbers(q: Queryable, uscc: string, keys: readonly CertificateNumberKey[]): Promise<Array<CertificateNumberKey & { identifier: string }>> {
+    if (keys.length === 0) return [];
+    const types = keys.map((k) => k.typeCode);
+    const numbers = keys.map((k) => k.certificateNumber);
+    // A lock per number, not a unique index: databases issued into before this check may hold duplicates already.
+    await q.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (
+         SELECT DISTINCT hashtextextended('elicense.certificate_number:' || $1 || '/' || t || '/' || n, 0) AS k
+         FROM unnest($2::text[], $3::text[]) AS u (t, n) ORDER BY k) AS sorted`,
+      [uscc, types, numbers],
+    );
+    const rows = await q.query<{ identifier: string; type_code: string; certificate_number: string }>(
+      `SELECT identifier, type_code, certificate_number FROM licences
+        WHERE uscc = $1 AND status <> 'revoked' AND (type_code, certificate_number) IN (SELECT t, n FROM unnest($2::text[], $3::text[]) AS u (t, n))
+        ORDER BY created_at, identifier`,
+      [uscc, types, numbers],
+    );
+    return rows.map((r) => ({ identifier: r.identifier, typeCode: r.type_code, certificateNumber: r.certificate_number }));
+  }
+
+  async recordReplacement(q: Queryable, predecessor: string, successor: string): Promise<void> {
+    const rows = await q.query('UPDATE licences SET replaced_by = $2 WHERE identifier = $1 AND replaced_by IS NULL RETURNING identifier', [predecessor, successor]);
+    if (rows.length === 0) throw new ElicenseError('LICENSE_STATE_CONFLICT', 'this licence was already replaced', { identifier: predecessor });
+  }
+
   async statusOf(q: Queryable, identifier: string): Promise<LicenceStatusView | null> {
-    const [row] = await q.query<{ uscc: string; status: LicenceStatus; updated_at: unknown; reason: string | null }>(
-      `SELECT l.uscc, l.status, l.updated_at,
+    const [row] = await q.query<{ uscc: string; status: LicenceStatus; status_list_id: string; status_index: unknown; updated_at: unknown; reason: string | null }>(
+      `SELECT l.uscc, l.status, l.status_list_id, l.status_index, l.updated_at,
               CASE WHEN l.status = 'valid' THEN NULL ELSE
                 (SELECT e.reason FROM licence_events e WHERE e.identifier = l.identifier ORDER BY e.event_id DESC LIMIT 1) END AS reason
          FROM licences l WHERE l.identifier = $1`,
       [identifier],
     );
-    return row ? { uscc: row.uscc, status: row.status, updatedAt: asDate(row.updated_at), reason: row.reason } : null;
+    return row
+      ? { uscc: row.uscc, status: row.status, statusListId: row.status_list_id, statusIndex: asNumber(row.status_index), updatedAt: asDate(row.updated_at), reason: row.reason }
+      : null;
   }
 
   async list(q: Queryable, query: LicenceQuery): Promise<LicencePage> {
@@ -350,5 +399,7 @@ function toSummary(r: LicenceRow): LicenceSummary {
     record: r.record,
     createdAt: asDate(r.created_at),
     updatedAt: asDate(r.updated_at),
+    replaces: r.replaces ?? null,
+    replacedBy: r.replaced_by ?? null,
   };
 }

@@ -88,8 +88,8 @@ describe('issuance: idempotency, batches, concurrency', () => {
         good,
         { type: 'no-such-type', data: good.data },
         { ...good, data: { ...good.data, extendInfo: {} } },
-        { ...good, idempotencyKey: 'mix-dup' },
-        { ...good, idempotencyKey: 'mix-dup' },
+        { ...businessLicenceRequest({ certificateNumber: 'MIX-3' }), idempotencyKey: 'mix-dup' },
+        { ...businessLicenceRequest({ certificateNumber: 'MIX-3' }), idempotencyKey: 'mix-dup' },
         { ...businessLicenceRequest({ certificateNumber: 'MIX-2' }), idempotencyKey: 'mix-dup' },
         { type: 'marriage-certificate', data: good.data },
       ];

@@ -7,22 +7,32 @@ import { prepareLicenseRecord } from '../../../license/prepareLicenseRecord';
 import type { AuditEvent } from '../../../store/AuditLog';
 import type { Queryable } from '../../../store/Database';
 import type { NewLicence } from '../../../store/LicenceStore';
+import type { RecordIssue } from '../../../standards/recordValidation';
 import { chinaCalendarDate } from '../../../chinaCalendarDate';
 import { createVerifierCaches, type VerifierCaches } from '../../../verify/verifyLicense';
 import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../http/permissions';
 import type { NodeDepartment, NodeTrustSnapshot } from '../../signing/NodeTrust';
 import type { BatchRecordRequest, IssueRequest } from './issueRequest';
+import { checkLifecycleChange } from './LicenceRecords';
+
+/** A validation warning the licence carries (verification shows its code), at the request field it came from. */
+export interface IssuedWarning {
+  path: string;
+  code: string;
+  message: string;
+}
 
 export interface IssueOutcome {
   identifier: string;
   /** The signed full form exactly as stored and handed out. */
   fullForm: string;
   replayed: boolean;
+  warnings: IssuedWarning[];
 }
 
 export type BatchResult =
-  | { index: number; idempotencyKey?: string; status: 'created' | 'replayed'; identifier: string; fullForm: string }
+  | { index: number; idempotencyKey?: string; status: 'created' | 'replayed'; identifier: string; fullForm: string; warnings: IssuedWarning[] }
   | { index: number; idempotencyKey?: string; status: 'failed'; error: { code: string; detail: string; errors?: unknown } };
 
 /** Licences per transaction in a batch: a crash loses at most the chunk in flight, and leaves nothing of it. */
@@ -32,12 +42,13 @@ interface Prepared {
   index: number;
   request: IssueRequest;
   idempotencyKey: string | undefined;
+  warnings: IssuedWarning[];
 }
 
-/** A record that failed inside a chunk transaction: the chunk is rolled back and run again without it. */
-class RecordFailed extends Error {
-  constructor(readonly index: number, override readonly cause: ElicenseError) {
-    super(cause.message);
+/** Records that failed inside a chunk transaction: the chunk is rolled back and run again without them. */
+class RecordsFailed extends Error {
+  constructor(readonly failures: ReadonlyMap<number, ElicenseError>) {
+    super([...failures.values()][0]?.message);
   }
 }
 
@@ -53,26 +64,39 @@ export class LicenceIssuance {
   async issueOne(principal: Principal, request: IssueRequest, idempotencyKey: string | undefined): Promise<IssueOutcome> {
     const uscc = issuerDepartment(principal);
     const snapshot = await this.s.trust.current();
-    this.#dryRun(snapshot, uscc, request);
+    const warnings = this.#dryRun(snapshot, uscc, request);
     const at = this.s.clock.now();
     const caches = createVerifierCaches();
-    const outcome = await this.s.db.transaction(async (tx): Promise<IssueOutcome> => {
-      if (idempotencyKey !== undefined) {
-        const r = await this.s.stores.idempotency.reserve(tx, { principal: principal.keyId, key: idempotencyKey, requestHash: request.hash, at });
-        if (r.kind === 'replay') return { ...(await this.#stored(tx, r.licenceIdentifier)), replayed: true };
-      }
-      const department = await this.#authorised(tx, snapshot, uscc, [request.standard.typeCode]);
-      const signers = await this.#signers(tx, uscc, at, snapshot.version);
-      const [slot] = await this.s.stores.licences.allocateStatusSlots(tx, uscc, 1, at);
-      const licence = await this.#sign(request, department, signers, snapshot, slot!, at, principal.keyId, caches);
-      await this.s.stores.licences.insert(tx, [licence]);
-      await this.s.stores.audit.append(tx, [issueEvent(principal, licence, idempotencyKey !== undefined)]);
-      if (idempotencyKey !== undefined) {
-        await this.s.stores.idempotency.complete(tx, { principal: principal.keyId, key: idempotencyKey, licenceIdentifier: licence.identifier, response: { status: 201 }, at });
-      }
-      return { identifier: licence.identifier, fullForm: licence.fullForm, replayed: false };
-    });
-    if (!outcome.replayed) this.s.metrics.issued.inc({ type: request.standard.typeCode, department: uscc });
+    const prepared: Prepared = { index: 0, request, idempotencyKey, warnings };
+    let outcome: IssueOutcome;
+    try {
+      outcome = await this.s.db.transaction(async (tx): Promise<IssueOutcome> => {
+        if (idempotencyKey !== undefined) {
+          const r = await this.s.stores.idempotency.reserve(tx, { principal: principal.keyId, key: idempotencyKey, requestHash: request.hash, at });
+          if (r.kind === 'replay') return { ...(await this.#stored(tx, r.licenceIdentifier)), replayed: true };
+        }
+        const department = await this.#authorised(tx, snapshot, uscc, [request.standard.typeCode]);
+        const refused = await this.#claim(tx, principal, uscc, [prepared]);
+        if (refused.size > 0) throw refused.get(0)!;
+        const signers = await this.#signers(tx, uscc, at, snapshot.version);
+        const [slot] = await this.s.stores.licences.allocateStatusSlots(tx, uscc, 1, at);
+        const licence = await this.#sign(request, department, signers, snapshot, slot!, at, principal.keyId, caches);
+        await this.s.stores.licences.insert(tx, [licence]);
+        await this.#replace(tx, principal, [prepared], [licence], at);
+        await this.s.stores.audit.append(tx, [issueEvent(principal, licence, warnings, idempotencyKey !== undefined)]);
+        if (idempotencyKey !== undefined) {
+          await this.s.stores.idempotency.complete(tx, { principal: principal.keyId, key: idempotencyKey, licenceIdentifier: licence.identifier, response: { status: 201 }, at });
+        }
+        return { identifier: licence.identifier, fullForm: licence.fullForm, replayed: false, warnings };
+      });
+    } finally {
+      // A replaced licence was revoked: a verification through this process sees it at once.
+      if (request.replaces !== undefined) this.s.ownStatus.invalidate();
+    }
+    if (!outcome.replayed) {
+      this.s.metrics.issued.inc({ type: request.standard.typeCode, department: uscc });
+      if (request.replaces !== undefined) this.s.metrics.lifecycle.inc({ action: 'revoke' });
+    }
     return outcome;
   }
 
@@ -96,15 +120,19 @@ export class LicenceIssuance {
     // A key used twice in one batch: the first does the work, a later identical record replays it.
     const firstByKey = new Map<string, Prepared>();
     const sameAs = new Map<number, number>();
+    // One licence per certificate number, and one successor per replaced licence, inside the batch too.
+    const firstByNumber = new Map<string, number>();
+    const replacedBy = new Map<string, number>();
     records.forEach((r, index) => {
       if (r instanceof ElicenseError) return fail(index, r);
+      let warnings: IssuedWarning[];
       try {
-        this.#dryRun(snapshot, uscc, r);
+        warnings = this.#dryRun(snapshot, uscc, r);
       } catch (e) {
         if (isElicenseError(e)) return fail(index, e);
         throw e;
       }
-      const prepared: Prepared = { index, request: r, idempotencyKey: r.idempotencyKey };
+      const prepared: Prepared = { index, request: r, idempotencyKey: r.idempotencyKey, warnings };
       if (r.idempotencyKey !== undefined) {
         const first = firstByKey.get(r.idempotencyKey);
         if (first) {
@@ -114,6 +142,16 @@ export class LicenceIssuance {
         }
         firstByKey.set(r.idempotencyKey, prepared);
       }
+      const number = numberKey(r);
+      const sameNumber = firstByNumber.get(number);
+      if (sameNumber !== undefined) return fail(index, numberInUse(r, `the record at index ${sameNumber} of this batch`, { index: sameNumber }));
+      const replaced = r.replaces?.identifier;
+      const sameReplaced = replaced === undefined ? undefined : replacedBy.get(replaced);
+      if (sameReplaced !== undefined) {
+        return fail(index, new ElicenseError('LICENSE_STATE_CONFLICT', `the record at index ${sameReplaced} of this batch replaces the same licence`, { identifier: replaced }));
+      }
+      firstByNumber.set(number, index);
+      if (replaced !== undefined) replacedBy.set(replaced, index);
       todo.push(prepared);
     });
 
@@ -127,12 +165,18 @@ export class LicenceIssuance {
           for (const r of done) {
             results[r.index] = r;
             // Counted once the chunk has committed (a retried transaction must not count twice).
-            if (r.status === 'created') this.s.metrics.issued.inc({ type: (records[r.index] as BatchRecordRequest).standard.typeCode, department: uscc });
+            if (r.status === 'created') {
+              const request = records[r.index] as BatchRecordRequest;
+              this.s.metrics.issued.inc({ type: request.standard.typeCode, department: uscc });
+              if (request.replaces !== undefined) this.s.metrics.lifecycle.inc({ action: 'revoke' });
+            }
           }
           break;
         } catch (e) {
-          if (!(e instanceof RecordFailed)) throw e;
-          excluded.set(e.index, e.cause);
+          if (!(e instanceof RecordsFailed)) throw e;
+          for (const [index, cause] of e.failures) excluded.set(index, cause);
+        } finally {
+          if (chunk.some((p) => p.request.replaces !== undefined)) this.s.ownStatus.invalidate();
         }
       }
       for (const [index, e] of excluded) fail(index, e);
@@ -171,13 +215,15 @@ export class LicenceIssuance {
     for (let i = 0; i < allowed.length; i++) {
       const p = allowed[i]!;
       const r = outcomes[i]!;
-      if (r instanceof ElicenseError) throw new RecordFailed(p.index, r);
+      if (r instanceof ElicenseError) throw new RecordsFailed(new Map([[p.index, r]]));
       if (r.kind === 'replay') {
         const stored = await this.#stored(tx, r.licenceIdentifier);
         results.push({ index: p.index, idempotencyKey: p.idempotencyKey!, status: 'replayed', ...stored });
       } else fresh.push(p);
     }
     if (fresh.length === 0) return results;
+    const refused = await this.#claim(tx, principal, uscc, fresh);
+    if (refused.size > 0) throw new RecordsFailed(refused);
     const dept = snapshot.departments.get(uscc) ?? (department ? { ...department, typeCodes: granted } : undefined);
     if (!dept) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
     const signers = await this.#signers(tx, uscc, at, snapshot.version);
@@ -188,14 +234,15 @@ export class LicenceIssuance {
       try {
         licences.push(await this.#sign(p.request, dept, signers, snapshot, slots[i]!, at, principal.keyId, caches));
       } catch (e) {
-        if (isElicenseError(e)) throw new RecordFailed(p.index, e);
+        if (isElicenseError(e)) throw new RecordsFailed(new Map([[p.index, e]]));
         throw e;
       }
     }
     await this.s.stores.licences.insert(tx, licences);
+    await this.#replace(tx, principal, fresh, licences, at);
     await this.s.stores.audit.append(
       tx,
-      licences.map((l, i) => issueEvent(principal, l, fresh[i]!.idempotencyKey !== undefined, true)),
+      licences.map((l, i) => issueEvent(principal, l, fresh[i]!.warnings, fresh[i]!.idempotencyKey !== undefined, true)),
     );
     await this.s.stores.idempotency.completeMany(
       tx,
@@ -206,25 +253,102 @@ export class LicenceIssuance {
     for (let i = 0; i < fresh.length; i++) {
       const p = fresh[i]!;
       const l = licences[i]!;
-      results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'created', identifier: l.identifier, fullForm: l.fullForm });
+      results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'created', identifier: l.identifier, fullForm: l.fullForm, warnings: p.warnings });
     }
     return results;
   }
 
-  /** Checks the data against the type standard before any slot is taken or lock held (cheap, no database). */
-  #dryRun(snapshot: NodeTrustSnapshot, uscc: string, request: IssueRequest): void {
+  /**
+   * Checks the data against the type standard before any slot is taken or lock held (cheap, no database),
+   * and refuses what verification would flag unless the request acknowledges it. Returns the warnings the
+   * licence will carry.
+   */
+  #dryRun(snapshot: NodeTrustSnapshot, uscc: string, request: IssueRequest): IssuedWarning[] {
     const d = snapshot.departments.get(uscc);
     if (!d) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
     // Authorisation before content: a type the department may not issue is refused whatever the data.
     if (!d.typeCodes.has(request.standard.typeCode)) {
       throw new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${request.standard.typeCode}`, { uscc, typeCode: request.standard.typeCode });
     }
-    prepareLicenseRecord(request.draft, {
+    const record = prepareLicenseRecord(request.draft, {
       catalog: this.s.catalog,
       issuer: { name: d.name, uscc: d.uscc, divisionCode: d.divisionCode },
       serial: '0',
       today: chinaCalendarDate(this.s.clock.now()),
     });
+    // The same catalogue validation verification runs (verifyLicense's schema step), so the two agree.
+    const warnings = issuedWarnings(this.s.catalog.validateRecord(record).warnings, request.draft);
+    const open = warnings.filter((w) => w.path.startsWith('/data/') && !request.acknowledged.has(w.code));
+    if (open.length > 0) {
+      const codes = [...new Set(open.map((w) => w.code))];
+      throw new ElicenseError(
+        'RECORD_WARNING_UNACKNOWLEDGED',
+        `verification would flag this licence: ${open.map((w) => `${w.path} ${w.code}`).join('; ')}. If the data is right, send "acknowledgeWarnings": ${JSON.stringify(codes)}`,
+        { errors: open },
+      );
+    }
+    return warnings;
+  }
+
+  /**
+   * Under a lock per certificate number: a number already held by a licence that is not revoked (other
+   * than the one a record replaces) is refused, and a replaced licence must be one the caller may revoke
+   * (the lifecycle rules of LicenceRecords), of the same type, not yet replaced. Returns the refusals by
+   * record index; nothing is written.
+   */
+  async #claim(tx: Queryable, principal: Principal, uscc: string, records: readonly Prepared[]): Promise<Map<number, ElicenseError>> {
+    const refused = new Map<number, ElicenseError>();
+    const held = await this.s.stores.licences.claimCertificateNumbers(
+      tx,
+      uscc,
+      records.map((p) => ({ typeCode: p.request.standard.typeCode, certificateNumber: p.request.draft.certificateNumber })),
+    );
+    for (const p of records) {
+      const replaced = p.request.replaces;
+      if (replaced !== undefined) {
+        try {
+          const holder = await this.s.stores.licences.lockForStatusChange(tx, replaced.identifier);
+          const licence = holder ? await this.s.stores.licences.get(tx, replaced.identifier) : null;
+          if (!holder || !licence) throw new ElicenseError('LICENSE_NOT_FOUND', 'the licence named in replaces was not issued here', { identifier: replaced.identifier });
+          checkLifecycleChange(principal, holder, 'revoked', replaced.identifier);
+          if (licence.typeCode !== p.request.standard.typeCode) {
+            throw new ElicenseError('LICENSE_REPLACEMENT_INVALID', `the licence named in replaces is of type ${licence.typeCode}, not ${p.request.standard.typeCode}`, {
+              errors: [{ path: '/replaces/identifier', message: 'a licence of another type' }],
+            });
+          }
+          if (licence.replacedBy !== null) throw new ElicenseError('LICENSE_STATE_CONFLICT', `the licence named in replaces was already replaced by ${licence.replacedBy}`, { identifier: replaced.identifier });
+        } catch (e) {
+          if (!isElicenseError(e)) throw e;
+          refused.set(p.index, e);
+          continue;
+        }
+      }
+      const other = held.find(
+        (h) => h.typeCode === p.request.standard.typeCode && h.certificateNumber === p.request.draft.certificateNumber && h.identifier !== replaced?.identifier,
+      );
+      if (other) refused.set(p.index, numberInUse(p.request, other.identifier, { identifier: other.identifier }));
+    }
+    return refused;
+  }
+
+  /** Revokes the licences the new ones replace, with the request's reason, and links both ways; audited. */
+  async #replace(tx: Queryable, principal: Principal, records: readonly Prepared[], licences: readonly NewLicence[], at: Date): Promise<void> {
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const replaced = records[i]!.request.replaces;
+      if (replaced === undefined) continue;
+      const successor = licences[i]!.identifier;
+      const before = await this.s.stores.licences.changeStatus(tx, { identifier: replaced.identifier, to: 'revoked', reason: replaced.reason, actor: principal.keyId, at });
+      await this.s.stores.licences.recordReplacement(tx, replaced.identifier, successor);
+      events.push({
+        actor: principal.keyId,
+        action: 'licence.revoke',
+        subject: replaced.identifier,
+        details: { uscc: before.uscc, typeCode: before.typeCode, to: 'revoked', reason: replaced.reason, replacedBy: successor },
+        at,
+      });
+    }
+    if (events.length > 0) await this.s.stores.audit.append(tx, events);
   }
 
   /** Department active and granted the type, read inside the issuing transaction. */
@@ -269,6 +393,7 @@ export class LicenceIssuance {
     const parts = identifier.split('.');
     return {
       identifier,
+      ...(request.replaces !== undefined ? { replaces: request.replaces.identifier } : {}),
       uscc: department.uscc,
       typeCode: request.standard.typeCode,
       serial: parts[parts.length - 3]!,
@@ -282,10 +407,11 @@ export class LicenceIssuance {
     };
   }
 
-  async #stored(q: Queryable, identifier: string | null): Promise<{ identifier: string; fullForm: string }> {
+  /** A replayed licence, with the warnings it carries (recomputed from its record, as a verifier would). */
+  async #stored(q: Queryable, identifier: string | null): Promise<{ identifier: string; fullForm: string; warnings: IssuedWarning[] }> {
     const licence = identifier ? await this.s.stores.licences.get(q, identifier) : null;
     if (!licence) throw new ElicenseError('INTERNAL', 'an idempotency key points at a licence that does not exist');
-    return { identifier: licence.identifier, fullForm: licence.fullForm };
+    return { identifier: licence.identifier, fullForm: licence.fullForm, warnings: issuedWarnings(this.s.catalog.validateRecord(licence.record).warnings) };
   }
 }
 
@@ -301,14 +427,63 @@ function refusalOf(state: string | undefined, granted: ReadonlySet<string>, type
   return null;
 }
 
-function issueEvent(principal: Principal, l: NewLicence, withKey: boolean, batch = false): AuditEvent {
+function issueEvent(principal: Principal, l: NewLicence, warnings: readonly IssuedWarning[], withKey: boolean, batch = false): AuditEvent {
   return {
     actor: principal.keyId,
     action: 'licence.issue',
     subject: l.identifier,
-    details: { uscc: l.uscc, typeCode: l.typeCode, statusListId: l.statusListId, statusIndex: l.statusIndex, ...(withKey ? { idempotencyKey: true } : {}), ...(batch ? { batch: true } : {}) },
+    details: {
+      uscc: l.uscc,
+      typeCode: l.typeCode,
+      statusListId: l.statusListId,
+      statusIndex: l.statusIndex,
+      ...(withKey ? { idempotencyKey: true } : {}),
+      ...(batch ? { batch: true } : {}),
+      ...(l.replaces !== undefined ? { replaces: l.replaces } : {}),
+      // The codes and fields signed despite a warning (acknowledged), never the values: they may be personal data.
+      ...(warnings.length > 0 ? { warnings: warnings.map((w) => ({ path: w.path, code: w.code })) } : {}),
+    },
     at: l.at,
   };
+}
+
+/** Record fields a department supplies, by their place in the issue request; the rest the node fills in. */
+const REQUEST_FIELD: Readonly<Record<string, string>> = {
+  '/certificateNumber': '/data/certificateNumber',
+  '/certificateHolderName': '/data/holder/name',
+  '/certificateHolderCode': '/data/holder/code',
+  '/certificateHolderTypeCode': '/data/holder/typeCode',
+  '/certificateHolderTypeName': '/data/holder/typeName',
+  '/certificateEffectiveDate': '/data/effectiveDate',
+  '/certificateExpiringDate': '/data/expiringDate',
+};
+
+/**
+ * Validation warnings at the request field they came from. A warning on what the node filled in (the
+ * department's own USCC, its division when the request gave no areaCode) keeps its record path: the
+ * region accepted it when it admitted the department, so it needs no acknowledgement per licence.
+ */
+function issuedWarnings(issues: readonly RecordIssue[], draft?: IssueRequest['draft']): IssuedWarning[] {
+  return issues.map((w) => {
+    const path = w.path.startsWith('/extendInfo/')
+      ? `/data${w.path}`
+      : w.path === '/certificateAreaCode' && draft?.areaCode !== undefined
+        ? '/data/areaCode'
+        : (REQUEST_FIELD[w.path] ?? w.path);
+    return { path, code: w.code ?? 'CODE_WARNING', message: w.message };
+  });
+}
+
+function numberKey(r: IssueRequest): string {
+  return `${r.standard.typeCode}\u0000${r.draft.certificateNumber}`;
+}
+
+function numberInUse(r: IssueRequest, holder: string, extra: Record<string, unknown>): ElicenseError {
+  return new ElicenseError(
+    'LICENSE_NUMBER_IN_USE',
+    `certificate number ${r.draft.certificateNumber} of this type is held by ${holder}, which is not revoked; to re-issue (换发/补发), name it in "replaces": {"identifier", "reason"}`,
+    { errors: [{ path: '/data/certificateNumber', code: 'LICENSE_NUMBER_IN_USE', message: `held by ${holder}`, ...extra }] },
+  );
 }
 
 function problemOf(e: ElicenseError): { code: string; detail: string; errors?: unknown } {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import { parseLicenseIdentifier } from '../../../codes/licenseIdentifier';
 import { ElicenseError } from '../../../errors';
 import { canonicalJson } from '../../../json/canonicalJson';
 import { checkRequestText } from '../../../json/checkRequestText';
@@ -33,11 +34,23 @@ const DATA_SCHEMA = {
   },
 } as const;
 
+/** Stable codes of validation warnings (USCC_CHECK_CHARACTER_MISMATCH, CITIZEN_ID_BIRTH_DATE_MISMATCH, ...). */
+const WARNING_CODE = { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,63}$' } as const;
+
 const RECORD_PROPERTIES = {
   typeCode: text(64),
   type: text(64),
   standardVersion: text(32),
   data: DATA_SCHEMA,
+  /** Warnings verification would show that the issuer has checked and signs anyway (pilot-era USCCs exist). */
+  acknowledgeWarnings: { type: 'array', maxItems: 20, uniqueItems: true, items: WARNING_CODE },
+  /** A re-issue (换发/补发): the licence this one replaces, revoked with `reason` in the same transaction. */
+  replaces: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['identifier', 'reason'],
+    properties: { identifier: text(200), reason: text(1000) },
+  },
 } as const;
 
 /** Body of POST /v1/licenses: the type (code or slug), optionally its standard version, and the data. */
@@ -60,6 +73,10 @@ export interface IssueRequest {
   draft: LicenseDraft;
   /** SHA-256 (hex) of the canonical request without its idempotency key: what a replay must match. */
   hash: string;
+  /** Warning codes the request acknowledges (`acknowledgeWarnings`). */
+  acknowledged: ReadonlySet<string>;
+  /** The licence this one replaces, and the reason it is revoked with. */
+  replaces: { identifier: string; reason: string } | undefined;
 }
 
 export interface BatchRecordRequest extends IssueRequest {
@@ -107,7 +124,21 @@ export class IssueRequestReader {
     }
     const data = body['data'] as Omit<LicenseDraft, 'typeCode' | 'standardVersion'>;
     const draft: LicenseDraft = { ...data, typeCode: standard.typeCode, standardVersion: standard.version };
-    return { standard, draft, hash: requestHash(body) };
+    const replaces = body['replaces'] as { identifier: string; reason: string } | undefined;
+    if (replaces !== undefined) {
+      const id = parseLicenseIdentifier(replaces.identifier);
+      const issues: RecordIssue[] = [];
+      if (!id.ok) issues.push({ path: '/replaces/identifier', code: id.code, message: `not a licence identifier: ${id.message}` });
+      if (replaces.reason.trim() === '') issues.push({ path: '/replaces/reason', message: 'a reason (换发, 补发, ...) is required' });
+      if (issues.length > 0) throw new ElicenseError('SCHEMA_INVALID', `replaces: ${issues.map((i) => i.message).join('; ')}`, { errors: issues });
+    }
+    return {
+      standard,
+      draft,
+      hash: requestHash(body),
+      acknowledged: new Set((body['acknowledgeWarnings'] as string[] | undefined) ?? []),
+      replaces: replaces === undefined ? undefined : { identifier: replaces.identifier, reason: replaces.reason },
+    };
   }
 }
 

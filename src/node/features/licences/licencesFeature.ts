@@ -34,8 +34,16 @@ function summaryView(l: LicenceSummary) {
     statusEntry: { listId: l.statusListId, index: l.statusIndex },
     issuedAt: l.createdAt.toISOString(),
     updatedAt: l.updatedAt.toISOString(),
+    replaces: l.replaces,
+    replacedBy: l.replacedBy,
     license: l.record,
   };
+}
+
+/** Re-issue links beside a full form (its body is the signed document, so they travel as headers). */
+function setReplacementHeaders(res: Response, l: LicenceSummary): void {
+  if (l.replaces !== null) res.setHeader('Elicense-Replaces', l.replaces);
+  if (l.replacedBy !== null) res.setHeader('Elicense-Replaced-By', l.replacedBy);
 }
 
 /**
@@ -66,8 +74,10 @@ export function createLicencesFeature(services: NodeServices): Feature {
       path: '/v1/licenses',
       permission: 'licence:issue',
       summary:
-        'Issue a licence for the caller\'s department: {typeCode | type, standardVersion?, data: {holder, certificateNumber, effectiveDate, expiringDate?, areaCode?, extendInfo}}; ' +
-        'Idempotency-Key makes a retry return the same licence (Idempotent-Replayed: true). Answers 201 with the signed full form and Location.',
+        'Issue a licence for the caller\'s department: {typeCode | type, standardVersion?, data: {holder, certificateNumber, effectiveDate, expiringDate?, areaCode?, extendInfo}, acknowledgeWarnings?, replaces?: {identifier, reason}}; ' +
+        'Idempotency-Key makes a retry return the same licence (Idempotent-Replayed: true). Answers 201 with the signed full form and Location. ' +
+        'A certificate number held by a licence that is not revoked is refused (409 LICENSE_NUMBER_IN_USE) unless replaces names it (换发/补发: it is revoked with the reason, in the same transaction). ' +
+        'Data verification would flag is refused (422 RECORD_WARNING_UNACKNOWLEDGED) unless acknowledgeWarnings lists the codes; then Elicense-Warnings names them.',
       tag: TAG,
       handler: async (req, res, ctx) => {
         const header = req.get('idempotency-key');
@@ -76,6 +86,8 @@ export function createLicencesFeature(services: NodeServices): Feature {
         const outcome = await issuance.issueOne(caller(ctx), request, key);
         res.setHeader('Location', location(outcome.identifier));
         if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        // Acknowledged warnings the licence carries (a verifier will show the same codes); the body stays the signed form.
+        if (outcome.warnings.length > 0) res.setHeader('Elicense-Warnings', [...new Set(outcome.warnings.map((w) => w.code))].join(', '));
         sendFullForm(res, 201, outcome.fullForm);
       },
     },
@@ -119,6 +131,7 @@ export function createLicencesFeature(services: NodeServices): Feature {
                   status: r.status,
                   identifier: r.identifier,
                   location: location(r.identifier),
+                  ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
                   ...(minimal ? {} : { license: JSON.parse(r.fullForm) as unknown }),
                 },
           ),
@@ -147,6 +160,7 @@ export function createLicencesFeature(services: NodeServices): Feature {
       handler: async (req, res, ctx) => {
         const licence = await records.read(caller(ctx), String(req.params['identifier']));
         res.setHeader('Cache-Control', 'no-store');
+        setReplacementHeaders(res, licence);
         sendFullForm(res, 200, licence.fullForm, licence.status);
       },
     },
