@@ -66,6 +66,10 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'RATE_LIMITED',
+  /** Too many failed authentications from this client: 429 until the window ends. */
+  'AUTHENTICATION_THROTTLED',
+  /** Every image decoder is busy and the queue is full: 503, retry shortly. */
+  'IMAGE_DECODER_BUSY',
   'UNSUPPORTED_MEDIA_TYPE',
   'BATCH_TOO_LARGE',
   'DEPARTMENT_NOT_ACTIVE',

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { QrImageReaderPool } from '../forms/qrImage/QrImageReaderPool';
 import type { Clock } from '../clock';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { ApiKeyStore } from '../store/ApiKeyStore';
@@ -55,4 +56,6 @@ export interface NodeServices {
   ownStatus: OwnStatusCache;
   /** Verification counts for the dashboard, added up in memory and written in batches. */
   statistics: VerificationStatistics;
+  /** Reads the QR of uploaded images on worker threads (bounded queue), off the event loop. */
+  qrImages: QrImageReaderPool;
 }

@@ -5,7 +5,7 @@ import { ElicenseError } from '../errors';
 import { checkRequestText } from '../json/checkRequestText';
 import { parseStrictJson } from '../json/parseStrictJson';
 import type { NodeServices } from './NodeServices';
-import { authenticate } from './http/authenticate';
+import { authenticate, type AuthFailureThrottle } from './http/authenticate';
 import { can } from './http/permissions';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './http/problem';
 import type { Feature, RequestContext, RouteSpec } from './http/RouteSpec';
@@ -14,6 +14,12 @@ import type { RateLimiter } from './ops/RateLimiter';
 declare module 'express-serve-static-core' {
   interface Request {
     requestId: string;
+    /**
+     * Charges this request `units` more against the limit that admitted it
+     * (the caller's API key, or the client address on public routes): a route
+     * whose input turns out expensive (an image, a PDF) calls it. RATE_LIMITED when they do not fit.
+     */
+    chargeRateLimit(units: number): Promise<void>;
   }
 }
 
@@ -21,13 +27,19 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface AppOptions {
   features: Feature[];
+  /** Public routes called without a key: per client address. */
   rateLimiter: RateLimiter;
+  /** Every request made with a valid API key, on any route: per key. */
+  keyRateLimiter: RateLimiter;
+  /** Failed authentications: per client address. */
+  authFailures: AuthFailureThrottle;
 }
 
 /**
  * The HTTP edge of a node: request ids, security headers, strict JSON bodies,
- * authentication and the declared permission of every route, rate limits on
- * public routes, and problem+json for every error. Features supply routes;
+ * authentication (failures throttled per client) and the declared permission
+ * of every route, rate limits (per client on public routes, per API key
+ * everywhere), and problem+json for every error. Features supply routes;
  * this file supplies the rules all routes share.
  */
 export function createApp(services: NodeServices, options: AppOptions): express.Express {
@@ -88,13 +100,20 @@ export function createApp(services: NodeServices, options: AppOptions): express.
 function mount(app: express.Express, route: RouteSpec, services: NodeServices, options: AppOptions): void {
   app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
     (async () => {
-      const principal = await authenticate(req, services);
+      const principal = await authenticate(req, services, options.authFailures);
       if (!can(principal, route.permission)) {
         throw principal === null
           ? new ElicenseError('UNAUTHENTICATED', `${route.method.toUpperCase()} ${route.path} needs an API key`)
           : new ElicenseError('FORBIDDEN', `role ${principal.role} may not ${route.permission}`);
       }
-      if (route.permission === 'public' && principal === null) await options.rateLimiter.check(req.ip ?? 'unknown');
+      // A key has a limit of its own (not the public one); anonymous callers reach only public routes.
+      const [limit, limiter, client] = principal !== null ? (['key', options.keyRateLimiter, principal.keyId] as const) : (['public', options.rateLimiter, req.ip ?? 'unknown'] as const);
+      req.chargeRateLimit = (units) =>
+        limiter.check(client, units).catch((e: unknown) => {
+          if (e instanceof ElicenseError && e.code === 'RATE_LIMITED') services.metrics.rateLimited.inc({ limit });
+          throw e;
+        });
+      await req.chargeRateLimit(1);
       refuseControlText(req, route);
       const ctx: RequestContext = { principal, requestId: req.requestId, services };
       await route.handler(req, res, ctx);
@@ -113,6 +132,11 @@ function refuseControlText(req: Request, route: RouteSpec): void {
 function strictJsonBody(limit: number) {
   const raw = express.raw({ type: ['application/json', 'application/*+json'], limit });
   return (req: Request, res: Response, next: NextFunction) => {
+    // A declared length over the limit is refused before the body is read (body-parser would drain it first).
+    if (Number(req.get('content-length')) > limit && req.is(['application/json', 'application/*+json'])) {
+      res.setHeader('Connection', 'close');
+      return next(new ElicenseError('INPUT_TOO_LARGE', `request bodies are limited to ${limit} bytes`));
+    }
     raw(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (Buffer.isBuffer(req.body)) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -15,6 +15,7 @@ import { SqlLicenceFormStore } from '../store/LicenceFormStore';
 import { SqlLicenceStore } from '../store/LicenceStore';
 import { migrate } from '../store/migrate';
 import { openDatabase } from '../store/openDatabase';
+import { QrImageReaderPool } from '../forms/qrImage/QrImageReaderPool';
 import { SqlRateLimitStore } from '../store/RateLimitStore';
 import { SqlRegionStore } from '../store/RegionStore';
 import type { PGliteClass } from '../store/EmbeddedDatabase';
@@ -108,13 +109,18 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       ),
       ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
+      qrImages: new QrImageReaderPool({ workers: config.imageDecoding.workers, maxQueue: config.imageDecoding.queue, timeoutMs: config.imageDecoding.timeoutMs }),
     };
     await bootstrapRegion(services);
     const rateLimiter = new StoreRateLimiter(services);
-    const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter });
-    const server: Server = await new Promise((ok, fail) => {
-      const s = app.listen(config.port, config.host, () => ok(s));
-      s.once('error', fail);
+    const keyRateLimiter = new StoreRateLimiter(services, 'key', { limit: () => config.keyRateLimit });
+    const authFailures = new StoreRateLimiter(services, 'auth-failures', { limit: () => config.authFailureLimit });
+    const limiters = [rateLimiter, keyRateLimiter, authFailures];
+    const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter, keyRateLimiter, authFailures });
+    const server = serverWithTimeouts(app, config);
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(config.port, config.host, () => ok());
     });
     const port = (server.address() as AddressInfo).port;
     services.statistics.start();
@@ -140,8 +146,9 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
             });
             server.closeIdleConnections();
           });
-          // Hand this process's last counts to the shared limiter before the database goes.
-          await rateLimiter.close().catch(() => undefined);
+          // Hand this process's last counts to the shared limiters before the database goes.
+          await Promise.all(limiters.map((l) => l.close().catch(() => undefined)));
+          await services.qrImages.close();
           await services.federation.close();
           await services.ownStatus.close();
           await services.statistics.close();
@@ -153,4 +160,18 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
     await db.close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The node's http server with every timeout set from the configuration rather
+ * than left to Node's defaults: slow or stalled clients (headers dribbled in,
+ * a body that never ends, idle keep-alive connections) cannot hold sockets.
+ * Node checks the headers and request timeouts on an interval (30 s by
+ * default); it is kept a fraction of the shorter timeout so they hold.
+ */
+function serverWithTimeouts(app: (req: IncomingMessage, res: ServerResponse) => void, config: NodeConfig): Server {
+  const { headersMs, requestMs, keepAliveMs } = config.serverTimeouts;
+  const server = createServer({ headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(headersMs / 4))) }, app);
+  server.keepAliveTimeout = keepAliveMs;
+  return server;
 }

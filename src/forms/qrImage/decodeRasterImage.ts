@@ -1,7 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { ReasonCode } from '../../verify/reasonCodes';
-import { MAX_QR_IMAGE_BYTES, MAX_QR_IMAGE_PIXELS } from './qrImageLimits';
+import { QR_IMAGE_LIMITS } from './qrImageLimits';
 
 /** Pixels as RGBA, 4 bytes each, row by row. */
 export interface RasterImage {
@@ -55,13 +55,19 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | undefined 
   return undefined;
 }
 
+/** The byte and pixel caps of an uploaded image. */
+export interface RasterLimits {
+  maxBytes: number;
+  maxPixels: number;
+}
+
 /**
- * PNG or JPEG bytes to RGBA pixels, refusing before decoding anything too
- * large in bytes or in pixels (a small file can declare a huge canvas) with
- * INPUT_TOO_LARGE, anything that is neither with FORMAT_UNSUPPORTED, and a
- * damaged image with INPUT_MALFORMED.
+ * What the header of PNG or JPEG bytes declares, checked against the caps
+ * without decoding a pixel (a small file can declare a huge canvas): too large
+ * in bytes or pixels INPUT_TOO_LARGE, neither PNG nor JPEG FORMAT_UNSUPPORTED,
+ * an unreadable header INPUT_MALFORMED. Cheap enough for the event loop.
  */
-export function decodeRasterImage(bytes: Uint8Array, limits = { maxBytes: MAX_QR_IMAGE_BYTES, maxPixels: MAX_QR_IMAGE_PIXELS }): ImageOutcome<RasterImage> {
+export function checkRasterHeader(bytes: Uint8Array, limits: RasterLimits = QR_IMAGE_LIMITS): ImageOutcome<{ png: boolean; width: number; height: number }> {
   if (bytes.length > limits.maxBytes) return { ok: false, code: 'INPUT_TOO_LARGE', message: `image larger than ${limits.maxBytes} bytes` };
   const png = isPng(bytes);
   if (!png && !isJpeg(bytes)) return { ok: false, code: 'FORMAT_UNSUPPORTED', message: 'not a PNG or JPEG image' };
@@ -70,6 +76,19 @@ export function decodeRasterImage(bytes: Uint8Array, limits = { maxBytes: MAX_QR
   if (size.width * size.height > limits.maxPixels) {
     return { ok: false, code: 'INPUT_TOO_LARGE', message: `image of ${size.width}×${size.height} pixels; at most ${limits.maxPixels} pixels are read` };
   }
+  return { ok: true, value: { png, ...size } };
+}
+
+/**
+ * PNG or JPEG bytes to RGBA pixels, refusing before decoding what
+ * checkRasterHeader refuses, and a damaged image with INPUT_MALFORMED.
+ * Seconds of CPU for a large photo: servers call it off the event loop
+ * (QrImageReaderPool).
+ */
+export function decodeRasterImage(bytes: Uint8Array, limits: RasterLimits = QR_IMAGE_LIMITS): ImageOutcome<RasterImage> {
+  const header = checkRasterHeader(bytes, limits);
+  if (!header.ok) return header;
+  const { png } = header.value;
   try {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (png) {

@@ -15,6 +15,16 @@ export interface NodeConfig {
   bodyLimitBytes: number;
   /** Public routes: requests per window per client address, shared by every process (database-backed). */
   publicRateLimit: { windowSeconds: number; max: number };
+  /** Requests per window per API key, on every route (keyed callers skip the public limit, not this one). */
+  keyRateLimit: { windowSeconds: number; max: number };
+  /** Failed authentications per window per client address; beyond: 429 AUTHENTICATION_THROTTLED, valid key or not. */
+  authFailureLimit: { windowSeconds: number; max: number };
+  /** Units of the caller's rate limit an uploaded image or PDF costs (a JSON verification costs 1). */
+  uploadRateCost: number;
+  /** QR images are decoded on worker threads: how many at once, how many may wait, and the longest read. */
+  imageDecoding: { workers: number; queue: number; timeoutMs: number };
+  /** Node http server timeouts: whole headers, whole request (headers and body), idle keep-alive connection. */
+  serverTimeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Honour X-Forwarded-For from this many proxy hops (0: do not). */
   trustProxyHops: number;
   /** Set up the clearly labelled demo region on a fresh data directory. */
@@ -69,6 +79,13 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     if (!isElicenseError(e)) throw e;
     problems.push(`ELICENSE_FEDERATION_FILE: ${e.message}`);
   }
+  const serverTimeouts = {
+    headersMs: int('ELICENSE_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000),
+    requestMs: int('ELICENSE_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    keepAliveMs: int('ELICENSE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+  };
+  // Node refuses a headers timeout longer than the request timeout; say so here, not as a crash at listen.
+  if (serverTimeouts.headersMs > serverTimeouts.requestMs) problems.push('ELICENSE_HEADERS_TIMEOUT_MS must not exceed ELICENSE_REQUEST_TIMEOUT_MS');
   const config: NodeConfig = {
     port,
     host: env['HOST'] || '0.0.0.0',
@@ -81,6 +98,21 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
       windowSeconds: int('ELICENSE_PUBLIC_RATE_WINDOW_SECONDS', 60, 1, 3600),
       max: int('ELICENSE_PUBLIC_RATE_LIMIT', 600, 1, 10_000_000),
     },
+    keyRateLimit: {
+      windowSeconds: int('ELICENSE_KEY_RATE_WINDOW_SECONDS', 60, 1, 3600),
+      max: int('ELICENSE_KEY_RATE_LIMIT', 6000, 1, 10_000_000),
+    },
+    authFailureLimit: {
+      windowSeconds: int('ELICENSE_AUTH_FAILURE_WINDOW_SECONDS', 300, 1, 86_400),
+      max: int('ELICENSE_AUTH_FAILURE_LIMIT', 30, 1, 1_000_000),
+    },
+    uploadRateCost: int('ELICENSE_UPLOAD_RATE_COST', 10, 1, 10_000),
+    imageDecoding: {
+      workers: int('ELICENSE_IMAGE_WORKERS', 2, 1, 64),
+      queue: int('ELICENSE_IMAGE_QUEUE', 8, 0, 10_000),
+      timeoutMs: int('ELICENSE_IMAGE_TIMEOUT_MS', 15_000, 100, 600_000),
+    },
+    serverTimeouts,
     trustProxyHops: int('ELICENSE_TRUST_PROXY_HOPS', 0, 0, 10),
     demo: demoRaw === 'auto',
     demoCeremonyFile: env['ELICENSE_DEMO_CEREMONY'] || undefined,

@@ -25,6 +25,18 @@ export class NodeMetrics {
     labelNames: ['action'] as const,
     registers: [this.registry],
   });
+  readonly authFailures = new Counter({
+    name: 'elicense_authentication_failures_total',
+    help: 'Requests with credentials that matched no active API key (rejected, 401), and requests refused because their client had failed too often (throttled, 429)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'elicense_rate_limited_total',
+    help: 'Requests refused with 429 RATE_LIMITED, by limit (public: per client address, key: per API key)',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'elicense_http_request_duration_seconds',
     help: 'HTTP request latency by route and status',

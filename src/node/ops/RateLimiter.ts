@@ -2,9 +2,16 @@ import { ElicenseError } from '../../errors';
 import type { NodeServices } from '../NodeServices';
 import { RateLimitCounterStore, type CounterKey, type CounterTotal } from './RateLimitCounterStore';
 
-/** Limits requests on public routes per client; throws RATE_LIMITED when over. */
+/** Limits requests per client (an address, an API key); throws RATE_LIMITED when over. */
 export interface RateLimiter {
-  check(client: string): Promise<void>;
+  /** Counts `units` (default 1; expensive inputs cost more) against the client, or throws RATE_LIMITED if they do not fit. */
+  check(client: string, units?: number): Promise<void>;
+}
+
+/** A fixed-window limit: at most `max` units per `windowSeconds`. */
+export interface RateLimit {
+  windowSeconds: number;
+  max: number;
 }
 
 export interface StoreRateLimiterOptions {
@@ -14,6 +21,8 @@ export interface StoreRateLimiterOptions {
   forgetAfterMs?: number;
   /** Longest wait for the database when a client is first seen; after it the request is decided locally (default 250 ms). */
   seedTimeoutMs?: number;
+  /** The limit (default: the public limit of the node's configuration). */
+  limit?: () => RateLimit;
 }
 
 /** One client's counter in the current fixed window, as this process sees it. */
@@ -56,6 +65,7 @@ export class StoreRateLimiter implements RateLimiter {
   private readonly flushIntervalMs: number;
   private readonly forgetAfterMs: number;
   private readonly seedTimeoutMs: number;
+  private readonly limit: () => RateLimit;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private lastPurgeMs = 0;
@@ -70,10 +80,23 @@ export class StoreRateLimiter implements RateLimiter {
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.forgetAfterMs = options.forgetAfterMs ?? 5000;
     this.seedTimeoutMs = options.seedTimeoutMs ?? 250;
+    this.limit = options.limit ?? (() => this.services.config.publicRateLimit);
   }
 
-  async check(client: string): Promise<void> {
-    const { windowSeconds, max } = this.services.config.publicRateLimit;
+  async check(client: string, units = 1): Promise<void> {
+    const { c, retryAfterSeconds, message } = await this.counter(client, units);
+    if (retryAfterSeconds !== null) throw new ElicenseError('RATE_LIMITED', message, { retryAfterSeconds });
+    c.pending += units;
+  }
+
+  /** Seconds until the client's window ends when it has already used up the limit, else null; counts nothing. */
+  async exceeded(client: string): Promise<number | null> {
+    return (await this.counter(client, 1)).retryAfterSeconds;
+  }
+
+  /** The client's counter in the current window (read from the database when first seen), and whether `units` more would exceed the limit. */
+  private async counter(client: string, units: number): Promise<{ c: Counter; retryAfterSeconds: number | null; message: string }> {
+    const { windowSeconds, max } = this.limit();
     const windowMs = windowSeconds * 1000;
     const nowMs = this.services.clock.now().getTime();
     const windowStart = Math.floor(nowMs / windowMs) * windowMs;
@@ -88,11 +111,12 @@ export class StoreRateLimiter implements RateLimiter {
     }
     if (c.seeding !== null) await c.seeding;
     c.lastHitMs = nowMs;
-    if (c.seen + c.inFlight + c.pending >= max) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000));
-      throw new ElicenseError('RATE_LIMITED', `more than ${max} requests in ${windowSeconds} s from this client`, { retryAfterSeconds });
-    }
-    c.pending++;
+    const over = c.seen + c.inFlight + c.pending + units > max;
+    return {
+      c,
+      retryAfterSeconds: over ? Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000)) : null,
+      message: `more than ${max} requests in ${windowSeconds} s from this client`,
+    };
   }
 
   /** Sends what is still counted locally (waiting at most `waitMs` for the database) and stops the background flush. */
@@ -131,7 +155,7 @@ export class StoreRateLimiter implements RateLimiter {
 
   private async flushOnce(): Promise<void> {
     const nowMs = this.services.clock.now().getTime();
-    const windowMs = this.services.config.publicRateLimit.windowSeconds * 1000;
+    const windowMs = this.limit().windowSeconds * 1000;
     const adds: Array<{ c: Counter; hits: number }> = [];
     const reads: Counter[] = [];
     for (const [bucket, c] of this.counters) {

@@ -3,10 +3,11 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { base45Encode } from '../../../src/forms/qr/base45';
-import { decodeRasterImage } from '../../../src/forms/qrImage/decodeRasterImage';
+import { checkRasterHeader, decodeRasterImage } from '../../../src/forms/qrImage/decodeRasterImage';
 import { MAX_QR_IMAGE_PIXELS } from '../../../src/forms/qrImage/qrImageLimits';
 import { readQrFromImage } from '../../../src/forms/qrImage/readQrFromImage';
 import { qrSymbolOf, renderQrPng, renderQrSvg } from '../../../src/forms/qrImage/renderQrImage';
+import { greyPng, jpegDeclaring } from './craftedImages';
 import { photoOfQr } from './photoOfQr';
 
 /** A QR text of a realistic size (about what a licence takes), in the compact form's alphabet. */
@@ -85,6 +86,17 @@ describe('QR images', () => {
       jpg.writeUInt16BE(30_000, sof + 5);
       jpg.writeUInt16BE(30_000, sof + 7);
       expect(await readQrFromImage(jpg)).toMatchObject({ ok: false, code: 'INPUT_TOO_LARGE' });
+    });
+
+    it('a 23 KB PNG or a JPEG declaring 4898×4898 pixels (seconds of decoding) is refused from its header', () => {
+      const png = greyPng(4898, 4898);
+      expect(png.length).toBeLessThan(100_000);
+      const started = Date.now();
+      expect(decodeRasterImage(png)).toMatchObject({ ok: false, code: 'INPUT_TOO_LARGE', message: expect.stringContaining('4898×4898') });
+      expect(checkRasterHeader(jpegDeclaring(photoOfQr('LC1:X', { modulePixels: 2 }), 4898, 4898))).toMatchObject({ ok: false, code: 'INPUT_TOO_LARGE' });
+      expect(Date.now() - started).toBeLessThan(1000);
+      // A 12 MP phone photo (4032×3024) is still read.
+      expect(checkRasterHeader(greyPng(4032, 3024))).toMatchObject({ ok: true, value: { width: 4032, height: 3024 } });
     });
 
     it('too many bytes: INPUT_TOO_LARGE', () => {

@@ -16,7 +16,9 @@ import { startTestNode, type TestNode } from '../helpers/startTestNode';
 /** The ops routes on their own app, with services and readiness of the test's choosing. */
 async function opsApp(services: NodeServices, ready: () => boolean, scope = 'public'): Promise<{ url: string; close(): Promise<void> }> {
   const limiter = new StoreRateLimiter(services, scope);
-  const app = createApp(services, { features: [createOpsFeature(services, { isReady: ready }, () => [])], rateLimiter: limiter });
+  const keyLimiter = new StoreRateLimiter(services, `${scope}-key`, { limit: () => services.config.keyRateLimit });
+  const authFailures = new StoreRateLimiter(services, `${scope}-auth`, { limit: () => services.config.authFailureLimit });
+  const app = createApp(services, { features: [createOpsFeature(services, { isReady: ready }, () => [])], rateLimiter: limiter, keyRateLimiter: keyLimiter, authFailures });
   const server: Server = await new Promise((ok) => {
     const s = app.listen(0, '127.0.0.1', () => ok(s));
   });
@@ -27,7 +29,7 @@ async function opsApp(services: NodeServices, ready: () => boolean, scope = 'pub
         server.close(ok);
         server.closeAllConnections();
       });
-      await limiter.close(100);
+      await Promise.all([limiter.close(100), keyLimiter.close(100), authFailures.close(100)]);
     },
   };
 }
@@ -88,9 +90,19 @@ describe('ops routes', () => {
   });
 
   describe('metrics', () => {
+    it('/metrics (per-department counts) needs a key with statistics:read: anonymous 401, an issuer 403', async () => {
+      const anonymous = await http(node.url, 'GET', '/metrics');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(anonymous.text).not.toMatch(/elicense_/);
+      const issuer = await http(node.url, 'GET', '/metrics', { key: node.keys.issuerOf('business-licence') });
+      expect(issuer.status).toBe(403);
+      expect((await http(node.url, 'GET', '/metrics', { key: node.keys.admin })).status).toBe(200);
+    });
+
     it('/metrics is Prometheus text with the issuance, verification and latency series', async () => {
       await http(node.url, 'GET', '/healthz');
-      const r = await http(node.url, 'GET', '/metrics');
+      const r = await http(node.url, 'GET', '/metrics', { key: node.keys.auditor });
       expect(r.status).toBe(200);
       expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       expect(r.text).toMatch(/^# TYPE elicense_licences_issued_total counter$/m);

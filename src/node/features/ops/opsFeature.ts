@@ -16,7 +16,8 @@ const READY_DB_TIMEOUT_MS = 1000;
 /**
  * Operability routes: liveness, readiness, Prometheus metrics, the OpenAPI
  * document (generated from the node's route table, `routeTable`) and its
- * interactive page. All public: they reveal no licence or key data.
+ * interactive page. Public, except the metrics: their per-department counts
+ * need statistics:read (see ADR 0005).
  */
 export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, routeTable: () => readonly RouteDeclaration[]): Feature {
   let openApi: OpenApiDocument | undefined;
@@ -54,9 +55,10 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
       {
         method: 'get',
         path: '/metrics',
-        permission: 'public',
+        // Counts per department and type are the operator dashboard's data: not for anyone who can reach the port.
+        permission: 'statistics:read',
         tag: 'ops',
-        summary: 'Prometheus metrics: issuance and verification counts by type, department and result; request latencies',
+        summary: 'Prometheus metrics (API key with statistics:read: region admin or auditor): issuance and verification counts by type, department and result; request latencies',
         handler: async (_req, res) => {
           const text = await services.metrics.registry.metrics();
           res.setHeader('Cache-Control', 'no-store');

@@ -20,6 +20,7 @@ const label = (value: unknown, known: (v: string) => boolean): string => (typeof
  */
 export function createVerificationsFeature(services: NodeServices): Feature {
   const caches = createVerifierCaches();
+  const reading = { readQr: (image: Uint8Array) => services.qrImages.read(image), uploadRateCost: services.config.uploadRateCost };
   return {
     name: 'verifications',
     routes: [
@@ -31,11 +32,12 @@ export function createVerificationsFeature(services: NodeServices): Feature {
         summary:
           'Verify a licence in any form. JSON body: the full-form licence (as issued), {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>} ' +
           `(with the full form, the QR must be bound to it). Or the raw bytes, up to ${MAX_UPLOAD_BYTES} bytes, as image/png or image/jpeg (a picture or photo of the QR), ` +
-          'application/pdf (the licence PDF), text/plain (the QR text): the form is detected from the content. 200 with the verification result (accepted or rejected, every check, ' +
-          'reason codes, `form` naming what was presented, `pdf` with the PDF\'s own checks); 400 only when the body is no licence form at all; 413 when it is too large.',
+          'application/pdf (the licence PDF), text/plain (the QR text): the form is detected from the content; each form has its own size cap, applied before it is read. An image or PDF costs ' +
+          'ELICENSE_UPLOAD_RATE_COST units of the rate limit (10 by default). 200 with the verification result (accepted or rejected, every check, ' +
+          'reason codes, `form` naming what was presented, `pdf` with the PDF\'s own checks); 400 only when the body is no licence form at all; 413 when it is too large; 503 IMAGE_DECODER_BUSY (with Retry-After) when every image decoder is busy.',
         tag: 'verifications',
         handler: async (req, res) => {
-          const presented = await readVerificationRequest(req, res);
+          const presented = await readVerificationRequest(req, res, reading);
           const { snapshot, stale } = await services.trust.forVerification();
           const status = await prefetchStatus(services, snapshot, await licenceKeyOf(presented));
           const at = services.clock.now();
