@@ -1,7 +1,11 @@
 /**
  * @jest-environment ./test/store/pgliteEnvironment.js
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../../../src/clock';
 import { loadSampleLicences } from '../../../src/demo/sampleDraft';
 import { readQrFromImage } from '../../../src/forms/qrImage/readQrFromImage';
@@ -13,6 +17,15 @@ import { startTestNode, type TestNode } from '../helpers/startTestNode';
 /** Issue 10 item 14, docs/adr/0004 "Serving": reading is not signing. */
 const BUSINESS = SAMPLE('business-licence');
 const SUFFIXES = ['.pdf', '.qr.png', '.qr.svg', '.qr.txt'] as const;
+const TOOLS = ['pdfsig', 'pdftoppm', 'zbarimg'].every((cmd) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (!TOOLS) console.warn('poppler-utils/zbar-tools not installed: the independent check of the stored PDF is skipped');
 
 function SAMPLE(slug: string) {
   const s = loadSampleLicences().find((x) => x.slug === slug);
@@ -113,6 +126,25 @@ describe('reading is not signing: a licence form is signed once, recorded first,
     expect(served.get('.qr.svg')!.toString('utf8')).toBe(await renderQrSvg(qrText));
     const viaPdf = await http(node.url, 'POST', '/v1/verifications', { raw: served.get('.pdf')!, headers: { 'content-type': 'application/pdf' } });
     expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+  });
+
+  (TOOLS ? it : it.skip)('independent readers agree on the stored PDF: pdfsig finds one valid signature over the whole file, zbarimg reads the stored QR off the page', async () => {
+    const id = await issue();
+    const pdf = (await get(id, '.pdf', node.keys.auditor)).bytes;
+    const qrText = (await get(id, '.qr.txt', issuer)).bytes.toString('utf8').trim();
+    const dir = mkdtempSync(join(tmpdir(), 'elicense-stored-pdf-'));
+    try {
+      const file = join(dir, 'licence.pdf');
+      writeFileSync(file, pdf);
+      const sig = execFileSync('pdfsig', ['-nocert', file], { encoding: 'utf8' });
+      expect(sig).toContain('Signature Validation: Signature is Valid.');
+      expect(sig).toContain('Total document signed');
+      execFileSync('pdftoppm', ['-r', '200', '-png', '-singlefile', file, join(dir, 'page')]);
+      const read = execFileSync('zbarimg', ['--raw', '-q', '-Sdisable', '-Sqrcode.enable', join(dir, 'page.png')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      expect(read).toBe(qrText);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('concurrent first GETs of the PDF sign once, store one form, and every reader gets its bytes', async () => {
