@@ -19,8 +19,8 @@ export interface BenchNode {
  * Starts the compiled node as a child process, as `npm start` runs it: on a
  * new PostgreSQL database when DATABASE_URL is set (dropped afterwards), else
  * on the embedded store. Logging stays on (to /dev/null): a real node logs
- * every request, so that cost belongs in the figures. The public rate limit is
- * raised out of the way but the limiter still runs.
+ * every request, so that cost belongs in the figures. The public and per-key
+ * rate limits are raised out of the way but the limiters still run.
  */
 export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promise<BenchNode> {
   const adminUrl = process.env['DATABASE_URL'] || undefined;
@@ -45,6 +45,7 @@ export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promis
         ELICENSE_DATA_DIR: dataDir,
         ELICENSE_MASTER_KEY: randomBytes(32).toString('base64'),
         ELICENSE_PUBLIC_RATE_LIMIT: '10000000',
+        ELICENSE_KEY_RATE_LIMIT: '10000000',
         LOG_LEVEL: 'info',
       },
       startTimeoutMs: 180_000,

@@ -79,6 +79,32 @@ describeStores('StoreRateLimiter', (h) => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('an expensive request costs several units, shared across processes like single hits', async () => {
+    const clock = movableClock(T);
+    const a = new StoreRateLimiter(servicesFor(h.db(), clock, 30), 'public', MANUAL);
+    const b = new StoreRateLimiter(servicesFor(h.db(), clock, 30), 'public', MANUAL);
+    const c = client();
+    await a.check(c, 10);
+    await a.check(c, 10);
+    await a.flush();
+    // 20 of 30 spent (seen by b from the database): 10 more fit, 11 do not.
+    await expect(b.check(c, 11)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await b.check(c, 10);
+    await expect(b.check(c, 1)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('exceeded() tells whether a client has used up its limit, without counting', async () => {
+    const clock = movableClock(T);
+    const limiter = new StoreRateLimiter(servicesFor(h.db(), clock, 1000), 'auth-failures', { ...MANUAL, limit: () => ({ windowSeconds: 300, max: 3 }) });
+    const c = client();
+    for (let i = 0; i < 5; i++) expect(await limiter.exceeded(c)).toBeNull();
+    expect(await admitted(limiter, c, 3)).toBe(3);
+    // Its own limit (3 in 300 s), not the public one of the services (1000).
+    expect(await limiter.exceeded(c)).toBe(290);
+    await limiter.close();
+  });
+
   it('a new window starts a new count', async () => {
     const clock = movableClock(T);
     const limiter = new StoreRateLimiter(servicesFor(h.db(), clock, 2), 'public', MANUAL);

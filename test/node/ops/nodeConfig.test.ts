@@ -1,0 +1,60 @@
+import { loadNodeConfig } from '../../../src/node/config/NodeConfig';
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadNodeConfig(env);
+    return [];
+  } catch (e) {
+    return ((e as { details?: { problems?: string[] } }).details?.problems ?? []) as string[];
+  }
+};
+
+describe('node configuration: limits and timeouts', () => {
+  it('has documented defaults for the server timeouts, image decoding and the per-key and failed-authentication limits', () => {
+    const c = loadNodeConfig({});
+    expect(c.serverTimeouts).toEqual({ headersMs: 20_000, requestMs: 120_000, keepAliveMs: 5_000 });
+    expect(c.imageDecoding).toEqual({ workers: 2, queue: 8, timeoutMs: 15_000 });
+    expect(c.uploadRateCost).toBe(10);
+    expect(c.keyRateLimit).toEqual({ windowSeconds: 60, max: 6000 });
+    expect(c.authFailureLimit).toEqual({ windowSeconds: 300, max: 30 });
+  });
+
+  it('reads them from the environment', () => {
+    const c = loadNodeConfig({
+      ELICENSE_HEADERS_TIMEOUT_MS: '1000',
+      ELICENSE_REQUEST_TIMEOUT_MS: '2000',
+      ELICENSE_KEEP_ALIVE_TIMEOUT_MS: '300',
+      ELICENSE_IMAGE_WORKERS: '4',
+      ELICENSE_IMAGE_QUEUE: '0',
+      ELICENSE_IMAGE_TIMEOUT_MS: '500',
+      ELICENSE_UPLOAD_RATE_COST: '3',
+      ELICENSE_KEY_RATE_LIMIT: '50',
+      ELICENSE_KEY_RATE_WINDOW_SECONDS: '10',
+      ELICENSE_AUTH_FAILURE_LIMIT: '7',
+      ELICENSE_AUTH_FAILURE_WINDOW_SECONDS: '600',
+    });
+    expect(c.serverTimeouts).toEqual({ headersMs: 1000, requestMs: 2000, keepAliveMs: 300 });
+    expect(c.imageDecoding).toEqual({ workers: 4, queue: 0, timeoutMs: 500 });
+    expect(c.uploadRateCost).toBe(3);
+    expect(c.keyRateLimit).toEqual({ windowSeconds: 10, max: 50 });
+    expect(c.authFailureLimit).toEqual({ windowSeconds: 600, max: 7 });
+  });
+
+  it('refuses bad values at start-up, all at once (CONFIG_INVALID)', () => {
+    const problems = problemsOf({
+      ELICENSE_HEADERS_TIMEOUT_MS: '0',
+      ELICENSE_KEEP_ALIVE_TIMEOUT_MS: 'soon',
+      ELICENSE_IMAGE_WORKERS: '0',
+      ELICENSE_UPLOAD_RATE_COST: '-1',
+      ELICENSE_KEY_RATE_LIMIT: '1.5',
+      ELICENSE_AUTH_FAILURE_LIMIT: '0',
+    });
+    for (const name of ['ELICENSE_HEADERS_TIMEOUT_MS', 'ELICENSE_KEEP_ALIVE_TIMEOUT_MS', 'ELICENSE_IMAGE_WORKERS', 'ELICENSE_UPLOAD_RATE_COST', 'ELICENSE_KEY_RATE_LIMIT', 'ELICENSE_AUTH_FAILURE_LIMIT']) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('a headers timeout longer than the request timeout is refused (Node would refuse it at listen)', () => {
+    expect(problemsOf({ ELICENSE_HEADERS_TIMEOUT_MS: '30000', ELICENSE_REQUEST_TIMEOUT_MS: '10000' })).toEqual(['ELICENSE_HEADERS_TIMEOUT_MS must not exceed ELICENSE_REQUEST_TIMEOUT_MS']);
+  });
+});
