@@ -341,13 +341,16 @@ export class SqlLicenceStore implements LicenceStore {
   }
 
   async lockForStatusChange(q: Queryable, identifier: string): Promise<StatusHolder | null> {
+    // Lock first, read after: a statement that waited for the lock re-reads the locked row only, and its
+    // subqueries would still see the events as of before the wait (READ COMMITTED), missing the change waited for.
+    const locked = await q.query('SELECT 1 FROM licences l JOIN departments d ON d.uscc = l.uscc WHERE l.identifier = $1 FOR UPDATE OF l FOR SHARE OF d', [identifier]);
+    if (locked.length === 0) return null;
     const [row] = await q.query<{ status: LicenceStatus; uscc: string; set_by_role: string | null; department_state: string }>(
       `SELECT l.status, l.uscc, d.state AS department_state,
               (SELECT k.role FROM licence_events e LEFT JOIN api_keys k ON k.key_id = e.actor
                 WHERE e.identifier = l.identifier ORDER BY e.event_id DESC LIMIT 1) AS set_by_role
          FROM licences l JOIN departments d ON d.uscc = l.uscc
-        WHERE l.identifier = $1
-          FOR UPDATE OF l FOR SHARE OF d`,
+        WHERE l.identifier = $1`,
       [identifier],
     );
     return row ? { status: row.status, uscc: row.uscc, setByRole: row.set_by_role, departmentState: row.department_state } : null;

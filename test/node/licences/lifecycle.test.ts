@@ -113,6 +113,17 @@ describe('licence lifecycle precedence: status and who set it × caller × actio
     }
   });
 
+  it('a region suspension racing the department\'s revocation: one wins, the other is refused as the table says', async () => {
+    for (let round = 0; round < 6; round++) {
+      const id = await issue();
+      const [admin, issuer] = await Promise.all([act(keyOf('admin'), id, 'suspend'), act(keyOf('issuer'), id, 'revoke')]);
+      const pair = [admin.status === 200 ? 200 : admin.body.code, issuer.status === 200 ? 200 : issuer.body.code];
+      // Admin first: the issuer meets a region-held status. Issuer first: a revoked licence is final.
+      expect([[200, R], [C, 200]]).toContainEqual(pair);
+      expect((await eventsOf(id)).length).toBe(2);
+    }
+  });
+
   it('the licence events name the key that set each status', async () => {
     const id = await prepare([['issuer', 'suspend'], ['admin', 'reinstate']]);
     const events = (await http(node.url, 'GET', `/v1/licenses/${encodeURIComponent(id)}/events`, { key: node.keys.admin })).body.events as Array<{ to: string; actor: string }>;
