@@ -191,6 +191,15 @@ describe('hostile uploads to POST /v1/verifications', () => {
       expect(r.data).toMatch(/^HTTP\/1\.1 408/);
     });
 
+    it('a body that never finishes is cut off after ELICENSE_REQUEST_TIMEOUT_MS (408)', async () => {
+      const s = await openSocket();
+      s.write('POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nLC1:');
+      const r = await closedWithin(s, 9000);
+      s.destroy();
+      expect(r.closed).toBe(true);
+      expect(r.data).toMatch(/^HTTP\/1\.1 408/);
+    }, 15_000);
+
     it('an idle keep-alive connection is closed after ELICENSE_KEEP_ALIVE_TIMEOUT_MS', async () => {
       const s = await openSocket();
       s.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.250\r\n\r\n');
