@@ -100,7 +100,7 @@ export async function licenceKeyOf(presented: PresentedForm): Promise<LicenceKey
     case 'qr':
       try {
         const { claims } = presented.decoded();
-        return { identifier: claims.identifier, issuerCode: claims.issuerCode, ...(claims.statusEntry ? { statusEntry: claims.statusEntry } : {}) };
+        return { identifier: claims.identifier, issuerCode: claims.issuerCode, ...(claims.statusEntry ? { statusEntry: claims.statusEntry } : {}), recordDigest: claims.fullFormDigest };
       } catch {
         return null;
       }
@@ -116,6 +116,8 @@ export interface LicenceKey {
   identifier: string;
   issuerCode: string;
   statusEntry?: { listId: string; index: number };
+  /** A QR's digest of the record it stands for (binds a QR without a status entry to what was issued). */
+  recordDigest?: Uint8Array;
 }
 
 /** The licence key of a record (as signed; unverified until the verifier has run). */

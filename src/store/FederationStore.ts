@@ -125,6 +125,15 @@ export class FederationStore {
     return rows.map((r) => ({ index: asNumber(r['status_index']), status: r['status'] as 'revoked' | 'suspended' }));
   }
 
+  /**
+   * The identifier of each licence on a list from slot `fromIndex` on: what the
+   * node issued at each slot, so a status answer is bound to it (never to the slot alone).
+   */
+  async slotIdentifiers(q: Queryable, listId: string, fromIndex = 0): Promise<{ index: number; identifier: string }[]> {
+    const rows = await q.query<Record<string, unknown>>('SELECT status_index, identifier FROM licences WHERE status_list_id = $1 AND status_index >= $2', [listId, fromIndex]);
+    return rows.map((r) => ({ index: asNumber(r['status_index']), identifier: String(r['identifier']) }));
+  }
+
   async federationVersion(q: Queryable): Promise<number> {
     const [row] = await q.query<{ version: unknown }>('SELECT version FROM federation_version WHERE singleton');
     return row ? asNumber(row.version) : 0;

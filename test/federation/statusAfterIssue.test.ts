@@ -20,8 +20,11 @@ const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
 let home: TestNode;
 let peer: TestNode;
 
+let issued = 0;
 async function issue(): Promise<{ fullForm: unknown; listId: string }> {
-  const r = await http(home.url, 'POST', '/v1/licenses', { key: home.keys.issuerOf('business-licence'), json: { type: 'business-licence', data: sample.draft } });
+  // Each its own certificate number: a second valid licence for the same number is refused.
+  const data = { ...sample.draft, certificateNumber: `SAI-${++issued}` };
+  const r = await http(home.url, 'POST', '/v1/licenses', { key: home.keys.issuerOf('business-licence'), json: { type: 'business-licence', data } });
   expect(r.status).toBe(201);
   return { fullForm: JSON.parse(r.text), listId: String(r.body.license.statusEntry.listId) };
 }

@@ -12,6 +12,7 @@ import { startTestNode, type TestNode } from '../helpers/startTestNode';
 let node: TestNode;
 const forms: Record<string, string> = {};
 const loads: string[] = [];
+const slotReads: string[] = [];
 
 beforeAll(async () => {
   node = await startTestNode();
@@ -27,6 +28,12 @@ beforeAll(async () => {
   store.nonValidEntries = (q, listId) => {
     loads.push(listId);
     return original(q, listId);
+  };
+  // And the reads of who holds each slot.
+  const originalSlots = store.slotIdentifiers.bind(store);
+  store.slotIdentifiers = (q, listId, fromIndex) => {
+    slotReads.push(`${listId}@${fromIndex ?? 0}`);
+    return originalSlots(q, listId, fromIndex);
   };
 }, 120_000);
 afterAll(() => node?.close(), 60_000);
@@ -56,5 +63,38 @@ describe('own licence states in memory', () => {
     expect(loads).toEqual([]);
     expect((await verify('business-licence')).reasons).toEqual(['LICENSE_REVOKED']);
     expect(loads).toEqual([listOf('business-licence')]);
+  });
+});
+
+describe('answers bound to the licence issued at the slot', () => {
+  const keyOf = (slug: string) => {
+    const license = JSON.parse(forms[slug]!).license as { certificateIdentifier: string; certificateIssuingAuthorityCode: string; statusEntry: { listId: string; index: number } };
+    return { identifier: license.certificateIdentifier, issuerCode: license.certificateIssuingAuthorityCode, statusEntry: license.statusEntry };
+  };
+
+  it('another identifier at a held slot is "not issued" from memory, without a database read; the slot\'s own licence is valid', async () => {
+    const key = keyOf('marriage-certificate');
+    expect(await node.services.ownStatus.fromMemory(key)).toMatchObject({ kind: 'valid' });
+    loads.length = 0;
+    slotReads.length = 0;
+    const other = `${key.identifier.slice(0, -3)}999`;
+    expect(await node.services.ownStatus.fromMemory({ ...key, identifier: other })).toEqual({ kind: 'not_issued' });
+    expect(await node.services.ownStatus.fromMemory({ ...key, statusEntry: { ...key.statusEntry, index: -1 } })).toEqual({ kind: 'not_issued' });
+    expect({ loads, slotReads }).toEqual({ loads: [], slotReads: [] });
+  });
+
+  it('who holds each slot is read once per list: after a status change only the slots issued since are read', async () => {
+    const key = keyOf('marriage-certificate');
+    const sample = loadSampleLicences().find((s) => s.slug === 'marriage-certificate')!;
+    const second = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('marriage-certificate'), json: { type: 'marriage-certificate', data: { ...sample.draft, certificateNumber: 'CACHE-2' } } });
+    expect(second.status).toBe(201);
+    const secondEntry = second.body.license.statusEntry as { listId: string; index: number };
+    expect(secondEntry.listId).toBe(key.statusEntry.listId);
+    const revoked = await http(node.url, 'POST', `/v1/licenses/${encodeURIComponent(key.identifier)}/revoke`, { key: node.keys.issuerOf('marriage-certificate'), json: { reason: 'cache test' } });
+    expect(revoked.status).toBe(200);
+    slotReads.length = 0;
+    const secondKey = { identifier: String(second.body.license.certificateIdentifier), issuerCode: key.issuerCode, statusEntry: secondEntry };
+    expect(await node.services.ownStatus.fromMemory(secondKey)).toMatchObject({ kind: 'valid' });
+    expect(slotReads).toEqual([`${secondEntry.listId}@${secondEntry.index}`]);
   });
 });

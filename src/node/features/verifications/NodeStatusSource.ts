@@ -1,4 +1,6 @@
 import { isElicenseError } from '../../../errors';
+import { fullFormDigest } from '../../../forms/qr/compactLicence';
+import { FULL_FORM_FORMAT } from '../../../license/FullForm';
 import type { LicenceKey } from '../../../forms/verifyAnyForm';
 import type { NodeServices } from '../../NodeServices';
 import type { NodeTrustSnapshot } from '../../signing/NodeTrust';
@@ -18,31 +20,53 @@ const MAX_IDENTIFIER = 100;
  * (the system of record: always current), and `not_covered` for everyone
  * else's (peer status lists arrive with federation). The lookup happens
  * before verification, because the verifier itself is pure and synchronous.
+ * An answer vouches only for what this node issued: the identifier at the
+ * status slot the licence names, of its department. Anything else (a slot of
+ * another licence, the identifier with another slot or none) is "unknown".
  */
 export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: LicenceKey | null): Promise<PrefetchedStatus> {
-  const identifier = key?.identifier;
-  const issuer = key?.issuerCode;
   const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
-  if (identifier === undefined || identifier.length > MAX_IDENTIFIER || issuer === undefined || !snapshot.departments.has(issuer)) return notCovered;
+  if (!key || key.identifier.length > MAX_IDENTIFIER || !snapshot.departments.has(key.issuerCode)) return notCovered;
+  const { identifier, issuerCode: issuer } = key;
   const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
+  const entry = key.statusEntry;
+  const notIssued: StatusAnswer = {
+    kind: 'unknown',
+    source: `${source} (it issued no licence ${identifier} ${entry ? `at status slot ${entry.listId} #${entry.index}` : 'without a status entry'})`,
+  };
+  // Only the licence asked about, at the slot it names: a presented record naming another identifier or slot gets no answer from this one.
+  const answering = (answer: StatusAnswer): PrefetchedStatus => ({
+    statusOf: (q) => (q.identifier === identifier && q.statusEntry?.listId === entry?.listId && q.statusEntry?.index === entry?.index ? answer : { kind: 'not_covered' }),
+    unavailable: false,
+  });
   try {
     // A valid licence is answered from memory (no round trip); everything else from the database.
-    const valid = await s.ownStatus.validFromMemory(key?.statusEntry, issuer);
-    if (valid) {
-      const answer: StatusAnswer = { kind: 'status', status: 'valid', asOf: valid.asOf, source };
-      return { statusOf: (q) => (q.identifier === identifier && q.statusEntry?.listId === key?.statusEntry?.listId && q.statusEntry?.index === key?.statusEntry?.index ? answer : { kind: 'not_covered' }), unavailable: false };
-    }
-    // One small indexed read: status and last reason only, never the record or the full form.
+    const memory = await s.ownStatus.fromMemory(key);
+    if (memory?.kind === 'valid') return answering({ kind: 'status', status: 'valid', asOf: memory.asOf, source });
+    if (memory?.kind === 'not_issued') return answering(notIssued);
+    // One small indexed read: status, slot and last reason only, never the record or the full form.
     const licence = await s.stores.licences.statusOf(s.db, identifier);
     const asOf = s.clock.now();
     let answer: StatusAnswer;
-    if (!licence || licence.uscc !== issuer) answer = { kind: 'unknown', source };
+    if (!licence || licence.uscc !== issuer || !(entry ? licence.statusListId === entry.listId && licence.statusIndex === entry.index : await sameRecord(s, key))) answer = notIssued;
     else if (licence.status === 'valid') answer = { kind: 'status', status: 'valid', asOf, source };
     else answer = { kind: 'status', status: licence.status, asOf, source, since: licence.updatedAt, ...(licence.reason ? { reason: licence.reason } : {}) };
-    // Only the licence asked about: a presented record naming another identifier gets no answer from this one.
-    return { statusOf: (q) => (q.identifier === identifier ? answer : { kind: 'not_covered' }), unavailable: false };
+    return answering(answer);
   } catch (e) {
     if (isElicenseError(e) && e.code === 'STORE_UNAVAILABLE') return { ...notCovered, unavailable: true };
     throw e;
   }
+}
+
+/**
+ * Every licence this node issues names its status slot; only a QR from before
+ * the QR carried it does not. Such a QR is bound to what was issued by its
+ * digest of the record (rare: the one path that reads the record).
+ */
+async function sameRecord(s: NodeServices, key: LicenceKey): Promise<boolean> {
+  if (!key.recordDigest) return false;
+  const issued = await s.stores.licences.get(s.db, key.identifier);
+  if (!issued) return false;
+  const digest = fullFormDigest({ format: FULL_FORM_FORMAT, license: issued.record, signature: '' });
+  return Buffer.from(digest).equals(Buffer.from(key.recordDigest));
 }

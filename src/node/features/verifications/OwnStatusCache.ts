@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../../clock';
 import { StatusBits } from '../../../federation/StatusBits';
 import type { ChangeListener, Database } from '../../../store/Database';
@@ -10,7 +11,53 @@ interface HeldList {
   version: number;
   /** Slots taken when loaded: a higher index is a licence issued since, not known here yet. */
   nextIndex: number;
+  /** Who holds each slot below nextIndex. */
+  issued: SlotIdentifiers;
 }
+
+/** What memory says of a presented licence. */
+export type MemoryAnswer =
+  | { kind: 'valid'; asOf: Date }
+  /** The slot is this node's, but it issued no licence with this identifier there. */
+  | { kind: 'not_issued' };
+
+/**
+ * Per slot, the first 8 bytes of SHA-256 of the identifier issued there (zero:
+ * none): 8 bytes a slot instead of the identifier text, and a forger choosing
+ * an identifier would need a 64-bit second preimage to pass as another's.
+ * Identifiers never change, so a list dropped for a status change keeps these
+ * and reads only the slots issued since.
+ */
+class SlotIdentifiers {
+  constructor(readonly count: number, private readonly words: Uint32Array) {}
+
+  static digest(identifier: string): [number, number] {
+    const d = createHash('sha256').update(identifier).digest();
+    return [d.readUInt32BE(0), d.readUInt32BE(4)];
+  }
+
+  /** These slots and those in [count, nextIndex) from `added`. */
+  extended(nextIndex: number, added: readonly { index: number; identifier: string }[]): SlotIdentifiers {
+    if (nextIndex <= this.count) return this;
+    const words = new Uint32Array(nextIndex * 2);
+    words.set(this.words.subarray(0, this.count * 2));
+    for (const a of added) {
+      if (a.index < this.count || a.index >= nextIndex) continue;
+      const [hi, lo] = SlotIdentifiers.digest(a.identifier);
+      words[a.index * 2] = hi;
+      words[a.index * 2 + 1] = lo;
+    }
+    return new SlotIdentifiers(nextIndex, words);
+  }
+
+  holds(index: number, identifier: string): boolean {
+    if (index < 0 || index >= this.count) return false;
+    const [hi, lo] = SlotIdentifiers.digest(identifier);
+    return this.words[index * 2] === hi && this.words[index * 2 + 1] === lo;
+  }
+}
+
+const NONE = new SlotIdentifiers(0, new Uint32Array(0));
 
 /**
  * The region's own licence states in memory, for verification: per status
@@ -20,12 +67,15 @@ interface HeldList {
  * NOTIFY at commit); this process re-reads the counter on the next request
  * after a notice, and after its own API changed a status (`invalidate`), and
  * when it moved, drops only the lists whose own counters moved. While the notice connection is
- * down, the counter is re-read on every request. Only "valid" is answered from memory: a
+ * down, the counter is re-read on every request. Only "valid" is answered from memory, and only
+ * for the licence this node issued at that slot (identifier bound, never the slot alone); a
  * revoked or suspended bit, an unknown slot or a licence without a status
  * entry go to the database (reason, time, or authoritative "unknown").
  */
 export class OwnStatusCache {
   #lists = new Map<string, HeldList>();
+  /** Slot identifiers of every list read so far, kept when the list's states are dropped. */
+  #issued = new Map<string, SlotIdentifiers>();
   #version = -1;
   #confirmedAt = 0;
   #dirty = true;
@@ -48,10 +98,13 @@ export class OwnStatusCache {
   }
 
   /**
-   * 'valid' when memory says so with certainty; null when the caller must ask
-   * the database (not valid, unknown slot, no entry, cache not confirmable).
+   * 'valid' when memory says so with certainty; 'not_issued' when the slot is
+   * held here and this node issued another identifier (or none) there; null
+   * when the caller must ask the database (not valid, slot issued since,
+   * no entry, cache not confirmable).
    */
-  async validFromMemory(entry: { listId: string; index: number } | undefined, issuerCode: string): Promise<{ asOf: Date } | null> {
+  async fromMemory(licence: { identifier: string; issuerCode: string; statusEntry?: { listId: string; index: number } | undefined }): Promise<MemoryAnswer | null> {
+    const entry = licence.statusEntry;
     if (!entry || !this.#listener) return null;
     await this.#confirm();
     let list = this.#lists.get(entry.listId);
@@ -60,8 +113,9 @@ export class OwnStatusCache {
       if (!loaded) return null;
       list = loaded;
     }
-    if (list.uscc !== issuerCode || entry.index >= list.nextIndex) return null;
-    return list.bits.get(entry.index) === 'valid' ? { asOf: new Date(this.#confirmedAt) } : null;
+    if (list.uscc !== licence.issuerCode || entry.index >= list.nextIndex) return null;
+    if (!list.issued.holds(entry.index, licence.identifier)) return { kind: 'not_issued' };
+    return list.bits.get(entry.index) === 'valid' ? { kind: 'valid', asOf: new Date(this.#confirmedAt) } : null;
   }
 
   async #confirm(): Promise<void> {
@@ -87,11 +141,15 @@ export class OwnStatusCache {
   async #load(listId: string): Promise<HeldList | null> {
     const { db, store } = this.deps;
     const version = this.#version;
+    // The slots first: every licence below nextIndex is committed (allocated and inserted in one transaction).
     const slots = await store.statusListSlots(db, listId);
     if (!slots) return null;
     const bits = StatusBits.empty(slots.capacity);
     for (const e of await store.nonValidEntries(db, listId)) bits.set(e.index, e.status);
-    const held = { uscc: slots.uscc, bits, nextIndex: slots.nextIndex, version: slots.version };
+    const known = this.#issued.get(listId) ?? NONE;
+    const issued = slots.nextIndex > known.count ? known.extended(slots.nextIndex, await store.slotIdentifiers(db, listId, known.count)) : known;
+    this.#issued.set(listId, issued);
+    const held = { uscc: slots.uscc, bits, nextIndex: Math.min(slots.nextIndex, issued.count), version: slots.version, issued };
     // Kept only if nothing changed while loading; else used for this answer at most, after a re-check.
     if (!this.#dirty && version === this.#version) this.#lists.set(listId, held);
     else return null;
