@@ -10,6 +10,7 @@ import type {
 } from '../verify/TrustInputs';
 import type { RecognitionRule, RegionRef, TrustListDocument } from './documentTypes';
 import { StatusBits } from './StatusBits';
+import { divisionWithinRegion, trustListExpiresAt, usccDivision } from './trustListGate';
 
 /** A peer's status list as held in memory: the bitstring and how fresh it is. */
 export interface HeldStatusList {
@@ -34,25 +35,43 @@ interface PeerDepartment extends DepartmentTrust {
   peer: AcceptedPeer;
 }
 
+/** A USCC listed by more than one region: each claim holds only where the USCC was registered (heldBy). */
+export interface DepartmentConflict {
+  uscc: string;
+  regions: string[];
+  heldBy: string[];
+}
+
 const der = (b64: string): Uint8Array => new Uint8Array(Buffer.from(b64, 'base64'));
+
+/** Whether a region may speak for a USCC that another region lists too: only if the USCC was registered within it. */
+const claimHolds = (uscc: string, region: string): boolean => divisionWithinRegion(usccDivision(uscc), region);
 
 /**
  * The trust data of peer regions, as verification reads it: built once from
  * the accepted documents (never by calling a peer), then every lookup is a
- * map read and every status an O(1) bit read. Combined with the node's own
- * region data and its recognition agreement by `combine`.
+ * map read and every status an O(1) bit read. Departments and time-stamping
+ * authorities are keyed by (region, id): a licence's region is the one whose
+ * root its chain ends at, so no peer can shadow another's departments.
+ * Combined with the node's own region data and its recognition agreement by
+ * `combine`.
  */
 export class FederatedTrust {
   readonly anchors: ParsedCertificate[] = [];
-  readonly #departments = new Map<string, PeerDepartment>();
+  /** USCC → region → the region's listing. */
+  readonly #departments = new Map<string, Map<string, PeerDepartment>>();
   readonly #signers = new Map<string, { certificate: ParsedCertificate; intermediates: ParsedCertificate[] }>();
-  readonly #tsas = new Map<string, ParsedCertificate>();
+  /** region → key id (recomputed from the certificate) → certificate. */
+  readonly #tsas = new Map<string, Map<string, ParsedCertificate>>();
+  readonly #rootRegion = new Map<string, string>();
   readonly #peersByRegion = new Map<string, AcceptedPeer>();
   readonly #rules = new Map<string, RecognitionRule>();
   /** Per region, the oldest status list (freshness is reported per verification: no walk over the lists then). */
   readonly #oldestList = new Map<string, HeldStatusList>();
   /** Combined anchor lists by the own list they extend: the path cache keys on the list's identity. */
   readonly #combinedAnchors = new WeakMap<readonly ParsedCertificate[], readonly ParsedCertificate[]>();
+  /** USCCs listed by more than one peer region, for operators (GET /v1/federation/peers). */
+  readonly conflicts: DepartmentConflict[] = [];
 
   constructor(
     readonly peers: readonly AcceptedPeer[],
@@ -68,57 +87,117 @@ export class FederatedTrust {
       return c;
     };
     for (const peer of peers) {
+      const list = peer.trustList.doc;
+      const region = list.region.code;
+      // Two peers for one region (the gate pins each root to its region): the first configured keeps it.
+      if (this.#peersByRegion.has(region)) continue;
       let oldest: HeldStatusList | undefined;
       for (const s of peer.statusLists.values()) if (!oldest || s.issuedAt < oldest.issuedAt) oldest = s;
-      if (oldest) this.#oldestList.set(peer.trustList.doc.region.code, oldest);
-      const list = peer.trustList.doc;
-      this.#peersByRegion.set(list.region.code, peer);
+      if (oldest) this.#oldestList.set(region, oldest);
+      this.#peersByRegion.set(region, peer);
       const root = cert(list.rootCertificate);
       this.anchors.push(root);
+      this.#rootRegion.set(root.fingerprint, region);
+      const trustExpiresAt = trustListExpiresAt(list);
+      const tsas = new Map<string, ParsedCertificate>();
+      this.#tsas.set(region, tsas);
       for (const tsa of list.timestampAuthorities) {
-        if (tsa.state !== 'withdrawn') this.#tsas.set(tsa.keyId, cert(tsa.certificate));
+        if (tsa.state === 'withdrawn') continue;
+        const c = cert(tsa.certificate);
+        // The key id is recomputed, never taken from the document.
+        tsas.set(keyIdForCertificate(c.der), c);
       }
       for (const d of list.departments) {
         const usable = d.certificates.filter((c) => c.state !== 'withdrawn');
         const keyIds = new Set<string>();
         for (const c of usable) {
           const certificate = cert(c.certificate);
-          // The key id is recomputed, never taken from the document.
           const keyId = keyIdForCertificate(certificate.der);
           keyIds.add(keyId);
           this.#signers.set(keyId, { certificate, intermediates: c.chain.map(cert) });
         }
-        this.#departments.set(d.uscc, {
+        let claims = this.#departments.get(d.uscc);
+        if (!claims) this.#departments.set(d.uscc, (claims = new Map()));
+        claims.set(region, {
           uscc: d.uscc,
           name: d.name,
-          regionCode: list.region.code,
+          regionCode: region,
           authorizedTypeCodes: new Set(d.authorizedTypes.map((t) => t.typeCode)),
           authorizedSince: new Map(d.authorizedTypes.map((t) => [t.typeCode, new Date(t.since)])),
           keyIds,
           state: d.state,
           stateSince: d.stateSince ? new Date(d.stateSince) : null,
           anchorFingerprint: root.fingerprint,
+          trustExpiresAt,
           peer,
         });
       }
     }
+    // A USCC listed by several regions: reported, and only the claims of regions it was registered in are kept.
+    for (const [uscc, claims] of this.#departments) {
+      if (claims.size < 2) continue;
+      const regions = [...claims.keys()].sort();
+      const heldBy = regions.filter((r) => claimHolds(uscc, r));
+      this.conflicts.push({ uscc, regions, heldBy });
+      for (const r of regions) if (!heldBy.includes(r)) claims.delete(r);
+    }
   }
 
-  lookupDepartment(uscc: string): DepartmentTrust | undefined {
-    return this.#departments.get(uscc);
+  /**
+   * A peer region's listing of a department: of the given region (the one whose
+   * root the licence's chain ends at), or, with no region, the only region that
+   * lists it (none when several do).
+   */
+  lookupDepartment(uscc: string, regionCode?: string): DepartmentTrust | undefined {
+    const claims = this.#departments.get(uscc);
+    if (!claims) return undefined;
+    if (regionCode !== undefined) return claims.get(regionCode);
+    return claims.size === 1 ? claims.values().next().value : undefined;
+  }
+
+  /** The peer region whose root has this SHA-256. */
+  regionOfRoot(fingerprint: string): string | undefined {
+    return this.#rootRegion.get(fingerprint);
+  }
+
+  /**
+   * USCCs listed by more than one region, the node's own region included
+   * (`own`): what operators are shown beside each peer.
+   */
+  conflictsWith(own: { regionCode: string; usccs: Iterable<string> } | null): DepartmentConflict[] {
+    const out = [...this.conflicts];
+    if (!own) return out;
+    for (const uscc of own.usccs) {
+      const claims = this.#departments.get(uscc);
+      if (!claims || claims.size === 0) continue;
+      const existing = out.findIndex((c) => c.uscc === uscc);
+      const regions = [...new Set([own.regionCode, ...(existing >= 0 ? out[existing]!.regions : []), ...claims.keys()])].sort();
+      const conflict = { uscc, regions, heldBy: regions.filter((r) => claimHolds(uscc, r)) };
+      if (existing >= 0) out[existing] = conflict;
+      else out.push(conflict);
+    }
+    return out;
   }
 
   lookupSignerCertificate(keyId: string): { certificate: ParsedCertificate; intermediates: ParsedCertificate[] } | undefined {
     return this.#signers.get(keyId);
   }
 
-  lookupTimestampAuthority(keyId: string): ParsedCertificate | undefined {
-    return this.#tsas.get(keyId);
+  /** A region's time-stamping authority by key id; with no region, only a key id a single region lists. */
+  lookupTimestampAuthority(keyId: string, regionCode?: string): ParsedCertificate | undefined {
+    if (regionCode !== undefined) return this.#tsas.get(regionCode)?.get(keyId);
+    let found: ParsedCertificate | undefined;
+    for (const tsas of this.#tsas.values()) {
+      const c = tsas.get(keyId);
+      if (c && found && c !== found) return undefined;
+      found ??= c;
+    }
+    return found;
   }
 
   /** Status of a peer region's licence from that region's status list (O(1)); not_covered for anyone else's. */
   statusOf(q: StatusQuery, at: Date): StatusAnswer {
-    const dept = this.#departments.get(q.issuerCode);
+    const dept = this.lookupDepartment(q.issuerCode, q.issuerRegion) as PeerDepartment | undefined;
     if (!dept) return { kind: 'not_covered' };
     const region = dept.regionCode;
     const source = `region ${region} status list`;
@@ -187,9 +266,10 @@ export class FederatedTrust {
       anchors,
       source: opts.source,
       asOf: null,
-      lookupDepartment: (uscc) => this.lookupDepartment(uscc),
-      lookupTimestampAuthority: (keyId) => this.lookupTimestampAuthority(keyId),
+      lookupDepartment: (uscc, region) => this.lookupDepartment(uscc, region),
+      lookupTimestampAuthority: (keyId, region) => this.lookupTimestampAuthority(keyId, region),
       lookupSignerCertificate: (keyId) => this.lookupSignerCertificate(keyId),
+      regionOfRoot: (fingerprint) => this.regionOfRoot(fingerprint),
       statusOf: (q, at) => this.statusOf(q, at),
       ...(opts.judgeRecognition ? { recognize: (region: string, typeCode: string) => this.recognize(region, typeCode) } : {}),
       freshnessOf: (region) => this.freshnessOf(region, opts.at()),
@@ -211,15 +291,30 @@ export class FederatedTrust {
       anchors = this.anchors.length === 0 ? own.anchors : [...own.anchors, ...this.anchors];
       this.#combinedAnchors.set(own.anchors, anchors);
     }
+    const ownRegion = opts.ownRegionCode;
+    const ownRoots = new Set(own.anchors.map((a) => a.fingerprint));
+    // A peer never speaks for this region, nor for a department this region lists unless the USCC was registered in the peer's region.
+    const peerClaim = (uscc: string, region?: string): DepartmentTrust | undefined => {
+      const d = fed.lookupDepartment(uscc, region);
+      if (!d || (ownRegion !== null && d.regionCode === ownRegion)) return undefined;
+      if (own.lookupDepartment(uscc) && !claimHolds(uscc, d.regionCode)) return undefined;
+      return d;
+    };
+    const isOwn = (region: string | undefined, uscc: string): boolean =>
+      region !== undefined ? ownRegion !== null && region === ownRegion : own.lookupDepartment(uscc) !== undefined;
     return {
       anchors,
       source: this.peers.length > 0 ? `${own.source} and ${this.peers.length} peer region(s)` : own.source,
       asOf: own.asOf,
-      lookupDepartment: (uscc) => own.lookupDepartment(uscc) ?? fed.lookupDepartment(uscc),
-      lookupTimestampAuthority: (keyId) => own.lookupTimestampAuthority(keyId) ?? fed.lookupTimestampAuthority(keyId),
+      lookupDepartment: (uscc, region) => (isOwn(region, uscc) ? own.lookupDepartment(uscc, region) : peerClaim(uscc, region)),
+      lookupTimestampAuthority: (keyId, region) => {
+        if (region === undefined) return own.lookupTimestampAuthority(keyId) ?? fed.lookupTimestampAuthority(keyId);
+        return ownRegion !== null && region === ownRegion ? own.lookupTimestampAuthority(keyId, region) : fed.lookupTimestampAuthority(keyId, region);
+      },
       lookupSignerCertificate: (keyId) => own.lookupSignerCertificate?.(keyId) ?? fed.lookupSignerCertificate(keyId),
+      regionOfRoot: (fingerprint) => (ownRoots.has(fingerprint) ? (own.regionOfRoot?.(fingerprint) ?? ownRegion ?? undefined) : fed.regionOfRoot(fingerprint)),
       statusOf: (q, at) => {
-        if (own.lookupDepartment(q.issuerCode)) return ownStatus ? ownStatus(q, at) : { kind: 'not_covered' };
+        if (isOwn(q.issuerRegion, q.issuerCode)) return ownStatus ? ownStatus(q, at) : { kind: 'not_covered' };
         return fed.statusOf(q, at);
       },
       recognize: (region, typeCode) => {

@@ -10,6 +10,11 @@ export interface PeerConfig {
   baseUrl: string;
   /** Lower-case hex SHA-256 of the peer region's root certificate: the only trust set by hand. */
   rootSha256: string;
+  /**
+   * The peer's region code (GB/T 2260, 6 digits), pinned beside its root. Absent:
+   * the first trust list accepted under the root fixes it (docs/adr/0006).
+   */
+  regionCode?: string;
   /** For operators only. */
   label?: string;
 }
@@ -57,6 +62,7 @@ const SCHEMA = {
         properties: {
           baseUrl: { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', maxLength: 500 },
           rootSha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+          regionCode: { type: 'string', pattern: '^[1-9][0-9]{5}$' },
           label: { type: 'string', maxLength: 200 },
         },
       },
@@ -102,6 +108,12 @@ export function parseFederationConfig(doc: unknown): FederationConfig {
   for (const p of peers) {
     if (seen.has(p.rootSha256)) throw new ElicenseError('FEDERATION_CONFIG_INVALID', `peer root ${p.rootSha256} is listed twice`);
     seen.add(p.rootSha256);
+  }
+  const regions = new Set<string>();
+  for (const p of peers) {
+    if (p.regionCode === undefined) continue;
+    if (regions.has(p.regionCode)) throw new ElicenseError('FEDERATION_CONFIG_INVALID', `region ${p.regionCode} is configured for two peers`);
+    regions.add(p.regionCode);
   }
   const rules = new Set<string>();
   for (const r of d.recognition ?? []) {

@@ -1,7 +1,8 @@
 import type { RecognitionRule, StatusListDocument, TrustListDocument } from './documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from './FederatedTrust';
-import { FEDERATION_KINDS, readFederationDocument, type FederationKind } from './federationDocument';
-import { placeDocument } from './placeDocument';
+import { FEDERATION_KINDS, type FederationKind } from './federationDocument';
+import type { StatusBits } from './StatusBits';
+import { admitPeerDocument } from './trustListGate';
 
 export interface BundleRefusal {
   kind: string;
@@ -11,11 +12,23 @@ export interface BundleRefusal {
 }
 
 /**
+ * A pinned root, optionally with the region it must speak for
+ * ("<sha256>" or "<sha256>:<region code>", as --pin takes it).
+ */
+export function parsePin(pin: string): { rootSha256: string; regionCode: string | null } | null {
+  const m = /^([0-9a-fA-F]{64})(?::([1-9][0-9]{5}))?$/.exec(pin.trim());
+  return m ? { rootSha256: m[1]!.toLowerCase(), regionCode: m[2] ?? null } : null;
+}
+
+/**
  * Trust data read straight from a trust bundle (elicense trust export), for
  * verifying without a node: only documents under a pinned root are taken,
- * each fully checked at `at` (signature, path to the pinned root, schema,
- * clock skew); per region the newest trust list wins, and only the status
- * lists it announces are kept. Nothing is stored.
+ * each through the same gate as a node's sync (signature, path to the pinned
+ * root, schema, clock skew, the region named with the pin, departments
+ * within it, not past nextUpdate plus the grace). Per root, trust lists of
+ * one region only: when they name several and the pin names none, all are
+ * refused (DOCUMENT_REGION_NOT_PINNED). The newest of that region's lists is
+ * used, and only the status lists it announces are kept. Nothing is stored.
  */
 export function trustFromBundle(
   bundle: unknown,
@@ -24,8 +37,14 @@ export function trustFromBundle(
   const refused: BundleRefusal[] = [];
   const docs = (bundle as { documents?: unknown }).documents;
   if (!Array.isArray(docs)) throw new TypeError('a trust bundle has a "documents" array');
-  const pins = new Set(opts.pins.map((p) => p.toLowerCase()));
-  const byRoot = new Map<string, { trustList?: TrustListDocument; lists: StatusListDocument[] }>();
+  const pins = new Map<string, string | null>();
+  for (const p of opts.pins) {
+    const pin = parsePin(p);
+    if (!pin) throw new TypeError(`a pin is the SHA-256 of a region root (64 hex digits), optionally followed by :<region code>: ${p}`);
+    pins.set(pin.rootSha256, pin.regionCode);
+  }
+  type Entry = { kind: FederationKind; docId: string; body: string };
+  const byRoot = new Map<string, Entry[]>();
   for (const raw of docs) {
     const d = raw as { kind?: unknown; docId?: unknown; rootSha256?: unknown; body?: unknown };
     const kind = d.kind as FederationKind;
@@ -36,33 +55,40 @@ export function trustFromBundle(
       continue;
     }
     if (!pins.has(root)) continue; // a region this verifier does not trust: ignored, not an error
-    const read = readFederationDocument(d.body, { kind, pinnedRootSha256: root, at: opts.at });
-    if (!read.ok) {
-      refused.push({ kind, docId, code: read.code, message: read.message });
-      continue;
-    }
-    const entry = byRoot.get(root) ?? { lists: [] };
-    byRoot.set(root, entry);
-    if (kind === 'trust-list') {
-      const t = read.payload as TrustListDocument;
-      if (!entry.trustList || t.sequence > entry.trustList.sequence) entry.trustList = t;
-    } else if (kind === 'status-list') entry.lists.push(read.payload as StatusListDocument);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), { kind, docId, body: d.body }]);
   }
   const peers: AcceptedPeer[] = [];
-  for (const [rootSha256, e] of byRoot) {
-    if (!e.trustList) continue;
+  for (const [rootSha256, entries] of byRoot) {
+    const gate = { pinnedRootSha256: rootSha256, at: opts.at, configuredRegion: pins.get(rootSha256) ?? null, pinnedRegion: null, ownRegion: null };
+    const lists: { docId: string; doc: TrustListDocument }[] = [];
+    for (const e of entries) {
+      if (e.kind !== 'trust-list') continue;
+      const a = admitPeerDocument('trust-list', e.body, { ...gate, trustList: null });
+      if (a.ok) lists.push({ docId: e.docId, doc: a.payload });
+      else refused.push({ kind: e.kind, docId: e.docId, code: a.code, message: a.message });
+    }
+    const regions = new Set(lists.map((l) => l.doc.region.code));
+    if (regions.size > 1) {
+      // Nothing says which region this root speaks for: no list wins by being newest.
+      for (const l of lists) refused.push({ kind: 'trust-list', docId: l.docId, code: 'DOCUMENT_REGION_NOT_PINNED', message: `trust lists of regions ${[...regions].sort().join(', ')} under one root; name the region with --pin <sha256>:<region>` });
+      continue;
+    }
+    const trustList = lists.reduce<TrustListDocument | null>((best, l) => (!best || l.doc.sequence > best.sequence ? l.doc : best), null);
+    if (!trustList) continue;
     const statusLists = new Map<string, HeldStatusList>();
-    for (const s of e.lists) {
-      const placed = placeDocument('status-list', s, e.trustList);
-      if (!placed.ok) {
-        refused.push({ kind: 'status-list', docId: s.listId, code: placed.code, message: placed.message });
+    for (const e of entries) {
+      if (e.kind !== 'status-list') continue;
+      const a = admitPeerDocument('status-list', e.body, { ...gate, trustList });
+      if (!a.ok) {
+        refused.push({ kind: e.kind, docId: e.docId, code: a.code, message: a.message });
         continue;
       }
+      const s: StatusListDocument = a.payload;
       const held = statusLists.get(s.listId);
       if (held && held.sequence >= s.sequence) continue;
-      statusLists.set(s.listId, { listId: s.listId, uscc: s.uscc, bits: placed.bits!, sequence: s.sequence, issuedAt: new Date(s.issuedAt), ttlSeconds: s.ttlSeconds, fetchedAt: opts.at });
+      statusLists.set(s.listId, { listId: s.listId, uscc: s.uscc, bits: a.bits as StatusBits, sequence: s.sequence, issuedAt: new Date(s.issuedAt), ttlSeconds: s.ttlSeconds, fetchedAt: opts.at });
     }
-    peers.push({ rootSha256, region: e.trustList.region, trustList: { doc: e.trustList, fetchedAt: opts.at }, statusLists });
+    peers.push({ rootSha256, region: trustList.region, trustList: { doc: trustList, fetchedAt: opts.at }, statusLists });
   }
   return { trust: new FederatedTrust(peers, opts.recognition ?? []), refused };
 }

@@ -64,7 +64,17 @@ export type DocumentRefusal =
   | 'DOCUMENT_SCHEMA_INVALID'
   | 'DOCUMENT_FROM_FUTURE'
   | 'DOCUMENT_REGION_MISMATCH'
-  | 'DOCUMENT_SEQUENCE_REPLAYED';
+  | 'DOCUMENT_SEQUENCE_REPLAYED'
+  /** A trust list claiming the verifying node's own region. */
+  | 'DOCUMENT_REGION_OWN'
+  /** Trust lists of different regions under one root, and no region configured or pinned to choose. */
+  | 'DOCUMENT_REGION_NOT_PINNED'
+  /** A trust list naming a department (USCC, division code, certificate) outside its region. */
+  | 'DOCUMENT_DEPARTMENT_OUTSIDE_REGION'
+  /** A key id in a trust list that is not the one of its certificate. */
+  | 'DOCUMENT_KEY_ID_MISMATCH'
+  /** A trust list past its nextUpdate plus the grace (TRUST_LIST_GRACE_SECONDS). */
+  | 'DOCUMENT_EXPIRED';
 
 export type ReadDocumentResult<K extends FederationKind> =
   | { ok: true; kind: K; payload: PayloadOf[K]; root: ParsedCertificate; signer: ParsedCertificate; issuedAt: Date }

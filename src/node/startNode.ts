@@ -104,7 +104,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       trust,
       signers,
       federation: new NodeFederation(
-        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, signers, trust, stores }, config.federation) },
+        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, signers, trust, stores }, config.federation), ownTrust: trust },
         config.federation,
       ),
       ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),

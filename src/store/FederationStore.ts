@@ -36,6 +36,8 @@ export interface PeerSyncState {
   nextAttemptAt: Date | null;
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
+  /** The region this peer's root is pinned to (configured, or fixed by its first accepted trust list); read only, set by pinRegion. */
+  pinnedRegionCode?: string | null;
 }
 
 /** The status lists of the region's departments and their change counters. */
@@ -185,8 +187,22 @@ export class FederationStore {
   }
 
   async syncStates(q: Queryable): Promise<PeerSyncState[]> {
-    const rows = await q.query<Record<string, unknown>>(`SELECT ${PEER_STATE} FROM peer_sync_state ORDER BY peer_root_sha256`);
+    const rows = await q.query<Record<string, unknown>>(`SELECT ${PEER_STATE}, pinned_region_code FROM peer_sync_state ORDER BY peer_root_sha256`);
     return rows.map(toSyncState);
+  }
+
+  async pinnedRegion(q: Queryable, peerRootSha256: string): Promise<string | null> {
+    const [row] = await q.query<Record<string, unknown>>('SELECT pinned_region_code FROM peer_sync_state WHERE peer_root_sha256 = $1', [peerRootSha256]);
+    return row && row['pinned_region_code'] !== null ? String(row['pinned_region_code']) : null;
+  }
+
+  /** Pins a peer's root to the region of the trust list just accepted under it (migration 0008). */
+  async pinRegion(q: Queryable, peerRootSha256: string, baseUrl: string, regionCode: string): Promise<void> {
+    await q.query(
+      `INSERT INTO peer_sync_state (peer_root_sha256, base_url, pinned_region_code) VALUES ($1, $2, $3)
+       ON CONFLICT (peer_root_sha256) DO UPDATE SET pinned_region_code = EXCLUDED.pinned_region_code`,
+      [peerRootSha256, baseUrl, regionCode],
+    );
   }
 
   async saveSyncState(q: Queryable, s: PeerSyncState): Promise<void> {
@@ -246,5 +262,6 @@ function toSyncState(r: Record<string, unknown>): PeerSyncState {
     nextAttemptAt: asOptionalDate(r['next_attempt_at']),
     lastErrorCode: r['last_error_code'] === null ? null : String(r['last_error_code']),
     lastErrorMessage: r['last_error_message'] === null ? null : String(r['last_error_message']),
+    pinnedRegionCode: r['pinned_region_code'] === null || r['pinned_region_code'] === undefined ? null : String(r['pinned_region_code']),
   };
 }

@@ -65,7 +65,7 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
     regionCodes.add(region.regionCode);
   }
   const departments = new Map<string, DepartmentTrust>();
-  const timestampAuthorities = new Map<string, ParsedCertificate>();
+  const timestampAuthorities = new Map<string, { certificate: ParsedCertificate; regionCode: string }>();
   const signerCertificates = new Map<string, { certificate: ParsedCertificate; intermediates: ParsedCertificate[] }>();
   for (const region of doc.regions) {
     for (const pem of region.timestampAuthorities ?? []) {
@@ -75,7 +75,7 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
       } catch (e) {
         throw new ElicenseError('TRUST_MATERIAL_INVALID', `${source}: a time-stamping certificate of ${region.regionCode} is unreadable`, undefined, { cause: e });
       }
-      for (const c of certs) timestampAuthorities.set(keyIdForCertificate(c.der), c);
+      for (const c of certs) timestampAuthorities.set(keyIdForCertificate(c.der), { certificate: c, regionCode: region.regionCode });
     }
     for (const d of region.departments) {
       if (departments.has(d.uscc)) {
@@ -105,8 +105,15 @@ export function loadLocalTrustFile(bytes: Uint8Array | string, source = 'local t
   }
   return {
     anchors,
-    lookupDepartment: (uscc) => departments.get(uscc),
-    lookupTimestampAuthority: (keyId) => timestampAuthorities.get(keyId),
+    // A USCC is listed once in the file (checked above); asked for a region, only that region's listing answers.
+    lookupDepartment: (uscc, regionCode) => {
+      const d = departments.get(uscc);
+      return d && (regionCode === undefined || d.regionCode === regionCode) ? d : undefined;
+    },
+    lookupTimestampAuthority: (keyId, regionCode) => {
+      const t = timestampAuthorities.get(keyId);
+      return t && (regionCode === undefined || t.regionCode === regionCode) ? t.certificate : undefined;
+    },
     lookupSignerCertificate: (keyId) => signerCertificates.get(keyId),
     source,
     asOf: new Date(doc.generatedAt),

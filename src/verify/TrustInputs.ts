@@ -21,6 +21,12 @@ export interface DepartmentTrust {
    * department, whatever its certificate says.
    */
   anchorFingerprint?: string;
+  /**
+   * When the trust data listing this department stops vouching for it (a peer's
+   * trust list: nextUpdate plus the grace, docs/adr/0006). Past it, its licences
+   * are rejected (TRUST_LIST_EXPIRED), not merely reported stale.
+   */
+  trustExpiresAt?: Date;
 }
 
 /** Whether the verifying region recognises a licence type of the issuing region, and as what. */
@@ -49,13 +55,20 @@ export interface TrustFreshnessDetail {
 export interface TrustInputs {
   /** Pinned root certificates (region roots). */
   anchors: readonly ParsedCertificate[];
-  lookupDepartment(uscc: string): DepartmentTrust | undefined;
+  /**
+   * A department by USCC, as listed by `regionCode` (the region whose root the
+   * licence's chain ends at). Without a region: the only listing of the USCC
+   * (none when several regions list it: docs/adr/0006).
+   */
+  lookupDepartment(uscc: string, regionCode?: string): DepartmentTrust | undefined;
   /**
    * Region time-stamping authority certificates by key id (docs/adr/0001). They
    * are region trust material like the departments: listed, not carried in
    * every licence, so a region can retire or withdraw one.
    */
-  lookupTimestampAuthority(keyId: string): ParsedCertificate | undefined;
+  lookupTimestampAuthority(keyId: string, regionCode?: string): ParsedCertificate | undefined;
+  /** The region whose root certificate has this SHA-256 (absent or undefined: roots are not tied to regions). */
+  regionOfRoot?(fingerprint: string): string | undefined;
   /**
    * A department signing certificate (and its intermediates) by key id, for
    * forms that carry only the key id (the compact QR). Absent: such forms
@@ -92,4 +105,6 @@ export interface StatusQuery {
   issuerCode: string;
   typeCode: string;
   statusEntry?: { listId: string; index: number };
+  /** The issuing region as verification established it (the root the chain ends at), when it did. */
+  issuerRegion?: string;
 }

@@ -12,7 +12,8 @@ export const MAX_SIGT_TIMESTAMP_GAP_MS = 5 * 60 * 1000;
 /** Clock skew tolerated between nodes. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export type TimestampOutcome = { ok: true; time: Date; authority: ParsedCertificate } | { ok: false; detail: string };
+/** rootFingerprint: SHA-256 of the root the authority's certificate chains to (its region). */
+export type TimestampOutcome = { ok: true; time: Date; authority: ParsedCertificate; rootFingerprint: string } | { ok: false; detail: string };
 
 /**
  * Checks a region timestamp (docs/adr/0001): signed by a time-stamping
@@ -35,12 +36,14 @@ export function checkTimestamp(
      * when its licences were signed (another region's TSA is no witness).
      */
     issuerRegionRoot?: string | undefined;
+    /** The issuing region's code, when known: the authority is looked up among that region's only. */
+    issuerRegion?: string | undefined;
   },
 ): TimestampOutcome {
   let authority: ParsedCertificate | undefined;
   const verified = verifyCompactJws(timestamp, (header) => {
     if (header['typ'] !== TIMESTAMP_JWS_TYPE || typeof header['kid'] !== 'string') return undefined;
-    authority = ctx.trust.lookupTimestampAuthority(header['kid']);
+    authority = ctx.trust.lookupTimestampAuthority(header['kid'], ctx.issuerRegion);
     return authority?.publicKey ?? undefined;
   });
   if (!verified.ok) {
@@ -76,5 +79,5 @@ export function checkTimestamp(
   if (Math.abs(time.getTime() - ctx.signerTime.getTime()) > MAX_SIGT_TIMESTAMP_GAP_MS) {
     return { ok: false, detail: 'signer sigT and region timestamp disagree by more than five minutes' };
   }
-  return { ok: true, time, authority: authority! };
+  return { ok: true, time, authority: authority!, rootFingerprint: path.chain[path.chain.length - 1]!.fingerprint };
 }

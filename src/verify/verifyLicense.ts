@@ -119,22 +119,6 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
 
   // 5. chain: at the verification time, or at the region timestamp's time when the
   //    certificate has expired since (docs/adr/0001).
-  let signedAt: Date | null = null;
-  const timestampOf = (): Date | null => {
-    if (signedAt || typeof form['timestamp'] !== 'string') return signedAt;
-    const ts = checkTimestamp(form['timestamp'], {
-      signature: lookup.decoded.signature,
-      identifier: record['certificateIdentifier'],
-      signerTime: lookup.signingTime,
-      trust,
-      at,
-      paths: caches.paths,
-      issuerRegionRoot: typeof record['certificateIssuingAuthorityCode'] === 'string' ? trust.lookupDepartment(record['certificateIssuingAuthorityCode'])?.anchorFingerprint : undefined,
-    });
-    if (ts.ok) signedAt = ts.time;
-    else rb.fail('signature', 'TIMESTAMP_INVALID', ts.detail);
-    return signedAt;
-  };
   const pathAt = (time: Date) =>
     caches.paths.validate({
       leaf: signer.leaf,
@@ -146,19 +130,49 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     });
   let path = pathAt(at);
   rb.signingTime = { value: at.toISOString(), source: 'verification-time' };
+  // The issuing region's root: the one the chain ends at (a timestamp must come from that region's authority).
+  let issuerRoot: string | null = path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null;
+  let stamp = null as { time: Date; root: string } | null;
+  let stampChecked = false;
+  const timestampOf = (): Date | null => {
+    if (stampChecked || typeof form['timestamp'] !== 'string') return stamp?.time ?? null;
+    stampChecked = true;
+    const ts = checkTimestamp(form['timestamp'], {
+      signature: lookup.decoded.signature,
+      identifier: record['certificateIdentifier'],
+      signerTime: lookup.signingTime,
+      trust,
+      at,
+      paths: caches.paths,
+      issuerRegionRoot: issuerRoot ?? undefined,
+      issuerRegion: issuerRoot ? trust.regionOfRoot?.(issuerRoot) : undefined,
+    });
+    if (ts.ok) stamp = { time: ts.time, root: ts.rootFingerprint };
+    else rb.fail('signature', 'TIMESTAMP_INVALID', ts.detail);
+    return stamp?.time ?? null;
+  };
   if (!path.ok && path.code === 'CERT_EXPIRED' && at > signer.leaf.notAfter) {
     const stamped = timestampOf();
-    if (stamped) {
-      path = pathAt(stamped);
-      rb.signingTime = { value: stamped.toISOString(), source: 'timestamp' };
-      if (path.ok) rb.warn('CERT_EXPIRED_AFTER_SIGNING');
+    if (stamped && stamp) {
+      const dated = pathAt(stamped);
+      const datedRoot = dated.ok ? dated.chain[dated.chain.length - 1]!.fingerprint : null;
+      if (datedRoot !== null && datedRoot !== stamp.root) {
+        rb.fail('signature', 'TIMESTAMP_INVALID', "timestamp made by another region's time-stamping authority than the issuer's");
+      } else {
+        path = dated;
+        issuerRoot = datedRoot;
+        rb.signingTime = { value: stamped.toISOString(), source: 'timestamp' };
+        if (path.ok) rb.warn('CERT_EXPIRED_AFTER_SIGNING');
+      }
     }
   }
+  // A present timestamp is always checked against the signature it claims to cover, valid certificate or not.
+  timestampOf();
   if (path.ok) rb.pass('chain');
   else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
 
   // 6. issuer: the signer is the department named in the record, listed, authorised for the type
-  checkIssuer(record, signer, trust, rb, timestampOf, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null);
+  checkIssuer(record, signer, trust, rb, timestampOf, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null, at);
 
   // 7. licence validity period
   checkValidity(record, at, rb);
@@ -179,7 +193,8 @@ export function checkStatus(record: Record<string, unknown>, trust: TrustInputs,
     return;
   }
   const entry = record['statusEntry'] as { listId: string; index: number } | undefined;
-  const answer = trust.statusOf({ identifier, issuerCode, typeCode, ...(entry ? { statusEntry: entry } : {}) }, at);
+  const region = rb.issuer?.regionCode;
+  const answer = trust.statusOf({ identifier, issuerCode, typeCode, ...(entry ? { statusEntry: entry } : {}), ...(region ? { issuerRegion: region } : {}) }, at);
   switch (answer.kind) {
     case 'not_covered':
       rb.notChecked('status', 'no status data for this issuer');
@@ -208,7 +223,8 @@ export function checkStatus(record: Record<string, unknown>, trust: TrustInputs,
 export function checkRecognition(record: Record<string, unknown>, trust: TrustInputs, rb: ResultBuilder): void {
   const issuer = record['certificateIssuingAuthorityCode'];
   const typeCode = record['certificateTypeCode'];
-  const dept = typeof issuer === 'string' ? trust.lookupDepartment(issuer) : undefined;
+  // The region the issuer check established (the chain's root), else the only region listing the issuer.
+  const dept = typeof issuer === 'string' ? trust.lookupDepartment(issuer, rb.issuer?.regionCode || undefined) : undefined;
   if (dept && trust.freshnessOf) rb.trustDetails = trust.freshnessOf(dept.regionCode);
   if (!trust.recognize) {
     rb.notChecked('recognition', 'no recognition agreement configured');
@@ -235,6 +251,8 @@ export function checkIssuer(
   timestampOf: () => Date | null,
   /** SHA-256 of the root the signer's validated path ended at (null: no valid path). */
   anchorFingerprint: string | null = null,
+  /** The verification time: trust data past its end (trustExpiresAt) vouches for nothing then. */
+  at?: Date,
 ): void {
   const identity = departmentIdentityOf(signer.leaf);
   if (!identity.uscc) {
@@ -245,12 +263,18 @@ export function checkIssuer(
     rb.fail('issuer', 'ISSUER_MISMATCH', 'the licence names another issuing authority than the signer certificate');
     return;
   }
-  const dept = trust.lookupDepartment(identity.uscc);
+  // Departments are looked up by (region, USCC): the region whose root the chain ends at, so no region can shadow another's.
+  const region = anchorFingerprint ? trust.regionOfRoot?.(anchorFingerprint) : undefined;
+  const dept = trust.lookupDepartment(identity.uscc, region);
   if (!dept) {
-    rb.fail('issuer', 'ISSUER_UNKNOWN', 'the issuing department is not in the trust data');
+    rb.fail('issuer', 'ISSUER_UNKNOWN', region ? `region ${region}, whose root the signer's chain ends at, does not list this department` : 'the issuing department is not in the trust data');
     return;
   }
   rb.issuer = { uscc: dept.uscc, name: dept.name, regionCode: dept.regionCode };
+  if (at && dept.trustExpiresAt && at > dept.trustExpiresAt) {
+    rb.fail('issuer', 'TRUST_LIST_EXPIRED', `the trust list of region ${dept.regionCode} listing this department expired at ${dept.trustExpiresAt.toISOString()} (nextUpdate plus grace)`);
+    return;
+  }
   if (!dept.keyIds.has(signer.keyId)) {
     rb.fail('issuer', 'ISSUER_UNKNOWN', 'the signing key is not listed for this department');
     return;

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import type { StatusListDocument, TrustListDocument } from '../../src/federation/documentTypes';
-import { EMPTY_FEDERATION, parseFederationConfig, type FederationConfig } from '../../src/federation/FederationConfig';
+import { EMPTY_FEDERATION, parseFederationConfig, type FederationConfig, type PeerConfig } from '../../src/federation/FederationConfig';
 import { signFederationDocument } from '../../src/federation/federationDocument';
 import { StatusBits } from '../../src/federation/StatusBits';
 import { FederationSync } from '../../src/node/federation/FederationSync';
@@ -177,6 +177,69 @@ describeStores('federation sync against a misbehaving peer', (h) => {
     expect((await sync())[0]!.ok).toBe(true);
     expect(await held()).toBe(7);
     now = saved;
+  });
+});
+
+describeStores('federation identity on the node path (issue 10, items 1 and 3)', (h) => {
+  const store = new FederationStore();
+  const listDoc = (sequence: number, over: Partial<TrustListDocument> = {}): TrustListDocument => ({
+    format: 'elicense/trust-list@1',
+    region: { code: pki.region.code, name: pki.region.name },
+    sequence,
+    issuedAt: now.toISOString(),
+    nextUpdate: new Date(now.getTime() + 86_400_000).toISOString(),
+    rootCertificate: Buffer.from(pki.root.certificate.der).toString('base64'),
+    timestampAuthorities: [],
+    departments: [],
+    statusLists: [],
+    ...over,
+  });
+  const signed = (doc: TrustListDocument) => signFederationDocument('trust-list', doc, new SoftwareSigner(pki.trustListSigner.privateKey, pki.trustListSigner.chain), pki.root.certificate.der);
+  const run = (peer: Partial<PeerConfig> = {}, ownRegion: string | null = '440000') =>
+    new FederationSync(
+      { db: h.db(), clock, logger: pino({ level: 'silent' }), store, ownRegionCode: async () => ownRegion },
+      { ...EMPTY_FEDERATION, peers: [{ baseUrl, rootSha256: root, ...peer }], requestTimeoutMs: 2000, syncIntervalSeconds: 60 },
+    ).runOnce({ force: true });
+  const held = async () => (await store.peerDocument(h.db(), root, 'trust-list', 'current'))?.sequence;
+  const codes = async (r: Promise<Array<{ errors: Array<{ code: string }> } | undefined>>) => (await r)[0]!.errors.map((e) => e.code);
+  const agreementPath = () => ({ '/v1/federation/agreement': agreementDoc });
+
+  it("a peer whose trust list claims the verifier's own region is refused, with the reason in the peer's sync state", async () => {
+    handler = serve({ '/v1/federation/trust-list': await signed(listDoc(1)), ...agreementPath() });
+    expect(await codes(run({}, '350000'))).toEqual(['DOCUMENT_REGION_OWN']);
+    expect(await held()).toBeUndefined();
+    const [state] = await store.syncStates(h.db());
+    expect(state).toMatchObject({ lastErrorCode: 'DOCUMENT_REGION_OWN', pinnedRegionCode: null });
+  });
+
+  it('a peer configured with its region code: a trust list of another region is refused', async () => {
+    handler = serve({ '/v1/federation/trust-list': await signed(listDoc(1)), ...agreementPath() });
+    expect(await codes(run({ regionCode: '360000' }))).toEqual(['DOCUMENT_REGION_MISMATCH']);
+    expect(await held()).toBeUndefined();
+  });
+
+  it("a trust list naming another region's department is refused", async () => {
+    const dept = { uscc: '11440100DM0440019H', name: '广州市市场监督管理局', divisionCode: '350100', state: 'active' as const, stateSince: null, authorizedTypes: [], certificates: [] };
+    handler = serve({ '/v1/federation/trust-list': await signed(listDoc(1, { departments: [dept] })), ...agreementPath() });
+    expect(await codes(run())).toEqual(['DOCUMENT_DEPARTMENT_OUTSIDE_REGION']);
+    expect(await held()).toBeUndefined();
+  });
+
+  it('a trust list past its nextUpdate plus the grace is refused', async () => {
+    const old = listDoc(1, { issuedAt: new Date(now.getTime() - 3 * 86_400_000).toISOString(), nextUpdate: new Date(now.getTime() - 2 * 86_400_000).toISOString() });
+    handler = serve({ '/v1/federation/trust-list': await signed(old), ...agreementPath() });
+    expect(await codes(run())).toEqual(['DOCUMENT_EXPIRED']);
+    expect(await held()).toBeUndefined();
+  });
+
+  it('without a configured region, the first trust list accepted pins it; a later change of region is refused', async () => {
+    handler = serve({ '/v1/federation/trust-list': await signed(listDoc(2)), ...agreementPath() });
+    expect(await codes(run())).toEqual([]);
+    expect((await store.syncStates(h.db()))[0]).toMatchObject({ pinnedRegionCode: '350000', regionCode: '350000' });
+    handler = serve({ '/v1/federation/trust-list': await signed(listDoc(3, { region: { code: '360000', name: '江西省' } })), ...agreementPath() });
+    expect(await codes(run())).toEqual(['DOCUMENT_REGION_MISMATCH']);
+    expect(await held()).toBe(2);
+    expect((await store.syncStates(h.db()))[0]).toMatchObject({ pinnedRegionCode: '350000', lastErrorCode: 'DOCUMENT_REGION_MISMATCH' });
   });
 });
 

@@ -180,12 +180,21 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
     expect(r.signingTime).toEqual({ value: NOW.toISOString(), source: 'timestamp' });
   });
 
-  it('does not consult the timestamp while the signer certificate is still valid', () => {
-    const form = clone(demo.licences[0]!.form);
-    form.timestamp = 'not even a JWS';
+  it('checks a present timestamp even while the signer certificate is still valid (issue 10, item 11)', () => {
+    const [a, b] = demo.licences.filter((l) => !l.form.license['certificateExpiringDate']);
+    // Another licence's genuine stamp: it covers another signature.
+    const form = clone(a!.form);
+    form.timestamp = b!.form.timestamp!;
     const r = verifyAt(form);
-    expect(r.result).toBe('accepted');
-    expect(r.signingTime?.source).toBe('verification-time');
+    expect(r.result).toBe('rejected');
+    expect(r.reasons).toEqual(['TIMESTAMP_INVALID']);
+    const garbage = clone(a!.form);
+    garbage.timestamp = 'not even a JWS';
+    expect(verifyAt(garbage).reasons).toEqual(['TIMESTAMP_INVALID']);
+    // The licence's own stamp: accepted, the chain still judged at the verification time.
+    const own = verifyAt(a!.form);
+    expect(own.result).toBe('accepted');
+    expect(own.signingTime?.source).toBe('verification-time');
   });
 
   it('refuses a timestamp that belongs to another licence', () => {
@@ -346,6 +355,8 @@ describe('verifyLicense: licence status from a status source', () => {
         issuerCode: form.license['certificateIssuingAuthorityCode'],
         typeCode: form.license['certificateTypeCode'],
         statusEntry: { listId: `${String(form.license['certificateIssuingAuthorityCode'])}-1`, index: 0 },
+        // The region the issuer check established, so a source keyed by (region, USCC) answers for the right one.
+        issuerRegion: '350000',
       },
     ]);
   });

@@ -52,6 +52,11 @@ async function withDatabase<T>(opts: NodeDatabaseOptions, ctx: CliContext, deps:
   }
 }
 
+/** The node's own region code (a peer claiming it is refused), null before the region is set up. */
+async function ownRegionOf(db: Database): Promise<string | null> {
+  return (await new SqlRegionStore().get(db))?.code ?? null;
+}
+
 function describeSync(r: PeerSyncReport): string {
   if (r.skipped) return `SKIPPED ${r.peer}: backing off after failures`;
   const head = `${r.ok ? 'OK' : 'FAILED'} ${r.peer} (region ${r.regionCode ?? '?'}): ${r.accepted} accepted, ${r.unchanged} unchanged, ${r.bytes} bytes, ${r.durationMs} ms`;
@@ -62,7 +67,7 @@ function describeSync(r: PeerSyncReport): string {
 export async function runFederationSync(opts: FederationOptions, ctx: CliContext, deps: NodeDatabaseDeps = {}): Promise<void> {
   const config = federationConfigOf(opts, ctx);
   const reports = await withDatabase(opts, ctx, deps, (db) =>
-    new FederationSync({ db, clock: ctx.clock, logger: pino({ level: 'silent' }), store: new FederationStore() }, config).runOnce({ force: true }),
+    new FederationSync({ db, clock: ctx.clock, logger: pino({ level: 'silent' }), store: new FederationStore(), ownRegionCode: () => ownRegionOf(db) }, config).runOnce({ force: true }),
   );
   if (opts.json) ctx.out(JSON.stringify({ peers: reports }, null, 2));
   else if (reports.length === 0) ctx.out('no peers configured');
@@ -108,7 +113,7 @@ export async function runTrustImport(file: string, opts: FederationOptions, ctx:
   }
   let report: ImportReport;
   try {
-    report = await withDatabase(opts, ctx, deps, (db) => importTrustBundle(db, new FederationStore(), config, bundle, ctx.clock.now()));
+    report = await withDatabase(opts, ctx, deps, async (db) => importTrustBundle(db, new FederationStore(), config, bundle, ctx.clock.now(), await ownRegionOf(db)));
   } catch (e) {
     if (isElicenseError(e)) throw new CliExit(EXIT.UNREADABLE, e.message);
     throw e;

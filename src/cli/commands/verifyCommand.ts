@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { verifyAnyForm, type AnyFormResult } from '../../forms/verifyAnyForm';
-import { trustFromBundle } from '../../federation/bundleTrust';
+import { parsePin, trustFromBundle } from '../../federation/bundleTrust';
 import { loadFederationConfig } from '../../federation/FederationConfig';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { loadLocalTrustFile } from '../../trust/loadLocalTrustFile';
@@ -38,7 +38,9 @@ function localTrust(dir: string): TrustInputs {
 
 /** Trust from a bundle: only the pinned regions' documents, each checked; refusals are reported on stderr. */
 function bundleTrust(file: string, pins: string[], federationFile: string | undefined, at: Date, ctx: CliContext): TrustInputs {
-  if (pins.length === 0 || !pins.every((p) => /^[0-9a-fA-F]{64}$/.test(p))) throw new CliExit(EXIT.UNREADABLE, '--bundle needs at least one --pin <sha256 of a region root, 64 hex digits>');
+  if (pins.length === 0 || !pins.every((p) => parsePin(p) !== null)) {
+    throw new CliExit(EXIT.UNREADABLE, '--bundle needs at least one --pin <sha256 of a region root, 64 hex digits>[:<region code>]');
+  }
   try {
     const recognition = federationFile !== undefined ? loadFederationConfig(federationFile).recognition : undefined;
     const bundle = parseStrictJson(readInput(file), { maxBytes: 256 * 1024 * 1024, maxDepth: 8 });
@@ -59,7 +61,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .argument('<file>', 'licence file, or - for standard input')
     .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME} (pinned roots and departments)`, 'trust')
     .option('--bundle <file>', 'verify from a trust bundle (elicense trust export) instead: signed trust lists and status lists of other regions')
-    .option('--pin <sha256>', "with --bundle: SHA-256 of a region root to trust (repeat for several regions)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--pin <sha256>', "with --bundle: SHA-256 of a region root to trust, optionally :<region code> it must speak for (repeat for several regions)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--federation <file>', 'with --bundle: a federation configuration whose recognition rules to apply (else recognition is not checked)')
     .option('--at <iso-time>', 'verify as of this time instead of now')
     .option('--json', 'print the verification result as JSON')

@@ -12,6 +12,8 @@ export interface SyncDeps {
   clock: Clock;
   logger: Logger;
   store: FederationStore;
+  /** This node's own region code (null: no region yet): a peer's trust list claiming it is refused. */
+  ownRegionCode?: () => Promise<string | null>;
   /** Injected for tests; the global fetch otherwise. */
   fetch?: typeof fetch;
 }
@@ -55,17 +57,18 @@ export class FederationSync {
 
   async runOnce(opts: { force?: boolean } = {}): Promise<PeerSyncReport[]> {
     const states = new Map((await this.deps.store.syncStates(this.deps.db)).map((s) => [s.peerRootSha256, s]));
+    const own = (await this.deps.ownRegionCode?.()) ?? null;
     const peers = this.config.peers;
     const reports: PeerSyncReport[] = new Array(peers.length);
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < peers.length; i = next++) reports[i] = await this.#syncPeer(peers[i]!, states.get(peers[i]!.rootSha256), opts.force ?? false);
+      for (let i = next++; i < peers.length; i = next++) reports[i] = await this.#syncPeer(peers[i]!, states.get(peers[i]!.rootSha256), opts.force ?? false, own);
     };
     await Promise.all(Array.from({ length: Math.min(PEER_CONCURRENCY, peers.length) }, worker));
     return reports;
   }
 
-  async #syncPeer(peer: PeerConfig, state: PeerSyncState | undefined, force: boolean): Promise<PeerSyncReport> {
+  async #syncPeer(peer: PeerConfig, state: PeerSyncState | undefined, force: boolean, ownRegionCode: string | null): Promise<PeerSyncReport> {
     const { db, store, clock } = this.deps;
     const started = clock.now();
     const report: PeerSyncReport = { peer: peer.label ?? peer.baseUrl, rootSha256: peer.rootSha256, regionCode: state?.regionCode ?? null, ok: false, accepted: 0, unchanged: 0, bytes: 0, errors: [], durationMs: 0 };
@@ -88,6 +91,7 @@ export class FederationSync {
           at: clock.now(),
           etag: res.etag,
           maxBytes: this.config.maxDocumentBytes,
+          ownRegionCode,
           ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
           ...(trustList ? { trustList } : {}),
         });

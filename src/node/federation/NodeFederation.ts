@@ -3,6 +3,7 @@ import type { Clock } from '../../clock';
 import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../federation/FederatedTrust';
 import type { FederationConfig } from '../../federation/FederationConfig';
+import { gateTrustList } from '../../federation/trustListGate';
 import { StatusBits } from '../../federation/StatusBits';
 import type { Database } from '../../store/Database';
 import type { FederationStore, PeerDocument } from '../../store/FederationStore';
@@ -17,6 +18,8 @@ export interface NodeFederationDeps {
   logger: Logger;
   store: FederationStore;
   publisher: FederationPublisher;
+  /** The node's own region (its code, its departments): no peer may speak for it; shared USCCs are reported. */
+  ownTrust?: { current(): Promise<{ region: { code: string } | null; departments: ReadonlyMap<string, unknown> }> };
   fetch?: typeof fetch;
 }
 
@@ -26,6 +29,8 @@ export interface PeerView {
   baseUrl: string;
   rootFingerprint: string;
   regionCode: string | null;
+  /** The region this peer's root is pinned to: configured in the federation file, or fixed by its first accepted trust list. */
+  pinnedRegionCode: string | null;
   name: string | null;
   state: 'ok' | 'stale' | 'failing' | 'never_synced';
   lastAttemptAt: string | null;
@@ -36,6 +41,8 @@ export interface PeerView {
   trustList: { sequence: number; issuedAt: string; nextUpdate: string; fetchedAt: string; departments: number } | null;
   agreement: { sequence: number; issuedAt: string; fetchedAt: string; accepts: number } | null;
   statusLists: { count: number; oldestIssuedAt: string | null; fetchedAt: string | null } | null;
+  /** Departments (USCC) this peer lists that another region lists too: each region's claim holds only for chains to its own root. */
+  conflicts: { uscc: string; regions: string[]; heldBy: string[] }[];
 }
 
 /**
@@ -59,7 +66,14 @@ export class NodeFederation {
 
   constructor(private readonly deps: NodeFederationDeps, readonly config: FederationConfig) {
     this.configuredAt = deps.clock.now();
-    this.sync = new FederationSync({ db: deps.db, clock: deps.clock, logger: deps.logger, store: deps.store, ...(deps.fetch ? { fetch: deps.fetch } : {}) }, config);
+    this.sync = new FederationSync(
+      { db: deps.db, clock: deps.clock, logger: deps.logger, store: deps.store, ownRegionCode: () => this.#ownRegionCode(), ...(deps.fetch ? { fetch: deps.fetch } : {}) },
+      config,
+    );
+  }
+
+  async #ownRegionCode(): Promise<string | null> {
+    return (await this.deps.ownTrust?.current())?.region?.code ?? null;
   }
 
   get publisher(): FederationPublisher {
@@ -101,7 +115,8 @@ export class NodeFederation {
         return cached.trust;
       }
       const docs = await store.peerDocuments(db);
-      const trust = new FederatedTrust(buildPeers(this.config, docs, this.deps.logger), this.config.recognition);
+      const pins = new Map((await store.syncStates(db)).map((s) => [s.peerRootSha256, s.pinnedRegionCode ?? null]));
+      const trust = new FederatedTrust(buildPeers(this.config, docs, this.deps.logger, { ownRegionCode: await this.#ownRegionCode(), pins }), this.config.recognition);
       this.#cache = { version, trust, checkedAt: clock.now().getTime() };
       return trust;
     } catch (e) {
@@ -147,6 +162,8 @@ export class NodeFederation {
     const states = new Map((await store.syncStates(db)).map((s) => [s.peerRootSha256, s]));
     const docs = await store.peerDocuments(db);
     const now = clock.now();
+    const own = await this.deps.ownTrust?.current();
+    const conflicts = (await this.peerTrust()).conflictsWith(own?.region ? { regionCode: own.region.code, usccs: own.departments.keys() } : null);
     return this.config.peers.map((p) => {
       const s = states.get(p.rootSha256);
       const mine = docs.filter((d) => d.peerRootSha256 === p.rootSha256);
@@ -163,6 +180,7 @@ export class NodeFederation {
         baseUrl: p.baseUrl,
         rootFingerprint: p.rootSha256,
         regionCode: tlPayload?.region.code ?? s?.regionCode ?? null,
+        pinnedRegionCode: p.regionCode ?? s?.pinnedRegionCode ?? null,
         name: tlPayload?.region.name ?? s?.regionName ?? null,
         state,
         lastAttemptAt: s?.lastAttemptAt?.toISOString() ?? null,
@@ -175,13 +193,24 @@ export class NodeFederation {
           : null,
         agreement: ag ? { sequence: ag.sequence, issuedAt: ag.issuedAt.toISOString(), fetchedAt: ag.fetchedAt.toISOString(), accepts: payloadOf<RecognitionAgreement>(ag.body).accepts.length } : null,
         statusLists: tl ? { count: lists.length, oldestIssuedAt: oldest?.issuedAt.toISOString() ?? null, fetchedAt: oldest?.fetchedAt.toISOString() ?? null } : null,
+        conflicts: tlPayload ? conflicts.filter((c) => c.regions.includes(tlPayload.region.code)) : [],
       };
     });
   }
 }
 
-/** Accepted documents of the configured peers, as verification holds them (a peer removed from the configuration is ignored). */
-export function buildPeers(config: FederationConfig, docs: readonly PeerDocument[], logger?: Logger): AcceptedPeer[] {
+/**
+ * Accepted documents of the configured peers, as verification holds them (a
+ * peer removed from the configuration is ignored). Each stored trust list
+ * passes the region rules again (it may predate them, or the configuration
+ * changed since): one that fails them is left out, with its reason logged.
+ */
+export function buildPeers(
+  config: FederationConfig,
+  docs: readonly PeerDocument[],
+  logger?: Logger,
+  regions: { ownRegionCode: string | null; pins: ReadonlyMap<string, string | null> } = { ownRegionCode: null, pins: new Map() },
+): AcceptedPeer[] {
   const peers: AcceptedPeer[] = [];
   for (const p of config.peers) {
     const mine = docs.filter((d) => d.peerRootSha256 === p.rootSha256);
@@ -189,6 +218,11 @@ export function buildPeers(config: FederationConfig, docs: readonly PeerDocument
     if (!tl) continue;
     try {
       const trustList = payloadOf<TrustListDocument>(tl.body);
+      const gate = gateTrustList(trustList, { at: null, configuredRegion: p.regionCode ?? null, pinnedRegion: regions.pins.get(p.rootSha256) ?? null, ownRegion: regions.ownRegionCode });
+      if (!gate.ok) {
+        logger?.error({ peer: p.baseUrl, code: gate.code, reason: gate.message }, 'a stored peer trust list fails the region rules; this peer is left out');
+        continue;
+      }
       const statusLists = new Map<string, HeldStatusList>();
       for (const d of mine) {
         if (d.kind !== 'status-list') continue;

@@ -1,7 +1,7 @@
 import type { TrustListDocument } from '../../federation/documentTypes';
 import type { PeerConfig } from '../../federation/FederationConfig';
-import { readFederationDocument, type DocumentRefusal, type FederationKind } from '../../federation/federationDocument';
-import { placeDocument } from '../../federation/placeDocument';
+import type { DocumentRefusal, FederationKind } from '../../federation/federationDocument';
+import { admitPeerDocument } from '../../federation/trustListGate';
 import type { Queryable } from '../../store/Database';
 import type { FederationStore } from '../../store/FederationStore';
 
@@ -21,13 +21,13 @@ async function storedTrustList(q: Queryable, store: FederationStore, peer: PeerC
 }
 
 /**
- * The one gate for a peer's document, whether fetched by the scheduler or
- * imported from a bundle: signature and chain to the peer's pinned root
- * (readFederationDocument), the peer's region (a document of another region
- * is refused even under the right root), for a status list that the peer's
- * trust list announces it and that its bits inflate to the declared size,
- * and a sequence number not older than the last accepted copy. Refused
- * documents leave the last good copy untouched.
+ * A peer's document, whether fetched by the scheduler or imported from a
+ * bundle, goes through the one gate (admitPeerDocument: signature and chain
+ * to the pinned root, the peer's configured or pinned region and never this
+ * node's own, departments within it, not expired; for a status list that the
+ * trust list announces it) and then must not be older than the last accepted
+ * copy. Refused documents leave the last good copy untouched; an accepted
+ * trust list pins the root to its region.
  */
 export async function acceptPeerDocument(
   q: Queryable,
@@ -36,21 +36,30 @@ export async function acceptPeerDocument(
   kind: FederationKind,
   jws: string,
   /** trustList: the peer's accepted trust list when the caller has it parsed already (status lists of one round). */
-  opts: { at: Date; etag: string | null; maxBytes: number; expectedDocId?: string; trustList?: TrustListDocument },
+  opts: { at: Date; etag: string | null; maxBytes: number; expectedDocId?: string; trustList?: TrustListDocument; ownRegionCode: string | null },
 ): Promise<AcceptOutcome> {
-  const read = readFederationDocument(jws, { kind, pinnedRootSha256: peer.rootSha256, at: opts.at, maxBytes: opts.maxBytes });
-  if (!read.ok) return read;
-  const payload = read.payload as { region: { code: string; name: string }; sequence: number };
   const current = kind !== 'trust-list' && opts.trustList ? opts.trustList : await storedTrustList(q, store, peer);
-  const placed = placeDocument(kind, read.payload, current, opts.expectedDocId);
-  if (!placed.ok) return placed;
-  const docId = placed.docId;
+  // A root with a stored list but no pin (accepted before pins existed) is pinned to that list's region.
+  const pinned = kind === 'trust-list' ? ((await store.pinnedRegion(q, peer.rootSha256)) ?? current?.region.code ?? null) : null;
+  const admitted = admitPeerDocument(kind, jws, {
+    pinnedRootSha256: peer.rootSha256,
+    at: opts.at,
+    maxBytes: opts.maxBytes,
+    ...(opts.expectedDocId !== undefined ? { expectedDocId: opts.expectedDocId } : {}),
+    trustList: current,
+    configuredRegion: peer.regionCode ?? null,
+    pinnedRegion: pinned,
+    ownRegion: opts.ownRegionCode,
+  });
+  if (!admitted.ok) return admitted;
+  const payload = admitted.payload as { region: { code: string; name: string }; sequence: number };
+  const docId = admitted.docId;
   const previous = await store.peerDocument(q, peer.rootSha256, kind, docId);
   if (previous) {
     if (payload.sequence < previous.sequence) {
       return { ok: false, code: 'DOCUMENT_SEQUENCE_REPLAYED', message: `sequence ${payload.sequence} is older than the accepted ${previous.sequence}` };
     }
-    if (payload.sequence === previous.sequence && jws.trim() !== previous.body && read.issuedAt <= previous.issuedAt) {
+    if (payload.sequence === previous.sequence && jws.trim() !== previous.body && admitted.issuedAt <= previous.issuedAt) {
       return { ok: false, code: 'DOCUMENT_SEQUENCE_REPLAYED', message: `a different document with the accepted sequence ${payload.sequence} and no later issue time` };
     }
   }
@@ -59,11 +68,12 @@ export async function acceptPeerDocument(
     kind,
     docId,
     sequence: payload.sequence,
-    issuedAt: read.issuedAt,
+    issuedAt: admitted.issuedAt,
     fetchedAt: opts.at,
     etag: opts.etag,
     body: jws.trim(),
   });
   if (!stored && previous) await store.touchPeerDocument(q, peer.rootSha256, kind, docId, opts.at);
+  if (kind === 'trust-list' && pinned !== admitted.regionCode) await store.pinRegion(q, peer.rootSha256, peer.baseUrl, admitted.regionCode);
   return { ok: true, stored, sequence: payload.sequence, docId, regionCode: payload.region.code, regionName: payload.region.name };
 }

@@ -36,8 +36,12 @@ export async function exportTrustBundle(db: Database, store: FederationStore, pu
 
 const ORDER: Record<FederationKind, number> = { 'trust-list': 0, 'recognition-agreement': 1, 'status-list': 2 };
 
-/** Imports the documents of configured peers from a bundle; documents of unknown roots (or this region's own) are refused. */
-export async function importTrustBundle(q: Queryable, store: FederationStore, config: FederationConfig, bundle: unknown, at: Date): Promise<ImportReport> {
+/**
+ * Imports the documents of configured peers from a bundle through the same
+ * gate as a sync; documents of unknown roots, and trust lists claiming this
+ * region (ownRegionCode), are refused.
+ */
+export async function importTrustBundle(q: Queryable, store: FederationStore, config: FederationConfig, bundle: unknown, at: Date, ownRegionCode: string | null): Promise<ImportReport> {
   if (typeof bundle !== 'object' || bundle === null || (bundle as { format?: unknown }).format !== TRUST_BUNDLE_FORMAT || !Array.isArray((bundle as { documents?: unknown }).documents)) {
     throw new ElicenseError('INPUT_MALFORMED', `a trust bundle is {"format": "${TRUST_BUNDLE_FORMAT}", "documents": [...]}`);
   }
@@ -64,6 +68,7 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
       at,
       etag: null,
       maxBytes: config.maxDocumentBytes,
+      ownRegionCode,
       ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
     });
     if (!outcome.ok) refuse(outcome.code, outcome.message);

@@ -164,8 +164,10 @@ function buildSnapshot(
     checkedAt: now,
     trust: {
       anchors,
-      lookupDepartment: (uscc) => trusted.get(uscc),
-      lookupTimestampAuthority: (keyId) => tsas.get(keyId),
+      // Only this region's departments and authorities: asked for another region, there are none here.
+      lookupDepartment: (uscc, regionCode) => (regionCode === undefined || regionCode === region?.code ? trusted.get(uscc) : undefined),
+      lookupTimestampAuthority: (keyId, regionCode) => (regionCode === undefined || regionCode === region?.code ? tsas.get(keyId) : undefined),
+      regionOfRoot: (fingerprint) => (region && anchors[0]?.fingerprint === fingerprint ? region.code : undefined),
       lookupSignerCertificate: (keyId) => signerCertificates.get(keyId),
       source: region ? `region ${region.code} (this node's database)` : "this node's database (no region set up)",
       asOf: now,

@@ -106,7 +106,8 @@ export function createFederationFeature(services: NodeServices): Feature {
         summary: "Import a trust bundle (elicense trust export) for air-gapped sites: every document goes through the same checks as a sync (pinned root, region, sequence). Body: the bundle JSON.",
         tag: 'federation',
         handler: async (req, res, ctx) => {
-          const report = await importTrustBundle(services.db, services.stores.federation, fed.config, req.body as unknown, services.clock.now());
+          const own = (await services.trust.current()).region?.code ?? null;
+          const report = await importTrustBundle(services.db, services.stores.federation, fed.config, req.body as unknown, services.clock.now(), own);
           fed.invalidate();
           await services.stores.audit.append(services.db, [
             { at: services.clock.now(), actor: ctx.principal?.keyId ?? 'unknown', action: 'federation.import', subject: 'trust-bundle', details: { accepted: report.accepted, refused: report.refused.length } },
