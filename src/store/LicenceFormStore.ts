@@ -3,8 +3,7 @@ import type { Queryable } from './Database';
 import { asBytes, asDate } from './rowValues';
 
 /** The served forms of a licence beside its JSON full form (GET /v1/licenses/{id}.<form>). */
-export const LICENCE_FORM_KINDS = ['pdf', 'qr.png', 'qr.svg', 'qr.txt'] as const;
-export type LicenceFormKind = (typeof LICENCE_FORM_KINDS)[number];
+export type LicenceFormKind = 'pdf' | 'qr.png' | 'qr.svg' | 'qr.txt';
 
 /** One stored form: per licence, the key that signed the licence (and so the form), and the form kind. */
 export interface LicenceFormKey {

@@ -103,7 +103,7 @@ describe('reading is not signing: a licence form is signed once, recorded first,
     }
     expect(entries.find((e) => e.details['form'] === 'qr.txt')!.seq).toBeLessThan(entries.find((e) => e.details['form'] === 'pdf')!.seq);
     const verified = await http(node.url, 'GET', '/v1/audit/verify', { key: node.keys.auditor });
-    expect(verified.status).toBe(200);
+    expect({ status: verified.status, ok: verified.body.ok }).toEqual({ status: 200, ok: true });
   });
 
   it("an auditor's GETs of every form cause at most one signing per form, and the PNG, SVG and PDF carry the stored QR", async () => {

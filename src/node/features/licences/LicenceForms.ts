@@ -10,7 +10,7 @@ import type { Licence } from '../../../store/LicenceStore';
 import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../http/permissions';
 
-export const LICENCE_FORM_TYPES: Readonly<Record<LicenceFormKind, string>> = {
+const LICENCE_FORM_TYPES: Readonly<Record<LicenceFormKind, string>> = {
   pdf: 'application/pdf',
   'qr.png': 'image/png',
   'qr.svg': 'image/svg+xml',

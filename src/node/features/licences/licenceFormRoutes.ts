@@ -3,7 +3,7 @@ import { ElicenseError } from '../../../errors';
 import type { LicenceFormKind } from '../../../store/LicenceFormStore';
 import type { NodeServices } from '../../NodeServices';
 import type { RequestContext, RouteSpec } from '../../http/RouteSpec';
-import { LICENCE_FORM_TYPES, LicenceForms } from './LicenceForms';
+import { LicenceForms } from './LicenceForms';
 import type { LicenceRecords } from './LicenceRecords';
 
 /** The forms served beside the JSON full form, by path suffix. */
@@ -45,7 +45,7 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
       return;
     }
     if (kind === 'pdf') res.setHeader('Content-Disposition', `inline; filename="${licence.identifier}.pdf"`);
-    res.status(200).type(LICENCE_FORM_TYPES[kind]).send(Buffer.from(stored.body));
+    res.status(200).type(stored.contentType).send(Buffer.from(stored.body));
   }
 
   return (Object.keys(VARIANTS) as LicenceFormKind[]).map((kind) => ({
