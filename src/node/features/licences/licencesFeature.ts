@@ -17,6 +17,11 @@ function caller(ctx: RequestContext): Principal {
   return ctx.principal;
 }
 
+/** docs/adr/0005, "Licence lifecycle precedence", for the lifecycle routes' documentation. */
+const PRECEDENCE =
+  'Issuers: their own department\'s licences only (403 FORBIDDEN), while it is active (409 DEPARTMENT_NOT_ACTIVE), and not a status the region admin set ' +
+  '(403 LICENSE_STATUS_SET_BY_REGION); region admins: every change the status machine allows; a change it refuses is 409 LICENSE_STATE_CONFLICT';
+
 const location = (identifier: string): string => `/v1/licenses/${encodeURIComponent(identifier)}`;
 
 /** The stored full form, byte for byte as signed and first handed out. */
@@ -164,9 +169,9 @@ export function createLicencesFeature(services: NodeServices): Feature {
         sendFullForm(res, 200, licence.fullForm, licence.status);
       },
     },
-    lifecycle('revoke', 'Revoke a licence (final) with a reason'),
-    lifecycle('suspend', 'Suspend a valid licence with a reason'),
-    lifecycle('reinstate', 'Reinstate a suspended licence with a reason'),
+    lifecycle('revoke', `Revoke a licence (final) with a reason. ${PRECEDENCE}`),
+    lifecycle('suspend', `Suspend a valid licence with a reason. ${PRECEDENCE}`),
+    lifecycle('reinstate', `Reinstate a suspended licence with a reason. ${PRECEDENCE}`),
     {
       method: 'get',
       path: '/v1/licenses/:identifier/events',
