@@ -48,12 +48,11 @@ export class LicenceForms {
     return this.#ensure(principal, licence, full, { identifier: licence.identifier, keyId, form: kind });
   }
 
-  async #ensure(principal: Principal, licence: Licence, full: FullForm, key: LicenceFormKey, depth = 0): Promise<StoredLicenceForm> {
+  async #ensure(principal: Principal, licence: Licence, full: FullForm, key: LicenceFormKey): Promise<StoredLicenceForm> {
     const { db, stores, clock } = this.s;
     const stored = await stores.licenceForms.get(db, key);
     if (stored) return stored;
-    if (depth > 1) throw new Error('licence form dependencies loop');
-    const qr = (): Promise<StoredLicenceForm> => this.#ensure(principal, licence, full, { ...key, form: 'qr.txt' }, depth + 1);
+    const qr = (): Promise<StoredLicenceForm> => this.#ensure(principal, licence, full, { ...key, form: 'qr.txt' });
 
     if (key.form === 'qr.png' || key.form === 'qr.svg') {
       // Drawn from the stored QR text, no key involved: if two requests race, the first row stored wins (ON CONFLICT DO NOTHING + re-read).
