@@ -80,8 +80,12 @@ function responses(route: RouteDeclaration, doc: RouteDoc): Record<string, unkno
   for (const [status, r] of Object.entries(declared)) {
     out[status] = r.schema === undefined ? { description: r.description } : { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } };
   }
-  if (route.permission === 'public') out['429'] = { description: 'Too many requests from this client (RATE_LIMITED, Retry-After)', content: PROBLEM };
-  else {
+  // Every caller is limited: by address without a key, by key with one; failed authentications are throttled.
+  out['429'] = {
+    description: 'Too many requests (RATE_LIMITED: per client address without a key, per API key with one; AUTHENTICATION_THROTTLED: too many failed authentications from this client); Retry-After',
+    content: PROBLEM,
+  };
+  if (route.permission !== 'public') {
     out['401'] = { description: 'No or unknown API key (UNAUTHENTICATED)', content: PROBLEM };
     out['403'] = { description: `The key's role lacks ${route.permission} (FORBIDDEN)`, content: PROBLEM };
   }
