@@ -33,12 +33,31 @@ describe('OpenAPI document generated from the route table', () => {
     expect(Object.keys(content).sort()).toEqual(['application/json', 'application/octet-stream', 'application/pdf', 'image/jpeg', 'image/png', 'text/plain']);
   });
 
+  it('documents the honest-issuance fields: acknowledgeWarnings and replaces in the request, the refusals, and the response headers', () => {
+    const doc = buildOpenApiDocument({
+      routes: [...routes, { method: 'post', path: '/v1/licenses', permission: 'licence:issue', summary: 'issue', tag: 'licences' }],
+      version: '9.9.9',
+      schemas: componentSchemas(catalog),
+      docs: ROUTE_DOCS,
+    });
+    const issue = doc.paths['/v1/licenses']!['post']! as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }; responses: Record<string, any> };
+    expect(Object.keys(issue.requestBody.content['application/json']!.schema.properties)).toEqual(expect.arrayContaining(['acknowledgeWarnings', 'replaces']));
+    expect(issue.responses['409'].description).toContain('LICENSE_NUMBER_IN_USE');
+    expect(issue.responses['422'].description).toContain('RECORD_WARNING_UNACKNOWLEDGED');
+    expect(Object.keys(issue.responses['201'].headers)).toEqual(['Elicense-Warnings']);
+    const read = doc.paths['/v1/licenses/{identifier}']!['get']! as { responses: Record<string, any> };
+    expect(Object.keys(read.responses['200'].headers)).toEqual(expect.arrayContaining(['Elicense-Replaces', 'Elicense-Replaced-By']));
+    expect(read.responses['422'].description).toContain('TEXT_CONTROL_CHARACTER');
+  });
+
   it('states each permission as a security requirement and as x-permission', () => {
     const doc = build();
     const revoke = doc.paths['/v1/licenses/{identifier}/revoke']!['post']!;
     expect(revoke['x-permission']).toBe('licence:lifecycle');
     expect(revoke['security']).toEqual([{ apiKey: ['licence:lifecycle'] }, { apiKeyHeader: ['licence:lifecycle'] }]);
     expect(Object.keys(revoke['responses'] as object)).toEqual(expect.arrayContaining(['401', '403', 'default']));
+    // Keyed callers are rate-limited too (per key), and failed authentications are throttled.
+    expect((revoke['responses'] as Record<string, { description: string }>)['429']?.description).toMatch(/per API key.*AUTHENTICATION_THROTTLED/);
     const verify = doc.paths['/v1/verifications']!['post']!;
     expect(verify['x-permission']).toBe('public');
     expect(verify['security']).toEqual([]);
