@@ -28,7 +28,7 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         code: { enum: [...ERROR_CODES] },
         instance: { type: 'string', description: 'urn:request:<request id>, also sent as X-Request-Id' },
         errors: { type: 'array', items: { type: 'object' }, description: 'Validation failures (path and message), when the input failed a schema' },
-        retryAfterSeconds: { type: 'integer', minimum: 1, description: 'With RATE_LIMITED; also sent as Retry-After' },
+        retryAfterSeconds: { type: 'integer', minimum: 1, description: 'With RATE_LIMITED, AUTHENTICATION_THROTTLED and IMAGE_DECODER_BUSY; also sent as Retry-After' },
       },
     },
     LicenceRecord: embeddable(catalog.envelopeSchema),
