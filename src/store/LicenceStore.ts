@@ -119,7 +119,10 @@ export interface LicenceStore {
   /** Status only, with the reason of the last change: the verification hot path (no record, no full form). */
   statusOf(q: Queryable, identifier: string): Promise<LicenceStatusView | null>;
   list(q: Queryable, query: LicenceQuery): Promise<LicencePage>;
-  /** valid → suspended | revoked, suspended → valid | revoked; revoked is final. Else LICENSE_STATE_CONFLICT. */
+  /**
+   * valid → suspended | revoked, suspended → valid | revoked; revoked is final. Else LICENSE_STATE_CONFLICT.
+   * Who may make the change is not checked here: go through LicenceRecords.changeStatusIn (docs/adr/0005).
+   */
   changeStatus(q: Queryable, change: StatusChange): Promise<Licence>;
   /** Locks the licence for a status change (its department's row too, against a concurrent state change) and says who set its status. Run in a transaction. */
   lockForStatusChange(q: Queryable, identifier: string): Promise<StatusHolder | null>;

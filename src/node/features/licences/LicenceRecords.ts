@@ -65,21 +65,28 @@ export class LicenceRecords {
     const at = this.s.clock.now();
     let result: StatusChangeResult;
     try {
-      result = await this.s.db.transaction(async (tx) => {
-        // Decided under the licence's row lock, so two callers cannot both act on the same status.
-        const holder = await this.s.stores.licences.lockForStatusChange(tx, identifier);
-        if (!holder) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence with this identifier was issued here', { identifier });
-        checkLifecycleChange(principal, holder, TARGET[action], identifier);
-        const after = await this.s.stores.licences.changeStatus(tx, { identifier, to: TARGET[action], reason, actor: principal.keyId, at });
-        await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: after.uscc, typeCode: after.typeCode, from: holder.status, to: after.status, reason });
-        return { identifier, status: after.status, previousStatus: holder.status, reason, at: at.toISOString() };
-      });
+      result = await this.s.db.transaction((tx) => this.changeStatusIn(tx, principal, identifier, action, reason, at));
     } finally {
       // Before the answer leaves: a verification through this process sees the change at once.
       this.s.ownStatus.invalidate();
     }
     this.s.metrics.lifecycle.inc({ action });
     return result;
+  }
+
+  /**
+   * A status change inside the caller's transaction (for a use case that changes a status as one of its
+   * steps, e.g. revoking the licence a re-issue replaces): the precedence rules under the licence's row
+   * lock, the change and its audit entry. The caller invalidates `ownStatus` once it has committed.
+   */
+  async changeStatusIn(tx: Queryable, principal: Principal, identifier: string, action: LifecycleAction, reason: string, at: Date): Promise<StatusChangeResult> {
+    // Decided under the licence's row lock, so two callers cannot both act on the same status.
+    const holder = await this.s.stores.licences.lockForStatusChange(tx, identifier);
+    if (!holder) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence with this identifier was issued here', { identifier });
+    checkLifecycleChange(principal, holder, TARGET[action], identifier);
+    const after = await this.s.stores.licences.changeStatus(tx, { identifier, to: TARGET[action], reason, actor: principal.keyId, at });
+    await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: after.uscc, typeCode: after.typeCode, from: holder.status, to: after.status, reason });
+    return { identifier, status: after.status, previousStatus: holder.status, reason, at: at.toISOString() };
   }
 
   /** The licence, if it exists and the caller may see it: 404 when it does not exist, 403 for another department's. */
