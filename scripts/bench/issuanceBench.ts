@@ -49,19 +49,21 @@ const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted
  */
 export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; recordsPerBatch: number; singles: number; rounds: number; millis: number }): Promise<IssuanceBenchResult> {
   const run = `${Date.now().toString(36)}`;
+  // A node holds one valid licence per certificate number: every licence of the bench gets its own.
+  const body = (n: string) => ({ ...t.issueBody, data: { ...(t.issueBody['data'] as Record<string, unknown>), certificateNumber: `BENCH-${run}-${n}` } });
   // Warm-up: JIT, signer caches, connection pool.
-  const first = await post(`${t.node.url}/v1/licenses`, t.issuerKey, t.issueBody);
+  const first = await post(`${t.node.url}/v1/licenses`, t.issuerKey, body('first'));
   if (first.status !== 201) throw new Error(`issuance failed: ${first.status} ${first.text.slice(0, 300)}`);
   const form = JSON.parse(first.text) as { signature: string };
   const algorithm = (JSON.parse(Buffer.from(form.signature.split('.')[0]!, 'base64url').toString('utf8')) as { alg: string }).alg;
-  const warm = await post(`${t.node.url}/v1/licenses/batch?return=minimal`, t.issuerKey, { records: Array.from({ length: 100 }, () => t.issueBody) });
+  const warm = await post(`${t.node.url}/v1/licenses/batch?return=minimal`, t.issuerKey, { records: Array.from({ length: 100 }, (_, i) => body(`warm-${i}`)) });
   if (warm.status !== 200) throw new Error(`batch issuance failed: ${warm.status} ${warm.text.slice(0, 300)}`);
 
   const rounds: number[] = [];
   let total = 0;
   let elapsed = 0;
   for (let b = 0; b < opts.batches; b++) {
-    const records = Array.from({ length: opts.recordsPerBatch }, (_, i) => ({ idempotencyKey: `bench-${run}-${b}-${i}`, ...t.issueBody }));
+    const records = Array.from({ length: opts.recordsPerBatch }, (_, i) => ({ idempotencyKey: `bench-${run}-${b}-${i}`, ...body(`${b}-${i}`) }));
     const start = process.hrtime.bigint();
     const r = await post(`${t.node.url}/v1/licenses/batch?return=minimal`, t.issuerKey, { records });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -76,7 +78,7 @@ export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; 
   const latencies: number[] = [];
   for (let i = 0; i < opts.singles; i++) {
     const start = process.hrtime.bigint();
-    const r = await post(`${t.node.url}/v1/licenses`, t.issuerKey, t.issueBody, { 'idempotency-key': `bench-single-${run}-${i}` });
+    const r = await post(`${t.node.url}/v1/licenses`, t.issuerKey, body(`single-${i}`), { 'idempotency-key': `bench-single-${run}-${i}` });
     latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (r.status !== 201) throw new Error(`issuance failed: ${r.status} ${r.text.slice(0, 300)}`);
   }

@@ -78,7 +78,11 @@ function responses(route: RouteDeclaration, doc: RouteDoc): Record<string, unkno
   const out: Record<string, unknown> = {};
   const declared = doc.responses ?? { '200': { description: 'OK' } };
   for (const [status, r] of Object.entries(declared)) {
-    out[status] = r.schema === undefined ? { description: r.description } : { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } };
+    out[status] = {
+      description: r.description,
+      ...(r.schema === undefined ? {} : { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }),
+      ...(r.headers === undefined ? {} : { headers: Object.fromEntries(Object.entries(r.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }),
+    };
   }
   // Every caller is limited: by address without a key, by key with one; failed authentications are throttled.
   out['429'] = {
@@ -89,6 +93,8 @@ function responses(route: RouteDeclaration, doc: RouteDoc): Record<string, unkno
     out['401'] = { description: 'No or unknown API key (UNAUTHENTICATED)', content: PROBLEM };
     out['403'] = { description: `The key's role lacks ${route.permission} (FORBIDDEN)`, content: PROBLEM };
   }
+  // Every door refuses control characters in path, query and (except verbatim documents) JSON body text.
+  out['422'] ??= { description: 'TEXT_CONTROL_CHARACTER: a control character in a path segment, query parameter or body text (errors[0].path names it)', content: PROBLEM };
   out['default'] = { description: 'Error (problem+json with a stable code)', content: PROBLEM };
   return out;
 }

@@ -6,6 +6,8 @@ export interface ResponseDoc {
   schema?: JsonSchema;
   /** Default application/json. */
   contentType?: string;
+  /** Response headers worth naming, with their descriptions. */
+  headers?: Record<string, string>;
 }
 
 /** What the route table does not say about a route: its bodies, headers and query parameters, as JSON Schema. */
@@ -24,6 +26,20 @@ const copy = (schema: object): JsonSchema => JSON.parse(JSON.stringify(schema)) 
 
 const IDEMPOTENCY_KEY = { name: 'Idempotency-Key', description: 'A retried request with the same key returns the same licence, never a second one' };
 const REASON = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', minLength: 1 } } };
+const problem = (description: string): ResponseDoc => ({ description, schema: schemaRef('Problem'), contentType: 'application/problem+json' });
+const WARNINGS_HEADER = {
+  'Elicense-Warnings': 'Comma-separated codes of the acknowledged validation warnings the licence carries (acknowledgeWarnings); a verifier shows the same codes',
+};
+const ISSUE_REFUSALS: Record<string, ResponseDoc> = {
+  '409': problem(
+    'LICENSE_NUMBER_IN_USE: a licence of this type and department that is not revoked holds the certificate number (errors[0].identifier names it; re-issue with replaces); ' +
+      'LICENSE_STATE_CONFLICT: the licence named in replaces is revoked or already replaced; IDEMPOTENCY_KEY_REUSED / IDEMPOTENCY_KEY_IN_PROGRESS',
+  ),
+  '422': problem(
+    'SCHEMA_INVALID, CODE_INVALID, TYPE_UNKNOWN; RECORD_WARNING_UNACKNOWLEDGED: the data carries a warning verification would show (errors: field, code), send its code in acknowledgeWarnings if the data is right; ' +
+      'TEXT_CONTROL_CHARACTER: a control character in a text field (errors[0].path); LICENSE_REPLACEMENT_INVALID: replaces names a licence of another type',
+  ),
+};
 const LICENCE_ID = { identifier: { type: 'string', description: 'Licence identifier (GB/T 36904)', examples: ['1.2.156.3005.2.…'] } };
 
 /**
@@ -75,7 +91,10 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /v1/licenses': {
     headers: [IDEMPOTENCY_KEY],
     requestBody: copy(ISSUE_REQUEST_SCHEMA),
-    responses: { '201': { description: 'Issued (or replayed, Idempotent-Replayed: true): the signed full form; Location names the licence', schema: schemaRef('FullForm') } },
+    responses: {
+      '201': { description: 'Issued (or replayed, Idempotent-Replayed: true): the signed full form; Location names the licence', schema: schemaRef('FullForm'), headers: WARNINGS_HEADER },
+      ...ISSUE_REFUSALS,
+    },
   },
   'POST /v1/licenses/batch': {
     headers: [IDEMPOTENCY_KEY],
@@ -86,9 +105,29 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
       properties: { records: { type: 'array', minItems: 1, maxItems: MAX_BATCH_RECORDS, items: copy(BATCH_RECORD_SCHEMA) } },
     },
     query: { return: { enum: ['minimal'], description: 'minimal: leave the full forms out of the results' } },
-    responses: { '200': { description: 'Summary (created, replayed, failed) and a result per record, in order', schema: { type: 'object', required: ['summary', 'results'] } } },
+    responses: {
+      '200': {
+        description:
+          'Summary (created, replayed, failed) and a result per record, in order. A created record lists its acknowledged warnings ({path, code, message}) in `warnings`; ' +
+          'a failed one has error {code, detail, errors?} with the codes of the single issuance (LICENSE_NUMBER_IN_USE also for a second record with the same number in the batch, errors[0].index naming the first)',
+        schema: { type: 'object', required: ['summary', 'results'] },
+      },
+    },
   },
-  'GET /v1/licenses/:identifier': { pathParameters: LICENCE_ID, responses: { '200': { description: 'The signed full form (status in Elicense-Licence-Status)', schema: schemaRef('FullForm') } } },
+  'GET /v1/licenses/:identifier': {
+    pathParameters: LICENCE_ID,
+    responses: {
+      '200': {
+        description: 'The signed full form (status in Elicense-Licence-Status)',
+        schema: schemaRef('FullForm'),
+        headers: {
+          'Elicense-Licence-Status': 'valid, suspended or revoked',
+          'Elicense-Replaces': 'The licence this one re-issued (换发/补发), when it replaced one',
+          'Elicense-Replaced-By': 'The licence that re-issued this one, when it was replaced',
+        },
+      },
+    },
+  },
   'GET /v1/licenses/:identifier/events': { pathParameters: LICENCE_ID },
   'POST /v1/licenses/:identifier/revoke': { pathParameters: LICENCE_ID, requestBody: REASON },
   'POST /v1/licenses/:identifier/suspend': { pathParameters: LICENCE_ID, requestBody: REASON },

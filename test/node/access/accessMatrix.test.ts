@@ -50,9 +50,11 @@ const own = {} as Record<string, string>;
 const other = {} as Record<string, string>;
 let routes: RouteSpec[];
 
+let issued = 0;
 function issueBody(slug: string) {
   const sample = loadSampleLicences().find((s) => s.slug === slug)!;
-  return { type: slug, data: sample.draft };
+  // One valid licence per certificate number (issue 10): each licence here gets its own.
+  return { type: slug, data: { ...sample.draft, certificateNumber: `${sample.draft.certificateNumber}-${++issued}` } };
 }
 
 async function issueFor(uscc: string, slug: string): Promise<string> {

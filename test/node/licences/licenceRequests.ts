@@ -1,7 +1,13 @@
 import { loadSampleLicences } from '../../../src/demo/sampleDraft';
 
-/** The sample business licence of fixtures/data as an issue request body. */
+let issued = 0;
+
+/**
+ * The sample business licence of fixtures/data as an issue request body. Each call gets its own
+ * certificate number unless one is given: a node holds one valid licence per number (issue 10).
+ */
 export function businessLicenceRequest(overrides: Record<string, unknown> = {}): { type: string; data: Record<string, unknown> } {
   const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
-  return { type: 'business-licence', data: { ...JSON.parse(JSON.stringify(sample.draft)), ...overrides } };
+  const certificateNumber = `${sample.draft.certificateNumber}-${process.pid}-${++issued}`;
+  return { type: 'business-licence', data: { ...JSON.parse(JSON.stringify(sample.draft)), certificateNumber, ...overrides } };
 }

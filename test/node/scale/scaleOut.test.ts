@@ -13,6 +13,8 @@ const catalog = StandardsCatalog.load();
 const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
 const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
 const issueBody = { typeCode, data: sample.draft };
+/** One valid licence per certificate number (issue 10): each idempotency key issues its own number. */
+const bodyFor = (key: string) => ({ ...issueBody, data: { ...issueBody.data, certificateNumber: `SCALE-${key}` } });
 
 type Keys = { issuer: string; admin: string; auditor: string };
 
@@ -22,8 +24,8 @@ function keysOf(region: Region, dataDir: string): Keys {
   return { issuer: issuer.secret, admin: c.keys.find((k) => k.role === 'region_admin')!.secret, auditor: c.keys.find((k) => k.role === 'auditor')!.secret };
 }
 
-async function issue(node: ChildNode, keys: Keys, idempotencyKey?: string) {
-  return http(node.url, 'POST', '/v1/licenses', { key: keys.issuer, json: issueBody, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+async function issue(node: ChildNode, keys: Keys, idempotencyKey: string) {
+  return http(node.url, 'POST', '/v1/licenses', { key: keys.issuer, json: bodyFor(idempotencyKey), headers: { 'idempotency-key': idempotencyKey } });
 }
 
 async function verify(node: ChildNode, fullForm: string, client = '198.51.100.1') {
@@ -88,7 +90,7 @@ describeWithPostgres('scale-out: node processes on one PostgreSQL', () => {
     });
 
     it('batches on both processes at once: no duplicates, gap-free status slots, one audit chain', async () => {
-      const batch = (prefix: string) => ({ records: Array.from({ length: 150 }, (_, i) => ({ idempotencyKey: `${prefix}-${i}`, ...issueBody })) });
+      const batch = (prefix: string) => ({ records: Array.from({ length: 150 }, (_, i) => ({ idempotencyKey: `${prefix}-${i}`, ...bodyFor(`${prefix}-${i}`) })) });
       const [ra, rb] = await Promise.all([
         http(a.url, 'POST', '/v1/licenses/batch?return=minimal', { key: keys.issuer, json: batch('batch-a') }),
         http(b.url, 'POST', '/v1/licenses/batch?return=minimal', { key: keys.issuer, json: batch('batch-b') }),
@@ -152,7 +154,7 @@ describeWithPostgres('scale-out: node processes on one PostgreSQL', () => {
     let node: ChildNode;
     let keys: Keys;
     const N = 1000;
-    const batch = { records: Array.from({ length: N }, (_, i) => ({ idempotencyKey: `crash-${i}`, ...issueBody })) };
+    const batch = { records: Array.from({ length: N }, (_, i) => ({ idempotencyKey: `crash-${i}`, ...bodyFor(`crash-${i}`) })) };
 
     beforeAll(async () => {
       region = await Region.create();
