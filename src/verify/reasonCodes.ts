@@ -103,6 +103,10 @@ export type ReasonCode = keyof typeof REASON_CODES;
 export const WARNING_CODES = [
   'USCC_CHECK_CHARACTER_MISMATCH',
   'USCC_ORGANIZATION_CODE_CHECK_MISMATCH',
+  /** A face birth date differs from the one in the citizen ID number it goes with. */
+  'CITIZEN_ID_BIRTH_DATE_MISMATCH',
+  /** A citizen ID number's division is not in the current list (abolished divisions stay in old numbers). */
+  'CITIZEN_ID_DIVISION_UNLISTED',
   'CODE_WARNING',
   'CERT_EXPIRED_AFTER_SIGNING',
   'STATUS_NOT_CHECKED',
