@@ -22,6 +22,8 @@ import { base45Encode } from '../../../src/forms/qr/base45';
 import { CLAIM, COMPACT_PREFIX, decodeCompactLicence, encodeCompactLicence } from '../../../src/forms/qr/compactLicence';
 import { cborEncoder, coseSign1ToBeSigned, encodeCoseSign1 } from '../../../src/forms/qr/coseSign1';
 import { toLowS } from '../../../src/forms/qr/ecdsaLowS';
+import { LicenceFonts } from '../../../src/forms/pdf/LicenceFonts';
+import { renderLicencePdf } from '../../../src/forms/pdf/renderLicencePdf';
 import type { FullForm } from '../../../src/license/FullForm';
 import { signLicense } from '../../../src/license/signLicense';
 import { http } from '../helpers/http';
@@ -130,6 +132,17 @@ describe('a licence the node never issued gets no status from it', () => {
     const standard = node.services.catalog.getType(String(genuine.license['certificateTypeCode']))!;
     const qr = await encodeCompactLicence(forged, standard, heldSigner, new Date());
     expect(await verify({ qr })).toMatchObject({ result: 'rejected', reasons: ['STATUS_UNKNOWN'] });
+  });
+
+  it('the forged-slot licence as a PDF (signed with the held key): STATUS_UNKNOWN too', async () => {
+    const forged = await forge((r) => (r['certificateIdentifier'] = otherIdentifier(String(genuine.license['certificateIdentifier']))));
+    const standard = node.services.catalog.getType(String(genuine.license['certificateTypeCode']))!;
+    const at = new Date();
+    const qrText = await encodeCompactLicence(forged, standard, heldSigner, at);
+    const pdf = await renderLicencePdf(forged, { standard, qrText, signer: heldSigner, at, fonts: LicenceFonts.load() });
+    const r = await http(node.url, 'POST', '/v1/verifications', { raw: pdf, headers: { 'content-type': 'application/pdf' } });
+    expect(r.status).toBe(200);
+    expect({ result: r.body.result, reasons: r.body.reasons }).toEqual({ result: 'rejected', reasons: ['STATUS_UNKNOWN'] });
   });
 
   it('a QR without a status entry (as made before QRs carried one) is bound by its record digest: the genuine record verifies, a changed one is STATUS_UNKNOWN', async () => {

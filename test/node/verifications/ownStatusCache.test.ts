@@ -97,4 +97,15 @@ describe('answers bound to the licence issued at the slot', () => {
     expect(await node.services.ownStatus.fromMemory(secondKey)).toMatchObject({ kind: 'valid' });
     expect(slotReads).toEqual([`${secondEntry.listId}@${secondEntry.index}`]);
   });
+
+  it('requests arriving together for a list not held yet read it once', async () => {
+    const key = keyOf('business-licence');
+    // Have the list dropped, as a status change on it does.
+    await node.services.db.query('UPDATE status_lists SET version = version + 1 WHERE list_id = $1', [key.statusEntry.listId]);
+    await node.services.db.query('UPDATE status_version SET version = version + 1 WHERE singleton');
+    node.services.ownStatus.invalidate();
+    loads.length = 0;
+    await Promise.all(Array.from({ length: 8 }, () => node.services.ownStatus.fromMemory(key)));
+    expect(loads).toEqual([key.statusEntry.listId]);
+  });
 });

@@ -76,6 +76,8 @@ export class OwnStatusCache {
   #lists = new Map<string, HeldList>();
   /** Slot identifiers of every list read so far, kept when the list's states are dropped. */
   #issued = new Map<string, SlotIdentifiers>();
+  /** Loads under way: requests arriving together for a list not held share one read. */
+  #loading = new Map<string, Promise<HeldList | null>>();
   #version = -1;
   #confirmedAt = 0;
   #dirty = true;
@@ -109,7 +111,7 @@ export class OwnStatusCache {
     await this.#confirm();
     let list = this.#lists.get(entry.listId);
     if (!list) {
-      const loaded = await this.#load(entry.listId);
+      const loaded = await this.#loadOnce(entry.listId);
       if (!loaded) return null;
       list = loaded;
     }
@@ -136,6 +138,15 @@ export class OwnStatusCache {
     }
     if (!listening) this.#dirty = true; // no notices: re-read the counter on the next request too
     this.#confirmedAt = now;
+  }
+
+  #loadOnce(listId: string): Promise<HeldList | null> {
+    let loading = this.#loading.get(listId);
+    if (!loading) {
+      loading = this.#load(listId).finally(() => this.#loading.delete(listId));
+      this.#loading.set(listId, loading);
+    }
+    return loading;
   }
 
   async #load(listId: string): Promise<HeldList | null> {
