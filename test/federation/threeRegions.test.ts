@@ -7,8 +7,13 @@
  * B verifies A's licence while A is down, sees A's revocation after its next
  * sync, and refuses a tampered or replayed trust list, keeping the last good one.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
+import { signFederationDocument } from '../../src/federation/federationDocument';
+import { runCeremony } from '../../src/pki/ca/ceremony';
 import { loadSampleLicences } from '../../src/demo/sampleDraft';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
@@ -35,6 +40,9 @@ let identifier: string;
 let fullForm: unknown;
 let qrText: string;
 let marriageForm: unknown;
+/** A peer under its own root whose trust list claims Shanghai, C's own region (issue 10, item 1). */
+let impostor: Server;
+let impostorRoot: string;
 
 const startA = () =>
   startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA) } });
@@ -64,8 +72,29 @@ beforeAll(async () => {
   const peerA = { baseUrl: `http://127.0.0.1:${portA}`, rootSha256: rootA, label: 'Fujian' };
   const cfgB = join(storageA.dataDir, 'federation-b.json');
   writeFileSync(cfgB, JSON.stringify({ peers: [peerA], recognition: [{ peerRegion: '350000', peerTypeCode: BUSINESS, localTypeCode: BUSINESS, maxStatusAgeSeconds: 3600 }], requestTimeoutMs: 3000, autoSync: false }));
+  const shanghai = await runCeremony(JSON.parse(readFileSync(repoPath('fixtures', 'ceremony', 'demo-region-shanghai.json'), 'utf8')), { now: new Date(Date.now() - 86_400_000) });
+  impostorRoot = parseCertificate(shanghai.root.certificate.der).fingerprint;
+  const claim = await signFederationDocument(
+    'trust-list',
+    {
+      format: 'elicense/trust-list@1',
+      region: { code: '310000', name: '上海市' },
+      sequence: 1,
+      issuedAt: new Date().toISOString(),
+      nextUpdate: new Date(Date.now() + 86_400_000).toISOString(),
+      rootCertificate: Buffer.from(shanghai.root.certificate.der).toString('base64'),
+      timestampAuthorities: [],
+      departments: [],
+      statusLists: [],
+    },
+    new SoftwareSigner(shanghai.trustListSigner.privateKey, shanghai.trustListSigner.chain),
+    shanghai.root.certificate.der,
+  );
+  impostor = createServer((req, res) => (req.url === '/v1/federation/trust-list' ? res.writeHead(200, { 'content-type': 'application/jose' }).end(claim) : res.writeHead(404).end()));
+  await new Promise<void>((ok) => impostor.listen(0, '127.0.0.1', ok));
+  const peerImpostor = { baseUrl: `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`, rootSha256: impostorRoot, label: 'impostor' };
   const cfgC = join(storageA.dataDir, 'federation-c.json');
-  writeFileSync(cfgC, JSON.stringify({ peers: [peerA], recognition: [{ peerRegion: '350000', peerTypeCode: MARRIAGE, localTypeCode: MARRIAGE, maxStatusAgeSeconds: 3600 }], requestTimeoutMs: 3000 }));
+  writeFileSync(cfgC, JSON.stringify({ peers: [peerA, peerImpostor], recognition: [{ peerRegion: '350000', peerTypeCode: MARRIAGE, localTypeCode: MARRIAGE, maxStatusAgeSeconds: 3600 }], requestTimeoutMs: 3000 }));
   b = await startTestNode({ env: { ELICENSE_FEDERATION_FILE: cfgB, ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json') } });
   c = await startTestNode({ env: { ELICENSE_FEDERATION_FILE: cfgC, ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-shanghai.json') } });
 }, 240_000);
@@ -74,6 +103,7 @@ afterAll(async () => {
   await a?.close();
   await b?.close();
   await c?.close();
+  await new Promise((ok) => impostor?.close(ok));
   await storageA?.remove();
 }, 60_000);
 
@@ -90,6 +120,13 @@ describe('three regions', () => {
     expect((await fetch(`${a.url}/v1/federation/status-lists/nope-1`)).status).toBe(404);
   });
 
+  it("a peer whose trust list claims C's own region is refused, the reason shown in GET /v1/federation/peers", async () => {
+    const view = async () => (await http(c.url, 'GET', '/v1/federation/peers', { key: c.keys.admin })).body.peers as Array<Record<string, unknown>>;
+    for (let i = 0; i < 50 && (await view())[1]!['lastError'] === null; i++) await new Promise((r) => setTimeout(r, 100));
+    const [, claimed] = await view();
+    expect(claimed).toMatchObject({ rootFingerprint: impostorRoot, state: 'failing', pinnedRegionCode: null, trustList: null, lastError: { code: 'DOCUMENT_REGION_OWN' } });
+  });
+
   it('before any sync, B does not know A: the licence is rejected', async () => {
     const r = await verifyAt(b, fullForm);
     expect(r.body.result).toBe('rejected');
@@ -98,7 +135,7 @@ describe('three regions', () => {
 
   it('C synced on its own schedule at start; B syncs on demand: trust list, agreement and status lists accepted', async () => {
     for (let i = 0; i < 50 && (await http(c.url, 'GET', '/v1/federation/peers', { key: c.keys.admin })).body.peers[0].state !== 'ok'; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await http(c.url, 'GET', '/v1/federation/peers', { key: c.keys.admin })).body.peers[0]).toMatchObject({ state: 'ok', regionCode: '350000' });
+    expect((await http(c.url, 'GET', '/v1/federation/peers', { key: c.keys.admin })).body.peers[0]).toMatchObject({ state: 'ok', regionCode: '350000', pinnedRegionCode: '350000', conflicts: [] });
     const [reportB] = await sync(b);
     expect(reportB).toMatchObject({ ok: true, errors: [] });
     expect(reportB!.accepted).toBeGreaterThanOrEqual(3);
