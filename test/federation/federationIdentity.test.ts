@@ -26,6 +26,8 @@ import { runCeremony, type CertifiedDepartment, type RegionPki } from '../../src
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
+import { buildLocalTrustFile } from '../../src/trust/buildLocalTrustFile';
+import { loadLocalTrustFile } from '../../src/trust/loadLocalTrustFile';
 import type { TrustInputs } from '../../src/verify/TrustInputs';
 import { verifyLicense } from '../../src/verify/verifyLicense';
 import { cli, removeDir, tempDir } from '../cli/cliHarness';
@@ -149,6 +151,39 @@ describe('departments keyed by (region, USCC) (item 2)', () => {
     expect(trust.lookupTimestampAuthority(gKid)?.fingerprint).toBe(parseCertificate(guangdong.timestampAuthority.certificate.der).fingerprint);
     expect(trust.lookupTimestampAuthority(gKid, '350000')).toBeUndefined();
     expect(trust.lookupTimestampAuthority(keyIdForCertificate(fujian.timestampAuthority.certificate.der), '350000')).toBeDefined();
+  });
+});
+
+describe("the node's combined trust (own region first, then peers)", () => {
+  const cleanFujian = () => {
+    const d = listOf(fujian);
+    d.departments = d.departments.filter((x) => x.uscc !== GZ_MARKET);
+    return d;
+  };
+  // The verifier is Guangdong: its own departments from a local trust file of its ceremony.
+  const ownGuangdong = () => loadLocalTrustFile(JSON.stringify(buildLocalTrustFile([guangdong], SINCE)), 'own region');
+  const combined = (trust: FederatedTrust, ownRegionCode: string, at = NOW) => trust.combine(ownGuangdong(), { ownRegionCode, at: () => at, agreementAsOf: SINCE });
+
+  it("a stored peer list speaking for the verifier's own region lends its departments nothing (never 'issued in this region')", () => {
+    // As if Fujian's list had been stored before the gate existed, with the verifier being Fujian itself.
+    const r = verify(fujianOwn, combined(new FederatedTrust([peerOf(fujian, cleanFujian())], []), '350000'));
+    expect(r.result).toBe('rejected');
+    expect(r.reasons).toContain('ISSUER_UNKNOWN');
+    expect(r.recognizedLocalType).toBeNull();
+  });
+
+  it("a peer listing one of the verifier's own departments: its forgery is refused, the own licence verifies, the operator sees the conflict", () => {
+    const trust = new FederatedTrust([peerOf(fujian)], []);
+    const inputs = combined(trust, '440000');
+    expect(verify(genuine, inputs)).toMatchObject({ result: 'accepted', recognizedLocalType: BUSINESS.typeCode });
+    expect(verify(forged, inputs).reasons).toContain('ISSUER_UNKNOWN');
+    expect(trust.conflictsWith({ regionCode: '440000', usccs: [GZ_MARKET, '11440100DM0440027C'] })).toEqual([{ uscc: GZ_MARKET, regions: ['350000', '440000'], heldBy: ['440000'] }]);
+  });
+
+  it('a held peer list past its grace: TRUST_LIST_EXPIRED through the combined trust too', () => {
+    const late = new Date(NOW.getTime() + 24 * HOUR + TRUST_LIST_GRACE_SECONDS * 1000 + 60_000);
+    const r = verify(fujianOwn, combined(new FederatedTrust([peerOf(fujian, cleanFujian())], []), '440000', late), late);
+    expect(r.reasons).toContain('TRUST_LIST_EXPIRED');
   });
 });
 
