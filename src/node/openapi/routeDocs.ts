@@ -41,6 +41,21 @@ const ISSUE_REFUSALS: Record<string, ResponseDoc> = {
   ),
 };
 const LICENCE_ID = { identifier: { type: 'string', description: 'Licence identifier (GB/T 36904)', examples: ['1.2.156.3005.2.…'] } };
+/** The stored forms of a licence (docs/adr/0004, "Serving"): signed once, then the same bytes for every reader. */
+const licenceFormDoc = (contentType: string, schema: JsonSchema): RouteDoc => ({
+  pathParameters: LICENCE_ID,
+  responses: {
+    '200': {
+      description: 'The stored form, byte for byte (signed on the first request, audited as licence.form.sign)',
+      schema,
+      contentType,
+      headers: { ETag: 'Strong: the SHA-256 of the bytes', 'Elicense-Licence-Status': 'valid' },
+    },
+    '304': { description: 'Not modified (If-None-Match)' },
+    '409': problem('LICENSE_SUSPENDED: no form of a suspended licence; LICENCE_SIGNER_UNAVAILABLE: the signing key is withdrawn, or the form is not stored yet and the key can no longer sign'),
+    '410': problem('LICENSE_REVOKED: no form of a revoked licence, stored or not'),
+  },
+});
 
 /**
  * Request and response schemas of the routes that have them, keyed by
@@ -128,6 +143,10 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
       },
     },
   },
+  'GET /v1/licenses/:identifier.pdf': licenceFormDoc('application/pdf', { type: 'string', format: 'binary' }),
+  'GET /v1/licenses/:identifier.qr.png': licenceFormDoc('image/png', { type: 'string', format: 'binary' }),
+  'GET /v1/licenses/:identifier.qr.svg': licenceFormDoc('image/svg+xml', { type: 'string' }),
+  'GET /v1/licenses/:identifier.qr.txt': licenceFormDoc('text/plain', { type: 'string', pattern: '^LC1:' }),
   'GET /v1/licenses/:identifier/events': { pathParameters: LICENCE_ID },
   'POST /v1/licenses/:identifier/revoke': { pathParameters: LICENCE_ID, requestBody: REASON },
   'POST /v1/licenses/:identifier/suspend': { pathParameters: LICENCE_ID, requestBody: REASON },

@@ -166,6 +166,15 @@ describe('reading is not signing: a licence form is signed once, recorded first,
   });
 
   describe('a suspended or revoked licence: no clean form without its status', () => {
+    it('the OpenAPI document names the refusals and the strong ETag of every form route', async () => {
+      const doc = (await http(node.url, 'GET', '/openapi.json')).body;
+      for (const suffix of SUFFIXES) {
+        const responses = doc.paths[`/v1/licenses/{identifier}${suffix}`].get.responses;
+        expect({ suffix, codes: Object.keys(responses) }).toEqual({ suffix, codes: expect.arrayContaining(['200', '304', '409', '410']) });
+        expect(responses['200'].headers.ETag).toBeDefined();
+      }
+    });
+
     it('suspended: 409 LICENSE_SUSPENDED problem+json for every form, stored or not; reinstated: the stored bytes again', async () => {
       const id = await issue();
       const before = await get(id, '.pdf', issuer);
