@@ -151,6 +151,11 @@ describe('hostile uploads to POST /v1/verifications', () => {
       expect(r).toMatchObject({ status: 413, body: { code: 'INPUT_TOO_LARGE' } });
     });
 
+    it('a JSON body over the body limit is refused from its declared length', async () => {
+      const r = await partialUpload('application/json', 10 * 1024 * 1024, Buffer.from('{"qr": "'));
+      expect(r).toMatchObject({ status: 413, body: { code: 'INPUT_TOO_LARGE' } });
+    });
+
     it('an image over the image cap is refused from its declared length', async () => {
       const r = await partialUpload('image/png', 13 * 1024 * 1024, greyPng(10, 10));
       expect(r).toMatchObject({ status: 413, body: { code: 'INPUT_TOO_LARGE' } });
