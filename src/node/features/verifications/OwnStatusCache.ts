@@ -67,10 +67,10 @@ const NONE = new SlotIdentifiers(0, new Uint32Array(0));
  * NOTIFY at commit); this process re-reads the counter on the next request
  * after a notice, and after its own API changed a status (`invalidate`), and
  * when it moved, drops only the lists whose own counters moved. While the notice connection is
- * down, the counter is re-read on every request. Only "valid" is answered from memory, and only
- * for the licence this node issued at that slot (identifier bound, never the slot alone); a
- * revoked or suspended bit, an unknown slot or a licence without a status
- * entry go to the database (reason, time, or authoritative "unknown").
+ * down, the counter is re-read on every request. Memory answers only "valid" for the licence
+ * this node issued at that slot (identifier bound, never the slot alone) and "not issued" for
+ * any other identifier there; a revoked or suspended bit, a slot taken since, or a licence
+ * without a status entry go to the database (reason, time, or authoritative "unknown").
  */
 export class OwnStatusCache {
   #lists = new Map<string, HeldList>();
