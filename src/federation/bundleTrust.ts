@@ -90,5 +90,10 @@ export function trustFromBundle(
     }
     peers.push({ rootSha256, region: trustList.region, trustList: { doc: trustList, fetchedAt: opts.at }, statusLists });
   }
-  return { trust: new FederatedTrust(peers, opts.recognition ?? []), refused };
+  // One region, one root: a region claimed under two pinned roots is taken from neither.
+  const twice = new Set(peers.filter((p, i) => peers.findIndex((q) => q.region.code === p.region.code) !== i).map((p) => p.region.code));
+  for (const p of peers.filter((x) => twice.has(x.region.code))) {
+    refused.push({ kind: 'trust-list', docId: 'current', code: 'DOCUMENT_REGION_MISMATCH', message: `region ${p.region.code} is claimed under two pinned roots (this one ${p.rootSha256.slice(0, 16)}…)` });
+  }
+  return { trust: new FederatedTrust(peers.filter((p) => !twice.has(p.region.code)), opts.recognition ?? []), refused };
 }

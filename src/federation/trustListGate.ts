@@ -41,6 +41,8 @@ export interface RegionExpectation {
   pinnedRegion: string | null;
   /** The verifying node's own region: no peer may speak for it. */
   ownRegion: string | null;
+  /** Regions configured or pinned for the verifier's other peers: one region, one root. */
+  takenRegions?: ReadonlySet<string>;
 }
 
 export type GateOutcome = { ok: true; regionCode: string } | { ok: false; code: DocumentRefusal; message: string };
@@ -66,6 +68,9 @@ export function gateTrustList(list: TrustListDocument, opts: RegionExpectation &
   }
   if (opts.configuredRegion === null && opts.pinnedRegion !== null && region !== opts.pinnedRegion) {
     return refuse('DOCUMENT_REGION_MISMATCH', `the trust list is for region ${region}; this peer's root was pinned to region ${opts.pinnedRegion} by its first trust list`);
+  }
+  if (opts.takenRegions?.has(region)) {
+    return refuse('DOCUMENT_REGION_MISMATCH', `the trust list is for region ${region}, which another configured peer's root already speaks for`);
   }
   if (opts.at !== null && opts.at > trustListExpiresAt(list)) {
     return refuse('DOCUMENT_EXPIRED', `the trust list's nextUpdate ${list.nextUpdate} plus ${TRUST_LIST_GRACE_SECONDS} s of grace has passed`);

@@ -240,6 +240,17 @@ describe('the CLI bundle reader uses the same gate', () => {
     expect(r.refused.map((x) => x.code)).toEqual(['DOCUMENT_REGION_NOT_PINNED', 'DOCUMENT_REGION_NOT_PINNED']);
   });
 
+  it('one region under two pinned roots: taken from neither', async () => {
+    const clone = listOf(fujian);
+    clone.departments = [];
+    clone.statusLists = [];
+    clone.timestampAuthorities = [];
+    const twin = { ...clone, region: { code: '440000', name: '广东省' } };
+    const r = trustFromBundle(await bundleOf([{ pki: guangdong, doc: listOf(guangdong) }, { pki: fujian, doc: twin }]), { pins: [rootOf(guangdong), rootOf(fujian)], at: NOW });
+    expect(r.trust.peers).toHaveLength(0);
+    expect(r.refused.map((x) => x.code)).toEqual(['DOCUMENT_REGION_MISMATCH', 'DOCUMENT_REGION_MISMATCH']);
+  });
+
   it('verify --bundle with an expired trust list does not accept the licence', async () => {
     const old = new Date(NOW.getTime() - 48 * HOUR);
     const bundle = join(dir, 'old-bundle.json');

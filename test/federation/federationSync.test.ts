@@ -241,6 +241,18 @@ describeStores('federation identity on the node path (issue 10, items 1 and 3)',
     expect(await held()).toBe(2);
     expect((await store.syncStates(h.db()))[0]).toMatchObject({ pinnedRegionCode: '350000', lastErrorCode: 'DOCUMENT_REGION_MISMATCH' });
   });
+
+  it("one region, one root: a second configured peer's trust list for a region already pinned to another root is refused", async () => {
+    const otherRoot = parseCertificate(other.root.certificate.der).fingerprint;
+    const doc = { ...listDoc(1), rootCertificate: Buffer.from(other.root.certificate.der).toString('base64') };
+    handler = serve({ '/v1/federation/trust-list': await signFederationDocument('trust-list', doc, new SoftwareSigner(other.trustListSigner.privateKey, other.trustListSigner.chain), other.root.certificate.der) });
+    const reports = await new FederationSync(
+      { db: h.db(), clock, logger: pino({ level: 'silent' }), store, ownRegionCode: async () => '440000' },
+      { ...EMPTY_FEDERATION, peers: [{ baseUrl, rootSha256: root }, { baseUrl, rootSha256: otherRoot }], requestTimeoutMs: 2000, syncIntervalSeconds: 60 },
+    ).runOnce({ force: true });
+    expect(reports.map((r) => r.errors.map((e) => e.code))).toEqual([['DOCUMENT_ROOT_MISMATCH'], ['DOCUMENT_REGION_MISMATCH']]);
+    expect(await store.peerDocument(h.db(), otherRoot, 'trust-list', 'current')).toBeNull();
+  });
 });
 
 describe('federation configuration', () => {

@@ -5,7 +5,7 @@ import type { FederationConfig, PeerConfig } from '../../federation/FederationCo
 import type { FederationKind } from '../../federation/federationDocument';
 import type { Database } from '../../store/Database';
 import type { FederationStore, PeerSyncState } from '../../store/FederationStore';
-import { acceptPeerDocument, payloadOf } from './acceptPeerDocument';
+import { acceptPeerDocument, payloadOf, regionsOfOtherPeers } from './acceptPeerDocument';
 
 export interface SyncDeps {
   db: Database;
@@ -58,17 +58,18 @@ export class FederationSync {
   async runOnce(opts: { force?: boolean } = {}): Promise<PeerSyncReport[]> {
     const states = new Map((await this.deps.store.syncStates(this.deps.db)).map((s) => [s.peerRootSha256, s]));
     const own = (await this.deps.ownRegionCode?.()) ?? null;
+    const pins = new Map([...states.values()].map((s) => [s.peerRootSha256, s.pinnedRegionCode ?? null]));
     const peers = this.config.peers;
     const reports: PeerSyncReport[] = new Array(peers.length);
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < peers.length; i = next++) reports[i] = await this.#syncPeer(peers[i]!, states.get(peers[i]!.rootSha256), opts.force ?? false, own);
+      for (let i = next++; i < peers.length; i = next++) reports[i] = await this.#syncPeer(peers[i]!, states.get(peers[i]!.rootSha256), opts.force ?? false, own, regionsOfOtherPeers(peers, pins, peers[i]!));
     };
     await Promise.all(Array.from({ length: Math.min(PEER_CONCURRENCY, peers.length) }, worker));
     return reports;
   }
 
-  async #syncPeer(peer: PeerConfig, state: PeerSyncState | undefined, force: boolean, ownRegionCode: string | null): Promise<PeerSyncReport> {
+  async #syncPeer(peer: PeerConfig, state: PeerSyncState | undefined, force: boolean, ownRegionCode: string | null, takenRegions: ReadonlySet<string>): Promise<PeerSyncReport> {
     const { db, store, clock } = this.deps;
     const started = clock.now();
     const report: PeerSyncReport = { peer: peer.label ?? peer.baseUrl, rootSha256: peer.rootSha256, regionCode: state?.regionCode ?? null, ok: false, accepted: 0, unchanged: 0, bytes: 0, errors: [], durationMs: 0 };
@@ -92,6 +93,7 @@ export class FederationSync {
           etag: res.etag,
           maxBytes: this.config.maxDocumentBytes,
           ownRegionCode,
+          takenRegions,
           ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
           ...(trustList ? { trustList } : {}),
         });

@@ -212,6 +212,7 @@ export function buildPeers(
   regions: { ownRegionCode: string | null; pins: ReadonlyMap<string, string | null> } = { ownRegionCode: null, pins: new Map() },
 ): AcceptedPeer[] {
   const peers: AcceptedPeer[] = [];
+  const duplicates = new Set<string>();
   for (const p of config.peers) {
     const mine = docs.filter((d) => d.peerRootSha256 === p.rootSha256);
     const tl = mine.find((d) => d.kind === 'trust-list' && d.docId === 'current');
@@ -237,6 +238,13 @@ export function buildPeers(
           fetchedAt: d.fetchedAt,
         });
       }
+      const twin = peers.find((q) => q.region.code === trustList.region.code);
+      if (twin) {
+        // Two roots speaking for one region (pinned concurrently): neither wins silently.
+        logger?.error({ peer: p.baseUrl, region: trustList.region.code, other: twin.rootSha256 }, 'two configured peers hold trust lists of one region; both are left out');
+        duplicates.add(trustList.region.code);
+        continue;
+      }
       peers.push({
         rootSha256: p.rootSha256,
         region: trustList.region,
@@ -247,5 +255,5 @@ export function buildPeers(
       logger?.error({ err: e, peer: p.baseUrl }, 'stored peer documents could not be read; this peer is left out');
     }
   }
-  return peers;
+  return peers.filter((p) => !duplicates.has(p.region.code));
 }

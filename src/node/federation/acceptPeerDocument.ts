@@ -29,6 +29,17 @@ async function storedTrustList(q: Queryable, store: FederationStore, peer: PeerC
  * copy. Refused documents leave the last good copy untouched; an accepted
  * trust list pins the root to its region.
  */
+/** The regions the other configured peers speak for (configured, else pinned), for the one-region-one-root rule. */
+export function regionsOfOtherPeers(peers: readonly PeerConfig[], pins: ReadonlyMap<string, string | null | undefined>, peer: PeerConfig): Set<string> {
+  const taken = new Set<string>();
+  for (const p of peers) {
+    if (p.rootSha256 === peer.rootSha256) continue;
+    const region = p.regionCode ?? pins.get(p.rootSha256) ?? null;
+    if (region !== null) taken.add(region);
+  }
+  return taken;
+}
+
 export async function acceptPeerDocument(
   q: Queryable,
   store: FederationStore,
@@ -36,7 +47,16 @@ export async function acceptPeerDocument(
   kind: FederationKind,
   jws: string,
   /** trustList: the peer's accepted trust list when the caller has it parsed already (status lists of one round). */
-  opts: { at: Date; etag: string | null; maxBytes: number; expectedDocId?: string; trustList?: TrustListDocument; ownRegionCode: string | null },
+  opts: {
+    at: Date;
+    etag: string | null;
+    maxBytes: number;
+    expectedDocId?: string;
+    trustList?: TrustListDocument;
+    ownRegionCode: string | null;
+    /** Regions configured or pinned for the other configured peers. */
+    takenRegions?: ReadonlySet<string>;
+  },
 ): Promise<AcceptOutcome> {
   const current = kind !== 'trust-list' && opts.trustList ? opts.trustList : await storedTrustList(q, store, peer);
   // A root with a stored list but no pin (accepted before pins existed) is pinned to that list's region.
@@ -50,6 +70,7 @@ export async function acceptPeerDocument(
     configuredRegion: peer.regionCode ?? null,
     pinnedRegion: pinned,
     ownRegion: opts.ownRegionCode,
+    ...(opts.takenRegions ? { takenRegions: opts.takenRegions } : {}),
   });
   if (!admitted.ok) return admitted;
   const payload = admitted.payload as { region: { code: string; name: string }; sequence: number };

@@ -5,7 +5,7 @@ import type { FederationConfig } from '../../federation/FederationConfig';
 import { FEDERATION_KINDS, type FederationKind } from '../../federation/federationDocument';
 import type { Database, Queryable } from '../../store/Database';
 import type { FederationStore } from '../../store/FederationStore';
-import { acceptPeerDocument, payloadOf } from './acceptPeerDocument';
+import { acceptPeerDocument, payloadOf, regionsOfOtherPeers } from './acceptPeerDocument';
 import type { FederationPublisher } from './FederationPublisher';
 
 export { TRUST_BUNDLE_FORMAT, type TrustBundle };
@@ -48,6 +48,7 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
   const docs = (bundle as { documents: unknown[] }).documents;
   if (docs.length > MAX_BUNDLE_DOCUMENTS) throw new ElicenseError('INPUT_TOO_LARGE', `a trust bundle holds at most ${MAX_BUNDLE_DOCUMENTS} documents`);
   const report: ImportReport = { accepted: 0, unchanged: 0, refused: [] };
+  const pins = new Map((await store.syncStates(q)).map((s) => [s.peerRootSha256, s.pinnedRegionCode ?? null]));
   const entries = docs.map((d) => d as { kind?: unknown; docId?: unknown; rootSha256?: unknown; body?: unknown });
   entries.sort((a, b) => (ORDER[a.kind as FederationKind] ?? 9) - (ORDER[b.kind as FederationKind] ?? 9));
   for (const e of entries) {
@@ -69,8 +70,10 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
       etag: null,
       maxBytes: config.maxDocumentBytes,
       ownRegionCode,
+      takenRegions: regionsOfOtherPeers(config.peers, pins, peer),
       ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
     });
+    if (outcome.ok && kind === 'trust-list') pins.set(root, outcome.regionCode);
     if (!outcome.ok) refuse(outcome.code, outcome.message);
     else if (outcome.stored) report.accepted++;
     else report.unchanged++;
