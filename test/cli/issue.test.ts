@@ -123,6 +123,24 @@ describe('elicense issue', () => {
     expect(r.err).toContain('typeCode');
   });
 
+  it('data verification would flag → 1 naming field and code, unless --acknowledge-warning names the code (issue 10)', async () => {
+    const sample = sampleData('business-licence');
+    const bad = '91350102EL0000017E'; // the sample's USCC with a wrong check character
+    const data = { ...sample, holder: { ...sample.holder, code: bad }, extendInfo: { ...sample.extendInfo, unifiedSocialCreditCode: bad } };
+    const file = writeData('pilot-uscc', data);
+    const refused = await cli(issueArgs('business-licence', file, 'fz-market-regulation'), env);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain('RECORD_WARNING_UNACKNOWLEDGED');
+    expect(refused.err).toContain('/holder/code USCC_CHECK_CHARACTER_MISMATCH');
+    const out = join(dir, 'issued', 'pilot-uscc.elic.json');
+    const issued = await cli(issueArgs('business-licence', file, 'fz-market-regulation', ['--acknowledge-warning', 'USCC_CHECK_CHARACTER_MISMATCH', '--out', out]), env);
+    expect(issued.code).toBe(0);
+    expect(issued.err).toContain('USCC_CHECK_CHARACTER_MISMATCH');
+    const v = await cliJson<{ result: string; warnings: string[] }>(['verify', out, '--trust', trust, '--json']);
+    expect(v.json.warnings).toContain('USCC_CHECK_CHARACTER_MISMATCH');
+  });
+
   it('the raw fixture file (slug, note, issuer) → 1: the issuer comes from the key, never from the file', async () => {
     const r = await cli(issueArgs('business-licence', join(DATA_DIR, 'business-licence.json'), 'fz-market-regulation'), env);
     expect(r.code).toBe(1);

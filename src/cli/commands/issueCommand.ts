@@ -9,7 +9,10 @@ import { issueAllForms, type LicenceForms } from '../../forms/issueAllForms';
 import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { issueLicense } from '../../license/issueLicense';
-import type { LicenseDraft } from '../../license/prepareLicenseRecord';
+import { prepareLicenseRecord, type LicenseDraft } from '../../license/prepareLicenseRecord';
+import { draftWarnings, unacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
+import { chinaCalendarDate } from '../../chinaCalendarDate';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { departmentIdentityOf } from '../../pki/departmentIdentity';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
@@ -76,8 +79,9 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'where to write the full form (default: standard output); the PDF and QR forms are written next to it (FILE without .elic.json + .pdf, .qr.png, .qr.svg, .qr.txt)')
     .option('--out-dir <dir>', 'write every form to DIR, named after the licence identifier')
     .option('--seal <png>', "the department's seal image for the PDF (PNG, transparent background)")
+    .option('--acknowledge-warning <code...>', 'sign despite these validation warnings (e.g. USCC_CHECK_CHARACTER_MISMATCH for a pilot-era USCC); without it data a verifier would flag is refused')
     .addHelpText('after', '\nExit codes: 0 issued, 1 refused (data or authorisation), 2 unreadable input.')
-    .action(async (opts: { type: string; data: string; key: string; tsaKey: string; trust: string; passphraseFile?: string; out?: string; outDir?: string; seal?: string }) => {
+    .action(async (opts: { type: string; data: string; key: string; tsaKey: string; trust: string; passphraseFile?: string; out?: string; outDir?: string; seal?: string; acknowledgeWarning?: string[] }) => {
       const catalog = ctx.catalog();
       const standard = /^[0-9A-Z]{21}$/.test(opts.type) ? catalog.getType(opts.type) : catalog.getTypeBySlug(opts.type);
       if (!standard) throw new CliExit(EXIT.UNREADABLE, `unknown licence type: ${opts.type}`);
@@ -100,7 +104,10 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       const at = ctx.clock.now();
       const sealPng = opts.seal ? readInput(opts.seal) : undefined;
       let form;
+      let warnings: DraftWarning[];
       try {
+        const issuer = { name: identity.name, uscc: identity.uscc, divisionCode: identity.divisionCode };
+        warnings = checkWarnings({ ...data, typeCode: standard.typeCode, standardVersion: standard.version }, catalog, issuer, at, new Set(opts.acknowledgeWarning ?? []));
         form = await issueLicense(
           { ...data, typeCode: standard.typeCode, standardVersion: standard.version },
           {
@@ -113,7 +120,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
           },
         );
       } catch (e) {
-        if (e instanceof ElicenseError && ['SCHEMA_INVALID', 'CODE_INVALID', 'TYPE_UNKNOWN', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', 'ISSUANCE_SELF_CHECK_FAILED'].includes(e.code)) {
+        if (e instanceof ElicenseError && ['SCHEMA_INVALID', 'CODE_INVALID', 'TYPE_UNKNOWN', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', 'ISSUANCE_SELF_CHECK_FAILED', 'RECORD_WARNING_UNACKNOWLEDGED'].includes(e.code)) {
           throw new CliExit(EXIT.REJECTED, `${e.code}: ${e.message}`);
         }
         throw e;
@@ -128,6 +135,21 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       writeOutput(opts.out, text, ctx);
       if (inDir) writeOutput(licenceFormFiles(inDir).fullForm, text, ctx);
       for (const base of bases) writeLicenceForms(base, forms!);
+      if (warnings.length > 0) ctx.err(`warnings (acknowledged): ${warnings.map((w) => `${w.path} ${w.code}`).join('; ')}`);
       ctx.err(`issued ${identifier}${forms ? ` (QR version ${forms.qrSymbol.version}; forms: ${bases.map((b) => `${b}.{pdf,qr.png,qr.svg,qr.txt}`).join(', ')})` : ''}`);
     });
+}
+
+/** Refuses data a verifier would flag unless its codes are acknowledged (as the node does); returns the warnings signed. */
+function checkWarnings(draft: LicenseDraft, catalog: StandardsCatalog, issuer: { name: string; uscc: string; divisionCode: string }, at: Date, acknowledged: ReadonlySet<string>): DraftWarning[] {
+  const record = prepareLicenseRecord(draft, { catalog, issuer, serial: '0', today: chinaCalendarDate(at) });
+  const warnings = draftWarnings(catalog.validateRecord(record).warnings, draft);
+  const open = unacknowledged(warnings, acknowledged);
+  if (open.length > 0) {
+    throw new ElicenseError(
+      'RECORD_WARNING_UNACKNOWLEDGED',
+      `a verifier would flag this licence: ${open.map((w) => `${w.path} ${w.code} (${w.message})`).join('; ')}; if the data is right, add ${[...new Set(open.map((w) => `--acknowledge-warning ${w.code}`))].join(' ')}`,
+    );
+  }
+  return warnings;
 }

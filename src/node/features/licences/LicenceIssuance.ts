@@ -7,7 +7,7 @@ import { prepareLicenseRecord } from '../../../license/prepareLicenseRecord';
 import type { AuditEvent } from '../../../store/AuditLog';
 import type { Queryable } from '../../../store/Database';
 import type { NewLicence } from '../../../store/LicenceStore';
-import type { RecordIssue } from '../../../standards/recordValidation';
+import { draftWarnings, unacknowledged, type DraftWarning } from '../../../standards/issuanceWarnings';
 import { chinaCalendarDate } from '../../../chinaCalendarDate';
 import { createVerifierCaches, type VerifierCaches } from '../../../verify/verifyLicense';
 import type { NodeServices } from '../../NodeServices';
@@ -277,8 +277,8 @@ export class LicenceIssuance {
       today: chinaCalendarDate(this.s.clock.now()),
     });
     // The same catalogue validation verification runs (verifyLicense's schema step), so the two agree.
-    const warnings = issuedWarnings(this.s.catalog.validateRecord(record).warnings, request.draft);
-    const open = warnings.filter((w) => w.path.startsWith('/data/') && !request.acknowledged.has(w.code));
+    const placed = draftWarnings(this.s.catalog.validateRecord(record).warnings, request.draft);
+    const open = unacknowledged(placed, request.acknowledged).map(inRequest);
     if (open.length > 0) {
       const codes = [...new Set(open.map((w) => w.code))];
       throw new ElicenseError(
@@ -287,7 +287,7 @@ export class LicenceIssuance {
         { errors: open },
       );
     }
-    return warnings;
+    return placed.map(inRequest);
   }
 
   /**
@@ -411,7 +411,9 @@ export class LicenceIssuance {
   async #stored(q: Queryable, identifier: string | null): Promise<{ identifier: string; fullForm: string; warnings: IssuedWarning[] }> {
     const licence = identifier ? await this.s.stores.licences.get(q, identifier) : null;
     if (!licence) throw new ElicenseError('INTERNAL', 'an idempotency key points at a licence that does not exist');
-    return { identifier: licence.identifier, fullForm: licence.fullForm, warnings: issuedWarnings(this.s.catalog.validateRecord(licence.record).warnings) };
+    // The draft is not at hand: an area or issue date warning keeps its record path.
+    const placed = draftWarnings(this.s.catalog.validateRecord(licence.record).warnings, {});
+    return { identifier: licence.identifier, fullForm: licence.fullForm, warnings: placed.map(inRequest) };
   }
 }
 
@@ -447,31 +449,9 @@ function issueEvent(principal: Principal, l: NewLicence, warnings: readonly Issu
   };
 }
 
-/** Record fields a department supplies, by their place in the issue request; the rest the node fills in. */
-const REQUEST_FIELD: Readonly<Record<string, string>> = {
-  '/certificateNumber': '/data/certificateNumber',
-  '/certificateHolderName': '/data/holder/name',
-  '/certificateHolderCode': '/data/holder/code',
-  '/certificateHolderTypeCode': '/data/holder/typeCode',
-  '/certificateHolderTypeName': '/data/holder/typeName',
-  '/certificateEffectiveDate': '/data/effectiveDate',
-  '/certificateExpiringDate': '/data/expiringDate',
-};
-
-/**
- * Validation warnings at the request field they came from. A warning on what the node filled in (the
- * department's own USCC, its division when the request gave no areaCode) keeps its record path: the
- * region accepted it when it admitted the department, so it needs no acknowledgement per licence.
- */
-function issuedWarnings(issues: readonly RecordIssue[], draft?: IssueRequest['draft']): IssuedWarning[] {
-  return issues.map((w) => {
-    const path = w.path.startsWith('/extendInfo/')
-      ? `/data${w.path}`
-      : w.path === '/certificateAreaCode' && draft?.areaCode !== undefined
-        ? '/data/areaCode'
-        : (REQUEST_FIELD[w.path] ?? w.path);
-    return { path, code: w.code ?? 'CODE_WARNING', message: w.message };
-  });
+/** A draft warning at its place in the issue request (the draft is the request's `data`). */
+function inRequest(w: DraftWarning): IssuedWarning {
+  return { path: w.supplied ? `/data${w.path}` : w.path, code: w.code, message: w.message };
 }
 
 function numberKey(r: IssueRequest): string {
