@@ -10,7 +10,7 @@ import type {
 } from '../verify/TrustInputs';
 import type { RecognitionRule, RegionRef, TrustListDocument } from './documentTypes';
 import { StatusBits } from './StatusBits';
-import { divisionWithinRegion, trustListExpiresAt, usccDivision } from './trustListGate';
+import { divisionWithinRegion, trustListExpiresAt, usccDivision, type CertificateCache } from './trustListGate';
 
 /** A peer's status list as held in memory: the bitstring and how fresh it is. */
 export interface HeldStatusList {
@@ -77,10 +77,11 @@ export class FederatedTrust {
     readonly peers: readonly AcceptedPeer[],
     /** The verifying region's own agreement: which peer types it recognises. */
     readonly agreement: readonly RecognitionRule[],
+    /** Certificates parsed already (by the gate, for the same documents). */
+    parsed: CertificateCache = new Map(),
   ) {
     for (const rule of agreement) this.#rules.set(`${rule.peerRegion}/${rule.peerTypeCode}`, rule);
     // Chains repeat the same intermediates for every department: parse each distinct certificate once.
-    const parsed = new Map<string, ParsedCertificate>();
     const cert = (b64: string): ParsedCertificate => {
       let c = parsed.get(b64);
       if (!c) parsed.set(b64, (c = parseCertificate(der(b64))));

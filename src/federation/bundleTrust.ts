@@ -2,7 +2,7 @@ import type { RecognitionRule, StatusListDocument, TrustListDocument } from './d
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from './FederatedTrust';
 import { FEDERATION_KINDS, type FederationKind } from './federationDocument';
 import type { StatusBits } from './StatusBits';
-import { admitPeerDocument } from './trustListGate';
+import { admitPeerDocument, type CertificateCache } from './trustListGate';
 
 export interface BundleRefusal {
   kind: string;
@@ -58,8 +58,9 @@ export function trustFromBundle(
     byRoot.set(root, [...(byRoot.get(root) ?? []), { kind, docId, body: d.body }]);
   }
   const peers: AcceptedPeer[] = [];
+  const certificates: CertificateCache = new Map();
   for (const [rootSha256, entries] of byRoot) {
-    const gate = { pinnedRootSha256: rootSha256, at: opts.at, configuredRegion: pins.get(rootSha256) ?? null, pinnedRegion: null, ownRegion: null };
+    const gate = { pinnedRootSha256: rootSha256, at: opts.at, configuredRegion: pins.get(rootSha256) ?? null, pinnedRegion: null, ownRegion: null, certificates };
     const lists: { docId: string; doc: TrustListDocument }[] = [];
     for (const e of entries) {
       if (e.kind !== 'trust-list') continue;
@@ -95,5 +96,5 @@ export function trustFromBundle(
   for (const p of peers.filter((x) => twice.has(x.region.code))) {
     refused.push({ kind: 'trust-list', docId: 'current', code: 'DOCUMENT_REGION_MISMATCH', message: `region ${p.region.code} is claimed under two pinned roots (this one ${p.rootSha256.slice(0, 16)}…)` });
   }
-  return { trust: new FederatedTrust(peers.filter((p) => !twice.has(p.region.code)), opts.recognition ?? []), refused };
+  return { trust: new FederatedTrust(peers.filter((p) => !twice.has(p.region.code)), opts.recognition ?? [], certificates), refused };
 }

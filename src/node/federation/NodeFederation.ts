@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../federation/FederatedTrust';
 import type { FederationConfig } from '../../federation/FederationConfig';
-import { gateTrustList } from '../../federation/trustListGate';
+import { gateTrustList, type CertificateCache } from '../../federation/trustListGate';
 import { StatusBits } from '../../federation/StatusBits';
 import type { Database } from '../../store/Database';
 import type { FederationStore, PeerDocument } from '../../store/FederationStore';
@@ -116,7 +116,9 @@ export class NodeFederation {
       }
       const docs = await store.peerDocuments(db);
       const pins = new Map((await store.syncStates(db)).map((s) => [s.peerRootSha256, s.pinnedRegionCode ?? null]));
-      const trust = new FederatedTrust(buildPeers(this.config, docs, this.deps.logger, { ownRegionCode: await this.#ownRegionCode(), pins }), this.config.recognition);
+      const certificates: CertificateCache = new Map();
+      const peers = buildPeers(this.config, docs, this.deps.logger, { ownRegionCode: await this.#ownRegionCode(), pins, certificates });
+      const trust = new FederatedTrust(peers, this.config.recognition, certificates);
       this.#cache = { version, trust, checkedAt: clock.now().getTime() };
       return trust;
     } catch (e) {
@@ -209,7 +211,7 @@ export function buildPeers(
   config: FederationConfig,
   docs: readonly PeerDocument[],
   logger?: Logger,
-  regions: { ownRegionCode: string | null; pins: ReadonlyMap<string, string | null> } = { ownRegionCode: null, pins: new Map() },
+  regions: { ownRegionCode: string | null; pins: ReadonlyMap<string, string | null>; certificates?: CertificateCache } = { ownRegionCode: null, pins: new Map() },
 ): AcceptedPeer[] {
   const peers: AcceptedPeer[] = [];
   const duplicates = new Set<string>();
@@ -219,7 +221,13 @@ export function buildPeers(
     if (!tl) continue;
     try {
       const trustList = payloadOf<TrustListDocument>(tl.body);
-      const gate = gateTrustList(trustList, { at: null, configuredRegion: p.regionCode ?? null, pinnedRegion: regions.pins.get(p.rootSha256) ?? null, ownRegion: regions.ownRegionCode });
+      const gate = gateTrustList(trustList, {
+        at: null,
+        configuredRegion: p.regionCode ?? null,
+        pinnedRegion: regions.pins.get(p.rootSha256) ?? null,
+        ownRegion: regions.ownRegionCode,
+        ...(regions.certificates ? { certificates: regions.certificates } : {}),
+      });
       if (!gate.ok) {
         logger?.error({ peer: p.baseUrl, code: gate.code, reason: gate.message }, 'a stored peer trust list fails the region rules; this peer is left out');
         continue;
