@@ -64,7 +64,7 @@ export class QrImageReaderPool {
     });
   }
 
-  /** Ends every worker; queued and running reads are answered NOT_READY-style as unreadable. */
+  /** Ends every worker; reads still queued or running are answered as unreadable (the node is shutting down). */
   async close(): Promise<void> {
     this.closed = true;
     const stopping = this.slots.map((s) => s.worker.terminate());
