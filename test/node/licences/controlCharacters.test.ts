@@ -104,5 +104,19 @@ describe('control characters in request text', () => {
     expect(r.status).toBeLessThan(500);
     const holder = { ...form, license: { ...form.license, certificateHolderName: 'a\u0000' } };
     expect((await http(node.url, 'POST', '/v1/verifications', { json: holder })).status).toBeLessThan(500);
+    // The status lookup reads the database by list id and index.
+    const slot = { ...form, license: { ...form.license, statusEntry: { ...form.license.statusEntry, listId: `${form.license.statusEntry.listId}\u0000` } } };
+    expect((await http(node.url, 'POST', '/v1/verifications', { json: slot })).status).toBeLessThan(500);
+    expect((await http(node.url, 'POST', '/v1/verifications', { json: { qr: 'LC1:\u0000' } })).status).toBeLessThan(500);
+    expect((await http(node.url, 'POST', '/v1/verifications', { raw: 'LC1:\u0000AB', headers: { 'content-type': 'text/plain' } })).status).toBeLessThan(500);
+  });
+
+  it('a federation import, an audit query and an Idempotency-Key with a control character are refused, not a 500', async () => {
+    const imp = await http(node.url, 'POST', '/v1/federation/import', { key: node.keys.admin, json: { format: 'elicense/trust-bundle@1', documents: ['a\u0000'] } });
+    expect({ status: imp.status, code: imp.body?.code }).toEqual({ status: 422, code: 'TEXT_CONTROL_CHARACTER' });
+    const audit = await http(node.url, 'GET', '/v1/audit?subject=%00', { key: node.keys.admin });
+    expect(audit.status).toBeLessThan(500);
+    const key = await http(node.url, 'POST', '/v1/licenses', { key: issuer, json: businessLicenceRequest({ certificateNumber: number() }), headers: { 'idempotency-key': 'a\tb' } });
+    expect({ status: key.status, code: key.body?.code }).toEqual({ status: 400, code: 'INPUT_MALFORMED' });
   });
 });
