@@ -19,6 +19,8 @@ import { FederatedTrust, type AcceptedPeer } from '../../src/federation/Federate
 import { signFederationDocument } from '../../src/federation/federationDocument';
 import { StatusBits } from '../../src/federation/StatusBits';
 import { gateTrustList, TRUST_LIST_GRACE_SECONDS } from '../../src/federation/trustListGate';
+import { encodeCompactLicence } from '../../src/forms/qr/compactLicence';
+import { verifyAnyForm } from '../../src/forms/verifyAnyForm';
 import type { FullForm } from '../../src/license/FullForm';
 import { prepareLicenseRecord } from '../../src/license/prepareLicenseRecord';
 import { signLicense } from '../../src/license/signLicense';
@@ -135,6 +137,14 @@ describe('departments keyed by (region, USCC) (item 2)', () => {
     expect(f.reasons).toContain('ISSUER_UNKNOWN');
     // Fujian's own department is untouched.
     expect(verify(fujianOwn, inputs(trust)).result).toBe('accepted');
+  });
+
+  it('the same for the compact QR, which names only a key id', async () => {
+    const trust = inputs(new FederatedTrust([peerOf(fujian), peerOf(guangdong)], []));
+    const qr = async (pki: RegionPki, form: FullForm) =>
+      verifyAnyForm(Buffer.from(await encodeCompactLicence(form, BUSINESS, new SoftwareSigner(pki.departments.find((d) => d.uscc === GZ_MARKET)!.privateKey, pki.departments.find((d) => d.uscc === GZ_MARKET)!.chain), NOW)), { trust, catalog, at: NOW });
+    expect(await qr(guangdong, genuine)).toMatchObject({ result: 'accepted', issuer: { regionCode: '440000' } });
+    expect((await qr(fujian, forged)).reasons).toContain('ISSUER_UNKNOWN');
   });
 
   it('a USCC claimed by two regions is reported as a conflict, naming both', () => {

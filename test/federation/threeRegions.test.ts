@@ -182,6 +182,7 @@ describe('three regions', () => {
     const peers = (await http(b.url, 'GET', '/v1/federation/peers', { key: b.keys.auditor })).body.peers;
     expect(peers[0]).toMatchObject({ state: 'failing', regionCode: '350000', rootFingerprint: rootA, consecutiveFailures: 1, lastError: { code: 'PEER_UNREACHABLE' } });
     expect(peers[0].trustList.sequence).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(peers[0].trustList.acceptsLicencesUntil) - Date.parse(peers[0].trustList.nextUpdate)).toBe(3_600_000);
     expect(peers[0].statusLists.count).toBeGreaterThanOrEqual(1);
     expect((await verifyAt(b, fullForm)).body.result).toBe('accepted');
   });

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../federation/documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../federation/FederatedTrust';
 import type { FederationConfig } from '../../federation/FederationConfig';
-import { gateTrustList, type CertificateCache } from '../../federation/trustListGate';
+import { gateTrustList, trustListExpiresAt, type CertificateCache } from '../../federation/trustListGate';
 import { StatusBits } from '../../federation/StatusBits';
 import type { Database } from '../../store/Database';
 import type { FederationStore, PeerDocument } from '../../store/FederationStore';
@@ -38,7 +38,8 @@ export interface PeerView {
   consecutiveFailures: number;
   nextAttemptAt: string | null;
   lastError: { code: string; message: string } | null;
-  trustList: { sequence: number; issuedAt: string; nextUpdate: string; fetchedAt: string; departments: number } | null;
+  /** acceptsLicencesUntil: nextUpdate plus the grace; past it the peer's licences are rejected (TRUST_LIST_EXPIRED). */
+  trustList: { sequence: number; issuedAt: string; nextUpdate: string; acceptsLicencesUntil: string; fetchedAt: string; departments: number } | null;
   agreement: { sequence: number; issuedAt: string; fetchedAt: string; accepts: number } | null;
   statusLists: { count: number; oldestIssuedAt: string | null; fetchedAt: string | null } | null;
   /** Departments (USCC) this peer lists that another region lists too: each region's claim holds only for chains to its own root. */
@@ -191,7 +192,14 @@ export class NodeFederation {
         nextAttemptAt: s?.nextAttemptAt?.toISOString() ?? null,
         lastError: s?.lastErrorCode ? { code: s.lastErrorCode, message: s.lastErrorMessage ?? '' } : null,
         trustList: tl && tlPayload
-          ? { sequence: tl.sequence, issuedAt: tl.issuedAt.toISOString(), nextUpdate: tlPayload.nextUpdate, fetchedAt: tl.fetchedAt.toISOString(), departments: tlPayload.departments.length }
+          ? {
+              sequence: tl.sequence,
+              issuedAt: tl.issuedAt.toISOString(),
+              nextUpdate: tlPayload.nextUpdate,
+              acceptsLicencesUntil: trustListExpiresAt(tlPayload).toISOString(),
+              fetchedAt: tl.fetchedAt.toISOString(),
+              departments: tlPayload.departments.length,
+            }
           : null,
         agreement: ag ? { sequence: ag.sequence, issuedAt: ag.issuedAt.toISOString(), fetchedAt: ag.fetchedAt.toISOString(), accepts: payloadOf<RecognitionAgreement>(ag.body).accepts.length } : null,
         statusLists: tl ? { count: lists.length, oldestIssuedAt: oldest?.issuedAt.toISOString() ?? null, fetchedAt: oldest?.fetchedAt.toISOString() ?? null } : null,
