@@ -263,6 +263,10 @@ describe('federation configuration', () => {
     const rule = { peerRegion: '350000', peerTypeCode: 'X1', localTypeCode: 'X1', maxStatusAgeSeconds: 60 };
     expect(() => parseFederationConfig({ recognition: [rule, rule] })).toThrow(/listed twice/);
     expect(() => parseFederationConfig({ peers: [], surprise: 1 })).toThrow(/additional/);
+    // One region, one root: two peers configured for one region, or a malformed region code.
+    expect(() => parseFederationConfig({ peers: [{ ...peer, regionCode: '440000' }, { baseUrl: 'http://b.example', rootSha256: 'b'.repeat(64), regionCode: '440000' }] })).toThrow(/region 440000 is configured for two peers/);
+    expect(() => parseFederationConfig({ peers: [{ ...peer, regionCode: '44' }] })).toThrow(/regionCode/);
+    expect(parseFederationConfig({ peers: [{ ...peer, regionCode: '440000' }] }).peers[0]!.regionCode).toBe('440000');
     expect(parseFederationConfig({ peers: [{ ...peer, baseUrl: 'http://a.example/' }] }).peers[0]!.baseUrl).toBe('http://a.example');
   });
 });

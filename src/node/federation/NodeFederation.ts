@@ -120,6 +120,7 @@ export class NodeFederation {
       const certificates: CertificateCache = new Map();
       const peers = buildPeers(this.config, docs, this.deps.logger, { ownRegionCode: await this.#ownRegionCode(), pins, certificates });
       const trust = new FederatedTrust(peers, this.config.recognition, certificates);
+      if (trust.conflicts.length > 0) this.deps.logger.warn({ conflicts: trust.conflicts.slice(0, 20) }, 'departments listed by more than one peer region: each claim holds only where the USCC was registered');
       this.#cache = { version, trust, checkedAt: clock.now().getTime() };
       return trust;
     } catch (e) {
