@@ -152,6 +152,17 @@ describe('departments keyed by (region, USCC) (item 2)', () => {
     expect(trust.conflicts).toEqual([{ uscc: GZ_MARKET, regions: ['350000', '440000'], heldBy: ['440000'] }]);
   });
 
+  it('nested regions listing one department (a province and its city): both claims hold, each only for chains to its own root', async () => {
+    const cfg = JSON.parse(require('node:fs').readFileSync(repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json'), 'utf8'));
+    cfg.region = { name: '广州市', code: '440100' };
+    const city = await runCeremony(cfg, { now: SINCE });
+    const cityLicence = await issue(city, city.departments.find((d) => d.uscc === GZ_MARKET)!);
+    const trust = new FederatedTrust([peerOf(guangdong), peerOf(city)], []);
+    expect(trust.conflicts).toEqual(expect.arrayContaining([{ uscc: GZ_MARKET, regions: ['440000', '440100'], heldBy: ['440000', '440100'] }]));
+    expect(verify(genuine, inputs(trust))).toMatchObject({ result: 'accepted', issuer: { regionCode: '440000' } });
+    expect(verify(cityLicence, inputs(trust))).toMatchObject({ result: 'accepted', issuer: { regionCode: '440100' } });
+  });
+
   it('time-stamping authorities: key ids recomputed from the certificate and looked up per region', () => {
     const doc = listOf(fujian);
     // Fujian's list names its own TSA certificate under Guangdong's TSA key id.
