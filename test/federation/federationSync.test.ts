@@ -15,6 +15,7 @@ import { EMPTY_FEDERATION, parseFederationConfig, type FederationConfig, type Pe
 import { signFederationDocument } from '../../src/federation/federationDocument';
 import { StatusBits } from '../../src/federation/StatusBits';
 import { FederationSync } from '../../src/node/federation/FederationSync';
+import { importTrustBundle } from '../../src/node/federation/trustBundle';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { FederationStore } from '../../src/store/FederationStore';
@@ -210,6 +211,16 @@ describeStores('federation identity on the node path (issue 10, items 1 and 3)',
     expect(await held()).toBeUndefined();
     const [state] = await store.syncStates(h.db());
     expect(state).toMatchObject({ lastErrorCode: 'DOCUMENT_REGION_OWN', pinnedRegionCode: null });
+  });
+
+  it("the import path runs the same gate: a bundle's trust list claiming this node's region, or expired, is refused", async () => {
+    const config = { ...EMPTY_FEDERATION, peers: [{ baseUrl, rootSha256: root }] };
+    const bundle = async (doc: TrustListDocument) => ({ format: 'elicense/trust-bundle@1', exportedAt: now.toISOString(), exportedBy: '350000', documents: [{ kind: 'trust-list', docId: 'current', rootSha256: root, body: await signed(doc) }] });
+    const own = await importTrustBundle(h.db(), store, config, await bundle(listDoc(1)), now, '350000');
+    expect(own.refused.map((r) => r.code)).toEqual(['DOCUMENT_REGION_OWN']);
+    const old = listDoc(1, { issuedAt: new Date(now.getTime() - 3 * 86_400_000).toISOString(), nextUpdate: new Date(now.getTime() - 2 * 86_400_000).toISOString() });
+    expect((await importTrustBundle(h.db(), store, config, await bundle(old), now, '440000')).refused.map((r) => r.code)).toEqual(['DOCUMENT_EXPIRED']);
+    expect(await held()).toBeUndefined();
   });
 
   it('a peer configured with its region code: a trust list of another region is refused', async () => {
