@@ -145,6 +145,11 @@ describe('departments keyed by (region, USCC) (item 2)', () => {
       verifyAnyForm(Buffer.from(await encodeCompactLicence(form, BUSINESS, new SoftwareSigner(pki.departments.find((d) => d.uscc === GZ_MARKET)!.privateKey, pki.departments.find((d) => d.uscc === GZ_MARKET)!.chain), NOW)), { trust, catalog, at: NOW });
     expect(await qr(guangdong, genuine)).toMatchObject({ result: 'accepted', issuer: { regionCode: '440000' } });
     expect((await qr(fujian, forged)).reasons).toContain('ISSUER_UNKNOWN');
+    // And the trust list's grace holds for the QR as for the full form.
+    const late = new Date(NOW.getTime() + 24 * HOUR + TRUST_LIST_GRACE_SECONDS * 1000 + 60_000);
+    const text = await encodeCompactLicence(genuine, BUSINESS, new SoftwareSigner(guangdong.departments[0]!.privateKey, guangdong.departments[0]!.chain), NOW);
+    const lateTrust = inputs(new FederatedTrust([peerOf(guangdong)], []), late);
+    expect((await verifyAnyForm(Buffer.from(text), { trust: lateTrust, catalog, at: late })).reasons).toContain('TRUST_LIST_EXPIRED');
   });
 
   it('a USCC claimed by two regions is reported as a conflict, naming both', () => {
