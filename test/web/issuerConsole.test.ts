@@ -175,6 +175,29 @@ describe('the issuer console', () => {
     await page.click('#lang-toggle');
   });
 
+  it('data a verifier would flag (a pilot-era USCC): the fields say why, and the issuer may confirm and issue anyway', async () => {
+    const pilot = `${holderCode.slice(0, 17)}${holderCode[17] === 'E' ? 'F' : 'E'}`; // a wrong check character
+    await fillSample(page);
+    await page.fill(field('holder.code'), pilot);
+    await page.fill(field('extendInfo.unifiedSocialCreditCode'), pilot);
+    await page.fill(field('certificateNumber'), `${sample.draft.certificateNumber}-P`);
+    const refused = page.waitForResponse((r) => r.url().endsWith('/v1/licenses') && r.request().method() === 'POST');
+    await page.click('#issue-submit');
+    expect((await refused).status()).toBe(422);
+    await page.waitForSelector('#issue-ack:not([hidden])');
+    expect(await page.textContent('#issue-ack')).toContain('USCC_CHECK_CHARACTER_MISMATCH');
+    expect(await page.textContent('[data-field="holder.code"] .field-error')).toContain('check character');
+    await screenshot(page, 'console-acknowledge-warning');
+    await page.check('#issue-ack-box');
+    const issued = page.waitForResponse((r) => r.url().endsWith('/v1/licenses') && r.request().method() === 'POST');
+    await page.click('#issue-submit');
+    const answer = await issued;
+    expect(answer.status()).toBe(201);
+    expect(answer.headers()['elicense-warnings']).toBe('USCC_CHECK_CHARACTER_MISMATCH');
+    await page.waitForSelector('#issued-identifier');
+    expect(await page.isHidden('#issue-ack')).toBe(true);
+  });
+
   it('fits a phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');

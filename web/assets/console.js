@@ -19,6 +19,8 @@ let holderTypes = [];
 let form = null;
 /** One idempotency key per filled-in form: a double click or a retry cannot issue twice. */
 let idempotencyKey = null;
+/** Warning codes the service asked to acknowledge (RECORD_WARNING_UNACKNOWLEDGED), offered as a checkbox. */
+let pendingWarnings = [];
 let listCursor = null;
 let listItems = [];
 let detailItem = null;
@@ -109,6 +111,7 @@ async function buildForm() {
   $('issue-error').hidden = true;
   $('issue-result').hidden = true;
   $('issue-form').hidden = false;
+  offerAcknowledgement([]);
   form = null;
   if (!typeCode) return;
   const standard = await getStandard(typeCode);
@@ -130,10 +133,14 @@ async function issue() {
   const button = $('issue-submit');
   button.disabled = true;
   try {
-    const r = await session.call('/v1/licenses', { method: 'POST', json: { typeCode: $('type-select').value, data }, headers: { 'Idempotency-Key': idempotencyKey }, as: 'json' });
+    const acknowledged = pendingWarnings.length > 0 && $('issue-ack-box').checked ? { acknowledgeWarnings: pendingWarnings } : {};
+    const r = await session.call('/v1/licenses', { method: 'POST', json: { typeCode: $('type-select').value, data, ...acknowledged }, headers: { 'Idempotency-Key': idempotencyKey }, as: 'json' });
+    offerAcknowledgement([]);
     showIssued(r.data);
   } catch (e) {
     error.hidden = false;
+    // Data a verifier would flag (a pilot-era USCC, say): the fields show why; the issuer may confirm and sign anyway.
+    if (e instanceof ApiError && e.problem?.code === 'RECORD_WARNING_UNACKNOWLEDGED') offerAcknowledgement(e.problem.errors.map((x) => x.code));
     if (e instanceof ApiError && Array.isArray(e.problem?.errors)) {
       const unmapped = form.showServerErrors(e.problem.errors);
       const mapped = e.problem.errors.length - unmapped.length;
@@ -143,6 +150,13 @@ async function issue() {
   } finally {
     button.disabled = false;
   }
+}
+
+function offerAcknowledgement(codes) {
+  pendingWarnings = [...new Set(codes.filter((c) => typeof c === 'string'))];
+  $('issue-ack').hidden = pendingWarnings.length === 0;
+  $('issue-ack-box').checked = false;
+  $('issue-ack-text').textContent = pendingWarnings.length === 0 ? '' : t('console.issue.acknowledge', { codes: pendingWarnings.join(', ') });
 }
 
 function showIssued(fullForm) {
