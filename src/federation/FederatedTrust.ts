@@ -72,9 +72,14 @@ export class FederatedTrust {
   readonly #combinedAnchors = new WeakMap<readonly ParsedCertificate[], readonly ParsedCertificate[]>();
   /** USCCs listed by more than one peer region, for operators (GET /v1/federation/peers). */
   readonly conflicts: DepartmentConflict[] = [];
+  /** Regions whose trust lists came under more than one root: taken from none of them (one region, one root). */
+  readonly regionsUnderTwoRoots: { regionCode: string; roots: string[] }[] = [];
+
+  /** The peers taken (a region under two roots is taken from neither). */
+  readonly peers: readonly AcceptedPeer[];
 
   constructor(
-    readonly peers: readonly AcceptedPeer[],
+    peers: readonly AcceptedPeer[],
     /** The verifying region's own agreement: which peer types it recognises. */
     readonly agreement: readonly RecognitionRule[],
     /** Certificates parsed already (by the gate, for the same documents). */
@@ -87,11 +92,14 @@ export class FederatedTrust {
       if (!c) parsed.set(b64, (c = parseCertificate(der(b64))));
       return c;
     };
-    for (const peer of peers) {
+    // One region, one root: a region claimed under two roots (pinned concurrently, or two pins of a bundle) wins silently under neither.
+    const rootsOf = new Map<string, string[]>();
+    for (const peer of peers) rootsOf.set(peer.region.code, [...(rootsOf.get(peer.region.code) ?? []), peer.rootSha256]);
+    for (const [regionCode, roots] of rootsOf) if (roots.length > 1) this.regionsUnderTwoRoots.push({ regionCode, roots });
+    this.peers = peers.filter((p) => rootsOf.get(p.region.code)!.length === 1);
+    for (const peer of this.peers) {
       const list = peer.trustList.doc;
       const region = list.region.code;
-      // Two peers for one region (the gate pins each root to its region): the first configured keeps it.
-      if (this.#peersByRegion.has(region)) continue;
       let oldest: HeldStatusList | undefined;
       for (const s of peer.statusLists.values()) if (!oldest || s.issuedAt < oldest.issuedAt) oldest = s;
       if (oldest) this.#oldestList.set(region, oldest);

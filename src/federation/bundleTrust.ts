@@ -55,7 +55,9 @@ export function trustFromBundle(
       continue;
     }
     if (!pins.has(root)) continue; // a region this verifier does not trust: ignored, not an error
-    byRoot.set(root, [...(byRoot.get(root) ?? []), { kind, docId, body: d.body }]);
+    const entries = byRoot.get(root);
+    if (entries) entries.push({ kind, docId, body: d.body });
+    else byRoot.set(root, [{ kind, docId, body: d.body }]);
   }
   const peers: AcceptedPeer[] = [];
   const certificates: CertificateCache = new Map();
@@ -91,10 +93,9 @@ export function trustFromBundle(
     }
     peers.push({ rootSha256, region: trustList.region, trustList: { doc: trustList, fetchedAt: opts.at }, statusLists });
   }
-  // One region, one root: a region claimed under two pinned roots is taken from neither.
-  const twice = new Set(peers.filter((p, i) => peers.findIndex((q) => q.region.code === p.region.code) !== i).map((p) => p.region.code));
-  for (const p of peers.filter((x) => twice.has(x.region.code))) {
-    refused.push({ kind: 'trust-list', docId: 'current', code: 'DOCUMENT_REGION_MISMATCH', message: `region ${p.region.code} is claimed under two pinned roots (this one ${p.rootSha256.slice(0, 16)}…)` });
+  const trust = new FederatedTrust(peers, opts.recognition ?? [], certificates);
+  for (const { regionCode, roots } of trust.regionsUnderTwoRoots) {
+    for (const root of roots) refused.push({ kind: 'trust-list', docId: 'current', code: 'DOCUMENT_REGION_MISMATCH', message: `region ${regionCode} is claimed under two pinned roots (this one ${root.slice(0, 16)}…)` });
   }
-  return { trust: new FederatedTrust(peers.filter((p) => !twice.has(p.region.code)), opts.recognition ?? [], certificates), refused };
+  return { trust, refused };
 }

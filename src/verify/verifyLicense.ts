@@ -130,13 +130,12 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     });
   let path = pathAt(at);
   rb.signingTime = { value: at.toISOString(), source: 'verification-time' };
-  // The issuing region's root: the one the chain ends at (a timestamp must come from that region's authority).
-  let issuerRoot: string | null = path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null;
-  let stamp = null as { time: Date; root: string } | null;
-  let stampChecked = false;
-  const timestampOf = (): Date | null => {
-    if (stampChecked || typeof form['timestamp'] !== 'string') return stamp?.time ?? null;
-    stampChecked = true;
+  // A present region timestamp is always checked against the signature it claims to cover, valid
+  // certificate or not; it must come from the time-stamping authority of the issuer's region (the root
+  // the chain ends at, when it is valid now).
+  const issuerRoot = path.ok ? path.chain[path.chain.length - 1]!.fingerprint : undefined;
+  let stamp: { time: Date; root: string } | null = null;
+  if (typeof form['timestamp'] === 'string') {
     const ts = checkTimestamp(form['timestamp'], {
       signature: lookup.decoded.signature,
       identifier: record['certificateIdentifier'],
@@ -144,35 +143,28 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
       trust,
       at,
       paths: caches.paths,
-      issuerRegionRoot: issuerRoot ?? undefined,
+      issuerRegionRoot: issuerRoot,
       issuerRegion: issuerRoot ? trust.regionOfRoot?.(issuerRoot) : undefined,
     });
     if (ts.ok) stamp = { time: ts.time, root: ts.rootFingerprint };
     else rb.fail('signature', 'TIMESTAMP_INVALID', ts.detail);
-    return stamp?.time ?? null;
-  };
-  if (!path.ok && path.code === 'CERT_EXPIRED' && at > signer.leaf.notAfter) {
-    const stamped = timestampOf();
-    if (stamped && stamp) {
-      const dated = pathAt(stamped);
-      const datedRoot = dated.ok ? dated.chain[dated.chain.length - 1]!.fingerprint : null;
-      if (datedRoot !== null && datedRoot !== stamp.root) {
-        rb.fail('signature', 'TIMESTAMP_INVALID', "timestamp made by another region's time-stamping authority than the issuer's");
-      } else {
-        path = dated;
-        issuerRoot = datedRoot;
-        rb.signingTime = { value: stamped.toISOString(), source: 'timestamp' };
-        if (path.ok) rb.warn('CERT_EXPIRED_AFTER_SIGNING');
-      }
+  }
+  if (!path.ok && path.code === 'CERT_EXPIRED' && at > signer.leaf.notAfter && stamp) {
+    const dated = pathAt(stamp.time);
+    const datedRoot = dated.ok ? dated.chain[dated.chain.length - 1]!.fingerprint : null;
+    if (datedRoot !== null && datedRoot !== stamp.root) {
+      rb.fail('signature', 'TIMESTAMP_INVALID', "timestamp made by another region's time-stamping authority than the issuer's");
+    } else {
+      path = dated;
+      rb.signingTime = { value: stamp.time.toISOString(), source: 'timestamp' };
+      if (path.ok) rb.warn('CERT_EXPIRED_AFTER_SIGNING');
     }
   }
-  // A present timestamp is always checked against the signature it claims to cover, valid certificate or not.
-  timestampOf();
   if (path.ok) rb.pass('chain');
   else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
 
   // 6. issuer: the signer is the department named in the record, listed, authorised for the type
-  checkIssuer(record, signer, trust, rb, timestampOf, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null, at);
+  checkIssuer(record, signer, trust, rb, stamp?.time ?? null, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null, at);
 
   // 7. licence validity period
   checkValidity(record, at, rb);
@@ -248,11 +240,12 @@ export function checkIssuer(
   signer: Pick<SignerEntry, 'leaf' | 'keyId'>,
   trust: TrustInputs,
   rb: ResultBuilder,
-  timestampOf: () => Date | null,
+  /** When the region timestamp says the licence was signed (null: no valid timestamp). */
+  stampedAt: Date | null,
   /** SHA-256 of the root the signer's validated path ended at (null: no valid path). */
-  anchorFingerprint: string | null = null,
+  anchorFingerprint: string | null,
   /** The verification time: trust data past its end (trustExpiresAt) vouches for nothing then. */
-  at?: Date,
+  at: Date,
 ): void {
   const identity = departmentIdentityOf(signer.leaf);
   if (!identity.uscc) {
@@ -271,7 +264,7 @@ export function checkIssuer(
     return;
   }
   rb.issuer = { uscc: dept.uscc, name: dept.name, regionCode: dept.regionCode };
-  if (at && dept.trustExpiresAt && at > dept.trustExpiresAt) {
+  if (dept.trustExpiresAt && at > dept.trustExpiresAt) {
     rb.fail('issuer', 'TRUST_LIST_EXPIRED', `the trust list of region ${dept.regionCode} listing this department expired at ${dept.trustExpiresAt.toISOString()} (nextUpdate plus grace)`);
     return;
   }
@@ -289,17 +282,13 @@ export function checkIssuer(
     return;
   }
   const grantedAt = dept.authorizedSince?.get(typeCode);
-  if (grantedAt) {
-    const stamped = timestampOf();
-    if (stamped && stamped < grantedAt) {
-      rb.fail('issuer', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', `${dept.name} was authorised for type ${typeCode} only from ${grantedAt.toISOString()}, after this licence was signed`);
-      return;
-    }
+  if (grantedAt && stampedAt && stampedAt < grantedAt) {
+    rb.fail('issuer', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', `${dept.name} was authorised for type ${typeCode} only from ${grantedAt.toISOString()}, after this licence was signed`);
+    return;
   }
   if (dept.state !== 'active') {
     // Licences stamped before the state change keep the earlier state (docs/adr/0001, point 4).
-    const stamped = dept.stateSince ? timestampOf() : null;
-    if (!(stamped && dept.stateSince && stamped < dept.stateSince)) {
+    if (!(stampedAt && dept.stateSince && stampedAt < dept.stateSince)) {
       rb.fail('issuer', dept.state === 'suspended' ? 'ISSUER_SUSPENDED' : 'ISSUER_WITHDRAWN', `${dept.name} is ${dept.state}`);
       return;
     }

@@ -98,7 +98,7 @@ export function verifyCompactLicence(
     if (path.ok) rb.pass('chain');
     else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
     // 6. issuer
-    checkIssuer(record, { leaf: signer.certificate, keyId }, trust, rb, () => null, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null, at);
+    checkIssuer(record, { leaf: signer.certificate, keyId }, trust, rb, null, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null, at);
   }
   if (ctx.fullForm) {
     const full = verifyFullFormDocument(ctx.fullForm, { trust, catalog, at, ...(ctx.caches ? { caches: ctx.caches } : {}) });

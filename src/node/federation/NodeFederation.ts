@@ -120,6 +120,7 @@ export class NodeFederation {
       const certificates: CertificateCache = new Map();
       const peers = buildPeers(this.config, docs, this.deps.logger, { ownRegionCode: await this.#ownRegionCode(), pins, certificates });
       const trust = new FederatedTrust(peers, this.config.recognition, certificates);
+      for (const t of trust.regionsUnderTwoRoots) this.deps.logger.error(t, 'two configured peers hold trust lists of one region; both are left out');
       if (trust.conflicts.length > 0) this.deps.logger.warn({ conflicts: trust.conflicts.slice(0, 20) }, 'departments listed by more than one peer region: each claim holds only where the USCC was registered');
       this.#cache = { version, trust, checkedAt: clock.now().getTime() };
       return trust;
@@ -223,7 +224,6 @@ export function buildPeers(
   regions: { ownRegionCode: string | null; pins: ReadonlyMap<string, string | null>; certificates?: CertificateCache } = { ownRegionCode: null, pins: new Map() },
 ): AcceptedPeer[] {
   const peers: AcceptedPeer[] = [];
-  const duplicates = new Set<string>();
   for (const p of config.peers) {
     const mine = docs.filter((d) => d.peerRootSha256 === p.rootSha256);
     const tl = mine.find((d) => d.kind === 'trust-list' && d.docId === 'current');
@@ -255,13 +255,6 @@ export function buildPeers(
           fetchedAt: d.fetchedAt,
         });
       }
-      const twin = peers.find((q) => q.region.code === trustList.region.code);
-      if (twin) {
-        // Two roots speaking for one region (pinned concurrently): neither wins silently.
-        logger?.error({ peer: p.baseUrl, region: trustList.region.code, other: twin.rootSha256 }, 'two configured peers hold trust lists of one region; both are left out');
-        duplicates.add(trustList.region.code);
-        continue;
-      }
       peers.push({
         rootSha256: p.rootSha256,
         region: trustList.region,
@@ -272,5 +265,5 @@ export function buildPeers(
       logger?.error({ err: e, peer: p.baseUrl }, 'stored peer documents could not be read; this peer is left out');
     }
   }
-  return peers.filter((p) => !duplicates.has(p.region.code));
+  return peers;
 }
