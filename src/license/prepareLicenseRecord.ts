@@ -2,6 +2,7 @@ import { buildLicenseIdentifier } from '../codes/licenseIdentifier';
 import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { LicenceRecord } from '../standards/generated/LicenceRecord';
+import type { RecordIssue } from '../standards/recordValidation';
 
 /** What a department supplies to issue a licence; the rest of the record is filled in here. */
 export interface LicenseDraft {
@@ -45,6 +46,11 @@ export interface PrepareOptions {
  * record → sign → store: nothing is signed that was not first checked).
  */
 export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions): LicenceRecord {
+  return prepareCheckedRecord(draft, opts).record;
+}
+
+/** prepareLicenseRecord, with the warnings the same validation found (what a verifier will show). */
+export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions): { record: LicenceRecord; warnings: readonly RecordIssue[] } {
   const standard = opts.catalog.getType(draft.typeCode, draft.standardVersion);
   if (!standard) {
     throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${draft.typeCode}${draft.standardVersion ? ` version ${draft.standardVersion}` : ''}`);
@@ -85,5 +91,5 @@ export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions):
       `licence data does not meet ${standard.slug} ${standard.version}: ${check.errors.slice(0, 5).map((e) => `${e.path} ${e.message}`).join('; ')}`,
       { reason: check.code, errors: check.errors });
   }
-  return record;
+  return { record, warnings: check.warnings };
 }

@@ -1,3 +1,4 @@
+import { ElicenseError } from '../errors';
 import type { RecordIssue } from './recordValidation';
 
 /**
@@ -48,4 +49,22 @@ export function draftWarnings(warnings: readonly RecordIssue[], draft: { areaCod
 /** The warnings on the issuer's data whose codes it has not acknowledged: issuance refuses while any remain. */
 export function unacknowledged(warnings: readonly DraftWarning[], acknowledged: ReadonlySet<string>): DraftWarning[] {
   return warnings.filter((w) => w.supplied && !acknowledged.has(w.code));
+}
+
+/**
+ * Refuses (RECORD_WARNING_UNACKNOWLEDGED) while warnings on the issuer's data are not acknowledged; `where`
+ * places a warning in the caller's input, `howToAcknowledge` says how that caller acknowledges the codes.
+ */
+export function refuseUnacknowledged<W extends { path: string; code: string; message: string }>(
+  warnings: readonly DraftWarning[],
+  acknowledged: ReadonlySet<string>,
+  where: (w: DraftWarning) => W,
+  howToAcknowledge: (codes: readonly string[]) => string,
+): void {
+  const open = unacknowledged(warnings, acknowledged).map(where);
+  if (open.length === 0) return;
+  const codes = [...new Set(open.map((w) => w.code))];
+  throw new ElicenseError('RECORD_WARNING_UNACKNOWLEDGED', `a verifier would flag this licence: ${open.map((w) => `${w.path} ${w.code} (${w.message})`).join('; ')}. If the data is right, ${howToAcknowledge(codes)}`, {
+    errors: open,
+  });
 }

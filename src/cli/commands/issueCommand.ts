@@ -9,8 +9,8 @@ import { issueAllForms, type LicenceForms } from '../../forms/issueAllForms';
 import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { issueLicense } from '../../license/issueLicense';
-import { prepareLicenseRecord, type LicenseDraft } from '../../license/prepareLicenseRecord';
-import { draftWarnings, unacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
+import { prepareCheckedRecord, type LicenseDraft } from '../../license/prepareLicenseRecord';
+import { draftWarnings, refuseUnacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
 import { chinaCalendarDate } from '../../chinaCalendarDate';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
@@ -142,14 +142,8 @@ export function registerIssue(program: Command, ctx: CliContext): void {
 
 /** Refuses data a verifier would flag unless its codes are acknowledged (as the node does); returns the warnings signed. */
 function checkWarnings(draft: LicenseDraft, catalog: StandardsCatalog, issuer: { name: string; uscc: string; divisionCode: string }, at: Date, acknowledged: ReadonlySet<string>): DraftWarning[] {
-  const record = prepareLicenseRecord(draft, { catalog, issuer, serial: '0', today: chinaCalendarDate(at) });
-  const warnings = draftWarnings(catalog.validateRecord(record).warnings, draft);
-  const open = unacknowledged(warnings, acknowledged);
-  if (open.length > 0) {
-    throw new ElicenseError(
-      'RECORD_WARNING_UNACKNOWLEDGED',
-      `a verifier would flag this licence: ${open.map((w) => `${w.path} ${w.code} (${w.message})`).join('; ')}; if the data is right, add ${[...new Set(open.map((w) => `--acknowledge-warning ${w.code}`))].join(' ')}`,
-    );
-  }
-  return warnings;
+  const { warnings } = prepareCheckedRecord(draft, { catalog, issuer, serial: '0', today: chinaCalendarDate(at) });
+  const placed = draftWarnings(warnings, draft);
+  refuseUnacknowledged(placed, acknowledged, (w) => w, (codes) => `add ${codes.map((c) => `--acknowledge-warning ${c}`).join(' ')}`);
+  return placed;
 }

@@ -3,11 +3,11 @@ import type { Signer } from '../../../crypto/Signer';
 import { ElicenseError, isElicenseError } from '../../../errors';
 import type { FullForm } from '../../../license/FullForm';
 import { issueLicense } from '../../../license/issueLicense';
-import { prepareLicenseRecord } from '../../../license/prepareLicenseRecord';
+import { prepareCheckedRecord } from '../../../license/prepareLicenseRecord';
 import type { AuditEvent } from '../../../store/AuditLog';
 import type { Queryable } from '../../../store/Database';
 import type { NewLicence } from '../../../store/LicenceStore';
-import { draftWarnings, unacknowledged, type DraftWarning } from '../../../standards/issuanceWarnings';
+import { draftWarnings, refuseUnacknowledged, type DraftWarning } from '../../../standards/issuanceWarnings';
 import { chinaCalendarDate } from '../../../chinaCalendarDate';
 import { createVerifierCaches, type VerifierCaches } from '../../../verify/verifyLicense';
 import type { NodeServices } from '../../NodeServices';
@@ -270,23 +270,15 @@ export class LicenceIssuance {
     if (!d.typeCodes.has(request.standard.typeCode)) {
       throw new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${request.standard.typeCode}`, { uscc, typeCode: request.standard.typeCode });
     }
-    const record = prepareLicenseRecord(request.draft, {
+    const { warnings } = prepareCheckedRecord(request.draft, {
       catalog: this.s.catalog,
       issuer: { name: d.name, uscc: d.uscc, divisionCode: d.divisionCode },
       serial: '0',
       today: chinaCalendarDate(this.s.clock.now()),
     });
     // The same catalogue validation verification runs (verifyLicense's schema step), so the two agree.
-    const placed = draftWarnings(this.s.catalog.validateRecord(record).warnings, request.draft);
-    const open = unacknowledged(placed, request.acknowledged).map(inRequest);
-    if (open.length > 0) {
-      const codes = [...new Set(open.map((w) => w.code))];
-      throw new ElicenseError(
-        'RECORD_WARNING_UNACKNOWLEDGED',
-        `verification would flag this licence: ${open.map((w) => `${w.path} ${w.code}`).join('; ')}. If the data is right, send "acknowledgeWarnings": ${JSON.stringify(codes)}`,
-        { errors: open },
-      );
-    }
+    const placed = draftWarnings(warnings, request.draft);
+    refuseUnacknowledged(placed, request.acknowledged, inRequest, (codes) => `send "acknowledgeWarnings": ${JSON.stringify(codes)}`);
     return placed.map(inRequest);
   }
 
