@@ -143,6 +143,9 @@ export interface LicenceStatusView extends StatusSlot {
 export interface StatusHolder {
   status: LicenceStatus;
   uscc: string;
+  typeCode: string;
+  /** The licence that replaced this one (re-issue), if any. */
+  replacedBy: string | null;
   /** Role of the API key behind the latest status event (issuance included); null when the actor is no API key. */
   setByRole: string | null;
   departmentState: string;
@@ -348,15 +351,17 @@ export class SqlLicenceStore implements LicenceStore {
     // subqueries would still see the events as of before the wait (READ COMMITTED), missing the change waited for.
     const locked = await q.query('SELECT 1 FROM licences l JOIN departments d ON d.uscc = l.uscc WHERE l.identifier = $1 FOR UPDATE OF l FOR SHARE OF d', [identifier]);
     if (locked.length === 0) return null;
-    const [row] = await q.query<{ status: LicenceStatus; uscc: string; set_by_role: string | null; department_state: string }>(
-      `SELECT l.status, l.uscc, d.state AS department_state,
+    const [row] = await q.query<{ status: LicenceStatus; uscc: string; type_code: string; replaced_by: string | null; set_by_role: string | null; department_state: string }>(
+      `SELECT l.status, l.uscc, l.type_code, l.replaced_by, d.state AS department_state,
               (SELECT k.role FROM licence_events e LEFT JOIN api_keys k ON k.key_id = e.actor
                 WHERE e.identifier = l.identifier ORDER BY e.event_id DESC LIMIT 1) AS set_by_role
          FROM licences l JOIN departments d ON d.uscc = l.uscc
         WHERE l.identifier = $1`,
       [identifier],
     );
-    return row ? { status: row.status, uscc: row.uscc, setByRole: row.set_by_role, departmentState: row.department_state } : null;
+    return row
+      ? { status: row.status, uscc: row.uscc, typeCode: row.type_code, replacedBy: row.replaced_by, setByRole: row.set_by_role, departmentState: row.department_state }
+      : null;
   }
 
   async events(q: Queryable, identifier: string): Promise<LicenceEvent[]> {

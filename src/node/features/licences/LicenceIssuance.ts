@@ -14,7 +14,7 @@ import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../http/permissions';
 import type { NodeDepartment, NodeTrustSnapshot } from '../../signing/NodeTrust';
 import type { BatchRecordRequest, IssueRequest } from './issueRequest';
-import { checkLifecycleChange } from './LicenceRecords';
+import { checkLifecycleChange, LicenceRecords } from './LicenceRecords';
 
 /** A validation warning the licence carries (verification shows its code), at the request field it came from. */
 export interface IssuedWarning {
@@ -59,7 +59,11 @@ class RecordsFailed extends Error {
  * region timestamp, self-verification, insert, audit, idempotency completion.
  */
 export class LicenceIssuance {
-  constructor(private readonly s: NodeServices) {}
+  readonly #records: LicenceRecords;
+
+  constructor(private readonly s: NodeServices) {
+    this.#records = new LicenceRecords(s);
+  }
 
   async issueOne(principal: Principal, request: IssueRequest, idempotencyKey: string | undefined): Promise<IssueOutcome> {
     const uscc = issuerDepartment(principal);
@@ -300,15 +304,14 @@ export class LicenceIssuance {
       if (replaced !== undefined) {
         try {
           const holder = await this.s.stores.licences.lockForStatusChange(tx, replaced.identifier);
-          const licence = holder ? await this.s.stores.licences.get(tx, replaced.identifier) : null;
-          if (!holder || !licence) throw new ElicenseError('LICENSE_NOT_FOUND', 'the licence named in replaces was not issued here', { identifier: replaced.identifier });
+          if (!holder) throw new ElicenseError('LICENSE_NOT_FOUND', 'the licence named in replaces was not issued here', { identifier: replaced.identifier });
           checkLifecycleChange(principal, holder, 'revoked', replaced.identifier);
-          if (licence.typeCode !== p.request.standard.typeCode) {
-            throw new ElicenseError('LICENSE_REPLACEMENT_INVALID', `the licence named in replaces is of type ${licence.typeCode}, not ${p.request.standard.typeCode}`, {
+          if (holder.typeCode !== p.request.standard.typeCode) {
+            throw new ElicenseError('LICENSE_REPLACEMENT_INVALID', `the licence named in replaces is of type ${holder.typeCode}, not ${p.request.standard.typeCode}`, {
               errors: [{ path: '/replaces/identifier', message: 'a licence of another type' }],
             });
           }
-          if (licence.replacedBy !== null) throw new ElicenseError('LICENSE_STATE_CONFLICT', `the licence named in replaces was already replaced by ${licence.replacedBy}`, { identifier: replaced.identifier });
+          if (holder.replacedBy !== null) throw new ElicenseError('LICENSE_STATE_CONFLICT', `the licence named in replaces was already replaced by ${holder.replacedBy}`, { identifier: replaced.identifier });
         } catch (e) {
           if (!isElicenseError(e)) throw e;
           refused.set(p.index, e);
@@ -323,24 +326,18 @@ export class LicenceIssuance {
     return refused;
   }
 
-  /** Revokes the licences the new ones replace, with the request's reason, and links both ways; audited. */
+  /**
+   * Revokes the licences the new ones replace, with the request's reason, through the lifecycle's own
+   * status change (its rules, its audit entry), and links both ways.
+   */
   async #replace(tx: Queryable, principal: Principal, records: readonly Prepared[], licences: readonly NewLicence[], at: Date): Promise<void> {
-    const events: AuditEvent[] = [];
     for (let i = 0; i < records.length; i++) {
       const replaced = records[i]!.request.replaces;
       if (replaced === undefined) continue;
       const successor = licences[i]!.identifier;
-      const before = await this.s.stores.licences.changeStatus(tx, { identifier: replaced.identifier, to: 'revoked', reason: replaced.reason, actor: principal.keyId, at });
+      await this.#records.changeStatusIn(tx, principal, replaced.identifier, 'revoke', replaced.reason, at, { replacedBy: successor });
       await this.s.stores.licences.recordReplacement(tx, replaced.identifier, successor);
-      events.push({
-        actor: principal.keyId,
-        action: 'licence.revoke',
-        subject: replaced.identifier,
-        details: { uscc: before.uscc, typeCode: before.typeCode, to: 'revoked', reason: replaced.reason, replacedBy: successor },
-        at,
-      });
     }
-    if (events.length > 0) await this.s.stores.audit.append(tx, events);
   }
 
   /** Department active and granted the type, read inside the issuing transaction. */

@@ -79,13 +79,22 @@ export class LicenceRecords {
    * steps, e.g. revoking the licence a re-issue replaces): the precedence rules under the licence's row
    * lock, the change and its audit entry. The caller invalidates `ownStatus` once it has committed.
    */
-  async changeStatusIn(tx: Queryable, principal: Principal, identifier: string, action: LifecycleAction, reason: string, at: Date): Promise<StatusChangeResult> {
+  async changeStatusIn(
+    tx: Queryable,
+    principal: Principal,
+    identifier: string,
+    action: LifecycleAction,
+    reason: string,
+    at: Date,
+    /** More for the audit entry (e.g. the licence a re-issue replaced it with). */
+    auditDetails: Record<string, unknown> = {},
+  ): Promise<StatusChangeResult> {
     // Decided under the licence's row lock, so two callers cannot both act on the same status.
     const holder = await this.s.stores.licences.lockForStatusChange(tx, identifier);
     if (!holder) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence with this identifier was issued here', { identifier });
     checkLifecycleChange(principal, holder, TARGET[action], identifier);
     const after = await this.s.stores.licences.changeStatus(tx, { identifier, to: TARGET[action], reason, actor: principal.keyId, at });
-    await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: after.uscc, typeCode: after.typeCode, from: holder.status, to: after.status, reason });
+    await this.#audit(tx, principal, `licence.${action}`, identifier, { uscc: after.uscc, typeCode: after.typeCode, from: holder.status, to: after.status, reason, ...auditDetails });
     return { identifier, status: after.status, previousStatus: holder.status, reason, at: at.toISOString() };
   }
 
