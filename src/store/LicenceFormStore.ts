@@ -72,14 +72,16 @@ export class SqlLicenceFormStore implements LicenceFormStore {
 
   async insert(q: Queryable, f: NewLicenceForm): Promise<{ stored: StoredLicenceForm; inserted: boolean }> {
     const sha256 = createHash('sha256').update(f.body).digest('hex');
-    const inserted = await q.query(
+    const [row] = await q.query<FormRow>(
       `INSERT INTO licence_forms (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (identifier, key_id, form) DO NOTHING RETURNING identifier`,
+       ON CONFLICT (identifier, key_id, form) DO NOTHING RETURNING ${COLUMNS}`,
       [f.identifier, f.keyId, f.form, f.contentType, Buffer.from(f.body), sha256, f.at.toISOString()],
     );
+    if (row) return { stored: fromRow(row), inserted: true };
+    // Another request stored this form first: its row is the one every reader is served.
     const stored = await this.get(q, f);
     if (!stored) throw new Error(`licence form ${f.form} of ${f.identifier} vanished after its insert`);
-    return { stored, inserted: inserted.length === 1 };
+    return { stored, inserted: false };
   }
 }
 

@@ -51,8 +51,11 @@ describe('reading is not signing: a licence form is signed once, recorded first,
     const draft = { ...BUSINESS.draft, certificateNumber: `350102000202403${String(700000 + ++serial)}` };
     const r = await http(node.url, 'POST', '/v1/licenses', { key: issuer, json: { type: BUSINESS.slug, data: draft } });
     if (r.status !== 201) throw new Error(`issue: ${r.status} ${r.text.slice(0, 300)}`);
+    issuerUscc = r.body.license.certificateIssuingAuthorityCode as string;
     return r.body.license.certificateIdentifier as string;
   }
+  /** The department of the licences issued here (its USCC). */
+  let issuerUscc = '';
   const path = (id: string, suffix: string) => `/v1/licenses/${encodeURIComponent(id)}${suffix}`;
   const get = async (id: string, suffix: string, key: string, headers: Record<string, string> = {}) => {
     const res = await fetch(node.url + path(id, suffix), { headers: { authorization: `Bearer ${key}`, ...headers } });
@@ -204,6 +207,29 @@ describe('reading is not signing: a licence form is signed once, recorded first,
       // Nothing was signed for the refused downloads.
       expect((await signings(id)).map((e) => e.details['form'])).toEqual(['qr.txt']);
     });
+  });
+
+  it('a suspended department signs no new form (409 DEPARTMENT_NOT_ACTIVE, nothing recorded); a form stored before the suspension is still served', async () => {
+    const stored = await issue();
+    const unstored = await issue();
+    const pdf = await get(stored, '.pdf', issuer);
+    const setDepartment = async (action: 'suspend' | 'reinstate') =>
+      expect((await http(node.url, 'POST', `/v1/departments/${issuerUscc}/${action}`, { key: node.keys.admin, json: { reason: 'forms test' } })).status).toBe(200);
+    await setDepartment('suspend');
+    try {
+      const again = await get(stored, '.pdf', node.keys.auditor);
+      expect(again.status).toBe(200);
+      expect(Buffer.compare(again.bytes, pdf.bytes)).toBe(0);
+      for (const suffix of SUFFIXES) {
+        const r = await get(unstored, suffix, node.keys.auditor);
+        expect({ suffix, status: r.status, code: r.problem?.code }).toEqual({ suffix, status: 409, code: 'DEPARTMENT_NOT_ACTIVE' });
+      }
+      expect(await storedRows(unstored)).toEqual([]);
+      expect(await signings(unstored)).toEqual([]);
+    } finally {
+      await setDepartment('reinstate');
+    }
+    expect((await get(unstored, '.pdf', issuer)).status).toBe(200);
   });
 
   it("once the key's certificate has expired, a stored form is still served and an unstored one is 409 LICENCE_SIGNER_UNAVAILABLE", async () => {

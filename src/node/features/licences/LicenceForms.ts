@@ -74,6 +74,11 @@ export class LicenceForms {
       await stores.licenceForms.lock(tx, key);
       const raced = await stores.licenceForms.get(tx, key);
       if (raced) return raced;
+      // A suspended or withdrawn department signs nothing new (docs/adr/0005); forms stored before stay served.
+      const department = await stores.departments.get(tx, licence.uscc);
+      if (department?.state !== 'active') {
+        throw new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${department?.state ?? 'unknown'}: it signs no new PDF or QR`, { uscc: licence.uscc, state: department?.state });
+      }
       const at = clock.now();
       await stores.audit.append(tx, [
         { actor: principal.keyId, action: 'licence.form.sign', subject: licence.identifier, details: { uscc: licence.uscc, typeCode: licence.typeCode, keyId: key.keyId, form: key.form }, at },

@@ -55,7 +55,7 @@ export function createLicenceFormRoutes(services: NodeServices, records: Licence
     summary:
       `The licence as ${VARIANTS[kind].what}; same access as the JSON form, reading is audited. ` +
       'Signed once on first request (audited as licence.form.sign) and stored: the same bytes for every reader, strong ETag (SHA-256), 304 on If-None-Match. ' +
-      'Revoked: 410 LICENSE_REVOKED; suspended: 409 LICENSE_SUSPENDED; signing key withdrawn, or not stored yet and the key can no longer sign: 409 LICENCE_SIGNER_UNAVAILABLE',
+      'Revoked: 410 LICENSE_REVOKED; suspended: 409 LICENSE_SUSPENDED; signing key withdrawn, or not stored yet and the key can no longer sign: 409 LICENCE_SIGNER_UNAVAILABLE; not stored yet and the department suspended or withdrawn: 409 DEPARTMENT_NOT_ACTIVE',
     tag: 'licences',
     handler: (req, res, ctx) => serve(kind, req, res, ctx),
   }));
