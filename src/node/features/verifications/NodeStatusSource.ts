@@ -13,7 +13,12 @@ export interface PrefetchedStatus {
   unavailable: boolean;
 }
 
-const MAX_IDENTIFIER = 100;
+/**
+ * The shapes of what this node issues (identifiers, status list ids `<USCC>-<n>`). A presented value
+ * of another shape was not issued here, and is never put into a lookup (a NUL in it was a 500).
+ */
+const ISSUED_IDENTIFIER = /^[0-9A-Za-z._-]{1,100}$/;
+const ISSUED_LIST_ID = /^[0-9A-Za-z._-]{1,64}$/;
 
 /**
  * The node answers status for its own region's licences from its database
@@ -26,7 +31,7 @@ const MAX_IDENTIFIER = 100;
  */
 export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: LicenceKey | null): Promise<PrefetchedStatus> {
   const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
-  if (!key || key.identifier.length > MAX_IDENTIFIER || !snapshot.departments.has(key.issuerCode)) return notCovered;
+  if (!key || !snapshot.departments.has(key.issuerCode)) return notCovered;
   const { identifier, issuerCode: issuer } = key;
   const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
   const entry = key.statusEntry;
@@ -39,6 +44,7 @@ export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapsho
     statusOf: (q) => (q.identifier === identifier && q.statusEntry?.listId === entry?.listId && q.statusEntry?.index === entry?.index ? answer : { kind: 'not_covered' }),
     unavailable: false,
   });
+  if (!ISSUED_IDENTIFIER.test(identifier) || (entry && !ISSUED_LIST_ID.test(entry.listId))) return answering(notIssued);
   try {
     // A valid licence is answered from memory (no round trip); everything else from the database.
     const memory = await s.ownStatus.fromMemory(key);

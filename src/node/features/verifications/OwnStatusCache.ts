@@ -4,9 +4,6 @@ import { StatusBits } from '../../../federation/StatusBits';
 import type { ChangeListener, Database } from '../../../store/Database';
 import type { FederationStore } from '../../../store/FederationStore';
 
-/** The shape of the status list ids this node allocates (`<USCC>-<n>`), as the status-list route accepts them. */
-const LIST_ID = /^[0-9A-Za-z._-]{1,64}$/;
-
 interface HeldList {
   uscc: string;
   bits: StatusBits;
@@ -110,8 +107,7 @@ export class OwnStatusCache {
    */
   async fromMemory(licence: { identifier: string; issuerCode: string; statusEntry?: { listId: string; index: number } | undefined }): Promise<MemoryAnswer | null> {
     const entry = licence.statusEntry;
-    // A presented list id goes into a database query only when it could be one of ours (a NUL in it was a 500).
-    if (!entry || !this.#listener || !LIST_ID.test(entry.listId)) return null;
+    if (!entry || !this.#listener) return null;
     await this.#confirm();
     let list = this.#lists.get(entry.listId);
     if (!list) {
