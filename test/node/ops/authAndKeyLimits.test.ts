@@ -2,13 +2,9 @@
  * @jest-environment ./test/store/pgliteEnvironment.js
  */
 import { http } from '../helpers/http';
+import { clearOfWindowEnd } from '../helpers/rateWindows';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 
-/** Fixed windows start on multiples of their length: a test that counts within one window starts well clear of its end. */
-async function clearOfWindowEnd(windowSeconds: number, marginMs = 20_000): Promise<void> {
-  const left = windowSeconds * 1000 - (Date.now() % (windowSeconds * 1000));
-  if (left < marginMs) await new Promise((ok) => setTimeout(ok, left + 50));
-}
 
 /**
  * Item 9 of issue 10: failed authentications were never throttled, and any

@@ -9,14 +9,23 @@ const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   }
 };
 
+const limitsOf = (c: ReturnType<typeof loadNodeConfig>) => ({
+  serverTimeouts: c.serverTimeouts,
+  imageDecoding: c.imageDecoding,
+  uploadRateCost: c.uploadRateCost,
+  keyRateLimit: c.keyRateLimit,
+  authFailureLimit: c.authFailureLimit,
+});
+
 describe('node configuration: limits and timeouts', () => {
   it('has documented defaults for the server timeouts, image decoding and the per-key and failed-authentication limits', () => {
-    const c = loadNodeConfig({});
-    expect(c.serverTimeouts).toEqual({ headersMs: 20_000, requestMs: 120_000, keepAliveMs: 5_000 });
-    expect(c.imageDecoding).toEqual({ workers: 2, queue: 8, timeoutMs: 15_000 });
-    expect(c.uploadRateCost).toBe(10);
-    expect(c.keyRateLimit).toEqual({ windowSeconds: 60, max: 6000 });
-    expect(c.authFailureLimit).toEqual({ windowSeconds: 300, max: 30 });
+    expect(limitsOf(loadNodeConfig({}))).toEqual({
+      serverTimeouts: { headersMs: 20_000, requestMs: 120_000, keepAliveMs: 5_000 },
+      imageDecoding: { workers: 2, queue: 8, timeoutMs: 15_000 },
+      uploadRateCost: 10,
+      keyRateLimit: { windowSeconds: 60, max: 6000 },
+      authFailureLimit: { windowSeconds: 300, max: 30 },
+    });
   });
 
   it('reads them from the environment', () => {
@@ -33,11 +42,13 @@ describe('node configuration: limits and timeouts', () => {
       ELICENSE_AUTH_FAILURE_LIMIT: '7',
       ELICENSE_AUTH_FAILURE_WINDOW_SECONDS: '600',
     });
-    expect(c.serverTimeouts).toEqual({ headersMs: 1000, requestMs: 2000, keepAliveMs: 300 });
-    expect(c.imageDecoding).toEqual({ workers: 4, queue: 0, timeoutMs: 500 });
-    expect(c.uploadRateCost).toBe(3);
-    expect(c.keyRateLimit).toEqual({ windowSeconds: 10, max: 50 });
-    expect(c.authFailureLimit).toEqual({ windowSeconds: 600, max: 7 });
+    expect(limitsOf(c)).toEqual({
+      serverTimeouts: { headersMs: 1000, requestMs: 2000, keepAliveMs: 300 },
+      imageDecoding: { workers: 4, queue: 0, timeoutMs: 500 },
+      uploadRateCost: 3,
+      keyRateLimit: { windowSeconds: 10, max: 50 },
+      authFailureLimit: { windowSeconds: 600, max: 7 },
+    });
   });
 
   it('refuses bad values at start-up, all at once (CONFIG_INVALID)', () => {

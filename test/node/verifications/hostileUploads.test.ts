@@ -7,14 +7,10 @@ import { renderQrPng } from '../../../src/forms/qrImage/renderQrImage';
 import { busyPng, greyPng, jpegDeclaring } from '../../forms/images/craftedImages';
 import { photoOfQr } from '../../forms/images/photoOfQr';
 import { http, type HttpResult } from '../helpers/http';
+import { clearOfWindowEnd } from '../helpers/rateWindows';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 import { businessLicenceRequest } from '../licences/licenceRequests';
 
-/** Fixed windows start on multiples of their length: a test that counts within one window starts well clear of its end. */
-async function clearOfWindowEnd(windowSeconds: number, marginMs = 20_000): Promise<void> {
-  const left = windowSeconds * 1000 - (Date.now() % (windowSeconds * 1000));
-  if (left < marginMs) await new Promise((ok) => setTimeout(ok, left + 50));
-}
 
 /**
  * Uploads an attacker would send: images declaring huge canvases, many
@@ -80,15 +76,12 @@ describe('hostile uploads to POST /v1/verifications', () => {
       const started = Date.now();
       while (pool.inFlight === 0 && Date.now() - started < 10_000) await new Promise((ok) => setTimeout(ok, 10));
       expect(pool.inFlight).toBeGreaterThan(0);
-      const asked = Date.now();
       const health = await http(node.url, 'GET', '/healthz');
-      const healthMs = Date.now() - asked;
       const decodingWhenAnswered = pool.inFlight;
       const results = await Promise.all(pending);
       expect(health.status).toBe(200);
+      // Answered while images were still being decoded: decoding does not hold the event loop.
       expect(decodingWhenAnswered).toBeGreaterThan(0);
-      // A loose bound (timing targets belong to the bench): a decode on the event loop would hold it for seconds.
-      expect(healthMs).toBeLessThan(1000);
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 200, 503, 503]);
       for (const busy of results.filter((r) => r.status === 503)) {
