@@ -34,8 +34,9 @@ let handler: Handler = (_req, res) => res.writeHead(404).end();
 let server: Server;
 let baseUrl: string;
 
-async function trustList(sequence: number, region: RegionPki = pki, lists: string[] = ['L-1']): Promise<string> {
-  const doc: TrustListDocument = {
+/** A region's trust list issued now, valid a day, with no departments. */
+function trustListDoc(sequence: number, region: RegionPki = pki, over: Partial<TrustListDocument> = {}): TrustListDocument {
+  return {
     format: 'elicense/trust-list@1',
     region: { code: region.region.code, name: region.region.name },
     sequence,
@@ -44,9 +45,17 @@ async function trustList(sequence: number, region: RegionPki = pki, lists: strin
     rootCertificate: Buffer.from(region.root.certificate.der).toString('base64'),
     timestampAuthorities: [],
     departments: [],
-    statusLists: lists.map((listId) => ({ listId, uscc: '11350100DM00000133' })),
+    statusLists: [],
+    ...over,
   };
+}
+
+function signTrustList(doc: TrustListDocument, region: RegionPki = pki): Promise<string> {
   return signFederationDocument('trust-list', doc, new SoftwareSigner(region.trustListSigner.privateKey, region.trustListSigner.chain), region.root.certificate.der);
+}
+
+async function trustList(sequence: number, region: RegionPki = pki, lists: string[] = ['L-1']): Promise<string> {
+  return signTrustList(trustListDoc(sequence, region, { statusLists: lists.map((listId) => ({ listId, uscc: '11350100DM00000133' })) }), region);
 }
 
 async function statusList(listId: string, sequence: number, capacity = 1000): Promise<string> {
@@ -183,19 +192,8 @@ describeStores('federation sync against a misbehaving peer', (h) => {
 
 describeStores('federation identity on the node path (issue 10, items 1 and 3)', (h) => {
   const store = new FederationStore();
-  const listDoc = (sequence: number, over: Partial<TrustListDocument> = {}): TrustListDocument => ({
-    format: 'elicense/trust-list@1',
-    region: { code: pki.region.code, name: pki.region.name },
-    sequence,
-    issuedAt: now.toISOString(),
-    nextUpdate: new Date(now.getTime() + 86_400_000).toISOString(),
-    rootCertificate: Buffer.from(pki.root.certificate.der).toString('base64'),
-    timestampAuthorities: [],
-    departments: [],
-    statusLists: [],
-    ...over,
-  });
-  const signed = (doc: TrustListDocument) => signFederationDocument('trust-list', doc, new SoftwareSigner(pki.trustListSigner.privateKey, pki.trustListSigner.chain), pki.root.certificate.der);
+  const listDoc = (sequence: number, over: Partial<TrustListDocument> = {}): TrustListDocument => trustListDoc(sequence, pki, over);
+  const signed = (doc: TrustListDocument) => signTrustList(doc);
   const run = (peer: Partial<PeerConfig> = {}, ownRegion: string | null = '440000') =>
     new FederationSync(
       { db: h.db(), clock, logger: pino({ level: 'silent' }), store, ownRegionCode: async () => ownRegion },
