@@ -148,8 +148,10 @@ describe('the issuer console', () => {
     await page.waitForSelector(`#licence-table tr[data-identifier="${identifier}"] [data-status="revoked"]`);
     expect(await page.textContent('#licence-detail')).toContain('持证主体申请注销（测试）');
     await screenshot(page, 'console-revoked');
-    await page.click('#licence-detail .act-qr');
-    await page.waitForFunction(() => (globalThis as any).document.querySelector('#licence-detail .licence-actions .hint')?.textContent.includes('已被撤销'));
+    // A revoked licence offers no PDF or QR (the node answers 410), only its JSON record, and says why.
+    expect(await page.$$eval('#licence-detail .licence-actions button', (bs) => bs.map((b) => b.className))).toEqual(['act-json']);
+    expect(await page.textContent('#licence-detail .licence-actions .hint')).toContain('已被撤销');
+    expect(await page.textContent('#licence-detail')).not.toContain('null');
 
     const verifier = await page.context().newPage();
     await verifier.goto('/verify');
@@ -188,6 +190,9 @@ describe('the issuer console', () => {
     expect(await page.textContent('#issue-ack')).toContain('USCC_CHECK_CHARACTER_MISMATCH');
     expect(await page.textContent('[data-field="holder.code"] .field-error')).toContain('check character');
     await screenshot(page, 'console-acknowledge-warning');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'console-acknowledge-warning-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.check('#issue-ack-box');
     const issued = page.waitForResponse((r) => r.url().endsWith('/v1/licenses') && r.request().method() === 'POST');
     await page.click('#issue-submit');

@@ -2,7 +2,7 @@
 // form generated from the type standard, preview, download and print them, search the department's
 // licences, and revoke, suspend or reinstate one with a reason.
 import { api, ApiError, getCatalogue, getDivisions, getStandard } from './api.js';
-import { clear, download, h, icon } from './dom.js';
+import { append, clear, download, h, icon } from './dom.js';
 import { buildLicenceForm } from './face-form.js';
 import { formatDateTime } from './format.js';
 import { applyStatic, initI18n, onLanguageChange, pick, t } from './i18n.js';
@@ -198,10 +198,14 @@ async function pdfUrl(id) {
   return pdfUrls.get(id);
 }
 
-/** Preview, downloads (PDF, JSON, QR image) and print of one licence, fetched with the key (never a key in a URL). */
-function licenceActions(id, { preview }) {
+/**
+ * Preview, downloads (PDF, JSON, QR image) and print of one licence, fetched with the key (never a key in a URL).
+ * A revoked or suspended licence has no PDF or QR to give out (docs/adr/0004): only its JSON record, and why.
+ */
+function licenceActions(id, { preview, licenceStatus = 'valid' }) {
   const frameBox = h('div', { class: 'pdf-box' });
   const status = h('p', { class: 'hint', role: 'status' });
+  const withheld = licenceStatus === 'revoked' ? 'error.LICENSE_REVOKED' : licenceStatus === 'suspended' ? 'error.LICENSE_SUSPENDED' : null;
   const showPreview = async () => {
     try {
       const url = await pdfUrl(id);
@@ -235,16 +239,17 @@ function licenceActions(id, { preview }) {
     h(
       'div',
       { class: 'actions no-print' },
-      h('button', { type: 'button', class: 'act-preview', text: t('console.act.preview'), on: { click: () => void showPreview() } }),
-      h('button', { type: 'button', class: 'act-pdf', text: t('console.act.pdf'), on: { click: () => void get('.pdf', `${id}.pdf`) } }),
+      withheld ? [] : h('button', { type: 'button', class: 'act-preview', text: t('console.act.preview'), on: { click: () => void showPreview() } }),
+      withheld ? [] : h('button', { type: 'button', class: 'act-pdf', text: t('console.act.pdf'), on: { click: () => void get('.pdf', `${id}.pdf`) } }),
       h('button', { type: 'button', class: 'act-json', text: t('console.act.json'), on: { click: () => void get('', `${id}.elic.json`, 'text') } }),
-      h('button', { type: 'button', class: 'act-qr', text: t('console.act.qr'), on: { click: () => void get('.qr.png', `${id}.qr.png`) } }),
-      h('button', { type: 'button', class: 'act-print', text: t('console.act.print'), on: { click: () => void print() } }),
+      withheld ? [] : h('button', { type: 'button', class: 'act-qr', text: t('console.act.qr'), on: { click: () => void get('.qr.png', `${id}.qr.png`) } }),
+      withheld ? [] : h('button', { type: 'button', class: 'act-print', text: t('console.act.print'), on: { click: () => void print() } }),
     ),
     status,
     frameBox,
   );
-  if (preview) void showPreview();
+  if (withheld) status.textContent = t(withheld);
+  if (preview && !withheld) void showPreview();
   return box;
 }
 
@@ -332,7 +337,8 @@ async function renderDetail(item) {
   const lifecycle = [];
   if (item.status === 'valid') lifecycle.push('suspend', 'revoke');
   if (item.status === 'suspended') lifecycle.push('reinstate', 'revoke');
-  box.append(
+  // dom.append: children that are null or lists (Element.append would print "null").
+  append(box, [
     h('h3', { id: 'detail-heading' }, `${typeName(item.typeCode)} · ${l.certificateHolderName ?? ''} `, statusBadge(item.status)),
     fieldList(licenceFields(l, standard, divisions)),
     h('h4', { text: t('console.detail.history') }),
@@ -350,8 +356,8 @@ async function renderDetail(item) {
           ),
         )
       : null,
-    licenceActions(item.identifier, { preview: false }),
-  );
+    licenceActions(item.identifier, { preview: false, licenceStatus: item.status }),
+  ]);
 }
 
 function askReason(action, item) {
