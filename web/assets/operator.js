@@ -248,12 +248,29 @@ function renderPeers() {
             return h(
               'tr',
               { dataset: { region: p.regionCode ?? '', state: p.state } },
-              h('td', {}, h('strong', { text: p.name ?? p.regionCode ?? '—' }), h('br'), h('code', { text: p.regionCode ?? '' }), p.baseUrl ? h('p', { class: 'detail', text: p.baseUrl }) : null),
+              h(
+                'td',
+                {},
+                h('strong', { text: p.name ?? p.regionCode ?? '—' }),
+                h('br'),
+                h('code', { text: p.regionCode ?? p.pinnedRegionCode ?? '' }),
+                p.baseUrl ? h('p', { class: 'detail', text: p.baseUrl }) : null,
+                p.conflicts?.length > 0
+                  ? h('p', { class: 'detail peer-conflicts' }, badge('warn', t('operator.peers.conflicts', { n: p.conflicts.length }), 'warn'), ' ', p.conflicts.map((c) => c.uscc).join(', '))
+                  : null,
+              ),
               h('td', {}, badge(kind, t(`peer.state.${p.state}`), ic)),
               h('td', { text: p.lastSuccessAt ? `${formatDateTime(p.lastSuccessAt)} (${ago(p.lastSuccessAt)})` : '—' }),
               h('td', { text: p.lastAttemptAt ? `${formatDateTime(p.lastAttemptAt)} (${ago(p.lastAttemptAt)})` : '—' }),
               h('td', {}, p.lastError ? [h('code', { text: p.lastError.code }), h('p', { class: 'detail', text: p.lastError.message })] : '—'),
-              h('td', { text: doc(p.trustList, p.trustList?.nextUpdate ? ` · ${t('operator.peers.nextUpdate')} ${formatDateTime(p.trustList.nextUpdate)}` : '') }),
+              h('td', {
+                text: doc(
+                  p.trustList,
+                  p.trustList?.nextUpdate
+                    ? ` · ${t('operator.peers.nextUpdate')} ${formatDateTime(p.trustList.nextUpdate)}${p.trustList.acceptsLicencesUntil ? ` · ${t('operator.peers.acceptsUntil')} ${formatDateTime(p.trustList.acceptsLicencesUntil)}` : ''}`
+                    : '',
+                ),
+              }),
               h('td', { text: doc(p.agreement) }),
               h('td', {
                 text: p.statusLists ? `${formatCount(p.statusLists.count)} · ${t('operator.peers.oldest')} ${formatDateTime(p.statusLists.oldestIssuedAt)} · ${t('operator.peers.fetched')} ${ago(p.statusLists.fetchedAt)}` : '—',
