@@ -94,6 +94,7 @@ export class FederationSync {
           maxBytes: this.config.maxDocumentBytes,
           ownRegionCode,
           takenRegions,
+          pinnedRegion: state?.pinnedRegionCode ?? null,
           ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
           ...(trustList ? { trustList } : {}),
         });

@@ -56,11 +56,13 @@ export async function acceptPeerDocument(
     ownRegionCode: string | null;
     /** Regions configured or pinned for the other configured peers. */
     takenRegions?: ReadonlySet<string>;
+    /** The region this peer's root is pinned to, when the caller has read it already (absent: read here). */
+    pinnedRegion?: string | null;
   },
 ): Promise<AcceptOutcome> {
   const current = kind !== 'trust-list' && opts.trustList ? opts.trustList : await storedTrustList(q, store, peer);
   // A root with a stored list but no pin (accepted before pins existed) is pinned to that list's region.
-  const pinned = kind === 'trust-list' ? ((await store.pinnedRegion(q, peer.rootSha256)) ?? current?.region.code ?? null) : null;
+  const pinned = kind === 'trust-list' ? ((opts.pinnedRegion !== undefined ? opts.pinnedRegion : await store.pinnedRegion(q, peer.rootSha256)) ?? current?.region.code ?? null) : null;
   const admitted = admitPeerDocument(kind, jws, {
     pinnedRootSha256: peer.rootSha256,
     at: opts.at,

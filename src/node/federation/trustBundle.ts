@@ -71,6 +71,7 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
       maxBytes: config.maxDocumentBytes,
       ownRegionCode,
       takenRegions: regionsOfOtherPeers(config.peers, pins, peer),
+      pinnedRegion: pins.get(root) ?? null,
       ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
     });
     if (outcome.ok && kind === 'trust-list') pins.set(root, outcome.regionCode);
