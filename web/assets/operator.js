@@ -273,7 +273,11 @@ function renderPeers() {
               }),
               h('td', { text: doc(p.agreement) }),
               h('td', {
-                text: p.statusLists ? `${formatCount(p.statusLists.count)} · ${t('operator.peers.oldest')} ${formatDateTime(p.statusLists.oldestIssuedAt)} · ${t('operator.peers.fetched')} ${ago(p.statusLists.fetchedAt)}` : '—',
+                text: !p.statusLists
+                  ? '—'
+                  : p.statusLists.count === 0
+                    ? formatCount(0)
+                    : `${formatCount(p.statusLists.count)} · ${t('operator.peers.oldest')} ${formatDateTime(p.statusLists.oldestIssuedAt)} · ${t('operator.peers.fetched')} ${ago(p.statusLists.fetchedAt)}`,
               }),
             );
           }),
