@@ -24,19 +24,10 @@ export interface Database extends Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
-   * Tells `onChange` when another process may have changed data announced on
-   * `channel` (PostgreSQL LISTEN/NOTIFY; the trigger sends the NOTIFY at
-   * commit). `onChange` is also called when the listening connection breaks,
-   * and `connected()` is false until it is back: callers must then not rely on
-   * being told. The embedded database is single-process (its lock file keeps
-   * other processes out), so there is nothing to listen to and it is always
-   * "connected".
+   * True when this process is the only writer (the embedded database: its lock
+   * file keeps other processes out), so every change is one this process made.
+   * False for PostgreSQL, where other node processes write too.
    */
-  listen(channel: string, onChange: () => void): Promise<ChangeListener>;
-  close(): Promise<void>;
-}
-
-export interface ChangeListener {
-  connected(): boolean;
+  readonly soleWriter: boolean;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { ElicenseError } from '../errors';
 import { DataDirLock } from './DataDirLock';
-import type { ChangeListener, Database, Queryable } from './Database';
+import type { Database, Queryable } from './Database';
 import { SerialQueue } from './SerialQueue';
 import { asStoreError } from './storeUnavailable';
 
@@ -25,6 +25,7 @@ export interface PGliteClass {
  */
 export class EmbeddedDatabase implements Database {
   readonly kind = 'embedded' as const;
+  readonly soleWriter = true;
   private readonly queue = new SerialQueue();
   private closed = false;
 
@@ -73,10 +74,6 @@ export class EmbeddedDatabase implements Database {
     );
   }
 
-  /** Single process: every change goes through this object, so there is nothing to hear from others. */
-  async listen(_channel: string, _onChange: () => void): Promise<ChangeListener> {
-    return { connected: () => !this.closed, close: async () => undefined };
-  }
 
   close(): Promise<void> {
     return this.queue.run(async () => {

@@ -1,5 +1,5 @@
-import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
-import type { ChangeListener, Database, Queryable } from './Database';
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { Database, Queryable } from './Database';
 import { asStoreError } from './storeUnavailable';
 
 /** SQLSTATEs after which the whole transaction may simply be run again. */
@@ -19,7 +19,7 @@ export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
   private readonly maxAttempts: number;
-  private readonly listeners = new Set<ChangeListener>();
+  readonly soleWriter = false;
 
   constructor(private readonly options: PostgresDatabaseOptions) {
     const config: PoolConfig = {
@@ -54,79 +54,7 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  /**
-   * A dedicated connection that LISTENs on `channel`. When it breaks, the
-   * caller is told (onChange) and `connected()` stays false while it
-   * reconnects, with back-off, until close().
-   */
-  async listen(channel: string, onChange: () => void): Promise<ChangeListener> {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new RangeError(`bad channel name ${channel}`);
-    let client: Client | undefined;
-    let connected = false;
-    let closed = false;
-    let retry: NodeJS.Timeout | undefined;
-    let delay = 100;
-    const connect = async (): Promise<void> => {
-      const c = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: this.options.connectionTimeoutMs ?? 5000 });
-      const lost = () => {
-        if (!connected && client !== c) return;
-        connected = false;
-        onChange();
-        c.removeAllListeners();
-        void c.end().catch(() => undefined);
-        schedule();
-      };
-      c.on('error', lost);
-      c.on('end', lost);
-      c.on('notification', () => onChange());
-      try {
-        await c.connect();
-        await c.query(`LISTEN ${channel}`);
-      } catch {
-        c.removeAllListeners();
-        await c.end().catch(() => undefined);
-        schedule();
-        return;
-      }
-      if (closed) {
-        await c.end().catch(() => undefined);
-        return;
-      }
-      client = c;
-      connected = true;
-      delay = 100;
-      // Anything that happened while not listening is unknown: say so once more.
-      onChange();
-    };
-    const schedule = () => {
-      if (closed || retry) return;
-      retry = setTimeout(() => {
-        retry = undefined;
-        void connect();
-      }, delay);
-      retry.unref();
-      delay = Math.min(delay * 2, 10_000);
-    };
-    await connect();
-    const listener: ChangeListener = {
-      connected: () => connected,
-      close: async () => {
-        closed = true;
-        connected = false;
-        if (retry) clearTimeout(retry);
-        const c = client;
-        client = undefined;
-        c?.removeAllListeners();
-        await c?.end().catch(() => undefined);
-        this.listeners.delete(listener);
-      },
-    };
-    this.listeners.add(listener);
-    return listener;
-  }
-
   async close(): Promise<void> {
-    for (const l of [...this.listeners]) await l.close();
     await this.pool.end();
   }
 

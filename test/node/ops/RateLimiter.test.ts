@@ -135,7 +135,7 @@ describeStores('StoreRateLimiter', (h) => {
         return h.db().query(sql, params);
       },
       transaction: (fn) => h.db().transaction(fn),
-      listen: async () => ({ connected: () => true, close: async () => undefined }),
+      soleWriter: false,
       close: async () => undefined,
     };
     const limiter = new StoreRateLimiter(servicesFor(counting, clock, 1000), 'public', { flushIntervalMs: 50 });
@@ -156,7 +156,7 @@ describe('StoreRateLimiter without a database', () => {
       kind: 'postgres',
       query: () => Promise.reject(new ElicenseError('STORE_UNAVAILABLE', 'the postgres database is unavailable')),
       transaction: () => Promise.reject(new ElicenseError('STORE_UNAVAILABLE', 'the postgres database is unavailable')),
-      listen: async () => ({ connected: () => true, close: async () => undefined }),
+      soleWriter: false,
       close: async () => undefined,
     };
     const limiter = new StoreRateLimiter(servicesFor(down, movableClock(new Date('2030-01-01T00:00:00Z')), 3), 'public', MANUAL);
@@ -171,7 +171,7 @@ describe('StoreRateLimiter without a database', () => {
       kind: 'postgres',
       query: () => new Promise(() => undefined),
       transaction: () => new Promise(() => undefined),
-      listen: async () => ({ connected: () => true, close: async () => undefined }),
+      soleWriter: false,
       close: async () => undefined,
     };
     const limiter = new StoreRateLimiter(servicesFor(hanging, movableClock(new Date('2030-01-01T00:00:00Z')), 3), 'public', { ...MANUAL, seedTimeoutMs: 50 });

@@ -38,7 +38,7 @@ const failingDb = (kind: Database['kind'], query: Database['query']): Database =
   kind,
   query,
   transaction: () => query('BEGIN') as never,
-  listen: async () => ({ connected: () => true, close: async () => undefined }),
+  soleWriter: false,
   close: async () => undefined,
 });
 

@@ -30,14 +30,16 @@ describe('verification while the database is unavailable', () => {
     await node?.close();
   }, 60_000);
 
-  it('a valid licence is still answered from the in-memory states confirmed before the outage (no change can have happened unheard)', async () => {
+  it('a valid licence is still answered from the in-memory states when this process is the only writer (embedded); with other writers (PostgreSQL) its status is not vouched for', async () => {
     const r = await http(node.url, 'POST', '/v1/verifications', { json: licence });
     expect(r.body.result).toBe('accepted');
-    expect(r.body.checks.find((c: any) => c.check === 'status').status).toBe('passed');
+    // Embedded: every change goes through this process, so none can have happened unseen.
+    // PostgreSQL: another node process may have revoked it while this one cannot read the database.
+    expect(r.body.checks.find((c: any) => c.check === 'status').status).toBe(node.kind === 'embedded' ? 'passed' : 'not_checked');
   });
 
-  it('once a change notice is missed (the listening connection broke), the status is reported as not checked, with the reason; trust is the last good copy', async () => {
-    node.services.ownStatus.invalidate(); // what a lost LISTEN connection does
+  it('once a change made here is not yet confirmed, the status is reported as not checked, with the reason; trust is the last good copy', async () => {
+    node.services.ownStatus.invalidate(); // what a status change through this process does
     await new Promise((r) => setTimeout(r, 1100)); // past the trust re-check interval
     const r = await http(node.url, 'POST', '/v1/verifications', { json: licence });
     expect(r.status).toBe(200);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../../clock';
 import { StatusBits } from '../../../federation/StatusBits';
-import type { ChangeListener, Database } from '../../../store/Database';
+import type { Database } from '../../../store/Database';
 import type { FederationStore } from '../../../store/FederationStore';
 
 interface HeldList {
@@ -62,15 +62,19 @@ const NONE = new SlotIdentifiers(0, new Uint32Array(0));
 /**
  * The region's own licence states in memory, for verification: per status
  * list the 2-bit states (built from the few licences that are not valid), so
- * that verifying a valid licence needs no database round trip. Every status
- * change anywhere in the region is announced (migration 0005: counter and
- * NOTIFY at commit); this process re-reads the counter on the next request
- * after a notice, and after its own API changed a status (`invalidate`), and
- * when it moved, drops only the lists whose own counters moved. While the notice connection is
- * down, the counter is re-read on every request. Memory answers only "valid" for the licence
- * this node issued at that slot (identifier bound, never the slot alone) and "not issued" for
- * any other identifier there; a revoked or suspended bit, a slot taken since, or a licence
- * without a status entry go to the database (reason, time, or authoritative "unknown").
+ * that verifying a valid licence needs no read of the licence rows. Every
+ * status change anywhere in the region bumps one counter (migration 0005) and
+ * the changed list's own counter. A verification sees every change committed
+ * before it began: on a database other processes write too (PostgreSQL), each
+ * answer waits for a read of the counter that started after the request
+ * arrived, one read shared by all requests waiting together; when the counter
+ * moved, only the lists whose own counters moved are dropped. On the embedded
+ * database this process is the only writer (its lock file keeps others out),
+ * so its own changes (`invalidate`) are all there is to hear. Memory answers
+ * only "valid" for the licence this node issued at that slot (identifier
+ * bound, never the slot alone) and "not issued" for any other identifier
+ * there; a revoked or suspended bit, a slot taken since, or a licence without
+ * a status entry go to the database (reason, time, or authoritative "unknown").
  */
 export class OwnStatusCache {
   #lists = new Map<string, HeldList>();
@@ -81,20 +85,22 @@ export class OwnStatusCache {
   #version = -1;
   #confirmedAt = 0;
   #dirty = true;
-  #listener: ChangeListener | undefined;
+  #started = false;
+  /** The counter read under way, and the one queued behind it for requests that arrived after it began. */
+  #reading: Promise<void> | undefined;
+  #queued: Promise<void> | undefined;
 
   constructor(private readonly deps: { db: Database; clock: Clock; store: FederationStore }) {}
 
   async start(): Promise<void> {
-    this.#listener = await this.deps.db.listen('elicense_status', () => this.invalidate());
+    this.#started = true;
   }
 
   async close(): Promise<void> {
-    await this.#listener?.close();
-    this.#listener = undefined;
+    this.#started = false;
   }
 
-  /** Forget what is held (a status changed through this process, or a notice came). */
+  /** A status changed through this process: the next answer re-reads the counter. */
   invalidate(): void {
     this.#dirty = true;
   }
@@ -107,7 +113,7 @@ export class OwnStatusCache {
    */
   async fromMemory(licence: { identifier: string; issuerCode: string; statusEntry?: { listId: string; index: number } | undefined }): Promise<MemoryAnswer | null> {
     const entry = licence.statusEntry;
-    if (!entry || !this.#listener) return null;
+    if (!entry || !this.#started) return null;
     await this.#confirm();
     let list = this.#lists.get(entry.listId);
     if (!list) {
@@ -120,23 +126,41 @@ export class OwnStatusCache {
     return list.bits.get(entry.index) === 'valid' ? { kind: 'valid', asOf: new Date(this.#confirmedAt) } : null;
   }
 
-  async #confirm(): Promise<void> {
+  /** Resolves once the counter has been read at or after the call (or, as sole writer, once own changes are taken in). */
+  #confirm(): Promise<void> {
+    if (this.deps.db.soleWriter && !this.#dirty) {
+      this.#confirmedAt = this.deps.clock.now().getTime();
+      return Promise.resolve();
+    }
+    if (!this.#reading) return (this.#reading = this.#readCounter().finally(() => (this.#reading = undefined)));
+    // A read began before this request: wait for the next one, shared by everyone arriving meanwhile.
+    if (!this.#queued) {
+      this.#queued = this.#reading
+        .catch(() => undefined)
+        .then(() => {
+          this.#queued = undefined;
+          return (this.#reading = this.#readCounter().finally(() => (this.#reading = undefined)));
+        });
+    }
+    return this.#queued;
+  }
+
+  async #readCounter(): Promise<void> {
     const now = this.deps.clock.now().getTime();
-    const listening = this.#listener?.connected() ?? false;
-    if (!this.#dirty && listening) {
-      this.#confirmedAt = now;
-      return;
-    }
-    // Clear the flag before reading: a notice arriving during the read marks it dirty again.
+    // Clear the flag before reading: a change made here during the read marks it dirty again.
     this.#dirty = false;
-    const version = await this.deps.store.statusVersion(this.deps.db);
-    if (version !== this.#version) {
-      // Keep the lists nobody changed: one query for the counters of what is held.
-      const current = await this.deps.store.statusListVersions(this.deps.db, [...this.#lists.keys()]);
-      for (const [listId, held] of this.#lists) if (current.get(listId) !== held.version) this.#lists.delete(listId);
-      this.#version = version;
+    try {
+      const version = await this.deps.store.statusVersion(this.deps.db);
+      if (version !== this.#version) {
+        // Keep the lists nobody changed: one query for the counters of what is held.
+        const current = await this.deps.store.statusListVersions(this.deps.db, [...this.#lists.keys()]);
+        for (const [listId, held] of this.#lists) if (current.get(listId) !== held.version) this.#lists.delete(listId);
+        this.#version = version;
+      }
+    } catch (e) {
+      this.#dirty = true;
+      throw e;
     }
-    if (!listening) this.#dirty = true; // no notices: re-read the counter on the next request too
     this.#confirmedAt = now;
   }
 
