@@ -14,7 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { repoPath } from '../src/repoPath';
-import { loadSampleLicences } from '../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../src/demo/sampleDraft';
 import { StandardsCatalog } from '../src/standards/StandardsCatalog';
 import { startBenchNode } from './bench/benchNode';
 import { startChildNode } from './bench/childNode';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     const bench = await startBenchNode();
     try {
       const catalog = StandardsCatalog.load();
-      const sample = loadSampleLicences().find((x) => x.slug === 'business-licence')!;
+      const sample = loadSampleLicenses().find((x) => x.slug === 'business-licence')!;
       const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
       const issuer = bench.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
       const issueBody = { typeCode, data: sample.draft };

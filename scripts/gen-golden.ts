@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   mkdirSync(join(dir, 'tampered'), { recursive: true });
   writeFileSync(join(dir, 'trust.json'), JSON.stringify(demo.trustFile, null, 2));
   const expected: Record<string, { at: string; result: 'accepted' | 'rejected'; reason?: string }> = {};
-  for (const lic of demo.licences) {
+  for (const lic of demo.licenses) {
     const file = `licences/${lic.slug}.elic.json`;
     writeFileSync(join(dir, file), JSON.stringify(lic.form, null, 2));
     expected[file] = { at: GOLDEN_TIME, result: 'accepted' };

@@ -13,7 +13,7 @@ import { deflateRawSync } from 'node:zlib';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { buildDemoRegion } from '../src/demo/buildDemoRegion';
-import { COMPACT_PREFIX, compactClaimsOf, encodeCompactLicence, unwrapCompactText } from '../src/forms/qr/compactLicence';
+import { COMPACT_PREFIX, compactClaimsOf, encodeCompactLicense, unwrapCompactText } from '../src/forms/qr/compactLicense';
 import { base45Decode } from '../src/forms/qr/base45';
 import { repoPath } from '../src/repoPath';
 import { StandardsCatalog } from '../src/standards/StandardsCatalog';
@@ -32,7 +32,7 @@ async function shcText(form: FullForm, standard: TypeStandard, signer: Signer, a
 }
 
 /** The golden licences (real signed full forms of every type), with their type standards. */
-function goldenLicences(catalog: StandardsCatalog): Array<{ slug: string; form: FullForm; standard: TypeStandard }> {
+function goldenLicenses(catalog: StandardsCatalog): Array<{ slug: string; form: FullForm; standard: TypeStandard }> {
   const dir = repoPath('test', 'golden', 'licences');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.elic.json'))
@@ -52,11 +52,11 @@ async function main(): Promise<void> {
   const catalog = StandardsCatalog.load();
   const demo = await buildDemoRegion({ catalog, now });
   const rows: Array<Record<string, unknown>> = [];
-  const issuedWith = new Map(demo.licences.map((l) => [l.slug, l.department.algorithm]));
+  const issuedWith = new Map(demo.licenses.map((l) => [l.slug, l.department.algorithm]));
   for (const alg of ['ES256', 'EdDSA', 'PS256'] as const) {
     const signer = demo.signerOf(demo.pki.departments.find((d) => d.algorithm === alg)!);
-    for (const lic of goldenLicences(catalog)) {
-      const dcc = await encodeCompactLicence(lic.form, lic.standard, signer, now);
+    for (const lic of goldenLicenses(catalog)) {
+      const dcc = await encodeCompactLicense(lic.form, lic.standard, signer, now);
       const shc = await shcText(lic.form, lic.standard, signer, now);
       const row = {
         type: lic.slug,

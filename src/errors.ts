@@ -78,7 +78,8 @@ export const ERROR_CODES = [
   'NOT_READY',
   'INTERNAL',
   'SIGNING_KEY_HELD_BY_DEPARTMENT',
-  'LICENCE_SIGNER_UNAVAILABLE',
+  /** The key that signed the licence can no longer sign its forms (was LICENCE_SIGNER_UNAVAILABLE: see ERROR_CODE_ALIASES). */
+  'LICENSE_SIGNER_UNAVAILABLE',
   'FEDERATION_CONFIG_INVALID',
   'REGION_NOT_SET_UP',
   // compact QR form
@@ -93,6 +94,14 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Codes that were renamed, with the names they had: a problem document carries them in `codeAliases` so a
+ * client that switched on the old name can match either (the README lists them). The code says "license".
+ */
+export const ERROR_CODE_ALIASES: Readonly<Partial<Record<ErrorCode, readonly string[]>>> = {
+  LICENSE_SIGNER_UNAVAILABLE: ['LICENCE_SIGNER_UNAVAILABLE'],
+};
 
 export class ElicenseError extends Error {
   readonly code: ErrorCode;

@@ -1,10 +1,10 @@
 import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
-import { LicenceFonts } from '../../src/forms/pdf/LicenceFonts';
-import { renderLicencePdf } from '../../src/forms/pdf/renderLicencePdf';
+import { LicenseFonts } from '../../src/forms/pdf/LicenseFonts';
+import { renderLicensePdf } from '../../src/forms/pdf/renderLicensePdf';
 import { coseSign1ToBeSigned } from '../../src/forms/qr/coseSign1';
-import { decodeCompactLicence, encodeCompactLicence } from '../../src/forms/qr/compactLicence';
-import { verifyCompactLicence } from '../../src/forms/qr/verifyCompactLicence';
+import { decodeCompactLicense, encodeCompactLicense } from '../../src/forms/qr/compactLicense';
+import { verifyCompactLicense } from '../../src/forms/qr/verifyCompactLicense';
 import { readQrFromImage } from '../../src/forms/qrImage/readQrFromImage';
 import { qrSymbolOf, renderQrPng } from '../../src/forms/qrImage/renderQrImage';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
@@ -31,7 +31,7 @@ export interface FormsBenchResult {
     readPng: TimingSummary;
     versionByType: Record<string, number>;
     verification: CaseResult[];
-    /** verifyCompactLicence rate / raw node:crypto ECDSA P-256 verify of the same COSE input (target ≥ 0.8). */
+    /** verifyCompactLicense rate / raw node:crypto ECDSA P-256 verify of the same COSE input (target ≥ 0.8). */
     ratioToRawVerify: number;
   };
 }
@@ -65,17 +65,17 @@ export async function formsBench(opts: { renders: number; rounds: number; millis
   const now = new Date();
   const catalog = StandardsCatalog.load();
   const demo = await buildDemoRegion({ catalog, now: new Date(now.getTime() - 3_600_000) });
-  const fonts = LicenceFonts.load();
-  const licences = demo.licences;
+  const fonts = LicenseFonts.load();
+  const licenses = demo.licenses;
   const qrTextOf = new Map<string, string>();
-  for (const l of licences) qrTextOf.set(l.slug, await encodeCompactLicence(l.form, l.standard, demo.signerOf(l.department), now));
+  for (const l of licenses) qrTextOf.set(l.slug, await encodeCompactLicense(l.form, l.standard, demo.signerOf(l.department), now));
 
   const pdfOf = (i: number, signed: boolean) => {
-    const l = licences[i % licences.length]!;
-    return renderLicencePdf(l.form, { standard: l.standard, qrText: qrTextOf.get(l.slug)!, at: now, fonts, ...(signed ? { signer: demo.signerOf(l.department) } : {}) });
+    const l = licenses[i % licenses.length]!;
+    return renderLicensePdf(l.form, { standard: l.standard, qrText: qrTextOf.get(l.slug)!, at: now, fonts, ...(signed ? { signer: demo.signerOf(l.department) } : {}) });
   };
   // Warm up: font parsing, the subsetter's WebAssembly, JIT.
-  for (let i = 0; i < 2 * licences.length; i++) await pdfOf(i, i % 2 === 0);
+  for (let i = 0; i < 2 * licenses.length; i++) await pdfOf(i, i % 2 === 0);
   // Interleaved, so machine noise hits both alike.
   const unsigned: number[] = [];
   const signed: number[] = [];
@@ -84,29 +84,29 @@ export async function formsBench(opts: { renders: number; rounds: number; millis
     signed.push(...(await time(1, () => pdfOf(i, true))));
   }
   const byType: Record<string, number> = {};
-  for (let i = 0; i < licences.length; i++) byType[licences[i]!.slug] = (await pdfOf(i, true)).length;
+  for (let i = 0; i < licenses.length; i++) byType[licenses[i]!.slug] = (await pdfOf(i, true)).length;
   const sizes = Object.values(byType).sort((a, b) => a - b);
 
   // QR encode + sign (the business licence's ES256 department), and reading a PNG back.
-  const business = licences.find((l) => l.slug === 'business-licence')!;
+  const business = licenses.find((l) => l.slug === 'business-licence')!;
   const signer = demo.signerOf(business.department);
-  await time(20, () => encodeCompactLicence(business.form, business.standard, signer, now));
-  const encode = await time(opts.renders, (i) => encodeCompactLicence(business.form, business.standard, signer, new Date(now.getTime() - i * 1000)));
+  await time(20, () => encodeCompactLicense(business.form, business.standard, signer, now));
+  const encode = await time(opts.renders, (i) => encodeCompactLicense(business.form, business.standard, signer, new Date(now.getTime() - i * 1000)));
   const png = await renderQrPng(qrTextOf.get('business-licence')!);
   await readQrFromImage(png);
   const readPng = await time(Math.max(10, opts.renders >> 2), () => readQrFromImage(png));
 
   // Distinct QR texts (distinct signatures) of the ES256 department, all verified before timing.
   const texts: string[] = [];
-  for (let i = 0; i < opts.qrTexts; i++) texts.push(await encodeCompactLicence(business.form, business.standard, signer, new Date(now.getTime() - i * 1000)));
+  for (let i = 0; i < opts.qrTexts; i++) texts.push(await encodeCompactLicense(business.form, business.standard, signer, new Date(now.getTime() - i * 1000)));
   const publicKey = createPublicKey(business.department.privateKey);
   const raw = texts.map((t) => {
-    const { cose } = decodeCompactLicence(t);
+    const { cose } = decodeCompactLicense(t);
     return { data: coseSign1ToBeSigned(cose.protectedBytes, cose.payload), signature: cose.signature };
   });
   const ctx = { trust: demo.trust, catalog, at: now, caches: createVerifierCaches() };
   for (const t of texts) {
-    const r = verifyCompactLicence(t, ctx);
+    const r = verifyCompactLicense(t, ctx);
     if (r.result !== 'accepted') throw new Error(`bench QR rejected: ${r.reasons.join(',')}`);
   }
   const n = texts.length;
@@ -122,7 +122,7 @@ export async function formsBench(opts: { renders: number; rounds: number; millis
       {
         name: 'elicense verifyCompactLicence (QR text, warm trust cache)',
         run: (i) => {
-          if (verifyCompactLicence(texts[i % n]!, ctx).result !== 'accepted') throw new Error('verify failed');
+          if (verifyCompactLicense(texts[i % n]!, ctx).result !== 'accepted') throw new Error('verify failed');
         },
       },
     ],
@@ -130,7 +130,7 @@ export async function formsBench(opts: { renders: number; rounds: number; millis
   );
   const [rawCase, ours] = verification as [CaseResult, CaseResult];
   return {
-    licenceTypes: licences.length,
+    licenceTypes: licenses.length,
     pdf: {
       unsigned: summarise(unsigned),
       signed: summarise(signed),
@@ -139,7 +139,7 @@ export async function formsBench(opts: { renders: number; rounds: number; millis
     qr: {
       encodeAndSign: summarise(encode),
       readPng: summarise(readPng),
-      versionByType: Object.fromEntries(licences.map((l) => [l.slug, qrSymbolOf(qrTextOf.get(l.slug)!).version])),
+      versionByType: Object.fromEntries(licenses.map((l) => [l.slug, qrSymbolOf(qrTextOf.get(l.slug)!).version])),
       verification,
       ratioToRawVerify: ours.opsPerSecond / rawCase.opsPerSecond,
     },

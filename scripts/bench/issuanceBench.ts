@@ -92,13 +92,13 @@ export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; 
     millis: opts.millis,
     warmupMillis: 300,
   });
-  const licencesPerSecond = total / elapsed;
+  const licensesPerSecond = total / elapsed;
   return {
     store: t.store,
     algorithm,
-    batch: { recordsPerBatch: opts.recordsPerBatch, batches: opts.batches, licencesPerSecond, rounds },
+    batch: { recordsPerBatch: opts.recordsPerBatch, batches: opts.batches, licencesPerSecond: licensesPerSecond, rounds },
     rawSignPerSecond: raw!.opsPerSecond,
-    ratioToRawSign: licencesPerSecond / raw!.opsPerSecond,
+    ratioToRawSign: licensesPerSecond / raw!.opsPerSecond,
     single: { requests: opts.singles, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), meanMs: latencies.reduce((s, x) => s + x, 0) / latencies.length },
   };
 }

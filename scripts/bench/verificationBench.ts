@@ -2,7 +2,7 @@ import { createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } fr
 import * as jose from 'jose';
 import { generateSerial } from '../../src/codes/licenseIdentifier';
 import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { issueLicense } from '../../src/license/issueLicense';
 import { licenseSigningPayload } from '../../src/license/signingInput';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
@@ -29,7 +29,7 @@ export async function verificationBench(opts: { licences: number; rounds: number
   const catalog = StandardsCatalog.load();
   // The region exists an hour before the licences, which are signed a second apart.
   const demo = await buildDemoRegion({ catalog, now: new Date(now.getTime() - 3_600_000) });
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
   const standard = catalog.getTypeBySlug('business-licence')!;
   const dept = demo.pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode) && d.algorithm === 'ES256')!;
   const signer = demo.signerOf(dept);

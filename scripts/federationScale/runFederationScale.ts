@@ -23,12 +23,12 @@ import pino from 'pino';
 import { systemClock } from '../../src/clock';
 import { generateSerial } from '../../src/codes/licenseIdentifier';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import type { TrustListDocument } from '../../src/federation/documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../src/federation/FederatedTrust';
 import { parseFederationConfig, type FederationConfig } from '../../src/federation/FederationConfig';
 import { MAX_DOCUMENT_BYTES } from '../../src/federation/federationDocument';
-import { StatusBits, type LicenceStatusValue } from '../../src/federation/StatusBits';
+import { StatusBits, type LicenseStatusValue } from '../../src/federation/StatusBits';
 import { issueLicense } from '../../src/license/issueLicense';
 import { payloadOf } from '../../src/node/federation/acceptPeerDocument';
 import { FederationSync, type PeerSyncReport } from '../../src/node/federation/FederationSync';
@@ -321,14 +321,14 @@ export async function runFederationScale(p: ScaleParams, deps: ScaleDeps = {}): 
 
   // The licences timed in the verification step (region 0, departments 1..smallDepartments) and a revoked probe.
   const verifyRegion = regionRefs[0]!;
-  const licencePlan = Array.from({ length: p.verifyLicences }, (_, k) => ({ department: k % smallDepartments, index: Math.floor(k / smallDepartments) }));
+  const licensePlan = Array.from({ length: p.verifyLicences }, (_, k) => ({ department: k % smallDepartments, index: Math.floor(k / smallDepartments) }));
   const probe = { department: 0, index: smallCapacity - 1 };
-  const fixedSlots = new Map<string, Array<readonly [number, LicenceStatusValue]>>();
-  const fix = (department: number, index: number, status: LicenceStatusValue) => {
+  const fixedSlots = new Map<string, Array<readonly [number, LicenseStatusValue]>>();
+  const fix = (department: number, index: number, status: LicenseStatusValue) => {
     const listId = listIdOf(simulatedUscc(verifyRegion.code, 0, department + 1));
     fixedSlots.set(listId, [...(fixedSlots.get(listId) ?? []), [index, status]]);
   };
-  for (const l of licencePlan) fix(l.department, l.index, 'valid');
+  for (const l of licensePlan) fix(l.department, l.index, 'valid');
   fix(probe.department, probe.index, 'revoked');
 
   const now = new Date();
@@ -499,7 +499,7 @@ export async function runFederationScale(p: ScaleParams, deps: ScaleDeps = {}): 
       rules: config.recognition,
       smallCapacity,
       smallDepartments,
-      licencePlan,
+      licensePlan,
       probe,
       fixedSlots,
       random,
@@ -550,9 +550,9 @@ interface VerificationSetup {
   rules: FederationConfig['recognition'];
   smallCapacity: number;
   smallDepartments: number;
-  licencePlan: { department: number; index: number }[];
+  licensePlan: { department: number; index: number }[];
   probe: { department: number; index: number };
-  fixedSlots: ReadonlyMap<string, ReadonlyArray<readonly [number, LicenceStatusValue]>>;
+  fixedSlots: ReadonlyMap<string, ReadonlyArray<readonly [number, LicenseStatusValue]>>;
   random: () => number;
   ceremonyAt: Date;
   now: Date;
@@ -566,7 +566,7 @@ async function measureVerification(s: VerificationSetup): Promise<FederationScal
   // Issued by the region's own departments, checked against the region's own trust before they leave (issueLicense).
   const issuingTrust = loadLocalTrustFile(JSON.stringify(buildLocalTrustFile([pki], s.ceremonyAt)), 'issuing region');
   const tsa = new SoftwareSigner(pki.timestampAuthority.privateKey, pki.timestampAuthority.chain);
-  const sample = loadSampleLicences().find((x) => x.slug === 'business-licence');
+  const sample = loadSampleLicenses().find((x) => x.slug === 'business-licence');
   if (!sample) throw new Error('no business-licence sample in fixtures/data');
   const issue = async (department: number, index: number, k: number): Promise<Buffer> => {
     const d = pki.departments[department]!;
@@ -585,8 +585,8 @@ async function measureVerification(s: VerificationSetup): Promise<FederationScal
     return Buffer.from(JSON.stringify(form));
   };
   const inputs: Buffer[] = [];
-  for (const [k, l] of s.licencePlan.entries()) inputs.push(await issue(l.department, l.index, k));
-  const revokedProbe = await issue(s.probe.department, s.probe.index, s.licencePlan.length);
+  for (const [k, l] of s.licensePlan.entries()) inputs.push(await issue(l.department, l.index, k));
+  const revokedProbe = await issue(s.probe.department, s.probe.index, s.licensePlan.length);
 
   // a) the same 32 × 50 departments, with status lists covering 10^3 instead of 10^6 licences per region.
   const smallBits = (listId: string): StatusBits => {

@@ -11,7 +11,7 @@ import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../src/co
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import type { RecognitionAgreement, RecognitionRule, StatusListDocument, TrustListDocument } from '../../src/federation/documentTypes';
 import { signFederationDocument } from '../../src/federation/federationDocument';
-import { StatusBits, type LicenceStatusValue } from '../../src/federation/StatusBits';
+import { StatusBits, type LicenseStatusValue } from '../../src/federation/StatusBits';
 import { firstStatusListId, trustListOfCeremony } from '../../src/federation/buildTrustDocuments';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
@@ -112,7 +112,7 @@ export function served(body: string, sequence: number): ServedDocument {
   return { body, sequence, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
 }
 
-/** The listId the issuing node gives a department's first list (LicenceStore.addList). */
+/** The listId the issuing node gives a department's first list (LicenseStore.addList). */
 export const listIdOf = firstStatusListId;
 
 /** The trust list payload FederationPublisher.trustList() would build for this region. */
@@ -149,7 +149,7 @@ export interface RegionBuildOptions {
   /** Every region's agreement accepts `commonType` of these regions. */
   allRegionCodes: readonly string[];
   /** Slots whose status is set, not drawn (the licences used for verification): listId → [index, status]. */
-  fixedSlots?: ReadonlyMap<string, ReadonlyArray<readonly [number, LicenceStatusValue]>>;
+  fixedSlots?: ReadonlyMap<string, ReadonlyArray<readonly [number, LicenseStatusValue]>>;
   random: () => number;
   ceremonyAt: Date;
   at: Date;
@@ -213,7 +213,7 @@ function markRandom(lists: { bits: StatusBits }[], count: number, status: 'revok
  */
 export async function changeStatuses(
   region: SimulatedRegion,
-  o: { count: number; random: () => number; protectedSlots?: ReadonlyMap<string, ReadonlyArray<readonly [number, LicenceStatusValue]>>; at: Date; ttlSeconds: number },
+  o: { count: number; random: () => number; protectedSlots?: ReadonlyMap<string, ReadonlyArray<readonly [number, LicenseStatusValue]>>; at: Date; ttlSeconds: number },
 ): Promise<number> {
   const lists = [...region.statusLists.values()];
   const capacity = lists[0]?.bits.capacity ?? 0;

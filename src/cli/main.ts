@@ -13,7 +13,7 @@ import { registerFederation } from './commands/federationCommand';
 import { registerIssue } from './commands/issueCommand';
 import { registerInit } from './commands/initCommand';
 import { registerIssueBatch } from './commands/issueBatchCommand';
-import { registerLicence } from './commands/licenceCommand';
+import { registerLicense } from './commands/licenseCommand';
 import { registerPki } from './commands/pkiCommand';
 import { registerVerify } from './commands/verifyCommand';
 
@@ -42,7 +42,7 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out'
   registerAudit(program, ctx);
   registerIssueBatch(program, ctx);
   registerFederation(program, ctx);
-  registerLicence(program, ctx);
+  registerLicense(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

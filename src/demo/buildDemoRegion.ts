@@ -14,11 +14,11 @@ import type { TypeStandard } from '../standards/generated/TypeStandard';
 import { buildLocalTrustFile } from '../trust/buildLocalTrustFile';
 import { loadLocalTrustFile, type LocalTrustFile } from '../trust/loadLocalTrustFile';
 import type { TrustInputs } from '../verify/TrustInputs';
-import { loadSampleLicences, type SampleLicence } from './sampleDraft';
+import { loadSampleLicenses, type SampleLicense } from './sampleDraft';
 
 export const DEMO_CEREMONY_FILE = repoPath('fixtures', 'ceremony', 'demo-region.json');
 
-export interface DemoLicence {
+export interface DemoLicense {
   slug: string;
   standard: TypeStandard;
   department: CertifiedDepartment;
@@ -34,9 +34,9 @@ export interface DemoRegion {
   signerOf(department: CertifiedDepartment): Signer;
   timestampAuthority: Signer;
   /** One licence of every type, each signed by the first department authorised for it. */
-  licences: DemoLicence[];
+  licenses: DemoLicense[];
   /** Issue the sample licence of a type again, signed by the given department (e.g. to cover another algorithm). */
-  issueSample(slug: string, department: CertifiedDepartment): Promise<DemoLicence>;
+  issueSample(slug: string, department: CertifiedDepartment): Promise<DemoLicense>;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function buildDemoRegion(opts: {
 
   // Each licence gets a slot in its department's first status list, as a node would give it.
   const nextIndex = new Map<string, number>();
-  const issueAs = async (sample: SampleLicence, department?: CertifiedDepartment): Promise<DemoLicence> => {
+  const issueAs = async (sample: SampleLicense, department?: CertifiedDepartment): Promise<DemoLicense> => {
     const standard = opts.catalog.getTypeBySlug(sample.slug);
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `fixture ${sample.slug} has no type standard`);
     const dept = department ?? pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode));
@@ -85,13 +85,13 @@ export async function buildDemoRegion(opts: {
     nextIndex.set(dept.uscc, (nextIndex.get(dept.uscc) ?? 0) + 1);
     return { slug: sample.slug, standard, department: dept, form };
   };
-  const samples = loadSampleLicences();
-  const licences: DemoLicence[] = [];
-  for (const sample of samples) licences.push(await issueAs(sample));
-  const issueSample = async (slug: string, department: CertifiedDepartment): Promise<DemoLicence> => {
+  const samples = loadSampleLicenses();
+  const licenses: DemoLicense[] = [];
+  for (const sample of samples) licenses.push(await issueAs(sample));
+  const issueSample = async (slug: string, department: CertifiedDepartment): Promise<DemoLicense> => {
     const sample = samples.find((s) => s.slug === slug);
     if (!sample) throw new ElicenseError('TYPE_UNKNOWN', `no sample licence ${slug}`);
     return issueAs(sample, department);
   };
-  return { ceremony, pki, trustFile, trust, signerOf, timestampAuthority, licences, issueSample };
+  return { ceremony, pki, trustFile, trust, signerOf, timestampAuthority, licenses: licenses, issueSample };
 }

@@ -4,7 +4,7 @@ import type { LicenseDraft } from '../license/prepareLicenseRecord';
 import { repoPath } from '../repoPath';
 
 /** A sample licence from fixtures/data: fictional people and firms, valid codes. */
-export interface SampleLicence {
+export interface SampleLicense {
   slug: string;
   draft: Omit<LicenseDraft, 'typeCode'>;
 }
@@ -20,7 +20,7 @@ interface SampleFile {
 }
 
 /** Every sample in fixtures/data, ordered by slug. The issuer is whoever signs in the demo region. */
-export function loadSampleLicences(dir = repoPath('fixtures', 'data')): SampleLicence[] {
+export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLicense[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

@@ -58,7 +58,7 @@ function sampleDraftOf(form: FullForm): Omit<LicenseDraft, 'typeCode'> {
  * licence: the demo writes them out and the tests verify each one.
  */
 export async function tamperedVariants(demo: DemoRegion, catalog: StandardsCatalog, now: Date): Promise<TamperedVariant[]> {
-  const [first, second] = demo.licences;
+  const [first, second] = demo.licenses;
   if (!first || !second) throw new Error('the demo region needs at least two licences');
   const base = first.form;
   const v: TamperedVariant[] = [];

@@ -1,9 +1,9 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { ElicenseError } from '../errors';
 
-export type LicenceStatusValue = 'valid' | 'revoked' | 'suspended';
-const CODES: Record<LicenceStatusValue, number> = { valid: 0, revoked: 1, suspended: 2 };
-const VALUES: readonly (LicenceStatusValue | 'unused')[] = ['valid', 'revoked', 'suspended', 'unused'];
+export type LicenseStatusValue = 'valid' | 'revoked' | 'suspended';
+const CODES: Record<LicenseStatusValue, number> = { valid: 0, revoked: 1, suspended: 2 };
+const VALUES: readonly (LicenseStatusValue | 'unused')[] = ['valid', 'revoked', 'suspended', 'unused'];
 
 /** Largest list this code builds or reads (entries); 2 bits each, so 4 MiB of bitstring. */
 export const MAX_STATUS_LIST_CAPACITY = 16 * 1024 * 1024;
@@ -40,12 +40,12 @@ export class StatusBits {
     return new StatusBits(capacity, Uint8Array.prototype.slice.call(raw));
   }
 
-  get(index: number): LicenceStatusValue | 'unused' | 'out_of_range' {
+  get(index: number): LicenseStatusValue | 'unused' | 'out_of_range' {
     if (!Number.isInteger(index) || index < 0 || index >= this.capacity) return 'out_of_range';
     return VALUES[(this.bytes[index >> 2]! >> ((index & 3) << 1)) & 3]!;
   }
 
-  set(index: number, status: LicenceStatusValue): void {
+  set(index: number, status: LicenseStatusValue): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.capacity) throw new RangeError(`status index ${index} outside 0..${this.capacity - 1}`);
     const shift = (index & 3) << 1;
     this.bytes[index >> 2] = (this.bytes[index >> 2]! & ~(3 << shift)) | (CODES[status] << shift);

@@ -1,6 +1,6 @@
 import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
 import type { KeyState, RegionRef, StatusListDocument, TrustListDocument } from './documentTypes';
-import { StatusBits, type LicenceStatusValue } from './StatusBits';
+import { StatusBits, type LicenseStatusValue } from './StatusBits';
 
 const b64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
 
@@ -74,7 +74,7 @@ export function buildStatusList(input: {
   issuedAt: Date;
   ttlSeconds: number;
   capacity: number;
-  notValid: readonly { index: number; status: Exclude<LicenceStatusValue, 'valid'> }[];
+  notValid: readonly { index: number; status: Exclude<LicenseStatusValue, 'valid'> }[];
 }): StatusListDocument {
   const bits = StatusBits.empty(input.capacity);
   for (const e of input.notValid) bits.set(e.index, e.status);
@@ -127,5 +127,5 @@ export function trustListOfCeremony(
   });
 }
 
-/** The id the issuing node gives a department's first status list (LicenceStore.addList). */
+/** The id the issuing node gives a department's first status list (LicenseStore.addList). */
 export const firstStatusListId = (uscc: string): string => `${uscc}-1`;

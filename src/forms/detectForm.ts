@@ -1,4 +1,4 @@
-import { COMPACT_PREFIX } from './qr/compactLicence';
+import { COMPACT_PREFIX } from './qr/compactLicense';
 import { isJpeg, isPng } from './qrImage/decodeRasterImage';
 
 /** The forms a licence is presented in, as told apart by their first bytes. */

@@ -1,13 +1,13 @@
 import type { Signer } from '../crypto/Signer';
 import type { FullForm } from '../license/FullForm';
 import type { TypeStandard } from '../standards/generated/TypeStandard';
-import type { LicenceFonts } from './pdf/LicenceFonts';
-import { renderLicencePdf } from './pdf/renderLicencePdf';
-import { encodeCompactLicence } from './qr/compactLicence';
+import type { LicenseFonts } from './pdf/LicenseFonts';
+import { renderLicensePdf } from './pdf/renderLicensePdf';
+import { encodeCompactLicense } from './qr/compactLicense';
 import { qrSymbolOf, renderQrPng, renderQrSvg } from './qrImage/renderQrImage';
 
 /** Every form of one issued licence. */
-export interface LicenceForms {
+export interface LicenseForms {
   fullForm: FullForm;
   /** The compact QR text (LC1:...), signed by the same department key as the full form. */
   qrText: string;
@@ -24,17 +24,17 @@ export interface IssueAllFormsOptions {
   /** The department's signer: the one that signed the full form. */
   signer: Signer;
   at: Date;
-  fonts: LicenceFonts;
+  fonts: LicenseFonts;
   sealPng?: Uint8Array;
 }
 
 /** From a signed full form to all the forms people use: QR text, QR images and the signed PDF. */
-export async function issueAllForms(form: FullForm, opts: IssueAllFormsOptions): Promise<LicenceForms> {
-  const qrText = await encodeCompactLicence(form, opts.standard, opts.signer, opts.at);
+export async function issueAllForms(form: FullForm, opts: IssueAllFormsOptions): Promise<LicenseForms> {
+  const qrText = await encodeCompactLicense(form, opts.standard, opts.signer, opts.at);
   const [qrPng, qrSvg, pdf] = await Promise.all([
     renderQrPng(qrText),
     renderQrSvg(qrText),
-    renderLicencePdf(form, { standard: opts.standard, qrText, signer: opts.signer, at: opts.at, fonts: opts.fonts, ...(opts.sealPng ? { sealPng: opts.sealPng } : {}) }),
+    renderLicensePdf(form, { standard: opts.standard, qrText, signer: opts.signer, at: opts.at, fonts: opts.fonts, ...(opts.sealPng ? { sealPng: opts.sealPng } : {}) }),
   ]);
   return { fullForm: form, qrText, qrSymbol: qrSymbolOf(qrText), qrPng, qrSvg, pdf };
 }

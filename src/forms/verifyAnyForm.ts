@@ -8,19 +8,19 @@ import type { TrustInputs } from '../verify/TrustInputs';
 import type { VerificationResult } from '../verify/VerificationResult';
 import { verifyFullFormDocument, type VerifierCaches } from '../verify/verifyLicense';
 import { detectForm, type DetectedForm } from './detectForm';
-import { licenceKeyOfPdf, pdfPartsOnce, type PdfSection } from './pdfForm';
-import type { LicencePdfParts } from './pdf/readLicencePdf';
-import { verifyLicencePdf } from './pdf/verifyLicencePdf';
-import { decodeCompactOnce, MAX_COMPACT_TEXT, type DecodedCompactLicence } from './qr/compactLicence';
-import { verifyCompactLicence } from './qr/verifyCompactLicence';
+import { licenseKeyOfPdf, pdfPartsOnce, type PdfSection } from './pdfForm';
+import type { LicensePdfParts } from './pdf/readLicensePdf';
+import { verifyLicensePdf } from './pdf/verifyLicensePdf';
+import { decodeCompactOnce, MAX_COMPACT_TEXT, type DecodedCompactLicense } from './qr/compactLicense';
+import { verifyCompactLicense } from './qr/verifyCompactLicense';
 import type { ImageOutcome } from './qrImage/decodeRasterImage';
 import { readQrFromImage } from './qrImage/readQrFromImage';
 
 /** A licence as presented, read far enough to know what to verify (images already scanned). */
 export type PresentedForm =
   | { kind: 'full-form'; form: DetectedForm; document: unknown }
-  | { kind: 'qr'; form: DetectedForm; text: string; decoded: () => DecodedCompactLicence; fullForm?: unknown }
-  | { kind: 'pdf'; form: 'pdf'; bytes: Uint8Array; parts: () => Promise<LicencePdfParts> }
+  | { kind: 'qr'; form: DetectedForm; text: string; decoded: () => DecodedCompactLicense; fullForm?: unknown }
+  | { kind: 'pdf'; form: 'pdf'; bytes: Uint8Array; parts: () => Promise<LicensePdfParts> }
   | { kind: 'unreadable'; form: DetectedForm; code: ReasonCode; message: string };
 
 /** The verification result, plus what was presented and, for a PDF, its own checks. */
@@ -93,10 +93,10 @@ export async function readPresentedForm(bytes: Uint8Array, readQr: (image: Uint8
  * verifying anything, so that a caller can look up its status first. Null
  * when the form is unreadable.
  */
-export async function licenceKeyOf(presented: PresentedForm): Promise<LicenceKey | null> {
+export async function licenseKeyOf(presented: PresentedForm): Promise<LicenseKey | null> {
   switch (presented.kind) {
     case 'full-form':
-      return isObject(presented.document) ? licenceKeyOfRecord(presented.document['license']) : null;
+      return isObject(presented.document) ? licenseKeyOfRecord(presented.document['license']) : null;
     case 'qr':
       try {
         const { claims } = presented.decoded();
@@ -105,14 +105,14 @@ export async function licenceKeyOf(presented: PresentedForm): Promise<LicenceKey
         return null;
       }
     case 'pdf':
-      return licenceKeyOfPdf(presented.parts);
+      return licenseKeyOfPdf(presented.parts);
     default:
       return null;
   }
 }
 
 /** What a status lookup needs of a presented licence, read before verification. */
-export interface LicenceKey {
+export interface LicenseKey {
   identifier: string;
   issuerCode: string;
   statusEntry?: { listId: string; index: number };
@@ -121,7 +121,7 @@ export interface LicenceKey {
 }
 
 /** The licence key of a record (as signed; unverified until the verifier has run). */
-export function licenceKeyOfRecord(record: unknown): LicenceKey | null {
+export function licenseKeyOfRecord(record: unknown): LicenseKey | null {
   if (!isObject(record)) return null;
   const identifier = record['certificateIdentifier'];
   const issuerCode = record['certificateIssuingAuthorityCode'];
@@ -148,7 +148,7 @@ export async function verifyPresentedForm(presented: PresentedForm, ctx: AnyForm
         rb.fail('format', 'INPUT_MALFORMED', '"fullForm" beside the QR must be a full-form licence');
         return { ...rb.build(trust, at), form: presented.form };
       }
-      const result = verifyCompactLicence(presented.text, {
+      const result = verifyCompactLicense(presented.text, {
         decoded: presented.decoded,
         trust,
         catalog,
@@ -159,7 +159,7 @@ export async function verifyPresentedForm(presented: PresentedForm, ctx: AnyForm
       return { ...result, form: presented.form };
     }
     case 'pdf':
-      return { ...(await verifyLicencePdf(presented.bytes, ctx, presented.parts)), form: 'pdf' };
+      return { ...(await verifyLicensePdf(presented.bytes, ctx, presented.parts)), form: 'pdf' };
   }
 }
 

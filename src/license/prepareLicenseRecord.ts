@@ -1,7 +1,7 @@
 import { buildLicenseIdentifier } from '../codes/licenseIdentifier';
 import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
-import type { LicenceRecord } from '../standards/generated/LicenceRecord';
+import type { LicenseRecord } from '../standards/generated/LicenseRecord';
 import type { RecordIssue } from '../standards/recordValidation';
 
 /** What a department supplies to issue a licence; the rest of the record is filled in here. */
@@ -45,12 +45,12 @@ export interface PrepareOptions {
  * type's standard and the code rules before anything is signed (prepare →
  * record → sign → store: nothing is signed that was not first checked).
  */
-export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions): LicenceRecord {
+export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions): LicenseRecord {
   return prepareCheckedRecord(draft, opts).record;
 }
 
 /** prepareLicenseRecord, with the warnings the same validation found (what a verifier will show). */
-export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions): { record: LicenceRecord; warnings: readonly RecordIssue[] } {
+export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions): { record: LicenseRecord; warnings: readonly RecordIssue[] } {
   const standard = opts.catalog.getType(draft.typeCode, draft.standardVersion);
   if (!standard) {
     throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${draft.typeCode}${draft.standardVersion ? ` version ${draft.standardVersion}` : ''}`);
@@ -61,7 +61,7 @@ export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions):
     serial: opts.serial,
     version: opts.version ?? '001',
   });
-  const record: LicenceRecord = {
+  const record: LicenseRecord = {
     certificateName: standard.nameZh,
     certificateIdentifier: identifier,
     certificateTypeCode: standard.typeCode,
@@ -83,8 +83,8 @@ export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions):
     certificateAreaCode: draft.areaCode ?? opts.issuer.divisionCode,
     ...(opts.statusEntry !== undefined ? { statusEntry: { listId: opts.statusEntry.listId, index: opts.statusEntry.index } } : {}),
     extendInfo: draft.extendInfo,
-  } as LicenceRecord;
-  for (const key of Object.keys(record) as (keyof LicenceRecord)[]) if (record[key] === undefined) delete record[key];
+  } as LicenseRecord;
+  for (const key of Object.keys(record) as (keyof LicenseRecord)[]) if (record[key] === undefined) delete record[key];
   const check = opts.catalog.validateRecord(record);
   if (!check.ok) {
     throw new ElicenseError(check.code === 'TYPE_UNKNOWN' ? 'TYPE_UNKNOWN' : check.code === 'CODE_INVALID' ? 'CODE_INVALID' : 'SCHEMA_INVALID',

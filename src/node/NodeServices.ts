@@ -8,8 +8,8 @@ import type { Database } from '../store/Database';
 import type { DepartmentStore } from '../store/DepartmentStore';
 import type { IdempotencyStore } from '../store/IdempotencyStore';
 import type { KeyVault } from '../store/KeyVault';
-import type { LicenceFormStore } from '../store/LicenceFormStore';
-import type { LicenceStore } from '../store/LicenceStore';
+import type { LicenseFormStore } from '../store/LicenseFormStore';
+import type { LicenseStore } from '../store/LicenseStore';
 import type { RateLimitStore } from '../store/RateLimitStore';
 import type { RegionStore } from '../store/RegionStore';
 import type { SigningKeyStore } from '../store/SigningKeyStore';
@@ -36,8 +36,8 @@ export interface NodeServices {
   stores: {
     departments: DepartmentStore;
     signingKeys: SigningKeyStore;
-    licences: LicenceStore;
-    licenceForms: LicenceFormStore;
+    licenses: LicenseStore;
+    licenseForms: LicenseFormStore;
     idempotency: IdempotencyStore;
     apiKeys: ApiKeyStore;
     audit: AuditLog;

@@ -11,8 +11,8 @@ import { SqlAuditLog } from '../store/AuditLog';
 import { SqlDepartmentStore } from '../store/DepartmentStore';
 import { SqlIdempotencyStore } from '../store/IdempotencyStore';
 import { KeyVault } from '../store/KeyVault';
-import { SqlLicenceFormStore } from '../store/LicenceFormStore';
-import { SqlLicenceStore } from '../store/LicenceStore';
+import { SqlLicenseFormStore } from '../store/LicenseFormStore';
+import { SqlLicenseStore } from '../store/LicenseStore';
 import { migrate } from '../store/migrate';
 import { openDatabase } from '../store/openDatabase';
 import { QrImageReaderPool } from '../forms/qrImage/QrImageReaderPool';
@@ -78,8 +78,8 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
     const stores: NodeServices['stores'] = {
       departments: new SqlDepartmentStore(),
       signingKeys: new SqlSigningKeyStore(),
-      licences: new SqlLicenceStore(),
-      licenceForms: new SqlLicenceFormStore(),
+      licenses: new SqlLicenseStore(),
+      licenseForms: new SqlLicenseFormStore(),
       idempotency: new SqlIdempotencyStore(),
       apiKeys: new SqlApiKeyStore(),
       audit: new SqlAuditLog(),

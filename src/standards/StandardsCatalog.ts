@@ -10,7 +10,7 @@ import { HolderCodeTypes } from '../codes/holderCodeTypes';
 import { ElicenseError } from '../errors';
 import { checkRecordCodes } from './checkRecordCodes';
 import { checkTypeStandard } from './checkTypeStandard';
-import type { LicenceRecord } from './generated/LicenceRecord';
+import type { LicenseRecord } from './generated/LicenseRecord';
 import type { TypeStandard } from './generated/TypeStandard';
 import { loadStandardsFiles, type StandardsFiles } from './loadStandardsFiles';
 import type { RecordIssue, RecordValidation } from './recordValidation';
@@ -125,7 +125,7 @@ export class StandardsCatalog {
     if (!this.validateEnvelope(record)) {
       return { ok: false, code: 'ENVELOPE_SCHEMA_INVALID', errors: issues(this.validateEnvelope.errors), warnings: NO_ISSUES };
     }
-    const r = record as LicenceRecord;
+    const r = record as LicenseRecord;
     const compiled = this.byKey.get(`${r.certificateTypeCode}@${r.standardVersion}`);
     if (!compiled) {
       return {

@@ -10,7 +10,7 @@ import { checkHolderCode } from '../codes/holderCode';
 import type { HolderCodeTypes } from '../codes/holderCodeTypes';
 import { parseLicenseIdentifier } from '../codes/licenseIdentifier';
 import { checkUscc } from '../codes/uscc';
-import type { LicenceRecord } from './generated/LicenceRecord';
+import type { LicenseRecord } from './generated/LicenseRecord';
 import type { TypeStandard } from './generated/TypeStandard';
 import type { RecordIssue } from './recordValidation';
 
@@ -32,7 +32,7 @@ function collect(out: CodeCheckOutcome, path: string, check: CodeCheck): void {
   for (const w of check.warnings) out.warnings.push({ path, message: w.message, code: w.code });
 }
 
-export function checkRecordCodes(record: LicenceRecord, standard: TypeStandard, ctx: CodeCheckContext): CodeCheckOutcome {
+export function checkRecordCodes(record: LicenseRecord, standard: TypeStandard, ctx: CodeCheckContext): CodeCheckOutcome {
   const out: CodeCheckOutcome = { errors: [], warnings: [] };
   const today = record.certificateIssuedDate;
 
@@ -102,7 +102,7 @@ const BIRTH_DATE = 'BirthDate';
  * bare `birthDate` with `idNumber`, else with the holder's own code when it is
  * a citizen ID (type 111: degree, driving licence, newborn with an ID).
  */
-function checkFaceBirthDates(record: LicenceRecord, out: CodeCheckOutcome): void {
+function checkFaceBirthDates(record: LicenseRecord, out: CodeCheckOutcome): void {
   const face = record.extendInfo as Record<string, unknown>;
   for (const field in face) {
     let who: string;

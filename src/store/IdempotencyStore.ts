@@ -13,12 +13,12 @@ export interface IdempotencyReservation {
 export type ReserveOutcome =
   | { kind: 'new' }
   /** The same request was completed before: answer with what was stored. */
-  | { kind: 'replay'; licenceIdentifier: string | null; response: unknown };
+  | { kind: 'replay'; licenseIdentifier: string | null; response: unknown };
 
 export interface IdempotencyCompletion {
   principal: string;
   key: string;
-  licenceIdentifier?: string | null;
+  licenseIdentifier?: string | null;
   response: unknown;
   at: Date;
 }
@@ -71,7 +71,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       if (row.completed_at === null) {
         throw new ElicenseError('IDEMPOTENCY_KEY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed', { key: r.key });
       }
-      return { kind: 'replay', licenceIdentifier: row.licence_identifier, response: row.response };
+      return { kind: 'replay', licenseIdentifier: row.licence_identifier, response: row.response };
     }
     throw new ElicenseError('IDEMPOTENCY_KEY_IN_PROGRESS', 'the Idempotency-Key changed while it was being reserved', { key: r.key });
   }
@@ -79,7 +79,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
   async complete(q: Queryable, c: IdempotencyCompletion): Promise<void> {
     const rows = await q.query(
       'UPDATE idempotency_keys SET licence_identifier = $3, response = $4::jsonb, completed_at = $5 WHERE principal = $1 AND key = $2 RETURNING key',
-      [c.principal, c.key, c.licenceIdentifier ?? null, JSON.stringify(c.response ?? null), c.at.toISOString()],
+      [c.principal, c.key, c.licenseIdentifier ?? null, JSON.stringify(c.response ?? null), c.at.toISOString()],
     );
     if (rows.length === 0) throw new Error('idempotency key completed without being reserved');
   }
@@ -111,7 +111,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       if (!row) return new ElicenseError('IDEMPOTENCY_KEY_IN_PROGRESS', 'the Idempotency-Key changed while it was being reserved', { key: e.key });
       if (row.request_hash !== e.requestHash) return new ElicenseError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request', { key: e.key });
       if (row.completed_at === null) return new ElicenseError('IDEMPOTENCY_KEY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed', { key: e.key });
-      return { kind: 'replay', licenceIdentifier: row.licence_identifier, response: row.response } as const;
+      return { kind: 'replay', licenseIdentifier: row.licence_identifier, response: row.response } as const;
     });
   }
 
@@ -121,7 +121,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       `UPDATE idempotency_keys AS i SET licence_identifier = t.id, response = t.resp, completed_at = $5
          FROM unnest($2::text[], $3::text[], $4::jsonb[]) AS t (k, id, resp)
         WHERE i.principal = $1 AND i.key = t.k RETURNING i.key`,
-      [principal, completions.map((c) => c.key), completions.map((c) => c.licenceIdentifier ?? null), completions.map((c) => JSON.stringify(c.response ?? null)), at.toISOString()],
+      [principal, completions.map((c) => c.key), completions.map((c) => c.licenseIdentifier ?? null), completions.map((c) => JSON.stringify(c.response ?? null)), at.toISOString()],
     );
     if (rows.length !== completions.length) throw new Error('idempotency keys completed without being reserved');
   }

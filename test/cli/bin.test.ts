@@ -52,8 +52,8 @@ describe('the compiled elicense binary', () => {
   });
 
   it('verify - reads the licence from standard input', () => {
-    const licence = readFileSync(join(demo, 'licences', 'marriage-certificate.elic.json'));
-    const r = elicense(['verify', '-', '--trust', join(demo, 'trust'), '--json'], licence);
+    const license = readFileSync(join(demo, 'licences', 'marriage-certificate.elic.json'));
+    const r = elicense(['verify', '-', '--trust', join(demo, 'trust'), '--json'], license);
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout) as { result: string; license: Record<string, unknown> };
     expect(result.result).toBe('accepted');

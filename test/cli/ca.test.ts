@@ -8,7 +8,7 @@ import { CEREMONY_FILE, cli, cliJson, removeDir, sampleData, tempDir } from './c
 const PASSPHRASE = 'ca-test-passphrase';
 const env = { ELICENSE_PASSPHRASE: PASSPHRASE };
 const FAST = ['--pkcs12-iterations', '1000']; // the 600k default takes seconds per key file
-const BUSINESS_LICENCE = '11100000PH00000122901';
+const BUSINESS_LICENSE = '11100000PH00000122901';
 const FOOD_PERMIT = '11100000PH00000122902';
 
 /** A fictional but valid USCC for a Fuzhou government body: both check characters computed. */
@@ -64,7 +64,7 @@ describe('elicense ca init', () => {
   });
 
   it('a ceremony department key issues a licence that verifies against the new trust directory', async () => {
-    const r = await issueAndVerify(join(region, 'departments', 'fz-market-regulation', 'key.p12'), 'business-licence', BUSINESS_LICENCE, 'ceremony-dept');
+    const r = await issueAndVerify(join(region, 'departments', 'fz-market-regulation', 'key.p12'), 'business-licence', BUSINESS_LICENSE, 'ceremony-dept');
     expect(r).toMatchObject({ code: 0, result: 'accepted', reasons: [] });
   });
 
@@ -157,7 +157,7 @@ describe('elicense ca issue-department', () => {
     const code = uscc('350100', 'DM000091');
     const out = join(dir, 'new-generated');
     const r = await cli(
-      ['ca', 'issue-department', '--ca-key', caKey(), '--name', '福州市测试局', '--uscc', code, '--division', '350100', '--types', BUSINESS_LICENCE, '--trust', join(region, 'trust'), '--out', out, ...FAST],
+      ['ca', 'issue-department', '--ca-key', caKey(), '--name', '福州市测试局', '--uscc', code, '--division', '350100', '--types', BUSINESS_LICENSE, '--trust', join(region, 'trust'), '--out', out, ...FAST],
       env,
     );
     expect(r.err).toBe('');
@@ -176,9 +176,9 @@ describe('elicense ca issue-department', () => {
     expect(leaf!.subject).toContain(`NTRCN-${code}`);
 
     // The trust file now lists it with its key id and the authorised type.
-    expect(findDept(code)).toMatchObject({ name: '福州市测试局', keyIds: [keyId], authorizedTypeCodes: [BUSINESS_LICENCE] });
+    expect(findDept(code)).toMatchObject({ name: '福州市测试局', keyIds: [keyId], authorizedTypeCodes: [BUSINESS_LICENSE] });
 
-    const v = await issueAndVerify(join(out, 'key.p12'), 'business-licence', BUSINESS_LICENCE, 'generated');
+    const v = await issueAndVerify(join(out, 'key.p12'), 'business-licence', BUSINESS_LICENSE, 'generated');
     expect(v).toMatchObject({ code: 0, result: 'accepted', reasons: [] });
 
     // The trust file authorises the business licence only.
@@ -191,12 +191,12 @@ describe('elicense ca issue-department', () => {
     const code = uscc('350000', 'DM000092');
     const out = join(dir, 'new-under-root');
     const r = await cli(
-      ['ca', 'issue-department', '--ca-key', join(region, 'root', 'key.p12'), '--name', '福建省测试厅', '--uscc', code, '--division', '350000', '--algorithm', 'EdDSA', '--types', BUSINESS_LICENCE, '--trust', join(region, 'trust'), '--out', out, ...FAST],
+      ['ca', 'issue-department', '--ca-key', join(region, 'root', 'key.p12'), '--name', '福建省测试厅', '--uscc', code, '--division', '350000', '--algorithm', 'EdDSA', '--types', BUSINESS_LICENSE, '--trust', join(region, 'trust'), '--out', out, ...FAST],
       env,
     );
     expect(r.code).toBe(0);
     expect(splitPem(readFileSync(join(out, 'chain.pem'), 'utf8'))).toHaveLength(1);
-    const v = await issueAndVerify(join(out, 'key.p12'), 'business-licence', BUSINESS_LICENCE, 'under-root');
+    const v = await issueAndVerify(join(out, 'key.p12'), 'business-licence', BUSINESS_LICENSE, 'under-root');
     expect(v).toMatchObject({ code: 0, result: 'accepted' });
   });
 
@@ -257,11 +257,11 @@ describe('elicense ca issue-department', () => {
   it('a second key for a listed department is added to its key ids', async () => {
     const code = uscc('350100', 'DM000096');
     const args = ['ca', 'issue-department', '--ca-key', caKey(), '--name', '福州市测试四局', '--uscc', code, '--division', '350100', '--trust', join(region, 'trust'), ...FAST];
-    expect((await cli([...args, '--types', BUSINESS_LICENCE, '--out', join(dir, 'rollover-1')], env)).code).toBe(0);
+    expect((await cli([...args, '--types', BUSINESS_LICENSE, '--out', join(dir, 'rollover-1')], env)).code).toBe(0);
     expect((await cli([...args, '--types', FOOD_PERMIT, '--out', join(dir, 'rollover-2')], env)).code).toBe(0);
     const d = findDept(code)!;
     expect(d.keyIds).toHaveLength(2);
-    expect(d.authorizedTypeCodes.sort()).toEqual([BUSINESS_LICENCE, FOOD_PERMIT]);
+    expect(d.authorizedTypeCodes.sort()).toEqual([BUSINESS_LICENSE, FOOD_PERMIT]);
   });
 
   const bad: Array<[string, string[], RegExp]> = [

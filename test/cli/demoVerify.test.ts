@@ -129,7 +129,7 @@ describe('elicense demo --out DIR', () => {
 });
 
 describe('elicense verify: bad invocations', () => {
-  const licence = (): string => join(demo, 'licences', 'business-licence.elic.json');
+  const license = (): string => join(demo, 'licences', 'business-licence.elic.json');
 
   /** A trust directory holding a trust.json derived from the demo's. */
   const trustDir = (name: string, text: (demoTrust: Record<string, unknown>) => string): string => {
@@ -152,13 +152,13 @@ describe('elicense verify: bad invocations', () => {
   });
 
   it('a missing trust directory → 2 naming trust.json', async () => {
-    const r = await cli(['verify', licence(), '--trust', join(dir, 'no-such-trust')]);
+    const r = await cli(['verify', license(), '--trust', join(dir, 'no-such-trust')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no-such-trust.*trust\.json/);
   });
 
   it('the default trust directory (./trust) is used when --trust is absent', async () => {
-    const r = await cli(['verify', licence()]);
+    const r = await cli(['verify', license()]);
     // The test runs from the repository root, which has no trust/ folder.
     expect(existsSync('trust/trust.json')).toBe(false);
     expect(r.code).toBe(2);
@@ -187,7 +187,7 @@ describe('elicense verify: bad invocations', () => {
   ];
   it.each(corrupt)('a trust.json with %s → 2 with a clear message', async (name, text, message) => {
     const d = trustDir(name.replace(/\W+/g, '-'), text);
-    const r = await cli(['verify', licence(), '--trust', d, '--json']);
+    const r = await cli(['verify', license(), '--trust', d, '--json']);
     expect(r.code).toBe(2);
     expect(r.out).toBe(''); // no verification result is printed against broken trust material
     expect(r.err).toContain(join(d, 'trust.json'));
@@ -195,7 +195,7 @@ describe('elicense verify: bad invocations', () => {
   });
 
   it.each(['yesterday', '2026-13-01', '2026-01-01T10:00', '1700000000', ''])('--at %j (not an ISO 8601 time) → 2', async (at) => {
-    const r = await cli(['verify', licence(), '--trust', trust, '--at', at]);
+    const r = await cli(['verify', license(), '--trust', trust, '--at', at]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('--at');
   });
@@ -205,13 +205,13 @@ describe('elicense verify: bad invocations', () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const sameInstantInBeijing = new Date(soon.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
     for (const at of [tomorrow, soon.toISOString(), sameInstantInBeijing]) {
-      const r = await cli(['verify', licence(), '--trust', trust, '--at', at]);
+      const r = await cli(['verify', license(), '--trust', trust, '--at', at]);
       expect(r.code).toBe(0);
     }
   });
 
   it('an unknown option → 2 with the usage', async () => {
-    const r = await cli(['verify', licence(), '--trust', trust, '--bogus']);
+    const r = await cli(['verify', license(), '--trust', trust, '--bogus']);
     expect(r.code).toBe(2);
     expect(r.err).toContain("unknown option '--bogus'");
     expect(r.err).toContain('Usage: elicense verify');
@@ -224,7 +224,7 @@ describe('elicense verify: bad invocations', () => {
   });
 
   it('an option without its value → 2', async () => {
-    const r = await cli(['verify', licence(), '--trust']);
+    const r = await cli(['verify', license(), '--trust']);
     expect(r.code).toBe(2);
   });
 });

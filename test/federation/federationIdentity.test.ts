@@ -11,7 +11,7 @@ import { generateSerial } from '../../src/codes/licenseIdentifier';
 import { chinaCalendarDate } from '../../src/chinaCalendarDate';
 import { keyIdForCertificate } from '../../src/crypto/keyIdForCertificate';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { buildStatusList, firstStatusListId, trustListOfCeremony } from '../../src/federation/buildTrustDocuments';
 import { trustFromBundle } from '../../src/federation/bundleTrust';
 import type { TrustListDocument } from '../../src/federation/documentTypes';
@@ -19,7 +19,7 @@ import { FederatedTrust, type AcceptedPeer } from '../../src/federation/Federate
 import { signFederationDocument } from '../../src/federation/federationDocument';
 import { StatusBits } from '../../src/federation/StatusBits';
 import { gateTrustList, TRUST_LIST_GRACE_SECONDS } from '../../src/federation/trustListGate';
-import { encodeCompactLicence } from '../../src/forms/qr/compactLicence';
+import { encodeCompactLicense } from '../../src/forms/qr/compactLicense';
 import { verifyAnyForm } from '../../src/forms/verifyAnyForm';
 import type { FullForm } from '../../src/license/FullForm';
 import { prepareLicenseRecord } from '../../src/license/prepareLicenseRecord';
@@ -40,7 +40,7 @@ const SINCE = new Date('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 const catalog = StandardsCatalog.load();
 const BUSINESS = catalog.getTypeBySlug('business-licence')!;
-const SAMPLE = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+const SAMPLE = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
 const GZ_MARKET = '11440100DM0440019H';
 
 let fujian: RegionPki;
@@ -142,12 +142,12 @@ describe('departments keyed by (region, USCC) (item 2)', () => {
   it('the same for the compact QR, which names only a key id', async () => {
     const trust = inputs(new FederatedTrust([peerOf(fujian), peerOf(guangdong)], []));
     const qr = async (pki: RegionPki, form: FullForm) =>
-      verifyAnyForm(Buffer.from(await encodeCompactLicence(form, BUSINESS, new SoftwareSigner(pki.departments.find((d) => d.uscc === GZ_MARKET)!.privateKey, pki.departments.find((d) => d.uscc === GZ_MARKET)!.chain), NOW)), { trust, catalog, at: NOW });
+      verifyAnyForm(Buffer.from(await encodeCompactLicense(form, BUSINESS, new SoftwareSigner(pki.departments.find((d) => d.uscc === GZ_MARKET)!.privateKey, pki.departments.find((d) => d.uscc === GZ_MARKET)!.chain), NOW)), { trust, catalog, at: NOW });
     expect(await qr(guangdong, genuine)).toMatchObject({ result: 'accepted', issuer: { regionCode: '440000' } });
     expect((await qr(fujian, forged)).reasons).toContain('ISSUER_UNKNOWN');
     // And the trust list's grace holds for the QR as for the full form.
     const late = new Date(NOW.getTime() + 24 * HOUR + TRUST_LIST_GRACE_SECONDS * 1000 + 60_000);
-    const text = await encodeCompactLicence(genuine, BUSINESS, new SoftwareSigner(guangdong.departments[0]!.privateKey, guangdong.departments[0]!.chain), NOW);
+    const text = await encodeCompactLicense(genuine, BUSINESS, new SoftwareSigner(guangdong.departments[0]!.privateKey, guangdong.departments[0]!.chain), NOW);
     const lateTrust = inputs(new FederatedTrust([peerOf(guangdong)], []), late);
     expect((await verifyAnyForm(Buffer.from(text), { trust: lateTrust, catalog, at: late })).reasons).toContain('TRUST_LIST_EXPIRED');
   });
@@ -161,11 +161,11 @@ describe('departments keyed by (region, USCC) (item 2)', () => {
     const cfg = JSON.parse(require('node:fs').readFileSync(repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json'), 'utf8'));
     cfg.region = { name: '广州市', code: '440100' };
     const city = await runCeremony(cfg, { now: SINCE });
-    const cityLicence = await issue(city, city.departments.find((d) => d.uscc === GZ_MARKET)!);
+    const cityLicense = await issue(city, city.departments.find((d) => d.uscc === GZ_MARKET)!);
     const trust = new FederatedTrust([peerOf(guangdong), peerOf(city)], []);
     expect(trust.conflicts).toEqual(expect.arrayContaining([{ uscc: GZ_MARKET, regions: ['440000', '440100'], heldBy: ['440000', '440100'] }]));
     expect(verify(genuine, inputs(trust))).toMatchObject({ result: 'accepted', issuer: { regionCode: '440000' } });
-    expect(verify(cityLicence, inputs(trust))).toMatchObject({ result: 'accepted', issuer: { regionCode: '440100' } });
+    expect(verify(cityLicense, inputs(trust))).toMatchObject({ result: 'accepted', issuer: { regionCode: '440100' } });
   });
 
   it('time-stamping authorities: key ids recomputed from the certificate and looked up per region', () => {
@@ -281,13 +281,13 @@ describe('the CLI bundle reader uses the same gate', () => {
     const old = new Date(NOW.getTime() - 48 * HOUR);
     const bundle = join(dir, 'old-bundle.json');
     writeFileSync(bundle, JSON.stringify(await bundleOf([{ pki: guangdong, doc: listOf(guangdong, old) }], true)));
-    const licence = join(dir, 'gz.elic.json');
-    writeFileSync(licence, JSON.stringify(genuine));
+    const license = join(dir, 'gz.elic.json');
+    writeFileSync(license, JSON.stringify(genuine));
     const fresh = join(dir, 'fresh-bundle.json');
     writeFileSync(fresh, JSON.stringify(await bundleOf([{ pki: guangdong, doc: listOf(guangdong, new Date(NOW.getTime() - HOUR)) }], true)));
-    const ok = await cli(['verify', licence, '--bundle', fresh, '--pin', rootOf(guangdong), '--at', NOW.toISOString(), '--json']);
+    const ok = await cli(['verify', license, '--bundle', fresh, '--pin', rootOf(guangdong), '--at', NOW.toISOString(), '--json']);
     expect({ code: ok.code, err: ok.err }).toEqual({ code: 0, err: '' });
-    const r = await cli(['verify', licence, '--bundle', bundle, '--pin', rootOf(guangdong), '--at', NOW.toISOString(), '--json']);
+    const r = await cli(['verify', license, '--bundle', bundle, '--pin', rootOf(guangdong), '--at', NOW.toISOString(), '--json']);
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/DOCUMENT_EXPIRED/);
   });

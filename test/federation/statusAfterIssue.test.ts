@@ -8,14 +8,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 
 const BUSINESS = '11100000PH00000122901';
-const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
 
 let home: TestNode;
 let peer: TestNode;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import { signFederationDocument } from '../../src/federation/federationDocument';
 import { runCeremony } from '../../src/pki/ca/ceremony';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import { freePort } from '../../scripts/bench/childNode';
@@ -23,7 +23,7 @@ import { freshStorage, startTestNode, type TestNode, type TestStorage } from '..
 
 const BUSINESS = '11100000PH00000122901';
 const MARRIAGE = '11100000PH0000020W901';
-const SAMPLES = loadSampleLicences();
+const SAMPLES = loadSampleLicenses();
 
 async function rootOf(node: TestNode): Promise<string> {
   const region = await node.services.stores.region.get(node.services.db);

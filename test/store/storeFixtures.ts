@@ -1,6 +1,6 @@
 import type { Queryable } from '../../src/store/Database';
 import { SqlDepartmentStore } from '../../src/store/DepartmentStore';
-import type { NewLicence, StatusSlot } from '../../src/store/LicenceStore';
+import type { NewLicense, StatusSlot } from '../../src/store/LicenseStore';
 
 export const T0 = new Date('2026-03-01T08:00:00.000Z');
 export const TYPE_A = '11100000MB0143530A001';
@@ -19,7 +19,7 @@ export async function addDepartment(q: Queryable, uscc = freshUscc()): Promise<s
   return uscc;
 }
 
-export function licenceFor(uscc: string, serial: string, slot: StatusSlot, extra: Partial<NewLicence> = {}): NewLicence {
+export function licenseFor(uscc: string, serial: string, slot: StatusSlot, extra: Partial<NewLicense> = {}): NewLicense {
   return {
     identifier: `1.2.156.3005.2.${TYPE_A}.${uscc}.${serial}.001.X`,
     uscc,

@@ -39,8 +39,8 @@ beforeAll(async () => {
 
 describe('verifyLicense: genuine licences', () => {
   it('accepts a licence of every type, with every check reported in order', () => {
-    expect(demo.licences).toHaveLength(8);
-    for (const lic of demo.licences) {
+    expect(demo.licenses).toHaveLength(8);
+    for (const lic of demo.licenses) {
       const r = verifyAt(lic.form);
       expect(r.reasons).toEqual([]);
       expect(r.result).toBe('accepted');
@@ -51,7 +51,7 @@ describe('verifyLicense: genuine licences', () => {
   });
 
   it('covers ES256, EdDSA and PS256 signers', async () => {
-    const algs = new Set(demo.licences.map((l) => verifyAt(l.form).signer?.algorithm));
+    const algs = new Set(demo.licenses.map((l) => verifyAt(l.form).signer?.algorithm));
     expect([...algs].sort()).toEqual(['ES256', 'EdDSA']);
     // The demo signs its sample licences with ES256/EdDSA (compact QR size, docs/adr/0003); the province's PS256 department too may issue the title.
     const rsaDept = demo.pki.departments.find((d) => d.algorithm === 'PS256')!;
@@ -62,7 +62,7 @@ describe('verifyLicense: genuine licences', () => {
   });
 
   it('reports status and recognition as not checked, never as passed', () => {
-    const r = verifyAt(demo.licences[0]!.form);
+    const r = verifyAt(demo.licenses[0]!.form);
     for (const name of ['status', 'recognition'] as const) {
       expect(r.checks.find((c) => c.check === name)?.status).toBe('not_checked');
     }
@@ -72,7 +72,7 @@ describe('verifyLicense: genuine licences', () => {
 
   it('gives the same answer with warm caches as without', () => {
     const caches = createVerifierCaches();
-    for (const lic of demo.licences) {
+    for (const lic of demo.licenses) {
       const cold = verifyAt(lic.form);
       const warm1 = verifyLicense(bytes(lic.form), { trust: demo.trust, catalog, at: NOW, caches });
       const warm2 = verifyLicense(bytes(lic.form), { trust: demo.trust, catalog, at: NOW, caches });
@@ -83,7 +83,7 @@ describe('verifyLicense: genuine licences', () => {
 
   it('does not reuse a cached path after the trust anchors change', async () => {
     const caches = createVerifierCaches();
-    const form = demo.licences[0]!.form;
+    const form = demo.licenses[0]!.form;
     expect(verifyLicense(bytes(form), { trust: demo.trust, catalog, at: NOW, caches }).result).toBe('accepted');
     const otherRegion = await runCeremony(demo.ceremony, { now: NOW });
     const otherAnchors = trustWith((f) => {
@@ -95,7 +95,7 @@ describe('verifyLicense: genuine licences', () => {
 
   it('does not reuse a cached path outside its validity window', () => {
     const caches = createVerifierCaches();
-    const form = clone(demo.licences[0]!.form);
+    const form = clone(demo.licenses[0]!.form);
     delete form.timestamp;
     expect(verifyLicense(bytes(form), { trust: demo.trust, catalog, at: NOW, caches }).result).toBe('accepted');
     const later = new Date(NOW.getTime() + 5 * 365 * DAY);
@@ -122,7 +122,7 @@ describe('verifyLicense: every bad input gets its reason code', () => {
     ['an unknown top-level field', { extra: 1 }],
     ['a wrong format marker', { format: 'elicense/full@0' }],
   ])('refuses %s as FORMAT_UNSUPPORTED', (_label, doc) => {
-    const base = demo.licences[0]!.form as unknown as Record<string, unknown>;
+    const base = demo.licenses[0]!.form as unknown as Record<string, unknown>;
     const input = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? { ...base, ...doc } : doc;
     const r = verifyFullFormDocument(input, { trust: demo.trust, catalog, at: NOW });
     expect(r.result).toBe('rejected');
@@ -138,20 +138,20 @@ describe('verifyLicense: every bad input gets its reason code', () => {
   });
 
   it('rejects a licence signed in the future', async () => {
-    const lic = demo.licences[0]!;
+    const lic = demo.licenses[0]!;
     const future = await signLicense(clone(lic.form.license), { department: demo.signerOf(lic.department) }, new Date(NOW.getTime() + DAY));
     expect(verifyAt(future).reasons).toContain('SIGNING_TIME_INVALID');
   });
 
   it('rejects a licence naming another issuer than its signer (ISSUER_MISMATCH)', async () => {
-    const [a, b] = demo.licences;
+    const [a, b] = demo.licenses;
     const form = await signLicense(clone(b!.form.license), { department: demo.signerOf(a!.department), timestampAuthority: demo.timestampAuthority }, NOW);
     const r = verifyAt(form);
     expect(r.reasons).toContain('ISSUER_MISMATCH');
   });
 
   it('rejects a department or key missing from the trust data (ISSUER_UNKNOWN)', () => {
-    const lic = demo.licences[0]!;
+    const lic = demo.licenses[0]!;
     const noDept = trustWith((f) => {
       f.regions[0]!.departments = f.regions[0]!.departments.filter((d) => d.uscc !== lic.department.uscc);
     });
@@ -172,7 +172,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   };
 
   it('accepts a licence after its signer certificate expired, dating the signature by the timestamp', () => {
-    const form = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!.form;
+    const form = demo.licenses.find((l) => !l.form.license['certificateExpiringDate'])!.form;
     const at = afterCertExpiry(form);
     const r = verifyAt(form, at);
     expect(r.result).toBe('accepted');
@@ -181,7 +181,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it('checks a present timestamp even while the signer certificate is still valid (issue 10, item 11)', () => {
-    const [a, b] = demo.licences.filter((l) => !l.form.license['certificateExpiringDate']);
+    const [a, b] = demo.licenses.filter((l) => !l.form.license['certificateExpiringDate']);
     // Another licence's genuine stamp: it covers another signature.
     const form = clone(a!.form);
     form.timestamp = b!.form.timestamp!;
@@ -198,7 +198,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it('refuses a timestamp that belongs to another licence', () => {
-    const [a, b] = demo.licences.filter((l) => !l.form.license['certificateExpiringDate']);
+    const [a, b] = demo.licenses.filter((l) => !l.form.license['certificateExpiringDate']);
     const form = clone(a!.form);
     form.timestamp = b!.form.timestamp!;
     const r = verifyAt(form, afterCertExpiry(form));
@@ -207,7 +207,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
 
   it('refuses a timestamp made with a department key instead of the time-stamping authority', async () => {
     // The degree committee is certified by the root directly, like a time-stamping authority would be.
-    const lic = demo.licences.find((l) => l.department.issuerId === 'root')!;
+    const lic = demo.licenses.find((l) => l.department.issuerId === 'root')!;
     const forged = clone(lic.form);
     const stamp = JSON.parse(Buffer.from(lic.form.timestamp!.split('.')[1]!, 'base64url').toString());
     const signer = demo.signerOf(lic.department);
@@ -233,7 +233,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it("refuses another region's time-stamping authority as witness when the issuer's region root is known", () => {
-    const lic = demo.licences[0]!;
+    const lic = demo.licenses[0]!;
     const ctx = {
       signature: Buffer.from(lic.form.signature.split('..')[1]!, 'base64url'),
       identifier: lic.form.license['certificateIdentifier'],
@@ -248,7 +248,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it('refuses a timestamp far from the signer\'s own signing time', async () => {
-    const lic = demo.licences.find((l) => !l.form.license['certificateExpiringDate'])!;
+    const lic = demo.licenses.find((l) => !l.form.license['certificateExpiringDate'])!;
     const form = await signLicense(clone(lic.form.license), { department: demo.signerOf(lic.department) }, NOW);
     // A genuine stamp for exactly this signature, but made a day later than sigT says.
     const sig = Buffer.from(form.signature.split('..')[1]!, 'base64url');
@@ -259,7 +259,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it('keeps licences stamped before a department was withdrawn, and rejects it for later ones', () => {
-    const lic = demo.licences[0]!;
+    const lic = demo.licenses[0]!;
     const withdrawn = (since: Date) =>
       trustWith((f) => {
         const d = f.regions[0]!.departments.find((x) => x.uscc === lic.department.uscc)!;
@@ -276,7 +276,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
   });
 
   it('rejects an unstamped licence once its signer certificate has expired', () => {
-    const form = clone(demo.licences[0]!.form);
+    const form = clone(demo.licenses[0]!.form);
     delete form.timestamp;
     expect(verifyAt(form, afterCertExpiry(form)).reasons).toEqual(['CERT_EXPIRED']);
   });
@@ -285,7 +285,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
 describe('issuance refuses what would not verify', () => {
   it('will not let a department issue a type it is not authorised for', async () => {
     const { issueLicense } = await import('../../src/license/issueLicense');
-    const lic = demo.licences[0]!;
+    const lic = demo.licenses[0]!;
     const other = demo.pki.departments.find((d) => !d.licenseTypes.includes(lic.standard.typeCode))!;
     const draft = {
       typeCode: lic.standard.typeCode,
@@ -323,31 +323,31 @@ describe('verifyLicense: licence status from a status source', () => {
     ['revoked', 'LICENSE_REVOKED'],
     ['suspended', 'LICENSE_SUSPENDED'],
   ] as const)('rejects a %s licence with %s', (status, code) => {
-    const r = verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'status', status, asOf, source: 'test', reason: 'court order' }));
+    const r = verifyAt(demo.licenses[0]!.form, NOW, withStatus({ kind: 'status', status, asOf, source: 'test', reason: 'court order' }));
     expect(r.reasons).toEqual([code]);
     expect(r.status).toEqual({ value: status, asOf: asOf.toISOString(), source: 'test' });
   });
 
   it('passes the status check for a valid licence and says how fresh the answer is', () => {
-    const r = verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'status', status: 'valid', asOf, source: 'node records' }));
+    const r = verifyAt(demo.licenses[0]!.form, NOW, withStatus({ kind: 'status', status: 'valid', asOf, source: 'node records' }));
     expect(r.result).toBe('accepted');
     expect(r.checks.find((c) => c.check === 'status')?.status).toBe('passed');
     expect(r.warnings).not.toContain('STATUS_NOT_CHECKED');
   });
 
   it('rejects a licence its issuer\'s status source does not know (STATUS_UNKNOWN)', () => {
-    expect(verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'unknown', source: 'node records' })).reasons).toEqual(['STATUS_UNKNOWN']);
+    expect(verifyAt(demo.licenses[0]!.form, NOW, withStatus({ kind: 'unknown', source: 'node records' })).reasons).toEqual(['STATUS_UNKNOWN']);
   });
 
   it('reports status as not checked when no source covers the issuer', () => {
-    const r = verifyAt(demo.licences[0]!.form, NOW, withStatus({ kind: 'not_covered' }));
+    const r = verifyAt(demo.licenses[0]!.form, NOW, withStatus({ kind: 'not_covered' }));
     expect(r.result).toBe('accepted');
     expect(r.checks.find((c) => c.check === 'status')?.status).toBe('not_checked');
   });
 
   it('passes the query fields a status source needs', () => {
     const seen: unknown[] = [];
-    const form = demo.licences[0]!.form;
+    const form = demo.licenses[0]!.form;
     verifyAt(form, NOW, { ...demo.trust, statusOf: (q) => (seen.push(q), { kind: 'not_covered' }) });
     expect(seen).toEqual([
       {

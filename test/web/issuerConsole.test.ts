@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { expectCleanPage, launchBrowser, openPage, screenshot, verdictOf, waitForFlag, type PageWatch } from './helpers/browser';
 
@@ -19,7 +19,7 @@ let node: TestNode;
 let browser: Browser;
 let page: Page;
 let watch: PageWatch;
-const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
 const holderCode = sample.draft.holder.code;
 
 beforeAll(async () => {

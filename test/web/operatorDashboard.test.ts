@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import type { Browser, Page } from 'playwright-core';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { expectCleanPage, launchBrowser, openPage, screenshot, waitForFlag, type PageWatch } from './helpers/browser';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Two licences issued, three verifications accepted and one rejected.
   const key = node.keys.issuerOf('business-licence');
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
   const forms: string[] = [];
   for (const n of ['1', '2']) {
     const r = await http(node.url, 'POST', '/v1/licenses', { key, json: { type: 'business-licence', data: { ...sample.draft, certificateNumber: `${sample.draft.certificateNumber}${n}` } } });

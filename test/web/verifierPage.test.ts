@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { loadSampleLicences } from '../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { expectCleanPage, launchBrowser, openPage, screenshot, verdictOf, waitForFlag, type PageWatch } from './helpers/browser';
@@ -24,7 +24,7 @@ let qrPng: Buffer;
 let pdf: Buffer;
 let fullForm: string;
 
-async function licenceForm(path: string, key: string): Promise<Buffer> {
+async function licenseForm(path: string, key: string): Promise<Buffer> {
   const res = await fetch(node.url + path, { headers: { authorization: `Bearer ${key}` } });
   if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
@@ -34,15 +34,15 @@ beforeAll(async () => {
   node = await startTestNode({ env: { ELICENSE_PUBLIC_RATE_LIMIT: '100000' } });
   browser = await launchBrowser();
   const key = node.keys.issuerOf('business-licence');
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
   const issued = await http(node.url, 'POST', '/v1/licenses', { key, json: { type: 'business-licence', data: sample.draft } });
   expect(issued.status).toBe(201);
   fullForm = issued.text;
   identifier = issued.body.license.certificateIdentifier;
   const id = encodeURIComponent(identifier);
-  qrText = (await licenceForm(`/v1/licenses/${id}.qr.txt`, key)).toString('utf8').trim();
-  qrPng = await licenceForm(`/v1/licenses/${id}.qr.png`, key);
-  pdf = await licenceForm(`/v1/licenses/${id}.pdf`, key);
+  qrText = (await licenseForm(`/v1/licenses/${id}.qr.txt`, key)).toString('utf8').trim();
+  qrPng = await licenseForm(`/v1/licenses/${id}.qr.png`, key);
+  pdf = await licenseForm(`/v1/licenses/${id}.pdf`, key);
 }, 180_000);
 
 afterAll(async () => {
@@ -95,9 +95,9 @@ describe('the verifier page', () => {
     expect(await page.inputValue('#scan-input')).toBe('');
     expect(await page.evaluate<string>('document.activeElement?.id')).toBe('scan-input');
     // Face data with the labels of the type standard; issuer; trust freshness; every check.
-    const licence = await page.textContent('[data-section="licence"]');
-    expect(licence).toContain('统一社会信用代码');
-    expect(licence).toContain('91350102EL0000017D');
+    const license = await page.textContent('[data-section="licence"]');
+    expect(license).toContain('统一社会信用代码');
+    expect(license).toContain('91350102EL0000017D');
     expect(await page.textContent('[data-section="issuer"]')).toContain('福建省福州市');
     expect(await page.textContent('[data-section="freshness"]')).toContain('可信数据来源');
     expect(await page.evaluate<string[]>(`[...document.querySelectorAll('[data-section="checks"] li')].map((l) => l.dataset.check)`)).toEqual([
@@ -121,9 +121,9 @@ describe('the verifier page', () => {
     await clearVerdict();
     await page.setInputFiles('#upload-input', { name: 'licence.pdf', mimeType: 'application/pdf', buffer: pdf });
     expect(await verdictOf(page)).toBe('accepted');
-    const licence = await page.textContent('[data-section="licence"]');
-    expect(licence).toContain('福州市市场监督管理局');
-    expect(licence).toContain('经营范围');
+    const license = await page.textContent('[data-section="licence"]');
+    expect(license).toContain('福州市市场监督管理局');
+    expect(license).toContain('经营范围');
     await screenshot(page, 'verify-accepted-pdf');
   });
 

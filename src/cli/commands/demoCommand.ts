@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildDemoRegion } from '../../demo/buildDemoRegion';
 import { issueAllForms } from '../../forms/issueAllForms';
-import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
+import { LicenseFonts } from '../../forms/pdf/LicenseFonts';
 import { demoTrustBundle } from '../../demo/demoTrustBundle';
 import { trustFromBundle } from '../../federation/bundleTrust';
 import { verifyAnyForm } from '../../forms/verifyAnyForm';
@@ -14,7 +14,7 @@ import { createVerifierCaches, verifyLicense } from '../../verify/verifyLicense'
 import type { CliContext } from '../CliContext';
 import { EXIT } from '../exitCodes';
 import { writeRegionPki } from '../regionPkiFiles';
-import { writeLicenceForms } from './issueCommand';
+import { writeLicenseForms } from './issueCommand';
 import { TRUST_FILE_NAME } from './verifyCommand';
 
 /** The demo departments' seal (drawn from geometry by fixtures/seals/generateSeal.js). */
@@ -57,7 +57,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       let ok = true;
       ctx.out(`elicense demo — DEMO region ${demo.pki.region.name} (${demo.pki.region.code}); all data fictional\n`);
       ctx.out('Licences (full form):');
-      for (const lic of demo.licences) {
+      for (const lic of demo.licenses) {
         const file = join(out, 'licences', `${lic.slug}.elic.json`);
         write(file, JSON.stringify(lic.form, null, 2));
         const r = verifyLicense(readFileSync(file), { trust, catalog, at: now, caches });
@@ -67,11 +67,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
 
       // The forms people use, signed by the same department key, verified from the written files.
       ctx.out('\nForms (QR text, QR image, PDF), each verified from its file:');
-      const fonts = LicenceFonts.load();
+      const fonts = LicenseFonts.load();
       const sealPng = existsSync(DEMO_SEAL_FILE) ? readFileSync(DEMO_SEAL_FILE) : undefined;
-      for (const lic of demo.licences) {
+      for (const lic of demo.licenses) {
         const forms = await issueAllForms(lic.form, { standard: lic.standard, signer: demo.signerOf(lic.department), at: now, fonts, ...(sealPng ? { sealPng } : {}) });
-        const files = writeLicenceForms(join(out, 'forms', lic.slug), forms);
+        const files = writeLicenseForms(join(out, 'forms', lic.slug), forms);
         const outcomes: string[] = [];
         for (const [label, file] of [['qr-text', files.qrText], ['qr-png', files.qrPng], ['pdf', files.pdf]] as const) {
           const r = await verifyAnyForm(readFileSync(file), { trust, catalog, at: now, caches });
@@ -87,7 +87,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const fromBundle = trustFromBundle(JSON.parse(readFileSync(join(out, 'trust', 'bundle.json'), 'utf8')), { pins: [rootSha256], at: now });
       ok &&= fromBundle.refused.length === 0;
       const bundleTrust = fromBundle.trust.asTrustInputs({ source: 'demo trust bundle', at: () => now, judgeRecognition: false });
-      for (const lic of demo.licences) {
+      for (const lic of demo.licenses) {
         const r = verifyLicense(readFileSync(join(out, 'licences', `${lic.slug}.elic.json`)), { trust: bundleTrust, catalog, at: now, caches });
         const status = r.checks.find((c) => c.check === 'status')?.status;
         ok &&= r.result === 'accepted' && status === 'passed';
@@ -109,9 +109,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
 
       ctx.out(`\nWritten to ${out}:`);
       ctx.out(`  licences/*.elic.json   forms/*.{pdf,qr.png,qr.svg,qr.txt}   trust/${TRUST_FILE_NAME}   trust/anchors.pem   trust/bundle.json   trust/root.sha256   pki/   tampered/ (+ expected.json)`);
-      ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licences[0]?.slug ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
-      ctx.out(`Verify any form the same way:  elicense verify ${join(opts.out, 'forms', `${demo.licences[0]?.slug ?? 'business-licence'}.pdf`)} --trust ${join(opts.out, 'trust')}`);
-      ctx.out(`As another region would:  elicense verify ${join(opts.out, 'forms', `${demo.licences[0]?.slug ?? 'business-licence'}.qr.txt`)} --bundle ${join(opts.out, 'trust', 'bundle.json')} --pin ${rootSha256}`);
+      ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licenses[0]?.slug ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
+      ctx.out(`Verify any form the same way:  elicense verify ${join(opts.out, 'forms', `${demo.licenses[0]?.slug ?? 'business-licence'}.pdf`)} --trust ${join(opts.out, 'trust')}`);
+      ctx.out(`As another region would:  elicense verify ${join(opts.out, 'forms', `${demo.licenses[0]?.slug ?? 'business-licence'}.qr.txt`)} --bundle ${join(opts.out, 'trust', 'bundle.json')} --pin ${rootSha256}`);
       ctx.exitCode = ok ? EXIT.ACCEPTED : EXIT.REJECTED;
     });
 }

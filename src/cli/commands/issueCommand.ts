@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { generateSerial } from '../../codes/licenseIdentifier';
 import { SoftwareSigner } from '../../crypto/SoftwareSigner';
 import { ElicenseError } from '../../errors';
-import { issueAllForms, type LicenceForms } from '../../forms/issueAllForms';
-import { LicenceFonts } from '../../forms/pdf/LicenceFonts';
+import { issueAllForms, type LicenseForms } from '../../forms/issueAllForms';
+import { LicenseFonts } from '../../forms/pdf/LicenseFonts';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { issueLicense } from '../../license/issueLicense';
 import { prepareCheckedRecord, type LicenseDraft } from '../../license/prepareLicenseRecord';
@@ -30,13 +30,13 @@ export function signerFromPkcs12(path: string, passphrase: string): SoftwareSign
 }
 
 /** The file names of a licence's forms, from one base path: BASE.elic.json, BASE.pdf, BASE.qr.png, BASE.qr.svg, BASE.qr.txt. */
-export function licenceFormFiles(base: string): { fullForm: string; pdf: string; qrPng: string; qrSvg: string; qrText: string } {
+export function licenseFormFiles(base: string): { fullForm: string; pdf: string; qrPng: string; qrSvg: string; qrText: string } {
   return { fullForm: `${base}.elic.json`, pdf: `${base}.pdf`, qrPng: `${base}.qr.png`, qrSvg: `${base}.qr.svg`, qrText: `${base}.qr.txt` };
 }
 
 /** Writes the PDF and QR forms next to BASE (the full form is written by the caller, as it always was). */
-export function writeLicenceForms(base: string, forms: LicenceForms): ReturnType<typeof licenceFormFiles> {
-  const files = licenceFormFiles(base);
+export function writeLicenseForms(base: string, forms: LicenseForms): ReturnType<typeof licenseFormFiles> {
+  const files = licenseFormFiles(base);
   mkdirSync(dirname(base), { recursive: true });
   writeFileSync(files.pdf, forms.pdf);
   writeFileSync(files.qrPng, forms.qrPng);
@@ -131,10 +131,10 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       const inDir = opts.outDir ? join(opts.outDir, identifier) : undefined;
       const bases = [nextToOut, inDir].filter((b): b is string => b !== undefined);
       // The QR and the PDF are signed by the department key that signed the full form.
-      const forms = bases.length > 0 ? await issueAllForms(form, { standard, signer, at, fonts: LicenceFonts.load(), ...(sealPng ? { sealPng } : {}) }) : undefined;
+      const forms = bases.length > 0 ? await issueAllForms(form, { standard, signer, at, fonts: LicenseFonts.load(), ...(sealPng ? { sealPng } : {}) }) : undefined;
       writeOutput(opts.out, text, ctx);
-      if (inDir) writeOutput(licenceFormFiles(inDir).fullForm, text, ctx);
-      for (const base of bases) writeLicenceForms(base, forms!);
+      if (inDir) writeOutput(licenseFormFiles(inDir).fullForm, text, ctx);
+      for (const base of bases) writeLicenseForms(base, forms!);
       if (warnings.length > 0) ctx.err(`warnings (acknowledged): ${warnings.map((w) => `${w.path} ${w.code}`).join('; ')}`);
       ctx.err(`issued ${identifier}${forms ? ` (QR version ${forms.qrSymbol.version}; forms: ${bases.map((b) => `${b}.{pdf,qr.png,qr.svg,qr.txt}`).join(', ')})` : ''}`);
     });

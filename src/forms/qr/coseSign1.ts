@@ -70,7 +70,7 @@ const bytesOf = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array
  * content and is QR_NOT_CANONICAL. The protected header holds alg and kid
  * only (COSE_MALFORMED otherwise: an unknown header might be critical).
  */
-export function decodeLicenceCose(bytes: Uint8Array): CoseSign1 {
+export function decodeLicenseCose(bytes: Uint8Array): CoseSign1 {
   const cose = decodeCoseSign1(bytes);
   const labels = [...(decodeCborStrict(cose.protectedBytes, { maxDepth: 4, maxItems: 64 }) as Map<unknown, unknown>).keys()];
   if (!labels.every((l) => l === HEADER_ALG || l === HEADER_KID)) throw malformed('the protected header holds alg and kid only');

@@ -2,7 +2,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import type { TypeStandard } from '../../standards/generated/TypeStandard';
-import type { CompactClaims } from './compactLicence';
+import type { CompactClaims } from './compactLicense';
 
 /** The envelope fields a QR carries besides the identifier (which decoding already parsed). */
 const ENVELOPE_FIELDS = ['standardVersion', 'certificateEffectiveDate', 'certificateExpiringDate', 'certificateHolderName'] as const;

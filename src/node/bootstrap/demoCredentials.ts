@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSampleLicences } from '../../demo/sampleDraft';
+import { loadSampleLicenses } from '../../demo/sampleDraft';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import type { RegionSetUp } from './setUpRegion';
 
@@ -45,7 +45,7 @@ export function demoCredentials(setUp: RegionSetUp, catalog: StandardsCatalog, b
   });
 
   // The sample business licence, issued by the department allowed to issue it.
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence') ?? loadSampleLicences()[0]!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence') ?? loadSampleLicenses()[0]!;
   const standard = catalog.getTypeBySlug(sample.slug);
   const issuer = keys.find((k) => k.department?.licenceTypes.some((t) => t.slug === sample.slug)) ?? keys.find((k) => k.role === 'issuer');
   const admin = keys.find((k) => k.role === 'region_admin')!;

@@ -4,7 +4,7 @@ import { createApiKeysFeature } from './apiKeys/apiKeysFeature';
 import { createAuditFeature } from './audit/auditFeature';
 import { createDepartmentsFeature } from './departments/departmentsFeature';
 import { createFederationFeature } from './federation/federationFeature';
-import { createLicencesFeature } from './licences/licencesFeature';
+import { createLicensesFeature } from './licenses/licensesFeature';
 import { createOpsFeature } from './ops/opsFeature';
 import { createStandardsFeature } from './standards/standardsFeature';
 import { createStatisticsFeature } from './statistics/statisticsFeature';
@@ -24,7 +24,7 @@ export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feat
     createOpsFeature(services, runtime, () => features.flatMap((f) => f.routes)),
     createStandardsFeature(services),
     createVerificationsFeature(services),
-    createLicencesFeature(services),
+    createLicensesFeature(services),
     createDepartmentsFeature(services),
     createApiKeysFeature(services),
     createAuditFeature(services),

@@ -1,4 +1,4 @@
-import { ElicenseError, type ErrorCode } from '../../errors';
+import { ERROR_CODE_ALIASES, ElicenseError, type ErrorCode } from '../../errors';
 
 /**
  * The one place where domain error codes become HTTP statuses (RFC 9457
@@ -26,7 +26,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   DEPARTMENT_NOT_ACTIVE: 409,
   SIGNING_KEY_NOT_FOUND: 404,
   SIGNING_KEY_HELD_BY_DEPARTMENT: 409,
-  LICENCE_SIGNER_UNAVAILABLE: 409,
+  LICENSE_SIGNER_UNAVAILABLE: 409,
   SIGNING_KEY_STATE_CONFLICT: 409,
   LICENSE_NOT_FOUND: 404,
   LICENSE_DUPLICATE: 409,
@@ -77,6 +77,8 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
     code: e.code,
   };
   if (requestId !== undefined) doc.instance = `urn:request:${requestId}`;
+  const aliases = ERROR_CODE_ALIASES[e.code];
+  if (aliases !== undefined) doc['codeAliases'] = aliases;
   // Details are machine-readable and free of secrets (see ElicenseError); pass the documented ones on.
   const errors = e.details?.['errors'];
   if (Array.isArray(errors)) doc['errors'] = errors;

@@ -26,6 +26,7 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         status: { type: 'integer', minimum: 400, maximum: 599 },
         detail: { type: 'string' },
         code: { enum: [...ERROR_CODES] },
+        codeAliases: { type: 'array', items: { type: 'string' }, description: 'Earlier names of a renamed code (LICENSE_SIGNER_UNAVAILABLE was LICENCE_SIGNER_UNAVAILABLE)' },
         instance: { type: 'string', description: 'urn:request:<request id>, also sent as X-Request-Id' },
         errors: { type: 'array', items: { type: 'object' }, description: 'Validation failures (path and message), when the input failed a schema' },
         retryAfterSeconds: { type: 'integer', minimum: 1, description: 'With RATE_LIMITED, AUTHENTICATION_THROTTLED and IMAGE_DECODER_BUSY; also sent as Retry-After' },

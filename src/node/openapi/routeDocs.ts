@@ -1,4 +1,4 @@
-import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA, MAX_BATCH_RECORDS } from '../features/licences/issueRequest';
+import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA, MAX_BATCH_RECORDS } from '../features/licenses/issueRequest';
 import { schemaRef, type JsonSchema } from './componentSchemas';
 
 export interface ResponseDoc {
@@ -40,10 +40,10 @@ const ISSUE_REFUSALS: Record<string, ResponseDoc> = {
       'TEXT_CONTROL_CHARACTER: a control character in a text field (errors[0].path); LICENSE_REPLACEMENT_INVALID: replaces names a licence of another type',
   ),
 };
-const LICENCE_ID = { identifier: { type: 'string', description: 'Licence identifier (GB/T 36904)', examples: ['1.2.156.3005.2.…'] } };
+const LICENSE_ID = { identifier: { type: 'string', description: 'Licence identifier (GB/T 36904)', examples: ['1.2.156.3005.2.…'] } };
 /** The stored forms of a licence (docs/adr/0004, "Serving"): signed once, then the same bytes for every reader. */
-const licenceFormDoc = (contentType: string, schema: JsonSchema): RouteDoc => ({
-  pathParameters: LICENCE_ID,
+const licenseFormDoc = (contentType: string, schema: JsonSchema): RouteDoc => ({
+  pathParameters: LICENSE_ID,
   responses: {
     '200': {
       description: 'The stored form, byte for byte (signed on the first request, audited as licence.form.sign)',
@@ -52,7 +52,7 @@ const licenceFormDoc = (contentType: string, schema: JsonSchema): RouteDoc => ({
       headers: { ETag: 'Strong: the SHA-256 of the bytes', 'Elicense-Licence-Status': 'valid' },
     },
     '304': { description: 'Not modified (If-None-Match)' },
-    '409': problem('LICENSE_SUSPENDED: no form of a suspended licence; LICENCE_SIGNER_UNAVAILABLE: the signing key is withdrawn, or the form is not stored yet and the key can no longer sign'),
+    '409': problem('LICENSE_SUSPENDED: no form of a suspended licence; LICENSE_SIGNER_UNAVAILABLE: the signing key is withdrawn, or the form is not stored yet and the key can no longer sign'),
     '410': problem('LICENSE_REVOKED: no form of a revoked licence, stored or not'),
   },
 });
@@ -130,7 +130,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     },
   },
   'GET /v1/licenses/:identifier': {
-    pathParameters: LICENCE_ID,
+    pathParameters: LICENSE_ID,
     responses: {
       '200': {
         description: 'The signed full form (status in Elicense-Licence-Status)',
@@ -143,12 +143,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
       },
     },
   },
-  'GET /v1/licenses/:identifier.pdf': licenceFormDoc('application/pdf', { type: 'string', format: 'binary' }),
-  'GET /v1/licenses/:identifier.qr.png': licenceFormDoc('image/png', { type: 'string', format: 'binary' }),
-  'GET /v1/licenses/:identifier.qr.svg': licenceFormDoc('image/svg+xml', { type: 'string' }),
-  'GET /v1/licenses/:identifier.qr.txt': licenceFormDoc('text/plain', { type: 'string', pattern: '^LC1:' }),
-  'GET /v1/licenses/:identifier/events': { pathParameters: LICENCE_ID },
-  'POST /v1/licenses/:identifier/revoke': { pathParameters: LICENCE_ID, requestBody: REASON },
-  'POST /v1/licenses/:identifier/suspend': { pathParameters: LICENCE_ID, requestBody: REASON },
-  'POST /v1/licenses/:identifier/reinstate': { pathParameters: LICENCE_ID, requestBody: REASON },
+  'GET /v1/licenses/:identifier.pdf': licenseFormDoc('application/pdf', { type: 'string', format: 'binary' }),
+  'GET /v1/licenses/:identifier.qr.png': licenseFormDoc('image/png', { type: 'string', format: 'binary' }),
+  'GET /v1/licenses/:identifier.qr.svg': licenseFormDoc('image/svg+xml', { type: 'string' }),
+  'GET /v1/licenses/:identifier.qr.txt': licenseFormDoc('text/plain', { type: 'string', pattern: '^LC1:' }),
+  'GET /v1/licenses/:identifier/events': { pathParameters: LICENSE_ID },
+  'POST /v1/licenses/:identifier/revoke': { pathParameters: LICENSE_ID, requestBody: REASON },
+  'POST /v1/licenses/:identifier/suspend': { pathParameters: LICENSE_ID, requestBody: REASON },
+  'POST /v1/licenses/:identifier/reinstate': { pathParameters: LICENSE_ID, requestBody: REASON },
 };

@@ -40,15 +40,15 @@ export class RegionSigners {
    * that licence later (the PDF signature must come from the licence's own
    * signer, and the QR's too). A rotated (retired) key still signs its own
    * licences' forms while its certificate is valid; a withdrawn or expired
-   * key no longer does: LICENCE_SIGNER_UNAVAILABLE.
+   * key no longer does: LICENSE_SIGNER_UNAVAILABLE.
    */
-  async licenceSigner(q: Queryable, uscc: string, keyId: string, at: Date): Promise<Signer> {
+  async licenseSigner(q: Queryable, uscc: string, keyId: string, at: Date): Promise<Signer> {
     // Always re-read the key's row (one small read): a withdrawal must be seen at once.
     const record = await this.deps.stores.signingKeys.get(q, keyId);
     const owner = `${uscc}:licence_signing:${keyId}`;
     const cached = this.#byOwner.get(owner);
     const unavailable = (why: string) =>
-      new ElicenseError('LICENCE_SIGNER_UNAVAILABLE', `the key that signed this licence ${why}: its PDF and QR cannot be signed again; issue a new licence to replace it`, { keyId });
+      new ElicenseError('LICENSE_SIGNER_UNAVAILABLE', `the key that signed this licence ${why}: its PDF and QR cannot be signed again; issue a new licence to replace it`, { keyId });
     if (!record || record.uscc !== uscc || record.purpose !== 'licence_signing') throw unavailable('is not held by this node for the issuing department');
     if (record.state === 'withdrawn') throw unavailable('has been withdrawn');
     if (at < record.notBefore || at >= record.notAfter) throw unavailable(`has a certificate that is not valid now (valid ${record.notBefore.toISOString()} to ${record.notAfter.toISOString()})`);

@@ -4,7 +4,7 @@ import { sql as region } from './0002_region';
 import { sql as federation } from './0003_federation';
 import { sql as statistics } from './0004_statistics';
 import { sql as changeNotices } from './0005_change_notices';
-import { sql as licenceTimeIndex } from './0006_licence_time_index';
+import { sql as licenseTimeIndex } from './0006_licence_time_index';
 import { sql as nonValidIndex } from './0007_non_valid_index';
 import { sql as honestIssuance } from './0008_honest_issuance';
 
@@ -19,7 +19,7 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'federation', sql: federation },
   { version: 4, name: 'statistics', sql: statistics },
   { version: 5, name: 'change_notices', sql: changeNotices },
-  { version: 6, name: 'licence_time_index', sql: licenceTimeIndex },
+  { version: 6, name: 'licence_time_index', sql: licenseTimeIndex },
   { version: 7, name: 'non_valid_index', sql: nonValidIndex },
   { version: 8, name: 'honest_issuance', sql: honestIssuance },
 ];

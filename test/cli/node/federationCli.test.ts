@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliContext } from '../../../src/cli/CliContext';
 import { runFederationSync, runTrustExport, runTrustImport } from '../../../src/cli/commands/federationCommand';
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../../src/repoPath';
 import { http } from '../../node/helpers/http';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   storageA = await freshStorage();
   storageB = await freshStorage();
   const a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl } });
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
   const issued = await http(a.url, 'POST', '/v1/licenses', { key: a.keys.issuerOf('business-licence'), json: { type: 'business-licence', data: sample.draft } });
   fullForm = issued.body;
   rootA = parseCertificate((await a.services.stores.region.get(a.services.db))!.rootCertificate).fingerprint;
@@ -110,21 +110,21 @@ describe('elicense trust export / import and federation sync', () => {
   });
 
   it('elicense verify --bundle: A\'s licence verifies offline from the bundle under A\'s pinned root', async () => {
-    const licence = join(work, 'licence.elic.json');
-    writeFileSync(licence, JSON.stringify(fullForm));
-    const ok = await cli(['verify', licence, '--bundle', bundleFile(), '--pin', rootA, '--json']);
+    const license = join(work, 'licence.elic.json');
+    writeFileSync(license, JSON.stringify(fullForm));
+    const ok = await cli(['verify', license, '--bundle', bundleFile(), '--pin', rootA, '--json']);
     expect(ok.code).toBe(0);
     const result = JSON.parse(ok.out);
     expect(result.checks.find((c: { check: string }) => c.check === 'status').status).toBe('passed');
     expect(result.checks.find((c: { check: string }) => c.check === 'recognition').status).toBe('not_checked');
     // With an agreement, recognition is judged too.
-    const recognised = JSON.parse((await cli(['verify', licence, '--bundle', bundleFile(), '--pin', rootA, '--federation', cfgB, '--json'])).out);
+    const recognised = JSON.parse((await cli(['verify', license, '--bundle', bundleFile(), '--pin', rootA, '--federation', cfgB, '--json'])).out);
     expect(recognised.recognizedLocalType).toBe('11100000PH00000122901');
     // Another pin: nothing in the bundle is trusted.
-    const other = await cli(['verify', licence, '--bundle', bundleFile(), '--pin', 'a'.repeat(64)]);
+    const other = await cli(['verify', license, '--bundle', bundleFile(), '--pin', 'a'.repeat(64)]);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/no acceptable trust list/);
-    expect((await cli(['verify', licence, '--bundle', bundleFile()])).code).toBe(2);
+    expect((await cli(['verify', license, '--bundle', bundleFile()])).code).toBe(2);
   });
 
   it('B, started again, verifies A\'s licence from the imported documents', async () => {

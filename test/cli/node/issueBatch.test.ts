@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineIdempotencyKey } from '../../../src/cli/commands/issueBatchCommand';
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { startTestNode, type TestNode } from '../../node/helpers/startTestNode';
 import { cli, removeDir, tempDir } from '../cliHarness';
 
@@ -14,7 +14,7 @@ let node: TestNode;
 let dir: string;
 let keyFile: string;
 
-const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
 
 /** One licence request per line, each with its own certificate number. */
 function requestLine(n: number): string {
@@ -39,7 +39,7 @@ function readReport(file: string): { header: Record<string, unknown>; lines: Rep
   return { header: header!, lines: rest };
 }
 
-async function licenceCount(): Promise<number> {
+async function licenseCount(): Promise<number> {
   const [row] = await node.services.db.query<{ n: unknown }>('SELECT count(*) AS n FROM licences WHERE uscc = $1', [MARKET]);
   return Number(row!.n);
 }
@@ -67,12 +67,12 @@ describe('elicense issue-batch', () => {
     lines.splice(10, 0, '{"type": "business-licence", ');
     lines.splice(15, 0, JSON.stringify({ type: 'no-such-type', data: sample.draft }));
     file = writeBatch('mixed.jsonl', lines);
-    const before = await licenceCount();
+    const before = await licenseCount();
     const r = await issueBatch(file, '--chunk', '7');
     expect(r.err).toBe('');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/issued 25 of 27 lines \(0 in an earlier run\), refused 2; report: .*mixed\.jsonl\.report\.jsonl/);
-    expect(await licenceCount()).toBe(before + 25);
+    expect(await licenseCount()).toBe(before + 25);
 
     const report = readReport(`${file}.report.jsonl`);
     const sha = report.header['sha256'] as string;
@@ -88,19 +88,19 @@ describe('elicense issue-batch', () => {
   });
 
   it('a re-run reads the report: lines already issued are skipped, nothing is issued twice', async () => {
-    const before = await licenceCount();
+    const before = await licenseCount();
     const r = await issueBatch(file, '--chunk', '7');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/issued 25 of 27 lines \(25 in an earlier run\), refused 2/);
-    expect(await licenceCount()).toBe(before);
+    expect(await licenseCount()).toBe(before);
   });
 
   it('a re-run without the report (it was lost) replays the same licences through the idempotency keys', async () => {
-    const before = await licenceCount();
+    const before = await licenseCount();
     const report = join(dir, 'lost-and-redone.jsonl');
     const r = await issueBatch(file, '--report', report, '--chunk', '500');
     expect(r.code).toBe(1);
-    expect(await licenceCount()).toBe(before);
+    expect(await licenseCount()).toBe(before);
     const again = readReport(report).lines.filter((l) => l.identifier);
     expect(again.map((l) => [l.line, l.identifier])).toEqual(firstReport.map((l) => [l.line, l.identifier]));
   });
@@ -108,16 +108,16 @@ describe('elicense issue-batch', () => {
   it('a report cut short by a crash (half-written last line) resumes where it stopped → exit 0 when all are issued', async () => {
     const clean = writeBatch('clean.jsonl', Array.from({ length: 12 }, (_, i) => requestLine(100 + i)));
     const report = join(dir, 'clean.report.jsonl');
-    const before = await licenceCount();
+    const before = await licenseCount();
     expect((await issueBatch(clean, '--report', report, '--chunk', '5')).code).toBe(0);
-    expect(await licenceCount()).toBe(before + 12);
+    expect(await licenseCount()).toBe(before + 12);
     const whole = readFileSync(report, 'utf8').split('\n');
     // Keep the header and 4 results, then half of the fifth, as if the process died while writing.
     writeFileSync(report, `${whole.slice(0, 5).join('\n')}\n${whole[5]!.slice(0, 20)}`);
     const r = await issueBatch(clean, '--report', report, '--chunk', '5');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/issued 12 of 12 lines \(4 in an earlier run\), refused 0/);
-    expect(await licenceCount()).toBe(before + 12);
+    expect(await licenseCount()).toBe(before + 12);
   });
 
   it('a report of another file is refused → exit 2', async () => {

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DemoLicence, DemoRegion } from '../../../src/demo/buildDemoRegion';
+import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { demoRegion, signedPdf, toolAvailable, workDir } from './pdfTestRegion';
 
 const itWithOpenssl = toolAvailable('openssl') ? it : it.skip;
@@ -47,7 +47,7 @@ function derLength(der: Buffer): number {
   return 2 + octets + len;
 }
 
-async function check(lic: DemoLicence, name: string): Promise<string> {
+async function check(lic: DemoLicense, name: string): Promise<string> {
   const { signed, cms } = signatureParts(await signedPdf(demo, lic));
   const dir = workDir;
   writeFileSync(join(dir, `${name}.bin`), signed);
@@ -64,7 +64,7 @@ async function check(lic: DemoLicence, name: string): Promise<string> {
 const openssl = (args: string[], input?: Buffer): string => execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString('latin1');
 
 /** The Ed25519 checks of the header comment; 'ok' or what failed. */
-async function checkEd25519(lic: DemoLicence, tamper: 'none' | 'content' | 'attributes' = 'none'): Promise<string> {
+async function checkEd25519(lic: DemoLicense, tamper: 'none' | 'content' | 'attributes' = 'none'): Promise<string> {
   const { signed, cms } = signatureParts(await signedPdf(demo, lic));
   if (tamper === 'content') signed[200] = signed[200]! ^ 1;
   const p7s = join(workDir, 'ed.p7s');
@@ -95,19 +95,19 @@ async function checkEd25519(lic: DemoLicence, tamper: 'none' | 'content' | 'attr
 
 describe('PDF signatures checked by OpenSSL', () => {
   itWithOpenssl('ES256: openssl cms -verify, chain to the demo root included', async () => {
-    const es256 = demo.licences.find((l) => demo.signerOf(l.department).algorithm === 'ES256')!;
+    const es256 = demo.licenses.find((l) => demo.signerOf(l.department).algorithm === 'ES256')!;
     expect(await check(es256, 'es256')).toBe('ok');
   });
 
   itWithOpenssl('Ed25519 (which pdfsig cannot check): messageDigest and the signature over the signed attributes; a changed byte fails', async () => {
-    const eddsa = demo.licences.find((l) => demo.signerOf(l.department).algorithm === 'EdDSA')!;
+    const eddsa = demo.licenses.find((l) => demo.signerOf(l.department).algorithm === 'EdDSA')!;
     expect(await checkEd25519(eddsa)).toBe('ok');
     expect(await checkEd25519(eddsa, 'content')).toBe('messageDigest differs from SHA-512 of the signed bytes');
     expect(await checkEd25519(eddsa, 'attributes')).toMatch(/Signature Verification Failure/);
   });
 
   itWithOpenssl('a changed byte in the signed part fails', async () => {
-    const lic = demo.licences[0]!;
+    const lic = demo.licenses[0]!;
     const pdf = await signedPdf(demo, lic);
     const { signed, cms } = signatureParts(pdf);
     signed[200] = signed[200]! ^ 1;

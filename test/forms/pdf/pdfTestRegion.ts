@@ -2,19 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDemoRegion, type DemoLicence, type DemoRegion } from '../../../src/demo/buildDemoRegion';
-import { LicenceFonts } from '../../../src/forms/pdf/LicenceFonts';
-import { renderLicencePdf } from '../../../src/forms/pdf/renderLicencePdf';
+import { buildDemoRegion, type DemoLicense, type DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { LicenseFonts } from '../../../src/forms/pdf/LicenseFonts';
+import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import { repoPath } from '../../../src/repoPath';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
 import type { VerifyContext } from '../../../src/verify/verifyLicense';
 
 export const NOW = new Date('2026-11-26T08:00:00Z');
 export const catalog = StandardsCatalog.load();
-export const fonts = LicenceFonts.load();
+export const fonts = LicenseFonts.load();
 export const sealPng = new Uint8Array(readFileSync(repoPath('fixtures', 'seals', 'demo-seal.png')));
 /** Any text will do here: the compact QR encoder is tested on its own. */
-export const qrTextFor = (lic: DemoLicence) => `LC1:TEST${lic.slug.toUpperCase()}`;
+export const qrTextFor = (lic: DemoLicense) => `LC1:TEST${lic.slug.toUpperCase()}`;
 
 export async function demoRegion(): Promise<DemoRegion> {
   return buildDemoRegion({ catalog, now: NOW });
@@ -24,8 +24,8 @@ export function contextOf(demo: DemoRegion): VerifyContext {
   return { trust: demo.trust, catalog, at: NOW };
 }
 
-export async function signedPdf(demo: DemoRegion, lic: DemoLicence): Promise<Uint8Array> {
-  return renderLicencePdf(lic.form, { standard: lic.standard, qrText: qrTextFor(lic), sealPng, signer: demo.signerOf(lic.department), at: NOW, fonts });
+export async function signedPdf(demo: DemoRegion, lic: DemoLicense): Promise<Uint8Array> {
+  return renderLicensePdf(lic.form, { standard: lic.standard, qrText: qrTextFor(lic), sealPng, signer: demo.signerOf(lic.department), at: NOW, fonts });
 }
 
 const workDir = mkdtempSync(join(tmpdir(), 'elicense-pdf-'));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isElicenseError } from '../../../src/errors';
 import { base45Decode } from '../../../src/forms/qr/base45';
 import { cborDecoder, coseAlgorithmName, decodeCoseSign1, type CoseSign1 } from '../../../src/forms/qr/coseSign1';
-import { inflateLimited, unwrapCompactText } from '../../../src/forms/qr/compactLicence';
+import { inflateLimited, unwrapCompactText } from '../../../src/forms/qr/compactLicense';
 import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
 import { vectorsDir } from '../../vectorsDir';
 

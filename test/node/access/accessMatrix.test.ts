@@ -8,7 +8,7 @@
  * permission this table does not know, or a path parameter it cannot fill,
  * fails the test until someone decides who may call it.
  */
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { nodeFeatures } from '../../../src/node/features/nodeFeatures';
 import type { Permission } from '../../../src/node/http/permissions';
 import type { RouteSpec } from '../../../src/node/http/RouteSpec';
@@ -52,7 +52,7 @@ let routes: RouteSpec[];
 
 let issued = 0;
 function issueBody(slug: string) {
-  const sample = loadSampleLicences().find((s) => s.slug === slug)!;
+  const sample = loadSampleLicenses().find((s) => s.slug === slug)!;
   // One valid licence per certificate number (issue 10): each licence here gets its own.
   return { type: slug, data: { ...sample.draft, certificateNumber: `${sample.draft.certificateNumber}-${++issued}` } };
 }
@@ -174,7 +174,7 @@ describe("an issuer never reaches another department's resources", () => {
 
   it('every department-scoped route the issuer may use → 403 for department B, and B is unchanged', async () => {
     const before = {
-      licence: await node.services.stores.licences.get(node.services.db, other['identifier']!),
+      license: await node.services.stores.licenses.get(node.services.db, other['identifier']!),
       department: await node.services.stores.departments.get(node.services.db, B),
     };
     const outcomes: string[] = [];
@@ -185,7 +185,7 @@ describe("an issuer never reaches another department's resources", () => {
       if (r.status !== 403) outcomes.push(`${label(route)} → ${r.status} ${r.text.slice(0, 120)}`);
     }
     expect(outcomes).toEqual([]);
-    expect((await node.services.stores.licences.get(node.services.db, other['identifier']!))!.status).toBe(before.licence!.status);
+    expect((await node.services.stores.licenses.get(node.services.db, other['identifier']!))!.status).toBe(before.license!.status);
     expect(await node.services.stores.departments.get(node.services.db, B)).toEqual(before.department);
   });
 

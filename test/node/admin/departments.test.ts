@@ -18,7 +18,7 @@ function makeUscc(head: string, division: string, org8: string): string {
 
 const MARKET = '11350100DM00000133'; // demo: 福州市市场监督管理局, ES256
 const CIVIL = '11350100DM0000021X'; // demo: 福州市民政局, EdDSA
-const BUSINESS_LICENCE = '11100000PH00000122901';
+const BUSINESS_LICENSE = '11100000PH00000122901';
 const MARRIAGE = '11100000PH0000020W901';
 
 let node: TestNode;
@@ -40,13 +40,13 @@ async function lastAudit(n = 1) {
 describe('admitting departments', () => {
   it('admits a department with a valid USCC, known division and types: 201, audited', async () => {
     const uscc = makeUscc('11', '350100', 'DM900001');
-    const r = await post('/v1/departments', { uscc, name: '福州市测试局', divisionCode: '350100', types: [BUSINESS_LICENCE] });
+    const r = await post('/v1/departments', { uscc, name: '福州市测试局', divisionCode: '350100', types: [BUSINESS_LICENSE] });
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`/v1/departments/${uscc}`);
     expect(r.body.warnings).toEqual([]);
-    expect(r.body.department).toMatchObject({ uscc, name: '福州市测试局', divisionCode: '350100', divisionName: expect.any(String), state: 'active', types: [BUSINESS_LICENCE] });
+    expect(r.body.department).toMatchObject({ uscc, name: '福州市测试局', divisionCode: '350100', divisionName: expect.any(String), state: 'active', types: [BUSINESS_LICENSE] });
     const [entry] = await lastAudit();
-    expect(entry).toMatchObject({ action: 'department.admit', subject: uscc, details: { types: [BUSINESS_LICENCE] } });
+    expect(entry).toMatchObject({ action: 'department.admit', subject: uscc, details: { types: [BUSINESS_LICENSE] } });
     expect(entry!.actor).toMatch(/^ak_/);
   });
 
@@ -99,7 +99,7 @@ describe('reading departments', () => {
   it('GET one department: its types; another department for an issuer → 403; unknown → 404', async () => {
     const r = await get(`/v1/departments/${MARKET}`, node.keys.issuerOf(MARKET));
     expect(r.status).toBe(200);
-    expect(r.body.department.types).toEqual(expect.arrayContaining([BUSINESS_LICENCE]));
+    expect(r.body.department.types).toEqual(expect.arrayContaining([BUSINESS_LICENSE]));
     expect((await get(`/v1/departments/${CIVIL}`, node.keys.issuerOf(MARKET))).status).toBe(403);
     const missing = await get(`/v1/departments/${makeUscc('11', '350100', 'DM999999')}`, admin);
     expect(missing.status).toBe(404);
@@ -157,7 +157,7 @@ describe('department states', () => {
     const back = await post(`/v1/departments/${uscc}/reinstate`, { reason: 'undo' });
     expect(back.status).toBe(409);
     // Withdrawn is final: no new grants, no new keys.
-    expect((await http(node.url, 'PUT', `/v1/departments/${uscc}/types/${BUSINESS_LICENCE}`, { key: admin })).status).toBe(409);
+    expect((await http(node.url, 'PUT', `/v1/departments/${uscc}/types/${BUSINESS_LICENSE}`, { key: admin })).status).toBe(409);
     expect((await post(`/v1/departments/${uscc}/keys`, {})).status).toBe(409);
   });
 
@@ -172,7 +172,7 @@ describe('department states', () => {
 describe('signing keys', () => {
   const uscc = makeUscc('11', '350100', 'DM900030');
   beforeAll(async () => {
-    expect((await post('/v1/departments', { uscc, name: '密钥测试局', divisionCode: '350100', types: [BUSINESS_LICENCE] })).status).toBe(201);
+    expect((await post('/v1/departments', { uscc, name: '密钥测试局', divisionCode: '350100', types: [BUSINESS_LICENSE] })).status).toBe(201);
   });
 
   it('issues an ES256 key by default: certified for the department under the region CA, sealed, never shown', async () => {

@@ -101,8 +101,8 @@ pgOnly('several processes starting at once on one fresh PostgreSQL', () => {
       expect(setUps).toHaveLength(1);
       // A licence issued through one process verifies through another.
       const issuer = withCredentials[0]!.keys.issuerOf('business-licence');
-      const { businessLicenceRequest } = await import('../licences/licenceRequests');
-      const issued = await http(nodes[1]!.url, 'POST', '/v1/licenses', { key: issuer, json: businessLicenceRequest() });
+      const { businessLicenseRequest } = await import('../licenses/licenseRequests');
+      const issued = await http(nodes[1]!.url, 'POST', '/v1/licenses', { key: issuer, json: businessLicenseRequest() });
       expect(issued.status).toBe(201);
       const verified = await http(nodes[2]!.url, 'POST', '/v1/verifications', { json: issued.body });
       expect(verified.body.result).toBe('accepted');

@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/node/app';
-import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/node/features/licences/issueRequest';
+import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/node/features/licenses/issueRequest';
 import { createOpsFeature } from '../../../src/node/features/ops/opsFeature';
 import { nodeFeatures } from '../../../src/node/features/nodeFeatures';
 import type { NodeServices } from '../../../src/node/NodeServices';

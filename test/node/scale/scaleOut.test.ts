@@ -4,13 +4,13 @@
  * node killed in the middle of a batch leaves nothing half-written.
  */
 import type { ChildNode } from '../../../scripts/bench/childNode';
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
 import { http } from '../helpers/http';
 import { assertNothingHalfWritten, buildNode, describeWithPostgres, Region } from './scaleHarness';
 
 const catalog = StandardsCatalog.load();
-const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
 const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
 const issueBody = { typeCode, data: sample.draft };
 /** One valid licence per certificate number (issue 10): each idempotency key issues its own number. */

@@ -11,7 +11,7 @@ import { SqlStatisticsStore, type StatisticsStore, type VerificationCountDelta }
 import { VerificationStatistics, verificationCountKey } from '../../../src/node/ops/VerificationStatistics';
 import type { NodeTrustSnapshot } from '../../../src/node/signing/NodeTrust';
 import type { VerificationResult } from '../../../src/verify/VerificationResult';
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 
@@ -116,7 +116,7 @@ describe('on a node', () => {
 
   beforeAll(async () => {
     node = await startTestNode({ env: { ELICENSE_PUBLIC_RATE_LIMIT: '100000' } });
-    const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+    const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
     const issued = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: { type: 'business-licence', data: sample.draft } });
     expect(issued.status).toBe(201);
     fullForm = issued.text;

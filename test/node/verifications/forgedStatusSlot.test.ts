@@ -15,15 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLicenseIdentifier, parseLicenseIdentifier } from '../../../src/codes/licenseIdentifier';
 import { SoftwareSigner } from '../../../src/crypto/SoftwareSigner';
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { deflateSync } from 'node:zlib';
 import cbor from 'cbor';
 import { base45Encode } from '../../../src/forms/qr/base45';
-import { CLAIM, COMPACT_PREFIX, decodeCompactLicence, encodeCompactLicence } from '../../../src/forms/qr/compactLicence';
+import { CLAIM, COMPACT_PREFIX, decodeCompactLicense, encodeCompactLicense } from '../../../src/forms/qr/compactLicense';
 import { cborEncoder, coseSign1ToBeSigned, encodeCoseSign1 } from '../../../src/forms/qr/coseSign1';
 import { toLowS } from '../../../src/forms/qr/ecdsaLowS';
-import { LicenceFonts } from '../../../src/forms/pdf/LicenceFonts';
-import { renderLicencePdf } from '../../../src/forms/pdf/renderLicencePdf';
+import { LicenseFonts } from '../../../src/forms/pdf/LicenseFonts';
+import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import type { FullForm } from '../../../src/license/FullForm';
 import { signLicense } from '../../../src/license/signLicense';
 import { http } from '../helpers/http';
@@ -54,7 +54,7 @@ function otherIdentifier(identifier: string): string {
 /** A QR as made before QRs carried their status entry (claim 11), signed with the held key. */
 async function qrWithoutStatusEntry(form: FullForm): Promise<string> {
   const standard = node.services.catalog.getType(String(form.license['certificateTypeCode']))!;
-  const { cose } = decodeCompactLicence(await encodeCompactLicence(form, standard, heldSigner, new Date()));
+  const { cose } = decodeCompactLicense(await encodeCompactLicense(form, standard, heldSigner, new Date()));
   const claims = cbor.decodeFirstSync(Buffer.from(cose.payload)) as Map<number, unknown>;
   claims.delete(CLAIM.statusEntry);
   const payload = cborEncoder.encode(claims);
@@ -72,7 +72,7 @@ const verify = async (body: unknown) => {
 beforeAll(async () => {
   node = await startTestNode();
   work = mkdtempSync(join(tmpdir(), 'elicense-forged-'));
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
   const issued = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: { type: 'business-licence', data: sample.draft } });
   expect(issued.status).toBe(201);
   genuine = JSON.parse(issued.text) as FullForm;
@@ -130,7 +130,7 @@ describe('a licence the node never issued gets no status from it', () => {
   it('the forged-slot licence as a QR (signed with the held key): STATUS_UNKNOWN too', async () => {
     const forged = await forge((r) => (r['certificateIdentifier'] = otherIdentifier(String(genuine.license['certificateIdentifier']))));
     const standard = node.services.catalog.getType(String(genuine.license['certificateTypeCode']))!;
-    const qr = await encodeCompactLicence(forged, standard, heldSigner, new Date());
+    const qr = await encodeCompactLicense(forged, standard, heldSigner, new Date());
     expect(await verify({ qr })).toMatchObject({ result: 'rejected', reasons: ['STATUS_UNKNOWN'] });
   });
 
@@ -138,8 +138,8 @@ describe('a licence the node never issued gets no status from it', () => {
     const forged = await forge((r) => (r['certificateIdentifier'] = otherIdentifier(String(genuine.license['certificateIdentifier']))));
     const standard = node.services.catalog.getType(String(genuine.license['certificateTypeCode']))!;
     const at = new Date();
-    const qrText = await encodeCompactLicence(forged, standard, heldSigner, at);
-    const pdf = await renderLicencePdf(forged, { standard, qrText, signer: heldSigner, at, fonts: LicenceFonts.load() });
+    const qrText = await encodeCompactLicense(forged, standard, heldSigner, at);
+    const pdf = await renderLicensePdf(forged, { standard, qrText, signer: heldSigner, at, fonts: LicenseFonts.load() });
     const r = await http(node.url, 'POST', '/v1/verifications', { raw: pdf, headers: { 'content-type': 'application/pdf' } });
     expect(r.status).toBe(200);
     expect({ result: r.body.result, reasons: r.body.reasons }).toEqual({ result: 'rejected', reasons: ['STATUS_UNKNOWN'] });

@@ -9,7 +9,7 @@ import { photoOfQr } from '../../forms/images/photoOfQr';
 import { http, type HttpResult } from '../helpers/http';
 import { clearOfWindowEnd } from '../helpers/rateWindows';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
-import { businessLicenceRequest } from '../licences/licenceRequests';
+import { businessLicenseRequest } from '../licenses/licenseRequests';
 
 
 /**
@@ -59,7 +59,7 @@ describe('hostile uploads to POST /v1/verifications', () => {
     });
 
     it("a licence's own QR image is read (off the event loop) and accepted", async () => {
-      const issued = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: businessLicenceRequest() });
+      const issued = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: businessLicenseRequest() });
       expect(issued.status).toBe(201);
       const png = await fetch(`${node.url}/v1/licenses/${issued.body.license.certificateIdentifier}.qr.png`, { headers: { authorization: `Bearer ${node.keys.issuerOf('business-licence')}` } });
       expect(png.status).toBe(200);

@@ -5,7 +5,7 @@
  * database read of its list once the list is held; a status change drops only
  * the list it touched; what is not valid is always read from the database.
  */
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 
@@ -17,7 +17,7 @@ const slotReads: string[] = [];
 beforeAll(async () => {
   node = await startTestNode();
   for (const slug of ['business-licence', 'marriage-certificate']) {
-    const sample = loadSampleLicences().find((s) => s.slug === slug)!;
+    const sample = loadSampleLicenses().find((s) => s.slug === slug)!;
     const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf(slug), json: { type: slug, data: sample.draft } });
     expect(r.status).toBe(201);
     forms[slug] = r.text;
@@ -85,7 +85,7 @@ describe('answers bound to the licence issued at the slot', () => {
 
   it('who holds each slot is read once per list: after a status change only the slots issued since are read', async () => {
     const key = keyOf('marriage-certificate');
-    const sample = loadSampleLicences().find((s) => s.slug === 'marriage-certificate')!;
+    const sample = loadSampleLicenses().find((s) => s.slug === 'marriage-certificate')!;
     const second = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('marriage-certificate'), json: { type: 'marriage-certificate', data: { ...sample.draft, certificateNumber: 'CACHE-2' } } });
     expect(second.status).toBe(201);
     const secondEntry = second.body.license.statusEntry as { listId: string; index: number };

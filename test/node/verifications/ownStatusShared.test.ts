@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSampleLicences } from '../../../src/demo/sampleDraft';
-import { LicenceRecords } from '../../../src/node/features/licences/LicenceRecords';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
+import { LicenseRecords } from '../../../src/node/features/licenses/LicenseRecords';
 import type { Principal } from '../../../src/node/http/permissions';
 import { describeWithPostgres } from '../scale/scaleHarness';
 import { http } from '../helpers/http';
@@ -18,7 +18,7 @@ describeWithPostgres('own licence states with other writers on the database', ()
   let a: TestNode;
   let b: TestNode;
   let dirB: string;
-  const sample = loadSampleLicences().find((s) => s.slug === 'business-licence')!;
+  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
   beforeAll(async () => {
     a = await startTestNode();
     dirB = mkdtempSync(join(tmpdir(), 'elicense-node-b-'));
@@ -48,7 +48,7 @@ describeWithPostgres('own licence states with other writers on the database', ()
       const key = { identifier: id, issuerCode: issued.body.license.certificateIssuingAuthorityCode as string, statusEntry: issued.body.license.statusEntry as { listId: string; index: number } };
       expect(await b.services.ownStatus.fromMemory(key)).toMatchObject({ kind: 'valid' });
       // Revoked by A's own code path, in this event-loop turn: no time for a notice to reach B.
-      const revoked = await new LicenceRecords(a.services).changeStatus(admin, id, 'revoke', 'shared store test');
+      const revoked = await new LicenseRecords(a.services).changeStatus(admin, id, 'revoke', 'shared store test');
       expect(revoked.status).toBe('revoked');
       // Straight after A's answer: B's memory must not vouch for it any more.
       expect(await b.services.ownStatus.fromMemory(key)).toBeNull();

@@ -5,22 +5,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
-import { businessLicenceRequest } from '../licences/licenceRequests';
+import { businessLicenseRequest } from '../licenses/licenseRequests';
 
 describe('POST /v1/verifications and the standards catalogue (public)', () => {
   let node: TestNode;
-  let licence: Record<string, any>;
+  let license: Record<string, any>;
   beforeAll(async () => {
     node = await startTestNode();
-    const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: businessLicenceRequest() });
-    licence = r.body;
+    const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: businessLicenseRequest() });
+    license = r.body;
   }, 180_000);
   afterAll(() => node?.close(), 60_000);
 
   const verify = (body: unknown) => http(node.url, 'POST', '/v1/verifications', { json: body });
 
   it('accepts a licence of this region with every check passed except recognition', async () => {
-    const r = await verify(licence);
+    const r = await verify(license);
     expect(r.status).toBe(200);
     expect(r.body.result).toBe('accepted');
     const byCheck = Object.fromEntries(r.body.checks.map((c: any) => [c.check, c.status]));
@@ -29,7 +29,7 @@ describe('POST /v1/verifications and the standards catalogue (public)', () => {
   });
 
   it('a tampered licence: 200 rejected with SIGNATURE_INVALID', async () => {
-    const tampered = JSON.parse(JSON.stringify(licence));
+    const tampered = JSON.parse(JSON.stringify(license));
     tampered.license.certificateHolderName = '张三';
     const r = await verify(tampered);
     expect(r.status).toBe(200);
@@ -38,7 +38,7 @@ describe('POST /v1/verifications and the standards catalogue (public)', () => {
   });
 
   it('a licence naming a status entry or identifier it was not issued with is rejected', async () => {
-    const moved = JSON.parse(JSON.stringify(licence));
+    const moved = JSON.parse(JSON.stringify(license));
     moved.license.statusEntry.index += 1;
     expect((await verify(moved)).body.result).toBe('rejected');
   });

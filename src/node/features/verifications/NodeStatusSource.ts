@@ -1,7 +1,7 @@
 import { isElicenseError } from '../../../errors';
-import { fullFormDigest } from '../../../forms/qr/compactLicence';
+import { fullFormDigest } from '../../../forms/qr/compactLicense';
 import { FULL_FORM_FORMAT } from '../../../license/FullForm';
-import type { LicenceKey } from '../../../forms/verifyAnyForm';
+import type { LicenseKey } from '../../../forms/verifyAnyForm';
 import type { NodeServices } from '../../NodeServices';
 import type { NodeTrustSnapshot } from '../../signing/NodeTrust';
 import type { StatusAnswer, StatusQuery } from '../../../verify/TrustInputs';
@@ -29,7 +29,7 @@ const ISSUED_LIST_ID = /^[0-9A-Za-z._-]{1,64}$/;
  * status slot the licence names, of its department. Anything else (a slot of
  * another licence, the identifier with another slot or none) is "unknown".
  */
-export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: LicenceKey | null): Promise<PrefetchedStatus> {
+export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: LicenseKey | null): Promise<PrefetchedStatus> {
   const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
   if (!key || !snapshot.departments.has(key.issuerCode)) return notCovered;
   const { identifier, issuerCode: issuer } = key;
@@ -51,12 +51,12 @@ export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapsho
     if (memory?.kind === 'valid') return answering({ kind: 'status', status: 'valid', asOf: memory.asOf, source });
     if (memory?.kind === 'not_issued') return answering(notIssued);
     // One small indexed read: status, slot and last reason only, never the record or the full form.
-    const licence = await s.stores.licences.statusOf(s.db, identifier);
+    const license = await s.stores.licenses.statusOf(s.db, identifier);
     const asOf = s.clock.now();
     let answer: StatusAnswer;
-    if (!licence || licence.uscc !== issuer || !(entry ? licence.statusListId === entry.listId && licence.statusIndex === entry.index : await sameRecord(s, key))) answer = notIssued;
-    else if (licence.status === 'valid') answer = { kind: 'status', status: 'valid', asOf, source };
-    else answer = { kind: 'status', status: licence.status, asOf, source, since: licence.updatedAt, ...(licence.reason ? { reason: licence.reason } : {}) };
+    if (!license || license.uscc !== issuer || !(entry ? license.statusListId === entry.listId && license.statusIndex === entry.index : await sameRecord(s, key))) answer = notIssued;
+    else if (license.status === 'valid') answer = { kind: 'status', status: 'valid', asOf, source };
+    else answer = { kind: 'status', status: license.status, asOf, source, since: license.updatedAt, ...(license.reason ? { reason: license.reason } : {}) };
     return answering(answer);
   } catch (e) {
     if (isElicenseError(e) && e.code === 'STORE_UNAVAILABLE') return { ...notCovered, unavailable: true };
@@ -69,9 +69,9 @@ export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapsho
  * the QR carried it does not. Such a QR is bound to what was issued by its
  * digest of the record (rare: the one path that reads the record).
  */
-async function sameRecord(s: NodeServices, key: LicenceKey): Promise<boolean> {
+async function sameRecord(s: NodeServices, key: LicenseKey): Promise<boolean> {
   if (!key.recordDigest) return false;
-  const issued = await s.stores.licences.get(s.db, key.identifier);
+  const issued = await s.stores.licenses.get(s.db, key.identifier);
   if (!issued) return false;
   const digest = fullFormDigest({ format: FULL_FORM_FORMAT, license: issued.record, signature: '' });
   return Buffer.from(digest).equals(Buffer.from(key.recordDigest));

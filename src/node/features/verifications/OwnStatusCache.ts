@@ -111,8 +111,8 @@ export class OwnStatusCache {
    * when the caller must ask the database (not valid, slot issued since,
    * no entry, cache not confirmable).
    */
-  async fromMemory(licence: { identifier: string; issuerCode: string; statusEntry?: { listId: string; index: number } | undefined }): Promise<MemoryAnswer | null> {
-    const entry = licence.statusEntry;
+  async fromMemory(license: { identifier: string; issuerCode: string; statusEntry?: { listId: string; index: number } | undefined }): Promise<MemoryAnswer | null> {
+    const entry = license.statusEntry;
     if (!entry || !this.#started) return null;
     await this.#confirm();
     let list = this.#lists.get(entry.listId);
@@ -121,8 +121,8 @@ export class OwnStatusCache {
       if (!loaded) return null;
       list = loaded;
     }
-    if (list.uscc !== licence.issuerCode || entry.index >= list.nextIndex) return null;
-    if (!list.issued.holds(entry.index, licence.identifier)) return { kind: 'not_issued' };
+    if (list.uscc !== license.issuerCode || entry.index >= list.nextIndex) return null;
+    if (!list.issued.holds(entry.index, license.identifier)) return { kind: 'not_issued' };
     return list.bits.get(entry.index) === 'valid' ? { kind: 'valid', asOf: new Date(this.#confirmedAt) } : null;
   }
 

@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import { ElicenseError } from '../../../errors';
 import { detectForm, type DetectedForm } from '../../../forms/detectForm';
-import { MAX_LICENCE_PDF_BYTES } from '../../../forms/pdf/verifyLicencePdf';
-import { MAX_COMPACT_TEXT } from '../../../forms/qr/compactLicence';
+import { MAX_LICENSE_PDF_BYTES } from '../../../forms/pdf/verifyLicensePdf';
+import { MAX_COMPACT_TEXT } from '../../../forms/qr/compactLicense';
 import type { ImageOutcome } from '../../../forms/qrImage/decodeRasterImage';
 import { MAX_QR_IMAGE_BYTES } from '../../../forms/qrImage/qrImageLimits';
 import { presentedFromJson, readPresentedForm, type PresentedForm } from '../../../forms/verifyAnyForm';
@@ -17,7 +17,7 @@ import { FULL_FORM_KEYS } from '../../../license/FullForm';
 export const FORM_BYTE_CAPS = {
   png: MAX_QR_IMAGE_BYTES,
   jpeg: MAX_QR_IMAGE_BYTES,
-  pdf: MAX_LICENCE_PDF_BYTES,
+  pdf: MAX_LICENSE_PDF_BYTES,
   'qr-text': MAX_COMPACT_TEXT + 64,
 } as const satisfies Partial<Record<DetectedForm, number>>;
 

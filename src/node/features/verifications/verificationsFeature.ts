@@ -1,5 +1,5 @@
 import { ElicenseError } from '../../../errors';
-import { licenceKeyOf, verifyPresentedForm } from '../../../forms/verifyAnyForm';
+import { licenseKeyOf, verifyPresentedForm } from '../../../forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
 import type { NodeServices } from '../../NodeServices';
@@ -39,7 +39,7 @@ export function createVerificationsFeature(services: NodeServices): Feature {
         handler: async (req, res) => {
           const presented = await readVerificationRequest(req, res, reading);
           const { snapshot, stale } = await services.trust.forVerification();
-          const status = await prefetchStatus(services, snapshot, await licenceKeyOf(presented));
+          const status = await prefetchStatus(services, snapshot, await licenseKeyOf(presented));
           const at = services.clock.now();
           // Own region from the database, peer regions from their last accepted documents: no call to any issuer.
           const peers = await services.federation.peerTrust();

@@ -1,0 +1,158 @@
+import type { PDFRef } from 'pdf-lib';
+import type { Label } from '../../standards/generated/TypeStandard';
+import { drawQrCode } from './drawQrCode';
+import type { FaceSection, LicenseFace } from './licenseFace';
+import type { PageCanvas, Rgb } from './PageCanvas';
+import { wrapText, type CharWidth } from './wrapText';
+
+/** A4 in points. */
+export const A4: readonly [number, number] = [595.28, 841.89];
+
+/** Fixed texts of the page; listed so the font subset includes them. */
+export const PAGE_TEXTS = {
+  scan: '扫码核验',
+  scanEn: 'Scan to verify',
+  footer: '本证照由颁发机构数字签名，签名证照文件见附件 licence.elic.json',
+  footerEn: 'Electronic licence digitally signed by the issuing authority; the full signed licence is embedded as licence.elic.json.',
+  identifierLabel: '证照标识 Licence identifier: ',
+} as const;
+
+const INK: Rgb = [0.1, 0.1, 0.1];
+const LABEL: Rgb = [0.33, 0.33, 0.36];
+const LABEL_EN: Rgb = [0.5, 0.5, 0.53];
+const ACCENT: Rgb = [0.62, 0.1, 0.12];
+
+const PAD = 48; // page edge to content
+const SIDE = 150; // right-hand column: QR and seal
+const GAP = 14;
+
+export interface FaceAssets {
+  qrText: string;
+  seal?: PDFRef;
+}
+
+/**
+ * Lays the face out on one A4 page: title band, the type's sections in one or
+ * two columns (zh label, en subtitle, value), a right-hand column with the QR
+ * and the department seal, and a footer with the identifier. Text shrinks in
+ * steps until the sections fit. Returns the QR version drawn.
+ */
+export function drawLicenseFace(canvas: PageCanvas, face: LicenseFace, assets: FaceAssets): number {
+  const { width: W, height: H } = canvas;
+  const charWidth: CharWidth = (ch) => canvas.font.width(ch);
+  const text = (s: string, x: number, y: number, size: number, color = INK) => canvas.text(s, x, y, size, color);
+  const centred = (s: string, y: number, size: number, color = INK) => text(s, (W - canvas.measure(s, size)) / 2, y, size, color);
+
+  // Frame
+  canvas.strokeRect(22, 22, W - 44, H - 44, 1.6, ACCENT);
+  canvas.strokeRect(27, 27, W - 54, H - 54, 0.5, ACCENT);
+
+  // Title band
+  const titleSize = fitSize(charWidth, face.title.zh, 22, W - 2 * PAD);
+  centred(face.title.zh, H - PAD - titleSize, titleSize, ACCENT);
+  const enSize = fitSize(charWidth, face.title.en, 10, W - 2 * PAD);
+  centred(face.title.en, H - PAD - titleSize - 16, enSize, LABEL);
+  const bodyTop = H - PAD - titleSize - 30;
+  canvas.line(PAD, bodyTop, W - PAD, bodyTop, 0.8, ACCENT);
+
+  // Footer
+  const footerTop = PAD + 30;
+  const footerWidth = W - 2 * PAD;
+  const idLine = PAGE_TEXTS.identifierLabel + face.identifier;
+  text(idLine, PAD, PAD + 18, fitSize(charWidth, idLine, 7.5, footerWidth), LABEL);
+  text(PAGE_TEXTS.footer, PAD, PAD + 8, fitSize(charWidth, PAGE_TEXTS.footer, 6.5, footerWidth), LABEL_EN);
+  text(PAGE_TEXTS.footerEn, PAD, PAD, fitSize(charWidth, PAGE_TEXTS.footerEn, 6, footerWidth), LABEL_EN);
+
+  // Right-hand column: QR at the top, seal at the bottom (over the issuer, as on paper).
+  const sideX = W - PAD - SIDE;
+  const qrSize = SIDE - 16;
+  const qrY = bodyTop - 12 - qrSize;
+  const version = drawQrCode(canvas, assets.qrText, { x: sideX + (SIDE - qrSize) / 2, y: qrY, size: qrSize });
+  centred2(PAGE_TEXTS.scan, sideX + SIDE / 2, qrY - 12, 8.5, LABEL);
+  centred2(PAGE_TEXTS.scanEn, sideX + SIDE / 2, qrY - 21, 6.5, LABEL_EN);
+  if (assets.seal) {
+    const sealSize = 112;
+    canvas.inkImage(assets.seal, sideX + (SIDE - sealSize) / 2, footerTop + 6, sealSize, sealSize);
+  }
+
+  // Sections, shrinking until they fit between the title band and the footer.
+  const bodyLeft = PAD;
+  const bodyWidth = sideX - GAP - PAD;
+  const available = bodyTop - 12 - footerTop;
+  let scale = 1;
+  while (scale > 0.55 && sectionsHeight(face.sections, charWidth, bodyWidth, scale) > available) scale -= 0.05;
+  let y = bodyTop - 12;
+  for (const section of face.sections) y = drawSection(section, bodyLeft, y, bodyWidth, scale) - 8 * scale;
+  return version;
+
+  function centred2(s: string, cx: number, y: number, size: number, color = INK) {
+    text(s, cx - canvas.measure(s, size) / 2, y, size, color);
+  }
+
+  function drawSection(section: FaceSection, x: number, top: number, width: number, s: number): number {
+    let y = top;
+    if (section.heading) {
+      y -= 11 * s;
+      drawLabel(section.heading, x, y, 10 * s, ACCENT);
+      y -= 5 * s;
+      canvas.line(x, y, x + width, y, 0.4, ACCENT);
+    }
+    for (const row of rows(section, width, charWidth, s)) {
+      let rowBottom = y;
+      row.cells.forEach((cell, i) => {
+        let cy = y - 9 * s;
+        const cx = x + i * (row.cellWidth + GAP);
+        drawLabel(cell.label, cx, cy, 8 * s, LABEL);
+        for (const line of cell.lines) {
+          cy -= 14 * s;
+          text(line, cx, cy, 10.5 * s);
+        }
+        rowBottom = Math.min(rowBottom, cy - 6 * s);
+      });
+      y = rowBottom;
+    }
+    return y;
+  }
+
+  function drawLabel(label: Label, x: number, y: number, size: number, color: Rgb) {
+    text(label.zh, x, y, size, color);
+    text(label.en, x + canvas.measure(label.zh, size) + 4, y, size * 0.78, LABEL_EN);
+  }
+}
+
+interface Row {
+  cellWidth: number;
+  cells: { label: Label; lines: string[] }[];
+}
+
+function rows(section: FaceSection, width: number, charWidth: CharWidth, s: number): Row[] {
+  const cellWidth = section.columns === 2 ? (width - GAP) / 2 : width;
+  const out: Row[] = [];
+  for (let i = 0; i < section.fields.length; i += section.columns) {
+    const cells = section.fields.slice(i, i + section.columns).map((f) => ({ label: f.label, lines: wrapText(f.value, charWidth, 10.5 * s, cellWidth) }));
+    out.push({ cellWidth, cells });
+  }
+  return out;
+}
+
+function sectionsHeight(sections: FaceSection[], charWidth: CharWidth, width: number, s: number): number {
+  let h = 0;
+  for (const section of sections) {
+    if (section.heading) h += 16 * s;
+    for (const row of rows(section, width, charWidth, s)) h += 9 * s + 6 * s + 14 * s * Math.max(...row.cells.map((c) => c.lines.length));
+    h += 8 * s;
+  }
+  return h;
+}
+
+function measure(width: CharWidth, s: string, size: number): number {
+  let w = 0;
+  for (const ch of s) w += width(ch);
+  return w * size;
+}
+
+/** The largest size up to `size` at which `s` fits on one line of `maxWidth`. */
+function fitSize(width: CharWidth, s: string, size: number, maxWidth: number): number {
+  const w = measure(width, s, size);
+  return w <= maxWidth ? size : Math.floor((size * maxWidth * 10) / w) / 10;
+}

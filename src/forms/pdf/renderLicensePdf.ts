@@ -1,0 +1,66 @@
+import { PDFDocument } from 'pdf-lib';
+import type { Signer } from '../../crypto/Signer';
+import { ElicenseError } from '../../errors';
+import type { FullForm } from '../../license/FullForm';
+import type { TypeStandard } from '../../standards/generated/TypeStandard';
+import { addSignaturePlaceholder, contentsCapacity } from './addSignaturePlaceholder';
+import { applyPadesSignature } from './applyPadesSignature';
+import { A4, drawLicenseFace, PAGE_TEXTS } from './drawLicenseFace';
+import { embedCidFont } from './embedCidFont';
+import { embedFullForm } from './embedFullForm';
+import { embedSealImage } from './embedSealImage';
+import { faceCharacters, licenseFace } from './licenseFace';
+import type { LicenseFonts } from './LicenseFonts';
+import { PageCanvas } from './PageCanvas';
+
+export interface RenderLicensePdfOptions {
+  /** The type standard of the licence (its pdfLayout and labels). */
+  standard: TypeStandard;
+  /** The compact QR text to print; made by the QR encoder, not here. */
+  qrText: string;
+  /** The issuing department's seal, PNG (transparent background). */
+  sealPng?: Uint8Array;
+  /** The department's signer; without it the PDF is left unsigned. */
+  signer?: Signer;
+  /** Creation time and the signature's claimed time (/M). */
+  at: Date;
+  fonts: LicenseFonts;
+}
+
+/**
+ * The PDF form of a licence (product.md 3.5): one A4 page laid out per the
+ * type's pdfLayout in Chinese with English subtitles, the QR and the seal,
+ * the signed full form embedded as licence.elic.json, and, with a signer, a
+ * PAdES B-B signature by the department's key (docs/adr/0004).
+ */
+export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOptions): Promise<Uint8Array> {
+  const record = form.license;
+  if (record['certificateTypeCode'] !== opts.standard.typeCode) {
+    throw new ElicenseError('TYPE_UNKNOWN', 'the licence is not of the given type standard');
+  }
+  const face = licenseFace(record, opts.standard);
+  const characters = faceCharacters(face, Object.values(PAGE_TEXTS));
+  const subset = opts.fonts.subset(characters);
+
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const page = doc.addPage(face.orientation === 'landscape' ? [A4[1], A4[0]] : [A4[0], A4[1]]);
+  const canvas = new PageCanvas(page, embedCidFont(doc, subset, characters));
+  const seal = opts.sealPng ? embedSealImage(doc, opts.sealPng) : undefined;
+  drawLicenseFace(canvas, face, { qrText: opts.qrText, ...(seal ? { seal } : {}) });
+  canvas.finish();
+  embedFullForm(doc, form, opts.at);
+
+  doc.setTitle(`${face.title.zh} ${face.identifier}`, { showInWindowTitleBar: true });
+  doc.setSubject(face.title.en);
+  doc.setAuthor(face.issuer);
+  doc.setCreator('elicense');
+  doc.setProducer('elicense (pdf-lib)');
+  doc.setLanguage('zh-CN');
+  doc.setCreationDate(opts.at);
+  doc.setModificationDate(opts.at);
+
+  if (!opts.signer) return doc.save({ updateFieldAppearances: false });
+  addSignaturePlaceholder(doc, page, { capacity: contentsCapacity(opts.signer), at: opts.at, signerName: face.issuer });
+  // No object streams: the signature dictionary must be a plain object whose bytes can be patched in place.
+  return applyPadesSignature(await doc.save({ useObjectStreams: false, updateFieldAppearances: false }), opts.signer);
+}
