@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { repoPath } from '../src/repoPath';
-import { MAX_DOCUMENT_BYTES } from '../src/federation/federationDocument';
+import { MAX_DOCUMENT_BYTES } from '../src/trust/peer/federationDocument';
 import { FULL_SIZE, runFederationScale, type FederationScaleResult, type ScaleParams } from './federationScale/runFederationScale';
 
 const num = (name: string, fallback: number): number => {

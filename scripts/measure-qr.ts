@@ -18,7 +18,7 @@ import { base45Decode } from '../src/forms/qr/base45';
 import { repoPath } from '../src/repoPath';
 import { StandardsCatalog } from '../src/standards/StandardsCatalog';
 import type { Signer } from '../src/crypto/Signer';
-import type { FullForm } from '../src/license/FullForm';
+import type { FullForm } from '../src/format/FullForm';
 import type { TypeStandard } from '../src/standards/generated/TypeStandard';
 
 async function shcText(form: FullForm, standard: TypeStandard, signer: Signer, at: Date): Promise<{ text: string; jwsBytes: number; deflatedBytes: number }> {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DemoCredentials } from '../../src/node/bootstrap/demoCredentials';
+import type { DemoCredentials } from '../../src/region/bootstrap/demoCredentials';
 import { startChildNode, type ChildNode } from './childNode';
 
 /** A node process for the benchmarks, on a database of its own, with the demo region's keys. */

@@ -1,7 +1,7 @@
 /**
  * Loopback HTTP servers for the simulated regions, one per region, serving
  * each region's signed documents on the node's own paths with the node's
- * caching rules (src/node/features/federation/federationFeature.ts): strong
+ * caching rules (src/http/routes/federation/federationFeature.ts): strong
  * ETag, Cache-Control, Elicense-Sequence, 304 on a matching If-None-Match,
  * 404 for an unknown status list. Bytes on the wire (request and response,
  * headers included) are counted at the sockets.

@@ -1,7 +1,7 @@
 import { SoftwareSigner } from '../crypto/SoftwareSigner';
-import { buildStatusList, firstStatusListId, trustListOfCeremony } from '../federation/buildTrustDocuments';
-import { TRUST_BUNDLE_FORMAT, type TrustBundle } from '../federation/documentTypes';
-import { signFederationDocument } from '../federation/federationDocument';
+import { buildStatusList, firstStatusListId, trustListOfCeremony } from '../trust/publish/buildTrustDocuments';
+import { TRUST_BUNDLE_FORMAT, type TrustBundle } from '../format/federation/documentTypes';
+import { signFederationDocument } from '../trust/peer/federationDocument';
 import { parseCertificate } from '../pki/certificate/ParsedCertificate';
 import type { DemoRegion } from './buildDemoRegion';
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LicenseDraft } from '../license/prepareLicenseRecord';
+import type { LicenseDraft } from '../issue/prepareLicenseRecord';
 import { repoPath } from '../repoPath';
 
 /** A sample licence from fixtures/data: fictional people and firms, valid codes. */

@@ -1,15 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { generateSerial } from '../codes/licenseIdentifier';
 import { SoftwareSigner } from '../crypto/SoftwareSigner';
-import type { FullForm } from '../license/FullForm';
-import { prepareLicenseRecord } from '../license/prepareLicenseRecord';
-import { signLicense } from '../license/signLicense';
+import type { FullForm } from '../format/FullForm';
+import { prepareLicenseRecord } from '../issue/prepareLicenseRecord';
+import { signLicense } from '../issue/signLicense';
 import { runCeremony } from '../pki/ca/ceremony';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
-import type { ReasonCode } from '../verify/reasonCodes';
+import type { ReasonCode } from '../format/reasonCodes';
 import { chinaCalendarDate } from '../chinaCalendarDate';
 import { parseCertificate } from '../pki/certificate/ParsedCertificate';
-import type { LicenseDraft } from '../license/prepareLicenseRecord';
+import type { LicenseDraft } from '../issue/prepareLicenseRecord';
 import type { DemoRegion } from './buildDemoRegion';
 
 /** A bad input with the reason code a verifier must give for it. */

@@ -1,5 +1,5 @@
 import { COMPACT_PREFIX } from './qr/compactLicense';
-import { isJpeg, isPng } from './qrImage/decodeRasterImage';
+import { isJpeg, isPng } from './image/decodeRasterImage';
 
 /** The forms a licence is presented in, as told apart by their first bytes. */
 export type DetectedForm = 'full-form' | 'qr-text' | 'pdf' | 'png' | 'jpeg' | 'unknown';

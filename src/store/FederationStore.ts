@@ -1,4 +1,4 @@
-import type { FederationKind } from '../federation/federationDocument';
+import type { FederationKind } from '../format/federation/documentTypes';
 import type { Queryable } from './Database';
 import { asDate, asNumber, asOptionalDate } from './rowValues';
 

@@ -1,6 +1,6 @@
-import { CHECKS, type CheckName, type ReasonCode, type WarningCode } from './reasonCodes';
+import { CHECKS, type CheckName, type ReasonCode, type WarningCode } from '../format/reasonCodes';
 import type { CheckOutcome, SignerSummary, VerificationResult } from './VerificationResult';
-import type { TrustFreshnessDetail, TrustInputs } from './TrustInputs';
+import type { TrustFreshnessDetail, TrustInputs } from '../trust/TrustInputs';
 
 /** Checks that must pass for acceptance; status and recognition join when their trust data exists. */
 const MANDATORY: ReadonlySet<CheckName> = new Set(['format', 'schema', 'identifier', 'signature', 'chain', 'issuer', 'validity']);

@@ -4,8 +4,8 @@ import { keyMatchesAlgorithm, type JwsAlgorithm } from '../crypto/algorithms';
 import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
 import { isElicenseError } from '../errors';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate/ParsedCertificate';
-import { LICENSE_JWS_TYPE } from '../license/FullForm';
-import type { ReasonCode } from './reasonCodes';
+import { LICENSE_JWS_TYPE } from '../format/FullForm';
+import type { ReasonCode } from '../format/reasonCodes';
 
 /** Beyond this many x5c entries we do not even parse: no real chain is longer. */
 export const MAX_X5C_ENTRIES = 10;

@@ -1,5 +1,5 @@
-import type { CheckName, ReasonCode, WarningCode } from './reasonCodes';
-import type { TrustFreshnessDetail } from './TrustInputs';
+import type { CheckName, ReasonCode, WarningCode } from '../format/reasonCodes';
+import type { TrustFreshnessDetail } from '../trust/TrustInputs';
 
 export type CheckStatus = 'passed' | 'failed' | 'not_checked';
 

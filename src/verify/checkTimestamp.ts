@@ -1,16 +1,15 @@
+import { MAX_CLOCK_SKEW_MS } from '../format/timestamp';
 import { verifyCompactJws } from '../crypto/jws';
 import { parseStrictJson } from '../json/parseStrictJson';
 import { OID } from '../pki/oids';
 import type { ParsedCertificate } from '../pki/certificate/ParsedCertificate';
-import type { TrustInputs } from './TrustInputs';
-import { signatureDigest, type TimestampPayload } from '../license/timestamp';
-import { TIMESTAMP_JWS_TYPE } from '../license/FullForm';
+import type { TrustInputs } from '../trust/TrustInputs';
+import { signatureDigest, type TimestampPayload } from '../format/timestamp';
+import { TIMESTAMP_JWS_TYPE } from '../format/FullForm';
 import type { PathCache } from './PathCache';
 
 /** How far a department's own sigT may be from the region timestamp. */
 export const MAX_SIGT_TIMESTAMP_GAP_MS = 5 * 60 * 1000;
-/** Clock skew tolerated between nodes. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** rootFingerprint: SHA-256 of the root the authority's certificate chains to (its region). */
 export type TimestampOutcome = { ok: true; time: Date; authority: ParsedCertificate; rootFingerprint: string } | { ok: false; detail: string };

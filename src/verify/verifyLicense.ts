@@ -2,18 +2,19 @@ import { verifyDetachedJws } from '../crypto/jws';
 import { isElicenseError } from '../errors';
 import { parseStrictJson } from '../json/parseStrictJson';
 import { parseLicenseIdentifier } from '../codes/licenseIdentifier';
-import { FULL_FORM_FORMAT, FULL_FORM_KEYS, MAX_FULL_FORM_BYTES } from '../license/FullForm';
-import { licenseSigningPayload } from '../license/signingInput';
+import { FULL_FORM_FORMAT, FULL_FORM_KEYS, MAX_FULL_FORM_BYTES } from '../format/FullForm';
+import { licenseSigningPayload } from '../format/signingInput';
 import { OID } from '../pki/oids';
 import { departmentIdentityOf } from '../pki/departmentIdentity';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
-import { checkTimestamp, MAX_CLOCK_SKEW_MS } from './checkTimestamp';
+import { checkTimestamp } from './checkTimestamp';
+import { MAX_CLOCK_SKEW_MS } from '../format/timestamp';
 import { checkLicenseValidity } from './licenseValidity';
 import { PathCache } from './PathCache';
-import type { ReasonCode } from './reasonCodes';
+import type { ReasonCode } from '../format/reasonCodes';
 import { ResultBuilder } from './ResultBuilder';
 import { SignerCache, type SignerEntry } from './SignerCache';
-import type { TrustInputs } from './TrustInputs';
+import type { TrustInputs } from '../trust/TrustInputs';
 import type { VerificationResult } from './VerificationResult';
 
 export interface VerifyContext {

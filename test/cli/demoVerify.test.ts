@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKS } from '../../src/verify/reasonCodes';
+import { CHECKS } from '../../src/format/reasonCodes';
 import { cli, cliJson, makeDemo, removeDir, SLUGS, tempDir } from './cliHarness';
 
 interface JsonResult {

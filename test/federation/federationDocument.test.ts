@@ -1,8 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
-import type { StatusListDocument, TrustListDocument } from '../../src/federation/documentTypes';
-import { readFederationDocument, signFederationDocument } from '../../src/federation/federationDocument';
-import { StatusBits } from '../../src/federation/StatusBits';
+import type { StatusListDocument, TrustListDocument } from '../../src/format/federation/documentTypes';
+import { readFederationDocument, signFederationDocument } from '../../src/trust/peer/federationDocument';
+import { StatusBits } from '../../src/format/federation/StatusBits';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { loadDemoConfig } from '../pki/ca/demoCeremony';

@@ -10,12 +10,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
-import type { StatusListDocument, TrustListDocument } from '../../src/federation/documentTypes';
-import { EMPTY_FEDERATION, parseFederationConfig, type FederationConfig, type PeerConfig } from '../../src/federation/FederationConfig';
-import { signFederationDocument } from '../../src/federation/federationDocument';
-import { StatusBits } from '../../src/federation/StatusBits';
-import { FederationSync } from '../../src/node/federation/FederationSync';
-import { importTrustBundle } from '../../src/node/federation/trustBundle';
+import type { StatusListDocument, TrustListDocument } from '../../src/format/federation/documentTypes';
+import { EMPTY_FEDERATION, parseFederationConfig, type FederationConfig, type PeerConfig } from '../../src/trust/peer/FederationConfig';
+import { signFederationDocument } from '../../src/trust/peer/federationDocument';
+import { StatusBits } from '../../src/format/federation/StatusBits';
+import { FederationSync } from '../../src/region/federation/FederationSync';
+import { importTrustBundle } from '../../src/region/federation/trustBundle';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { FederationStore } from '../../src/store/FederationStore';

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
-import { signFederationDocument } from '../../src/federation/federationDocument';
+import { signFederationDocument } from '../../src/trust/peer/federationDocument';
 import { runCeremony } from '../../src/pki/ca/ceremony';
 import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
-import { loadLocalTrustFile } from '../../src/trust/loadLocalTrustFile';
+import { loadLocalTrustFile } from '../../src/trust/local/loadLocalTrustFile';
 import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
 
 const dir = __dirname;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { keyIdForCertificate } from '../../src/crypto/keyIdForCertificate';
 import { ElicenseError } from '../../src/errors';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
-import { buildLocalTrustFile } from '../../src/trust/buildLocalTrustFile';
-import { LOCAL_TRUST_FORMAT, loadLocalTrustFile, type LocalTrustFile } from '../../src/trust/loadLocalTrustFile';
+import { buildLocalTrustFile } from '../../src/trust/local/buildLocalTrustFile';
+import { LOCAL_TRUST_FORMAT, loadLocalTrustFile, type LocalTrustFile } from '../../src/trust/local/loadLocalTrustFile';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
 const CEREMONY = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'ceremony', 'demo-region.json'), 'utf8')) as unknown;

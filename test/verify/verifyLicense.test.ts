@@ -3,18 +3,18 @@ import { signCompactJws } from '../../src/crypto/jws';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import { buildDemoRegion, type DemoRegion } from '../../src/demo/buildDemoRegion';
 import { tamperedVariants, type TamperedVariant } from '../../src/demo/tamperedVariants';
-import type { FullForm } from '../../src/license/FullForm';
-import { prepareLicenseRecord } from '../../src/license/prepareLicenseRecord';
-import { signLicense } from '../../src/license/signLicense';
-import { createTimestamp } from '../../src/license/timestamp';
+import type { FullForm } from '../../src/format/FullForm';
+import { prepareLicenseRecord } from '../../src/issue/prepareLicenseRecord';
+import { signLicense } from '../../src/issue/signLicense';
+import { createTimestamp } from '../../src/format/timestamp';
 import { runCeremony } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
-import { loadLocalTrustFile, type LocalTrustFile } from '../../src/trust/loadLocalTrustFile';
+import { loadLocalTrustFile, type LocalTrustFile } from '../../src/trust/local/loadLocalTrustFile';
 import { checkTimestamp } from '../../src/verify/checkTimestamp';
 import { PathCache } from '../../src/verify/PathCache';
-import { CHECKS } from '../../src/verify/reasonCodes';
-import type { TrustInputs } from '../../src/verify/TrustInputs';
+import { CHECKS } from '../../src/format/reasonCodes';
+import type { TrustInputs } from '../../src/trust/TrustInputs';
 import { createVerifierCaches, verifyFullFormDocument, verifyLicense } from '../../src/verify/verifyLicense';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
@@ -284,7 +284,7 @@ describe('verifyLicense: long-term validity through region timestamps (ADR 0001)
 
 describe('issuance refuses what would not verify', () => {
   it('will not let a department issue a type it is not authorised for', async () => {
-    const { issueLicense } = await import('../../src/license/issueLicense');
+    const { issueLicense } = await import('../../src/issue/issueLicense');
     const lic = demo.licenses[0]!;
     const other = demo.pki.departments.find((d) => !d.licenseTypes.includes(lic.standard.typeCode))!;
     const draft = {
@@ -316,7 +316,7 @@ describe('issuance refuses what would not verify', () => {
 });
 
 describe('verifyLicense: licence status from a status source', () => {
-  const withStatus = (answer: import('../../src/verify/TrustInputs').StatusAnswer): TrustInputs => ({ ...demo.trust, statusOf: () => answer });
+  const withStatus = (answer: import('../../src/trust/TrustInputs').StatusAnswer): TrustInputs => ({ ...demo.trust, statusOf: () => answer });
   const asOf = new Date(NOW.getTime() - 60_000);
 
   it.each([

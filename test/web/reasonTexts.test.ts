@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../../src/repoPath';
-import { CHECKS, REASON_CODES, WARNING_CODES } from '../../src/verify/reasonCodes';
+import { CHECKS, REASON_CODES, WARNING_CODES } from '../../src/format/reasonCodes';
 
 interface Text {
   zh: string;

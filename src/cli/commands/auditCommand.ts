@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { auditVerificationView } from '../../node/features/audit/auditViews';
-import { verifyStoredAuditLog, type StoredAuditVerification } from '../../node/features/audit/verifyStoredAuditLog';
+import { auditVerificationView } from '../../region/audit/auditViews';
+import { verifyStoredAuditLog, type StoredAuditVerification } from '../../region/audit/verifyStoredAuditLog';
 import { SqlAuditLog } from '../../store/AuditLog';
 import type { CliContext } from '../CliContext';
 import { openNodeDatabase, type NodeDatabaseDeps, type NodeDatabaseOptions } from '../openNodeDatabase';

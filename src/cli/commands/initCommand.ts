@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseStrictJson } from '../../json/parseStrictJson';
-import { initRegion } from '../../node/bootstrap/initRegion';
+import { initRegion } from '../../region/bootstrap/initRegion';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
 import { readInput, readPassphrase } from '../readInput';

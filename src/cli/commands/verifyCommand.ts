@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { verifyAnyForm, type AnyFormResult } from '../../forms/verifyAnyForm';
-import { parsePin, trustFromBundle } from '../../federation/bundleTrust';
-import { loadFederationConfig } from '../../federation/FederationConfig';
+import { verifyAnyForm, type AnyFormResult } from '../../verify/forms/verifyAnyForm';
+import { parsePin, trustFromBundle } from '../../trust/peer/bundleTrust';
+import { loadFederationConfig } from '../../trust/peer/FederationConfig';
 import { parseStrictJson } from '../../json/parseStrictJson';
-import { loadLocalTrustFile } from '../../trust/loadLocalTrustFile';
-import type { TrustInputs } from '../../verify/TrustInputs';
-import { REASON_CODES } from '../../verify/reasonCodes';
+import { loadLocalTrustFile } from '../../trust/local/loadLocalTrustFile';
+import type { TrustInputs } from '../../trust/TrustInputs';
+import { REASON_CODES } from '../../format/reasonCodes';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
 import { formatResult } from '../formatResult';

@@ -1,5 +1,5 @@
 import { create as createQr } from 'qrcode';
-import { QR_ERROR_CORRECTION, QR_QUIET_ZONE, qrSegmentsOf } from '../qrImage/renderQrImage';
+import { QR_ERROR_CORRECTION, QR_QUIET_ZONE, qrSegmentsOf } from '../image/renderQrImage';
 import type { PageCanvas } from './PageCanvas';
 
 /**

@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { PDFHexString, PDFName, PDFString, type PDFDocument } from 'pdf-lib';
-import type { FullForm } from '../../license/FullForm';
+import type { FullForm } from '../../format/FullForm';
 
 /** Name of the embedded full form; verifiers look for it in the EmbeddedFiles name tree. */
 export const FULL_FORM_ATTACHMENT_NAME = 'licence.elic.json';

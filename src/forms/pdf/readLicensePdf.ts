@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
-import { MAX_FULL_FORM_BYTES } from '../../license/FullForm';
+import { MAX_FULL_FORM_BYTES } from '../../format/FullForm';
 import { FULL_FORM_ATTACHMENT_NAME } from './embedFullForm';
 
 /** One signature dictionary, as found through the AcroForm's signature fields. */

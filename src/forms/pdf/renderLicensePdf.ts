@@ -1,7 +1,7 @@
 import { PDFDocument } from 'pdf-lib';
 import type { Signer } from '../../crypto/Signer';
 import { ElicenseError } from '../../errors';
-import type { FullForm } from '../../license/FullForm';
+import type { FullForm } from '../../format/FullForm';
 import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import { addSignaturePlaceholder, contentsCapacity } from './addSignaturePlaceholder';
 import { applyPadesSignature } from './applyPadesSignature';

@@ -1,6 +1,6 @@
 import { ElicenseError } from '../../../src/errors';
-import { QrImageReaderPool } from '../../../src/forms/qrImage/QrImageReaderPool';
-import { renderQrPng } from '../../../src/forms/qrImage/renderQrImage';
+import { QrImageReaderPool } from '../../../src/forms/image/QrImageReaderPool';
+import { renderQrPng } from '../../../src/forms/image/renderQrImage';
 import { busyPng, greyPng } from './craftedImages';
 
 const TEXT = 'LC1:6BFOXN*TS0BI$ZD.P9';

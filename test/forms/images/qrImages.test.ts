@@ -3,10 +3,10 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { base45Encode } from '../../../src/forms/qr/base45';
-import { checkRasterHeader, decodeRasterImage } from '../../../src/forms/qrImage/decodeRasterImage';
-import { MAX_QR_IMAGE_PIXELS } from '../../../src/forms/qrImage/qrImageLimits';
-import { readQrFromImage } from '../../../src/forms/qrImage/readQrFromImage';
-import { qrSymbolOf, renderQrPng, renderQrSvg } from '../../../src/forms/qrImage/renderQrImage';
+import { checkRasterHeader, decodeRasterImage } from '../../../src/forms/image/decodeRasterImage';
+import { MAX_QR_IMAGE_PIXELS } from '../../../src/forms/image/qrImageLimits';
+import { readQrFromImage } from '../../../src/forms/image/readQrFromImage';
+import { qrSymbolOf, renderQrPng, renderQrSvg } from '../../../src/forms/image/renderQrImage';
 import { greyPng, jpegDeclaring } from './craftedImages';
 import { photoOfQr } from './photoOfQr';
 

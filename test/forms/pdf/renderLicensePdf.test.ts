@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
-import { verifyLicensePdf } from '../../../src/forms/pdf/verifyLicensePdf';
+import { verifyLicensePdf } from '../../../src/verify/forms/verifyLicensePdf';
 import { NOW, contextOf, demoRegion, qrTextFor, signedPdf, tool, toolAvailable, workDir } from './pdfTestRegion';
 
 let demo: DemoRegion;

@@ -3,10 +3,10 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import type { DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
-import { MAX_LICENSE_PDF_BYTES, verifyLicensePdf } from '../../../src/forms/pdf/verifyLicensePdf';
-import type { FullForm } from '../../../src/license/FullForm';
+import { MAX_LICENSE_PDF_BYTES, verifyLicensePdf } from '../../../src/verify/forms/verifyLicensePdf';
+import type { FullForm } from '../../../src/format/FullForm';
 import { repoPath } from '../../../src/repoPath';
-import { loadLocalTrustFile } from '../../../src/trust/loadLocalTrustFile';
+import { loadLocalTrustFile } from '../../../src/trust/local/loadLocalTrustFile';
 import { NOW, catalog, contextOf, demoRegion, fonts, sealPng, signedPdf } from './pdfTestRegion';
 
 let demo: DemoRegion;

@@ -6,11 +6,11 @@ import { base45Decode, base45Encode } from '../../../src/forms/qr/base45';
 import cbor from 'cbor';
 import { cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
 import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicense, encodeCompactLicense, fullFormDigest } from '../../../src/forms/qr/compactLicense';
-import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
+import { verifyCoseSign1 } from '../../../src/verify/forms/verifyCoseSign1';
 import { toLowS } from '../../../src/forms/qr/ecdsaLowS';
-import { verifyCompactLicense } from '../../../src/forms/qr/verifyCompactLicense';
+import { verifyCompactLicense } from '../../../src/verify/forms/verifyCompactLicense';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
-import { loadLocalTrustFile } from '../../../src/trust/loadLocalTrustFile';
+import { loadLocalTrustFile } from '../../../src/trust/local/loadLocalTrustFile';
 import { verifyLicense } from '../../../src/verify/verifyLicense';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
@@ -114,7 +114,7 @@ describe('compact QR form: bad input gets its code', () => {
 });
 
 describe('verifyCompactLicense: the QR against trust material', () => {
-  const verify = (text: string, opts: { at?: Date; trust?: import('../../../src/verify/TrustInputs').TrustInputs; fullForm?: import('../../../src/license/FullForm').FullForm } = {}) =>
+  const verify = (text: string, opts: { at?: Date; trust?: import('../../../src/trust/TrustInputs').TrustInputs; fullForm?: import('../../../src/format/FullForm').FullForm } = {}) =>
     verifyCompactLicense(text, { trust: opts.trust ?? demo.trust, catalog, at: opts.at ?? NOW, ...(opts.fullForm ? { fullForm: opts.fullForm } : {}) });
 
   it('accepts the QR of every type, signed with each allowed algorithm, with every check in order', () => {
@@ -212,7 +212,7 @@ describe('compact QR form: restructured COSE and claims', () => {
 });
 
 describe('verifyCompactLicense: signed by a known key, but wrong', () => {
-  const verify = (text: string, fullForm?: import('../../../src/license/FullForm').FullForm) =>
+  const verify = (text: string, fullForm?: import('../../../src/format/FullForm').FullForm) =>
     verifyCompactLicense(text, { trust: demo.trust, catalog, at: NOW, ...(fullForm ? { fullForm } : {}) });
   const business = () => demo.licenses.find((l) => l.slug === 'business-licence')!;
   /** Re-sign edited claims (and header) with the licence's own department key. */

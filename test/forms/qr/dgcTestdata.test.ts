@@ -11,7 +11,7 @@ import { isElicenseError } from '../../../src/errors';
 import { base45Decode } from '../../../src/forms/qr/base45';
 import { cborDecoder, coseAlgorithmName, decodeCoseSign1, type CoseSign1 } from '../../../src/forms/qr/coseSign1';
 import { inflateLimited, unwrapCompactText } from '../../../src/forms/qr/compactLicense';
-import { verifyCoseSign1 } from '../../../src/forms/qr/verifyCoseSign1';
+import { verifyCoseSign1 } from '../../../src/verify/forms/verifyCoseSign1';
 import { vectorsDir } from '../../vectorsDir';
 
 const DIR = vectorsDir('dgc-testdata');

@@ -4,14 +4,14 @@
  * The access matrix: every route of the node (read from the same feature
  * list the app mounts, so a new route is covered the day it is added) ×
  * every kind of caller. The expected access per permission is written out
- * here, independently of src/node/http/permissions.ts: a route with a
+ * here, independently of src/http/permissions.ts: a route with a
  * permission this table does not know, or a path parameter it cannot fill,
  * fails the test until someone decides who may call it.
  */
 import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
-import { nodeFeatures } from '../../../src/node/features/nodeFeatures';
-import type { Permission } from '../../../src/node/http/permissions';
-import type { RouteSpec } from '../../../src/node/http/RouteSpec';
+import { nodeFeatures } from '../../../src/http/routes/nodeFeatures';
+import type { Permission } from '../../../src/region/permissions';
+import type { RouteSpec } from '../../../src/http/RouteSpec';
 import { http, type HttpResult } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 

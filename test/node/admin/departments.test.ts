@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../src/codes/uscc';
-import { verifyStoredAuditLog } from '../../../src/node/features/audit/verifyStoredAuditLog';
+import { verifyStoredAuditLog } from '../../../src/region/audit/verifyStoredAuditLog';
 import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../../../src/clock';
 import { DEMO_CEREMONY_FILE } from '../../../src/demo/buildDemoRegion';
-import { initRegion } from '../../../src/node/bootstrap/initRegion';
+import { initRegion } from '../../../src/region/bootstrap/initRegion';
 import { importPkcs12 } from '../../../src/pki/pkcs12/importPkcs12';
 import { http } from '../helpers/http';
 import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../helpers/startTestNode';

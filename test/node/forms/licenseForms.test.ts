@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { PNG } from 'pngjs';
 import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
-import { readQrFromImage } from '../../../src/forms/qrImage/readQrFromImage';
-import { MAX_UPLOAD_BYTES } from '../../../src/node/features/verifications/readVerificationRequest';
+import { readQrFromImage } from '../../../src/forms/image/readQrFromImage';
+import { MAX_UPLOAD_BYTES } from '../../../src/http/routes/verifications/readVerificationRequest';
 import { photoOfQr } from '../../forms/images/photoOfQr';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';

@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Clock } from '../../../src/clock';
-import type { DemoCredentials } from '../../../src/node/bootstrap/demoCredentials';
-import type { NodeServices } from '../../../src/node/NodeServices';
+import type { DemoCredentials } from '../../../src/region/bootstrap/demoCredentials';
+import type { NodeServices } from '../../../src/region/NodeServices';
 import { startNode } from '../../../src/node/startNode';
 import type { PGliteClass } from '../../../src/store/EmbeddedDatabase';
 

@@ -1,8 +1,8 @@
 /** @jest-environment ./test/store/pgliteEnvironment.js */
 import pino from 'pino';
 import { ElicenseError } from '../../../src/errors';
-import type { NodeServices } from '../../../src/node/NodeServices';
-import { StoreRateLimiter } from '../../../src/node/ops/RateLimiter';
+import type { NodeServices } from '../../../src/region/NodeServices';
+import { StoreRateLimiter } from '../../../src/http/ops/RateLimiter';
 import type { Database } from '../../../src/store/Database';
 import { SqlRateLimitStore } from '../../../src/store/RateLimitStore';
 import { describeStores } from '../../store/storeBackends';

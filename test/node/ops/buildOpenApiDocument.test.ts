@@ -1,8 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { buildOpenApiDocument, type RouteDeclaration } from '../../../src/node/openapi/buildOpenApiDocument';
-import { componentSchemas } from '../../../src/node/openapi/componentSchemas';
-import { ROUTE_DOCS } from '../../../src/node/openapi/routeDocs';
+import { buildOpenApiDocument, type RouteDeclaration } from '../../../src/http/openapi/buildOpenApiDocument';
+import { componentSchemas } from '../../../src/http/openapi/componentSchemas';
+import { ROUTE_DOCS } from '../../../src/http/openapi/routeDocs';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
 
 const catalog = StandardsCatalog.load();

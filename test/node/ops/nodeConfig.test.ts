@@ -1,4 +1,4 @@
-import { loadNodeConfig } from '../../../src/node/config/NodeConfig';
+import { loadNodeConfig } from '../../../src/region/NodeConfig';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {

@@ -3,12 +3,12 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../../src/node/app';
-import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/node/features/licenses/issueRequest';
-import { createOpsFeature } from '../../../src/node/features/ops/opsFeature';
-import { nodeFeatures } from '../../../src/node/features/nodeFeatures';
-import type { NodeServices } from '../../../src/node/NodeServices';
-import { StoreRateLimiter } from '../../../src/node/ops/RateLimiter';
+import { createApp } from '../../../src/http/app';
+import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/region/licenses/issueRequest';
+import { createOpsFeature } from '../../../src/http/ops/opsFeature';
+import { nodeFeatures } from '../../../src/http/routes/nodeFeatures';
+import type { NodeServices } from '../../../src/region/NodeServices';
+import { StoreRateLimiter } from '../../../src/http/ops/RateLimiter';
 import type { Database } from '../../../src/store/Database';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';

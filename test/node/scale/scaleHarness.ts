@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startChildNode, type ChildNode } from '../../../scripts/bench/childNode';
-import type { DemoCredentials } from '../../../src/node/bootstrap/demoCredentials';
+import type { DemoCredentials } from '../../../src/region/bootstrap/demoCredentials';
 import { repoPath } from '../../../src/repoPath';
 
 export const ADMIN_DATABASE_URL = process.env['DATABASE_URL'] || undefined;

@@ -8,8 +8,8 @@
 import pino from 'pino';
 import type { Database } from '../../../src/store/Database';
 import { SqlStatisticsStore, type StatisticsStore, type VerificationCountDelta } from '../../../src/store/StatisticsStore';
-import { VerificationStatistics, verificationCountKey } from '../../../src/node/ops/VerificationStatistics';
-import type { NodeTrustSnapshot } from '../../../src/node/signing/NodeTrust';
+import { VerificationStatistics, verificationCountKey } from '../../../src/region/statistics/VerificationStatistics';
+import type { NodeTrustSnapshot } from '../../../src/trust/NodeTrust';
 import type { VerificationResult } from '../../../src/verify/VerificationResult';
 import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { http } from '../helpers/http';

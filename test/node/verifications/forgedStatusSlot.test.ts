@@ -24,8 +24,8 @@ import { cborEncoder, coseSign1ToBeSigned, encodeCoseSign1 } from '../../../src/
 import { toLowS } from '../../../src/forms/qr/ecdsaLowS';
 import { LicenseFonts } from '../../../src/forms/pdf/LicenseFonts';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
-import type { FullForm } from '../../../src/license/FullForm';
-import { signLicense } from '../../../src/license/signLicense';
+import type { FullForm } from '../../../src/format/FullForm';
+import { signLicense } from '../../../src/issue/signLicense';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 

@@ -3,7 +3,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { renderQrPng } from '../../../src/forms/qrImage/renderQrImage';
+import { renderQrPng } from '../../../src/forms/image/renderQrImage';
 import { busyPng, greyPng, jpegDeclaring } from '../../forms/images/craftedImages';
 import { photoOfQr } from '../../forms/images/photoOfQr';
 import { http, type HttpResult } from '../helpers/http';

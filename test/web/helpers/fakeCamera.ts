@@ -3,7 +3,7 @@
  * video whose frames show an image (a licence QR) on white, so the verifier
  * page's camera scan runs end to end without a real camera.
  */
-import { decodeRasterImage } from '../../../src/forms/qrImage/decodeRasterImage';
+import { decodeRasterImage } from '../../../src/forms/image/decodeRasterImage';
 
 export function y4mShowing(imageBytes: Uint8Array, { width = 640, height = 480, frames = 5 } = {}): Buffer {
   const decoded = decodeRasterImage(imageBytes);

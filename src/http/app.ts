@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { ElicenseError } from '../errors';
+import { checkRequestText } from '../json/checkRequestText';
+import { parseStrictJson } from '../json/parseStrictJson';
+import type { NodeServices } from '../region/NodeServices';
+import { authenticate, type AuthFailureThrottle } from './authenticate';
+import { can } from '../region/permissions';
+import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
+import type { Feature, RequestContext, RouteSpec } from './RouteSpec';
+import type { RateLimiter } from './ops/RateLimiter';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+    /**
+     * Charges this request `units` more against the limit that admitted it
+     * (the caller's API key, or the client address on public routes): a route
+     * whose input turns out expensive (an image, a PDF) calls it. RATE_LIMITED when they do not fit.
+     */
+    chargeRateLimit(units: number): Promise<void>;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface AppOptions {
+  features: Feature[];
+  /** Public routes called without a key: per client address. */
+  rateLimiter: RateLimiter;
+  /** Every request made with a valid API key, on any route: per key. */
+  keyRateLimiter: RateLimiter;
+  /** Failed authentications: per client address. */
+  authFailures: AuthFailureThrottle;
+}
+
+/**
+ * The HTTP edge of a node: request ids, security headers, strict JSON bodies,
+ * authentication (failures throttled per client) and the declared permission
+ * of every route, rate limits (per client on public routes, per API key
+ * everywhere), and problem+json for every error. Features supply routes;
+ * this file supplies the rules all routes share.
+ */
+export function createApp(services: NodeServices, options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', services.config.trustProxyHops);
+  app.set('etag', false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    req.requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      services.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      // No bodies, no credentials, no personal data: method, route pattern, status, timing.
+      services.logger.info({ reqId: req.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    });
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          // The verifier page compiles its QR decoder from WebAssembly; that is all 'wasm-unsafe-eval' allows (no eval, no inline scripts).
+          scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+          // blob: URLs are licence PDFs and QR images the pages fetched with the signed-in key, shown without putting the key in a URL.
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          frameSrc: ["'self'", 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          // Not helmet's default upgrade-insecure-requests: a node on a plain-HTTP intranet address would
+          // lose its own pages' scripts and styles (TLS belongs to the proxy in front, when there is one).
+          upgradeInsecureRequests: null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(strictJsonBody(services.config.bodyLimitBytes));
+
+  for (const feature of options.features) {
+    for (const route of feature.routes) mount(app, route, services, options);
+  }
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new ElicenseError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblem(bodyParserError(error), req.requestId);
+    if (problem.status >= 500) services.logger.error({ reqId: req.requestId, err: error }, 'request failed');
+    if (typeof problem['retryAfterSeconds'] === 'number') res.setHeader('Retry-After', String(problem['retryAfterSeconds']));
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  });
+  return app;
+}
+
+function mount(app: express.Express, route: RouteSpec, services: NodeServices, options: AppOptions): void {
+  app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
+    (async () => {
+      const principal = await authenticate(req, services, options.authFailures);
+      if (!can(principal, route.permission)) {
+        throw principal === null
+          ? new ElicenseError('UNAUTHENTICATED', `${route.method.toUpperCase()} ${route.path} needs an API key`)
+          : new ElicenseError('FORBIDDEN', `role ${principal.role} may not ${route.permission}`);
+      }
+      // A key has a limit of its own (not the public one); anonymous callers reach only public routes.
+      const [limit, limiter, client] = principal !== null ? (['key', options.keyRateLimiter, principal.keyId] as const) : (['public', options.rateLimiter, req.ip ?? 'unknown'] as const);
+      req.chargeRateLimit = (units) =>
+        limiter.check(client, units).catch((e: unknown) => {
+          if (e instanceof ElicenseError && e.code === 'RATE_LIMITED') services.metrics.rateLimited.inc({ limit });
+          throw e;
+        });
+      await req.chargeRateLimit(1);
+      refuseControlText(req, route);
+      const ctx: RequestContext = { principal, requestId: req.requestId, services };
+      await route.handler(req, res, ctx);
+    })().catch(next);
+  });
+}
+
+/** Control characters in path segments, query parameters and JSON bodies: 422 naming the field, at the door of every route. */
+function refuseControlText(req: Request, route: RouteSpec): void {
+  checkRequestText(req.params, { singleLine: true });
+  checkRequestText(req.query, { singleLine: true });
+  if (route.bodyText === undefined && !Buffer.isBuffer(req.body)) checkRequestText(req.body);
+}
+
+/** JSON bodies are parsed by our strict parser: duplicate keys, depth and size are refused, not guessed at. */
+function strictJsonBody(limit: number) {
+  const raw = express.raw({ type: ['application/json', 'application/*+json'], limit });
+  return (req: Request, res: Response, next: NextFunction) => {
+    // A declared length over the limit is refused before the body is read (body-parser would drain it first).
+    if (Number(req.get('content-length')) > limit && req.is(['application/json', 'application/*+json'])) {
+      res.setHeader('Connection', 'close');
+      return next(new ElicenseError('INPUT_TOO_LARGE', `request bodies are limited to ${limit} bytes`));
+    }
+    raw(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      if (Buffer.isBuffer(req.body)) {
+        try {
+          req.body = req.body.length === 0 ? undefined : parseStrictJson(req.body, { maxBytes: limit, maxDepth: 32 });
+        } catch (e) {
+          return next(e);
+        }
+      }
+      next();
+    });
+  };
+}
+
+/** body-parser reports oversized or unreadable bodies with its own errors; give them our codes. */
+function bodyParserError(error: unknown): unknown {
+  const e = error as { type?: string; status?: number } | null;
+  if (e && typeof e === 'object' && typeof e.type === 'string') {
+    if (e.type === 'entity.too.large') return new ElicenseError('INPUT_TOO_LARGE', 'request body too large');
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new ElicenseError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+    return new ElicenseError('INPUT_MALFORMED', 'request body could not be read');
+  }
+  return error;
+}

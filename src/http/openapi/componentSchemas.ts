@@ -1,0 +1,112 @@
+import { ERROR_CODES } from '../../errors';
+import { FULL_FORM_FORMAT } from '../../format/FullForm';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
+import { CHECKS, REASON_CODES, WARNING_CODES } from '../../format/reasonCodes';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** Where the named schemas live in the OpenAPI document. */
+export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * The JSON Schemas the API document names. Each is taken from, or built out
+ * of, the one place its facts live: the envelope schema file of the standards
+ * catalogue, the closed code lists of errors.ts and verify/reasonCodes.ts, the
+ * full-form constants. Nothing here restates a list by hand.
+ */
+export function componentSchemas(catalog: StandardsCatalog): Record<string, JsonSchema> {
+  return {
+    Problem: {
+      description: 'RFC 9457 problem details; `code` is stable and is what clients switch on.',
+      type: 'object',
+      required: ['type', 'title', 'status', 'detail', 'code'],
+      properties: {
+        type: { type: 'string', format: 'uri' },
+        title: { type: 'string' },
+        status: { type: 'integer', minimum: 400, maximum: 599 },
+        detail: { type: 'string' },
+        code: { enum: [...ERROR_CODES] },
+        codeAliases: { type: 'array', items: { type: 'string' }, description: 'Earlier names of a renamed code (LICENSE_SIGNER_UNAVAILABLE was LICENCE_SIGNER_UNAVAILABLE)' },
+        instance: { type: 'string', description: 'urn:request:<request id>, also sent as X-Request-Id' },
+        errors: { type: 'array', items: { type: 'object' }, description: 'Validation failures (path and message), when the input failed a schema' },
+        retryAfterSeconds: { type: 'integer', minimum: 1, description: 'With RATE_LIMITED, AUTHENTICATION_THROTTLED and IMAGE_DECODER_BUSY; also sent as Retry-After' },
+      },
+    },
+    LicenceRecord: embeddable(catalog.envelopeSchema),
+    FullForm: {
+      description: 'The signed full form of a licence (*.elic.json): record, detached JWS over its RFC 8785 bytes, region timestamp.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['format', 'license', 'signature'],
+      properties: {
+        format: { const: FULL_FORM_FORMAT },
+        license: schemaRef('LicenceRecord'),
+        signature: { type: 'string', description: 'Detached compact JWS: BASE64URL(header)..BASE64URL(signature)' },
+        timestamp: { type: 'string', description: 'Compact JWS by the region time-stamping authority over the signature' },
+      },
+    },
+    VerificationResult: {
+      description: 'Outcome of a verification. A rejected licence is a result (200), not an error.',
+      type: 'object',
+      required: ['result', 'reasons', 'warnings', 'checks', 'verifiedAt'],
+      properties: {
+        result: { enum: ['accepted', 'rejected'] },
+        reasons: { type: 'array', items: { enum: Object.keys(REASON_CODES) } },
+        warnings: { type: 'array', items: { type: 'string', examples: [...WARNING_CODES] } },
+        checks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['check', 'status', 'reasons'],
+            properties: {
+              check: { enum: [...CHECKS] },
+              status: { enum: ['passed', 'failed', 'not_checked'] },
+              reasons: { type: 'array', items: { enum: Object.keys(REASON_CODES) } },
+              detail: { type: 'string' },
+            },
+          },
+        },
+        license: { oneOf: [schemaRef('LicenceRecord'), { type: 'null' }] },
+        signer: { type: ['object', 'null'] },
+        issuer: {
+          description: 'the issuing department as the trust data lists it',
+          oneOf: [{ type: 'object', required: ['uscc', 'name', 'regionCode'], properties: { uscc: { type: 'string' }, name: { type: 'string' }, regionCode: { type: 'string' } } }, { type: 'null' }],
+        },
+        signingTime: { type: ['object', 'null'] },
+        status: { type: ['object', 'null'] },
+        recognizedLocalType: { type: ['string', 'null'], description: 'the local type code the licence is recognised as (mutual recognition)' },
+        trust: {
+          type: 'object',
+          required: ['source', 'asOf'],
+          properties: {
+            source: { type: 'string' },
+            asOf: { type: ['string', 'null'] },
+            details: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['data', 'region', 'source', 'asOf'],
+                properties: {
+                  data: { enum: ['trust-list', 'status-list', 'recognition-agreement', 'local'] },
+                  region: { type: 'string' },
+                  source: { type: 'string' },
+                  asOf: { type: ['string', 'null'] },
+                  fetchedAt: { type: 'string' },
+                  sequence: { type: 'integer' },
+                  stale: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+        verifiedAt: { type: 'string', format: 'date-time' },
+      },
+    },
+  };
+}
+
+/** A standalone schema file as an OpenAPI component: its own $id and dialect are the document's business, not the component's. */
+function embeddable(schema: Readonly<Record<string, unknown>>): JsonSchema {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return JSON.parse(JSON.stringify(rest)) as JsonSchema;
+}

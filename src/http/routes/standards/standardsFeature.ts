@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { ElicenseError } from '../../../errors';
+import type { TypeStandard } from '../../../standards/generated/TypeStandard';
+import type { NodeServices } from '../../../region/NodeServices';
+import type { Feature } from '../../RouteSpec';
+
+/** Published standards never change, so their documents are built once and served with a strong ETag. */
+interface Cached {
+  body: string;
+  etag: string;
+}
+
+function cached(value: unknown): Cached {
+  const body = JSON.stringify(value);
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"` };
+}
+
+function send(req: Request, res: Response, doc: Cached): void {
+  res.setHeader('ETag', doc.etag);
+  res.setHeader('Cache-Control', 'public, max-age=3600');
+  const match = req.get('if-none-match');
+  if (match !== undefined && match.split(',').some((t) => t.trim() === doc.etag || t.trim() === '*')) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(doc.body);
+}
+
+function catalogueEntry(t: TypeStandard, versions: string[]) {
+  return {
+    typeCode: t.typeCode,
+    slug: t.slug,
+    nameZh: t.nameZh,
+    nameEn: t.nameEn,
+    version: t.version,
+    versions,
+    definingAuthority: { name: t.definingAuthority.name, nameEn: t.definingAuthority.nameEn, uscc: t.definingAuthority.uscc },
+    placeholders: { typeCode: t.typeCodeIsPlaceholder, definingAuthorityUscc: t.definingAuthority.usccIsPlaceholder },
+    href: `/v1/standards/${t.typeCode}`,
+  };
+}
+
+/**
+ * The licence type standards this node issues and verifies against: a
+ * catalogue (latest version of each type) and each full standard (face
+ * schema, labels, QR fields, PDF layout). Public and cacheable.
+ */
+export function createStandardsFeature(services: NodeServices): Feature {
+  const all = services.catalog.listTypes();
+  const versionsOf = new Map<string, string[]>();
+  for (const t of all) versionsOf.set(t.typeCode, [...(versionsOf.get(t.typeCode) ?? []), t.version]);
+  const latest = [...versionsOf.keys()].map((code) => services.catalog.getType(code)!);
+  const catalogue = cached({
+    envelope: { version: String((services.catalog.envelopeSchema as { $id?: unknown })['$id'] ?? '') },
+    types: latest.map((t) => catalogueEntry(t, versionsOf.get(t.typeCode)!)),
+  });
+  const documents = new Map<string, Cached>();
+  for (const t of all) documents.set(`${t.typeCode}@${t.version}`, cached(t));
+
+  return {
+    name: 'standards',
+    routes: [
+      {
+        method: 'get',
+        path: '/v1/standards',
+        permission: 'public',
+        summary: 'Catalogue of licence type standards: type code, names, version(s), defining authority, placeholder flags (ETag, cacheable)',
+        tag: 'standards',
+        handler: (req, res) => send(req, res, catalogue),
+      },
+      {
+        method: 'get',
+        path: '/v1/standards/:type',
+        permission: 'public',
+        summary: 'One type standard in full (face schema, labels, QR fields, PDF layout), by type code or slug; ?version= for an older version',
+        tag: 'standards',
+        handler: (req, res) => {
+          const key = String(req.params['type']);
+          const v = req.query['version'];
+          if (v !== undefined && typeof v !== 'string') throw new ElicenseError('INPUT_MALFORMED', 'give ?version once');
+          const t = services.catalog.getType(key, v) ?? services.catalog.getTypeBySlug(key, v);
+          const doc = t && documents.get(`${t.typeCode}@${t.version}`);
+          if (!doc) throw new ElicenseError('NOT_FOUND', `no licence type standard ${key}${v !== undefined ? ` version ${v}` : ''}`);
+          send(req, res, doc);
+        },
+      },
+    ],
+  };
+}

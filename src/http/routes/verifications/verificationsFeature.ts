@@ -1,0 +1,73 @@
+import { ElicenseError } from '../../../errors';
+import { licenseKeyOf, verifyPresentedForm } from '../../../verify/forms/verifyAnyForm';
+import { createVerifierCaches } from '../../../verify/verifyLicense';
+import type { VerificationResult } from '../../../verify/VerificationResult';
+import type { NodeServices } from '../../../region/NodeServices';
+import type { Feature } from '../../RouteSpec';
+import { prefetchStatus } from '../../../region/verifications/NodeStatusSource';
+import { MAX_UPLOAD_BYTES, readVerificationRequest } from './readVerificationRequest';
+
+export { fullFormOf } from './readVerificationRequest';
+
+const label = (value: unknown, known: (v: string) => boolean): string => (typeof value === 'string' && known(value) ? value : 'other');
+
+/**
+ * Public verification over HTTP: the verification core with the node's own
+ * trust inputs and the current licence states from its database. The answer
+ * is the VerificationResult (200) for anything that could be examined,
+ * accepted or rejected. When the database is down, the last good trust data
+ * is used and the status is reported as not checked, with the reason.
+ */
+export function createVerificationsFeature(services: NodeServices): Feature {
+  const caches = createVerifierCaches();
+  const reading = { readQr: (image: Uint8Array) => services.qrImages.read(image), uploadRateCost: services.config.uploadRateCost };
+  return {
+    name: 'verifications',
+    routes: [
+      {
+        method: 'post',
+        path: '/v1/verifications',
+        permission: 'public',
+        bodyText: 'verbatim',
+        summary:
+          'Verify a licence in any form. JSON body: the full-form licence (as issued), {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>} ' +
+          `(with the full form, the QR must be bound to it). Or the raw bytes, up to ${MAX_UPLOAD_BYTES} bytes, as image/png or image/jpeg (a picture or photo of the QR), ` +
+          'application/pdf (the licence PDF), text/plain (the QR text): the form is detected from the content; each form has its own size cap, applied before it is read. An image or PDF costs ' +
+          'ELICENSE_UPLOAD_RATE_COST units of the rate limit (10 by default). 200 with the verification result (accepted or rejected, every check, ' +
+          'reason codes, `form` naming what was presented, `pdf` with the PDF\'s own checks); 400 only when the body is no licence form at all; 413 when it is too large; 503 IMAGE_DECODER_BUSY (with Retry-After) when every image decoder is busy.',
+        tag: 'verifications',
+        handler: async (req, res) => {
+          const presented = await readVerificationRequest(req, res, reading);
+          const { snapshot, stale } = await services.trust.forVerification();
+          const status = await prefetchStatus(services, snapshot, await licenseKeyOf(presented));
+          const at = services.clock.now();
+          // Own region from the database, peer regions from their last accepted documents: no call to any issuer.
+          const peers = await services.federation.peerTrust();
+          const trust = peers.combine(
+            { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
+            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
+          );
+          const result = await verifyPresentedForm(presented, { trust, catalog: services.catalog, at, caches });
+          // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
+          if (presented.kind !== 'full-form' && result.reasons.includes('INPUT_TOO_LARGE')) throw new ElicenseError('INPUT_TOO_LARGE', result.checks[0]?.detail ?? 'input too large');
+          if (status.unavailable) explainUnavailable(result);
+          if (stale) result.trust.source += ' (last good copy: the database is unavailable)';
+          const record = result.license;
+          services.metrics.verifications.inc({
+            type: label(record?.['certificateTypeCode'], (t) => services.catalog.getType(t) !== undefined),
+            department: label(record?.['certificateIssuingAuthorityCode'], (u) => snapshot.departments.has(u)),
+            result: result.result,
+          });
+          services.statistics.countVerification(result, snapshot);
+          res.setHeader('Cache-Control', 'no-store');
+          res.json(result);
+        },
+      },
+    ],
+  };
+}
+
+function explainUnavailable(result: VerificationResult): void {
+  const check = result.checks.find((c) => c.check === 'status');
+  if (check && check.status === 'not_checked') check.detail = "the issuing node's status database is unavailable right now; the licence status was not checked";
+}

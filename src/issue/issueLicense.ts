@@ -1,0 +1,46 @@
+import type { Signer } from '../crypto/Signer';
+import { ElicenseError } from '../errors';
+import type { StandardsCatalog } from '../standards/StandardsCatalog';
+import { verifyFullFormDocument, type VerifierCaches } from '../verify/verifyLicense';
+import type { TrustInputs } from '../trust/TrustInputs';
+import { chinaCalendarDate } from '../chinaCalendarDate';
+import type { FullForm } from '../format/FullForm';
+import { prepareLicenseRecord, type IssuingDepartment, type LicenseDraft } from './prepareLicenseRecord';
+import { signLicense } from './signLicense';
+
+export interface IssueLicenseContext {
+  catalog: StandardsCatalog;
+  /** The region's own trust inputs: the new licence must verify against them before it leaves. */
+  trust: TrustInputs;
+  department: IssuingDepartment & { signer: Signer };
+  timestampAuthority: Signer;
+  serial: string;
+  at: Date;
+  /** Status-list slot allocated for this licence (issuing node). */
+  statusEntry?: { listId: string; index: number };
+  /** Keeps the self-check's path validation warm across a batch. */
+  caches?: VerifierCaches;
+}
+
+/**
+ * Issue one licence: prepare and check the record, sign it, have the region
+ * timestamp the signature, then verify the result exactly as a relying party
+ * would. A licence that would not verify is never handed out.
+ */
+export async function issueLicense(draft: LicenseDraft, ctx: IssueLicenseContext): Promise<FullForm> {
+  const record = prepareLicenseRecord(draft, {
+    catalog: ctx.catalog,
+    issuer: ctx.department,
+    serial: ctx.serial,
+    today: chinaCalendarDate(ctx.at),
+    ...(ctx.statusEntry !== undefined ? { statusEntry: ctx.statusEntry } : {}),
+  });
+  const form = await signLicense(record as unknown as Record<string, unknown>, { department: ctx.department.signer, timestampAuthority: ctx.timestampAuthority }, ctx.at);
+  const check = verifyFullFormDocument(form, { trust: ctx.trust, catalog: ctx.catalog, at: ctx.at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
+  const blocking = check.reasons.filter((r) => r !== 'LICENSE_NOT_YET_VALID' && r !== 'LICENSE_EXPIRED');
+  if (blocking.length > 0) {
+    const code = blocking.includes('ISSUER_NOT_AUTHORIZED_FOR_TYPE') ? 'ISSUER_NOT_AUTHORIZED_FOR_TYPE' : 'ISSUANCE_SELF_CHECK_FAILED';
+    throw new ElicenseError(code, `the signed licence would not verify: ${blocking.join(', ')}`, { reasons: blocking });
+  }
+  return form;
+}

@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { QrImageReaderPool } from '../forms/image/QrImageReaderPool';
+import type { Clock } from '../clock';
+import type { StandardsCatalog } from '../standards/StandardsCatalog';
+import type { ApiKeyStore } from '../store/ApiKeyStore';
+import type { AuditLog } from '../store/AuditLog';
+import type { Database } from '../store/Database';
+import type { DepartmentStore } from '../store/DepartmentStore';
+import type { IdempotencyStore } from '../store/IdempotencyStore';
+import type { KeyVault } from '../store/KeyVault';
+import type { LicenseFormStore } from '../store/LicenseFormStore';
+import type { LicenseStore } from '../store/LicenseStore';
+import type { RateLimitStore } from '../store/RateLimitStore';
+import type { RegionStore } from '../store/RegionStore';
+import type { SigningKeyStore } from '../store/SigningKeyStore';
+import type { StatisticsStore } from '../store/StatisticsStore';
+import type { FederationStore } from '../store/FederationStore';
+import type { NodeConfig } from './NodeConfig';
+import type { NodeFederation } from './federation/NodeFederation';
+import type { OwnStatusCache } from './verifications/OwnStatusCache';
+import type { NodeMetrics } from './NodeMetrics';
+import type { VerificationStatistics } from './statistics/VerificationStatistics';
+import type { NodeTrust } from '../trust/NodeTrust';
+import type { RegionSigners } from './RegionSigners';
+
+/** Everything the composition root (startNode) builds once and hands to features. No module-level singletons. */
+export interface NodeServices {
+  config: NodeConfig;
+  clock: Clock;
+  random: (size: number) => Uint8Array;
+  logger: Logger;
+  metrics: NodeMetrics;
+  db: Database;
+  catalog: StandardsCatalog;
+  vault: KeyVault;
+  stores: {
+    departments: DepartmentStore;
+    signingKeys: SigningKeyStore;
+    licenses: LicenseStore;
+    licenseForms: LicenseFormStore;
+    idempotency: IdempotencyStore;
+    apiKeys: ApiKeyStore;
+    audit: AuditLog;
+    rateLimits: RateLimitStore;
+    region: RegionStore;
+    federation: FederationStore;
+    statistics: StatisticsStore;
+  };
+  /** The region's own trust inputs from the database, cached per trust version. */
+  trust: NodeTrust;
+  /** Department and time-stamping signers opened from the KeyVault. */
+  signers: RegionSigners;
+  /** Published trust documents, peer sync and the peers' trust data (mutual recognition). */
+  federation: NodeFederation;
+  /** The region's licence states in memory for verification, dropped on every announced change. */
+  ownStatus: OwnStatusCache;
+  /** Verification counts for the dashboard, added up in memory and written in batches. */
+  statistics: VerificationStatistics;
+  /** Reads the QR of uploaded images on worker threads (bounded queue), off the event loop. */
+  qrImages: QrImageReaderPool;
+}

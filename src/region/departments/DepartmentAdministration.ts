@@ -1,0 +1,98 @@
+import type { CodeWarning } from '../../codes/codeCheck';
+import { ElicenseError } from '../../errors';
+import type { Department, DepartmentState } from '../../store/DepartmentStore';
+import type { Queryable } from '../../store/Database';
+import type { NodeServices } from '../NodeServices';
+import { checkTypeCode, type AdmitDepartmentRequest } from './departmentRequests';
+
+export type DepartmentStateAction = 'suspend' | 'withdraw' | 'reinstate';
+
+const TARGET: Record<DepartmentStateAction, DepartmentState> = { suspend: 'suspended', withdraw: 'withdrawn', reinstate: 'active' };
+
+export interface DepartmentWithTypes {
+  department: Department;
+  types: string[];
+}
+
+/**
+ * The region operator's use cases on departments: admit, grant and withdraw
+ * licence types, suspend / withdraw / reinstate. Each change and its audit
+ * entry commit in one transaction, so the log never misses or invents one.
+ */
+export class DepartmentAdministration {
+  constructor(private readonly s: NodeServices) {}
+
+  async admit(actor: string, req: AdmitDepartmentRequest): Promise<DepartmentWithTypes & { warnings: CodeWarning[] }> {
+    const at = this.s.clock.now();
+    return this.s.db.transaction(async (tx) => {
+      const department = await this.s.stores.departments.create(tx, { uscc: req.uscc, name: req.name, divisionCode: req.divisionCode, at });
+      for (const t of req.types) await this.s.stores.departments.grantType(tx, req.uscc, t, at);
+      await this.s.stores.audit.append(tx, [
+        {
+          actor,
+          action: 'department.admit',
+          subject: req.uscc,
+          details: { name: req.name, divisionCode: req.divisionCode, types: req.types, warnings: req.warnings.map((w) => w.code) },
+          at,
+        },
+      ]);
+      return { department, types: await this.s.stores.departments.typesOf(tx, req.uscc), warnings: req.warnings };
+    });
+  }
+
+  async list(): Promise<DepartmentWithTypes[]> {
+    const departments = await this.s.stores.departments.list(this.s.db);
+    const out: DepartmentWithTypes[] = [];
+    for (const department of departments) out.push({ department, types: await this.s.stores.departments.typesOf(this.s.db, department.uscc) });
+    return out;
+  }
+
+  async get(uscc: string): Promise<DepartmentWithTypes> {
+    return this.withTypes(this.s.db, uscc);
+  }
+
+  /** Idempotent: granting a type the department holds changes (and audits) nothing. A withdrawn department gets no new grants. */
+  async grantType(actor: string, uscc: string, typeCode: string): Promise<DepartmentWithTypes & { changed: boolean }> {
+    checkTypeCode(typeCode, this.s.catalog);
+    const at = this.s.clock.now();
+    return this.s.db.transaction(async (tx) => {
+      const { department, types } = await this.withTypes(tx, uscc);
+      if (types.includes(typeCode)) return { department, types, changed: false };
+      if (department.state === 'withdrawn') {
+        throw new ElicenseError('DEPARTMENT_STATE_CONFLICT', 'a withdrawn department cannot be granted licence types', { uscc, state: department.state });
+      }
+      await this.s.stores.departments.grantType(tx, uscc, typeCode, at);
+      await this.s.stores.audit.append(tx, [{ actor, action: 'department.grant_type', subject: uscc, details: { typeCode }, at }]);
+      return { department, types: await this.s.stores.departments.typesOf(tx, uscc), changed: true };
+    });
+  }
+
+  /** Idempotent like grantType: withdrawing a type the department does not hold changes nothing. */
+  async withdrawType(actor: string, uscc: string, typeCode: string): Promise<DepartmentWithTypes & { changed: boolean }> {
+    checkTypeCode(typeCode, this.s.catalog);
+    const at = this.s.clock.now();
+    return this.s.db.transaction(async (tx) => {
+      const { department } = await this.withTypes(tx, uscc);
+      const changed = await this.s.stores.departments.withdrawType(tx, uscc, typeCode);
+      if (changed) await this.s.stores.audit.append(tx, [{ actor, action: 'department.withdraw_type', subject: uscc, details: { typeCode }, at }]);
+      return { department, types: await this.s.stores.departments.typesOf(tx, uscc), changed };
+    });
+  }
+
+  /** suspend: active → suspended; reinstate: suspended → active; withdraw: either → withdrawn (final). Anything else: 409. */
+  async changeState(actor: string, uscc: string, action: DepartmentStateAction, reason: string): Promise<DepartmentWithTypes> {
+    const at = this.s.clock.now();
+    return this.s.db.transaction(async (tx) => {
+      const before = await this.s.stores.departments.get(tx, uscc);
+      const department = await this.s.stores.departments.changeState(tx, uscc, TARGET[action], reason, at);
+      await this.s.stores.audit.append(tx, [{ actor, action: `department.${action}`, subject: uscc, details: { from: before?.state ?? null, to: department.state, reason }, at }]);
+      return { department, types: await this.s.stores.departments.typesOf(tx, uscc) };
+    });
+  }
+
+  private async withTypes(q: Queryable, uscc: string): Promise<DepartmentWithTypes> {
+    const department = await this.s.stores.departments.get(q, uscc);
+    if (!department) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no such department', { uscc });
+    return { department, types: await this.s.stores.departments.typesOf(q, uscc) };
+  }
+}
