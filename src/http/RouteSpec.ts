@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { NodeServices } from '../region/NodeServices';
+import type { NodeServices } from './NodeServices';
 import type { Permission, Principal } from '../region/permissions';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { ElicenseError } from '../errors';
 import { checkRequestText } from '../json/checkRequestText';
 import { parseStrictJson } from '../json/parseStrictJson';
-import type { NodeServices } from '../region/NodeServices';
+import type { NodeServices } from './NodeServices';
 import { authenticate, type AuthFailureThrottle } from './authenticate';
 import { can } from '../region/permissions';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';

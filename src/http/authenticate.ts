@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ElicenseError, isElicenseError } from '../errors';
-import type { NodeServices } from '../region/NodeServices';
+import type { NodeServices } from './NodeServices';
 import type { Principal } from '../region/permissions';
 
 /** Counts failed authentications per client (StoreRateLimiter, scope "auth-failures"). */

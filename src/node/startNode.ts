@@ -29,7 +29,7 @@ import { createApp } from '../http/app';
 import { bootstrapRegion } from '../region/bootstrap/bootstrapRegion';
 import { DEMO_MASTER_KEY_FILE, loadNodeConfig, type NodeConfig } from '../region/NodeConfig';
 import { nodeFeatures } from '../http/routes/nodeFeatures';
-import type { NodeServices } from '../region/NodeServices';
+import type { NodeServices } from '../http/NodeServices';
 import { NodeMetrics } from '../region/NodeMetrics';
 import { NodeTrust } from '../trust/NodeTrust';
 import { RegionSigners } from '../region/RegionSigners';

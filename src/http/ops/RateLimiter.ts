@@ -1,5 +1,5 @@
 import { ElicenseError } from '../../errors';
-import type { NodeServices } from '../../region/NodeServices';
+import type { NodeServices } from '../NodeServices';
 import { RateLimitCounterStore, type CounterKey, type CounterTotal } from './RateLimitCounterStore';
 
 /** Limits requests per client (an address, an API key); throws RATE_LIMITED when over. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import express, { type Request, type Response } from 'express';
 import { ElicenseError } from '../../errors';
 import { repoPath } from '../../repoPath';
-import type { NodeServices } from '../../region/NodeServices';
+import type { NodeServices } from '../NodeServices';
 import type { Feature } from '../RouteSpec';
 import { buildOpenApiDocument, type OpenApiDocument, type RouteDeclaration } from '../openapi/buildOpenApiDocument';
 import { componentSchemas } from '../openapi/componentSchemas';

@@ -1,4 +1,4 @@
-import type { NodeServices } from '../../region/NodeServices';
+import type { NodeServices } from '../NodeServices';
 import type { Feature } from '../RouteSpec';
 import { createApiKeysFeature } from './apiKeys/apiKeysFeature';
 import { createAuditFeature } from './audit/auditFeature';

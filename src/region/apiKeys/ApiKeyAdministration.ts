@@ -1,6 +1,6 @@
 import { ElicenseError } from '../../errors';
 import type { ApiKey } from '../../store/ApiKeyStore';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import type { CreateApiKeyRequest } from './apiKeyRequests';
 
 /**

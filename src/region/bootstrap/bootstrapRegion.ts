@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { DEMO_CEREMONY_FILE } from '../../demo/buildDemoRegion';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import { demoCredentials, writeDemoCredentials } from './demoCredentials';
 import { setUpRegion } from './setUpRegion';
 

@@ -2,7 +2,7 @@ import type { CodeWarning } from '../../codes/codeCheck';
 import { ElicenseError } from '../../errors';
 import type { Department, DepartmentState } from '../../store/DepartmentStore';
 import type { Queryable } from '../../store/Database';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import { checkTypeCode, type AdmitDepartmentRequest } from './departmentRequests';
 
 export type DepartmentStateAction = 'suspend' | 'withdraw' | 'reinstate';

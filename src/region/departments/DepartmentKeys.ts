@@ -7,7 +7,7 @@ import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertific
 import { publicKeyFromCsr } from '../../pki/ca/publicKeyFromCsr';
 import { signingAlgorithmForKey } from '../../pki/ca/signingAlgorithm';
 import type { SigningKeyRecord } from '../../store/SigningKeyStore';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import type { IssueKeyRequest } from './departmentRequests';
 import { DEPARTMENT_HELD_KEY } from './keyCustody';
 import { regionCertificateAuthority } from './regionCertificateAuthority';

@@ -7,7 +7,7 @@ import { renderQrPng, renderQrSvg } from '../../forms/image/renderQrImage';
 import type { FullForm } from '../../format/FullForm';
 import type { LicenseFormKey, LicenseFormKind, StoredLicenseForm } from '../../store/LicenseFormStore';
 import type { License } from '../../store/LicenseStore';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import type { Principal } from '../permissions';
 
 const LICENSE_FORM_TYPES: Readonly<Record<LicenseFormKind, string>> = {

@@ -10,7 +10,7 @@ import type { NewLicense } from '../../store/LicenseStore';
 import { draftWarnings, refuseUnacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
 import { chinaCalendarDate } from '../../chinaCalendarDate';
 import { createVerifierCaches, type VerifierCaches } from '../../verify/verifyLicense';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import type { Principal } from '../permissions';
 import type { NodeDepartment, NodeTrustSnapshot } from '../../trust/NodeTrust';
 import type { BatchRecordRequest, IssueRequest } from './issueRequest';

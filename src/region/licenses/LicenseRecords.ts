@@ -2,7 +2,7 @@ import { parseLicenseIdentifier } from '../../codes/licenseIdentifier';
 import { ElicenseError } from '../../errors';
 import type { Queryable } from '../../store/Database';
 import { statusChangeAllowed, type License, type LicenseEvent, type LicensePage, type LicenseQuery, type LicenseStatus, type StatusHolder } from '../../store/LicenseStore';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import { canActFor, type Principal } from '../permissions';
 
 export type LifecycleAction = 'revoke' | 'suspend' | 'reinstate';

@@ -2,7 +2,7 @@ import { isElicenseError } from '../../errors';
 import { fullFormDigest } from '../../forms/qr/compactLicense';
 import { FULL_FORM_FORMAT } from '../../format/FullForm';
 import type { LicenseKey } from '../../format/licenseKey';
-import type { NodeServices } from '../NodeServices';
+import type { NodeServices } from '../../http/NodeServices';
 import type { NodeTrustSnapshot } from '../../trust/NodeTrust';
 import type { StatusAnswer, StatusQuery } from '../../trust/TrustInputs';
 

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Clock } from '../../../src/clock';
 import type { DemoCredentials } from '../../../src/region/bootstrap/demoCredentials';
-import type { NodeServices } from '../../../src/region/NodeServices';
+import type { NodeServices } from '../../../src/http/NodeServices';
 import { startNode } from '../../../src/node/startNode';
 import type { PGliteClass } from '../../../src/store/EmbeddedDatabase';
 

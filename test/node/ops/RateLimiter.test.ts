@@ -1,7 +1,7 @@
 /** @jest-environment ./test/store/pgliteEnvironment.js */
 import pino from 'pino';
 import { ElicenseError } from '../../../src/errors';
-import type { NodeServices } from '../../../src/region/NodeServices';
+import type { NodeServices } from '../../../src/http/NodeServices';
 import { StoreRateLimiter } from '../../../src/http/ops/RateLimiter';
 import type { Database } from '../../../src/store/Database';
 import { SqlRateLimitStore } from '../../../src/store/RateLimitStore';

@@ -7,7 +7,7 @@ import { createApp } from '../../../src/http/app';
 import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/region/licenses/issueRequest';
 import { createOpsFeature } from '../../../src/http/ops/opsFeature';
 import { nodeFeatures } from '../../../src/http/routes/nodeFeatures';
-import type { NodeServices } from '../../../src/region/NodeServices';
+import type { NodeServices } from '../../../src/http/NodeServices';
 import { StoreRateLimiter } from '../../../src/http/ops/RateLimiter';
 import type { Database } from '../../../src/store/Database';
 import { http } from '../helpers/http';

@@ -1,6 +1,6 @@
 import { ElicenseError } from '../../../errors';
 import type { ApiKey } from '../../../store/ApiKeyStore';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature, RequestContext } from '../../RouteSpec';
 import { ApiKeyAdministration } from '../../../region/apiKeys/ApiKeyAdministration';
 import { readCreateApiKey } from '../../../region/apiKeys/apiKeyRequests';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ElicenseError } from '../../../errors';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../RouteSpec';
 import { auditEntryView, auditVerificationView } from '../../../region/audit/auditViews';
 import { verifyStoredAuditLog } from '../../../region/audit/verifyStoredAuditLog';

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { ElicenseError } from '../../../errors';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import { canActFor, type Principal } from '../../../region/permissions';
 import type { Feature, RequestContext, RouteSpec } from '../../RouteSpec';
 import { DepartmentAdministration, type DepartmentStateAction } from '../../../region/departments/DepartmentAdministration';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { ElicenseError } from '../../../errors';
 import type { PublishedDocument } from '../../../store/FederationStore';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../RouteSpec';
 import { exportTrustBundle, importTrustBundle } from '../../../region/federation/trustBundle';
 

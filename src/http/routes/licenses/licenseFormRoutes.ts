@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { ElicenseError } from '../../../errors';
 import type { LicenseFormKind } from '../../../store/LicenseFormStore';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { RequestContext, RouteSpec } from '../../RouteSpec';
 import { LicenseForms } from '../../../region/licenses/LicenseForms';
 import type { LicenseRecords } from '../../../region/licenses/LicenseRecords';

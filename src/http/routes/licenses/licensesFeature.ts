@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { ElicenseError, isElicenseError } from '../../../errors';
 import type { LicenseSummary } from '../../../store/LicenseStore';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../../region/permissions';
 import type { Feature, RequestContext, RouteSpec } from '../../RouteSpec';
 import { checkIdempotencyKey, IssueRequestReader, MAX_BATCH_RECORDS, type BatchRecordRequest } from '../../../region/licenses/issueRequest';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { ElicenseError } from '../../../errors';
 import type { TypeStandard } from '../../../standards/generated/TypeStandard';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../RouteSpec';
 
 /** Published standards never change, so their documents are built once and served with a strong ETag. */

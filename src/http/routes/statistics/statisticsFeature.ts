@@ -1,4 +1,4 @@
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../RouteSpec';
 import { hourIso } from '../../../store/StatisticsStore';
 import { bucketStartHour, readStatisticsQuery, toSeries } from './statisticsQuery';

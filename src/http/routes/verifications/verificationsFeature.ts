@@ -2,7 +2,7 @@ import { ElicenseError } from '../../../errors';
 import { licenseKeyOf, verifyPresentedForm } from '../../../verify/forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature } from '../../RouteSpec';
 import { prefetchStatus } from '../../../region/verifications/NodeStatusSource';
 import { MAX_UPLOAD_BYTES, readVerificationRequest } from './readVerificationRequest';

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { ElicenseError } from '../../../errors';
-import type { NodeServices } from '../../../region/NodeServices';
+import type { NodeServices } from '../../NodeServices';
 import type { Feature, RouteSpec } from '../../RouteSpec';
 import { WEB_PAGES, webAssets, webPagePath } from './webAssets';
 

@@ -15,13 +15,13 @@ import type { RegionStore } from '../store/RegionStore';
 import type { SigningKeyStore } from '../store/SigningKeyStore';
 import type { StatisticsStore } from '../store/StatisticsStore';
 import type { FederationStore } from '../store/FederationStore';
-import type { NodeConfig } from './NodeConfig';
-import type { NodeFederation } from './federation/NodeFederation';
-import type { OwnStatusCache } from './verifications/OwnStatusCache';
-import type { NodeMetrics } from './NodeMetrics';
-import type { VerificationStatistics } from './statistics/VerificationStatistics';
+import type { NodeConfig } from '../region/NodeConfig';
+import type { NodeFederation } from '../region/federation/NodeFederation';
+import type { OwnStatusCache } from '../region/verifications/OwnStatusCache';
+import type { NodeMetrics } from '../region/NodeMetrics';
+import type { VerificationStatistics } from '../region/statistics/VerificationStatistics';
 import type { NodeTrust } from '../trust/NodeTrust';
-import type { RegionSigners } from './RegionSigners';
+import type { RegionSigners } from '../region/RegionSigners';
 
 /** Everything the composition root (startNode) builds once and hands to features. No module-level singletons. */
 export interface NodeServices {
