@@ -16,15 +16,18 @@ export type JwsKeyResolver = (header: Readonly<Record<string, unknown>>) => KeyO
 
 const MAX_COMPACT_LENGTH = 256 * 1024;
 
+/** maxLength: the caller's bound on the whole text (default 256 KiB), for documents larger than a licence form. */
+export type VerifyCompactOptions = JwsHeaderOptions & { maxLength?: number };
+
 /**
  * Verifies an ordinary compact JWS, `header.payload.signature`, with the same
  * strictness as the detached form, and returns the payload bytes on success.
  * Order: structure, header and alg policy, base64url of the other parts, key
  * (from the caller's resolver, never from the header), key/alg match, signature.
  */
-export function verifyCompactJws(jws: string, resolveKey: JwsKeyResolver, options?: JwsHeaderOptions): VerifyCompactResult {
+export function verifyCompactJws(jws: string, resolveKey: JwsKeyResolver, options?: VerifyCompactOptions): VerifyCompactResult {
   if (typeof jws !== 'string') return jwsFailure('JWS_MALFORMED', 'the JWS is not a string');
-  if (jws.length > MAX_COMPACT_LENGTH) return jwsFailure('JWS_MALFORMED', 'the JWS is too long');
+  if (jws.length > (options?.maxLength ?? MAX_COMPACT_LENGTH)) return jwsFailure('JWS_MALFORMED', 'the JWS is too long');
   const dot1 = jws.indexOf('.');
   const dot2 = dot1 < 0 ? -1 : jws.indexOf('.', dot1 + 1);
   if (dot2 < 0 || jws.indexOf('.', dot2 + 1) >= 0) return jwsFailure('JWS_MALFORMED', 'a compact JWS has exactly three parts');
