@@ -30,7 +30,7 @@ import { parseFederationConfig, type FederationConfig } from '../../src/trust/pe
 import { MAX_DOCUMENT_BYTES } from '../../src/trust/peer/federationDocument';
 import { StatusBits, type LicenseStatusValue } from '../../src/format/federation/StatusBits';
 import { issueLicense } from '../../src/issue/issueLicense';
-import { payloadOf } from '../../src/trust/peer/acceptPeerDocument';
+import { payloadOf } from '../../src/format/federation/payloadOf';
 import { FederationSync, type PeerSyncReport } from '../../src/region/federation/FederationSync';
 import { buildPeers } from '../../src/region/federation/NodeFederation';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
@@ -148,7 +148,7 @@ export interface FederationScaleResult {
     changedLicencesPerRegion: number;
     statusListsResigned: number;
     resignMs: number;
-    /** acceptPeerDocument reads and parses the peer's stored trust list again for every status list it accepts. */
+    /** takePeerDocument reads and parses the peer's stored trust list again for every status list it accepts. */
   };
   memory: {
     gc: 'global.gc (--expose-gc)' | 'v8 flag at run time' | 'unavailable (figures include garbage)';

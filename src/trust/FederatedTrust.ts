@@ -10,7 +10,7 @@ import type {
 } from './TrustInputs';
 import type { RecognitionRule, RegionRef, TrustListDocument } from '../format/federation/documentTypes';
 import { StatusBits } from '../format/federation/StatusBits';
-import { divisionWithinRegion, trustListExpiresAt, usccDivision, type CertificateCache } from './peer/trustListGate';
+import { divisionWithinRegion, trustListExpiresAt, usccDivision, type CertificateCache } from './peer/trustListTerms';
 
 /** A peer's status list as held in memory: the bitstring and how fresh it is. */
 export interface HeldStatusList {

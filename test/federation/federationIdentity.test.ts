@@ -18,7 +18,8 @@ import type { TrustListDocument } from '../../src/format/federation/documentType
 import { FederatedTrust, type AcceptedPeer } from '../../src/trust/FederatedTrust';
 import { signFederationDocument } from '../../src/trust/peer/federationDocument';
 import { StatusBits } from '../../src/format/federation/StatusBits';
-import { gateTrustList, TRUST_LIST_GRACE_SECONDS } from '../../src/trust/peer/trustListGate';
+import { gateTrustList } from '../../src/trust/peer/peerDocumentGate';
+import { TRUST_LIST_GRACE_SECONDS } from '../../src/trust/peer/trustListTerms';
 import { encodeCompactLicense } from '../../src/forms/qr/compactLicense';
 import { verifyAnyForm } from '../../src/verify/forms/verifyAnyForm';
 import type { FullForm } from '../../src/format/FullForm';

@@ -5,7 +5,9 @@ import type { FederationConfig, PeerConfig } from '../../trust/peer/FederationCo
 import type { FederationKind } from '../../trust/peer/federationDocument';
 import type { Database } from '../../store/Database';
 import type { FederationStore, PeerSyncState } from '../../store/FederationStore';
-import { acceptPeerDocument, payloadOf, regionsOfOtherPeers } from '../../trust/peer/acceptPeerDocument';
+import { payloadOf } from '../../format/federation/payloadOf';
+import { regionsOfOtherPeers } from '../../trust/peer/peerDocumentGate';
+import { takePeerDocument } from './takePeerDocument';
 
 export interface SyncDeps {
   db: Database;
@@ -88,14 +90,14 @@ export class FederationSync {
           report.unchanged++;
           return;
         }
-        const outcome = await acceptPeerDocument(db, store, peer, kind, res.body, {
+        const outcome = await takePeerDocument(db, store, peer, kind, res.body, {
           at: clock.now(),
           etag: res.etag,
           maxBytes: this.config.maxDocumentBytes,
+          docId,
           ownRegionCode,
           takenRegions,
           pinnedRegion: state?.pinnedRegionCode ?? null,
-          ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
           ...(trustList ? { trustList } : {}),
         });
         if (!outcome.ok) throw new FetchFailure(outcome.code, outcome.message);

@@ -3,13 +3,14 @@ import type { Clock } from '../../clock';
 import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../format/federation/documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../trust/FederatedTrust';
 import type { FederationConfig } from '../../trust/peer/FederationConfig';
-import { gateTrustList, trustListExpiresAt, type CertificateCache } from '../../trust/peer/trustListGate';
+import { gateTrustList } from '../../trust/peer/peerDocumentGate';
+import { trustListExpiresAt, type CertificateCache } from '../../trust/peer/trustListTerms';
 import { StatusBits } from '../../format/federation/StatusBits';
 import type { Database } from '../../store/Database';
 import type { FederationStore, PeerDocument } from '../../store/FederationStore';
 import { isElicenseError } from '../../errors';
 import type { FederationPublisher } from './FederationPublisher';
-import { payloadOf } from '../../trust/peer/acceptPeerDocument';
+import { payloadOf } from '../../format/federation/payloadOf';
 import { FederationSync, type PeerSyncReport } from './FederationSync';
 
 export interface NodeFederationDeps {
@@ -214,8 +215,9 @@ export class NodeFederation {
 /**
  * Accepted documents of the configured peers, as verification holds them (a
  * peer removed from the configuration is ignored). Each stored trust list
- * passes the region rules again (it may predate them, or the configuration
- * changed since): one that fails them is left out, with its reason logged.
+ * passes the gate's region rules again (gateTrustList, at null: it may
+ * predate them, or the configuration changed since): one that fails them is
+ * left out, with its reason logged.
  */
 export function buildPeers(
   config: FederationConfig,

@@ -2,10 +2,12 @@ import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { ElicenseError } from '../../errors';
 import { TRUST_BUNDLE_FORMAT, type TrustBundle, type TrustListDocument } from '../../format/federation/documentTypes';
 import type { FederationConfig } from '../../trust/peer/FederationConfig';
-import { FEDERATION_KINDS, type FederationKind } from '../../trust/peer/federationDocument';
+import type { FederationKind } from '../../trust/peer/federationDocument';
+import { payloadOf } from '../../format/federation/payloadOf';
+import { readBundleEntry, regionsOfOtherPeers } from '../../trust/peer/peerDocumentGate';
 import type { Database, Queryable } from '../../store/Database';
 import type { FederationStore } from '../../store/FederationStore';
-import { acceptPeerDocument, payloadOf, regionsOfOtherPeers } from '../../trust/peer/acceptPeerDocument';
+import { takePeerDocument } from './takePeerDocument';
 import type { FederationPublisher } from './FederationPublisher';
 
 export { TRUST_BUNDLE_FORMAT, type TrustBundle };
@@ -38,7 +40,8 @@ const ORDER: Record<FederationKind, number> = { 'trust-list': 0, 'recognition-ag
 
 /**
  * Imports the documents of configured peers from a bundle through the same
- * gate as a sync; documents of unknown roots, and trust lists claiming this
+ * gate as a sync (takePeerDocument: trust/peer/peerDocumentGate.ts), trust
+ * lists first; documents of unknown roots, and trust lists claiming this
  * region (ownRegionCode), are refused.
  */
 export async function importTrustBundle(q: Queryable, store: FederationStore, config: FederationConfig, bundle: unknown, at: Date, ownRegionCode: string | null): Promise<ImportReport> {
@@ -49,32 +52,32 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
   if (docs.length > MAX_BUNDLE_DOCUMENTS) throw new ElicenseError('INPUT_TOO_LARGE', `a trust bundle holds at most ${MAX_BUNDLE_DOCUMENTS} documents`);
   const report: ImportReport = { accepted: 0, unchanged: 0, refused: [] };
   const pins = new Map((await store.syncStates(q)).map((s) => [s.peerRootSha256, s.pinnedRegionCode ?? null]));
-  const entries = docs.map((d) => d as { kind?: unknown; docId?: unknown; rootSha256?: unknown; body?: unknown });
-  entries.sort((a, b) => (ORDER[a.kind as FederationKind] ?? 9) - (ORDER[b.kind as FederationKind] ?? 9));
-  for (const e of entries) {
-    const kind = e.kind as FederationKind;
-    const docId = typeof e.docId === 'string' ? e.docId : '';
-    const root = typeof e.rootSha256 === 'string' ? e.rootSha256.toLowerCase() : '';
-    const refuse = (code: string, message: string) => report.refused.push({ kind: String(e.kind), docId, rootSha256: root, code, message });
-    if (!FEDERATION_KINDS.includes(kind) || typeof e.body !== 'string') {
-      refuse('DOCUMENT_MALFORMED', 'each entry is {kind, docId, rootSha256, body}');
+  const entries = docs.map(readBundleEntry);
+  // Trust lists first: the other documents are placed against them.
+  const order = (e: (typeof entries)[number]) => ORDER[(e.ok ? e.entry.kind : e.kind) as FederationKind] ?? 9;
+  entries.sort((a, b) => order(a) - order(b));
+  for (const read of entries) {
+    if (!read.ok) {
+      report.refused.push({ kind: read.kind, docId: read.docId, rootSha256: read.rootSha256, code: read.code, message: read.message });
       continue;
     }
-    const peer = config.peers.find((p) => p.rootSha256 === root);
+    const e = read.entry;
+    const refuse = (code: string, message: string) => report.refused.push({ kind: e.kind, docId: e.docId, rootSha256: e.rootSha256, code, message });
+    const peer = config.peers.find((p) => p.rootSha256 === e.rootSha256);
     if (!peer) {
       refuse('PEER_UNKNOWN', 'no configured peer has this root');
       continue;
     }
-    const outcome = await acceptPeerDocument(q, store, peer, kind, e.body, {
+    const outcome = await takePeerDocument(q, store, peer, e.kind, e.body, {
       at,
       etag: null,
       maxBytes: config.maxDocumentBytes,
+      docId: e.kind === 'status-list' ? e.docId : 'current',
       ownRegionCode,
       takenRegions: regionsOfOtherPeers(config.peers, pins, peer),
-      pinnedRegion: pins.get(root) ?? null,
-      ...(kind === 'status-list' ? { expectedDocId: docId } : {}),
+      pinnedRegion: pins.get(e.rootSha256) ?? null,
     });
-    if (outcome.ok && kind === 'trust-list') pins.set(root, outcome.regionCode);
+    if (outcome.ok && e.kind === 'trust-list') pins.set(e.rootSha256, outcome.regionCode);
     if (!outcome.ok) refuse(outcome.code, outcome.message);
     else if (outcome.stored) report.accepted++;
     else report.unchanged++;

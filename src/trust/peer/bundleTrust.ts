@@ -1,8 +1,9 @@
-import type { RecognitionRule, StatusListDocument, TrustListDocument } from '../../format/federation/documentTypes';
-import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../FederatedTrust';
-import { FEDERATION_KINDS, type FederationKind } from './federationDocument';
+import type { RecognitionRule, TrustListDocument } from '../../format/federation/documentTypes';
 import type { StatusBits } from '../../format/federation/StatusBits';
-import { admitPeerDocument, type CertificateCache } from './trustListGate';
+import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../FederatedTrust';
+import type { FederationKind } from './federationDocument';
+import { peerDocumentGate, readBundleEntry, regionsOfOtherPeers, type AcceptedBefore, type BundleEntry, type GateInput, type GateVerdict, type PeerPinning, type PriorCopy } from './peerDocumentGate';
+import type { CertificateCache } from './trustListTerms';
 
 export interface BundleRefusal {
   kind: string;
@@ -20,15 +21,25 @@ export function parsePin(pin: string): { rootSha256: string; regionCode: string 
   return m ? { rootSha256: m[1]!.toLowerCase(), regionCode: m[2] ?? null } : null;
 }
 
+const NOTHING_BEFORE: AcceptedBefore = { trustList: null, pinnedRegion: null, copy: null };
+
 /**
  * Trust data read straight from a trust bundle (elicense trust export), for
- * verifying without a node: only documents under a pinned root are taken,
- * each through the same gate as a node's sync (signature, path to the pinned
- * root, schema, clock skew, the region named with the pin, departments
- * within it, not past nextUpdate plus the grace). Per root, trust lists of
- * one region only: when they name several and the pin names none, all are
- * refused (DOCUMENT_REGION_NOT_PINNED). The newest of that region's lists is
- * used, and only the status lists it announces are kept. Nothing is stored.
+ * verifying without a node. Nothing is stored, and nothing is decided here:
+ * every document under a pinned root goes through the gate
+ * (peerDocumentGate.ts) as a node's sync would take it, the pin's region as
+ * the configured one and the other pins' regions as taken. Per root:
+ *
+ * - the trust lists are read alone first, for the regions they name (several
+ *   and no region pinned: all are refused, DOCUMENT_REGION_NOT_PINNED), then
+ *   taken in the bundle's order against the one held so far: a newer one
+ *   replaces it, an older one or another with its sequence and no later issue
+ *   time is refused (DOCUMENT_SEQUENCE_REPLAYED);
+ * - the status lists are placed against the trust list held in the end, and
+ *   sequenced against the copy held so far under their docId, the same way;
+ * - agreements are not read (recognition comes from --federation).
+ *
+ * Entries of roots that were not pinned are ignored.
  */
 export function trustFromBundle(
   bundle: unknown,
@@ -43,55 +54,68 @@ export function trustFromBundle(
     if (!pin) throw new TypeError(`a pin is the SHA-256 of a region root (64 hex digits), optionally followed by :<region code>: ${p}`);
     pins.set(pin.rootSha256, pin.regionCode);
   }
-  type Entry = { kind: FederationKind; docId: string; body: string };
-  const byRoot = new Map<string, Entry[]>();
+  const pinnings: PeerPinning[] = [...pins].map(([rootSha256, regionCode]) => ({ rootSha256, regionCode }));
+  const byRoot = new Map<string, BundleEntry[]>();
   for (const raw of docs) {
-    const d = raw as { kind?: unknown; docId?: unknown; rootSha256?: unknown; body?: unknown };
-    const kind = d.kind as FederationKind;
-    const docId = String(d.docId ?? '');
-    const root = String(d.rootSha256 ?? '').toLowerCase();
-    if (!FEDERATION_KINDS.includes(kind) || typeof d.body !== 'string') {
-      refused.push({ kind: String(d.kind), docId, code: 'DOCUMENT_MALFORMED', message: 'each entry is {kind, docId, rootSha256, body}' });
+    const read = readBundleEntry(raw);
+    if (!read.ok) {
+      refused.push({ kind: read.kind, docId: read.docId, code: read.code, message: read.message });
       continue;
     }
-    if (!pins.has(root)) continue; // a region this verifier does not trust: ignored, not an error
-    const entries = byRoot.get(root);
-    if (entries) entries.push({ kind, docId, body: d.body });
-    else byRoot.set(root, [{ kind, docId, body: d.body }]);
+    if (!pins.has(read.entry.rootSha256)) continue; // a region this verifier does not trust: ignored, not an error
+    const entries = byRoot.get(read.entry.rootSha256);
+    if (entries) entries.push(read.entry);
+    else byRoot.set(read.entry.rootSha256, [read.entry]);
   }
   const peers: AcceptedPeer[] = [];
   const certificates: CertificateCache = new Map();
   for (const [rootSha256, entries] of byRoot) {
-    const gate = { pinnedRootSha256: rootSha256, at: opts.at, configuredRegion: pins.get(rootSha256) ?? null, pinnedRegion: null, ownRegion: null, certificates };
-    const lists: { docId: string; doc: TrustListDocument }[] = [];
+    const peer: PeerPinning = { rootSha256, regionCode: pins.get(rootSha256) ?? null };
+    const takenRegions = regionsOfOtherPeers(pinnings, new Map(), peer);
+    const gate = <K extends FederationKind>(kind: K, e: BundleEntry, before: AcceptedBefore, more: Partial<GateInput<K>> = {}) =>
+      peerDocumentGate<K>({ kind, jws: e.body, peer, docId: kind === 'status-list' ? e.docId : 'current', at: opts.at, before, ownRegion: null, takenRegions, certificates, ...more });
+    const refuse = (e: BundleEntry, r: { code: string; message: string }) => refused.push({ kind: e.kind, docId: e.docId, code: r.code, message: r.message });
+
+    const offered = new Set<string>();
+    const candidates: BundleEntry[] = [];
     for (const e of entries) {
       if (e.kind !== 'trust-list') continue;
-      const a = admitPeerDocument('trust-list', e.body, { ...gate, trustList: null });
-      if (a.ok) lists.push({ docId: e.docId, doc: a.payload });
-      else refused.push({ kind: e.kind, docId: e.docId, code: a.code, message: a.message });
+      const alone = gate('trust-list', e, NOTHING_BEFORE);
+      if (!alone.ok) refuse(e, alone);
+      else {
+        offered.add(alone.region.code);
+        candidates.push(e);
+      }
     }
-    const regions = new Set(lists.map((l) => l.doc.region.code));
-    if (regions.size > 1) {
-      // Nothing says which region this root speaks for: no list wins by being newest.
-      for (const l of lists) refused.push({ kind: 'trust-list', docId: l.docId, code: 'DOCUMENT_REGION_NOT_PINNED', message: `trust lists of regions ${[...regions].sort().join(', ')} under one root; name the region with --pin <sha256>:<region>` });
-      continue;
+    let trustList = null as { doc: TrustListDocument; copy: PriorCopy } | null;
+    for (const e of candidates) {
+      const v: GateVerdict<'trust-list'> = gate('trust-list', e, { trustList: trustList?.doc ?? null, pinnedRegion: null, copy: trustList?.copy ?? null }, { offeredRegions: offered });
+      if (!v.ok) refuse(e, v);
+      else if (!v.unchanged) trustList = { doc: v.payload, copy: { sequence: v.sequence, issuedAt: v.issuedAt, body: v.body } };
     }
-    const trustList = lists.reduce<TrustListDocument | null>((best, l) => (!best || l.doc.sequence > best.sequence ? l.doc : best), null);
     if (!trustList) continue;
+
     const statusLists = new Map<string, HeldStatusList>();
+    const copies = new Map<string, PriorCopy>();
     for (const e of entries) {
       if (e.kind !== 'status-list') continue;
-      const a = admitPeerDocument('status-list', e.body, { ...gate, trustList });
-      if (!a.ok) {
-        refused.push({ kind: e.kind, docId: e.docId, code: a.code, message: a.message });
-        continue;
+      const v: GateVerdict<'status-list'> = gate('status-list', e, { trustList: trustList.doc, pinnedRegion: null, copy: copies.get(e.docId) ?? null });
+      if (!v.ok) refuse(e, v);
+      else if (!v.unchanged) {
+        const s = v.payload;
+        statusLists.set(v.docId, {
+          listId: s.listId,
+          uscc: s.uscc,
+          bits: v.bits as StatusBits,
+          sequence: s.sequence,
+          issuedAt: v.issuedAt,
+          ttlSeconds: s.ttlSeconds,
+          fetchedAt: opts.at,
+        });
+        copies.set(v.docId, { sequence: v.sequence, issuedAt: v.issuedAt, body: v.body });
       }
-      const s: StatusListDocument = a.payload;
-      const held = statusLists.get(s.listId);
-      if (held && held.sequence >= s.sequence) continue;
-      statusLists.set(s.listId, { listId: s.listId, uscc: s.uscc, bits: a.bits as StatusBits, sequence: s.sequence, issuedAt: new Date(s.issuedAt), ttlSeconds: s.ttlSeconds, fetchedAt: opts.at });
     }
-    peers.push({ rootSha256, region: trustList.region, trustList: { doc: trustList, fetchedAt: opts.at }, statusLists });
+    peers.push({ rootSha256, region: trustList.doc.region, trustList: { doc: trustList.doc, fetchedAt: opts.at }, statusLists });
   }
   const trust = new FederatedTrust(peers, opts.recognition ?? [], certificates);
   for (const { regionCode, roots } of trust.regionsUnderTwoRoots) {

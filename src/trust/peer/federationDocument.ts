@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { keyMatchesAlgorithm } from '../../crypto/algorithms';
-import { decodeBase64Strict, decodeBase64urlStrict } from '../../crypto/jws/decodeBase64urlStrict';
-import { decodeProtectedHeader } from '../../crypto/jws/decodeProtectedHeader';
-import { isPlausibleSignatureLength } from '../../crypto/jws/isPlausibleSignatureLength';
-import { signatureFromSigner } from '../../crypto/jws/signatureFromSigner';
-import { signingInput } from '../../crypto/jws/signingInput';
+import type { KeyObject } from 'node:crypto';
+import { decodeBase64Strict } from '../../crypto/jws/decodeBase64urlStrict';
+import type { JwsFailureCode } from '../../crypto/jws/JwsFailure';
+import { signCompactJws } from '../../crypto/jws/signCompactJws';
+import { verifyCompactJws } from '../../crypto/jws/verifyCompactJws';
 import { keyIdForCertificate } from '../../crypto/keyIdForCertificate';
-import type { Signer } from '../../crypto/Signer';
-import { verifyBytes } from '../../crypto/verifyBytes';
 import { isElicenseError } from '../../errors';
 import { canonicalJson } from '../../json/canonicalJson';
 import { parseStrictJson } from '../../json/parseStrictJson';
@@ -20,7 +17,7 @@ import { standardsDir } from '../../standards/standardsDir';
 import { MAX_CLOCK_SKEW_MS } from '../../format/timestamp';
 import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../format/federation/documentTypes';
 
-/** The signed documents regions publish to each other (product.md section 4). */
+/** The signed documents regions publish to each other (docs/product.md section 4). */
 import type { FederationKind } from '../../format/federation/documentTypes';
 export { FEDERATION_KINDS, type FederationKind } from '../../format/federation/documentTypes';
 
@@ -91,51 +88,44 @@ function validatorOf(kind: FederationKind): ValidateFunction {
   return validators[kind];
 }
 
+/** The signer signCompactJws takes (the region's trust-list signer). */
+type FederationSigner = Parameters<typeof signCompactJws>[0];
+
 /**
- * Signs a federation document as a compact JWS: canonical JSON payload
- * (RFC 8785), protected header with alg, kid, typ and x5c = the signer's
- * chain followed by the region root, so that a peer holding only the root's
- * pinned SHA-256 can check it.
+ * Signs a federation document as a compact JWS (crypto/jws): canonical JSON
+ * payload (RFC 8785), protected header with alg, kid, typ and x5c = the
+ * signer's chain followed by the region root, so that a peer holding only the
+ * root's pinned SHA-256 can check it.
  */
-export async function signFederationDocument<K extends FederationKind>(kind: K, payload: PayloadOf[K], signer: Signer, root: Uint8Array): Promise<string> {
-  const x5c = [...signer.certificateChain, root].map((der) => Buffer.from(der).toString('base64'));
-  const header = { alg: signer.algorithm, kid: signer.keyId, typ: KINDS[kind].typ, x5c };
-  const protectedB64 = Buffer.from(canonicalJson(header), 'utf8').toString('base64url');
-  const payloadB64 = Buffer.from(canonicalJson(payload), 'utf8').toString('base64url');
-  const signature = await signatureFromSigner(signer, signingInput(protectedB64, payloadB64));
-  return `${protectedB64}.${payloadB64}.${signature.toString('base64url')}`;
+export async function signFederationDocument<K extends FederationKind>(kind: K, payload: PayloadOf[K], signer: FederationSigner, root: Uint8Array): Promise<string> {
+  const x5c = [...signer.certificateChain, root].map((der) => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64'));
+  return signCompactJws(signer, Buffer.from(canonicalJson(payload), 'utf8'), { typ: KINDS[kind].typ, x5c });
 }
 
 const refuse = <K extends FederationKind>(code: DocumentRefusal, message: string): ReadDocumentResult<K> => ({ ok: false, code, message });
 
+/** crypto/jws failures as document refusals (the codes operators already know). */
+const JWS_REFUSAL: Record<JwsFailureCode, DocumentRefusal> = {
+  JWS_MALFORMED: 'DOCUMENT_MALFORMED',
+  ALGORITHM_NOT_ALLOWED: 'DOCUMENT_MALFORMED',
+  KEY_UNKNOWN: 'DOCUMENT_SIGNATURE_INVALID',
+  ALGORITHM_KEY_MISMATCH: 'DOCUMENT_SIGNATURE_INVALID',
+  SIGNATURE_INVALID: 'DOCUMENT_SIGNATURE_INVALID',
+};
+
+type SignerCheck = { ok: true; root: ParsedCertificate; leaf: ParsedCertificate; key: KeyObject } | { ok: false; code: DocumentRefusal; message: string };
+
 /**
- * Reads a peer's document and accepts it only if it is the expected kind,
- * its x5c ends with the root whose SHA-256 was pinned, the signer's path to
- * that root is valid now (CA flags, validity, the trust-list-signing EKU),
- * the signature verifies, the payload matches its published schema and was
- * not issued in the future (beyond the allowed clock skew). Sequence numbers
- * and regions are checked by the caller, which knows the last accepted copy.
+ * The header's claims about the signer, judged before its key is used: the
+ * expected typ, an x5c ending with the pinned root, a valid path from the
+ * signer to that root now (CA flags, validity, the trust-list-signing EKU),
+ * and a kid naming the signer certificate.
  */
-export function readFederationDocument<K extends FederationKind>(
-  jws: string,
-  opts: { kind: K; pinnedRootSha256: string; at: Date; maxBytes?: number },
-): ReadDocumentResult<K> {
-  const spec = KINDS[opts.kind];
-  const max = opts.maxBytes ?? MAX_DOCUMENT_BYTES;
-  if (typeof jws !== 'string') return refuse('DOCUMENT_MALFORMED', 'the document is not text');
-  if (jws.length > ((max * 4) / 3) + 256 * 1024) return refuse('DOCUMENT_TOO_LARGE', `the document is larger than ${max} bytes`);
-  const text = jws.trim();
-  const dot1 = text.indexOf('.');
-  const dot2 = dot1 < 0 ? -1 : text.indexOf('.', dot1 + 1);
-  if (dot2 < 0 || text.indexOf('.', dot2 + 1) >= 0) return refuse('DOCUMENT_MALFORMED', 'a signed document is a compact JWS with three parts');
-  const protectedB64 = text.slice(0, dot1);
-  const payloadB64 = text.slice(dot1 + 1, dot2);
-  const head = decodeProtectedHeader(protectedB64);
-  if (!head.ok) return refuse('DOCUMENT_MALFORMED', head.message);
-  if (head.header['typ'] !== spec.typ) return refuse('DOCUMENT_WRONG_KIND', `expected typ ${spec.typ}, got ${String(head.header['typ'])}`);
-  const x5c = head.header['x5c'];
+function checkSigner(header: Readonly<Record<string, unknown>>, spec: KindSpec, pinnedRootSha256: string, at: Date): SignerCheck {
+  if (header['typ'] !== spec.typ) return { ok: false, code: 'DOCUMENT_WRONG_KIND', message: `expected typ ${spec.typ}, got ${String(header['typ'])}` };
+  const x5c = header['x5c'];
   if (!Array.isArray(x5c) || x5c.length < 2 || x5c.length > MAX_CHAIN || !x5c.every((c) => typeof c === 'string')) {
-    return refuse('DOCUMENT_MALFORMED', 'x5c must hold the signer certificate, its intermediates and the region root');
+    return { ok: false, code: 'DOCUMENT_MALFORMED', message: 'x5c must hold the signer certificate, its intermediates and the region root' };
   }
   let certs: ParsedCertificate[];
   try {
@@ -145,36 +135,53 @@ export function readFederationDocument<K extends FederationKind>(
       return parseCertificate(new Uint8Array(der));
     });
   } catch (e) {
-    return refuse('DOCUMENT_CHAIN_INVALID', `x5c does not hold readable certificates (${e instanceof Error ? e.message : 'unreadable'})`);
+    return { ok: false, code: 'DOCUMENT_CHAIN_INVALID', message: `x5c does not hold readable certificates (${e instanceof Error ? e.message : 'unreadable'})` };
   }
   const root = certs[certs.length - 1]!;
   const leaf = certs[0]!;
-  if (root.fingerprint !== opts.pinnedRootSha256.toLowerCase()) {
-    return refuse('DOCUMENT_ROOT_MISMATCH', 'the document is not signed under the pinned root of this peer');
+  if (root.fingerprint !== pinnedRootSha256.toLowerCase()) {
+    return { ok: false, code: 'DOCUMENT_ROOT_MISMATCH', message: 'the document is not signed under the pinned root of this peer' };
   }
-  const path = validatePath({
-    leaf,
-    intermediates: certs.slice(1, -1),
-    anchors: [root],
-    time: opts.at,
-    eku: OID.ekuTrustListSigning,
-    leafKeyUsage: ['digitalSignature'],
-  });
-  if (!path.ok) return refuse('DOCUMENT_CHAIN_INVALID', `${path.code}: ${path.message}`);
-  if (head.header['kid'] !== keyIdForCertificate(leaf.der)) return refuse('DOCUMENT_MALFORMED', 'kid does not name the x5c signer certificate');
-  const signature = decodeBase64urlStrict(text.slice(dot2 + 1));
-  const payloadBytes = decodeBase64urlStrict(payloadB64);
-  if (!signature || !payloadBytes) return refuse('DOCUMENT_MALFORMED', 'payload or signature is not base64url');
-  if (payloadBytes.byteLength > max) return refuse('DOCUMENT_TOO_LARGE', `the payload is larger than ${max} bytes`);
-  if (!leaf.publicKey || !keyMatchesAlgorithm(head.algorithm, leaf.publicKey) || !isPlausibleSignatureLength(head.algorithm, signature.byteLength)) {
-    return refuse('DOCUMENT_SIGNATURE_INVALID', `the signer key cannot make a ${head.algorithm} signature of this length`);
-  }
-  if (!verifyBytes(head.algorithm, leaf.publicKey, signingInput(protectedB64, payloadB64), signature)) {
-    return refuse('DOCUMENT_SIGNATURE_INVALID', 'the signature does not verify');
-  }
+  const path = validatePath({ leaf, intermediates: certs.slice(1, -1), anchors: [root], time: at, eku: OID.ekuTrustListSigning, leafKeyUsage: ['digitalSignature'] });
+  if (!path.ok) return { ok: false, code: 'DOCUMENT_CHAIN_INVALID', message: `${path.code}: ${path.message}` };
+  if (header['kid'] !== keyIdForCertificate(leaf.der)) return { ok: false, code: 'DOCUMENT_MALFORMED', message: 'kid does not name the x5c signer certificate' };
+  if (!leaf.publicKey) return { ok: false, code: 'DOCUMENT_SIGNATURE_INVALID', message: 'the signer certificate holds no usable public key' };
+  return { ok: true, root, leaf, key: leaf.publicKey };
+}
+
+/**
+ * The signature read of a peer's document (steps 1 of peerDocumentGate): a
+ * compact JWS verified by crypto/jws with the key of the x5c signer, taken
+ * only once checkSigner accepted the header; then the payload must be strict
+ * JSON matching its published schema, not issued in the future (beyond the
+ * allowed clock skew), and a trust list's rootCertificate must be the root in
+ * x5c. Regions, placement and sequence numbers are the gate's.
+ */
+export function readFederationDocument<K extends FederationKind>(
+  jws: string,
+  opts: { kind: K; pinnedRootSha256: string; at: Date; maxBytes?: number },
+): ReadDocumentResult<K> {
+  const spec = KINDS[opts.kind];
+  const max = opts.maxBytes ?? MAX_DOCUMENT_BYTES;
+  if (typeof jws !== 'string') return refuse('DOCUMENT_MALFORMED', 'the document is not text');
+  const maxLength = ((max * 4) / 3) + 256 * 1024;
+  if (jws.length > maxLength) return refuse('DOCUMENT_TOO_LARGE', `the document is larger than ${max} bytes`);
+  let signer: SignerCheck | undefined;
+  const verified = verifyCompactJws(
+    jws.trim(),
+    (header) => {
+      signer = checkSigner(header, spec, opts.pinnedRootSha256, opts.at);
+      return signer.ok ? signer.key : undefined;
+    },
+    { maxLength },
+  );
+  if (signer && !signer.ok) return signer;
+  if (!verified.ok) return refuse(JWS_REFUSAL[verified.code], verified.message);
+  if (!signer?.ok) return refuse('DOCUMENT_SIGNATURE_INVALID', 'no signer was checked');
+  if (verified.payload.byteLength > max) return refuse('DOCUMENT_TOO_LARGE', `the payload is larger than ${max} bytes`);
   let payload: unknown;
   try {
-    payload = parseStrictJson(payloadBytes, { maxBytes: max, maxDepth: 12 });
+    payload = parseStrictJson(verified.payload, { maxBytes: max, maxDepth: 12 });
   } catch (e) {
     return refuse('DOCUMENT_MALFORMED', `the payload is not valid JSON (${isElicenseError(e) ? e.code : 'unreadable'})`);
   }
@@ -189,7 +196,7 @@ export function readFederationDocument<K extends FederationKind>(
   }
   if (opts.kind === 'trust-list') {
     const rootB64 = (payload as TrustListDocument).rootCertificate;
-    if (Buffer.compare(Buffer.from(rootB64, 'base64'), Buffer.from(root.der)) !== 0) return refuse('DOCUMENT_MALFORMED', 'rootCertificate differs from the root in x5c');
+    if (Buffer.compare(Buffer.from(rootB64, 'base64'), Buffer.from(signer.root.der)) !== 0) return refuse('DOCUMENT_MALFORMED', 'rootCertificate differs from the root in x5c');
   }
-  return { ok: true, kind: opts.kind, payload: payload as PayloadOf[K], root, signer: leaf, issuedAt };
+  return { ok: true, kind: opts.kind, payload: payload as PayloadOf[K], root: signer.root, signer: signer.leaf, issuedAt };
 }
