@@ -51,8 +51,9 @@ const MIN_BACKOFF_MS = 5_000;
  * One sync round: for every configured peer (not backing off), the trust list,
  * then the agreement, then every status list the trust list announces, each a
  * conditional GET (If-None-Match) with a timeout and a size cap, each accepted
- * only through acceptPeerDocument. A peer that fails keeps its last good
- * copies; its next attempt backs off exponentially up to the sync interval.
+ * only through the gate (takePeerDocument, trust/peer/peerDocumentGate.ts).
+ * A peer that fails keeps its last good copies; its next attempt backs off
+ * exponentially up to the sync interval.
  */
 export class FederationSync {
   constructor(private readonly deps: SyncDeps, private readonly config: FederationConfig) {}

@@ -25,8 +25,10 @@ export type { DocumentRefusal } from './federationDocument';
  *     is not {kind, docId, rootSha256, body} → DOCUMENT_MALFORMED. A node's
  *     import refuses a root of no configured peer (PEER_UNKNOWN); the CLI
  *     ignores roots that were not pinned.
- *  1. The signature read (readFederationDocument, federationDocument.ts):
- *     larger than the cap → DOCUMENT_TOO_LARGE; not a compact JWS, bad
+ *  1. The signature read (readFederationDocument, federationDocument.ts,
+ *     through crypto/jws): larger than the cap → DOCUMENT_TOO_LARGE (the sync
+ *     cuts a download off at the same cap before it reaches the gate, with
+ *     the same code); not a compact JWS, a signature of impossible length, bad
  *     base64url, header or x5c shape, kid not the signer's, payload not
  *     strict JSON, a trust list's rootCertificate not the x5c root →
  *     DOCUMENT_MALFORMED; typ of another kind → DOCUMENT_WRONG_KIND; x5c not
