@@ -1,7 +1,17 @@
 import { ElicenseError } from '../../errors';
-import type { ApiKey } from '../../store/ApiKeyStore';
-import type { NodeServices } from '../../http/NodeServices';
+import type { Clock } from '../../clock';
+import type { ApiKey, ApiKeyStore } from '../../store/ApiKeyStore';
+import type { AuditLog } from '../../store/AuditLog';
+import type { Database } from '../../store/Database';
+import type { DepartmentStore } from '../../store/DepartmentStore';
 import type { CreateApiKeyRequest } from './apiKeyRequests';
+
+/** What API key administration uses (a node's services fit it). */
+export interface ApiKeyAdministrationDeps {
+  db: Database;
+  clock: Clock;
+  stores: { apiKeys: ApiKeyStore; departments: DepartmentStore; audit: AuditLog };
+}
 
 /**
  * Creating and revoking API keys, each audited in the same transaction.
@@ -9,7 +19,7 @@ import type { CreateApiKeyRequest } from './apiKeyRequests';
  * refused at once by every node process.
  */
 export class ApiKeyAdministration {
-  constructor(private readonly s: NodeServices) {}
+  constructor(private readonly s: ApiKeyAdministrationDeps) {}
 
   /** The secret is returned here and never again (only its hash is stored). */
   async create(actor: string, req: CreateApiKeyRequest): Promise<{ apiKey: ApiKey; secret: string }> {

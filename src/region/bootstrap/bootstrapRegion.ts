@@ -1,8 +1,15 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { DEMO_CEREMONY_FILE } from '../../demo/buildDemoRegion';
-import type { NodeServices } from '../../http/NodeServices';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
+import type { NodeConfig } from '../NodeConfig';
 import { demoCredentials, writeDemoCredentials } from './demoCredentials';
-import { setUpRegion } from './setUpRegion';
+import { setUpRegion, type SetUpDeps } from './setUpRegion';
+
+/** What start-up's set-up uses (a node's services fit it): set-up's own dependencies, the node's settings, the catalogue for the credentials file. */
+export interface BootstrapDeps extends SetUpDeps {
+  config: Pick<NodeConfig, 'demo' | 'demoCeremonyFile' | 'port' | 'dataDir'>;
+  catalog: StandardsCatalog;
+}
 
 export interface BootstrapResult {
   /** 'demo-created': this process set up the demo region; 'existing': a region was already there; 'none': no region and demo off. */
@@ -17,7 +24,7 @@ export interface BootstrapResult {
  * on one PostgreSQL: one sets up the region and writes the credentials, the
  * others wait on the set-up lock and then find the region there.
  */
-export async function bootstrapRegion(services: NodeServices): Promise<BootstrapResult> {
+export async function bootstrapRegion(services: BootstrapDeps): Promise<BootstrapResult> {
   const existing = await services.stores.region.get(services.db);
   if (existing) return { outcome: 'existing' };
   if (!services.config.demo) {

@@ -1,13 +1,24 @@
 import type { CodeWarning } from '../../codes/codeCheck';
 import { ElicenseError } from '../../errors';
-import type { Department, DepartmentState } from '../../store/DepartmentStore';
-import type { Queryable } from '../../store/Database';
-import type { NodeServices } from '../../http/NodeServices';
+import type { Clock } from '../../clock';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
+import type { AuditLog } from '../../store/AuditLog';
+import type { Department, DepartmentState, DepartmentStore } from '../../store/DepartmentStore';
+import type { Database, Queryable } from '../../store/Database';
 import { checkTypeCode, type AdmitDepartmentRequest } from './departmentRequests';
 
 export type DepartmentStateAction = 'suspend' | 'withdraw' | 'reinstate';
 
 const TARGET: Record<DepartmentStateAction, DepartmentState> = { suspend: 'suspended', withdraw: 'withdrawn', reinstate: 'active' };
+
+/** What department administration uses (a node's services fit it). */
+export interface DepartmentAdministrationDeps {
+  db: Database;
+  clock: Clock;
+  /** Type codes are checked against the catalogue before they are granted or withdrawn. */
+  catalog: StandardsCatalog;
+  stores: { departments: DepartmentStore; audit: AuditLog };
+}
 
 export interface DepartmentWithTypes {
   department: Department;
@@ -20,7 +31,7 @@ export interface DepartmentWithTypes {
  * entry commit in one transaction, so the log never misses or invents one.
  */
 export class DepartmentAdministration {
-  constructor(private readonly s: NodeServices) {}
+  constructor(private readonly s: DepartmentAdministrationDeps) {}
 
   async admit(actor: string, req: AdmitDepartmentRequest): Promise<DepartmentWithTypes & { warnings: CodeWarning[] }> {
     const at = this.s.clock.now();

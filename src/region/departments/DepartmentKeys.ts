@@ -6,11 +6,24 @@ import { generateKeyPair as softwareKeyPair, type GenerateKey } from '../../pki/
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { publicKeyFromCsr } from '../../pki/ca/publicKeyFromCsr';
 import { signingAlgorithmForKey } from '../../pki/ca/signingAlgorithm';
-import type { SigningKeyRecord } from '../../store/SigningKeyStore';
-import type { NodeServices } from '../../http/NodeServices';
+import type { Clock } from '../../clock';
+import type { AuditLog } from '../../store/AuditLog';
+import type { Database } from '../../store/Database';
+import type { DepartmentStore } from '../../store/DepartmentStore';
+import type { KeyVault } from '../../store/KeyVault';
+import type { SigningKeyRecord, SigningKeyStore } from '../../store/SigningKeyStore';
 import type { IssueKeyRequest } from './departmentRequests';
 import { DEPARTMENT_HELD_KEY } from './keyCustody';
 import { regionCertificateAuthority } from './regionCertificateAuthority';
+
+/** What department key administration uses (a node's services fit it): the vault seals the keys the node makes. */
+export interface DepartmentKeysDeps {
+  db: Database;
+  clock: Clock;
+  random: (size: number) => Uint8Array;
+  vault: KeyVault;
+  stores: { departments: DepartmentStore; signingKeys: SigningKeyStore; audit: AuditLog };
+}
 
 export interface IssuedKey {
   key: SigningKeyRecord;
@@ -32,7 +45,7 @@ interface PreparedKey {
  */
 export class DepartmentKeys {
   constructor(
-    private readonly s: NodeServices,
+    private readonly s: DepartmentKeysDeps,
     private readonly generateKey: GenerateKey = softwareKeyPair,
   ) {}
 

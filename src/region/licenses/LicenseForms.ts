@@ -5,10 +5,25 @@ import { renderLicensePdf } from '../../forms/pdf/renderLicensePdf';
 import { encodeCompactLicense } from '../../forms/qr/compactLicense';
 import { renderQrPng, renderQrSvg } from '../../forms/image/renderQrImage';
 import type { FullForm } from '../../format/FullForm';
-import type { LicenseFormKey, LicenseFormKind, StoredLicenseForm } from '../../store/LicenseFormStore';
+import type { Clock } from '../../clock';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
+import type { AuditLog } from '../../store/AuditLog';
+import type { Database } from '../../store/Database';
+import type { DepartmentStore } from '../../store/DepartmentStore';
+import type { LicenseFormKey, LicenseFormKind, LicenseFormStore, StoredLicenseForm } from '../../store/LicenseFormStore';
 import type { License } from '../../store/LicenseStore';
-import type { NodeServices } from '../../http/NodeServices';
+import type { SigningKeyStore } from '../../store/SigningKeyStore';
 import type { Principal } from '../permissions';
+import type { RegionSigners } from '../RegionSigners';
+
+/** What making and serving a licence's forms uses (a node's services fit it). */
+export interface LicenseFormsDeps {
+  db: Database;
+  clock: Clock;
+  catalog: StandardsCatalog;
+  stores: { licenseForms: LicenseFormStore; signingKeys: SigningKeyStore; departments: DepartmentStore; audit: AuditLog };
+  signers: Pick<RegionSigners, 'licenseSigner'>;
+}
 
 const LICENSE_FORM_TYPES: Readonly<Record<LicenseFormKind, string>> = {
   pdf: 'application/pdf',
@@ -27,7 +42,7 @@ const LICENSE_FORM_TYPES: Readonly<Record<LicenseFormKind, string>> = {
 export class LicenseForms {
   #fonts: LicenseFonts | undefined;
 
-  constructor(private readonly s: NodeServices) {}
+  constructor(private readonly s: LicenseFormsDeps) {}
 
   /**
    * The stored form of a licence the caller has read (LicenseRecords.read:

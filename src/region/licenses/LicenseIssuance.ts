@@ -1,20 +1,39 @@
+import type { Clock } from '../../clock';
 import { generateSerial } from '../../codes/licenseIdentifier';
 import type { Signer } from '../../crypto/Signer';
 import { ElicenseError, isElicenseError } from '../../errors';
 import type { FullForm } from '../../format/FullForm';
 import { issueLicense } from '../../issue/issueLicense';
 import { prepareCheckedRecord } from '../../issue/prepareLicenseRecord';
-import type { AuditEvent } from '../../store/AuditLog';
-import type { Queryable } from '../../store/Database';
-import type { NewLicense } from '../../store/LicenseStore';
+import type { AuditEvent, AuditLog } from '../../store/AuditLog';
+import type { Database, Queryable } from '../../store/Database';
+import type { DepartmentStore } from '../../store/DepartmentStore';
+import type { IdempotencyStore } from '../../store/IdempotencyStore';
+import type { LicenseStore, NewLicense } from '../../store/LicenseStore';
 import { draftWarnings, refuseUnacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { chinaCalendarDate } from '../../chinaCalendarDate';
 import { createVerifierCaches, type VerifierCaches } from '../../verify/verifyLicense';
-import type { NodeServices } from '../../http/NodeServices';
 import type { Principal } from '../permissions';
-import type { NodeDepartment, NodeTrustSnapshot } from '../../trust/NodeTrust';
+import type { NodeDepartment, NodeTrust, NodeTrustSnapshot } from '../../trust/NodeTrust';
+import type { NodeMetrics } from '../NodeMetrics';
+import type { RegionSigners } from '../RegionSigners';
 import type { BatchRecordRequest, IssueRequest } from './issueRequest';
-import { checkLifecycleChange, LicenseRecords } from './LicenseRecords';
+import { issuerMayIssue, type IssuerStanding } from './issuerMayIssue';
+import { checkLifecycleChange, LicenseRecords, type LicenseRecordsDeps } from './LicenseRecords';
+
+/** What issuance uses (a node's services fit it): the re-issue's revocation goes through LicenseRecords. */
+export interface LicenseIssuanceDeps extends LicenseRecordsDeps {
+  catalog: StandardsCatalog;
+  random: (size: number) => Uint8Array;
+  clock: Clock;
+  db: Database;
+  stores: { departments: DepartmentStore; idempotency: IdempotencyStore; licenses: LicenseStore; audit: AuditLog };
+  /** The region's trust data, confirmed against the database for each request. */
+  trust: Pick<NodeTrust, 'current'>;
+  signers: Pick<RegionSigners, 'departmentSigner' | 'timestampAuthority'>;
+  metrics: Pick<NodeMetrics, 'issued' | 'lifecycle'>;
+}
 
 /** A validation warning the licence carries (verification shows its code), at the request field it came from. */
 export interface IssuedWarning {
@@ -57,11 +76,18 @@ class RecordsFailed extends Error {
  * transaction per licence (or per chunk of a batch): idempotency reservation,
  * department and type authorisation, status slot, serial, signature and
  * region timestamp, self-verification, insert, audit, idempotency completion.
+ *
+ * The department's right to issue the type is decided by issuerMayIssue
+ * alone. It is asked before the data is checked, against the trust snapshot
+ * confirmed for this request (a refused type is refused whatever the data),
+ * and again inside the issuing transaction against the department's row and
+ * grants as they stand there (a suspension or a withdrawn grant in between is
+ * seen before anything is signed).
  */
 export class LicenseIssuance {
   readonly #records: LicenseRecords;
 
-  constructor(private readonly s: NodeServices) {
+  constructor(private readonly s: LicenseIssuanceDeps) {
     this.#records = new LicenseRecords(s);
   }
 
@@ -79,7 +105,7 @@ export class LicenseIssuance {
           const r = await this.s.stores.idempotency.reserve(tx, { principal: principal.keyId, key: idempotencyKey, requestHash: request.hash, at });
           if (r.kind === 'replay') return { ...(await this.#stored(tx, r.licenseIdentifier)), replayed: true };
         }
-        const department = await this.#authorised(tx, snapshot, uscc, [request.standard.typeCode]);
+        const department = await this.#authorised(tx, snapshot, uscc, request.standard.typeCode, at);
         const refused = await this.#claim(tx, principal, uscc, [prepared]);
         if (refused.size > 0) throw refused.get(0)!;
         const signers = await this.#signers(tx, uscc, at, snapshot.version);
@@ -197,13 +223,12 @@ export class LicenseIssuance {
     const results: BatchResult[] = [];
     const fresh: Prepared[] = [];
     // Authorisation first: a record refused here is never reserved, so its key stays free for a corrected retry.
-    const department = await this.s.stores.departments.get(tx, uscc);
-    const granted = new Set(department ? await this.s.stores.departments.typesOf(tx, uscc) : []);
+    const standing = await this.#standing(tx, uscc);
     const allowed: Prepared[] = [];
     for (const p of chunk) {
-      const refusal = refusalOf(department?.state, granted, p.request.standard.typeCode, uscc);
-      if (refusal) {
-        results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'failed', error: problemOf(refusal) });
+      const right = issuerMayIssue(uscc, standing, p.request.standard.typeCode, at);
+      if (!right.allowed) {
+        results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'failed', error: problemOf(right.error) });
         continue;
       }
       if (p.idempotencyKey === undefined) fresh.push(p);
@@ -228,8 +253,8 @@ export class LicenseIssuance {
     if (fresh.length === 0) return results;
     const refused = await this.#claim(tx, principal, uscc, fresh);
     if (refused.size > 0) throw new RecordsFailed(refused);
-    const dept = snapshot.departments.get(uscc) ?? (department ? { ...department, typeCodes: granted } : undefined);
-    if (!dept) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
+    // Records got here only with the issuer's standing read above, so the department exists.
+    const dept = snapshot.departments.get(uscc) ?? standing!;
     const signers = await this.#signers(tx, uscc, at, snapshot.version);
     const slots = await this.s.stores.licenses.allocateStatusSlots(tx, uscc, fresh.length, at);
     const licenses: NewLicense[] = [];
@@ -269,16 +294,15 @@ export class LicenseIssuance {
    */
   #dryRun(snapshot: NodeTrustSnapshot, uscc: string, request: IssueRequest): IssuedWarning[] {
     const d = snapshot.departments.get(uscc);
-    if (!d) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
+    const now = this.s.clock.now();
     // Authorisation before content: a type the department may not issue is refused whatever the data.
-    if (!d.typeCodes.has(request.standard.typeCode)) {
-      throw new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${request.standard.typeCode}`, { uscc, typeCode: request.standard.typeCode });
-    }
+    const right = issuerMayIssue(uscc, d, request.standard.typeCode, now);
+    if (!right.allowed) throw right.error;
     const { warnings } = prepareCheckedRecord(request.draft, {
       catalog: this.s.catalog,
-      issuer: { name: d.name, uscc: d.uscc, divisionCode: d.divisionCode },
+      issuer: { name: d!.name, uscc: d!.uscc, divisionCode: d!.divisionCode },
       serial: '0',
-      today: chinaCalendarDate(this.s.clock.now()),
+      today: chinaCalendarDate(now),
     });
     // The same catalogue validation verification runs (verifyLicense's schema step), so the two agree.
     const placed = draftWarnings(warnings, request.draft);
@@ -340,15 +364,18 @@ export class LicenseIssuance {
     }
   }
 
-  /** Department active and granted the type, read inside the issuing transaction. */
-  async #authorised(tx: Queryable, snapshot: NodeTrustSnapshot, uscc: string, typeCodes: string[]): Promise<NodeDepartment> {
+  /** The issuer's right to the type (issuerMayIssue) against its row and grants as the issuing transaction reads them. */
+  async #authorised(tx: Queryable, snapshot: NodeTrustSnapshot, uscc: string, typeCode: string, at: Date): Promise<NodeDepartment> {
+    const standing = await this.#standing(tx, uscc);
+    const right = issuerMayIssue(uscc, standing, typeCode, at);
+    if (!right.allowed) throw right.error;
+    return snapshot.departments.get(uscc) ?? standing!;
+  }
+
+  /** The department's row and the types it holds, read in the issuing transaction (null: no such department). */
+  async #standing(tx: Queryable, uscc: string): Promise<(NodeDepartment & IssuerStanding) | null> {
     const department = await this.s.stores.departments.get(tx, uscc);
-    const granted = new Set(department ? await this.s.stores.departments.typesOf(tx, uscc) : []);
-    for (const t of typeCodes) {
-      const refusal = refusalOf(department?.state, granted, t, uscc);
-      if (refusal) throw refusal;
-    }
-    return snapshot.departments.get(uscc) ?? { ...department!, typeCodes: granted };
+    return department ? { ...department, typeCodes: new Set(await this.s.stores.departments.typesOf(tx, uscc)) } : null;
   }
 
   async #signers(tx: Queryable, uscc: string, at: Date, version: number): Promise<{ department: Signer; tsa: Signer }> {
@@ -409,13 +436,6 @@ export class LicenseIssuance {
 export function issuerDepartment(principal: Principal): string {
   if (principal.role !== 'issuer' || principal.uscc === null) throw new ElicenseError('FORBIDDEN', 'only an issuer key issues licences, for its own department');
   return principal.uscc;
-}
-
-function refusalOf(state: string | undefined, granted: ReadonlySet<string>, typeCode: string, uscc: string): ElicenseError | null {
-  if (state === undefined) return new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc });
-  if (state !== 'active') return new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${state} and may not issue licences`, { uscc, state });
-  if (!granted.has(typeCode)) return new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${typeCode}`, { uscc, typeCode });
-  return null;
 }
 
 function issueEvent(principal: Principal, l: NewLicense, warnings: readonly IssuedWarning[], withKey: boolean, batch = false): AuditEvent {

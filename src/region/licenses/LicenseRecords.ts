@@ -1,9 +1,22 @@
 import { parseLicenseIdentifier } from '../../codes/licenseIdentifier';
 import { ElicenseError } from '../../errors';
-import type { Queryable } from '../../store/Database';
-import { statusChangeAllowed, type License, type LicenseEvent, type LicensePage, type LicenseQuery, type LicenseStatus, type StatusHolder } from '../../store/LicenseStore';
-import type { NodeServices } from '../../http/NodeServices';
+import type { Clock } from '../../clock';
+import type { AuditLog } from '../../store/AuditLog';
+import type { Database, Queryable } from '../../store/Database';
+import { statusChangeAllowed, type License, type LicenseEvent, type LicensePage, type LicenseQuery, type LicenseStatus, type LicenseStore, type StatusHolder } from '../../store/LicenseStore';
+import type { NodeMetrics } from '../NodeMetrics';
 import { canActFor, type Principal } from '../permissions';
+import type { OwnStatusCache } from '../verifications/OwnStatusCache';
+
+/** What reading and changing issued licences uses (a node's services fit it). */
+export interface LicenseRecordsDeps {
+  db: Database;
+  clock: Clock;
+  stores: { licenses: LicenseStore; audit: AuditLog };
+  /** Dropped after a status change, so a verification through this process sees it at once. */
+  ownStatus: Pick<OwnStatusCache, 'invalidate'>;
+  metrics: Pick<NodeMetrics, 'lifecycle'>;
+}
 
 export type LifecycleAction = 'revoke' | 'suspend' | 'reinstate';
 
@@ -23,7 +36,7 @@ export interface StatusChangeResult {
  * an audit entry for every read of licence data and every status change.
  */
 export class LicenseRecords {
-  constructor(private readonly s: NodeServices) {}
+  constructor(private readonly s: LicenseRecordsDeps) {}
 
   async read(principal: Principal, identifier: string): Promise<License> {
     checkIdentifier(identifier);

@@ -2,9 +2,20 @@ import { isElicenseError } from '../../errors';
 import { fullFormDigest } from '../../forms/qr/compactLicense';
 import { FULL_FORM_FORMAT } from '../../format/FullForm';
 import type { LicenseKey } from '../../format/licenseKey';
-import type { NodeServices } from '../../http/NodeServices';
+import type { Clock } from '../../clock';
+import type { Database } from '../../store/Database';
+import type { LicenseStore } from '../../store/LicenseStore';
 import type { NodeTrustSnapshot } from '../../trust/NodeTrust';
 import type { StatusAnswer, StatusQuery } from '../../trust/TrustInputs';
+import type { OwnStatusCache } from './OwnStatusCache';
+
+/** What the status lookup uses (a node's services fit it). */
+export interface StatusSourceDeps {
+  db: Database;
+  clock: Clock;
+  stores: { licenses: LicenseStore };
+  ownStatus: Pick<OwnStatusCache, 'fromMemory'>;
+}
 
 /** The status of one presented licence, looked up before the pure verifier runs. */
 export interface PrefetchedStatus {
@@ -29,7 +40,7 @@ const ISSUED_LIST_ID = /^[0-9A-Za-z._-]{1,64}$/;
  * status slot the licence names, of its department. Anything else (a slot of
  * another licence, the identifier with another slot or none) is "unknown".
  */
-export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapshot, key: LicenseKey | null): Promise<PrefetchedStatus> {
+export async function prefetchStatus(s: StatusSourceDeps, snapshot: NodeTrustSnapshot, key: LicenseKey | null): Promise<PrefetchedStatus> {
   const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
   if (!key || !snapshot.departments.has(key.issuerCode)) return notCovered;
   const { identifier, issuerCode: issuer } = key;
@@ -69,7 +80,7 @@ export async function prefetchStatus(s: NodeServices, snapshot: NodeTrustSnapsho
  * the QR carried it does not. Such a QR is bound to what was issued by its
  * digest of the record (rare: the one path that reads the record).
  */
-async function sameRecord(s: NodeServices, key: LicenseKey): Promise<boolean> {
+async function sameRecord(s: StatusSourceDeps, key: LicenseKey): Promise<boolean> {
   if (!key.recordDigest) return false;
   const issued = await s.stores.licenses.get(s.db, key.identifier);
   if (!issued) return false;

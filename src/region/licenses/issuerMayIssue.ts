@@ -1,0 +1,56 @@
+import { ElicenseError } from '../../errors';
+import type { DepartmentState } from '../../trust/TrustInputs';
+
+/** A department as the right to issue is judged: its state and the licence types it holds. */
+export interface IssuerStanding {
+  uscc: string;
+  state: DepartmentState;
+  /** The licence types granted to it. */
+  typeCodes: ReadonlySet<string>;
+  /** When each type was granted, where the caller knows it (a signed trust list does; the node's rows are read without it). */
+  grantedAt?: ReadonlyMap<string, Date>;
+}
+
+export type IssueRight = { allowed: true } | { allowed: false; error: ElicenseError };
+
+const ALLOWED: IssueRight = { allowed: true };
+
+/**
+ * The one place that decides whether a department may issue a licence of a
+ * type at a time. Every issuance path asks it (the node's single and batch
+ * issuance, the offline `elicense issue`) and none decides it otherwise. In
+ * this order:
+ *
+ * - no such department: DEPARTMENT_NOT_FOUND;
+ * - a department that is not active (suspended or withdrawn) issues nothing:
+ *   DEPARTMENT_NOT_ACTIVE;
+ * - a type it does not hold: ISSUER_NOT_AUTHORIZED_FOR_TYPE;
+ * - a type granted only after `at` (the signing time): ISSUER_NOT_AUTHORIZED_FOR_TYPE,
+ *   as verification would find it (a licence stamped before the grant is not authorised).
+ *
+ * Pure: the caller reads the department and the time and throws (or records) the refusal.
+ */
+export function issuerMayIssue(uscc: string, department: IssuerStanding | null | undefined, typeCode: string, at: Date): IssueRight {
+  if (!department) return refused(new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc }));
+  if (department.state !== 'active') {
+    return refused(new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${department.state} and may not issue licences`, { uscc, state: department.state }));
+  }
+  if (!department.typeCodes.has(typeCode)) {
+    return refused(new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may not issue licence type ${typeCode}`, { uscc, typeCode }));
+  }
+  const grantedAt = department.grantedAt?.get(typeCode);
+  if (grantedAt !== undefined && at < grantedAt) {
+    return refused(
+      new ElicenseError('ISSUER_NOT_AUTHORIZED_FOR_TYPE', `the department may issue licence type ${typeCode} only from ${grantedAt.toISOString()}`, {
+        uscc,
+        typeCode,
+        grantedAt: grantedAt.toISOString(),
+      }),
+    );
+  }
+  return ALLOWED;
+}
+
+function refused(error: ElicenseError): IssueRight {
+  return { allowed: false, error };
+}
