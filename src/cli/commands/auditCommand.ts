@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { auditVerificationView } from '../../region/audit/auditViews';
-import { verifyStoredAuditLog, type StoredAuditVerification } from '../../region/audit/verifyStoredAuditLog';
-import { SqlAuditLog } from '../../store/AuditLog';
+import { verifyAuditLogOfDatabase, type StoredAuditVerification } from '../../region/audit/verifyStoredAuditLog';
 import type { CliContext } from '../CliContext';
 import { openNodeDatabase, type NodeDatabaseDeps, type NodeDatabaseOptions } from '../openNodeDatabase';
 import { CliExit, EXIT } from '../exitCodes';
@@ -31,7 +30,7 @@ export async function runAuditVerify(opts: AuditVerifyOptions, ctx: CliContext, 
   const db = await openNodeDatabase(opts, ctx, deps);
   let result: StoredAuditVerification;
   try {
-    result = await verifyStoredAuditLog(db, new SqlAuditLog());
+    result = await verifyAuditLogOfDatabase(db);
   } catch (e) {
     throw new CliExit(EXIT.UNREADABLE, `the audit log could not be read (is this an elicense node database?): ${(e as Error).message}`);
   } finally {

@@ -2,20 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { generateSerial } from '../../codes/licenseIdentifier';
 import { SoftwareSigner } from '../../crypto/SoftwareSigner';
 import { ElicenseError } from '../../errors';
 import { issueAllForms, type LicenseForms } from '../../issue/issueAllForms';
 import { LicenseFonts } from '../../forms/pdf/LicenseFonts';
 import { parseStrictJson } from '../../json/parseStrictJson';
-import { issueLicense } from '../../issue/issueLicense';
-import { prepareCheckedRecord, type LicenseDraft } from '../../issue/prepareLicenseRecord';
-import { draftWarnings, refuseUnacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
-import { chinaCalendarDate } from '../../chinaCalendarDate';
-import type { StandardsCatalog } from '../../standards/StandardsCatalog';
+import type { LicenseDraft } from '../../issue/prepareLicenseRecord';
+import type { DraftWarning } from '../../standards/issuanceWarnings';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { departmentIdentityOf } from '../../pki/departmentIdentity';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
+import { issueOffline } from '../../region/licenses/issueOffline';
 import { loadLocalTrustFile } from '../../trust/local/loadLocalTrustFile';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
@@ -50,6 +47,18 @@ function baseOf(out: string): string {
   const name = basename(out).replace(/(\.elic)?\.json$/, '');
   return join(dirname(out), name);
 }
+
+/** Refusals of the data or of the department's right to issue the type (exit 1); anything else is not the operator's input. */
+const REFUSALS = new Set([
+  'SCHEMA_INVALID',
+  'CODE_INVALID',
+  'TYPE_UNKNOWN',
+  'DEPARTMENT_NOT_FOUND',
+  'DEPARTMENT_NOT_ACTIVE',
+  'ISSUER_NOT_AUTHORIZED_FOR_TYPE',
+  'ISSUANCE_SELF_CHECK_FAILED',
+  'RECORD_WARNING_UNACKNOWLEDGED',
+]);
 
 /** What a data file may set. The type comes from --type and the issuer from --key, never from the file. */
 const DATA_FIELDS = new Set(['holder', 'certificateNumber', 'issuedDate', 'effectiveDate', 'expiringDate', 'areaCode', 'extendInfo']);
@@ -106,21 +115,18 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       let form;
       let warnings: DraftWarning[];
       try {
-        const issuer = { name: identity.name, uscc: identity.uscc, divisionCode: identity.divisionCode };
-        warnings = checkWarnings({ ...data, typeCode: standard.typeCode, standardVersion: standard.version }, catalog, issuer, at, new Set(opts.acknowledgeWarning ?? []));
-        form = await issueLicense(
-          { ...data, typeCode: standard.typeCode, standardVersion: standard.version },
+        ({ form, warnings } = await issueOffline(
           {
-            catalog,
-            trust,
+            draft: { ...data, typeCode: standard.typeCode, standardVersion: standard.version },
             department: { name: identity.name, uscc: identity.uscc, divisionCode: identity.divisionCode, signer },
             timestampAuthority: tsa,
-            serial: generateSerial((n) => new Uint8Array(randomBytes(n))),
-            at,
+            acknowledged: new Set(opts.acknowledgeWarning ?? []),
+            howToAcknowledge: (codes) => `add ${codes.map((c) => `--acknowledge-warning ${c}`).join(' ')}`,
           },
-        );
+          { catalog, trust, random: (n) => new Uint8Array(randomBytes(n)), at },
+        ));
       } catch (e) {
-        if (e instanceof ElicenseError && ['SCHEMA_INVALID', 'CODE_INVALID', 'TYPE_UNKNOWN', 'ISSUER_NOT_AUTHORIZED_FOR_TYPE', 'ISSUANCE_SELF_CHECK_FAILED', 'RECORD_WARNING_UNACKNOWLEDGED'].includes(e.code)) {
+        if (e instanceof ElicenseError && REFUSALS.has(e.code)) {
           throw new CliExit(EXIT.REJECTED, `${e.code}: ${e.message}`);
         }
         throw e;
@@ -140,10 +146,3 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Refuses data a verifier would flag unless its codes are acknowledged (as the node does); returns the warnings signed. */
-function checkWarnings(draft: LicenseDraft, catalog: StandardsCatalog, issuer: { name: string; uscc: string; divisionCode: string }, at: Date, acknowledged: ReadonlySet<string>): DraftWarning[] {
-  const { warnings } = prepareCheckedRecord(draft, { catalog, issuer, serial: '0', today: chinaCalendarDate(at) });
-  const placed = draftWarnings(warnings, draft);
-  refuseUnacknowledged(placed, acknowledged, (w) => w, (codes) => `add ${codes.map((c) => `--acknowledge-warning ${c}`).join(' ')}`);
-  return placed;
-}

@@ -1,5 +1,5 @@
 import { AUDIT_GENESIS_HASH, auditEntryHash, type AuditEntry } from '../../store/auditEntryHash';
-import type { AuditLog } from '../../store/AuditLog';
+import { SqlAuditLog, type AuditLog } from '../../store/AuditLog';
 import type { Queryable } from '../../store/Database';
 import { verifyAuditChain, type AuditChainPoint, type AuditChainResult, type AuditTampering } from '../../store/verifyAuditChain';
 
@@ -61,6 +61,11 @@ export async function verifyStoredAuditLog(q: Queryable, log: AuditLog, pageSize
     return { ok: false, problem: 'changed', firstBadSeq: end.seq, message: `entry ${end.seq} does not match the recorded chain head`, entry: await entryAt(end.seq) };
   }
   return { ok: true, count, head: end };
+}
+
+/** The same check on a node's database opened on its own (`elicense audit verify`), the log read as the node writes it. */
+export function verifyAuditLogOfDatabase(q: Queryable, pageSize = AUDIT_VERIFY_PAGE_SIZE): Promise<StoredAuditVerification> {
+  return verifyStoredAuditLog(q, new SqlAuditLog(), pageSize);
 }
 
 /**

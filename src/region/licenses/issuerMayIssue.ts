@@ -31,7 +31,7 @@ const ALLOWED: IssueRight = { allowed: true };
  * Pure: the caller reads the department and the time and throws (or records) the refusal.
  */
 export function issuerMayIssue(uscc: string, department: IssuerStanding | null | undefined, typeCode: string, at: Date): IssueRight {
-  if (!department) return refused(new ElicenseError('DEPARTMENT_NOT_FOUND', 'the department of this API key does not exist', { uscc }));
+  if (!department) return refused(new ElicenseError('DEPARTMENT_NOT_FOUND', `the issuing department ${uscc} is not one of the region's departments`, { uscc }));
   if (department.state !== 'active') {
     return refused(new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${department.state} and may not issue licences`, { uscc, state: department.state }));
   }
