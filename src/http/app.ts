@@ -8,8 +8,9 @@ import type { NodeServices } from './NodeServices';
 import { authenticate, type AuthFailureThrottle } from './authenticate';
 import { can } from '../region/permissions';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
-import type { Feature, RequestContext, RouteSpec } from './RouteSpec';
+import type { Feature, RequestContext, RouteInputValues, RouteSpec } from './RouteSpec';
 import type { RateLimiter } from './ops/RateLimiter';
+import { RouteInputReader } from './schema/readRouteInput';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -83,8 +84,9 @@ export function createApp(services: NodeServices, options: AppOptions): express.
   );
   app.use(strictJsonBody(services.config.bodyLimitBytes));
 
+  const inputs = new RouteInputReader();
   for (const feature of options.features) {
-    for (const route of feature.routes) mount(app, route, services, options);
+    for (const route of feature.routes) mount(app, route, inputs.compile(route), services, options);
   }
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new ElicenseError('NOT_FOUND', `no route ${req.method} ${req.path}`)));
@@ -97,7 +99,12 @@ export function createApp(services: NodeServices, options: AppOptions): express.
   return app;
 }
 
-function mount(app: express.Express, route: RouteSpec, services: NodeServices, options: AppOptions): void {
+/**
+ * One route behind the doors every route shares, in order: authentication and
+ * permission, rate limit, control characters, then the route's declared input
+ * (schemas checked with ajv); the handler runs only on input that passed, and gets it typed.
+ */
+function mount(app: express.Express, route: RouteSpec, readInput: (req: Request) => RouteInputValues<unknown, unknown, unknown, unknown>, services: NodeServices, options: AppOptions): void {
   app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
     (async () => {
       const principal = await authenticate(req, services, options.authFailures);
@@ -115,8 +122,9 @@ function mount(app: express.Express, route: RouteSpec, services: NodeServices, o
         });
       await req.chargeRateLimit(1);
       refuseControlText(req, route);
+      const input = readInput(req);
       const ctx: RequestContext = { principal, requestId: req.requestId, services };
-      await route.handler(req, res, ctx);
+      await route.handler(req, res, ctx, input);
     })().catch(next);
   });
 }

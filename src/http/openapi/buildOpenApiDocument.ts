@@ -1,16 +1,15 @@
-import type { HttpMethod, RouteSpec } from '../RouteSpec';
+import type { HttpMethod, InputPart, RouteSpec } from '../RouteSpec';
+import type { ErrorCode } from '../../errors';
+import { statusOf } from '../problem';
 import { schemaRef, type JsonSchema } from './componentSchemas';
-import type { RouteDoc } from './routeDocs';
 
-/** What the generator needs of a route: the declaration, not the handler. */
-export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'permission' | 'summary' | 'tag'>;
+/** What the generator needs of a route: the declaration (with its input schemas and documented answers), not the handler. */
+export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'permission' | 'summary' | 'tag' | 'input' | 'responses'>;
 
 export interface OpenApiInput {
   routes: readonly RouteDeclaration[];
   version: string;
   schemas: Record<string, JsonSchema>;
-  /** Request and response schemas of routes that have them, by `routeKey`. */
-  docs: Readonly<Record<string, RouteDoc>>;
 }
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
@@ -22,7 +21,8 @@ const PARAM = /:([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /**
  * The node's OpenAPI 3.1 document, generated from its route table, so the
- * document cannot drift from the routes actually mounted. Each operation
+ * document cannot drift from the routes actually mounted: parameters and
+ * bodies are the very schemas the door validates with (RouteSpec.input). Each operation
  * carries its declared permission twice: as a security requirement (the
  * permission as the required role/scope of the API-key scheme, as OpenAPI 3.1
  * allows for non-OAuth schemes) and as `x-permission`.
@@ -32,7 +32,6 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
   const tags = new Set<string>();
   for (const route of input.routes) {
     const path = route.path.replace(PARAM, '{$1}');
-    const doc = input.docs[routeKey(route.method, route.path)] ?? {};
     tags.add(route.tag);
     const operation: Record<string, unknown> = {
       operationId: operationId(route),
@@ -41,20 +40,27 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
       'x-permission': route.permission,
       security: route.permission === 'public' ? [] : [{ apiKey: [route.permission] }, { apiKeyHeader: [route.permission] }],
     };
-    const params = [...route.path.matchAll(PARAM)].map((m) => ({ name: m[1], in: 'path', required: true, schema: doc.pathParameters?.[m[1]!] ?? { type: 'string' } }));
-    const headers = (doc.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } }));
-    const query = Object.entries(doc.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-    if (params.length + headers.length + query.length > 0) operation['parameters'] = [...params, ...headers, ...query];
-    if (doc.requestBody) {
-      const other = Object.fromEntries(Object.entries(doc.otherRequestTypes ?? {}).map(([type, schema]) => [type, { schema }]));
-      operation['requestBody'] = { required: true, content: { 'application/json': { schema: doc.requestBody }, ...other } };
+    const declared = route.input ?? {};
+    const pathNames = [...route.path.matchAll(PARAM)].map((m) => m[1]!);
+    const parameters = [
+      ...pathNames.map((name) => parameter(name, 'path', propertiesOf(declared.params)[name] ?? { type: 'string' }, true)),
+      ...Object.entries(propertiesOf(declared.headers)).map(([name, schema]) => parameter(name, 'header', schema, requiredOf(declared.headers).includes(name))),
+      ...Object.entries(propertiesOf(declared.query)).map(([name, schema]) => parameter(name, 'query', schema, requiredOf(declared.query).includes(name))),
+    ];
+    if (parameters.length > 0) operation['parameters'] = parameters;
+    const body = declared.body;
+    if (body) {
+      const other = Object.fromEntries(Object.entries(body.otherTypes ?? {}).map(([type, schema]) => [type, { schema }]));
+      const json = { schema: body.schema.json, ...(body.example === undefined ? {} : { example: body.example }) };
+      operation['requestBody'] = { required: body.optional !== true, content: { 'application/json': json, ...other } };
     }
-    operation['responses'] = responses(route, doc);
+    operation['responses'] = responses(route);
     (paths[path] ??= {})[route.method] = operation;
   }
   return {
+    // No jsonSchemaDialect: the OpenAPI 3.1 default dialect is the one our schemas are written in (2020-12
+    // with OpenAPI's vocabulary), and Swagger UI warns about any other value.
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'elicense issuing node',
       version: input.version,
@@ -74,9 +80,19 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
   };
 }
 
-function responses(route: RouteDeclaration, doc: RouteDoc): Record<string, unknown> {
+const propertiesOf = (part: InputPart<unknown> | undefined): Record<string, JsonSchema> => (part?.schema.json['properties'] as Record<string, JsonSchema> | undefined) ?? {};
+const requiredOf = (part: InputPart<unknown> | undefined): string[] => (part?.schema.json['required'] as string[] | undefined) ?? [];
+
+/** A parameter with its schema; its first example fills the field in "Try it out". */
+function parameter(name: string, where: 'path' | 'query' | 'header', schema: JsonSchema, required: boolean): Record<string, unknown> {
+  const { description, ...rest } = schema as JsonSchema & { description?: string; examples?: unknown[] };
+  const example = rest.examples?.[0];
+  return { name, in: where, required, ...(description === undefined ? {} : { description }), schema: rest, ...(example === undefined ? {} : { example }) };
+}
+
+function responses(route: RouteDeclaration): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const declared = doc.responses ?? { '200': { description: 'OK' } };
+  const declared = route.responses ?? { '200': { description: 'OK' } };
   for (const [status, r] of Object.entries(declared)) {
     out[status] = {
       description: r.description,
@@ -93,10 +109,37 @@ function responses(route: RouteDeclaration, doc: RouteDoc): Record<string, unkno
     out['401'] = { description: 'No or unknown API key (UNAUTHENTICATED)', content: PROBLEM };
     out['403'] = { description: `The key's role lacks ${route.permission} (FORBIDDEN)`, content: PROBLEM };
   }
+  // The refusals of the declared input, at the statuses of their codes (a route's own 4xx descriptions stay).
   // Every door refuses control characters in path, query and (except verbatim documents) JSON body text.
-  out['422'] ??= { description: 'TEXT_CONTROL_CHARACTER: a control character in a path segment, query parameter or body text (errors[0].path names it)', content: PROBLEM };
+  const controlText = 'TEXT_CONTROL_CHARACTER: a control character in a path segment, query parameter or body text (errors[0].path names it)';
+  for (const [status, codes] of inputRefusals(route)) {
+    const described = `${codes.join(', ')}: the input does not match its schema (errors: path, message)`;
+    out[status] ??= { description: status === '422' ? `${described}; ${controlText}` : described, content: PROBLEM };
+  }
+  out['422'] ??= { description: controlText, content: PROBLEM };
   out['default'] = { description: 'Error (problem+json with a stable code)', content: PROBLEM };
   return out;
+}
+
+/** The codes a route's declared input is refused with, by HTTP status. */
+function inputRefusals(route: RouteDeclaration): Map<string, ErrorCode[]> {
+  const input = route.input ?? {};
+  const parts: Array<[InputPart<unknown> | undefined, ErrorCode]> = [
+    [input.params, 'INPUT_MALFORMED'],
+    [input.query, 'INPUT_MALFORMED'],
+    [input.headers, 'INPUT_MALFORMED'],
+    [input.body?.mode === 'describe' ? undefined : input.body, 'SCHEMA_INVALID'],
+  ];
+  const byStatus = new Map<string, ErrorCode[]>();
+  for (const [part, fallback] of parts) {
+    if (!part) continue;
+    for (const code of [part.code ?? fallback, ...Object.values(part.codeFor ?? {})]) {
+      const status = String(statusOf(code));
+      const codes = byStatus.get(status) ?? [];
+      if (!codes.includes(code)) byStatus.set(status, [...codes, code]);
+    }
+  }
+  return byStatus;
 }
 
 /** e.g. POST /v1/licenses/:identifier/revoke → postV1LicensesByIdentifierRevoke */

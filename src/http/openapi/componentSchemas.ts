@@ -2,8 +2,9 @@ import { ERROR_CODES } from '../../errors';
 import { FULL_FORM_FORMAT } from '../../format/FullForm';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { CHECKS, REASON_CODES, WARNING_CODES } from '../../format/reasonCodes';
+import type { JsonSchema } from '../schema/Schema';
 
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from '../schema/Schema';
 
 /** Where the named schemas live in the OpenAPI document. */
 export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });

@@ -3,11 +3,12 @@ import express, { type Request, type Response } from 'express';
 import { ElicenseError } from '../../errors';
 import { repoPath } from '../../repoPath';
 import type { NodeServices } from '../NodeServices';
-import type { Feature } from '../RouteSpec';
+import { route, type Feature } from '../RouteSpec';
+import { object, string } from '../schema/Schema';
+import { problem } from '../openapi/responseDocs';
 import { buildOpenApiDocument, type OpenApiDocument, type RouteDeclaration } from '../openapi/buildOpenApiDocument';
 import { componentSchemas } from '../openapi/componentSchemas';
 import { DOCS_ASSETS, DOCS_ASSET_PREFIX, DOCS_HTML, DOCS_INIT_JS, DOCS_INIT_SCRIPT, swaggerUiDistDir } from '../openapi/docsPage';
-import { ROUTE_DOCS } from '../openapi/routeDocs';
 
 export interface NodeRuntime {
   /** False while the node starts or shuts down (/readyz). */
@@ -26,7 +27,7 @@ const READY_DB_TIMEOUT_MS = 1000;
 export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, routeTable: () => readonly RouteDeclaration[]): Feature {
   let openApi: OpenApiDocument | undefined;
   const openApiDocument = (): OpenApiDocument =>
-    (openApi ??= buildOpenApiDocument({ routes: routeTable(), version: packageVersion(), schemas: componentSchemas(services.catalog), docs: ROUTE_DOCS }));
+    (openApi ??= buildOpenApiDocument({ routes: routeTable(), version: packageVersion(), schemas: componentSchemas(services.catalog) }));
   const swaggerUi = express.static(swaggerUiDistDir(), { index: false, fallthrough: false, maxAge: '1d' });
 
   return {
@@ -38,6 +39,7 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
         permission: 'public',
         tag: 'ops',
         summary: 'Liveness: the process is up (does not touch the database)',
+        responses: { '200': { description: 'The process is alive', schema: { type: 'object', properties: { status: { const: 'ok' } } } } },
         handler: (_req, res) => {
           res.setHeader('Cache-Control', 'no-store');
           res.json({ status: 'ok' });
@@ -49,6 +51,10 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
         permission: 'public',
         tag: 'ops',
         summary: 'Readiness: started, not shutting down, and the database answers',
+        responses: {
+          '200': { description: 'Ready: started and the database answers', schema: { type: 'object', properties: { status: { const: 'ready' }, store: { enum: ['postgres', 'embedded'] } } } },
+          '503': problem('NOT_READY (starting or stopping) or STORE_UNAVAILABLE'),
+        },
         handler: async (_req, res) => {
           res.setHeader('Cache-Control', 'no-store');
           if (!runtime.isReady()) throw new ElicenseError('NOT_READY', 'the node is starting or shutting down');
@@ -63,6 +69,7 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
         permission: 'statistics:read',
         tag: 'ops',
         summary: 'Prometheus metrics (API key with statistics:read: region admin or auditor): issuance and verification counts by type, department and result; request latencies',
+        responses: { '200': { description: 'Prometheus text exposition format', schema: { type: 'string' }, contentType: 'text/plain' } },
         handler: async (_req, res) => {
           const text = await services.metrics.registry.metrics();
           res.setHeader('Cache-Control', 'no-store');
@@ -75,6 +82,7 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
         permission: 'public',
         tag: 'ops',
         summary: 'The OpenAPI 3.1 document of this node, generated from its route table',
+        responses: { '200': { description: 'This document', schema: { type: 'object' } } },
         handler: (_req, res) => {
           res.json(openApiDocument());
         },
@@ -85,6 +93,7 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
         permission: 'public',
         tag: 'ops',
         summary: 'Interactive API page (Swagger UI, served locally)',
+        responses: { '200': { description: 'Interactive API page', schema: { type: 'string' }, contentType: 'text/html' } },
         handler: (_req, res) => {
           res.type('html').send(DOCS_HTML);
         },
@@ -99,14 +108,15 @@ export function createOpsFeature(services: NodeServices, runtime: NodeRuntime, r
           res.type('text/javascript').send(DOCS_INIT_JS);
         },
       },
-      {
+      route({
         method: 'get',
         path: `${DOCS_ASSET_PREFIX}:file`,
         permission: 'public',
         tag: 'ops',
         summary: 'Swagger UI files of the interactive API page',
-        handler: (req, res) => serveStatic(swaggerUi, req, res, String(req.params['file'])),
-      },
+        input: { params: { schema: object({ file: string({ description: 'A file of the page', examples: ['swagger-ui.css'] }) }, ['file']) } },
+        handler: (req, res, _ctx, input) => serveStatic(swaggerUi, req, res, input.params.file),
+      }),
     ],
   };
 }

@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/http/app';
-import { BATCH_RECORD_SCHEMA, ISSUE_REQUEST_SCHEMA } from '../../../src/region/licenses/issueRequest';
+import { BATCH_RECORD, ISSUE_REQUEST } from '../../../src/http/routes/licenses/licenseSchemas';
 import { createOpsFeature } from '../../../src/http/ops/opsFeature';
 import { nodeFeatures } from '../../../src/http/routes/nodeFeatures';
 import type { NodeServices } from '../../../src/http/NodeServices';
@@ -134,8 +134,8 @@ describe('ops routes', () => {
       }
       expect(Object.keys(r.body.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'LicenceRecord', 'FullForm', 'VerificationResult']));
       // Request schemas are the very ones the routes validate with.
-      expect(r.body.paths['/v1/licenses'].post.requestBody.content['application/json'].schema).toEqual(ISSUE_REQUEST_SCHEMA);
-      expect(r.body.paths['/v1/licenses/batch'].post.requestBody.content['application/json'].schema.properties.records.items).toEqual(BATCH_RECORD_SCHEMA);
+      expect(r.body.paths['/v1/licenses'].post.requestBody.content['application/json'].schema).toEqual(ISSUE_REQUEST.json);
+      expect(r.body.paths['/v1/licenses/batch'].post.requestBody.content['application/json'].schema.properties.records.items).toEqual(BATCH_RECORD.json);
     });
   });
 

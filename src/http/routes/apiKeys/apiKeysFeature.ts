@@ -1,9 +1,10 @@
 import { ElicenseError } from '../../../errors';
 import type { ApiKey } from '../../../store/ApiKeyStore';
 import type { NodeServices } from '../../NodeServices';
-import type { Feature, RequestContext } from '../../RouteSpec';
+import { route, type Feature, type RequestContext } from '../../RouteSpec';
 import { ApiKeyAdministration } from '../../../region/apiKeys/ApiKeyAdministration';
-import { readCreateApiKey } from '../../../region/apiKeys/apiKeyRequests';
+import { API_KEY_PARAMS, CREATE_API_KEY } from './apiKeySchemas';
+import { DEMO_DEPARTMENT } from '../departments/departmentSchemas';
 
 const TAG = 'apiKeys';
 
@@ -23,18 +24,20 @@ export function createApiKeysFeature(services: NodeServices): Feature {
   return {
     name: 'apiKeys',
     routes: [
-      {
+      route({
         method: 'post',
         path: '/v1/api-keys',
         permission: 'apikey:admin',
         summary: 'Create an API key for a role; the secret is in this response only',
         tag: TAG,
-        handler: async (req, res, ctx) => {
-          const { apiKey, secret } = await admin.create(actor(ctx), readCreateApiKey(req.body));
+        input: { body: { schema: CREATE_API_KEY, example: { role: 'issuer', uscc: DEMO_DEPARTMENT, label: '窗口 3 号机' } } },
+        handler: async (_req, res, ctx, input) => {
+          const { role, uscc, label } = input.body;
+          const { apiKey, secret } = await admin.create(actor(ctx), { role, uscc: uscc ?? null, label: label.trim() });
           res.setHeader('Cache-Control', 'no-store');
           res.status(201).json({ apiKey: apiKeyView(apiKey), secret });
         },
-      },
+      }),
       {
         method: 'get',
         path: '/v1/api-keys',
@@ -45,17 +48,18 @@ export function createApiKeysFeature(services: NodeServices): Feature {
           res.json({ apiKeys: (await admin.list()).map(apiKeyView) });
         },
       },
-      {
+      route({
         method: 'delete',
         path: '/v1/api-keys/:keyId',
         permission: 'apikey:admin',
         summary: 'Revoke an API key (refused at once by every node process)',
         tag: TAG,
-        handler: async (req, res, ctx) => {
-          const revoked = await admin.revoke(actor(ctx), String(req.params['keyId']));
+        input: { params: { schema: API_KEY_PARAMS } },
+        handler: async (_req, res, ctx, input) => {
+          const revoked = await admin.revoke(actor(ctx), input.params.keyId);
           res.json({ apiKey: apiKeyView(revoked) });
         },
-      },
+      }),
     ],
   };
 }

@@ -1,12 +1,13 @@
-import type { Request } from 'express';
 import { ElicenseError } from '../../../errors';
 import type { NodeServices } from '../../NodeServices';
 import { canActFor, type Principal } from '../../../region/permissions';
-import type { Feature, RequestContext, RouteSpec } from '../../RouteSpec';
+import { route, type Feature, type RequestContext, type RouteSpec } from '../../RouteSpec';
 import { DepartmentAdministration, type DepartmentStateAction } from '../../../region/departments/DepartmentAdministration';
 import { DepartmentKeys } from '../../../region/departments/DepartmentKeys';
-import { readAdmitDepartment, readIssueKey, readStateChange } from '../../../region/departments/departmentRequests';
+import { checkAdmission, DEFAULT_KEY_VALIDITY_DAYS, type IssueKeyRequest } from '../../../region/departments/departmentRequests';
 import { departmentView, signingKeyView } from './departmentViews';
+import { ADMIT_DEPARTMENT, admitDepartmentExample, DEPARTMENT_PARAMS, ISSUE_KEY, KEY_PARAMS, STATE_CHANGE, TYPE_GRANT_PARAMS } from './departmentSchemas';
+import type { TypeOf } from '../../schema/Schema';
 
 const TAG = 'departments';
 
@@ -17,11 +18,19 @@ function caller(ctx: RequestContext): Principal {
 }
 
 /** The {uscc} of the path, for a caller allowed to act for it (issuers: their own department only). */
-function departmentParam(req: Request, ctx: RequestContext): string {
-  const uscc = String(req.params['uscc']);
+function departmentParam(params: { uscc: string }, ctx: RequestContext): string {
+  const uscc = params.uscc;
   if (!canActFor(caller(ctx), uscc)) throw new ElicenseError('FORBIDDEN', 'an issuer key acts for its own department only');
   return uscc;
 }
+
+/** A key request as the use case takes it: who holds the key, and the defaults filled in. */
+function keyRequestOf(body: TypeOf<typeof ISSUE_KEY>): IssueKeyRequest {
+  const common = { validityDays: body.validityDays ?? DEFAULT_KEY_VALIDITY_DAYS, caKeyId: body.caKeyId };
+  return body.csr !== undefined ? { ...common, custody: 'department', csr: body.csr } : { ...common, custody: 'node', algorithm: body.algorithm ?? 'ES256' };
+}
+
+const STATE_INPUT = { params: { schema: DEPARTMENT_PARAMS }, body: { schema: STATE_CHANGE, example: { reason: '机构调整' } } };
 
 /**
  * Department and key administration (region admin); reading departments and
@@ -32,35 +41,39 @@ export function createDepartmentsFeature(services: NodeServices): Feature {
   const keys = new DepartmentKeys(services);
   const divisions = services.catalog.divisions;
 
-  const stateRoute = (action: DepartmentStateAction, summary: string): RouteSpec => ({
-    method: 'post',
-    path: `/v1/departments/:uscc/${action}`,
-    permission: 'department:admin',
-    summary,
-    tag: TAG,
-    handler: async (req, res, ctx) => {
-      const uscc = departmentParam(req, ctx);
-      const { department, types } = await admin.changeState(caller(ctx).keyId, uscc, action, readStateChange(req.body).reason);
-      res.json({ department: departmentView(department, types, divisions) });
-    },
-  });
+  const stateRoute = (action: DepartmentStateAction, summary: string): RouteSpec =>
+    route({
+      method: 'post',
+      path: `/v1/departments/:uscc/${action}`,
+      permission: 'department:admin',
+      summary,
+      tag: TAG,
+      input: STATE_INPUT,
+      handler: async (_req, res, ctx, input) => {
+        const uscc = departmentParam(input.params, ctx);
+        const { department, types } = await admin.changeState(caller(ctx).keyId, uscc, action, input.body.reason.trim());
+        res.json({ department: departmentView(department, types, divisions) });
+      },
+    });
+  const businessLicense = services.catalog.getTypeBySlug('business-licence')?.typeCode ?? '';
 
   const routes: RouteSpec[] = [
-    {
+    route({
       method: 'post',
       path: '/v1/departments',
       permission: 'department:admin',
       summary: 'Admit a department (USCC, name, division code, initial licence type grants)',
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const request = readAdmitDepartment(req.body, services.catalog);
+      input: { body: { schema: ADMIT_DEPARTMENT, example: admitDepartmentExample(businessLicense) } },
+      handler: async (_req, res, ctx, input) => {
+        const request = checkAdmission({ ...input.body, types: input.body.types ?? [] }, services.catalog);
         const { department, types, warnings } = await admin.admit(caller(ctx).keyId, request);
         res
           .status(201)
           .location(`/v1/departments/${department.uscc}`)
           .json({ department: departmentView(department, types, divisions), warnings });
       },
-    },
+    }),
     {
       method: 'get',
       path: '/v1/departments',
@@ -74,82 +87,88 @@ export function createDepartmentsFeature(services: NodeServices): Feature {
         res.json({ departments: visible.map((d) => departmentView(d.department, d.types, divisions)) });
       },
     },
-    {
+    route({
       method: 'get',
       path: '/v1/departments/:uscc',
       permission: 'department:read',
       summary: 'One department with its licence type grants',
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const { department, types } = await admin.get(departmentParam(req, ctx));
+      input: { params: { schema: DEPARTMENT_PARAMS } },
+      handler: async (_req, res, ctx, input) => {
+        const { department, types } = await admin.get(departmentParam(input.params, ctx));
         res.json({ department: departmentView(department, types, divisions) });
       },
-    },
-    {
+    }),
+    route({
       method: 'put',
       path: '/v1/departments/:uscc/types/:typeCode',
       permission: 'department:admin',
       summary: 'Allow the department to issue a licence type (idempotent)',
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const uscc = departmentParam(req, ctx);
-        const { department, types, changed } = await admin.grantType(caller(ctx).keyId, uscc, String(req.params['typeCode']));
+      input: { params: { schema: TYPE_GRANT_PARAMS } },
+      handler: async (_req, res, ctx, input) => {
+        const uscc = departmentParam(input.params, ctx);
+        const { department, types, changed } = await admin.grantType(caller(ctx).keyId, uscc, input.params.typeCode);
         res.json({ department: departmentView(department, types, divisions), changed });
       },
-    },
-    {
+    }),
+    route({
       method: 'delete',
       path: '/v1/departments/:uscc/types/:typeCode',
       permission: 'department:admin',
       summary: 'Withdraw a licence type from the department (idempotent)',
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const uscc = departmentParam(req, ctx);
-        const { department, types, changed } = await admin.withdrawType(caller(ctx).keyId, uscc, String(req.params['typeCode']));
+      input: { params: { schema: TYPE_GRANT_PARAMS } },
+      handler: async (_req, res, ctx, input) => {
+        const uscc = departmentParam(input.params, ctx);
+        const { department, types, changed } = await admin.withdrawType(caller(ctx).keyId, uscc, input.params.typeCode);
         res.json({ department: departmentView(department, types, divisions), changed });
       },
-    },
+    }),
     stateRoute('suspend', 'Suspend a department (active → suspended)'),
     stateRoute('withdraw', 'Withdraw a department (final)'),
     stateRoute('reinstate', 'Reinstate a suspended department'),
-    {
+    route({
       method: 'post',
       path: '/v1/departments/:uscc/keys',
       permission: 'department:admin',
       summary: 'Issue (or rotate) the department signing certificate: a node-held key, or the department key from a PKCS#10 CSR',
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const uscc = departmentParam(req, ctx);
-        const { key, retired } = await keys.issue(caller(ctx).keyId, uscc, readIssueKey(req.body));
+      input: { params: { schema: DEPARTMENT_PARAMS }, body: { schema: ISSUE_KEY, optional: true, example: { algorithm: 'ES256', validityDays: 365 } } },
+      handler: async (_req, res, ctx, input) => {
+        const uscc = departmentParam(input.params, ctx);
+        const { key, retired } = await keys.issue(caller(ctx).keyId, uscc, keyRequestOf(input.body));
         res
           .status(201)
           .location(`/v1/departments/${uscc}/keys`)
           .json({ key: signingKeyView(key), retired });
       },
-    },
-    {
+    }),
+    route({
       method: 'get',
       path: '/v1/departments/:uscc/keys',
       permission: 'department:read',
       summary: "The department's signing certificates, key ids and states (never private material)",
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const list = await keys.list(departmentParam(req, ctx));
+      input: { params: { schema: DEPARTMENT_PARAMS } },
+      handler: async (_req, res, ctx, input) => {
+        const list = await keys.list(departmentParam(input.params, ctx));
         res.json({ keys: list.map(signingKeyView) });
       },
-    },
-    {
+    }),
+    route({
       method: 'post',
       path: '/v1/departments/:uscc/keys/:keyId/withdraw',
       permission: 'department:admin',
       summary: 'Withdraw a signing key (e.g. after a compromise)',
       tag: TAG,
-      handler: async (req, res, ctx) => {
-        const uscc = departmentParam(req, ctx);
-        const key = await keys.withdraw(caller(ctx).keyId, uscc, String(req.params['keyId']), readStateChange(req.body).reason);
+      input: { params: { schema: KEY_PARAMS }, body: { schema: STATE_CHANGE, example: { reason: '密钥疑似泄露' } } },
+      handler: async (_req, res, ctx, input) => {
+        const uscc = departmentParam(input.params, ctx);
+        const key = await keys.withdraw(caller(ctx).keyId, uscc, input.params.keyId, input.body.reason.trim());
         res.json({ key: signingKeyView(key) });
       },
-    },
+    }),
   ];
   return { name: 'departments', routes };
 }

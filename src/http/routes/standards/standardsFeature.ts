@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { ElicenseError } from '../../../errors';
 import type { TypeStandard } from '../../../standards/generated/TypeStandard';
 import type { NodeServices } from '../../NodeServices';
-import type { Feature } from '../../RouteSpec';
+import { route, type Feature } from '../../RouteSpec';
+import { object, string } from '../../schema/Schema';
 
 /** Published standards never change, so their documents are built once and served with a strong ETag. */
 interface Cached {
@@ -41,6 +42,10 @@ function catalogueEntry(t: TypeStandard, versions: string[]) {
   };
 }
 
+const STANDARD_PARAMS = object({ type: string({ description: 'A type code or slug', examples: ['business-licence'] }) }, ['type']);
+/** Other parameters are let pass, as they always were. */
+const STANDARD_QUERY = object({ version: string({ description: 'An older published version of the standard; the latest when left out' }) }, [], { additionalProperties: true });
+
 /**
  * The licence type standards this node issues and verifies against: a
  * catalogue (latest version of each type) and each full standard (face
@@ -69,22 +74,22 @@ export function createStandardsFeature(services: NodeServices): Feature {
         tag: 'standards',
         handler: (req, res) => send(req, res, catalogue),
       },
-      {
+      route({
         method: 'get',
         path: '/v1/standards/:type',
         permission: 'public',
         summary: 'One type standard in full (face schema, labels, QR fields, PDF layout), by type code or slug; ?version= for an older version',
         tag: 'standards',
-        handler: (req, res) => {
-          const key = String(req.params['type']);
-          const v = req.query['version'];
-          if (v !== undefined && typeof v !== 'string') throw new ElicenseError('INPUT_MALFORMED', 'give ?version once');
+        input: { params: { schema: STANDARD_PARAMS }, query: { schema: STANDARD_QUERY } },
+        handler: (req, res, _ctx, input) => {
+          const key = input.params.type;
+          const v = input.query.version;
           const t = services.catalog.getType(key, v) ?? services.catalog.getTypeBySlug(key, v);
           const doc = t && documents.get(`${t.typeCode}@${t.version}`);
           if (!doc) throw new ElicenseError('NOT_FOUND', `no licence type standard ${key}${v !== undefined ? ` version ${v}` : ''}`);
           send(req, res, doc);
         },
-      },
+      }),
     ],
   };
 }

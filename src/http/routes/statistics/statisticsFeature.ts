@@ -1,7 +1,7 @@
 import type { NodeServices } from '../../NodeServices';
-import type { Feature } from '../../RouteSpec';
+import { route, type Feature } from '../../RouteSpec';
 import { hourIso } from '../../../store/StatisticsStore';
-import { bucketStartHour, readStatisticsQuery, toSeries } from './statisticsQuery';
+import { bucketStartHour, STATISTICS_QUERY, statisticsQueryOf, toSeries } from './statisticsQuery';
 
 /**
  * Issuance and verification counts over time for the operator dashboard
@@ -13,7 +13,7 @@ export function createStatisticsFeature(services: NodeServices): Feature {
   return {
     name: 'statistics',
     routes: [
-      {
+      route({
         method: 'get',
         path: '/v1/statistics',
         permission: 'statistics:read',
@@ -22,9 +22,10 @@ export function createStatisticsFeature(services: NodeServices): Feature {
           'by=type|department|region|result (issuance "result" is the licence\'s current status). At most 12 series per count, the rest added up as "(others)". ' +
           'Verification counts reach the database within seconds (batched per node process).',
         tag: 'statistics',
-        handler: async (req, res) => {
+        input: { query: { schema: STATISTICS_QUERY } },
+        handler: async (_req, res, _ctx, input) => {
           const now = services.clock.now();
-          const q = readStatisticsQuery(req, now);
+          const q = statisticsQueryOf(input.query, now);
           // This process's latest counts first, so the answer includes them.
           await services.statistics.flush();
           const range = { fromHour: bucketStartHour(q.firstBucket, q.granularity), toHour: bucketStartHour(q.endBucket, q.granularity) };
@@ -50,7 +51,7 @@ export function createStatisticsFeature(services: NodeServices): Feature {
             asOf: now.toISOString(),
           });
         },
-      },
+      }),
     ],
   };
 }

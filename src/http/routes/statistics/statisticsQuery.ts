@@ -1,6 +1,7 @@
-import type { Request } from 'express';
 import { ElicenseError } from '../../../errors';
 import { HOUR_MS, STATISTICS_DIMENSIONS, type CountRow, type StatisticsDimension } from '../../../store/StatisticsStore';
+import { dateQuery, realDate } from '../../schema/commonSchemas';
+import { object, oneOf, type TypeOf } from '../../schema/Schema';
 
 export type Granularity = 'hour' | 'day';
 
@@ -11,8 +12,14 @@ const DEFAULT_BUCKETS: Readonly<Record<Granularity, number>> = { hour: 48, day: 
 /** Series beyond this many (by total) are added up into one "(others)" series. */
 export const MAX_SERIES = 12;
 export const OTHERS_KEY = '(others)';
-const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const KNOWN = new Set(['from', 'to', 'granularity', 'by']);
+
+/** GET /v1/statistics: every parameter it knows; others are refused (INPUT_MALFORMED). */
+export const STATISTICS_QUERY = object({
+  granularity: oneOf(['hour', 'day'] as const, { description: 'Bucket size; days are China Standard Time days (UTC+8)', default: 'day' }),
+  by: oneOf(STATISTICS_DIMENSIONS, { description: 'How the counts are split', default: 'type' }),
+  from: dateQuery('First moment counted; a bare date is a CST day. Default: 48 hours or 30 days before to', '2024-03-01'),
+  to: dateQuery('End of the range (exclusive); default now', '2024-04-01'),
+});
 
 export interface StatisticsQuery {
   granularity: Granularity;
@@ -23,24 +30,11 @@ export interface StatisticsQuery {
 }
 
 function bad(name: string, message: string): ElicenseError {
-  return new ElicenseError('INPUT_MALFORMED', `${name}: ${message}`, { errors: [{ path: name, message }] });
+  return new ElicenseError('INPUT_MALFORMED', `${name}: ${message}`, { errors: [{ path: `/${name}`, message }] });
 }
 
-function param(req: Request, name: string): string | undefined {
-  const v = (req.query as Record<string, unknown>)[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw bad(name, 'give this query parameter once, as text');
-  return v;
-}
-
-function time(req: Request, name: string): number | undefined {
-  const v = param(req, name);
-  if (v === undefined) return undefined;
-  // A bare date is a CST calendar day.
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00+08:00` : v);
-  if (!DATE.test(v) || Number.isNaN(ms)) throw bad(name, 'an ISO 8601 date or date-time');
-  return ms;
-}
+/** A bare date is a CST calendar day. */
+const parseCst = (v: string): number => Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00+08:00` : v);
 
 /** Bucket number of a moment (floor). */
 export function bucketOf(ms: number, g: Granularity): number {
@@ -53,21 +47,22 @@ export function bucketStartHour(bucket: number, g: Granularity): number {
   return g === 'hour' ? bucket : bucket * 24 - DAY_OFFSET_HOURS;
 }
 
-/** GET /v1/statistics?from&to&granularity=hour|day&by=type|department|region|result */
-export function readStatisticsQuery(req: Request, now: Date): StatisticsQuery {
-  for (const k of Object.keys(req.query as object)) if (!KNOWN.has(k)) throw bad(k, 'unknown query parameter');
-  const g = param(req, 'granularity') ?? 'day';
-  if (g !== 'hour' && g !== 'day') throw bad('granularity', 'hour or day');
-  const by = param(req, 'by') ?? 'type';
-  if (!(STATISTICS_DIMENSIONS as readonly string[]).includes(by)) throw bad('by', `one of ${STATISTICS_DIMENSIONS.join(', ')}`);
-  const to = time(req, 'to');
-  const from = time(req, 'from');
+/**
+ * GET /v1/statistics as buckets: the schema has checked each parameter; what
+ * it cannot say is checked here (the dates exist, from is before to, the range
+ * is not too long), INPUT_MALFORMED like the schema's refusals.
+ */
+export function statisticsQueryOf(q: TypeOf<typeof STATISTICS_QUERY>, now: Date): StatisticsQuery {
+  const g = q.granularity ?? 'day';
+  const by = q.by ?? 'type';
+  const to = q.to === undefined ? undefined : realDate(q.to, 'to', parseCst);
+  const from = q.from === undefined ? undefined : realDate(q.from, 'from', parseCst);
   // `to` is exclusive: the bucket holding the moment just before it is the last one.
   const endBucket = to === undefined ? bucketOf(now.getTime(), g) + 1 : bucketOf(to - 1, g) + 1;
   const firstBucket = from === undefined ? endBucket - DEFAULT_BUCKETS[g] : bucketOf(from, g);
   if (firstBucket >= endBucket) throw bad('from', 'must be before to');
   if (endBucket - firstBucket > MAX_BUCKETS[g]) throw bad('from', `at most ${MAX_BUCKETS[g]} ${g}s at a time`);
-  return { granularity: g, by: by as StatisticsDimension, firstBucket, endBucket };
+  return { granularity: g, by, firstBucket, endBucket };
 }
 
 export interface Series {

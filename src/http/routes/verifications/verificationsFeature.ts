@@ -3,13 +3,40 @@ import { licenseKeyOf, verifyPresentedForm } from '../../../verify/forms/verifyA
 import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
 import type { NodeServices } from '../../NodeServices';
-import type { Feature } from '../../RouteSpec';
+import { route, type Feature } from '../../RouteSpec';
+import { jsonSchema } from '../../schema/Schema';
+import { schemaRef } from '../../openapi/componentSchemas';
+import { problem } from '../../openapi/responseDocs';
 import { prefetchStatus } from '../../../region/verifications/NodeStatusSource';
 import { MAX_UPLOAD_BYTES, readVerificationRequest } from './readVerificationRequest';
 
 export { fullFormOf } from './readVerificationRequest';
 
 const label = (value: unknown, known: (v: string) => boolean): string => (typeof value === 'string' && known(value) ? value : 'other');
+
+const UPLOAD = (description: string) => ({ type: 'string', format: 'binary', description });
+
+/**
+ * What POST /v1/verifications takes, for the document only: the body is the
+ * presented licence, which the verifier reads strictly itself (once: this is
+ * the hot path, the door does not parse or validate it a second time).
+ */
+const PRESENTED_FORM = jsonSchema<unknown>({
+  description: 'The full-form licence as issued, {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>}',
+  oneOf: [
+    schemaRef('FullForm'),
+    { type: 'object', additionalProperties: false, required: ['fullForm'], properties: { fullForm: schemaRef('FullForm') } },
+    { type: 'object', additionalProperties: false, required: ['qr'], properties: { qr: { type: 'string', description: 'the compact QR text' }, fullForm: schemaRef('FullForm') } },
+  ],
+});
+
+const OTHER_FORMS = {
+  'image/png': UPLOAD('a picture or photo of the QR (one QR code in the image)'),
+  'image/jpeg': UPLOAD('a picture or photo of the QR (one QR code in the image)'),
+  'application/pdf': UPLOAD('the licence PDF (embedded full form and PAdES signature are both checked)'),
+  'text/plain': { type: 'string', description: 'the compact QR text (LC1:...)' },
+  'application/octet-stream': UPLOAD('any of the above; the form is detected from the content'),
+};
 
 /**
  * Public verification over HTTP: the verification core with the node's own
@@ -24,7 +51,7 @@ export function createVerificationsFeature(services: NodeServices): Feature {
   return {
     name: 'verifications',
     routes: [
-      {
+      route({
         method: 'post',
         path: '/v1/verifications',
         permission: 'public',
@@ -36,6 +63,13 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           'ELICENSE_UPLOAD_RATE_COST units of the rate limit (10 by default). 200 with the verification result (accepted or rejected, every check, ' +
           'reason codes, `form` naming what was presented, `pdf` with the PDF\'s own checks); 400 only when the body is no licence form at all; 413 when it is too large; 503 IMAGE_DECODER_BUSY (with Retry-After) when every image decoder is busy.',
         tag: 'verifications',
+        input: { body: { schema: PRESENTED_FORM, mode: 'describe', otherTypes: OTHER_FORMS } },
+        responses: {
+          '200': { description: "Verification result (accepted or rejected, with reasons); `form` names what was presented, `pdf` has the PDF's own checks", schema: schemaRef('VerificationResult') },
+          '400': problem('The body is no licence form at all (INPUT_UNREADABLE / INPUT_MALFORMED)'),
+          '413': problem('The body is larger than the upload limit (INPUT_TOO_LARGE)'),
+          '503': problem('IMAGE_DECODER_BUSY: every image decoder is busy (Retry-After)'),
+        },
         handler: async (req, res) => {
           const presented = await readVerificationRequest(req, res, reading);
           const { snapshot, stale } = await services.trust.forVerification();
@@ -62,7 +96,7 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           res.setHeader('Cache-Control', 'no-store');
           res.json(result);
         },
-      },
+      }),
     ],
   };
 }

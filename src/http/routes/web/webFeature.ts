@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { ElicenseError } from '../../../errors';
 import type { NodeServices } from '../../NodeServices';
-import type { Feature, RouteSpec } from '../../RouteSpec';
+import { route, type Feature, type RouteSpec } from '../../RouteSpec';
+import { object, string } from '../../schema/Schema';
 import { WEB_PAGES, webAssets, webPagePath } from './webAssets';
 
 const TAG = 'web';
@@ -58,18 +59,19 @@ export function createWebFeature(_services: NodeServices): Feature {
       page('/verify'),
       page('/console'),
       page('/operator'),
-      {
+      route({
         method: 'get',
         path: '/web/:asset',
         permission: 'public',
         summary: 'Scripts, styles, translations and code lists of the web pages, and the QR decoder (WebAssembly)',
         tag: TAG,
-        handler: (req, res) => {
-          const asset = assets.get(String(req.params['asset']));
-          if (!asset) throw new ElicenseError('NOT_FOUND', `no web asset ${String(req.params['asset'])}`);
+        input: { params: { schema: object({ asset: string({ description: 'A file name of web/assets', examples: ['messages.json'] }) }, ['asset']) } },
+        handler: (_req, res, _ctx, input) => {
+          const asset = assets.get(input.params.asset);
+          if (!asset) throw new ElicenseError('NOT_FOUND', `no web asset ${input.params.asset}`);
           return sendFile(res, asset.path, { 'Content-Type': asset.type });
         },
-      },
+      }),
       {
         method: 'get',
         path: '/v1/whoami',
