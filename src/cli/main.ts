@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { systemClock } from '../clock';
 import { isElicenseError } from '../errors';

@@ -1,9 +1,9 @@
-import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { ElicenseError } from '../errors';
-import { algorithmForKey, isAllowedAlgorithm, keyMatchesAlgorithm, type JwsAlgorithm } from './algorithms';
+import type { JwsAlgorithm } from './algorithms';
 import { keyIdForCertificate } from './keyIdForCertificate';
-import { signBytes } from './signBytes';
-import type { Signer } from './Signer';
+import type { KeySigner, Signer } from './Signer';
+import { softwareKeySigner } from './softwareKeySigner';
 
 /**
  * A Signer over a private KeyObject held in process memory. The constructor
@@ -13,36 +13,33 @@ import type { Signer } from './Signer';
  */
 export class SoftwareSigner implements Signer {
   readonly algorithm: JwsAlgorithm;
+  readonly publicKey: KeyObject;
   readonly keyId: string;
   readonly certificateChain: readonly Uint8Array[];
-  readonly #privateKey: KeyObject;
+  readonly #key: KeySigner;
 
   constructor(privateKey: KeyObject, certificateChain: readonly Uint8Array[], options?: { algorithm?: JwsAlgorithm }) {
     if (privateKey.type !== 'private') throw new ElicenseError('KEY_INVALID', 'a SoftwareSigner needs a private key');
     const leafDer = certificateChain[0];
     if (leafDer === undefined) throw new ElicenseError('CERT_MALFORMED', 'the certificate chain is empty');
-    const algorithm = options?.algorithm ?? algorithmForKey(privateKey);
-    if (!isAllowedAlgorithm(algorithm)) throw new ElicenseError('ALGORITHM_NOT_ALLOWED', `algorithm ${String(algorithm)} is not allowed`);
-    if (!keyMatchesAlgorithm(algorithm, privateKey)) {
-      throw new ElicenseError('ALGORITHM_KEY_MISMATCH', `the private key cannot be used with ${algorithm}`);
-    }
+    const key = softwareKeySigner(privateKey, options?.algorithm);
     let leafKey: KeyObject;
     try {
       leafKey = new X509Certificate(leafDer).publicKey;
     } catch {
       throw new ElicenseError('CERT_MALFORMED', 'the signer certificate cannot be read');
     }
-    const ours = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-    if (!ours.equals(leafKey.export({ type: 'spki', format: 'der' }))) {
+    if (!key.publicKey.equals(leafKey)) {
       throw new ElicenseError('KEY_INVALID', 'the private key does not belong to the signer certificate');
     }
-    this.algorithm = algorithm;
+    this.algorithm = key.algorithm;
+    this.publicKey = key.publicKey;
     this.keyId = keyIdForCertificate(leafDer);
     this.certificateChain = Object.freeze(certificateChain.map((der) => Uint8Array.from(der)));
-    this.#privateKey = privateKey;
+    this.#key = key;
   }
 
   async sign(data: Uint8Array): Promise<Uint8Array> {
-    return signBytes(this.algorithm, this.#privateKey, data);
+    return this.#key.sign(data);
   }
 }

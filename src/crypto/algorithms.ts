@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { ElicenseError } from '../errors';
 
 /**
+ * The algorithm and key policy (see keyDecision below for the keys).
+ *
  * The explicit allow-list of JWS signature algorithms (product.md 3.5).
  * `none`, HMAC (HS*), RSASSA-PKCS1-v1_5 (RS*), ES384/ES512 and PS384/PS512
  * are never accepted. Names are case-sensitive, as in RFC 7515.
@@ -18,70 +20,78 @@ export function isAllowedAlgorithm(x: unknown): x is JwsAlgorithm {
   return x === 'ES256' || x === 'EdDSA' || x === 'PS256';
 }
 
-/** What a key can do, computed once per KeyObject (asymmetricKeyDetails is a costly native call). */
-interface KeyProfile {
-  algorithm: JwsAlgorithm | undefined;
-  /** Exact signature length in bytes for that algorithm. */
-  signatureLength: number;
-  /** Why no algorithm fits, for error messages. */
-  reason: string;
-}
+/** Why a key is refused: its kind or parameters are outside the allow-list, or the key itself is unusable. */
+export type KeyRefusalCode = 'ALGORITHM_NOT_ALLOWED' | 'KEY_INVALID';
 
-const profiles = new WeakMap<KeyObject, KeyProfile>();
+/** The policy's decision on one key, as data. */
+export type KeyDecision =
+  | { readonly ok: true; readonly algorithm: JwsAlgorithm; /** Exact signature length in bytes. */ readonly signatureLength: number }
+  | { readonly ok: false; readonly code: KeyRefusalCode; readonly reason: string };
 
-function profileOf(key: KeyObject): KeyProfile {
-  let p = profiles.get(key);
-  if (p === undefined) {
-    p = computeProfile(key);
-    profiles.set(key, p);
+/** Decisions computed once per KeyObject (asymmetricKeyDetails is a costly native call). */
+const decisions = new WeakMap<KeyObject, KeyDecision>();
+
+/**
+ * The one key policy of elicense, used by every side that meets a key: the
+ * licence and document signers (SoftwareSigner, signBytes), the verifiers
+ * (verifyBytes, the JWS and COSE readers) and the CA (the keys it certifies
+ * and the keys it signs with). EC P-256 → ES256; Ed25519 → EdDSA; RSA or
+ * RSA-PSS of RSA_MIN_BITS..RSA_MAX_BITS whose RFC 4055 restrictions, if any,
+ * allow PS256's parameters → PS256. Everything else is refused: another curve,
+ * key type or PSS restriction with ALGORITHM_NOT_ALLOWED; an RSA modulus out
+ * of bounds or a symmetric key with KEY_INVALID.
+ */
+export function keyDecision(key: KeyObject): KeyDecision {
+  let d = decisions.get(key);
+  if (d === undefined) {
+    d = decide(key);
+    decisions.set(key, d);
   }
-  return p;
+  return d;
 }
 
-function computeProfile(key: KeyObject): KeyProfile {
-  const none = (reason: string): KeyProfile => ({ algorithm: undefined, signatureLength: 0, reason });
-  if (key.type === 'secret') return none('symmetric keys are never accepted');
+function decide(key: KeyObject): KeyDecision {
+  const refuse = (code: KeyRefusalCode, reason: string): KeyDecision => ({ ok: false, code, reason });
+  if (key.type === 'secret') return refuse('KEY_INVALID', 'symmetric keys are never accepted');
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case 'ec':
       return details.namedCurve === 'prime256v1'
-        ? { algorithm: 'ES256', signatureLength: 64, reason: '' }
-        : none(`EC curve ${String(details.namedCurve)} is not allowed (P-256 only)`);
+        ? { ok: true, algorithm: 'ES256', signatureLength: 64 }
+        : refuse('ALGORITHM_NOT_ALLOWED', `EC curve ${String(details.namedCurve)} is not allowed (P-256 only)`);
     case 'ed25519':
-      return { algorithm: 'EdDSA', signatureLength: 64, reason: '' };
+      return { ok: true, algorithm: 'EdDSA', signatureLength: 64 };
     case 'rsa':
     case 'rsa-pss': {
       const bits = details.modulusLength ?? 0;
       if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
-        return none(`RSA modulus of ${bits} bits is outside ${RSA_MIN_BITS}..${RSA_MAX_BITS}`);
+        return refuse('KEY_INVALID', `RSA modulus of ${bits} bits is outside ${RSA_MIN_BITS}..${RSA_MAX_BITS}`);
       }
       // An rsa-pss key may carry restrictions (RFC 4055); they must allow PS256's parameters.
       // saltLength is the minimum salt the key permits.
-      if (details.hashAlgorithm !== undefined && details.hashAlgorithm !== 'sha256') return none('RSA-PSS key restricted to another hash');
-      if (details.mgf1HashAlgorithm !== undefined && details.mgf1HashAlgorithm !== 'sha256') return none('RSA-PSS key restricted to another MGF1 hash');
-      if (details.saltLength !== undefined && details.saltLength > 32) return none('RSA-PSS key requires a salt longer than 32');
-      return { algorithm: 'PS256', signatureLength: Math.ceil(bits / 8), reason: '' };
+      if (details.hashAlgorithm !== undefined && details.hashAlgorithm !== 'sha256') return refuse('ALGORITHM_NOT_ALLOWED', 'RSA-PSS key restricted to another hash');
+      if (details.mgf1HashAlgorithm !== undefined && details.mgf1HashAlgorithm !== 'sha256') return refuse('ALGORITHM_NOT_ALLOWED', 'RSA-PSS key restricted to another MGF1 hash');
+      if (details.saltLength !== undefined && details.saltLength > 32) return refuse('ALGORITHM_NOT_ALLOWED', 'RSA-PSS key requires a salt longer than 32');
+      return { ok: true, algorithm: 'PS256', signatureLength: Math.ceil(bits / 8) };
     }
     default:
-      return none(`key type ${String(key.asymmetricKeyType)} is not allowed`);
+      return refuse('ALGORITHM_NOT_ALLOWED', `key type ${String(key.asymmetricKeyType)} is not allowed`);
   }
 }
 
-/**
- * The one algorithm a key is used with: EC P-256 → ES256, Ed25519 → EdDSA,
- * RSA or RSA-PSS of 2048..8192 bits → PS256. Anything else: KEY_INVALID.
- */
+/** The one algorithm a (public or private) key is used with; a refused key throws the decision's code and reason. */
 export function algorithmForKey(key: KeyObject): JwsAlgorithm {
-  const p = profileOf(key);
-  if (p.algorithm === undefined) throw new ElicenseError('KEY_INVALID', p.reason);
-  return p.algorithm;
+  const d = keyDecision(key);
+  if (!d.ok) throw new ElicenseError(d.code, d.reason);
+  return d.algorithm;
 }
 
 /** True only when alg is allowed and the key is of the kind that algorithm needs. Never throws. */
 export function keyMatchesAlgorithm(alg: unknown, key: KeyObject): boolean {
   if (!isAllowedAlgorithm(alg)) return false;
   try {
-    return profileOf(key).algorithm === alg;
+    const d = keyDecision(key);
+    return d.ok && d.algorithm === alg;
   } catch {
     return false;
   }
@@ -89,5 +99,6 @@ export function keyMatchesAlgorithm(alg: unknown, key: KeyObject): boolean {
 
 /** Exact signature length for alg with this key, or 0 when they do not match. Never throws. */
 export function signatureLengthFor(alg: JwsAlgorithm, key: KeyObject): number {
-  return keyMatchesAlgorithm(alg, key) ? profileOf(key).signatureLength : 0;
+  const d = keyMatchesAlgorithm(alg, key) ? keyDecision(key) : undefined;
+  return d?.ok ? d.signatureLength : 0;
 }

@@ -1,6 +1,7 @@
 import { constants, createSecretKey, generateKeyPairSync, verify } from 'node:crypto';
+import { rsaPublicKeyOfBits } from './rsaPublicKeyOfBits';
 import { ElicenseError } from '../../src/errors';
-import { DEFAULT_JWS_ALGORITHM, algorithmForKey, isAllowedAlgorithm, keyMatchesAlgorithm } from '../../src/crypto/algorithms';
+import { DEFAULT_JWS_ALGORITHM, algorithmForKey, isAllowedAlgorithm, keyDecision, keyMatchesAlgorithm } from '../../src/crypto/algorithms';
 import { signBytes } from '../../src/crypto/signBytes';
 import { verifyBytes } from '../../src/crypto/verifyBytes';
 
@@ -18,6 +19,7 @@ const pss256 = pssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', s
 const pss384 = pssWith({ hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
 const pssBigSalt = pssWith({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 64 });
 const secret = createSecretKey(Buffer.alloc(32, 1));
+const rsaAboveCap = rsaPublicKeyOfBits(8200);
 
 const data = Buffer.from('licence bytes');
 
@@ -49,16 +51,25 @@ describe('algorithm allow-list', () => {
   });
 
   it.each([
-    ['P-384', p384.publicKey],
-    ['secp256k1', secp256k1.publicKey],
-    ['Ed448', ed448.publicKey],
-    ['RSA 1024', rsa1024.publicKey],
-    ['RSA-PSS restricted to SHA-384', pss384.publicKey],
-    ['RSA-PSS requiring a 64-byte salt', pssBigSalt.publicKey],
-    ['a secret key', secret],
-  ])('refuses %s with KEY_INVALID', (_name, key) => {
-    expect(codeOf(() => algorithmForKey(key))).toBe('KEY_INVALID');
+    ['P-384', p384.publicKey, 'ALGORITHM_NOT_ALLOWED'],
+    ['secp256k1', secp256k1.publicKey, 'ALGORITHM_NOT_ALLOWED'],
+    ['Ed448', ed448.publicKey, 'ALGORITHM_NOT_ALLOWED'],
+    ['RSA 1024', rsa1024.publicKey, 'KEY_INVALID'],
+    ['RSA above the 8192-bit cap', rsaAboveCap, 'KEY_INVALID'],
+    ['RSA-PSS restricted to SHA-384', pss384.publicKey, 'ALGORITHM_NOT_ALLOWED'],
+    ['RSA-PSS requiring a 64-byte salt', pssBigSalt.publicKey, 'ALGORITHM_NOT_ALLOWED'],
+    ['a secret key', secret, 'KEY_INVALID'],
+  ])('refuses %s with %s, the decision as data and as a thrown code', (_name, key, code) => {
+    const decision = keyDecision(key);
+    expect(decision).toMatchObject({ ok: false, code });
+    expect(codeOf(() => algorithmForKey(key))).toBe(code);
     for (const alg of ['ES256', 'EdDSA', 'PS256']) expect(keyMatchesAlgorithm(alg, key)).toBe(false);
+  });
+
+  it('decides once per key and gives the exact signature length', () => {
+    expect(keyDecision(p256.publicKey)).toEqual({ ok: true, algorithm: 'ES256', signatureLength: 64 });
+    expect(keyDecision(rsa2048.privateKey)).toEqual({ ok: true, algorithm: 'PS256', signatureLength: 256 });
+    expect(keyDecision(ed25519.publicKey)).toBe(keyDecision(ed25519.publicKey));
   });
 
   it('matches a key only with its own algorithm', () => {

@@ -23,6 +23,7 @@ function counting(inner: Signer): Signer & { count: number } {
   const s = {
     count: 0,
     algorithm: inner.algorithm,
+    publicKey: inner.publicKey,
     keyId: inner.keyId,
     certificateChain: inner.certificateChain,
     sign: (data: Uint8Array) => {

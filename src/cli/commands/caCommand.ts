@@ -6,11 +6,11 @@ import { keyIdForCertificate } from '../../crypto/keyIdForCertificate';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { runCeremony } from '../../pki/ca/ceremony';
 import { encodePem } from '../../pki/ca/encodePem';
-import { keyObjectSigner } from '../../pki/ca/certificateSigner';
+import { softwareKeySigner } from '../../crypto/softwareKeySigner';
 import { generateKeyPair } from '../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { issueDepartmentCertificateFromCsr } from '../../pki/ca/issueDepartmentCertificateFromCsr';
-import type { SigningAlgorithm } from '../../pki/ca/signingAlgorithm';
+import type { JwsAlgorithm } from '../../crypto/algorithms';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { DEFAULT_PKCS12_ITERATIONS, exportPkcs12 } from '../../pki/pkcs12/exportPkcs12';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
@@ -103,7 +103,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
       }
       const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
       const caKey = importPkcs12(readInput(opts.caKey), passphrase);
-      const issuer = { certificate: caKey.certificateChain[0]!, signer: keyObjectSigner(caKey.privateKey) };
+      const issuer = { certificate: caKey.certificateChain[0]!, signer: softwareKeySigner(caKey.privateKey) };
       const department = { name: opts.name, uscc: opts.uscc, divisionCode: opts.division };
       const issue = { now: ctx.clock.now(), randomBytes: (n: number) => new Uint8Array(randomBytes(n)) };
       // The chain a signer sends: its own certificate, then the CA's chain up to (not including) the root.
@@ -118,7 +118,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
         const csr = csrBytes.subarray(0, 10).toString('latin1') === '-----BEGIN' ? csrBytes.toString('utf8') : csrBytes;
         certificate = await issueDepartmentCertificateFromCsr(issuer, { department, csr, validityDays }, issue);
       } else {
-        const { privateKey, publicKey } = await generateKeyPair(opts.algorithm as SigningAlgorithm);
+        const { privateKey, publicKey } = await generateKeyPair(opts.algorithm as JwsAlgorithm);
         certificate = await issueDepartmentCertificate(issuer, { department, publicKey, validityDays }, issue);
         writeFileSync(join(opts.out, 'key.p12'), exportPkcs12({ privateKey, certificateChain: [certificate.der, ...caChain], friendlyName: opts.name }, passphrase, { iterations }), { mode: 0o600 });
       }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
+import type { JwsAlgorithm } from '../../crypto/algorithms';
+import { softwareKeySigner } from '../../crypto/softwareKeySigner';
 import type { CertificateAuthority } from './certificateAuthority';
-import { keyObjectSigner } from './certificateSigner';
 import type { CeremonyIntermediateConfig, CeremonySubject } from './ceremonyConfig';
 import { ROOT_CA_ID } from './ceremonyConfig';
 import { ceremonyRecordEntry, type CeremonyRecord, type CeremonyRecordEntry } from './ceremonyRecord';
@@ -13,7 +14,6 @@ import { issueRootCa } from './issueRootCa';
 import { issueTimestampingCertificate, issueTrustListSigningCertificate } from './issueServiceCertificate';
 import { parseCeremonyConfig, type ParseCeremonyOptions } from './parseCeremonyConfig';
 import type { RandomBytes } from './serialNumber';
-import type { SigningAlgorithm } from './signingAlgorithm';
 import type { SubjectFields } from './subjectName';
 
 export interface CeremonyOptions extends ParseCeremonyOptions {
@@ -26,7 +26,7 @@ export interface CeremonyOptions extends ParseCeremonyOptions {
 /** One key with its certificate. */
 export interface CertifiedKey {
   id: string;
-  algorithm: SigningAlgorithm;
+  algorithm: JwsAlgorithm;
   privateKey: KeyObject;
   publicKey: KeyObject;
   certificate: IssuedCertificate;
@@ -72,7 +72,7 @@ export async function runCeremony(input: unknown, options: CeremonyOptions): Pro
   const issue: IssueOptions = { now: options.now, randomBytes: options.randomBytes };
   const entries: CeremonyRecordEntry[] = [];
 
-  const certify = async (id: string, algorithm: SigningAlgorithm, make: (publicKey: KeyObject, privateKey: KeyObject) => Promise<IssuedCertificate>, parentChain: Uint8Array[]): Promise<CertifiedKey> => {
+  const certify = async (id: string, algorithm: JwsAlgorithm, make: (publicKey: KeyObject, privateKey: KeyObject) => Promise<IssuedCertificate>, parentChain: Uint8Array[]): Promise<CertifiedKey> => {
     const { privateKey, publicKey } = await generateKey(algorithm);
     const certificate = await make(publicKey, privateKey);
     return { id, algorithm, privateKey, publicKey, certificate, chain: [certificate.der, ...parentChain] };
@@ -82,14 +82,14 @@ export async function runCeremony(input: unknown, options: CeremonyOptions): Pro
   const root = await certify(ROOT_CA_ID, rootAlg, (publicKey, privateKey) =>
     issueRootCa(
       { subject: caSubject(config.root.subject, config.region.code), publicKey, validityYears: config.root.validityYears, pathLen: config.root.pathLen },
-      keyObjectSigner(privateKey),
+      softwareKeySigner(privateKey),
       issue,
     ), []);
   root.chain = []; // the root is the trust anchor, never sent in a chain
   entries.push(ceremonyRecordEntry(root.certificate.der, { role: 'root', id: ROOT_CA_ID, algorithm: rootAlg, divisionCode: config.region.code }));
 
   const authorities = new Map<string, { ca: CertificateAuthority; chain: Uint8Array[] }>([
-    [ROOT_CA_ID, { ca: { certificate: root.certificate.der, signer: keyObjectSigner(root.privateKey) }, chain: [] }],
+    [ROOT_CA_ID, { ca: { certificate: root.certificate.der, signer: softwareKeySigner(root.privateKey) }, chain: [] }],
   ]);
   const authority = (id: string): { ca: CertificateAuthority; chain: Uint8Array[] } => authorities.get(id)!; // references checked by parseCeremonyConfig
 
@@ -100,7 +100,7 @@ export async function runCeremony(input: unknown, options: CeremonyOptions): Pro
     const key = await certify(ic.id, algorithm, (publicKey) =>
       issueIntermediateCa(parent.ca, { subject: caSubject(ic.subject, ic.divisionCode), publicKey, validityYears: ic.validityYears, pathLen: ic.pathLen }, issue),
       parent.chain);
-    authorities.set(ic.id, { ca: { certificate: key.certificate.der, signer: keyObjectSigner(key.privateKey) }, chain: key.chain });
+    authorities.set(ic.id, { ca: { certificate: key.certificate.der, signer: softwareKeySigner(key.privateKey) }, chain: key.chain });
     intermediates.push({ ...key, issuerId: ic.issuer, name: ic.name, divisionCode: ic.divisionCode });
     entries.push(ceremonyRecordEntry(key.certificate.der, { role: 'intermediate', id: ic.id, issuerId: ic.issuer, algorithm, divisionCode: ic.divisionCode }));
   }

@@ -1,4 +1,4 @@
-import type { SigningAlgorithm } from './signingAlgorithm';
+import type { JwsAlgorithm } from '../../crypto/algorithms';
 
 /** Types of ceremony.schema.json (kept by hand; the schema is the source of truth for validation). */
 export interface CeremonySubject {
@@ -11,7 +11,7 @@ export interface CeremonySubject {
 
 export interface CeremonyCaConfig {
   subject: CeremonySubject;
-  algorithm?: SigningAlgorithm;
+  algorithm?: JwsAlgorithm;
   validityYears: number;
   pathLen: number;
 }
@@ -26,7 +26,7 @@ export interface CeremonyIntermediateConfig extends CeremonyCaConfig {
 
 export interface CeremonyServiceKeyConfig {
   subject: CeremonySubject;
-  algorithm?: SigningAlgorithm;
+  algorithm?: JwsAlgorithm;
   validityDays: number;
 }
 
@@ -37,7 +37,7 @@ export interface CeremonyDepartmentConfig {
   uscc: string;
   divisionCode: string;
   issuer: string;
-  algorithm?: SigningAlgorithm;
+  algorithm?: JwsAlgorithm;
   validityDays: number;
   licenseTypes: string[];
 }

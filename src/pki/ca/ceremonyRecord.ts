@@ -1,7 +1,7 @@
 import { parseCertificate } from '../certificate/ParsedCertificate';
 import { OID } from '../oids';
 import type { CeremonyProblem } from './parseCeremonyConfig';
-import type { SigningAlgorithm } from './signingAlgorithm';
+import type { JwsAlgorithm } from '../../crypto/algorithms';
 
 export type CeremonyRole = 'root' | 'intermediate' | 'trustListSigner' | 'timestampAuthority' | 'department';
 
@@ -14,7 +14,7 @@ export interface CeremonyRecordEntry {
   serialNumber: string;
   notBefore: string;
   notAfter: string;
-  algorithm: SigningAlgorithm;
+  algorithm: JwsAlgorithm;
   /** Subject key identifier, hex. */
   keyId: string;
   /** SHA-256 of the certificate DER, hex; the root's is what peers pin. */

@@ -1,13 +1,13 @@
 import { createPublicKey } from 'node:crypto';
 import { ElicenseError } from '../../errors';
 import { parseCertificate } from '../certificate/ParsedCertificate';
-import type { CertificateSigner } from './certificateSigner';
+import type { KeySigner } from '../../crypto/Signer';
 import type { IssuerInfo } from './issueCertificate';
 
 /** A CA as the issuing functions see it: its certificate and its signing back end. */
 export interface CertificateAuthority {
   certificate: Uint8Array;
-  signer: CertificateSigner;
+  signer: KeySigner;
 }
 
 export interface CaIssuerInfo extends IssuerInfo {

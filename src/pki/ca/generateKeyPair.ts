@@ -1,12 +1,12 @@
 import { generateKeyPair as nodeGenerateKeyPair, type KeyObject } from 'node:crypto';
-import type { SigningAlgorithm } from './signingAlgorithm';
+import type { JwsAlgorithm } from '../../crypto/algorithms';
 
 export interface KeyPair {
   privateKey: KeyObject;
   publicKey: KeyObject;
 }
 
-export type GenerateKey = (algorithm: SigningAlgorithm) => Promise<KeyPair>;
+export type GenerateKey = (algorithm: JwsAlgorithm) => Promise<KeyPair>;
 
 /** Software key generation: P-256, Ed25519, RSA-3072 (RSA above the 2048 floor, per NIST SP 800-57 beyond 2030). */
 export const generateKeyPair: GenerateKey = (algorithm) =>

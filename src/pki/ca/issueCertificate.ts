@@ -1,15 +1,18 @@
 import type { KeyObject } from 'node:crypto';
+import { algorithmForKey } from '../../crypto/algorithms';
+import { ecdsaP1363ToDer } from '../../crypto/ecdsaP1363ToDer';
+import { isPlausibleSignatureLength } from '../../crypto/jws/isPlausibleSignatureLength';
+import type { KeySigner } from '../../crypto/Signer';
 import { ElicenseError } from '../../errors';
 import {
   authorityKeyIdentifierExtension,
   extensionsField,
   subjectKeyIdentifierExtension,
 } from './certificateExtensions';
-import type { CertificateSigner } from './certificateSigner';
-import { signatureAlgorithmIdentifier } from './certificateSigner';
 import { encodeBitString, encodeExplicit, encodeSequence, encodeSmallInteger, encodeTime, encodeUnsignedInteger } from './der/encodeDer';
 import { encodePem } from './encodePem';
 import { keyIdentifier } from './keyIdentifier';
+import { signatureAlgorithmIdentifier } from './signatureAlgorithmIdentifier';
 
 /** A certificate as issued: the DER is the truth, the PEM is for people and files. */
 export interface IssuedCertificate {
@@ -22,7 +25,7 @@ export interface IssuerInfo {
   /** The issuer's subject Name, DER, copied byte for byte. */
   name: Uint8Array;
   keyIdentifier: Uint8Array;
-  signer: CertificateSigner;
+  signer: KeySigner;
 }
 
 export interface IssueCertificateParams {
@@ -30,7 +33,7 @@ export interface IssueCertificateParams {
   publicKey: KeyObject;
   /** Absent: self-signed with `selfSigner`. */
   issuer?: IssuerInfo;
-  selfSigner?: CertificateSigner;
+  selfSigner?: KeySigner;
   serialNumber: Uint8Array;
   notBefore: Date;
   notAfter: Date;
@@ -41,7 +44,9 @@ export interface IssueCertificateParams {
 /**
  * Assembles and signs one X.509 v3 certificate. The TBSCertificate is built
  * from raw DER parts and the exact bytes that were signed are the bytes
- * returned, so no encoder round trip can change what the CA signed.
+ * returned, so no encoder round trip can change what the CA signed. Both
+ * the certified key and the signer's key must pass the key policy
+ * (crypto/algorithms: algorithmForKey), as every signing and verifying side does.
  */
 export async function issueCertificate(params: IssueCertificateParams): Promise<IssuedCertificate> {
   const { publicKey, subject, issuer } = params;
@@ -51,6 +56,10 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   }
   const signer = issuer ? issuer.signer : params.selfSigner;
   if (!signer) throw new ElicenseError('KEY_INVALID', 'a self-signed certificate needs its own signer');
+  algorithmForKey(publicKey);
+  if (algorithmForKey(signer.publicKey) !== signer.algorithm) {
+    throw new ElicenseError('ALGORITHM_KEY_MISMATCH', `the CA signer's key cannot be used with ${signer.algorithm}`);
+  }
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   if (!issuer && !Buffer.from(signer.publicKey.export({ type: 'spki', format: 'der' })).equals(spki)) {
     throw new ElicenseError('ALGORITHM_KEY_MISMATCH', 'self-signed certificate: signer key does not match the subject key');
@@ -72,7 +81,12 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
     new Uint8Array(spki),
     extensionsField(extensions),
   );
-  const signature = await signer.sign(tbs);
+  const raw = await signer.sign(tbs);
+  if (!isPlausibleSignatureLength(signer.algorithm, raw.byteLength)) {
+    throw new ElicenseError('KEY_INVALID', `signer returned ${raw.byteLength} bytes, not a ${signer.algorithm} signature`);
+  }
+  // The Signer answers in the JWS form; X.509 carries ECDSA as a DER ECDSA-Sig-Value.
+  const signature = signer.algorithm === 'ES256' ? ecdsaP1363ToDer(raw) : raw;
   const der = encodeSequence(tbs, algorithmId, encodeBitString(signature));
   return { der, pem: encodePem(der, 'CERTIFICATE') };
 }

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { algorithmForKey } from '../../crypto/algorithms';
 import { ElicenseError } from '../../errors';
 import { OID } from '../oids';
 import { basicConstraintsExtension, extendedKeyUsageExtension, keyUsageExtension } from './certificateExtensions';
@@ -7,7 +8,6 @@ import type { IssueOptions } from './certificateValidity';
 import { CODE_PATTERNS } from './codePatterns';
 import type { IssuedCertificate } from './issueCertificate';
 import { issueUnderCa } from './issueUnderCa';
-import { signingAlgorithmForKey } from './signingAlgorithm';
 import { encodeSubjectName } from './subjectName';
 
 /** The department as the region's records know it; the CA writes these, never what a CSR asks for. */
@@ -47,7 +47,7 @@ export async function issueDepartmentCertificate(
 ): Promise<IssuedCertificate> {
   const { department } = request;
   checkDepartmentRecord(department);
-  signingAlgorithmForKey(request.publicKey);
+  algorithmForKey(request.publicKey);
   return issueUnderCa(issuer, {
     subject: encodeSubjectName({
       country: 'CN',

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { ElicenseError } from '../../errors';
 import { basicConstraintsExtension, keyUsageExtension } from './certificateExtensions';
-import type { CertificateSigner } from './certificateSigner';
+import type { KeySigner } from '../../crypto/Signer';
 import { certificateValidity, type IssueOptions } from './certificateValidity';
 import { issueCertificate, type IssuedCertificate } from './issueCertificate';
 import { randomSerialNumber } from './serialNumber';
@@ -24,7 +24,7 @@ export function checkPathLen(pathLen: number): void {
 export const CA_KEY_USAGE = keyUsageExtension(['keyCertSign', 'cRLSign']);
 
 /** A self-signed region root: basicConstraints cA with pathLen, keyUsage keyCertSign+cRLSign, SKI. */
-export async function issueRootCa(request: CaCertificateRequest, signer: CertificateSigner, options: IssueOptions): Promise<IssuedCertificate> {
+export async function issueRootCa(request: CaCertificateRequest, signer: KeySigner, options: IssueOptions): Promise<IssuedCertificate> {
   checkPathLen(request.pathLen);
   const { notBefore, notAfter } = certificateValidity(options.now, { years: request.validityYears });
   return issueCertificate({

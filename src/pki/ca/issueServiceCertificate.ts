@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
+import { algorithmForKey } from '../../crypto/algorithms';
 import { OID } from '../oids';
 import { basicConstraintsExtension, extendedKeyUsageExtension, keyUsageExtension } from './certificateExtensions';
 import type { CertificateAuthority } from './certificateAuthority';
 import type { IssueOptions } from './certificateValidity';
 import type { IssuedCertificate } from './issueCertificate';
 import { issueUnderCa } from './issueUnderCa';
-import { signingAlgorithmForKey } from './signingAlgorithm';
 import { encodeSubjectName, type SubjectFields } from './subjectName';
 
 /** A region service key: the trust-list signer or the timestamp authority. */
@@ -23,7 +23,7 @@ async function issueServiceCertificate(
   eku: Uint8Array,
   options: IssueOptions,
 ): Promise<IssuedCertificate> {
-  signingAlgorithmForKey(request.publicKey);
+  algorithmForKey(request.publicKey);
   return issueUnderCa(
     issuer,
     {

@@ -1,8 +1,8 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { algorithmForKey } from '../../crypto/algorithms';
 import { ElicenseError } from '../../errors';
 import { DerReader, contents, decodeOid, readDerAs, whole, type DerElement } from '../certificate/DerReader';
 import { decodePem } from './encodePem';
-import { signingAlgorithmForKey } from './signingAlgorithm';
 
 const HASH_BY_OID: Record<string, string> = {
   '2.16.840.1.101.3.4.2.1': 'sha256',
@@ -39,7 +39,7 @@ function checkedPublicKey(der: Uint8Array): KeyObject {
   } catch (cause) {
     throw new ElicenseError('CSR_INVALID', 'the request public key cannot be read', undefined, { cause });
   }
-  signingAlgorithmForKey(publicKey); // refuses keys we do not certify
+  algorithmForKey(publicKey); // refuses keys we do not certify
   const bits = contents(der, sigValue);
   if (bits[0] !== 0) throw new ElicenseError('CSR_INVALID', 'malformed signature bit string');
   if (!verifyCsrSignature(der, sigAlg, publicKey, whole(der, info), bits.subarray(1))) {

@@ -1,16 +1,15 @@
-import { AsnParser } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  CertificatePolicies,
-  InhibitAnyPolicy,
-  KeyUsage,
-  PolicyConstraints,
-  PolicyMappings,
-  SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
 import { ElicenseError } from '../../errors';
-import { DerReader, readOidSequence } from './DerReader';
+import { readOidSequence } from './DerReader';
+import {
+  readAuthorityKeyIdentifier,
+  readBasicConstraints,
+  readCertificatePolicies,
+  readInhibitAnyPolicy,
+  readKeyUsageBits,
+  readPolicyConstraints,
+  readPolicyMappings,
+  readSubjectKeyIdentifier,
+} from './extensionValues';
 import { GeneralName, parseGeneralNames } from './GeneralName';
 import { NameConstraintsValue, parseNameConstraints } from './parseNameConstraints';
 
@@ -68,38 +67,13 @@ export interface CertificateExtensions {
   inhibitAnyPolicy?: Flagged & { skipCerts: number };
 }
 
-function hex(b: ArrayBuffer | Uint8Array): string {
-  return Buffer.from(b instanceof Uint8Array ? b : new Uint8Array(b)).toString('hex');
-}
-
-function smallInt(b: ArrayBuffer): number {
-  const u = new Uint8Array(b);
-  if (u.length === 0 || u.length > 4 || u[0]! & 0x80) throw new ElicenseError('CERT_MALFORMED', 'bad INTEGER in extension');
-  let v = 0;
-  for (const x of u) v = v * 256 + x;
-  return v;
-}
-
-/** Checks that `value` is exactly one well-formed DER element before handing it to asn1-schema (which reads BER). */
-function strictParse<T>(value: Uint8Array, type: new () => T, what: string): T {
-  const r = new DerReader(value);
-  r.read(undefined, what);
-  r.expectEnd(what);
-  try {
-    return AsnParser.parse(value, type);
-  } catch (e) {
-    throw new ElicenseError('CERT_MALFORMED', `undecodable ${what}`, undefined, { cause: e });
-  }
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
 }
 
 function decodeKeyUsage(value: Uint8Array): Set<KeyUsageName> {
-  const ku = strictParse(value, KeyUsage, 'keyUsage');
-  const flags = ku.toNumber();
-  const usages = new Set<KeyUsageName>();
-  KEY_USAGE_NAMES.forEach((name, i) => {
-    if (flags & (1 << i)) usages.add(name);
-  });
-  return usages;
+  const bit = readKeyUsageBits(value);
+  return new Set(KEY_USAGE_NAMES.filter((_, i) => bit(i)));
 }
 
 /** Decodes the extensions we understand; unknown ones stay in the raw list only. */
@@ -107,11 +81,9 @@ export function decodeExtensions(list: readonly CertificateExtension[]): Certifi
   const out: CertificateExtensions = {};
   for (const { oid, critical, value } of list) {
     switch (oid) {
-      case EXT.basicConstraints: {
-        const bc = strictParse(value, BasicConstraints, 'basicConstraints');
-        out.basicConstraints = { critical, ca: bc.cA, pathLen: bc.pathLenConstraint };
+      case EXT.basicConstraints:
+        out.basicConstraints = { critical, ...readBasicConstraints(value) };
         break;
-      }
       case EXT.keyUsage:
         out.keyUsage = { critical, usages: decodeKeyUsage(value) };
         break;
@@ -122,16 +94,11 @@ export function decodeExtensions(list: readonly CertificateExtension[]): Certifi
         break;
       }
       case EXT.subjectKeyIdentifier:
-        out.subjectKeyId = { critical, keyId: hex(strictParse(value, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer) };
+        out.subjectKeyId = { critical, keyId: hex(readSubjectKeyIdentifier(value)) };
         break;
       case EXT.authorityKeyIdentifier: {
-        const aki = strictParse(value, AuthorityKeyIdentifier, 'authorityKeyIdentifier');
-        out.authorityKeyId = {
-          critical,
-          keyId: aki.keyIdentifier ? hex(aki.keyIdentifier.buffer) : undefined,
-          hasIssuer: aki.authorityCertIssuer !== undefined,
-          hasSerial: aki.authorityCertSerialNumber !== undefined,
-        };
+        const aki = readAuthorityKeyIdentifier(value);
+        out.authorityKeyId = { critical, keyId: aki.keyId ? hex(aki.keyId) : undefined, hasIssuer: aki.hasIssuer, hasSerial: aki.hasSerial };
         break;
       }
       case EXT.subjectAltName:
@@ -141,32 +108,19 @@ export function decodeExtensions(list: readonly CertificateExtension[]): Certifi
         out.nameConstraints = { critical, ...parseNameConstraints(value) };
         break;
       case EXT.certificatePolicies: {
-        strictParse(value, CertificatePolicies, 'certificatePolicies'); // structure check; OIDs read below
-        const policies = readOidSequence(value, 'certificatePolicies', true);
+        const policies = readCertificatePolicies(value);
         if (new Set(policies).size !== policies.length) throw new ElicenseError('CERT_MALFORMED', 'duplicate certificate policy');
         out.certificatePolicies = { critical, policies };
         break;
       }
       case EXT.policyMappings:
-        out.policyMappings = {
-          critical,
-          mappings: [...strictParse(value, PolicyMappings, 'policyMappings')].map((m) => ({
-            issuerDomainPolicy: m.issuerDomainPolicy,
-            subjectDomainPolicy: m.subjectDomainPolicy,
-          })),
-        };
+        out.policyMappings = { critical, mappings: readPolicyMappings(value) };
         break;
-      case EXT.policyConstraints: {
-        const pc = strictParse(value, PolicyConstraints, 'policyConstraints');
-        out.policyConstraints = {
-          critical,
-          requireExplicitPolicy: pc.requireExplicitPolicy ? smallInt(pc.requireExplicitPolicy) : undefined,
-          inhibitPolicyMapping: pc.inhibitPolicyMapping ? smallInt(pc.inhibitPolicyMapping) : undefined,
-        };
+      case EXT.policyConstraints:
+        out.policyConstraints = { critical, ...readPolicyConstraints(value) };
         break;
-      }
       case EXT.inhibitAnyPolicy:
-        out.inhibitAnyPolicy = { critical, skipCerts: smallInt(strictParse(value, InhibitAnyPolicy, 'inhibitAnyPolicy').value) };
+        out.inhibitAnyPolicy = { critical, skipCerts: readInhibitAnyPolicy(value) };
         break;
       default:
         break;

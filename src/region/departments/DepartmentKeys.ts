@@ -5,7 +5,7 @@ import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { generateKeyPair as softwareKeyPair, type GenerateKey } from '../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { publicKeyFromCsr } from '../../pki/ca/publicKeyFromCsr';
-import { signingAlgorithmForKey } from '../../pki/ca/signingAlgorithm';
+import { algorithmForKey } from '../../crypto/algorithms';
 import type { Clock } from '../../clock';
 import type { AuditLog } from '../../store/AuditLog';
 import type { Database } from '../../store/Database';
@@ -52,7 +52,7 @@ export class DepartmentKeys {
   async issue(actor: string, uscc: string, req: IssueKeyRequest): Promise<IssuedKey> {
     // Prepare outside the transaction: RSA key generation takes a while and must not hold locks (or be repeated on a retry).
     const prepared = await this.prepare(req);
-    const algorithm = signingAlgorithmForKey(prepared.publicKey);
+    const algorithm = algorithmForKey(prepared.publicKey);
     const at = this.s.clock.now();
     return this.s.db.transaction(async (tx) => {
       const department = await this.s.stores.departments.get(tx, uscc);

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { ElicenseError } from '../../errors';
 import type { CertificateAuthority } from '../../pki/ca/certificateAuthority';
-import { keyObjectSigner } from '../../pki/ca/certificateSigner';
+import { softwareKeySigner } from '../../crypto/softwareKeySigner';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import type { Queryable } from '../../store/Database';
 import type { KeyVault } from '../../store/KeyVault';
@@ -52,7 +52,7 @@ export async function regionCertificateAuthority(q: Queryable, keys: SigningKeyS
   const privateKey = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
   pkcs8.fill(0);
   return {
-    ca: { certificate: record.certificate, signer: keyObjectSigner(privateKey) },
+    ca: { certificate: record.certificate, signer: softwareKeySigner(privateKey) },
     chain: [record.certificate, ...record.chain],
     keyId: record.keyId,
   };

@@ -5,27 +5,27 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { keyObjectSigner } from '../../../src/pki/ca/certificateSigner';
+import { softwareKeySigner } from '../../../src/crypto/softwareKeySigner';
 import { generateKeyPair } from '../../../src/pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../../src/pki/ca/issueDepartmentCertificate';
 import { issueIntermediateCa } from '../../../src/pki/ca/issueIntermediateCa';
 import { issueRootCa } from '../../../src/pki/ca/issueRootCa';
 import { issueTimestampingCertificate, issueTrustListSigningCertificate } from '../../../src/pki/ca/issueServiceCertificate';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../../src/pki/ca/signingAlgorithm';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../../../src/crypto/algorithms';
 import { OID } from '../../../src/pki/oids';
 
 const now = new Date('2026-03-01T00:00:00Z');
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const department = { name: '福州市民政局', uscc: '11350100DM0000021X', divisionCode: '350100' };
 
-async function hierarchy(alg: SigningAlgorithm) {
+async function hierarchy(alg: JwsAlgorithm) {
   const rootKeys = await generateKeyPair(alg);
-  const rootSigner = keyObjectSigner(rootKeys.privateKey);
+  const rootSigner = softwareKeySigner(rootKeys.privateKey);
   const root = await issueRootCa({ subject: { commonName: 'Root', organization: '测试' }, publicKey: rootKeys.publicKey, validityYears: 20, pathLen: 1 }, rootSigner, { now });
   const rootCa = { certificate: root.der, signer: rootSigner };
   const interKeys = await generateKeyPair(alg);
   const inter = await issueIntermediateCa(rootCa, { subject: { commonName: 'City', divisionCode: '350100' }, publicKey: interKeys.publicKey, validityYears: 10, pathLen: 0 }, { now });
-  const interCa = { certificate: inter.der, signer: keyObjectSigner(interKeys.privateKey) };
+  const interCa = { certificate: inter.der, signer: softwareKeySigner(interKeys.privateKey) };
   const deptKeys = await generateKeyPair(alg);
   const dept = await issueDepartmentCertificate(interCa, { department, publicKey: deptKeys.publicKey, validityDays: 730 }, { now });
   const tl = await issueTrustListSigningCertificate(rootCa, { subject: { commonName: 'TL' }, publicKey: (await generateKeyPair('ES256')).publicKey, validityDays: 365 }, { now });
@@ -38,7 +38,7 @@ function extensionMap(cert: x509.X509Certificate): Array<[string, boolean]> {
   return cert.extensions.map((e) => [e.type, e.critical]);
 }
 
-describe.each(SIGNING_ALGORITHMS)('certificate profiles, CA keys %s', (alg) => {
+describe.each(JWS_ALGORITHMS)('certificate profiles, CA keys %s', (alg) => {
   let h: Awaited<ReturnType<typeof hierarchy>>;
   beforeAll(async () => {
     h = await hierarchy(alg);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { keyObjectSigner } from '../../../src/pki/ca/certificateSigner';
+import { softwareKeySigner } from '../../../src/crypto/softwareKeySigner';
 import { generateKeyPair } from '../../../src/pki/ca/generateKeyPair';
 import { issueDepartmentCertificateFromCsr } from '../../../src/pki/ca/issueDepartmentCertificateFromCsr';
 import { issueRootCa } from '../../../src/pki/ca/issueRootCa';
@@ -28,7 +28,7 @@ async function makeCsr(alg: keyof typeof KEY_PARAMS, subject = 'CN=Anything the 
 
 async function rootCa() {
   const keys = await generateKeyPair('ES256');
-  const signer = keyObjectSigner(keys.privateKey);
+  const signer = softwareKeySigner(keys.privateKey);
   const root = await issueRootCa({ subject: { commonName: 'Root' }, publicKey: keys.publicKey, validityYears: 10, pathLen: 0 }, signer, { now });
   return { certificate: root.der, signer };
 }

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePem } from '../../../src/pki/ca/encodePem';
-import { keyObjectSigner } from '../../../src/pki/ca/certificateSigner';
+import { softwareKeySigner } from '../../../src/crypto/softwareKeySigner';
 import { generateKeyPair } from '../../../src/pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../../src/pki/ca/issueDepartmentCertificate';
 import { issueRootCa } from '../../../src/pki/ca/issueRootCa';
-import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../../src/pki/ca/signingAlgorithm';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../../../src/crypto/algorithms';
 import { exportPkcs12 } from '../../../src/pki/pkcs12/exportPkcs12';
 import { importPkcs12 } from '../../../src/pki/pkcs12/importPkcs12';
 import { pkcs12Mac } from '../../../src/pki/pkcs12/pkcs12Mac';
@@ -21,9 +21,9 @@ const PASS = 'correct horse 电池 staple';
 /** Low count keeps the suite fast; one test below uses the 600,000 default. */
 const FAST = { iterations: 2048 };
 
-async function departmentMaterial(alg: SigningAlgorithm) {
+async function departmentMaterial(alg: JwsAlgorithm) {
   const rootKeys = await generateKeyPair('ES256');
-  const signer = keyObjectSigner(rootKeys.privateKey);
+  const signer = softwareKeySigner(rootKeys.privateKey);
   const root = await issueRootCa({ subject: { commonName: 'Root' }, publicKey: rootKeys.publicKey, validityYears: 10, pathLen: 0 }, signer, { now });
   const keys = await generateKeyPair(alg);
   const dept = await issueDepartmentCertificate(
@@ -40,7 +40,7 @@ function sameKey(a: KeyObject, b: KeyObject): boolean {
   return verify(alg, data, createPublicKey(b), sign(alg, data, a));
 }
 
-describe.each(SIGNING_ALGORITHMS)('PKCS#12 with a %s key', (alg) => {
+describe.each(JWS_ALGORITHMS)('PKCS#12 with a %s key', (alg) => {
   let m: Awaited<ReturnType<typeof departmentMaterial>>;
   let p12: Uint8Array;
   beforeAll(async () => {
