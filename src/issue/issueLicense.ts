@@ -1,7 +1,8 @@
 import type { Signer } from '../crypto/Signer';
 import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
-import { verifyFullFormDocument, type VerifierCaches } from '../verify/verifyLicense';
+import type { VerifierCaches } from '../verify/VerifyContext';
+import { verifyFullFormDocument } from '../verify/verifyLicense';
 import type { TrustInputs } from '../trust/TrustInputs';
 import { chinaCalendarDate } from '../chinaCalendarDate';
 import type { FullForm } from '../format/FullForm';

@@ -7,12 +7,15 @@ import type { TrustInputs } from '../trust/TrustInputs';
 import { signatureDigest, type TimestampPayload } from '../format/timestamp';
 import { TIMESTAMP_JWS_TYPE } from '../format/FullForm';
 import type { PathCache } from './PathCache';
+import type { ResultBuilder } from './ResultBuilder';
+import type { FoundSigner } from './checkSignature';
 
 /** How far a department's own sigT may be from the region timestamp. */
 export const MAX_SIGT_TIMESTAMP_GAP_MS = 5 * 60 * 1000;
 
 /** rootFingerprint: SHA-256 of the root the authority's certificate chains to (its region). */
-export type TimestampOutcome = { ok: true; time: Date; authority: ParsedCertificate; rootFingerprint: string } | { ok: false; detail: string };
+export type TimestampOutcome = TimestampOk | { ok: false; detail: string };
+export type TimestampOk = { ok: true; time: Date; authority: ParsedCertificate; rootFingerprint: string };
 
 /**
  * Checks a region timestamp (docs/adr/0001): signed by a time-stamping
@@ -79,4 +82,38 @@ export function checkTimestamp(
     return { ok: false, detail: 'signer sigT and region timestamp disagree by more than five minutes' };
   }
   return { ok: true, time, authority: authority!, rootFingerprint: path.chain[path.chain.length - 1]!.fingerprint };
+}
+
+/**
+ * The full form's region timestamp, part of the signature check: when present
+ * it is always checked against the signature it claims to cover, valid
+ * certificate or not, and must come from the time-stamping authority of the
+ * issuer's region (`issuerRoot`: the root the signer's chain ends at, when it
+ * is valid now). Null when absent, or invalid (then recorded as
+ * TIMESTAMP_INVALID).
+ */
+export function checkRegionTimestamp(
+  timestamp: unknown,
+  signer: FoundSigner,
+  record: Record<string, unknown>,
+  trust: TrustInputs,
+  at: Date,
+  paths: PathCache,
+  issuerRoot: string | undefined,
+  rb: ResultBuilder,
+): TimestampOk | null {
+  if (typeof timestamp !== 'string') return null;
+  const ts = checkTimestamp(timestamp, {
+    signature: signer.decoded.signature,
+    identifier: record['certificateIdentifier'],
+    signerTime: signer.signingTime,
+    trust,
+    at,
+    paths,
+    issuerRegionRoot: issuerRoot,
+    issuerRegion: issuerRoot ? trust.regionOfRoot?.(issuerRoot) : undefined,
+  });
+  if (ts.ok) return ts;
+  rb.fail('signature', 'TIMESTAMP_INVALID', ts.detail);
+  return null;
 }

@@ -1,7 +1,7 @@
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { MAX_FULL_FORM_BYTES } from '../../format/FullForm';
 import { readLicensePdf, type LicensePdfParts } from '../../forms/pdf/readLicensePdf';
-import type { PdfSignatureReport } from './verifyLicensePdf';
+import type { PdfSignatureReport } from '../checkPdfSignature';
 import { licenseKeyOfRecord, type LicenseKey } from '../../format/licenseKey';
 
 /** The PDF's own checks (signature, coverage, appended bytes), as the PDF verifier reports them. */

@@ -1,19 +1,21 @@
-import { isElicenseError } from '../../errors';
 import type { FullForm } from '../../format/FullForm';
-import { OID } from '../../pki/oids';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { PathCache } from '../PathCache';
-import type { ReasonCode } from '../../format/reasonCodes';
 import { ResultBuilder } from '../ResultBuilder';
 import type { TrustInputs } from '../../trust/TrustInputs';
 import type { VerificationResult } from '../VerificationResult';
-import { checkIssuer, checkRecognition, checkStatus, checkValidity, signerSummary, pathReason, verifyFullFormDocument, type VerifierCaches } from '../verifyLicense';
-import { decodeCompactLicense, fullFormDigest, withFaceNames, type CompactClaims, type DecodedCompactLicense } from '../../forms/qr/compactLicense';
-import { validateCompactClaims } from './validateCompactClaims';
-import { verifyCoseSign1 } from './verifyCoseSign1';
-import { COSE_ALGORITHMS, type CoseAlgorithmName } from '../../forms/qr/coseSign1';
-
-const FORMAT_CODES: ReadonlySet<string> = new Set(['INPUT_TOO_LARGE', 'QR_PREFIX_INVALID', 'QR_ENCODING_INVALID', 'QR_DECOMPRESSION_LIMIT', 'COSE_MALFORMED', 'QR_NOT_CANONICAL']);
+import type { VerifierCaches } from '../VerifyContext';
+import type { CompactClaims, DecodedCompactLicense } from '../../forms/qr/compactLicense';
+import { checkCompactFormat } from '../checkFormat';
+import { checkCompactSchema } from '../checkSchema';
+import { checkCompactIdentifier } from '../checkIdentifier';
+import { checkCompactSignature } from '../checkSignature';
+import { checkFullFormBinding } from '../checkFullFormBinding';
+import { checkCompactSignerPath, pathRoot } from '../checkSignerPath';
+import { checkIssuerAuthority } from '../checkIssuerAuthority';
+import { checkValidity } from '../checkValidity';
+import { checkStatus } from '../checkStatus';
+import { checkRecognition } from '../checkRecognition';
 
 /** The QR claims under the record's field names, for display and for the shared checks. */
 function recordOf(c: CompactClaims): Record<string, unknown> {
@@ -52,60 +54,27 @@ export function verifyCompactLicense(
 ): VerificationResult {
   const { trust, catalog, at } = ctx;
   const rb = new ResultBuilder();
-  let decoded: DecodedCompactLicense;
-  try {
-    const raw = ctx.decoded ? ctx.decoded() : decodeCompactLicense(text.trim());
-    decoded = { cose: raw.cose, claims: withFaceNames(raw.claims, catalog.getType(raw.claims.typeCode, raw.claims.standardVersion)?.qrFields ?? []) };
-  } catch (e) {
-    if (isElicenseError(e) && FORMAT_CODES.has(e.code)) rb.fail('format', e.code as ReasonCode, e.message);
-    else rb.fail('format', 'FORMAT_UNSUPPORTED', 'not a compact licence QR');
-    return rb.build(trust, at);
-  }
-  rb.pass('format');
+  // 1. format
+  const decoded = checkCompactFormat(text, catalog, rb, ctx.decoded);
+  if (!decoded) return rb.build(trust, at);
   const { cose, claims } = decoded;
   const record = recordOf(claims);
   rb.license = record;
-
-  // 2. schema: a published type standard, and the QR's claims typed as the record's (its face data is the qrFields subset)
-  const schema = validateCompactClaims(claims, catalog);
-  if (schema.ok) rb.pass('schema');
-  else rb.fail('schema', schema.code, schema.message);
-  // 3. identifier: decoding already checked its form and check character
-  rb.pass('identifier');
-
+  // 2. schema, 3. identifier
+  checkCompactSchema(claims, catalog, rb);
+  checkCompactIdentifier(rb);
   // 4. signature, by key id from the trust data
   const keyId = Buffer.from(cose.kid).toString('base64url');
-  const signer = trust.lookupSignerCertificate?.(keyId);
-  if (!signer || !signer.certificate.publicKey) {
-    rb.fail('signature', 'KEY_UNKNOWN', 'the QR is signed with a key the trust data does not list');
-    rb.notChecked('chain', 'no signer certificate');
-    rb.notChecked('issuer', 'signer unknown');
-  } else {
-    const algorithm = (Object.keys(COSE_ALGORITHMS) as CoseAlgorithmName[]).find((a) => COSE_ALGORITHMS[a] === cose.alg) ?? String(cose.alg);
-    rb.signer = signerSummary({ leaf: signer.certificate, keyId, algorithm: algorithm as CoseAlgorithmName });
-    const sig = verifyCoseSign1(cose, signer.certificate.publicKey);
-    if (!sig.ok) rb.fail('signature', sig.code, sig.message);
-    else rb.pass('signature');
+  const signer = checkCompactSignature(cose, keyId, trust, rb);
+  if (signer) {
     // 5. chain, at the verification time (a QR carries no region timestamp: ADR 0003)
-    const path = (ctx.caches?.paths ?? new PathCache()).validate({
-      leaf: signer.certificate,
-      intermediates: signer.intermediates,
-      anchors: trust.anchors,
-      time: at,
-      eku: OID.ekuLicenseSigning,
-      leafKeyUsage: ['digitalSignature'],
-    });
-    if (path.ok) rb.pass('chain');
-    else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
+    const path = checkCompactSignerPath(signer, trust, ctx.caches?.paths ?? new PathCache(), at, rb);
     // 6. issuer
-    checkIssuer(record, { leaf: signer.certificate, keyId }, trust, rb, null, path.ok ? path.chain[path.chain.length - 1]!.fingerprint : null, at);
-  }
+    checkIssuerAuthority(record, { leaf: signer.certificate, keyId }, trust, rb, null, pathRoot(path) ?? null, at);
+  } else rb.notChecked('issuer', 'signer unknown');
+  // the QR's binding to a full form presented with it (part of the signature check)
   if (ctx.fullForm) {
-    const full = verifyFullFormDocument(ctx.fullForm, { trust, catalog, at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
-    if (full.result !== 'accepted' || Buffer.compare(Buffer.from(fullFormDigest(ctx.fullForm)), Buffer.from(claims.fullFormDigest)) !== 0 ||
-        ctx.fullForm.license['certificateIdentifier'] !== claims.identifier) {
-      rb.fail('signature', 'FULL_FORM_MISMATCH', 'the full form presented with this QR is not the one it was made for, or does not verify');
-    }
+    checkFullFormBinding(ctx.fullForm, claims, { trust, catalog, at, ...(ctx.caches ? { caches: ctx.caches } : {}) }, rb);
   }
   // 7. validity, 8. status, 9. recognition
   checkValidity(record, at, rb);

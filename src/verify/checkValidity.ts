@@ -1,6 +1,20 @@
 import { chinaCalendarDate } from '../chinaCalendarDate';
+import type { ResultBuilder } from './ResultBuilder';
 
 export type ValidityOutcome = { ok: true } | { ok: false; code: 'LICENSE_NOT_YET_VALID' | 'LICENSE_EXPIRED'; detail: string };
+
+/** Step 7, validity, for every licence form: the verification day lies within the licence's validity period. */
+export function checkValidity(record: Record<string, unknown>, at: Date, rb: ResultBuilder): void {
+  const effective = record['certificateEffectiveDate'];
+  const expiring = record['certificateExpiringDate'];
+  if (typeof effective !== 'string' || (expiring !== undefined && typeof expiring !== 'string')) {
+    rb.notChecked('validity', 'validity dates unreadable (see the schema check)');
+    return;
+  }
+  const v = checkLicenseValidity(effective, expiring as string | undefined, at);
+  if (v.ok) rb.pass('validity');
+  else rb.fail('validity', v.code, v.detail);
+}
 
 /** Licence dates are China calendar dates; ISO dates (YYYY-MM-DD) compare correctly as strings. An absent expiring date means long-term (长期). */
 export function checkLicenseValidity(effective: string, expiring: string | undefined, at: Date): ValidityOutcome {
