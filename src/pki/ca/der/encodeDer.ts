@@ -1,8 +1,10 @@
 /**
- * Minimal DER writer for assembling certificates from already-encoded parts.
- * We build the TBSCertificate from raw pieces so that nothing is parsed and
- * re-serialised on the way: the JS ASN.1 stack cannot round-trip OIDs with
- * arcs above 2^53 (our 2.25 placeholder arc), see decodeOid.ts.
+ * Minimal DER writer for assembling certificates (and the CAdES SignedData)
+ * from already-encoded parts. We build the TBSCertificate from raw pieces so
+ * that nothing is parsed and re-serialised on the way, and OIDs with arcs
+ * above 2^53 (our 2.25 placeholder arc) encode exactly; the reading side is
+ * pki/certificate/DerReader.ts (decodeOid). Why we write and read DER
+ * ourselves: docs/adr/0008-asn1-and-dependencies.md.
  */
 
 export function encodeLength(length: number): Uint8Array {
