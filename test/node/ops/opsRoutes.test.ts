@@ -137,6 +137,32 @@ describe('ops routes', () => {
       expect(r.body.paths['/v1/licenses'].post.requestBody.content['application/json'].schema).toEqual(ISSUE_REQUEST.json);
       expect(r.body.paths['/v1/licenses/batch'].post.requestBody.content['application/json'].schema.properties.records.items).toEqual(BATCH_RECORD.json);
     });
+
+    it('has examples that work as "Try it out" sends them: issue, admit a department, create a key', async () => {
+      const doc = (await http(node.url, 'GET', '/openapi.json')).body;
+      const example = (path: string) => doc.paths[path].post.requestBody.content['application/json'].example;
+      const header = doc.paths['/v1/licenses'].post.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+      const issued = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: example('/v1/licenses'), headers: { 'idempotency-key': header.example } });
+      expect([issued.status, issued.body?.code]).toEqual([201, undefined]);
+      // Sent again, as a second click does: the same licence, not a second one.
+      const again = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: example('/v1/licenses'), headers: { 'idempotency-key': header.example } });
+      expect([again.status, again.headers.get('idempotent-replayed'), again.headers.get('location')]).toEqual([201, 'true', issued.headers.get('location')]);
+      const admitted = await http(node.url, 'POST', '/v1/departments', { key: node.keys.admin, json: example('/v1/departments') });
+      expect([admitted.status, admitted.body?.code]).toEqual([201, undefined]);
+      const created = await http(node.url, 'POST', '/v1/api-keys', { key: node.keys.admin, json: example('/v1/api-keys') });
+      expect([created.status, created.body?.code]).toEqual([201, undefined]);
+    });
+
+    it('refuses a reason over the one documented limit on every route that takes one, each with its own code', async () => {
+      const reason = 'x'.repeat(1001);
+      const doc = (await http(node.url, 'GET', '/openapi.json')).body;
+      expect(doc.paths['/v1/licenses/{identifier}/revoke'].post.requestBody.content['application/json'].schema.properties.reason.maxLength).toBe(1000);
+      const identifier = '1.2.156.3005.2.11100000PH00000122901.11350102EL000101X1.0000000000000001.1';
+      const revoke = await http(node.url, 'POST', `/v1/licenses/${identifier}/revoke`, { key: node.keys.admin, json: { reason } });
+      expect([revoke.status, revoke.body.code, revoke.body.errors?.[0]?.path]).toEqual([400, 'INPUT_MALFORMED', '/reason']);
+      const suspend = await http(node.url, 'POST', '/v1/departments/11350100DM00000133/suspend', { key: node.keys.admin, json: { reason } });
+      expect([suspend.status, suspend.body.code, suspend.body.errors?.[0]?.path]).toEqual([422, 'SCHEMA_INVALID', '/reason']);
+    });
   });
 
   describe('interactive page', () => {
