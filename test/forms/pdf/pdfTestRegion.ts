@@ -7,7 +7,7 @@ import { LicenseFonts } from '../../../src/forms/pdf/LicenseFonts';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import { repoPath } from '../../../src/repoPath';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
-import type { VerifyContext } from '../../../src/verify/verifyLicense';
+import type { VerifyContext } from '../../../src/verify/VerifyContext';
 
 export const NOW = new Date('2026-11-26T08:00:00Z');
 export const catalog = StandardsCatalog.load();
