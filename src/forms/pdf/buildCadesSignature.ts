@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JwsAlgorithm } from '../../crypto/algorithms';
+import { ecdsaP1363ToDer } from '../../crypto/ecdsaP1363ToDer';
 import type { Signer } from '../../crypto/Signer';
 import {
   concatBytes,
@@ -11,6 +12,7 @@ import {
   encodeTlv,
   encodeUnsignedInteger,
 } from '../../pki/ca/der/encodeDer';
+import { signatureAlgorithmIdentifier } from '../../pki/ca/signatureAlgorithmIdentifier';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { CADES_OID } from './cadesOids';
 
@@ -19,8 +21,7 @@ export function cadesDigestFor(alg: JwsAlgorithm): 'sha256' | 'sha512' {
   return alg === 'EdDSA' ? 'sha512' : 'sha256';
 }
 
-const NULL = Uint8Array.of(0x05, 0x00);
-const algorithm = (oid: string, params?: Uint8Array) => (params ? encodeSequence(encodeOid(oid), params) : encodeSequence(encodeOid(oid)));
+const algorithm = (oid: string) => encodeSequence(encodeOid(oid));
 const set = (members: Uint8Array[]) => encodeTlv(0x31, concatBytes(members));
 const attribute = (oid: string, value: Uint8Array) => encodeSequence(encodeOid(oid), set([value]));
 
@@ -30,7 +31,7 @@ const attribute = (oid: string, value: Uint8Array) => encodeSequence(encodeOid(o
  * message-digest and signing-certificate-v2; no signing-time attribute (the
  * claimed time is the signature dictionary's /M); the signer's chain. The
  * signature comes from the narrow Signer, so an HSM can take the key's place.
- * Written with the project's DER writer: asn1js/pkijs are ES modules only.
+ * Written with the project's DER writer (docs/adr/0008-asn1-and-dependencies.md).
  */
 export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signer): Promise<Uint8Array> {
   const leafDer = signer.certificateChain[0];
@@ -52,14 +53,14 @@ export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signe
   // The signature covers the attributes encoded as a SET OF (tag 0x31); the SignerInfo carries them as [0].
   const attrsContent = concatBytes(attributes);
   const raw = await signer.sign(encodeTlv(0x31, attrsContent));
-  const signature = signer.algorithm === 'ES256' ? ecdsaSigValue(raw) : raw;
+  const signature = signer.algorithm === 'ES256' ? ecdsaP1363ToDer(raw) : raw;
 
   const signerInfo = encodeSequence(
     encodeSmallInteger(1),
     encodeSequence(leaf.issuer.der, serial), // IssuerAndSerialNumber
     digestAlgorithm,
     encodeTlv(0xa0, attrsContent),
-    signatureAlgorithmFor(signer.algorithm),
+    signatureAlgorithmIdentifier(signer.algorithm), // the same identifiers certificates carry
     encodeOctetString(signature),
   );
   const signedData = encodeSequence(
@@ -70,28 +71,4 @@ export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signe
     set([signerInfo]),
   );
   return encodeSequence(encodeOid(CADES_OID.signedData), encodeExplicit(0, signedData));
-}
-
-/** ECDSA r‖s (the JWS form the Signer returns) as the DER ECDSA-Sig-Value CMS carries: SEQUENCE { INTEGER r, INTEGER s }. */
-function ecdsaSigValue(sig: Uint8Array): Uint8Array {
-  if (sig.length === 0 || sig.length % 2 !== 0) throw new RangeError('r‖s must have an even, non-zero length');
-  const half = sig.length / 2;
-  return encodeSequence(encodeUnsignedInteger(sig.subarray(0, half)), encodeUnsignedInteger(sig.subarray(half)));
-}
-
-function signatureAlgorithmFor(alg: JwsAlgorithm): Uint8Array {
-  switch (alg) {
-    case 'ES256':
-      return algorithm(CADES_OID.ecdsaWithSha256);
-    case 'EdDSA':
-      return algorithm(CADES_OID.ed25519);
-    case 'PS256': {
-      // RSASSA-PSS-params (RFC 4055): SHA-256, MGF1 with SHA-256, salt 32, trailer field 1 (default).
-      const sha256 = algorithm(CADES_OID.sha256, NULL);
-      const params = encodeSequence(encodeExplicit(0, sha256), encodeExplicit(1, algorithm(CADES_OID.mgf1, sha256)), encodeExplicit(2, encodeSmallInteger(32)));
-      return algorithm(CADES_OID.rsassaPss, params);
-    }
-    default:
-      throw new RangeError(`no CMS signature algorithm for ${String(alg)}`);
-  }
 }
