@@ -37,8 +37,6 @@ export interface DepartmentStore {
   typesOf(q: Queryable, uscc: string): Promise<string[]>;
   /** Every grant of every department, with when it was made (one query however many departments). */
   allGrants(q: Queryable): Promise<{ uscc: string; typeCode: string; grantedAt: Date }[]>;
-  /** True when the department is active and holds the type grant. */
-  mayIssue(q: Queryable, uscc: string, typeCode: string): Promise<boolean>;
 }
 
 const ALLOWED: Record<DepartmentState, readonly DepartmentState[]> = {
@@ -118,14 +116,6 @@ export class SqlDepartmentStore implements DepartmentStore {
   async allGrants(q: Queryable): Promise<{ uscc: string; typeCode: string; grantedAt: Date }[]> {
     const rows = await q.query<{ uscc: string; type_code: string; granted_at: unknown }>('SELECT uscc, type_code, granted_at FROM department_types ORDER BY uscc, type_code');
     return rows.map((r) => ({ uscc: r.uscc, typeCode: r.type_code, grantedAt: asDate(r.granted_at) }));
-  }
-
-  async mayIssue(q: Queryable, uscc: string, typeCode: string): Promise<boolean> {
-    const rows = await q.query(
-      "SELECT 1 FROM departments d JOIN department_types t ON t.uscc = d.uscc WHERE d.uscc = $1 AND t.type_code = $2 AND d.state = 'active'",
-      [uscc, typeCode],
-    );
-    return rows.length > 0;
   }
 }
 

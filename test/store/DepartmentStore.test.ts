@@ -33,19 +33,16 @@ describeStores('DepartmentStore', (h) => {
     });
   });
 
-  it('grants licence types; only an active department with the grant may issue', async () => {
+  it('grants and withdraws licence types (who may issue is decided by region/licenses/issuerMayIssue)', async () => {
     const uscc = freshUscc();
     await departments.create(h.db(), { uscc, name: 'D', divisionCode: '110000', at: T0 });
     await departments.grantType(h.db(), uscc, TYPE_B, T0);
     await departments.grantType(h.db(), uscc, TYPE_A, T0);
     await departments.grantType(h.db(), uscc, TYPE_A, T0);
     expect(await departments.typesOf(h.db(), uscc)).toEqual([TYPE_A, TYPE_B]);
-    expect(await departments.mayIssue(h.db(), uscc, TYPE_A)).toBe(true);
     expect(await departments.withdrawType(h.db(), uscc, TYPE_A)).toBe(true);
     expect(await departments.withdrawType(h.db(), uscc, TYPE_A)).toBe(false);
-    expect(await departments.mayIssue(h.db(), uscc, TYPE_A)).toBe(false);
-    await h.db().transaction((tx) => departments.changeState(tx, uscc, 'suspended', 'audit', T0));
-    expect(await departments.mayIssue(h.db(), uscc, TYPE_B)).toBe(false);
+    expect(await departments.typesOf(h.db(), uscc)).toEqual([TYPE_B]);
     await expect(departments.grantType(h.db(), freshUscc(), TYPE_A, T0)).rejects.toMatchObject({ code: 'DEPARTMENT_NOT_FOUND' });
   });
 });
