@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the speed targets of product.md section 6, each measured as
+ * `npm run bench`: the speed targets of docs/product.md section 6, each measured as
  * a ratio against a baseline taken in the same run. Prints the figures and
  * writes them to bench-results/bench.json.
  *

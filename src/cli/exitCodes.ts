@@ -1,4 +1,4 @@
-/** The stable exit-code contract of product.md 5.1. Scripts depend on it. */
+/** The stable exit-code contract of docs/product.md 5.1. Scripts depend on it. */
 export const EXIT = {
   ACCEPTED: 0,
   REJECTED: 1,

@@ -4,7 +4,7 @@ import { ElicenseError } from '../errors';
 /**
  * The algorithm and key policy (see keyDecision below for the keys).
  *
- * The explicit allow-list of JWS signature algorithms (product.md 3.5).
+ * The explicit allow-list of JWS signature algorithms (docs/product.md 3.5).
  * `none`, HMAC (HS*), RSASSA-PKCS1-v1_5 (RS*), ES384/ES512 and PS384/PS512
  * are never accepted. Names are case-sensitive, as in RFC 7515.
  */

@@ -1,5 +1,5 @@
 /**
- * The full form of a licence (`*.elic.json`, product.md 3.5): the licence
+ * The full form of a licence (`*.elic.json`, docs/product.md 3.5): the licence
  * record, a detached JWS over the record's RFC 8785 canonical bytes, and the
  * region timestamp over that signature (docs/adr/0001).
  */

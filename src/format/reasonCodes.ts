@@ -1,5 +1,5 @@
 /**
- * The checks a verification runs, in the order of product.md 4.1, and the
+ * The checks a verification runs, in the order of docs/product.md 4.1, and the
  * closed set of stable reason codes a result can carry. Scripts and other
  * regions switch on these strings: never rename one, only add.
  */

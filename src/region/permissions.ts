@@ -1,6 +1,6 @@
 /**
  * Roles and the permissions they carry. Every non-public route declares one
- * permission (routeTable.ts); department-scoped permissions additionally
+ * permission (its RouteSpec, src/http/RouteSpec.ts); department-scoped permissions additionally
  * require the resource to belong to the caller's department.
  */
 export const ROLES = ['region_admin', 'issuer', 'auditor'] as const;

@@ -78,7 +78,7 @@ export interface TrustInputs {
   /** Licence status, when this verifier has status data (absent: status is not checked). */
   statusOf?(query: StatusQuery, at: Date): StatusAnswer;
   /**
-   * Recognition under the verifying region's agreement (product.md 4.1, last
+   * Recognition under the verifying region's agreement (docs/product.md 4.1, last
    * step). Absent: recognition is reported as not checked.
    */
   recognize?(issuerRegionCode: string, typeCode: string): RecognitionAnswer;

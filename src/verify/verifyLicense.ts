@@ -18,7 +18,7 @@ export { createVerifierCaches, type VerifierCaches, type VerifyContext } from '.
 /**
  * Verify a full-form licence (bytes or text) against explicit trust inputs at
  * a given time. Pure apart from the optional memo: the answer is data, every
- * check of product.md 4.1 appears with its outcome, and checks whose trust
+ * check of docs/product.md 4.1 appears with its outcome, and checks whose trust
  * data does not exist yet (status, recognition) are reported as not checked.
  */
 export function verifyLicense(input: string | Uint8Array, ctx: VerifyContext): VerificationResult {

@@ -1,6 +1,6 @@
 /**
  * The verifier page explains every check, reason and warning in plain words
- * (web/assets/reasons.json). A code added to src/verify/reasonCodes.ts without
+ * (web/assets/reasons.json). A code added to src/format/reasonCodes.ts without
  * its Chinese and English sentences fails here, before a clerk sees a bare code.
  */
 import { readFileSync } from 'node:fs';

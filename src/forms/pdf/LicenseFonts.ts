@@ -61,7 +61,7 @@ function instantiateHarfBuzz(): HarfBuzzSubset {
 /**
  * The CJK font of the licence PDFs. Each document gets its own subset, made
  * by HarfBuzz (harfbuzzjs's hb-subset WebAssembly), because pdf-lib's own
- * subsetter drops or corrupts CJK glyphs (product.md section 7).
+ * subsetter drops or corrupts CJK glyphs (docs/product.md section 7).
  *
  * Every instance owns a HarfBuzz instance holding the 10 MB font in its
  * memory as a face, preprocessed for repeated subsetting, for the life of the

@@ -28,7 +28,7 @@ export interface RenderLicensePdfOptions {
 }
 
 /**
- * The PDF form of a licence (product.md 3.5): one A4 page laid out per the
+ * The PDF form of a licence (docs/product.md 3.5): one A4 page laid out per the
  * type's pdfLayout in Chinese with English subtitles, the QR and the seal,
  * the signed full form embedded as licence.elic.json, and, with a signer, a
  * PAdES B-B signature by the department's key (docs/adr/0004).

@@ -4,7 +4,7 @@
  * The access matrix: every route of the node (read from the same feature
  * list the app mounts, so a new route is covered the day it is added) ×
  * every kind of caller. The expected access per permission is written out
- * here, independently of src/http/permissions.ts: a route with a
+ * here, independently of src/region/permissions.ts: a route with a
  * permission this table does not know, or a path parameter it cannot fill,
  * fails the test until someone decides who may call it.
  */

@@ -42,7 +42,7 @@ const TRUST_BUNDLE = object(
 );
 
 /**
- * Mutual recognition (product.md section 4): the region's signed trust list,
+ * Mutual recognition (docs/product.md section 4): the region's signed trust list,
  * status lists and recognition agreement for peers (public, cacheable with
  * ETag / If-None-Match), and for operators the peers' sync state, a sync
  * round on demand and the import of a trust bundle for air-gapped sites.
