@@ -80,3 +80,15 @@ export function checkDivisionCode(code: unknown, list?: DivisionCodeList): CodeC
   }
   return codeOk();
 }
+
+/**
+ * A GB/T 2260 division lies within a region: the same province for a
+ * province-level region (xx0000), the same prefecture for a prefecture-level
+ * one (xxxx00), the very code for a county-level one.
+ */
+export function divisionWithinRegion(division: string, region: string): boolean {
+  if (!/^\d{6}$/.test(division) || !/^\d{6}$/.test(region)) return false;
+  if (region.endsWith('0000')) return division.slice(0, 2) === region.slice(0, 2);
+  if (region.endsWith('00')) return division.slice(0, 4) === region.slice(0, 4);
+  return division === region;
+}

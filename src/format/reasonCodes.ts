@@ -71,6 +71,8 @@ export const REASON_CODES = {
   ISSUER_NOT_AUTHORIZED_FOR_TYPE: 'issuer',
   ISSUER_SUSPENDED: 'issuer',
   ISSUER_WITHDRAWN: 'issuer',
+  /** The licence's certificateAreaCode lies outside the region whose trust data lists its issuer (issue 10). */
+  ISSUER_AREA_OUTSIDE_REGION: 'issuer',
   /** The peer trust list listing the issuer is past its nextUpdate plus the grace (docs/adr/0006). */
   TRUST_LIST_EXPIRED: 'issuer',
   // validity

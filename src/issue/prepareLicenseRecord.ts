@@ -1,3 +1,4 @@
+import { divisionWithinRegion } from '../codes/divisionCode';
 import { buildLicenseIdentifier } from '../codes/licenseIdentifier';
 import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
@@ -38,6 +39,11 @@ export interface PrepareOptions {
   today: string;
   /** Where the licence's status lives (allocated by the issuing node's store). */
   statusEntry?: { listId: string; index: number };
+  /**
+   * The region whose trust data lists the issuer: the licence's area code must lie in it, since a region
+   * vouches only for its own areas and verification refuses anything else (ISSUER_AREA_OUTSIDE_REGION).
+   */
+  regionCode?: string;
 }
 
 /**
@@ -90,6 +96,14 @@ export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions):
     throw new ElicenseError(check.code === 'TYPE_UNKNOWN' ? 'TYPE_UNKNOWN' : check.code === 'CODE_INVALID' ? 'CODE_INVALID' : 'SCHEMA_INVALID',
       `licence data does not meet ${standard.slug} ${standard.version}: ${check.errors.slice(0, 5).map((e) => `${e.path} ${e.message}`).join('; ')}`,
       { reason: check.code, errors: check.errors });
+  }
+  const area = record.certificateAreaCode;
+  if (opts.regionCode !== undefined && !divisionWithinRegion(area, opts.regionCode)) {
+    const message = `area ${area} lies outside region ${opts.regionCode}, which vouches for this department`;
+    throw new ElicenseError('CODE_INVALID', `licence data does not meet ${standard.slug} ${standard.version}: /certificateAreaCode ${message}`, {
+      reason: 'CODE_INVALID',
+      errors: [{ path: '/certificateAreaCode', code: 'AREA_OUTSIDE_REGION', message }],
+    });
   }
   return { record, warnings: check.warnings };
 }

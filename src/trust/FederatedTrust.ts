@@ -10,7 +10,8 @@ import type {
 } from './TrustInputs';
 import type { RecognitionRule, RegionRef, TrustListDocument } from '../format/federation/documentTypes';
 import { StatusBits } from '../format/federation/StatusBits';
-import { divisionWithinRegion, trustListExpiresAt, usccDivision, type CertificateCache } from './peer/trustListTerms';
+import { divisionWithinRegion } from '../codes/divisionCode';
+import { trustListExpiresAt, usccDivision, type CertificateCache } from './peer/trustListTerms';
 
 /** A peer's status list as held in memory: the bitstring and how fresh it is. */
 export interface HeldStatusList {

@@ -1,4 +1,5 @@
 import { departmentIdentityOf } from '../pki/departmentIdentity';
+import { divisionWithinRegion } from '../codes/divisionCode';
 import type { TrustInputs } from '../trust/TrustInputs';
 import type { ResultBuilder } from './ResultBuilder';
 import type { SignerEntry } from './SignerCache';
@@ -8,7 +9,7 @@ import type { SignerEntry } from './SignerCache';
  * department the record names, listed by the region whose root the chain ends
  * at (by trust data not past its end), with this signing key, authorised for
  * the licence's type when it was signed, and active (or stamped before it
- * stopped being).
+ * stopped being); the licence's area code lies in that region.
  */
 export function checkIssuerAuthority(
   record: Record<string, unknown>,
@@ -49,6 +50,12 @@ export function checkIssuerAuthority(
   }
   if (dept.anchorFingerprint && anchorFingerprint && dept.anchorFingerprint !== anchorFingerprint) {
     rb.fail('issuer', 'ISSUER_UNKNOWN', "the signer's certificate chains to another region's root than the region that lists this department");
+    return;
+  }
+  // The area the licence says it was issued for lies in the region that vouches for its issuer: a region speaks only for its own areas.
+  const area = record['certificateAreaCode'];
+  if (typeof area === 'string' && !divisionWithinRegion(area, dept.regionCode)) {
+    rb.fail('issuer', 'ISSUER_AREA_OUTSIDE_REGION', `the licence names area ${area}, outside region ${dept.regionCode}, whose trust data lists the issuer`);
     return;
   }
   const typeCode = String(record['certificateTypeCode']);

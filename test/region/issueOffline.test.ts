@@ -72,6 +72,19 @@ describe('issueOffline: issuance with the key files and the trust file (elicense
     expect(verifyFullFormDocument(form, { trust: demo.trust, catalog, at: NOW }).reasons).toEqual([]);
   });
 
+  it('an area outside the region that lists the department is refused (CODE_INVALID at /certificateAreaCode) before anything is signed', async () => {
+    const department = authorisedFor(typeOf('business-licence'));
+    let signed = 0;
+    const inner = demo.signerOf(department);
+    const signer: Signer = { ...inner, algorithm: inner.algorithm, keyId: inner.keyId, certificateChain: inner.certificateChain, publicKey: inner.publicKey, sign: (b) => { signed++; return inner.sign(b); } };
+    const req = request('business-licence', department, signer);
+    await expect(issueOffline({ ...req, draft: { ...req.draft, areaCode: '440100' } }, { catalog, trust: demo.trust, random, at: NOW })).rejects.toMatchObject({
+      code: 'CODE_INVALID',
+      details: { errors: [expect.objectContaining({ path: '/certificateAreaCode', code: 'AREA_OUTSIDE_REGION' })] },
+    });
+    expect(signed).toBe(0);
+  });
+
   it('a type the department does not hold is refused (ISSUER_NOT_AUTHORIZED_FOR_TYPE) before anything is signed', async () => {
     const department = notAuthorisedFor(typeOf('business-licence'));
     const signer = counting(demo.signerOf(department));

@@ -150,6 +150,18 @@ describe('verifyLicense: every bad input gets its reason code', () => {
     expect(r.reasons).toContain('ISSUER_MISMATCH');
   });
 
+  it('rejects a licence naming an area outside the region that vouches for its issuer (ISSUER_AREA_OUTSIDE_REGION), not one inside it', async () => {
+    const lic = demo.licenses[0]!;
+    const signWithArea = (area: string) => {
+      const record = clone(lic.form.license);
+      record['certificateAreaCode'] = area;
+      return signLicense(record, { department: demo.signerOf(lic.department), timestampAuthority: demo.timestampAuthority }, NOW);
+    };
+    // Fujian (350000) vouches for the department: Guangzhou is not its to speak for; a district of Fuzhou is.
+    expect(verifyAt(await signWithArea('440100')).reasons).toEqual(['ISSUER_AREA_OUTSIDE_REGION']);
+    expect(verifyAt(await signWithArea('350102')).reasons).toEqual([]);
+  });
+
   it('rejects a department or key missing from the trust data (ISSUER_UNKNOWN)', () => {
     const lic = demo.licenses[0]!;
     const noDept = trustWith((f) => {

@@ -303,6 +303,7 @@ export class LicenseIssuance {
       issuer: { name: d!.name, uscc: d!.uscc, divisionCode: d!.divisionCode },
       serial: '0',
       today: chinaCalendarDate(now),
+      ...(snapshot.region ? { regionCode: snapshot.region.code } : {}),
     });
     // The same catalogue validation verification runs (verifyLicense's schema step), so the two agree.
     const placed = draftWarnings(warnings, request.draft);

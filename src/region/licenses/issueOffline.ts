@@ -50,7 +50,13 @@ export async function issueOffline(request: OfflineIssueRequest, deps: OfflineIs
   const right = issuerMayIssue(department.uscc, listed ? standingOf(listed) : null, draft.typeCode, deps.at);
   if (!right.allowed) throw right.error;
   const issuer = { name: department.name, uscc: department.uscc, divisionCode: department.divisionCode };
-  const { warnings } = prepareCheckedRecord(draft, { catalog: deps.catalog, issuer, serial: '0', today: chinaCalendarDate(deps.at) });
+  const { warnings } = prepareCheckedRecord(draft, {
+    catalog: deps.catalog,
+    issuer,
+    serial: '0',
+    today: chinaCalendarDate(deps.at),
+    ...(listed?.regionCode ? { regionCode: listed.regionCode } : {}),
+  });
   const placed = draftWarnings(warnings, draft);
   refuseUnacknowledged(placed, acknowledged, (w) => w, request.howToAcknowledge);
   const form = await issueLicense(draft, {

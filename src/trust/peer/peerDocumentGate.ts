@@ -5,7 +5,8 @@ import { StatusBits } from '../../format/federation/StatusBits';
 import { parseCertificate, type ParsedCertificate } from '../../pki/certificate/ParsedCertificate';
 import { departmentIdentityOf } from '../../pki/departmentIdentity';
 import { readFederationDocument, type DocumentRefusal, type FederationKind, type PayloadOf } from './federationDocument';
-import { divisionWithinRegion, TRUST_LIST_GRACE_SECONDS, trustListExpiresAt, usccDivision, type CertificateCache } from './trustListTerms';
+import { divisionWithinRegion } from '../../codes/divisionCode';
+import { TRUST_LIST_GRACE_SECONDS, trustListExpiresAt, usccDivision, type CertificateCache } from './trustListTerms';
 
 export type { DocumentRefusal } from './federationDocument';
 

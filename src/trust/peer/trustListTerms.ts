@@ -19,18 +19,6 @@ export function trustListExpiresAt(list: Pick<TrustListDocument, 'nextUpdate'>):
   return new Date(new Date(list.nextUpdate).getTime() + TRUST_LIST_GRACE_SECONDS * 1000);
 }
 
-/**
- * A GB/T 2260 division lies within a region: the same province for a
- * province-level region (xx0000), the same prefecture for a prefecture-level
- * one (xxxx00), the very code for a county-level one.
- */
-export function divisionWithinRegion(division: string, region: string): boolean {
-  if (!/^\d{6}$/.test(division) || !/^\d{6}$/.test(region)) return false;
-  if (region.endsWith('0000')) return division.slice(0, 2) === region.slice(0, 2);
-  if (region.endsWith('00')) return division.slice(0, 4) === region.slice(0, 4);
-  return division === region;
-}
-
 /** The division a USCC was registered in (GB 32100: characters 3 to 8). */
 export const usccDivision = (uscc: string): string => uscc.slice(2, 8);
 

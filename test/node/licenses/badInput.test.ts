@@ -46,6 +46,18 @@ describe('issuance and lifecycle: bad input and access', () => {
     problem(await issue({ ...req, data: { ...req.data, areaCode: '999999' } }), 422, 'CODE_INVALID');
   });
 
+  it('an area outside the region, which could never verify: 422 CODE_INVALID at the record path /certificateAreaCode (as other code errors), nothing issued', async () => {
+    const req = businessLicenseRequest();
+    const before = (await http(node.url, 'GET', '/v1/licenses?limit=500', { key: issuer })).body.items.length;
+    // The demo region is Fujian (350000): Guangzhou (440100) is another region's to vouch for.
+    const r = await issue({ ...req, data: { ...req.data, areaCode: '440100' } });
+    problem(r, 422, 'CODE_INVALID');
+    expect(r.body.errors).toEqual([expect.objectContaining({ path: '/certificateAreaCode', code: 'AREA_OUTSIDE_REGION' })]);
+    expect((await http(node.url, 'GET', '/v1/licenses?limit=500', { key: issuer })).body.items.length).toBe(before);
+    // An area inside the region (a district of Fuzhou) is issued.
+    expect((await issue({ ...req, data: { ...req.data, areaCode: '350102', certificateNumber: `${String(req.data['certificateNumber'])}-A` } })).status).toBe(201);
+  });
+
   it('a type the department may not issue: 403 ISSUER_NOT_AUTHORIZED_FOR_TYPE', async () => {
     problem(await issue({ ...businessLicenseRequest(), type: 'marriage-certificate' }), 403, 'ISSUER_NOT_AUTHORIZED_FOR_TYPE');
   });
