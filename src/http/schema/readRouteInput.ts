@@ -52,7 +52,17 @@ export class RouteInputReader {
   #part(part: Part, declared: InputPart<unknown>, ajv: Ajv2020, itemsReadAlone?: string): (value: unknown) => unknown {
     const validate: ValidateFunction = ajv.compile(declared.schema.json);
     const code = declared.code ?? DEFAULT_CODE[part];
+    // Text parts are coerced to the types their schemas name; a whole number must still be written as one
+    // (ajv's coercion alone would take "1e2", " 5" or "0x10").
+    const wholeNumbers = ajv === this.#text ? integerProperties(declared.schema.json) : [];
     return (value) => {
+      const strict = wholeNumbers.flatMap((name) => {
+        const v = (value as Record<string, unknown>)[name];
+        return typeof v === 'string' && !WHOLE_NUMBER.test(v) ? [{ path: `/${name}`, message: 'must be a whole number written in digits' }] : [];
+      });
+      if (strict.length > 0) {
+        throw new ElicenseError(code, `the ${WHAT[part]}s: ${strict.map((i) => `${i.path} ${i.message}`).join('; ')}`, { errors: strict });
+      }
       if (validate(value)) return value;
       const errors = (validate.errors ?? []).filter((e) => itemsReadAlone === undefined || !e.instancePath.startsWith(`${itemsReadAlone}/`));
       if (errors.length === 0) return value;
@@ -63,6 +73,14 @@ export class RouteInputReader {
       throw new ElicenseError(chosen, `${where}: ${issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`, { errors: issues });
     };
   }
+}
+
+const WHOLE_NUMBER = /^-?(0|[1-9][0-9]{0,15})$/;
+
+/** The top-level properties a text part's schema declares as integers. */
+function integerProperties(schema: Record<string, unknown>): string[] {
+  const props = (schema['properties'] ?? {}) as Record<string, { type?: unknown }>;
+  return Object.keys(props).filter((name) => props[name]?.type === 'integer');
 }
 
 /** Ajv's failures as issues at JSON pointers, one per place and message, the wrappers' branches folded into one. */

@@ -106,6 +106,13 @@ describe('issuance and lifecycle: bad input and access', () => {
     problem(await http(node.url, 'GET', '/v1/licenses?from=yesterday', { key: issuer }), 400, 'INPUT_MALFORMED');
     problem(await http(node.url, 'GET', '/v1/licenses?cursor=zzz', { key: issuer }), 400, 'INPUT_MALFORMED');
     problem(await http(node.url, 'GET', '/v1/licenses?colour=red', { key: issuer }), 400, 'INPUT_MALFORMED');
+    // A whole number is written in digits: what Number() would also read is refused.
+    for (const limit of ['1e2', '%205', '0x10', '5.0', '']) {
+      const r = await http(node.url, 'GET', `/v1/licenses?limit=${limit}`, { key: issuer });
+      problem(r, 400, 'INPUT_MALFORMED');
+      expect(r.body.errors[0].path).toBe('/limit');
+    }
+    expect((await http(node.url, 'GET', '/v1/licenses?limit=5', { key: issuer })).status).toBe(200);
   });
 
   it('a suspended department cannot issue (409 DEPARTMENT_NOT_ACTIVE)', async () => {
