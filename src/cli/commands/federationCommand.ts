@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
 import { isElicenseError } from '../../errors';
 import { loadFederationConfig, type FederationConfig } from '../../trust/peer/FederationConfig';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { DEMO_MASTER_KEY_FILE } from '../../region/NodeConfig';
-import { FederationPublisher } from '../../region/federation/FederationPublisher';
-import { FederationSync, type PeerSyncReport } from '../../region/federation/FederationSync';
-import { exportTrustBundle, importTrustBundle, type ImportReport } from '../../region/federation/trustBundle';
-import { NodeTrust } from '../../trust/NodeTrust';
-import { RegionSigners } from '../../region/RegionSigners';
+import type { PeerSyncReport } from '../../region/federation/FederationSync';
+import { checkMasterKey, exportBundleOfDatabase, importBundleIntoDatabase, syncPeersOnce } from '../../region/federation/federationOfDatabase';
+import type { ImportReport } from '../../region/federation/trustBundle';
 import type { Database } from '../../store/Database';
-import { SqlDepartmentStore } from '../../store/DepartmentStore';
-import { FederationStore } from '../../store/FederationStore';
-import { KeyVault } from '../../store/KeyVault';
-import { SqlRegionStore } from '../../store/RegionStore';
-import { SqlSigningKeyStore } from '../../store/SigningKeyStore';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
 import { openNodeDatabase, type NodeDatabaseDeps, type NodeDatabaseOptions } from '../openNodeDatabase';
@@ -52,11 +44,6 @@ async function withDatabase<T>(opts: NodeDatabaseOptions, ctx: CliContext, deps:
   }
 }
 
-/** The node's own region code (a peer claiming it is refused), null before the region is set up. */
-async function ownRegionOf(db: Database): Promise<string | null> {
-  return (await new SqlRegionStore().get(db))?.code ?? null;
-}
-
 function describeSync(r: PeerSyncReport): string {
   if (r.skipped) return `SKIPPED ${r.peer}: backing off after failures`;
   const head = `${r.ok ? 'OK' : 'FAILED'} ${r.peer} (region ${r.regionCode ?? '?'}): ${r.accepted} accepted, ${r.unchanged} unchanged, ${r.bytes} bytes, ${r.durationMs} ms`;
@@ -66,9 +53,7 @@ function describeSync(r: PeerSyncReport): string {
 /** `elicense federation sync`: one round for every peer now. Exit 0 all peers synced, 1 some failed (last good copies kept), 2 unreadable. */
 export async function runFederationSync(opts: FederationOptions, ctx: CliContext, deps: NodeDatabaseDeps = {}): Promise<void> {
   const config = federationConfigOf(opts, ctx);
-  const reports = await withDatabase(opts, ctx, deps, (db) =>
-    new FederationSync({ db, clock: ctx.clock, logger: pino({ level: 'silent' }), store: new FederationStore(), ownRegionCode: () => ownRegionOf(db) }, config).runOnce({ force: true }),
-  );
+  const reports = await withDatabase(opts, ctx, deps, (db) => syncPeersOnce(db, ctx.clock, config));
   if (opts.json) ctx.out(JSON.stringify({ peers: reports }, null, 2));
   else if (reports.length === 0) ctx.out('no peers configured');
   else for (const r of reports) ctx.out(describeSync(r));
@@ -76,11 +61,13 @@ export async function runFederationSync(opts: FederationOptions, ctx: CliContext
 }
 
 /** The node's master key: ELICENSE_MASTER_KEY, else the demo key file of an embedded node's data directory. */
-function vaultOf(opts: NodeDatabaseOptions, ctx: CliContext): KeyVault {
+function masterKeyOf(opts: NodeDatabaseOptions, ctx: CliContext): string {
   const configured = ctx.env['ELICENSE_MASTER_KEY'];
   const demoFile = join(resolve(opts.dataDir ?? (ctx.env['ELICENSE_DATA_DIR'] || './data')), DEMO_MASTER_KEY_FILE);
   try {
-    return KeyVault.fromBase64(configured ? configured : readFileSync(demoFile, 'utf8'));
+    const key = configured ? configured : readFileSync(demoFile, 'utf8');
+    checkMasterKey(key);
+    return key;
   } catch (e) {
     const why = configured ? (e as Error).message : `ELICENSE_MASTER_KEY is not set and ${demoFile} holds no usable demo master key`;
     throw new CliExit(EXIT.UNREADABLE, `${why}: the trust-list signer cannot be opened`);
@@ -89,14 +76,10 @@ function vaultOf(opts: NodeDatabaseOptions, ctx: CliContext): KeyVault {
 
 /** `elicense trust export`: this region's signed documents and the peers' last good copies, as a bundle file. */
 export async function runTrustExport(opts: NodeDatabaseOptions & { out: string; federation?: string | undefined }, ctx: CliContext, deps: NodeDatabaseDeps = {}): Promise<void> {
-  const vault = vaultOf(opts, ctx);
+  const masterKey = masterKeyOf(opts, ctx);
   const bundle = await withDatabase(opts, ctx, deps, async (db) => {
-    const logger = pino({ level: 'silent' });
-    const stores = { departments: new SqlDepartmentStore(), signingKeys: new SqlSigningKeyStore(), region: new SqlRegionStore(), federation: new FederationStore() };
-    const trust = new NodeTrust({ db, clock: ctx.clock, logger, stores });
     const federation = loadFederationConfig(opts.federation ?? (ctx.env['ELICENSE_FEDERATION_FILE'] || undefined));
-    const publisher = new FederationPublisher({ db, clock: ctx.clock, logger, signers: new RegionSigners({ vault, stores }), trust, stores }, federation);
-    return exportTrustBundle(db, stores.federation, publisher, ctx.clock.now());
+    return exportBundleOfDatabase(db, ctx.clock, masterKey, federation);
   });
   writeOutput(opts.out, `${JSON.stringify(bundle)}\n`, ctx);
   if (opts.out !== '-') ctx.out(`wrote ${bundle.documents.length} signed documents (region ${bundle.exportedBy} and its peers' last good copies) to ${opts.out}`);
@@ -113,7 +96,7 @@ export async function runTrustImport(file: string, opts: FederationOptions, ctx:
   }
   let report: ImportReport;
   try {
-    report = await withDatabase(opts, ctx, deps, async (db) => importTrustBundle(db, new FederationStore(), config, bundle, ctx.clock.now(), await ownRegionOf(db)));
+    report = await withDatabase(opts, ctx, deps, (db) => importBundleIntoDatabase(db, config, bundle, ctx.clock.now()));
   } catch (e) {
     if (isElicenseError(e)) throw new CliExit(EXIT.UNREADABLE, e.message);
     throw e;
