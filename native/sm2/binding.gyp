@@ -5,7 +5,10 @@
       "sources": ["sm2.c"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "xcode_settings": { "OTHER_CFLAGS": ["-std=c11"] }
+      "xcode_settings": { "OTHER_CFLAGS": ["-std=c11"] },
+      "conditions": [
+        ["OS=='linux'", { "ldflags": ["-Wl,-z,now"] }]
+      ]
     }
   ]
 }
