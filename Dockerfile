@@ -1,7 +1,11 @@
 # elicense — multi-stage build; the image runs the same npm commands as the README.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# A compiler for the native SM2 binding (native/sm2, built by the install script against Node's own OpenSSL
+# headers); without it the install still succeeds and SM2 runs on the slower pure-JS path (docs/adr/0009).
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY native ./native
 COPY src ./src
 COPY scripts ./scripts
 COPY standards ./standards
@@ -16,6 +20,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/native ./native
 COPY --from=build --chown=node:node /app/standards ./standards
 COPY --from=build --chown=node:node /app/fixtures ./fixtures
 COPY --from=build --chown=node:node /app/web ./web
