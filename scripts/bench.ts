@@ -7,7 +7,7 @@
  * BENCH_LICENCES distinct licences cycled through (default 256), BENCH_HTTP_SECONDS per HTTP round
  * (default 3), BENCH_HTTP_CONNECTIONS (default 16), BENCH_BATCHES of 1,000 licences (default 5),
  * BENCH_SINGLES single issuances timed (default 200), BENCH_ONLY (comma list of verification, http,
- * issuance, forms; default all), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
+ * issuance, forms, sm2; default all), BENCH_SM2_OPENSSL_SECONDS for `openssl speed sm2` (default 3), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
  * QR texts cycled through (default 64). The node cases run the compiled node as a child process, on PostgreSQL when
  * DATABASE_URL is set (a new database, dropped afterwards), else on the embedded store.
  */
@@ -20,6 +20,7 @@ import { startBenchNode } from './bench/benchNode';
 import { startChildNode } from './bench/childNode';
 import { httpVerificationBench, type HttpVerificationBenchResult } from './bench/httpVerificationBench';
 import { formsBench, type FormsBenchResult } from './bench/formsBench';
+import { sm2Bench, type Sm2BenchResult } from './bench/sm2Bench';
 import { issuanceBench, type IssuanceBenchResult } from './bench/issuanceBench';
 import { verificationBench, type VerificationBenchResult } from './bench/verificationBench';
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance,forms').split(',').map((x) => x.trim()));
+  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance,forms,sm2').split(',').map((x) => x.trim()));
 
   let verification: VerificationBenchResult | undefined;
   if (only.has('verification')) {
@@ -100,9 +101,21 @@ async function main(): Promise<void> {
     for (const c of forms.qr.verification) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s\n`);
     process.stdout.write(`  ratio QR verification / raw verify: ${forms.qr.ratioToRawVerify.toFixed(3)}  (target >= 0.8)\n`);
   }
+  let sm2: Sm2BenchResult | undefined;
+  if (only.has('sm2')) {
+    sm2 = await sm2Bench({ rounds, millis, opensslSeconds: num('BENCH_SM2_OPENSSL_SECONDS', 3), messages: 64 });
+    process.stdout.write(`\nSM2 with SM3, default ID 1234567812345678 (one key, 64 distinct 600-byte messages, one core)\n`);
+    for (const c of sm2.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s\n`);
+    if ('verifyPerSecond' in sm2.openssl) {
+      process.stdout.write(`  ${`openssl speed -seconds ${sm2.opensslSeconds} sm2, verify`.padEnd(62)} ${fmt(sm2.openssl.verifyPerSecond).padStart(8)} /s\n`);
+      for (const r of sm2.ratios) process.stdout.write(`  ratio ${r.backend} sm2Verify / openssl verify: ${r.ratioToOpenSsl.toFixed(3)}  (target >= 0.5)\n`);
+    } else {
+      process.stdout.write(`  openssl speed sm2: not measured, ${sm2.openssl.missing}\n`);
+    }
+  }
   const out = repoPath('bench-results', 'bench.json');
   mkdirSync(repoPath('bench-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance, forms }, null, 2));
+  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance, forms, sm2 }, null, 2));
   process.stdout.write(`\nwritten ${out}\n`);
 }
 

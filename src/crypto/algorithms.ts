@@ -1,14 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 import { ElicenseError } from '../errors';
+import { isSm2Key } from './sm2/sm2KeyMaterial';
 
 /**
  * The algorithm and key policy (see keyDecision below for the keys).
  *
  * The explicit allow-list of JWS signature algorithms (docs/product.md 3.5).
  * `none`, HMAC (HS*), RSASSA-PKCS1-v1_5 (RS*), ES384/ES512 and PS384/PS512
- * are never accepted. Names are case-sensitive, as in RFC 7515.
+ * are never accepted. Names are case-sensitive, as in RFC 7515. `SM2` is SM2
+ * with SM3 and the default distinguishing ID (GB/T 32918.2, GB/T 32905); no
+ * IANA name exists for it, `SM2` is the name Chinese JWS code uses
+ * (docs/adr/0009-national-cryptography.md).
  */
-export const JWS_ALGORITHMS = ['ES256', 'EdDSA', 'PS256'] as const;
+export const JWS_ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'SM2'] as const;
 export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
 export const DEFAULT_JWS_ALGORITHM: JwsAlgorithm = 'ES256';
 
@@ -17,7 +21,7 @@ export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 8192;
 
 export function isAllowedAlgorithm(x: unknown): x is JwsAlgorithm {
-  return x === 'ES256' || x === 'EdDSA' || x === 'PS256';
+  return x === 'ES256' || x === 'EdDSA' || x === 'PS256' || x === 'SM2';
 }
 
 /** Why a key is refused: its kind or parameters are outside the allow-list, or the key itself is unusable. */
@@ -35,7 +39,8 @@ const decisions = new WeakMap<KeyObject, KeyDecision>();
  * The one key policy of elicense, used by every side that meets a key: the
  * licence and document signers (SoftwareSigner, signBytes), the verifiers
  * (verifyBytes, the JWS and COSE readers) and the CA (the keys it certifies
- * and the keys it signs with). EC P-256 → ES256; Ed25519 → EdDSA; RSA or
+ * and the keys it signs with). EC P-256 → ES256; EC on the SM2 curve
+ * (1.2.156.10197.1.301) → SM2, never ECDSA; Ed25519 → EdDSA; RSA or
  * RSA-PSS of RSA_MIN_BITS..RSA_MAX_BITS whose RFC 4055 restrictions, if any,
  * allow PS256's parameters → PS256. Everything else is refused: another curve,
  * key type or PSS restriction with ALGORITHM_NOT_ALLOWED; an RSA modulus out
@@ -56,9 +61,9 @@ function decide(key: KeyObject): KeyDecision {
   const details = key.asymmetricKeyDetails ?? {};
   switch (key.asymmetricKeyType) {
     case 'ec':
-      return details.namedCurve === 'prime256v1'
-        ? { ok: true, algorithm: 'ES256', signatureLength: 64 }
-        : refuse('ALGORITHM_NOT_ALLOWED', `EC curve ${String(details.namedCurve)} is not allowed (P-256 only)`);
+      if (details.namedCurve === 'prime256v1') return { ok: true, algorithm: 'ES256', signatureLength: 64 };
+      if (details.namedCurve === 'SM2') return { ok: true, algorithm: 'SM2', signatureLength: 64 };
+      return refuse('ALGORITHM_NOT_ALLOWED', `EC curve ${String(details.namedCurve)} is not allowed (P-256 or SM2 only)`);
     case 'ed25519':
       return { ok: true, algorithm: 'EdDSA', signatureLength: 64 };
     case 'rsa':
@@ -74,6 +79,10 @@ function decide(key: KeyObject): KeyDecision {
       if (details.saltLength !== undefined && details.saltLength > 32) return refuse('ALGORITHM_NOT_ALLOWED', 'RSA-PSS key requires a salt longer than 32');
       return { ok: true, algorithm: 'PS256', signatureLength: Math.ceil(bits / 8) };
     }
+    case undefined:
+      // Node gives no type to an SM2 key it read from DER or PEM (OpenSSL's EVP_PKEY_SM2).
+      if (isSm2Key(key)) return { ok: true, algorithm: 'SM2', signatureLength: 64 };
+      return refuse('ALGORITHM_NOT_ALLOWED', 'key type undefined is not allowed');
     default:
       return refuse('ALGORITHM_NOT_ALLOWED', `key type ${String(key.asymmetricKeyType)} is not allowed`);
   }

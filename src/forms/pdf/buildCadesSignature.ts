@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JwsAlgorithm } from '../../crypto/algorithms';
 import { ecdsaP1363ToDer } from '../../crypto/ecdsaP1363ToDer';
 import type { Signer } from '../../crypto/Signer';
+import { ElicenseError } from '../../errors';
 import {
   concatBytes,
   encodeExplicit,
@@ -36,6 +37,7 @@ const attribute = (oid: string, value: Uint8Array) => encodeSequence(encodeOid(o
 export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signer): Promise<Uint8Array> {
   const leafDer = signer.certificateChain[0];
   if (!leafDer) throw new RangeError('the signer has no certificate');
+  if (signer.algorithm === 'SM2') throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'the PDF form does not carry SM2 signatures yet (docs/adr/0009-national-cryptography.md)');
   const leaf = parseCertificate(leafDer);
   const serial = encodeUnsignedInteger(Buffer.from(leaf.serialNumber, 'hex'));
   const digest = cadesDigestFor(signer.algorithm);

@@ -3,8 +3,12 @@ import { ElicenseError } from '../../errors';
 import { decodeCborStrict } from './decodeCborStrict';
 import { isHighS } from './ecdsaLowS';
 
-/** COSE algorithm identifiers (RFC 9053 / IANA) of our allow-list. */
-export const COSE_ALGORITHMS = { ES256: -7, EdDSA: -8, PS256: -37 } as const;
+/**
+ * COSE algorithm identifiers (RFC 9053 / IANA) of our allow-list. SM2 has no
+ * IANA value: -65537 is the first of the private-use range (below -65536),
+ * docs/adr/0009-national-cryptography.md.
+ */
+export const COSE_ALGORITHMS = { ES256: -7, EdDSA: -8, PS256: -37, SM2: -65537 } as const;
 export type CoseAlgorithmName = keyof typeof COSE_ALGORITHMS;
 const COSE_SIGN1_TAG = 18;
 const CWT_TAG = 61;

@@ -60,6 +60,10 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   if (algorithmForKey(signer.publicKey) !== signer.algorithm) {
     throw new ElicenseError('ALGORITHM_KEY_MISMATCH', `the CA signer's key cannot be used with ${signer.algorithm}`);
   }
+  if (algorithmForKey(publicKey) === 'SM2' || signer.algorithm === 'SM2') {
+    // Until the certificates step of issue 12: our path validator cannot check SM2 certificates yet.
+    throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'SM2 certificates are not issued yet (docs/adr/0009-national-cryptography.md)');
+  }
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   if (!issuer && !Buffer.from(signer.publicKey.export({ type: 'spki', format: 'der' })).equals(spki)) {
     throw new ElicenseError('ALGORITHM_KEY_MISMATCH', 'self-signed certificate: signer key does not match the subject key');

@@ -9,6 +9,8 @@ const SIGNATURE_ALGORITHM_IDENTIFIERS: Record<JwsAlgorithm, string> = {
   // id-RSASSA-PSS { SHA-256, MGF1-SHA-256, saltLength 32, trailerField 1 } (RFC 4055)
   PS256:
     '304106092a864886f70d01010a3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020120',
+  // SM2 with SM3, 1.2.156.10197.1.501, parameters absent (GM/T 0006, GB/T 35275)
+  SM2: '300a06082a811ccf55018375',
 };
 
 export function signatureAlgorithmIdentifier(algorithm: JwsAlgorithm): Uint8Array {

@@ -38,7 +38,8 @@ function extensionMap(cert: x509.X509Certificate): Array<[string, boolean]> {
   return cert.extensions.map((e) => [e.type, e.critical]);
 }
 
-describe.each(JWS_ALGORITHMS)('certificate profiles, CA keys %s', (alg) => {
+// SM2 certificates and PKCS#12 files come with the pki step of issue 12 (docs/adr/0009-national-cryptography.md).
+describe.each(JWS_ALGORITHMS.filter((a) => a !== 'SM2'))('certificate profiles, CA keys %s', (alg) => {
   let h: Awaited<ReturnType<typeof hierarchy>>;
   beforeAll(async () => {
     h = await hierarchy(alg);
