@@ -2,6 +2,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { ElicenseError } from '../errors';
 import type { JwsAlgorithm } from './algorithms';
 import { keyIdForCertificate } from './keyIdForCertificate';
+import { samePublicKey } from './samePublicKey';
 import type { KeySigner, Signer } from './Signer';
 import { softwareKeySigner } from './softwareKeySigner';
 
@@ -29,7 +30,7 @@ export class SoftwareSigner implements Signer {
     } catch {
       throw new ElicenseError('CERT_MALFORMED', 'the signer certificate cannot be read');
     }
-    if (!key.publicKey.equals(leafKey)) {
+    if (!samePublicKey(key.publicKey, leafKey)) {
       throw new ElicenseError('KEY_INVALID', 'the private key does not belong to the signer certificate');
     }
     this.algorithm = key.algorithm;

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { ecdsaDerToP1363 } from '../../src/crypto/ecdsaDerToP1363';
+import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
+import { verifyBytes } from '../../src/crypto/verifyBytes';
 import { ecdsaP1363ToDer } from '../../src/crypto/ecdsaP1363ToDer';
 import { sm2Backend } from '../../src/crypto/sm2/chooseSm2Backend';
 import { jsSm2Backend } from '../../src/crypto/sm2/jsSm2Backend';
@@ -66,5 +69,18 @@ describeOpenSsl('SM2 interop with the openssl command line', () => {
     for (const b of backends) expect(sm2Verify(publicKey, message, empty!, b)).toBe(false);
     expect(openssl(['dgst', '-sm3', '-sign', join(dir, 'key.pem'), '-sigopt', DISTID, '-out', join(dir, 'dgst.der'), join(dir, 'msg')]).status).toBe(0);
     expect(sm2Verify(publicKey, message, ecdsaDerToP1363(readFileSync(join(dir, 'dgst.der')))!)).toBe(true);
+  });
+
+  it('a SoftwareSigner takes a generated SM2 key with its certificate made by OpenSSL, and the certificate key verifies its signatures', async () => {
+    const made = openssl(['req', '-x509', '-new', '-key', join(dir, 'key.pem'), '-sm3', '-sigopt', DISTID, '-subj', '/CN=elicense SM2 test', '-days', '30', '-outform', 'DER', '-out', join(dir, 'cert.der')]);
+    expect(made.status).toBe(0);
+    const der = readFileSync(join(dir, 'cert.der'));
+    const certKey = new X509Certificate(der).publicKey;
+    expect(certKey.equals(publicKey)).toBe(false); // Node's own equality fails across its two SM2 key types
+    const signer = new SoftwareSigner(privateKey, [der]);
+    expect(signer.algorithm).toBe('SM2');
+    const sig = await signer.sign(message);
+    expect(verifyBytes('SM2', certKey, message, sig)).toBe(true);
+    expect(verifyBytes('ES256', certKey, message, sig)).toBe(false);
   });
 });
