@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { algorithmForKey } from '../../crypto/algorithms';
+import { algorithmForKey, CERTIFIED_ALGORITHMS, type JwsAlgorithm } from '../../crypto/algorithms';
 import { ecdsaP1363ToDer } from '../../crypto/ecdsaP1363ToDer';
 import { isPlausibleSignatureLength } from '../../crypto/jws/isPlausibleSignatureLength';
 import type { KeySigner } from '../../crypto/Signer';
@@ -60,7 +60,8 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   if (algorithmForKey(signer.publicKey) !== signer.algorithm) {
     throw new ElicenseError('ALGORITHM_KEY_MISMATCH', `the CA signer's key cannot be used with ${signer.algorithm}`);
   }
-  if (algorithmForKey(publicKey) === 'SM2' || signer.algorithm === 'SM2') {
+  const certified: readonly JwsAlgorithm[] = CERTIFIED_ALGORITHMS;
+  if (!certified.includes(algorithmForKey(publicKey)) || !certified.includes(signer.algorithm)) {
     // Until the certificates step of issue 12: our path validator cannot check SM2 certificates yet.
     throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'SM2 certificates are not issued yet (docs/adr/0009-national-cryptography.md)');
   }

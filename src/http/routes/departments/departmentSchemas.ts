@@ -1,5 +1,5 @@
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../codes/uscc';
-import { JWS_ALGORITHMS } from '../../../crypto/algorithms';
+import { CERTIFIED_ALGORITHMS } from '../../../crypto/algorithms';
 import { DEFAULT_KEY_VALIDITY_DAYS, MAX_KEY_VALIDITY_DAYS } from '../../../region/departments/departmentRequests';
 import { REASON } from '../../schema/commonSchemas';
 import { array, integer, object, oneOf, string, text } from '../../schema/Schema';
@@ -48,7 +48,7 @@ export const STATE_CHANGE = object({ reason: REASON }, ['reason']);
  */
 export const ISSUE_KEY = object(
   {
-    algorithm: oneOf(JWS_ALGORITHMS, { description: 'The algorithm of a node-held key', default: 'ES256' }),
+    algorithm: oneOf(CERTIFIED_ALGORITHMS, { description: 'The algorithm of a node-held key', default: 'ES256' }),
     csr: string({ minLength: 1, maxLength: MAX_CSR, description: 'A PKCS#10 certification request (PEM or base64 DER): the department keeps its key' }),
     validityDays: integer({ minimum: 1, maximum: MAX_KEY_VALIDITY_DAYS, description: 'Days the certificate is valid', default: DEFAULT_KEY_VALIDITY_DAYS }),
     caKeyId: string({ minLength: 1, maxLength: 100, description: "The region CA key to certify with; default: the previous key's CA, else the newest intermediate, else the root" }),
