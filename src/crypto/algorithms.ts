@@ -15,11 +15,10 @@ import { isSm2Key } from './sm2/sm2KeyMaterial';
 export const JWS_ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'SM2'] as const;
 export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
 /**
- * The algorithms a region's CA certifies keys for today. SM2 signatures verify, but SM2 certificates are
- * not issued until our path validator checks SM3withSM2 links (issue 12, certificates step; ADR 0009):
- * interfaces that offer a choice of key algorithm offer these.
+ * The algorithms a region's CA certifies keys for: all of them, SM2 included since our path validator
+ * checks SM3withSM2 links (issue 12; ADR 0009). Interfaces that offer a choice of key algorithm offer these.
  */
-export const CERTIFIED_ALGORITHMS = ['ES256', 'EdDSA', 'PS256'] as const satisfies readonly JwsAlgorithm[];
+export const CERTIFIED_ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'SM2'] as const satisfies readonly JwsAlgorithm[];
 export const DEFAULT_JWS_ALGORITHM: JwsAlgorithm = 'ES256';
 
 /** RSA moduli we accept: at least 2048 bits; the upper bound keeps verification cost bounded. */

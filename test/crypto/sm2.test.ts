@@ -189,10 +189,10 @@ describe('SM2 in the algorithm policy', () => {
     expect(() => softwareKeySigner(privateKey, 'ES256')).toThrow(expect.objectContaining({ code: 'ALGORITHM_KEY_MISMATCH' }));
   });
 
-  it('the CA refuses SM2 keys and SM2 signers until the certificates step (a clear code, nothing half-made)', async () => {
+  it('the CA certifies SM2 keys with SM2 signers only: an SM2 key under a P-256 CA or the reverse is refused (a clear code, nothing half-made)', async () => {
     const p256ca = softwareKeySigner(p256.privateKey);
     const params = { subject: encodeSubjectName({ commonName: 'SM2 test' }), serialNumber: Buffer.of(1), notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z'), extensions: [] };
-    await expect(issueCertificate({ ...params, publicKey, selfSigner: softwareKeySigner(privateKey) })).rejects.toMatchObject({ code: 'ALGORITHM_NOT_ALLOWED' });
+    await expect(issueCertificate({ ...params, publicKey, selfSigner: softwareKeySigner(privateKey) })).resolves.toMatchObject({ pem: expect.stringContaining('CERTIFICATE') });
     await expect(issueCertificate({ ...params, publicKey, issuer: { name: params.subject, keyIdentifier: Buffer.alloc(20), signer: p256ca } })).rejects.toMatchObject({ code: 'ALGORITHM_NOT_ALLOWED' });
     await expect(issueCertificate({ ...params, publicKey: p256.publicKey, issuer: { name: params.subject, keyIdentifier: Buffer.alloc(20), signer: softwareKeySigner(privateKey) } })).rejects.toMatchObject({ code: 'ALGORITHM_NOT_ALLOWED' });
   });

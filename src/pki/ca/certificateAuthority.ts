@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { samePublicKey } from '../../crypto/samePublicKey';
 import { ElicenseError } from '../../errors';
 import { parseCertificate } from '../certificate/ParsedCertificate';
 import type { KeySigner } from '../../crypto/Signer';
@@ -21,7 +22,7 @@ export interface CaIssuerInfo extends IssuerInfo {
 export function caIssuerInfo(ca: CertificateAuthority): CaIssuerInfo {
   const cert = parseCertificate(ca.certificate);
   const caKey = createPublicKey({ key: Buffer.from(cert.spki), format: 'der', type: 'spki' });
-  if (!caKey.equals(ca.signer.publicKey)) {
+  if (!samePublicKey(caKey, ca.signer.publicKey)) {
     throw new ElicenseError('ALGORITHM_KEY_MISMATCH', 'the CA signer key does not match the CA certificate');
   }
   if (!cert.ext.basicConstraints?.ca) throw new ElicenseError('CERT_MALFORMED', 'the issuing certificate is not a CA certificate');

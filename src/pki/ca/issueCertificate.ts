@@ -62,8 +62,11 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   }
   const certified: readonly JwsAlgorithm[] = CERTIFIED_ALGORITHMS;
   if (!certified.includes(algorithmForKey(publicKey)) || !certified.includes(signer.algorithm)) {
-    // Until the certificates step of issue 12: our path validator cannot check SM2 certificates yet.
-    throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'SM2 certificates are not issued yet (docs/adr/0009-national-cryptography.md)');
+    throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'the CA does not certify this algorithm');
+  }
+  if ((algorithmForKey(publicKey) === 'SM2') !== (signer.algorithm === 'SM2')) {
+    // Our path validator refuses such a link (ALGORITHM_MIXED, docs/adr/0009-national-cryptography.md).
+    throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'an SM2 key is certified by an SM2 CA only, and an SM2 CA certifies SM2 keys only');
   }
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   if (!issuer && !Buffer.from(signer.publicKey.export({ type: 'spki', format: 'der' })).equals(spki)) {
@@ -90,8 +93,8 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   if (!isPlausibleSignatureLength(signer.algorithm, raw.byteLength)) {
     throw new ElicenseError('KEY_INVALID', `signer returned ${raw.byteLength} bytes, not a ${signer.algorithm} signature`);
   }
-  // The Signer answers in the JWS form; X.509 carries ECDSA as a DER ECDSA-Sig-Value.
-  const signature = signer.algorithm === 'ES256' ? ecdsaP1363ToDer(raw) : raw;
+  // The Signer answers in the JWS form (r‖s); X.509 carries ECDSA and SM3withSM2 as a DER SEQUENCE { r, s }.
+  const signature = signer.algorithm === 'ES256' || signer.algorithm === 'SM2' ? ecdsaP1363ToDer(raw) : raw;
   const der = encodeSequence(tbs, algorithmId, encodeBitString(signature));
   return { der, pem: encodePem(der, 'CERTIFICATE') };
 }

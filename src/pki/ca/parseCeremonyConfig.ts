@@ -73,7 +73,11 @@ interface CaNode {
   divisionCode: string;
   pathLen: number;
   validityYears: number;
+  /** Its key is SM2: it certifies SM2 keys only, and a non-SM2 CA certifies no SM2 key (ADR 0009, mixed paths). */
+  sm2: boolean;
 }
+
+const isSm2 = (x: { algorithm?: string }): boolean => x.algorithm === 'SM2';
 
 /** The code prefix that every division inside `code` shares: 35 for 350000, 3501 for 350100. */
 function divisionPrefix(code: string): string {
@@ -92,8 +96,11 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
   if (divisionLevel(c.region.code) === 'county') problem('/region/code', 'a region is a province- or prefecture-level division');
 
   const cas = new Map<string, CaNode>([
-    [ROOT_CA_ID, { path: '/root', divisionCode: c.region.code, pathLen: c.root.pathLen, validityYears: c.root.validityYears }],
+    [ROOT_CA_ID, { path: '/root', divisionCode: c.region.code, pathLen: c.root.pathLen, validityYears: c.root.validityYears, sm2: isSm2(c.root) }],
   ]);
+  const sameFamily = (x: { algorithm?: string }, issuer: CaNode, path: string): void => {
+    if (isSm2(x) !== issuer.sm2) problem(`${path}/algorithm`, `an SM2 and a non-SM2 key cannot be in one certification path (issuer ${issuer.path})`);
+  };
   const inside = (code: string, issuer: CaNode, path: string): void => {
     if (!code.startsWith(divisionPrefix(issuer.divisionCode))) {
       problem(path, `division ${code} is not inside its issuer's division ${issuer.divisionCode} (${issuer.path})`);
@@ -109,6 +116,7 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
       problem(`${path}/issuer`, `unknown issuer "${ic.issuer}": use "${ROOT_CA_ID}" or the id of an intermediate listed earlier`);
     } else {
       inside(ic.divisionCode, issuer, `${path}/divisionCode`);
+      sameFamily(ic, issuer, path);
       if (issuer.pathLen < 1) {
         problem(`${issuer.path}/pathLen`, `pathLen ${issuer.pathLen} allows no intermediate CA below it, but ${path} is issued by it`);
       } else if (ic.pathLen > issuer.pathLen - 1) {
@@ -118,11 +126,12 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
         problem(`${path}/validityYears`, `${ic.validityYears} years outlives the issuer's ${issuer.validityYears} years`);
       }
     }
-    if (!cas.has(ic.id)) cas.set(ic.id, { path, divisionCode: ic.divisionCode, pathLen: ic.pathLen, validityYears: ic.validityYears });
+    if (!cas.has(ic.id)) cas.set(ic.id, { path, divisionCode: ic.divisionCode, pathLen: ic.pathLen, validityYears: ic.validityYears, sm2: isSm2(ic) });
   });
 
   for (const key of ['trustListSigner', 'timestampAuthority'] as const) {
     if (c[key].validityDays > c.root.validityYears * 365) problem(`/${key}/validityDays`, 'outlives the root CA');
+    sameFamily(c[key], cas.get(ROOT_CA_ID)!, `/${key}`);
   }
 
   const ids = new Set<string>();
@@ -143,6 +152,7 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
       problem(`${path}/issuer`, `unknown issuer "${d.issuer}"`);
     } else {
       inside(d.divisionCode, issuer, `${path}/divisionCode`);
+      sameFamily(d, issuer, path);
       if (d.validityDays > issuer.validityYears * 365) problem(`${path}/validityDays`, `outlives the issuer ${issuer.path}`);
     }
     if (options.licenseTypeCodes) {

@@ -1,7 +1,9 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { algorithmForKey } from '../../crypto/algorithms';
 import { ElicenseError } from '../../errors';
+import { certificateKeyType } from '../certificate/certificateKeyType';
 import { DerReader, contents, decodeOid, readDerAs, whole, type DerElement } from '../certificate/DerReader';
+import { verifySm2DerSignature } from '../certificate/verifySm2DerSignature';
 import { decodePem } from './encodePem';
 
 const HASH_BY_OID: Record<string, string> = {
@@ -61,7 +63,7 @@ function verifyCsrSignature(der: Uint8Array, sigAlg: DerElement, key: KeyObject,
   const [oidEl, params] = children(der, sigAlg);
   if (!oidEl || oidEl.tag !== 0x06) throw new ElicenseError('CSR_INVALID', 'malformed signature algorithm');
   const oid = decodeOid(contents(der, oidEl));
-  const keyType = key.asymmetricKeyType;
+  const keyType = certificateKeyType(key);
   try {
     switch (oid) {
       case '1.2.840.10045.4.3.2': // ecdsa-with-SHA256 / 384 / 512
@@ -77,6 +79,9 @@ function verifyCsrSignature(der: Uint8Array, sigAlg: DerElement, key: KeyObject,
       case '1.2.840.113549.1.1.13':
         if (keyType !== 'rsa') break;
         return verify({ '1.2.840.113549.1.1.11': 'sha256', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512' }[oid], data, key, signature);
+      case '1.2.156.10197.1.501': // SM3withSM2, parameters absent, default distinguishing ID
+        if (keyType !== 'sm2' || params) break;
+        return verifySm2DerSignature(key, data, signature);
       case '1.2.840.113549.1.1.10': {
         if (keyType !== 'rsa' && keyType !== 'rsa-pss') break;
         const { hash, saltLength } = readPssParams(der, params);

@@ -12,8 +12,9 @@ export interface AlgorithmIdentifierInfo {
 /** How node:crypto verifies a certificate signature made with an allowed algorithm. */
 export interface SignatureScheme {
   readonly name: string;
-  /** Digest for crypto.verify; null for EdDSA. */
+  /** Digest for crypto.verify; null for EdDSA and for SM2 (SM3 over Z_A ‖ TBS, done by sm2Verify). */
   readonly hash: 'sha256' | 'sha384' | 'sha512' | null;
+  /** Key types the scheme verifies with; 'sm2' is a key on the SM2 curve (see certificateKeyType). */
   readonly keyTypes: readonly string[];
   readonly pssSaltLength?: number;
 }
@@ -36,6 +37,8 @@ const SIMPLE: Record<string, SignatureScheme & { nullParams: boolean }> = {
   '1.2.840.10045.4.3.4': { name: 'ES512', hash: 'sha512', keyTypes: ['ec'], nullParams: false },
   '1.3.101.112': { name: 'Ed25519', hash: null, keyTypes: ['ed25519'], nullParams: false },
   '1.3.101.113': { name: 'Ed448', hash: null, keyTypes: ['ed448'], nullParams: false },
+  // SM3withSM2 (GM/T 0006): parameters absent, as for ECDSA; a NULL is refused.
+  '1.2.156.10197.1.501': { name: 'SM2', hash: null, keyTypes: ['sm2'], nullParams: false },
 };
 
 function isDerNull(p: Uint8Array): boolean {

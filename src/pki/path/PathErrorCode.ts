@@ -15,6 +15,8 @@ export const PATH_ERROR_CODES = [
   'CHAIN_SIGNATURE_INVALID',
   /** Signature algorithm or public key refused (SHA-1, DSA, RSA < 2048, P-192, explicit curves...). */
   'ALGORITHM_NOT_ALLOWED',
+  /** An SM2 certificate under a non-SM2 issuer, or the reverse: a path is all SM2 or has no SM2 key (docs/adr/0009-national-cryptography.md). */
+  'ALGORITHM_MIXED',
   /** An issuer is not a CA: basicConstraints cA missing, or keyUsage without keyCertSign. */
   'CA_NOT_AUTHORIZED',
   /** The leaf is a CA certificate (basicConstraints cA=TRUE); signers must be end entities. */

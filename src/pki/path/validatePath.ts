@@ -1,4 +1,5 @@
 import { ElicenseError } from '../../errors';
+import { certificateKeyType } from '../certificate/certificateKeyType';
 import { KeyUsageName } from '../certificate/CertificateExtensions';
 import { ParsedCertificate, parseCertificate } from '../certificate/ParsedCertificate';
 import { checkCaProfile, checkLeafProfile } from './checkCertificateProfile';
@@ -124,6 +125,10 @@ export function validatePath(input: PathValidationInput): PathValidationResult {
         record(failure('CHAIN_TOO_LONG', `path would need more than ${maxDepth} intermediates`, idx));
         continue;
       }
+      if (hasSm2Key(child) !== hasSm2Key(cand)) {
+        record(failure('ALGORITHM_MIXED', `certificate ${idx - 1}: an SM2 and a non-SM2 key in one path`, idx - 1));
+        continue;
+      }
       const { check, fresh } = checkSignatureCached(child, cand);
       if (fresh && ++signatureChecks > MAX_SIGNATURE_CHECKS) throw new BudgetExhausted();
       if (!check.ok) {
@@ -169,6 +174,11 @@ export function validatePath(input: PathValidationInput): PathValidationResult {
     validFrom: new Date(Math.max(...chain.map((c) => c.notBefore.getTime()))),
     validUntil: new Date(Math.min(...chain.map((c) => c.notAfter.getTime()))),
   };
+}
+
+/** True for a certificate whose key is on the SM2 curve: such a key is certified by SM2 issuers only, and certifies SM2 keys only. */
+function hasSm2Key(c: ParsedCertificate): boolean {
+  return c.publicKey !== null && certificateKeyType(c.publicKey) === 'sm2';
 }
 
 /** Same subject and same key = the same logical CA: never twice in one path. */

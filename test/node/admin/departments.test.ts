@@ -215,9 +215,9 @@ describe('signing keys', () => {
     expect(ps.status).toBe(201);
     expect(ps.body.key.algorithm).toBe('PS256');
     expect((await post(`/v1/departments/${uscc}/keys`, { algorithm: 'HS256' })).status).toBe(422);
-    // SM2 signatures verify, but SM2 certificates are not issued yet (issue 12): the key route does not offer it.
+    // The CA certifies SM2 keys, but only under an SM2 CA: a path is all SM2 or has no SM2 key (docs/adr/0009-national-cryptography.md).
     const sm2 = await post(`/v1/departments/${uscc}/keys`, { algorithm: 'SM2' });
-    expect({ status: sm2.status, code: sm2.body.code, path: sm2.body.errors?.[0]?.path }).toEqual({ status: 422, code: 'SCHEMA_INVALID', path: '/algorithm' });
+    expect({ status: sm2.status, code: sm2.body.code }).toEqual({ status: 422, code: 'ALGORITHM_NOT_ALLOWED' });
     expect((await post(`/v1/departments/${uscc}/keys`, { validityDays: 100000 })).status).toBe(422);
   });
 

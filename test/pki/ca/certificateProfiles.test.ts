@@ -13,6 +13,7 @@ import { issueRootCa } from '../../../src/pki/ca/issueRootCa';
 import { issueTimestampingCertificate, issueTrustListSigningCertificate } from '../../../src/pki/ca/issueServiceCertificate';
 import { JWS_ALGORITHMS, type JwsAlgorithm } from '../../../src/crypto/algorithms';
 import { OID } from '../../../src/pki/oids';
+import { validatePath } from '../../../src/pki/path/validatePath';
 
 const now = new Date('2026-03-01T00:00:00Z');
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -28,8 +29,10 @@ async function hierarchy(alg: JwsAlgorithm) {
   const interCa = { certificate: inter.der, signer: softwareKeySigner(interKeys.privateKey) };
   const deptKeys = await generateKeyPair(alg);
   const dept = await issueDepartmentCertificate(interCa, { department, publicKey: deptKeys.publicKey, validityDays: 730 }, { now });
-  const tl = await issueTrustListSigningCertificate(rootCa, { subject: { commonName: 'TL' }, publicKey: (await generateKeyPair('ES256')).publicKey, validityDays: 365 }, { now });
-  const tsa = await issueTimestampingCertificate(rootCa, { subject: { commonName: 'TSA' }, publicKey: (await generateKeyPair('ES256')).publicKey, validityDays: 365 }, { now });
+  // A path is all SM2 or has no SM2 key (docs/adr/0009-national-cryptography.md).
+  const serviceAlg = alg === 'SM2' ? 'SM2' : 'ES256';
+  const tl = await issueTrustListSigningCertificate(rootCa, { subject: { commonName: 'TL' }, publicKey: (await generateKeyPair(serviceAlg)).publicKey, validityDays: 365 }, { now });
+  const tsa = await issueTimestampingCertificate(rootCa, { subject: { commonName: 'TSA' }, publicKey: (await generateKeyPair(serviceAlg)).publicKey, validityDays: 365 }, { now });
   return { root, inter, dept, tl, tsa };
 }
 
@@ -38,8 +41,10 @@ function extensionMap(cert: x509.X509Certificate): Array<[string, boolean]> {
   return cert.extensions.map((e) => [e.type, e.critical]);
 }
 
-// SM2 certificates and PKCS#12 files come with the pki step of issue 12 (docs/adr/0009-national-cryptography.md).
-describe.each(JWS_ALGORITHMS.filter((a) => a !== 'SM2'))('certificate profiles, CA keys %s', (alg) => {
+/** Node's X509Certificate.verify and webcrypto do SM2 with OpenSSL 3.0's empty ID, or not at all: SM2 is checked by our validator and by openssl with distid. */
+const SM2_ID = 'distid:1234567812345678';
+
+describe.each(JWS_ALGORITHMS)('certificate profiles, CA keys %s', (alg) => {
   let h: Awaited<ReturnType<typeof hierarchy>>;
   beforeAll(async () => {
     h = await hierarchy(alg);
@@ -52,7 +57,7 @@ describe.each(JWS_ALGORITHMS.filter((a) => a !== 'SM2'))('certificate profiles, 
     expect([bc.ca, bc.pathLength]).toEqual([true, 1]);
     expect(c.getExtension(x509.KeyUsagesExtension)!.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign);
     expect(c.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId).toMatch(/^[0-9a-f]{40}$/);
-    expect(new NodeX509(h.root.der).verify(new NodeX509(h.root.der).publicKey)).toBe(true);
+    if (alg !== 'SM2') expect(new NodeX509(h.root.der).verify(new NodeX509(h.root.der).publicKey)).toBe(true);
     expect(c.serialNumber).toMatch(/^[4-7][0-9a-f]{31}$/);
   });
 
@@ -94,7 +99,14 @@ describe.each(JWS_ALGORITHMS.filter((a) => a !== 'SM2'))('certificate profiles, 
     expect(tsa.getExtension(x509.KeyUsagesExtension)!.usages).toBe(x509.KeyUsageFlags.digitalSignature);
   });
 
-  it('signatures verify with @peculiar/x509 over node webcrypto', async () => {
+  it('our path validator accepts department → intermediate → root, and the TL and TSA certificates', () => {
+    const at = new Date(now.getTime() + 60_000);
+    const dept = validatePath({ leaf: h.dept.der, intermediates: [h.inter.der], anchors: [h.root.der], time: at });
+    expect(dept.ok && dept.chain.length).toBe(3);
+    for (const leaf of [h.tl.der, h.tsa.der]) expect(validatePath({ leaf, intermediates: [], anchors: [h.root.der], time: at }).ok).toBe(true);
+  });
+
+  (alg === 'SM2' ? it.skip : it)('signatures verify with @peculiar/x509 over node webcrypto', async () => {
     const crypto = webcrypto as unknown as NonNullable<Parameters<x509.X509Certificate['verify']>[1]>;
     const root = new x509.X509Certificate(h.root.der);
     const inter = new x509.X509Certificate(h.inter.der);
@@ -102,7 +114,24 @@ describe.each(JWS_ALGORITHMS.filter((a) => a !== 'SM2'))('certificate profiles, 
     expect(await new x509.X509Certificate(h.dept.der).verify({ publicKey: inter.publicKey, signatureOnly: true }, crypto)).toBe(true);
   });
 
-  (hasOpenssl ? it : it.skip)('openssl verify -x509_strict accepts root → intermediate → department', () => {
+  (hasOpenssl && alg === 'SM2' ? it : it.skip)('openssl verify -x509_strict with the default SM2 ID accepts each link: root, root → intermediate, intermediate → department', () => {
+    // OpenSSL 3.0 applies -vfyopt to the target only, so a three-level SM2 chain is checked link by link.
+    const dir = mkdtempSync(join(tmpdir(), 'elicense-profile-'));
+    try {
+      writeFileSync(join(dir, 'root.pem'), h.root.pem);
+      writeFileSync(join(dir, 'inter.pem'), h.inter.pem);
+      writeFileSync(join(dir, 'dept.pem'), h.dept.pem);
+      const at = String(now.getTime() / 1000 + 60);
+      for (const [issuer, cert] of [['root', 'root'], ['root', 'inter'], ['inter', 'dept']]) {
+        const args = ['verify', '-x509_strict', '-partial_chain', '-attime', at, '-vfyopt', SM2_ID, '-CAfile', join(dir, `${issuer}.pem`), join(dir, `${cert}.pem`)];
+        expect(execFileSync('openssl', args, { encoding: 'utf8' })).toContain(`${cert}.pem: OK`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  (hasOpenssl && alg !== 'SM2' ? it : it.skip)('openssl verify -x509_strict accepts root → intermediate → department', () => {
     const dir = mkdtempSync(join(tmpdir(), 'elicense-profile-'));
     try {
       writeFileSync(join(dir, 'root.pem'), h.root.pem);

@@ -8,6 +8,12 @@ export function loadDemoConfig(): Record<string, any> {
   return JSON.parse(readFileSync(join(__dirname, '../../../fixtures/ceremony/demo-region.json'), 'utf8'));
 }
 
+/** The config with every key SM2: root, intermediates, trust-list signer, TSA and departments. */
+export function allSm2(c: Record<string, any>): Record<string, any> {
+  for (const x of [c.root, ...(c.intermediates ?? []), c.trustListSigner, c.timestampAuthority, ...c.departments]) x.algorithm = 'SM2';
+  return c;
+}
+
 let cached: Promise<RegionPki> | undefined;
 /** The demo region, generated once per test file (RSA-3072 key generation is slow). */
 export function demoRegion(): Promise<RegionPki> {

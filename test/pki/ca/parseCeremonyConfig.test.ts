@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DivisionCodeList } from '../../../src/codes/divisionCode';
 import { parseCeremonyConfig } from '../../../src/pki/ca/parseCeremonyConfig';
-import { loadDemoConfig } from './demoCeremony';
+import { allSm2, loadDemoConfig } from './demoCeremony';
 
 function expectInvalid(config: unknown, path: string, message?: RegExp): void {
   try {
@@ -65,6 +65,22 @@ describe('parseCeremonyConfig', () => {
     const c = loadDemoConfig();
     c.departments[3].algorithm = 'RS256';
     expectInvalid(c, '/departments/3/algorithm', /ES256, EdDSA, PS256/);
+  });
+
+  it('SM2 everywhere is accepted; an SM2 key under a non-SM2 CA or the reverse is refused at its algorithm', () => {
+    const sm2 = allSm2(loadDemoConfig());
+    expect(parseCeremonyConfig(sm2).warnings).toEqual([]);
+    const dept = allSm2(loadDemoConfig());
+    dept.departments[0].algorithm = 'ES256';
+    expectInvalid(dept, '/departments/0/algorithm', /SM2 and a non-SM2/);
+    const inter = loadDemoConfig();
+    inter.intermediates[0].algorithm = 'SM2';
+    expectInvalid(inter, '/intermediates/0/algorithm', /SM2 and a non-SM2/);
+    for (const role of ['trustListSigner', 'timestampAuthority']) {
+      const c = allSm2(loadDemoConfig());
+      c[role].algorithm = 'EdDSA';
+      expectInvalid(c, `/${role}/algorithm`, /SM2 and a non-SM2/);
+    }
   });
 
   it('pathLen inconsistent with intermediates', () => {

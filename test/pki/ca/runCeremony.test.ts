@@ -6,9 +6,25 @@ import { join } from 'node:path';
 import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
 import { departmentIdentityOf } from '../../../src/pki/departmentIdentity';
 import { OID } from '../../../src/pki/oids';
-import { CEREMONY_TIME, demoRegion } from './demoCeremony';
+import { runCeremony } from '../../../src/pki/ca/ceremony';
+import { validatePath } from '../../../src/pki/path/validatePath';
+import { CEREMONY_TIME, allSm2, demoRegion, loadDemoConfig } from './demoCeremony';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+
+describe('runCeremony with "algorithm": "SM2" everywhere', () => {
+  it('issues SM2 root, intermediate, trust-list signer, TSA and departments whose paths validate', async () => {
+    const pki = await runCeremony(allSm2(loadDemoConfig()), { now: CEREMONY_TIME });
+    expect(new Set(pki.record.certificates.map((c) => c.algorithm))).toEqual(new Set(['SM2']));
+    const time = new Date(CEREMONY_TIME.getTime() + 60_000);
+    const anchors = [pki.root.certificate.der];
+    for (const d of pki.departments) {
+      const r = validatePath({ leaf: d.certificate.der, intermediates: d.chain.slice(1), anchors, time });
+      expect(r.ok && r.chain.length).toBe(d.chain.length + 1);
+    }
+    for (const s of [pki.trustListSigner, pki.timestampAuthority]) expect(validatePath({ leaf: s.certificate.der, intermediates: [], anchors, time }).ok).toBe(true);
+  });
+});
 
 describe('runCeremony on the demo region', () => {
   it('issues root, intermediate, trust-list signer, TSA and every department', async () => {
