@@ -3,6 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../src/codes/uscc';
+import { algorithmForKey } from '../../src/crypto/algorithms';
+import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { CEREMONY_FILE, cli, cliJson, removeDir, sampleData, tempDir } from './cliHarness';
 
 const PASSPHRASE = 'ca-test-passphrase';
@@ -87,6 +89,27 @@ describe('elicense ca init', () => {
     expect(r.err).toContain('CEREMONY_INVALID');
     expect(r.err).toContain('/departments/0/uscc');
     expect(existsSync(out) && readdirSync(out).length > 0).toBe(false);
+  });
+
+  it('an all-SM2 ceremony ("algorithm": "SM2" everywhere) writes SM3withSM2 certificates; a mixed one → 2 CEREMONY_INVALID at the algorithm', async () => {
+    type Keyed = { algorithm?: string };
+    const config = JSON.parse(readFileSync(CEREMONY_FILE, 'utf8')) as { root: Keyed; intermediates?: Keyed[]; trustListSigner: Keyed; timestampAuthority: Keyed; departments: Keyed[] };
+    for (const x of [config.root, ...(config.intermediates ?? []), config.trustListSigner, config.timestampAuthority, ...config.departments]) x.algorithm = 'SM2';
+    const file = join(dir, 'sm2-ceremony.json');
+    writeFileSync(file, JSON.stringify(config));
+    const out = join(dir, 'sm2-region');
+    const r = await cli(['ca', 'init', '--ceremony', file, '--out', out, ...FAST], env);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: expect.any(String) });
+    for (const d of ['root', 'intermediates/fuzhou', 'trust-list-signer', 'timestamp-authority', 'departments/fz-market-regulation']) {
+      const cert = parseCertificate(new X509Certificate(readFileSync(join(out, d, 'certificate.pem'))).raw);
+      expect([cert.publicKey && algorithmForKey(cert.publicKey), cert.signatureAlgorithm.oid]).toEqual(['SM2', '1.2.156.10197.1.501']);
+    }
+    config.departments[0]!.algorithm = 'ES256';
+    writeFileSync(file, JSON.stringify(config));
+    const mixed = await cli(['ca', 'init', '--ceremony', file, '--out', join(dir, 'mixed-region'), ...FAST], env);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toContain('CEREMONY_INVALID');
+    expect(mixed.err).toContain('/departments/0/algorithm');
   });
 
   it('a ceremony USCC with only a wrong check character is a warning, not a refusal', async () => {
