@@ -1,6 +1,11 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { softwareKeySigner } from '../../src/crypto/softwareKeySigner';
+import { generateKeyPair } from '../../src/pki/ca/generateKeyPair';
+import { issueDepartmentCertificate } from '../../src/pki/ca/issueDepartmentCertificate';
+import { issueRootCa } from '../../src/pki/ca/issueRootCa';
 import { OID } from '../../src/pki/oids';
 import { cli, cliJson, makeDemo, removeDir, tempDir } from './cliHarness';
 
@@ -145,6 +150,31 @@ describe('elicense pki validate-path', () => {
     writeFileSync(file, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
     expect((await cli(['pki', 'validate-path', '--leaf', leaf, '--intermediates', file, '--anchors', root])).code).toBe(2);
     expect((await cli(['pki', 'validate-path', '--leaf', leaf, '--intermediates', intermediate, '--anchors', file])).code).toBe(2);
+  });
+
+  it('an SM2 chain (SM3withSM2, default ID) made by our CA → 0; the SM2 department under a P-256 root → 1 ALGORITHM_MIXED', async () => {
+    const now = new Date(Date.now() - 60_000);
+    const sm2Root = await generateKeyPair('SM2');
+    const rootSigner = softwareKeySigner(sm2Root.privateKey);
+    const rootCert = await issueRootCa({ subject: { commonName: 'SM2 Root' }, publicKey: sm2Root.publicKey, validityYears: 5, pathLen: 0 }, rootSigner, { now });
+    const deptKeys = await generateKeyPair('SM2');
+    const dept = await issueDepartmentCertificate({ certificate: rootCert.der, signer: rootSigner }, { department: { name: '福州市民政局', uscc: '11350100DM0000021X', divisionCode: '350100' }, publicKey: deptKeys.publicKey, validityDays: 30 }, { now });
+    const files = { root: join(dir, 'sm2-root.pem'), dept: join(dir, 'sm2-dept.pem') };
+    writeFileSync(files.root, rootCert.pem);
+    writeFileSync(files.dept, dept.pem);
+    const ok = await cliJson<PathJson>(['pki', 'validate-path', '--leaf', files.dept, '--anchors', files.root, '--json']);
+    expect({ code: ok.code, result: ok.json.result, length: ok.json.chain?.length }).toEqual({ code: 0, result: 'valid', length: 2 });
+    if (spawnSync('openssl', ['version']).status !== 0) return console.warn('openssl not found: the mixed-chain part is skipped');
+    // An SM2 key certified by a P-256 root, made by openssl (our CA refuses to make one).
+    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'p256root.key');
+    run('req', '-x509', '-new', '-key', 'p256root.key', '-sha256', '-subj', '/CN=P-256 Root', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-out', 'p256root.pem');
+    run('genpkey', '-algorithm', 'SM2', '-out', 'mixed.key');
+    run('req', '-new', '-key', 'mixed.key', '-subj', '/CN=mixed', '-out', 'mixed.csr');
+    writeFileSync(join(dir, 'mixed.cnf'), '[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+    run('x509', '-req', '-in', 'mixed.csr', '-CA', 'p256root.pem', '-CAkey', 'p256root.key', '-sha256', '-days', '10', '-set_serial', '9', '-extfile', 'mixed.cnf', '-extensions', 'v3', '-out', 'mixed.pem');
+    const mixed = await cliJson<PathJson>(['pki', 'validate-path', '--leaf', join(dir, 'mixed.pem'), '--anchors', join(dir, 'p256root.pem'), '--json']);
+    expect({ code: mixed.code, result: mixed.json.result, why: mixed.json.code }).toEqual({ code: 1, result: 'invalid', why: 'ALGORITHM_MIXED' });
   });
 
   it('a missing file → 2', async () => {
