@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JwsAlgorithm } from '../../crypto/algorithms';
 import { ecdsaP1363ToDer } from '../../crypto/ecdsaP1363ToDer';
 import type { Signer } from '../../crypto/Signer';
-import { ElicenseError } from '../../errors';
+import { sm3 } from '../../crypto/sm2/sm3';
 import {
   concatBytes,
   encodeExplicit,
@@ -17,9 +17,18 @@ import { signatureAlgorithmIdentifier } from '../../pki/ca/signatureAlgorithmIde
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { CADES_OID } from './cadesOids';
 
-/** RFC 8419: with Ed25519 the message digest is SHA-512; the others here use SHA-256. */
-export function cadesDigestFor(alg: JwsAlgorithm): 'sha256' | 'sha512' {
-  return alg === 'EdDSA' ? 'sha512' : 'sha256';
+export type CadesDigest = 'sha256' | 'sha512' | 'sm3';
+
+/** RFC 8419: with Ed25519 the message digest is SHA-512; SM2 goes with SM3 (GB/T 35275); the others here use SHA-256. */
+export function cadesDigestFor(alg: JwsAlgorithm): CadesDigest {
+  return alg === 'EdDSA' ? 'sha512' : alg === 'SM2' ? 'sm3' : 'sha256';
+}
+
+const DIGEST_OID: Record<CadesDigest, string> = { sha256: CADES_OID.sha256, sha512: CADES_OID.sha512, sm3: CADES_OID.sm3 };
+
+/** The digest of `bytes` (SM3 by the project's own implementation, which does not depend on Node's OpenSSL build). */
+export function cadesDigest(name: CadesDigest, bytes: Uint8Array): Buffer {
+  return name === 'sm3' ? sm3(bytes) : createHash(name).update(bytes).digest();
 }
 
 const algorithm = (oid: string) => encodeSequence(encodeOid(oid));
@@ -37,25 +46,27 @@ const attribute = (oid: string, value: Uint8Array) => encodeSequence(encodeOid(o
 export async function buildCadesSignature(signedBytes: Uint8Array, signer: Signer): Promise<Uint8Array> {
   const leafDer = signer.certificateChain[0];
   if (!leafDer) throw new RangeError('the signer has no certificate');
-  if (signer.algorithm === 'SM2') throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'the PDF form does not carry SM2 signatures yet (docs/adr/0009-national-cryptography.md)');
   const leaf = parseCertificate(leafDer);
   const serial = encodeUnsignedInteger(Buffer.from(leaf.serialNumber, 'hex'));
   const digest = cadesDigestFor(signer.algorithm);
-  const digestAlgorithm = algorithm(digest === 'sha256' ? CADES_OID.sha256 : CADES_OID.sha512);
+  const digestAlgorithm = algorithm(DIGEST_OID[digest]);
 
-  // SigningCertificateV2 { certs: [ESSCertIDv2 { certHash (SHA-256, the default, so not encoded), issuerSerial }] } (RFC 5035)
+  // SigningCertificateV2 { certs: [ESSCertIDv2 { certHash (SHA-256, the default, so not encoded), issuerSerial }] } (RFC 5035);
+  // SHA-256 with SM2 too: GM/T 0010 defines no ESS attribute, and the default needs no hash identifier a reader might not know.
   const issuerSerial = encodeSequence(encodeSequence(encodeTlv(0xa4, leaf.issuer.der)), serial);
   const essCertId = encodeSequence(encodeOctetString(createHash('sha256').update(leafDer).digest()), issuerSerial);
   const attributes = [
     attribute(CADES_OID.contentType, encodeOid(CADES_OID.data)),
-    attribute(CADES_OID.messageDigest, encodeOctetString(createHash(digest).update(signedBytes).digest())),
+    attribute(CADES_OID.messageDigest, encodeOctetString(cadesDigest(digest, signedBytes))),
     attribute(CADES_OID.signingCertificateV2, encodeSequence(encodeSequence(essCertId))),
   ].sort((a, b) => Buffer.compare(a, b)); // DER orders a SET OF by encoding
 
   // The signature covers the attributes encoded as a SET OF (tag 0x31); the SignerInfo carries them as [0].
   const attrsContent = concatBytes(attributes);
   const raw = await signer.sign(encodeTlv(0x31, attrsContent));
-  const signature = signer.algorithm === 'ES256' ? ecdsaP1363ToDer(raw) : raw;
+  // ECDSA and SM2 signatures are a DER SEQUENCE { r, s } in CMS (RFC 5753, GB/T 35275); the Signer gives r‖s.
+  // SM2 signs with the default ID 1234567812345678 (docs/adr/0009-national-cryptography.md).
+  const signature = signer.algorithm === 'ES256' || signer.algorithm === 'SM2' ? ecdsaP1363ToDer(raw) : raw;
 
   const signerInfo = encodeSequence(
     encodeSmallInteger(1),

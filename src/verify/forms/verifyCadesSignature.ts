@@ -1,14 +1,20 @@
-import { constants, createHash, verify, type KeyObject } from 'node:crypto';
+import { constants, verify, type KeyObject } from 'node:crypto';
+import { ecdsaDerToP1363 } from '../../crypto/ecdsaDerToP1363';
+import { keyDecision } from '../../crypto/algorithms';
+import { sm2Verify } from '../../crypto/sm2/sm2Verify';
 import { isElicenseError } from '../../errors';
 import { DerReader, contents, decodeOid, whole, type DerElement } from '../../pki/certificate/DerReader';
 import { parseCertificate, type ParsedCertificate } from '../../pki/certificate/ParsedCertificate';
+import { cadesDigest, type CadesDigest } from '../../forms/pdf/buildCadesSignature';
 import { CADES_OID } from '../../forms/pdf/cadesOids';
 
 export type CadesCheck =
   | { ok: true; signer: ParsedCertificate }
   | { ok: false; detail: string; signer?: ParsedCertificate };
 
-const DIGESTS: Record<string, 'sha256' | 'sha512'> = { [CADES_OID.sha256]: 'sha256', [CADES_OID.sha512]: 'sha512' };
+const DIGESTS: Record<string, CadesDigest> = { [CADES_OID.sha256]: 'sha256', [CADES_OID.sha512]: 'sha512', [CADES_OID.sm3]: 'sm3' };
+/** Hashes an ESSCertIDv2 may name: SHA-256 (the default) or SHA-512; what we write is always SHA-256. */
+const CERT_HASHES: Record<string, CadesDigest> = { [CADES_OID.sha256]: 'sha256', [CADES_OID.sha512]: 'sha512' };
 
 class CmsDefect extends Error {}
 const defect = (why: string) => new CmsDefect(why);
@@ -76,7 +82,7 @@ export function verifyCadesSignature(cms: Uint8Array, signedBytes: Uint8Array): 
     if (!ct || ct.tag !== 0x06 || decodeOid(contents(cms, ct)) !== CADES_OID.data) throw defect('content-type attribute missing or not id-data');
     const md = attrs.get(CADES_OID.messageDigest);
     if (!md || md.tag !== 0x04) throw defect('message-digest attribute missing');
-    if (!Buffer.from(contents(cms, md)).equals(createHash(digestName).update(signedBytes).digest())) {
+    if (!Buffer.from(contents(cms, md)).equals(cadesDigest(digestName, signedBytes))) {
       return { ok: false, detail: 'the signed bytes do not match the message digest', signer };
     }
     checkSigningCertificateV2(cms, attrs.get(CADES_OID.signingCertificateV2), signer);
@@ -85,7 +91,7 @@ export function verifyCadesSignature(cms: Uint8Array, signedBytes: Uint8Array): 
     const signedAttrs = Uint8Array.from(whole(cms, attrsEl));
     signedAttrs[0] = 0x31;
     if (!signer.publicKey) throw defect('the signer certificate key is not usable');
-    if (!verifySignature(signatureAlgorithm, signer.publicKey, signedAttrs, signature)) {
+    if (!verifySignature(signatureAlgorithm, digestName, signer.publicKey, signedAttrs, signature)) {
       return { ok: false, detail: 'the CMS signature does not verify', signer };
     }
     return { ok: true, signer };
@@ -108,21 +114,29 @@ function checkSigningCertificateV2(bytes: Uint8Array, el: DerElement | undefined
   if (!el || el.tag !== 0x30) throw defect('signing-certificate-v2 attribute missing');
   const certs = DerReader.inside(bytes, DerReader.inside(bytes, el).read(0x30, 'certs'));
   const id = DerReader.inside(bytes, certs.read(0x30, 'ESSCertIDv2'));
-  let hash: 'sha256' | 'sha512' = 'sha256';
+  let hash: CadesDigest = 'sha256';
   if (id.peekTag() === 0x30) {
-    const h = DIGESTS[algorithmOid(bytes, id)];
+    const h = CERT_HASHES[algorithmOid(bytes, id)];
     if (!h) throw defect('signing-certificate-v2 hash algorithm not allowed');
     hash = h;
   }
   const certHash = contents(bytes, id.read(0x04, 'certHash'));
-  if (!Buffer.from(certHash).equals(createHash(hash).update(signer.der).digest())) throw defect('signing-certificate-v2 names another certificate');
+  if (!Buffer.from(certHash).equals(cadesDigest(hash, signer.der))) throw defect('signing-certificate-v2 names another certificate');
 }
 
-function verifySignature(alg: string, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+function verifySignature(alg: string, digest: CadesDigest, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
   try {
+    // SM2 (GB/T 35275): SM3 digest, the signature a strict DER SEQUENCE { r, s }, the default ID (sm2Verify).
+    // SM3 goes with SM2 only, and SM2 with SM3 only.
+    if (alg === CADES_OID.sm2WithSm3) {
+      if (digest !== 'sm3') return false;
+      const rs = ecdsaDerToP1363(sig, 32);
+      return algorithmOf(key) === 'SM2' && rs !== undefined && sm2Verify(key, data, rs);
+    }
+    if (digest === 'sm3') return false;
     switch (alg) {
       case CADES_OID.ecdsaWithSha256:
-        return key.asymmetricKeyType === 'ec' && verify('sha256', data, { key, dsaEncoding: 'der' }, sig);
+        return algorithmOf(key) === 'ES256' && verify('sha256', data, { key, dsaEncoding: 'der' }, sig); // never an SM2-curve key
       case CADES_OID.ed25519:
         return key.asymmetricKeyType === 'ed25519' && verify(null, data, key, sig);
       case CADES_OID.rsassaPss:
@@ -133,4 +147,9 @@ function verifySignature(alg: string, key: KeyObject, data: Uint8Array, sig: Uin
   } catch {
     return false;
   }
+}
+
+function algorithmOf(key: KeyObject): string | undefined {
+  const d = keyDecision(key);
+  return d.ok ? d.algorithm : undefined;
 }
