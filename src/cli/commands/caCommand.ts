@@ -72,7 +72,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .requiredOption('--uscc <code>', 'department unified social credit code')
     .requiredOption('--division <code>', 'GB/T 2260 division code')
     .option('--csr <file>', 'PKCS#10 request from the department (its private key never leaves it)')
-    .option('--algorithm <alg>', 'key algorithm when generating: ES256, EdDSA or PS256', 'ES256')
+    .option('--algorithm <alg>', 'key algorithm when generating: ES256, EdDSA, PS256 or SM2 (SM2 only under an SM2 CA)', 'ES256')
     .option('--validity-days <n>', 'certificate validity in days', '730')
     .option('--types <codes>', 'comma-separated licence type codes to authorise in the trust file')
     .option('--trust <dir>', `add the department and key id to DIR/${TRUST_FILE_NAME}`)
@@ -87,7 +87,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
       if (badType !== undefined) throw new CliExit(EXIT.UNREADABLE, `--types: not a 21-character licence type code: ${badType}`);
       const validityDays = Number(opts.validityDays);
       if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) throw new CliExit(EXIT.UNREADABLE, '--validity-days: a whole number of days, 1 to 3650');
-      if (!['ES256', 'EdDSA', 'PS256'].includes(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, EdDSA or PS256, not ${opts.algorithm}`);
+      if (!['ES256', 'EdDSA', 'PS256', 'SM2'].includes(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, EdDSA, PS256 or SM2, not ${opts.algorithm}`);
       // The trust file is read and checked before anything is certified, so a problem with it leaves nothing behind.
       const trustPath = opts.trust ? join(opts.trust, TRUST_FILE_NAME) : undefined;
       let trustFile: LocalTrustFile | undefined;
