@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     if ('verifyPerSecond' in sm2.openssl) {
       process.stdout.write(`  ${`openssl speed -seconds ${sm2.opensslSeconds} sm2, verify`.padEnd(62)} ${fmt(sm2.openssl.verifyPerSecond).padStart(8)} /s\n`);
       for (const r of sm2.ratios) process.stdout.write(`  ratio ${r.backend} sm2Verify / openssl verify: ${r.ratioToOpenSsl.toFixed(3)}  (target >= 0.5)\n`);
+      if (sm2.fullForm?.ratioToOpenSsl != null) process.stdout.write(`  ratio SM2 full-form verifyLicense (${sm2.fullForm.backend}) / openssl verify: ${sm2.fullForm.ratioToOpenSsl.toFixed(3)}\n`);
     } else {
       process.stdout.write(`  openssl speed sm2: not measured, ${sm2.openssl.missing}\n`);
     }
