@@ -104,6 +104,16 @@ describe('elicense ca init', () => {
       const cert = parseCertificate(new X509Certificate(readFileSync(join(out, d, 'certificate.pem'))).raw);
       expect([cert.publicKey && algorithmForKey(cert.publicKey), cert.signatureAlgorithm.oid]).toEqual(['SM2', '1.2.156.10197.1.501']);
     }
+    // A department certified later under the SM2 intermediate: --algorithm SM2; a P-256 key under it is refused.
+    const sm2Dept = join(dir, 'sm2-department');
+    const base = ['ca', 'issue-department', '--ca-key', join(out, 'intermediates', 'fuzhou', 'key.p12'), '--name', '福州市国密测试局', '--division', '350100', '--types', BUSINESS_LICENSE, '--trust', join(out, 'trust')];
+    const issued = await cli([...base, '--uscc', uscc('350100', 'DM000095'), '--algorithm', 'SM2', '--out', sm2Dept, ...FAST], env);
+    expect({ code: issued.code, err: issued.err }).toEqual({ code: 0, err: '' });
+    const deptCert = parseCertificate(new X509Certificate(readFileSync(join(sm2Dept, 'certificate.pem'))).raw);
+    expect([deptCert.publicKey && algorithmForKey(deptCert.publicKey), deptCert.signatureAlgorithm.oid]).toEqual(['SM2', '1.2.156.10197.1.501']);
+    const p256 = await cli([...base, '--uscc', uscc('350100', 'DM000096'), '--algorithm', 'ES256', '--out', join(dir, 'p256-under-sm2'), ...FAST], env);
+    expect(p256.code).not.toBe(0);
+    expect(p256.err).toContain('ALGORITHM_NOT_ALLOWED');
     config.departments[0]!.algorithm = 'ES256';
     writeFileSync(file, JSON.stringify(config));
     const mixed = await cli(['ca', 'init', '--ceremony', file, '--out', join(dir, 'mixed-region'), ...FAST], env);
