@@ -16,6 +16,8 @@ export interface NativeSm2 {
 interface Sm2Addon {
   publicKey(spkiDer: Uint8Array): object;
   verify(key: object, data: Uint8Array, signature: Uint8Array, id: Uint8Array): boolean;
+  /** The same check written out on a precomputed generator table (absent when the addon could not set it up). */
+  verifyFast?(key: object, data: Uint8Array, signature: Uint8Array, id: Uint8Array): boolean;
   sign(pkcs8Der: Uint8Array, data: Uint8Array, id: Uint8Array): Uint8Array;
   opensslVersion: string;
 }
@@ -39,7 +41,13 @@ const SELF_TEST = {
   id: '1234567812345678',
 };
 
-let loaded: NativeSm2 | null | undefined;
+/** The two verification paths of the addon: `fast` (used in service when present) and `reference` (EVP_DigestVerify). */
+export interface NativeSm2Paths {
+  readonly fast: NativeSm2 | null;
+  readonly reference: NativeSm2;
+}
+
+let loaded: NativeSm2Paths | null | undefined;
 
 /**
  * The native SM2 binding, or null (never throws, logs nothing) when
@@ -47,12 +55,22 @@ let loaded: NativeSm2 | null | undefined;
  * fails its self-test against an OpenSSL-made signature.
  */
 export function loadNativeSm2(): NativeSm2 | null {
+  const paths = loadNativeSm2Paths();
+  return paths === null ? null : (paths.fast ?? paths.reference);
+}
+
+/**
+ * Both verification paths of the binding (for tests and measurements): the
+ * reference path is EVP_DigestVerify; the fast path is null when the addon
+ * lacks it or it fails the self-test. Null as loadNativeSm2 is.
+ */
+export function loadNativeSm2Paths(): NativeSm2Paths | null {
   if (process.env.ELICENSE_SM2_NATIVE === '0') return null;
   if (loaded === undefined) loaded = tryLoad();
   return loaded;
 }
 
-function tryLoad(): NativeSm2 | null {
+function tryLoad(): NativeSm2Paths | null {
   try {
     const file = repoPath(...ADDON_FILE);
     if (!existsSync(file)) return null;
@@ -60,14 +78,17 @@ function tryLoad(): NativeSm2 | null {
     process.dlopen(module, file);
     const addon = module.exports;
     if (typeof addon.publicKey !== 'function' || typeof addon.verify !== 'function' || typeof addon.sign !== 'function') return null;
-    const binding = wrap(addon as Sm2Addon);
-    return passesSelfTest(binding) ? binding : null;
+    const reference = wrap(addon as Sm2Addon, 'reference');
+    if (!passesSelfTest(reference)) return null;
+    const fast = typeof addon.verifyFast === 'function' ? wrap(addon as Sm2Addon, 'fast') : null;
+    return { reference, fast: fast !== null && passesSelfTest(fast) ? fast : null };
   } catch {
     return null;
   }
 }
 
-function wrap(addon: Sm2Addon): NativeSm2 {
+function wrap(addon: Sm2Addon, path: 'fast' | 'reference'): NativeSm2 {
+  const check = path === 'fast' && addon.verifyFast !== undefined ? addon.verifyFast.bind(addon) : addon.verify.bind(addon);
   const publicKeys = new Map<string, object>();
   const publicKeyOf = (spkiDer: Uint8Array): object => {
     const cacheKey = Buffer.from(spkiDer.buffer, spkiDer.byteOffset, spkiDer.byteLength).toString('base64');
@@ -84,7 +105,7 @@ function wrap(addon: Sm2Addon): NativeSm2 {
   };
   return {
     sign: (pkcs8Der, data, id) => new Uint8Array(addon.sign(pkcs8Der, data, id)),
-    verify: (spkiDer, data, signature, id) => addon.verify(publicKeyOf(spkiDer), data, signature, id),
+    verify: (spkiDer, data, signature, id) => check(publicKeyOf(spkiDer), data, signature, id),
   };
 }
 
@@ -101,6 +122,7 @@ function passesSelfTest(binding: NativeSm2): boolean {
     binding.verify(spki, message, opensslSignature, id) &&
     binding.verify(spki, message, ours, id) &&
     !binding.verify(spki, otherMessage, opensslSignature, id) &&
-    !binding.verify(spki, message, opensslSignature, new Uint8Array(0))
+    !binding.verify(spki, message, opensslSignature, new Uint8Array(0)) &&
+    !binding.verify(spki, message, Buffer.concat([opensslSignature.subarray(32), opensslSignature.subarray(0, 32)]), id)
   );
 }
