@@ -3,7 +3,8 @@
  *
  * Mutual recognition end to end (issue 5): three nodes on loopback, three
  * regions, three databases. A (Fujian) issues; B (Guangdong) recognises A's
- * business licences; C (Shanghai) follows A but recognises none of its types.
+ * business licences; C (Shanghai, a region entirely on SM2 with SM3) follows A
+ * and recognises its marriage certificates, not its business licences.
  * B verifies A's licence while A is down, sees A's revocation after its next
  * sync, and refuses a tampered or replayed trust list, keeping the last good one.
  */
