@@ -3,8 +3,8 @@ import type { Sm2PrivateMaterial, Sm2PublicMaterial } from './sm2KeyMaterial';
 /**
  * The shape of the native SM2 binding (an addon on the OpenSSL that Node
  * ships), as its loader `loadNativeSm2()` in ./nativeSm2 returns it. Declared
- * here too so that this layer compiles and runs whether or not the binding
- * is present. Signatures are r‖s, 64 bytes; id is the distinguishing ID.
+ * here, not in the loader, so that this layer compiles and runs whether or not
+ * the binding is present. Signatures are r‖s, 64 bytes; id is the distinguishing ID.
  */
 export interface NativeSm2 {
   sign(pkcs8Der: Uint8Array, data: Uint8Array, id: Uint8Array): Uint8Array;

@@ -1,17 +1,13 @@
 import { existsSync } from 'node:fs';
 import { repoPath } from '../../repoPath';
+import type { NativeSm2 } from './Sm2Backend';
 
-/**
+/*
  * SM2 with SM3 through the OpenSSL inside the running Node binary (the addon
  * in native/sm2, built at install time when a compiler is present). Node's
  * own crypto.sign cannot set the SM2 distinguishing ID; the addon can.
  * Signatures are the 64-byte r‖s form; keys are DER (PKCS#8 / SPKI).
  */
-export interface NativeSm2 {
-  sign(pkcs8Der: Uint8Array, data: Uint8Array, id: Uint8Array): Uint8Array; // 64-byte r‖s
-  verify(spkiDer: Uint8Array, data: Uint8Array, signature: Uint8Array /* 64-byte r‖s */, id: Uint8Array): boolean;
-}
-
 /** What the compiled addon exports (native/sm2/sm2.c). */
 interface Sm2Addon {
   publicKey(spkiDer: Uint8Array): object;

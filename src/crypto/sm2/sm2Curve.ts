@@ -11,13 +11,6 @@ export const SM2_CURVE = Object.freeze({
   gy: 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n,
 });
 
-/** Object identifier of the SM2 curve (GM/T 0006), as SPKI and PKCS#8 name it. */
-export const SM2_CURVE_OID = '1.2.156.10197.1.301';
-/** SM3 (GM/T 0006): the CMS digest algorithm of SM2 signatures (GB/T 35275). */
-export const SM3_OID = '1.2.156.10197.1.401';
-/** SM2 signature with SM3 (GM/T 0006): certificates and CMS (GB/T 35275) name the signature with it. */
-export const SM2_WITH_SM3_OID = '1.2.156.10197.1.501';
-
 /**
  * The default distinguishing ID of GB/T 32918 / GM/T 0009, "1234567812345678"
  * (ASCII). Every elicense SM2 signature uses it; a key with another ID is not

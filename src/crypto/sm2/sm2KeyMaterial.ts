@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ElicenseError } from '../../errors';
-import { SM2_CURVE, bytesToBigint, isOnSm2Curve, scalarBytes, sm2DefaultIdBytes } from './sm2Curve';
+import { SM2_CURVE, bytesToBigint, isOnSm2Curve, sm2DefaultIdBytes } from './sm2Curve';
 import { sm2Za } from './sm2Za';
 
 /** An SM2 public key as every backend wants it. */
@@ -151,7 +151,3 @@ export function sm2PrivateMaterial(key: KeyObject): Sm2PrivateMaterial {
   return m;
 }
 
-/** 0x04 ‖ x ‖ y of affine coordinates. */
-export function uncompressedPoint(x: bigint, y: bigint): Buffer {
-  return Buffer.concat([Buffer.of(0x04), scalarBytes(x), scalarBytes(y)]);
-}

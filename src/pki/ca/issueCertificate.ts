@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { algorithmForKey, CERTIFIED_ALGORITHMS, type JwsAlgorithm } from '../../crypto/algorithms';
 import { ecdsaP1363ToDer } from '../../crypto/ecdsaP1363ToDer';
+import { samePublicKey } from '../../crypto/samePublicKey';
 import { isPlausibleSignatureLength } from '../../crypto/jws/isPlausibleSignatureLength';
 import type { KeySigner } from '../../crypto/Signer';
 import { ElicenseError } from '../../errors';
@@ -69,7 +70,7 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
     throw new ElicenseError('ALGORITHM_NOT_ALLOWED', 'an SM2 key is certified by an SM2 CA only, and an SM2 CA certifies SM2 keys only');
   }
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  if (!issuer && !Buffer.from(signer.publicKey.export({ type: 'spki', format: 'der' })).equals(spki)) {
+  if (!issuer && !samePublicKey(signer.publicKey, publicKey)) {
     throw new ElicenseError('ALGORITHM_KEY_MISMATCH', 'self-signed certificate: signer key does not match the subject key');
   }
   const ski = keyIdentifier(spki);

@@ -1,10 +1,9 @@
 import { KeyObject, createPublicKey } from 'node:crypto';
 import { isSm2Key } from '../../crypto/sm2/sm2KeyMaterial';
+import { OID } from '../oids';
 import { DerReader, contents, decodeOid } from './DerReader';
 
 const NAMED_CURVES = new Set(['1.2.840.10045.3.1.7', '1.3.132.0.34', '1.3.132.0.35']);
-/** The SM2 curve (GB/T 32918.5): its keys are SM2 keys only (docs/adr/0009-national-cryptography.md). */
-const SM2_CURVE = '1.2.156.10197.1.301';
 /** Below this an RSA key is refused (as in the Web PKI); our own keys are 2048+ or EC. */
 export const MIN_RSA_BITS = 2048;
 
@@ -34,7 +33,7 @@ export function parsePublicKey(spki: Uint8Array): KeyObject | string {
       break;
     case '1.2.840.10045.2.1':
       if (!params || params.tag !== 0x06) return 'EC key without a named curve';
-      if (decodeOid(params.value) === SM2_CURVE) return sm2PublicKey(spki);
+      if (decodeOid(params.value) === OID.sm2Curve) return sm2PublicKey(spki);
       if (!NAMED_CURVES.has(decodeOid(params.value))) return `EC curve ${decodeOid(params.value)} not allowed`;
       break;
     case '1.3.101.112':
