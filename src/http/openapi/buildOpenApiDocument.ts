@@ -1,6 +1,7 @@
-import type { HttpMethod, InputPart, RouteSpec } from '../RouteSpec';
+import type { InputPart, RouteSpec } from '../RouteSpec';
 import type { ErrorCode } from '../../errors';
 import { statusOf } from '../problem';
+import { DEFAULT_CODE } from '../schema/readRouteInput';
 import { schemaRef, type JsonSchema } from './componentSchemas';
 
 /** What the generator needs of a route: the declaration (with its input schemas and documented answers), not the handler. */
@@ -13,8 +14,6 @@ export interface OpenApiInput {
 }
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
-
-export const routeKey = (method: HttpMethod, path: string): string => `${method.toUpperCase()} ${path}`;
 
 const PROBLEM = { 'application/problem+json': { schema: schemaRef('Problem') } };
 const PARAM = /:([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -125,10 +124,10 @@ function responses(route: RouteDeclaration): Record<string, unknown> {
 function inputRefusals(route: RouteDeclaration): Map<string, ErrorCode[]> {
   const input = route.input ?? {};
   const parts: Array<[InputPart<unknown> | undefined, ErrorCode]> = [
-    [input.params, 'INPUT_MALFORMED'],
-    [input.query, 'INPUT_MALFORMED'],
-    [input.headers, 'INPUT_MALFORMED'],
-    [input.body?.mode === 'describe' ? undefined : input.body, 'SCHEMA_INVALID'],
+    [input.params, DEFAULT_CODE.params],
+    [input.query, DEFAULT_CODE.query],
+    [input.headers, DEFAULT_CODE.headers],
+    [input.body?.mode === 'describe' ? undefined : input.body, DEFAULT_CODE.body],
   ];
   const byStatus = new Map<string, ErrorCode[]>();
   for (const [part, fallback] of parts) {

@@ -13,7 +13,8 @@ type Part = 'params' | 'query' | 'headers' | 'body';
 type Values = RouteInputValues<unknown, unknown, unknown, unknown>;
 
 const WHAT: Record<Part, string> = { params: 'path parameter', query: 'query parameter', headers: 'header', body: 'property' };
-const DEFAULT_CODE: Record<Part, ErrorCode> = { params: 'INPUT_MALFORMED', query: 'INPUT_MALFORMED', headers: 'INPUT_MALFORMED', body: 'SCHEMA_INVALID' };
+/** The code a part's refusal carries unless the route names another (the OpenAPI document lists the same). */
+export const DEFAULT_CODE: Readonly<Record<Part, ErrorCode>> = { params: 'INPUT_MALFORMED', query: 'INPUT_MALFORMED', headers: 'INPUT_MALFORMED', body: 'SCHEMA_INVALID' };
 /** Keywords that only wrap the failures of their branches, which say more. */
 const WRAPPERS = new Set(['anyOf', 'oneOf', 'if', 'allOf']);
 const MAX_ISSUES = 20;
@@ -44,7 +45,10 @@ export class RouteInputReader {
     return (req) => ({
       params: check.params?.({ ...req.params }),
       query: check.query?.({ ...(req.query as object) }),
-      headers: check.headers?.(Object.fromEntries(headerNames.flatMap((name) => (req.get(name) === undefined ? [] : [[name, req.get(name)]])))),
+      headers: check.headers?.(Object.fromEntries(headerNames.flatMap((name) => {
+        const value = req.get(name);
+        return value === undefined ? [] : [[name, value]];
+      }))),
       body: check.body?.(req.body === undefined && optionalBody ? {} : req.body),
     });
   }
