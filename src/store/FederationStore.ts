@@ -191,11 +191,6 @@ export class FederationStore {
     return rows.map(toSyncState);
   }
 
-  async pinnedRegion(q: Queryable, peerRootSha256: string): Promise<string | null> {
-    const [row] = await q.query<Record<string, unknown>>('SELECT pinned_region_code FROM peer_sync_state WHERE peer_root_sha256 = $1', [peerRootSha256]);
-    return row && row['pinned_region_code'] !== null ? String(row['pinned_region_code']) : null;
-  }
-
   /** Pins a peer's root to the region of the trust list just accepted under it (migration 0008). */
   async pinRegion(q: Queryable, peerRootSha256: string, baseUrl: string, regionCode: string): Promise<void> {
     await q.query(

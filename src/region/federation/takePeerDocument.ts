@@ -34,8 +34,8 @@ export async function takePeerDocument(
     ownRegionCode: string | null;
     /** Regions configured or pinned for the other configured peers. */
     takenRegions?: ReadonlySet<string>;
-    /** The region this peer's root is pinned to, when the caller has read it already (absent: read here). */
-    pinnedRegion?: string | null;
+    /** The region this peer's root is pinned to (the caller reads the pins once per round or import). */
+    pinnedRegion: string | null;
   },
 ): Promise<TakeOutcome> {
   const place = kind === 'status-list' ? opts.docId : 'current';
@@ -47,7 +47,7 @@ export async function takePeerDocument(
     const stored = await store.peerDocument(q, peer.rootSha256, 'trust-list', 'current');
     trustList = stored ? payloadOf<TrustListDocument>(stored.body) : null;
   }
-  const pinnedRegion = kind !== 'trust-list' ? null : opts.pinnedRegion !== undefined ? opts.pinnedRegion : await store.pinnedRegion(q, peer.rootSha256);
+  const pinnedRegion = kind === 'trust-list' ? opts.pinnedRegion : null;
   const verdict = peerDocumentGate({
     kind,
     jws,

@@ -15,11 +15,10 @@ import { OID } from '../../pki/oids';
 import { validatePath } from '../../pki/path/validatePath';
 import { standardsDir } from '../../standards/standardsDir';
 import { MAX_CLOCK_SKEW_MS } from '../../format/timestamp';
-import type { RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../format/federation/documentTypes';
+import type { FederationKind, RecognitionAgreement, StatusListDocument, TrustListDocument } from '../../format/federation/documentTypes';
 
 /** The signed documents regions publish to each other (docs/product.md section 4). */
-import type { FederationKind } from '../../format/federation/documentTypes';
-export { FEDERATION_KINDS, type FederationKind } from '../../format/federation/documentTypes';
+export type { FederationKind } from '../../format/federation/documentTypes';
 
 interface KindSpec {
   typ: string;
