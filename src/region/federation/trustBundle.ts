@@ -56,6 +56,15 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
   // Trust lists first: the other documents are placed against them.
   const order = (e: (typeof entries)[number]) => ORDER[(e.ok ? e.entry.kind : e.kind) as FederationKind] ?? 9;
   entries.sort((a, b) => order(a) - order(b));
+  // Each peer's current trust list, read once per import (not once per status list placed against it).
+  const currentLists = new Map<string, TrustListDocument | null>();
+  const currentList = async (root: string): Promise<TrustListDocument | null> => {
+    if (!currentLists.has(root)) {
+      const stored = await store.peerDocument(q, root, 'trust-list', 'current');
+      currentLists.set(root, stored ? payloadOf<TrustListDocument>(stored.body) : null);
+    }
+    return currentLists.get(root)!;
+  };
   for (const read of entries) {
     if (!read.ok) {
       report.refused.push({ kind: read.kind, docId: read.docId, rootSha256: read.rootSha256, code: read.code, message: read.message });
@@ -68,6 +77,7 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
       refuse('PEER_UNKNOWN', 'no configured peer has this root');
       continue;
     }
+    const trustList = e.kind === 'trust-list' ? null : await currentList(e.rootSha256);
     const outcome = await takePeerDocument(q, store, peer, e.kind, e.body, {
       at,
       etag: null,
@@ -76,8 +86,12 @@ export async function importTrustBundle(q: Queryable, store: FederationStore, co
       ownRegionCode,
       takenRegions: regionsOfOtherPeers(config.peers, pins, peer),
       pinnedRegion: pins.get(e.rootSha256) ?? null,
+      ...(trustList ? { trustList } : {}),
     });
-    if (outcome.ok && e.kind === 'trust-list') pins.set(e.rootSha256, outcome.regionCode);
+    if (outcome.ok && e.kind === 'trust-list') {
+      pins.set(e.rootSha256, outcome.regionCode);
+      currentLists.delete(e.rootSha256); // the list just taken is the current one now: read it again when needed
+    }
     if (!outcome.ok) refuse(outcome.code, outcome.message);
     else if (outcome.stored) report.accepted++;
     else report.unchanged++;
