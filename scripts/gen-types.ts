@@ -1,6 +1,6 @@
 /**
  * TypeScript types come from the schemas, never written twice. Generates src/standards/generated/:
- * LicenseRecord (envelope), TypeStandard (meta-schema) and one interface per type's face data
+ * LicenseRecord (newest envelope), TypeStandard (newest meta-schema) and one interface per type's face data
  * (latest version of each type). Type names take the code's one spelling, "license" (the published schemas'
  * titles keep theirs: a published standard never changes). A test regenerates and compares, so stale files fail the build.
  * Run after `npm run build`: node dist/scripts/gen-types.js
@@ -43,9 +43,22 @@ function prettyPrint(source: string): string {
 /** File name → content, for every generated file. */
 export async function generateTypes(dir: string = standardsDir()): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const envelopePath = 'envelope/licence-record-1.0.0.schema.json';
-  out.set('LicenseRecord.ts', await toTs(readJson(join(dir, envelopePath)), 'LicenseRecord', envelopePath));
-  out.set('TypeStandard.ts', await toTs(readJson(join(dir, 'type-standard.schema.json')), 'TypeStandard', 'type-standard.schema.json'));
+  // The newest envelope and meta-schema describe the code's types; records and standards of the first
+  // versions lack only what the later ones added, so the aliases make those members optional.
+  const envelopePath = 'envelope/licence-record-1.1.0.schema.json';
+  out.set(
+    'LicenseRecord.ts',
+    (await toTs(readJson(join(dir, envelopePath)), 'LicenseRecord110', envelopePath)) +
+      `\n/** A record of either envelope: 1.0.0 records carry no envelopeVersion and none of the 1.1.0 additions. */\n` +
+      `export type LicenseRecord = Omit<LicenseRecord110, 'envelopeVersion'> & { envelopeVersion?: LicenseRecord110['envelopeVersion'] };\n`,
+  );
+  const metaPath = 'type-standard-1.1.0.schema.json';
+  out.set(
+    'TypeStandard.ts',
+    (await toTs(readJson(join(dir, metaPath)), 'TypeStandard110', metaPath)) +
+      `\n/** A type standard of either meta-schema: 1.0.0 standards carry no "$schema" and no envelopeVersion (their records follow envelope 1.0.0). */\n` +
+      `export type TypeStandard = Omit<TypeStandard110, '$schema' | 'envelopeVersion'> & { $schema?: TypeStandard110['$schema']; envelopeVersion?: TypeStandard110['envelopeVersion'] };\n`,
+  );
   const exports = ["export * from './LicenseRecord';", "export * from './TypeStandard';"];
   for (const slug of readdirSync(join(dir, 'types')).sort()) {
     const versions = readdirSync(join(dir, 'types', slug))
