@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'SCHEMA_INVALID',
   'CODE_INVALID',
   'STANDARD_INVALID',
+  /** The draft names a standard a newer one of the same type supersedes (older version or replaced type code). */
+  'STANDARD_SUPERSEDED',
+  /** A photo of the draft is not an allowed, decodable image within the type standard's bounds. */
+  'PHOTO_INVALID',
   // crypto and PKI
   'ALGORITHM_NOT_ALLOWED',
   'ALGORITHM_KEY_MISMATCH',

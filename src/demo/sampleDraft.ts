@@ -12,6 +12,10 @@ export interface SampleLicense {
 interface SampleFile {
   slug: string;
   holder: LicenseDraft['holder'];
+  otherHolders?: LicenseDraft['otherHolders'];
+  relatedItem?: LicenseDraft['relatedItem'];
+  /** Photo field → image file (relative to the repository root) and its media type. */
+  photos?: Record<string, { mediaType: string; file: string }>;
   certificateNumber: string;
   issuedDate?: string;
   effectiveDate: string;
@@ -19,7 +23,10 @@ interface SampleFile {
   extendInfo: Record<string, unknown>;
 }
 
-/** Every sample in fixtures/data, ordered by slug. The issuer is whoever signs in the demo region. */
+/**
+ * Every sample in fixtures/data (one file per type and face variant, e.g. business-licence-individual.json),
+ * ordered by file name. The issuer is whoever signs in the demo region.
+ */
 export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLicense[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -30,6 +37,11 @@ export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLi
         slug: s.slug,
         draft: {
           holder: s.holder,
+          ...(s.otherHolders !== undefined ? { otherHolders: s.otherHolders } : {}),
+          ...(s.relatedItem !== undefined ? { relatedItem: s.relatedItem } : {}),
+          ...(s.photos !== undefined
+            ? { photos: Object.fromEntries(Object.entries(s.photos).map(([field, p]) => [field, { mediaType: p.mediaType, data: readFileSync(repoPath(...p.file.split('/'))).toString('base64') }])) }
+            : {}),
           certificateNumber: s.certificateNumber,
           effectiveDate: s.effectiveDate,
           ...(s.expiringDate !== undefined ? { expiringDate: s.expiringDate } : {}),

@@ -18,6 +18,20 @@ export interface FullForm {
   signature: string;
   /** Compact JWS by the region time-stamping authority; see TimestampPayload. */
   timestamp?: string;
+  /**
+   * The images the record's photo fields reference (envelope 1.1.0 types with photos), keyed by face field.
+   * Outside the signature: each is bound by the SHA-256 its photo field in the signed record carries.
+   */
+  attachments?: LicenseAttachments;
 }
 
-export const FULL_FORM_KEYS: ReadonlySet<string> = new Set(['format', 'license', 'signature', 'timestamp']);
+/** A photo as the full form carries it. */
+export interface LicenseAttachment {
+  mediaType: 'image/jpeg' | 'image/png';
+  /** The image bytes, base64. */
+  data: string;
+}
+
+export type LicenseAttachments = Record<string, LicenseAttachment>;
+
+export const FULL_FORM_KEYS: ReadonlySet<string> = new Set(['format', 'license', 'signature', 'timestamp', 'attachments']);

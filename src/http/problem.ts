@@ -20,6 +20,8 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   TEXT_CONTROL_CHARACTER: 422,
   // standards and codes: a request naming an unknown type or bad codes; the catalogue itself broken is the node's fault
   TYPE_UNKNOWN: 422,
+  STANDARD_SUPERSEDED: 422,
+  PHOTO_INVALID: 422,
   SCHEMA_INVALID: 422,
   CODE_INVALID: 422,
   STANDARD_INVALID: 500,

@@ -6,7 +6,7 @@ import { verifyFullFormDocument } from '../verify/verifyLicense';
 import type { TrustInputs } from '../trust/TrustInputs';
 import { chinaCalendarDate } from '../chinaCalendarDate';
 import type { FullForm } from '../format/FullForm';
-import { prepareLicenseRecord, type IssuingDepartment, type LicenseDraft } from './prepareLicenseRecord';
+import { prepareCheckedRecord, type IssuingDepartment, type LicenseDraft } from './prepareLicenseRecord';
 import { signLicense } from './signLicense';
 
 export interface IssueLicenseContext {
@@ -19,6 +19,8 @@ export interface IssueLicenseContext {
   at: Date;
   /** Status-list slot allocated for this licence (issuing node). */
   statusEntry?: { listId: string; index: number };
+  /** Sign under a superseded standard: only to regenerate the golden vectors of an older standard. */
+  allowSuperseded?: boolean;
   /** Keeps the self-check's path validation warm across a batch. */
   caches?: VerifierCaches;
 }
@@ -29,14 +31,16 @@ export interface IssueLicenseContext {
  * would. A licence that would not verify is never handed out.
  */
 export async function issueLicense(draft: LicenseDraft, ctx: IssueLicenseContext): Promise<FullForm> {
-  const record = prepareLicenseRecord(draft, {
+  const { record, attachments } = prepareCheckedRecord(draft, {
     catalog: ctx.catalog,
     issuer: ctx.department,
     serial: ctx.serial,
     today: chinaCalendarDate(ctx.at),
     ...(ctx.statusEntry !== undefined ? { statusEntry: ctx.statusEntry } : {}),
+    ...(ctx.allowSuperseded === true ? { allowSuperseded: true } : {}),
   });
   const form = await signLicense(record as unknown as Record<string, unknown>, { department: ctx.department.signer, timestampAuthority: ctx.timestampAuthority }, ctx.at);
+  if (Object.keys(attachments).length > 0) form.attachments = attachments;
   const check = verifyFullFormDocument(form, { trust: ctx.trust, catalog: ctx.catalog, at: ctx.at, ...(ctx.caches ? { caches: ctx.caches } : {}) });
   const blocking = check.reasons.filter((r) => r !== 'LICENSE_NOT_YET_VALID' && r !== 'LICENSE_EXPIRED');
   if (blocking.length > 0) {

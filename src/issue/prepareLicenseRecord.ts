@@ -4,6 +4,21 @@ import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { LicenseRecord } from '../standards/generated/LicenseRecord';
 import type { RecordIssue } from '../standards/recordValidation';
+import type { LicenseAttachments } from '../format/FullForm';
+import { photoReferences } from './photoReferences';
+
+export interface DraftHolder {
+  name: string;
+  code: string;
+  typeCode: string;
+  typeName: string;
+}
+
+export interface DraftPhoto {
+  mediaType: string;
+  /** The image, base64. */
+  data: string;
+}
 
 /** What a department supplies to issue a licence; the rest of the record is filled in here. */
 export interface LicenseDraft {
@@ -11,7 +26,17 @@ export interface LicenseDraft {
   /** Type standard version; the latest published one when omitted. */
   standardVersion?: string;
   certificateNumber: string;
-  holder: { name: string; code: string; typeCode: string; typeName: string };
+  /** The first (or only) holder: certificateHolder* of the record. */
+  holder: DraftHolder;
+  /** Further holders (co-owners), envelope 1.1.0 types whose maxHolders allows them. */
+  otherHolders?: DraftHolder[];
+  /** 关联事项: the government service item the licence was issued under (envelope 1.1.0). */
+  relatedItem?: { name: string; code?: string };
+  /**
+   * Images of the type standard's photo fields (driving licence, social security card), base64: the record
+   * carries each one's media type and SHA-256, the full form carries the bytes (docs/adr/0010).
+   */
+  photos?: Record<string, DraftPhoto>;
   /** YYYY-MM-DD; the issue day when omitted. */
   issuedDate?: string;
   effectiveDate: string;
@@ -44,6 +69,20 @@ export interface PrepareOptions {
    * vouches only for its own areas and verification refuses anything else (ISSUER_AREA_OUTSIDE_REGION).
    */
   regionCode?: string;
+  /**
+   * Sign under a standard a newer one supersedes (an older version of the slug, or a replaced type code).
+   * Only for regenerating the golden vectors of the older standard: a department issues under the newest
+   * standard of its type (docs/adr/0010).
+   */
+  allowSuperseded?: boolean;
+}
+
+export interface PreparedRecord {
+  record: LicenseRecord;
+  /** What the same validation found and a verifier will show. */
+  warnings: readonly RecordIssue[];
+  /** The photo bytes the record's photo references bind (the full form's attachments); empty without photos. */
+  attachments: LicenseAttachments;
 }
 
 /**
@@ -55,12 +94,22 @@ export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions):
   return prepareCheckedRecord(draft, opts).record;
 }
 
-/** prepareLicenseRecord, with the warnings the same validation found (what a verifier will show). */
-export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions): { record: LicenseRecord; warnings: readonly RecordIssue[] } {
+/** prepareLicenseRecord, with the warnings the same validation found (what a verifier will show) and the photo bytes. */
+export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions): PreparedRecord {
   const standard = opts.catalog.getType(draft.typeCode, draft.standardVersion);
   if (!standard) {
     throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${draft.typeCode}${draft.standardVersion ? ` version ${draft.standardVersion}` : ''}`);
   }
+  const newest = opts.catalog.getTypeBySlug(standard.slug)!;
+  if (newest !== standard && opts.allowSuperseded !== true) {
+    throw new ElicenseError('STANDARD_SUPERSEDED', `${standard.slug} ${standard.version} (${standard.typeCode}) is superseded by ${newest.version} (${newest.typeCode}): new licences are issued under the newest standard of their type`, {
+      typeCode: standard.typeCode,
+      version: standard.version,
+      successor: { typeCode: newest.typeCode, version: newest.version },
+    });
+  }
+  const onEnvelope110 = standard.envelopeVersion !== undefined;
+  const photos = photoReferences(draft, standard);
   const identifier = buildLicenseIdentifier({
     typeCode: standard.typeCode,
     issuerCode: opts.issuer.uscc,
@@ -68,6 +117,7 @@ export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions):
     version: opts.version ?? '001',
   });
   const record: LicenseRecord = {
+    ...(onEnvelope110 ? { envelopeVersion: standard.envelopeVersion } : {}),
     certificateName: standard.nameZh,
     certificateIdentifier: identifier,
     certificateTypeCode: standard.typeCode,
@@ -84,11 +134,13 @@ export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions):
     certificateHolderCode: draft.holder?.code,
     certificateHolderTypeCode: draft.holder?.typeCode,
     certificateHolderTypeName: draft.holder?.typeName,
+    ...(draft.otherHolders !== undefined && (draft.otherHolders.length > 0 || !onEnvelope110) ? { certificateOtherHolders: draft.otherHolders } : {}),
     certificateEffectiveDate: draft.effectiveDate,
     ...(draft.expiringDate !== undefined ? { certificateExpiringDate: draft.expiringDate } : {}),
     certificateAreaCode: draft.areaCode ?? opts.issuer.divisionCode,
+    ...(draft.relatedItem !== undefined ? { relatedItemName: draft.relatedItem?.name, relatedItemCode: draft.relatedItem?.code } : {}),
     ...(opts.statusEntry !== undefined ? { statusEntry: { listId: opts.statusEntry.listId, index: opts.statusEntry.index } } : {}),
-    extendInfo: draft.extendInfo,
+    extendInfo: photos.references === undefined ? draft.extendInfo : { ...draft.extendInfo, ...photos.references },
   } as LicenseRecord;
   for (const key of Object.keys(record) as (keyof LicenseRecord)[]) if (record[key] === undefined) delete record[key];
   const check = opts.catalog.validateRecord(record);
@@ -105,5 +157,5 @@ export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions):
       errors: [{ path: '/certificateAreaCode', code: 'AREA_OUTSIDE_REGION', message }],
     });
   }
-  return { record, warnings: check.warnings };
+  return { record, warnings: check.warnings, attachments: photos.attachments };
 }

@@ -38,20 +38,19 @@ export function checkRecordCodes(record: LicenseRecord, standard: TypeStandard, 
 
   collect(out, '/certificateIssuingAuthorityCode', checkUscc(record.certificateIssuingAuthorityCode));
 
-  if (!standard.holderTypeCodes.includes(record.certificateHolderTypeCode)) {
-    out.errors.push({
-      path: '/certificateHolderTypeCode',
-      code: 'HOLDER_TYPE_NOT_ALLOWED',
-      message: `holder code type ${record.certificateHolderTypeCode} is not allowed for ${standard.nameEn}`,
-    });
-  } else {
-    const holder = checkHolderCode(record.certificateHolderTypeCode, record.certificateHolderCode, {
-      types: ctx.holderCodeTypes,
-      today,
-      divisions: ctx.divisions,
-    });
-    collect(out, '/certificateHolderCode', holder);
+  checkHolder(out, '/certificate', { typeCode: record.certificateHolderTypeCode, code: record.certificateHolderCode }, standard, ctx, today);
+  const others = record.certificateOtherHolders ?? [];
+  const maxHolders = standard.maxHolders ?? 1;
+  if (others.length + 1 > maxHolders) {
+    out.errors.push({ path: '/certificateOtherHolders', code: 'HOLDERS_TOO_MANY', message: `${standard.nameEn} names at most ${maxHolders} holder${maxHolders === 1 ? '' : 's'}` });
   }
+  const seen = new Set([`${record.certificateHolderTypeCode}:${record.certificateHolderCode}`]);
+  others.forEach((h, i) => {
+    const key = `${h.typeCode}:${h.code}`;
+    if (seen.has(key)) out.errors.push({ path: `/certificateOtherHolders/${i}/code`, code: 'HOLDER_DUPLICATE', message: 'this holder is already named' });
+    seen.add(key);
+    checkHolder(out, `/certificateOtherHolders/${i}/`, h, standard, ctx, today);
+  });
 
   collect(out, '/certificateAreaCode', checkDivisionCode(record.certificateAreaCode, ctx.divisions));
 
@@ -92,6 +91,16 @@ export function checkRecordCodes(record: LicenseRecord, standard: TypeStandard, 
     out.errors.push({ path: '/certificateExpiringDate', code: 'VALIDITY_PERIOD_INVALID', message: 'expiring date is before the effective date' });
   }
   return out;
+}
+
+/** One holder's code type (allowed for the type) and code (checked per its type); `at` prefixes the field names. */
+function checkHolder(out: CodeCheckOutcome, at: string, holder: { typeCode: string; code: string }, standard: TypeStandard, ctx: CodeCheckContext, today: string): void {
+  const field = (name: string) => (at === '/certificate' ? `/certificateHolder${name}` : `${at}${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+  if (!standard.holderTypeCodes.includes(holder.typeCode)) {
+    out.errors.push({ path: field('TypeCode'), code: 'HOLDER_TYPE_NOT_ALLOWED', message: `holder code type ${holder.typeCode} is not allowed for ${standard.nameEn}` });
+    return;
+  }
+  collect(out, field('Code'), checkHolderCode(holder.typeCode, holder.code, { types: ctx.holderCodeTypes, today, divisions: ctx.divisions }));
 }
 
 const BIRTH_DATE = 'BirthDate';

@@ -87,6 +87,7 @@ export function checkTypeStandard(
   for (const [id, range] of Object.entries(ranges)) {
     for (const end of [range.from, range.to]) if (end.startsWith(RANGE) || end === HOLDERS || !known(end)) problems.push(`range ${id} names unknown field ${end}`);
   }
+  if (laidOut.has(HOLDERS) && layout.holdersLabel === undefined) problems.push('a layout showing holders needs pdfLayout.holdersLabel');
   if (layout.arrangement?.sealOver !== undefined && !laidOut.has(layout.arrangement.sealOver)) problems.push(`the seal is placed over ${layout.arrangement.sealOver}, which the layout does not show`);
   if (Object.keys(photos).length > 0 && layout.arrangement?.photo === undefined) problems.push('a type with photos must say where the photo goes (pdfLayout.arrangement.photo)');
   const unprinted = new Set(layout.notPrinted ?? []);

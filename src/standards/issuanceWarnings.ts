@@ -19,6 +19,8 @@ const DRAFT_FIELD: Readonly<Record<string, string>> = {
   '/certificateExpiringDate': '/expiringDate',
 };
 
+const OTHER_HOLDERS = '/certificateOtherHolders/';
+
 export interface DraftWarning {
   /** JSON pointer into the draft when the issuer supplied the field, else into the record (e.g. /certificateIssuingAuthorityCode). */
   path: string;
@@ -37,7 +39,9 @@ export function draftWarnings(warnings: readonly RecordIssue[], draft: { areaCod
   return warnings.map((w) => {
     const inDraft = w.path.startsWith('/extendInfo/')
       ? w.path
-      : w.path === '/certificateAreaCode'
+      : w.path.startsWith(OTHER_HOLDERS)
+        ? `/otherHolders/${w.path.slice(OTHER_HOLDERS.length)}`
+        : w.path === '/certificateAreaCode'
         ? draft.areaCode !== undefined ? '/areaCode' : undefined
         : w.path === '/certificateIssuedDate' && draft.issuedDate === undefined
           ? undefined

@@ -41,6 +41,11 @@ export const CLAIM = {
    * id text otherwise. Optional: older QRs without it read as before.
    */
   statusEntry: 11,
+  /**
+   * How many holders the licence names after the one in holderName (envelope 1.1.0 co-owners): the QR
+   * carries the first holder and the count of the others. Absent when there is one holder.
+   */
+  otherHolderCount: 12,
 } as const;
 
 export interface CompactClaims {
@@ -51,6 +56,8 @@ export interface CompactClaims {
   effectiveDate: string;
   expiringDate?: string;
   holderName: string;
+  /** Holders after the first (absent: none). */
+  otherHolderCount?: number;
   /** The type standard's qrFields and their values (keys "#<n>" when the standard is not known to the reader). */
   face: Record<string, unknown>;
   /** The standard's qrFields in order (encoding only). */
@@ -79,6 +86,7 @@ export function compactClaimsOf(form: FullForm, standard: TypeStandard, signedAt
     effectiveDate: String(r['certificateEffectiveDate']),
     ...(typeof r['certificateExpiringDate'] === 'string' ? { expiringDate: r['certificateExpiringDate'] } : {}),
     holderName: String(r['certificateHolderName']),
+    ...(Array.isArray(r['certificateOtherHolders']) && r['certificateOtherHolders'].length > 0 ? { otherHolderCount: r['certificateOtherHolders'].length } : {}),
     face,
     faceOrder: standard.qrFields,
     fullFormDigest: fullFormDigest(form),
@@ -111,6 +119,7 @@ function claimsToCbor(c: CompactClaims): Uint8Array {
     [CLAIM.fullFormDigest, Buffer.from(c.fullFormDigest)],
     [CLAIM.signedAt, Math.floor(c.signedAt.getTime() / 1000)],
     ...(c.statusEntry ? ([[CLAIM.statusEntry, statusEntryToCbor(c.statusEntry, c.issuerCode)]] as const) : []),
+    ...(c.otherHolderCount !== undefined ? ([[CLAIM.otherHolderCount, c.otherHolderCount]] as const) : []),
   ]);
   return cborEncoder.encode(m);
 }
@@ -241,6 +250,10 @@ function claimsFromCbor(payload: Uint8Array): CompactClaims {
     if (listId === undefined || !Number.isSafeInteger(index) || (index as number) < 0) throw new ElicenseError('COSE_MALFORMED', 'status entry claim must be [list, index]');
     statusEntry = { listId, index: index as number };
   }
+  const others = m.get(CLAIM.otherHolderCount);
+  if (others !== undefined && !(Number.isSafeInteger(others) && (others as number) >= 1 && (others as number) <= 49)) {
+    throw new ElicenseError('COSE_MALFORMED', 'other-holder count claim must be an integer 1..49');
+  }
   return {
     identifier,
     typeCode: parsed.value.typeCode,
@@ -249,6 +262,7 @@ function claimsFromCbor(payload: Uint8Array): CompactClaims {
     effectiveDate: str(CLAIM.effectiveDate)!,
     ...(expiringDate !== undefined ? { expiringDate } : {}),
     holderName,
+    ...(others !== undefined ? { otherHolderCount: others as number } : {}),
     face: Object.fromEntries([...(face as Map<number, unknown>)].map(([i, v]) => [`#${i}`, v === undefined ? holderName : v])),
     faceOrder: [],
     fullFormDigest: digest,

@@ -186,6 +186,7 @@ export interface TypeStandard110 {
          * Face fields deliberately left off the page (machine values such as the kind of entity); every other required field must be laid out
          */
         notPrinted?: FieldName[];
+        holdersLabel?: Label1;
         /**
          * @minItems 1
          */
@@ -230,6 +231,13 @@ export interface Source {
     where: string;
 }
 export interface Label {
+    zh: string;
+    en: string;
+}
+/**
+ * Label of the holders field (every holder of the licence, e.g. 权利人 on a real-estate title); required when a section lays out holders
+ */
+export interface Label1 {
     zh: string;
     en: string;
 }

@@ -61,6 +61,9 @@ export function validateCompactClaims(claims: CompactClaims, catalog: StandardsC
     certificateHolderName: claims.holderName,
   };
   if (!envelope(record)) return { ok: false, code: 'ENVELOPE_SCHEMA_INVALID', message: describe(envelope, '') };
+  if (claims.otherHolderCount !== undefined && claims.otherHolderCount + 1 > (standard.maxHolders ?? 1)) {
+    return { ok: false, code: 'ENVELOPE_SCHEMA_INVALID', message: `${claims.otherHolderCount + 1} holders; ${standard.slug} ${standard.version} names at most ${standard.maxHolders ?? 1}` };
+  }
   const face = faceValidator(standard);
   if (!face(claims.face)) return { ok: false, code: 'TYPE_SCHEMA_INVALID', message: describe(face, '/extendInfo') };
   return { ok: true };

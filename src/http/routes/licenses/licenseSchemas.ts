@@ -8,16 +8,46 @@ import { annotated, array, integer, jsonSchema, object, oneOf, string, type Json
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
 
 /** The licence data a department sends; the node fills in issuer, identifier, dates of issue and status entry. */
+const HOLDER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'code', 'typeCode', 'typeName'],
+  properties: { name: text(200), code: text(64), typeCode: text(8), typeName: text(60) },
+};
+
+/** Base64 of the largest photo a type standard allows (64 KiB). */
+const MAX_PHOTO_BASE64 = Math.ceil(65536 / 3) * 4;
+
 const DATA_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['holder', 'certificateNumber', 'effectiveDate', 'extendInfo'],
   properties: {
-    holder: {
+    holder: { ...HOLDER_SCHEMA, description: 'The first (or only) holder' },
+    otherHolders: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 49,
+      items: HOLDER_SCHEMA,
+      description: "Further holders (co-owners) in the order printed, for types whose standard allows several (maxHolders, standards 1.1.0)",
+    },
+    relatedItem: {
       type: 'object',
       additionalProperties: false,
-      required: ['name', 'code', 'typeCode', 'typeName'],
-      properties: { name: text(200), code: text(64), typeCode: text(8), typeName: text(60) },
+      required: ['name'],
+      properties: { name: text(200), code: text(64) },
+      description: '关联事项: the government service item the licence is issued under (standards 1.1.0)',
+    },
+    photos: {
+      type: 'object',
+      maxProperties: 4,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mediaType', 'data'],
+        properties: { mediaType: text(40), data: { type: 'string', minLength: 4, maxLength: MAX_PHOTO_BASE64 } },
+      },
+      description: "Images of the type's photo fields (standard's photos: media types, bytes, pixels), base64; the node puts their SHA-256 into the signed face data",
     },
     certificateNumber: text(100),
     effectiveDate: text(10),
