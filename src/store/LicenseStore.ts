@@ -80,6 +80,8 @@ export interface LicenseQuery {
   createdBefore?: Date;
   /** JSON containment on the record (jsonb @>), e.g. { holder: { code: '…' } }. */
   recordContains?: Record<string, unknown>;
+  /** Licences naming this holder code: the first holder or any other holder (co-owners, envelope 1.1.0). */
+  holderCode?: string;
   /** 1..500, default 50. */
   limit?: number;
   /** The `next` of the previous page. */
@@ -300,6 +302,11 @@ export class SqlLicenseStore implements LicenseStore {
     if (query.createdFrom !== undefined) add((p) => `created_at >= ${p}`, query.createdFrom.toISOString());
     if (query.createdBefore !== undefined) add((p) => `created_at < ${p}`, query.createdBefore.toISOString());
     if (query.recordContains !== undefined) add((p) => `record @> ${p}::jsonb`, JSON.stringify(query.recordContains));
+    if (query.holderCode !== undefined) {
+      // Two containments, each served by the record's jsonb_path_ops index.
+      params.push(JSON.stringify({ certificateHolderCode: query.holderCode }), JSON.stringify({ certificateOtherHolders: [{ code: query.holderCode }] }));
+      where.push(`(record @> $${params.length - 1}::jsonb OR record @> $${params.length}::jsonb)`);
+    }
     if (query.after !== undefined) {
       const cursor = decodeLicenseCursor(query.after);
       params.push(cursor.createdAt.toISOString(), cursor.identifier);

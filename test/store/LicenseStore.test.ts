@@ -157,6 +157,23 @@ describeStores('LicenseStore', (h) => {
     expect(byHolder.items[0]).not.toHaveProperty('fullForm');
   });
 
+  it('finds a licence by any of its holders: the first or a co-owner (envelope 1.1.0)', async () => {
+    const uscc = await addDepartment(h.db());
+    const holders = (first: string, ...others: string[]) => ({
+      record: { certificateHolderCode: first, ...(others.length > 0 ? { certificateOtherHolders: others.map((code) => ({ name: code, code, typeCode: '111', typeName: '公民身份号码' })) } : {}) },
+    });
+    await issue(uscc, 'CO1', { ...holders('A1', 'B1', 'C1'), at: new Date(T0.getTime() + 1000) });
+    await issue(uscc, 'CO2', { ...holders('B1'), at: new Date(T0.getTime() + 2000) });
+    await issue(uscc, 'CO3', { ...holders('D1'), at: new Date(T0.getTime() + 3000) });
+    const serials = async (code: string) => (await licenses.list(h.db(), { uscc, holderCode: code })).items.map((l) => l.serial);
+    expect(await serials('A1')).toEqual(['CO1']);
+    expect(await serials('B1')).toEqual(['CO2', 'CO1']);
+    expect(await serials('C1')).toEqual(['CO1']);
+    expect(await serials('X9')).toEqual([]);
+    // A code is matched whole, never as a prefix or inside another field.
+    expect(await serials('B')).toEqual([]);
+  });
+
   it('rejects a forged cursor and an oversized page', async () => {
     await expect(licenses.list(h.db(), { uscc: 'x', after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ code: 'INPUT_MALFORMED' });
     await expect(licenses.list(h.db(), { uscc: 'x', limit: 501 })).rejects.toMatchObject({ code: 'INPUT_MALFORMED' });

@@ -58,7 +58,7 @@ export class LicenseRecords {
         ...(query.typeCode !== undefined ? { typeCode: query.typeCode } : {}),
         ...(query.status !== undefined ? { status: query.status } : {}),
         // The holder code itself is personal data: record only that the search used one.
-        ...(query.recordContains !== undefined ? { byHolderCode: true } : {}),
+        ...(query.holderCode !== undefined || query.recordContains !== undefined ? { byHolderCode: true } : {}),
       });
       return page;
     });

@@ -11,7 +11,7 @@ export function licenseQueryOf(q: TypeOf<typeof LICENSE_QUERY>): Omit<LicenseQue
     uscc: q.department,
     ...(q.typeCode !== undefined ? { typeCode: q.typeCode } : {}),
     ...(q.status !== undefined ? { status: q.status } : {}),
-    ...(q.holderCode !== undefined ? { recordContains: { certificateHolderCode: q.holderCode } } : {}),
+    ...(q.holderCode !== undefined ? { holderCode: q.holderCode } : {}),
     ...(from !== undefined ? { createdFrom: from } : {}),
     ...(to !== undefined ? { createdBefore: to } : {}),
     ...(q.limit !== undefined ? { limit: q.limit } : {}),

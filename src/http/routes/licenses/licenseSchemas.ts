@@ -124,7 +124,7 @@ export const LICENSE_QUERY = object({
   department: string({ description: 'USCC of the department (region-wide keys must name one; issuers see their own)', examples: ['11350102EL000101X1'] }),
   typeCode: string({ description: 'Only licences of this type code' }),
   status: oneOf(STATUSES, { description: 'Only licences in this status' }),
-  holderCode: string({ description: "Only licences whose holder has this code (e.g. the holder's USCC)" }),
+  holderCode: string({ description: "Only licences naming a holder with this code (the first holder or a co-owner; e.g. the holder's USCC)" }),
   from: dateQuery('Issued at or after', '2024-01-01'),
   to: dateQuery('Issued before', '2030-01-01'),
   cursor: string({ description: 'The `next` of the previous page' }),
