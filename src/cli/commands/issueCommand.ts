@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SoftwareSigner } from '../../crypto/SoftwareSigner';
@@ -58,10 +58,12 @@ const REFUSALS = new Set([
   'ISSUER_NOT_AUTHORIZED_FOR_TYPE',
   'ISSUANCE_SELF_CHECK_FAILED',
   'RECORD_WARNING_UNACKNOWLEDGED',
+  'STANDARD_SUPERSEDED',
+  'PHOTO_INVALID',
 ]);
 
 /** What a data file may set. The type comes from --type and the issuer from --key, never from the file. */
-const DATA_FIELDS = new Set(['holder', 'certificateNumber', 'issuedDate', 'effectiveDate', 'expiringDate', 'areaCode', 'extendInfo']);
+const DATA_FIELDS = new Set(['holder', 'otherHolders', 'relatedItem', 'photos', 'certificateNumber', 'issuedDate', 'effectiveDate', 'expiringDate', 'areaCode', 'extendInfo']);
 
 /** Refuses (exit 1) data files of the wrong shape before they reach the record builder. */
 function checkDataShape(data: unknown, path: string): Omit<LicenseDraft, 'typeCode'> {
@@ -72,7 +74,29 @@ function checkDataShape(data: unknown, path: string): Omit<LicenseDraft, 'typeCo
     throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: fields a data file cannot set: ${unknown.join(', ')} (allowed: ${[...DATA_FIELDS].join(', ')})`);
   }
   if (!isObject(data['holder'])) throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: holder must be an object {name, code, typeCode, typeName}`);
+  const photos = data['photos'];
+  if (photos !== undefined) {
+    if (!isObject(photos)) throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: photos must be an object {field: {mediaType, file | data}}`);
+    data['photos'] = Object.fromEntries(Object.entries(photos).map(([field, p]) => [field, photoOf(p, field, path)]));
+  }
   return data as unknown as Omit<LicenseDraft, 'typeCode'>;
+}
+
+/** A photo of a data file: {mediaType, data (base64)} or {mediaType, file} with the file relative to the data file. */
+function photoOf(p: unknown, field: string, path: string): { mediaType: unknown; data: unknown } {
+  const photo = p as { mediaType?: unknown; file?: unknown; data?: unknown } | null;
+  if (typeof photo !== 'object' || photo === null || (typeof photo.file === 'string') === (photo.data !== undefined)) {
+    throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: photos.${field} must be {mediaType, file} or {mediaType, data}`);
+  }
+  if (typeof photo.file !== 'string') return { mediaType: photo.mediaType, data: photo.data };
+  const file = join(path === '-' ? '.' : dirname(path), photo.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new CliExit(EXIT.UNREADABLE, `${file}: ${(e as Error).message}`);
+  }
+  return { mediaType: photo.mediaType, data: bytes.toString('base64') };
 }
 
 export function registerIssue(program: Command, ctx: CliContext): void {
@@ -80,7 +104,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .command('issue')
     .description('issue a licence: type + data file → signed, region-timestamped full form (*.elic.json)')
     .requiredOption('--type <code|slug>', 'licence type code (21 characters) or slug, e.g. business-licence')
-    .requiredOption('--data <file>', 'licence data JSON: holder, certificateNumber, effectiveDate, expiringDate?, issuedDate?, areaCode?, extendInfo')
+    .requiredOption('--data <file>', 'licence data JSON: holder, otherHolders?, relatedItem?, photos?, certificateNumber, effectiveDate, expiringDate?, issuedDate?, areaCode?, extendInfo')
     .requiredOption('--key <p12>', "the department's PKCS#12 key file")
     .requiredOption('--tsa-key <p12>', "the region time-stamping authority's PKCS#12 key file")
     .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME}: the licence must verify against it before it is written`, 'trust')
