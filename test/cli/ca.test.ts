@@ -6,12 +6,13 @@ import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../src/co
 import { algorithmForKey } from '../../src/crypto/algorithms';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { CEREMONY_FILE, cli, cliJson, removeDir, sampleData, tempDir } from './cliHarness';
+import { BUSINESS_LICENSE_TYPE, FOOD_PERMIT_TYPE } from '../typeCodes';
 
 const PASSPHRASE = 'ca-test-passphrase';
 const env = { ELICENSE_PASSPHRASE: PASSPHRASE };
 const FAST = ['--pkcs12-iterations', '1000']; // the 600k default takes seconds per key file
-const BUSINESS_LICENSE = '11100000PH00000122901';
-const FOOD_PERMIT = '11100000PH00000122902';
+const BUSINESS_LICENSE = BUSINESS_LICENSE_TYPE;
+const FOOD_PERMIT = FOOD_PERMIT_TYPE;
 
 /** A fictional but valid USCC for a Fuzhou government body: both check characters computed. */
 function uscc(division: string, orgBody8: string): string {

@@ -14,6 +14,7 @@ import { runFederationScale, type FederationScaleResult } from '../../scripts/fe
 import { simulatedUscc } from '../../scripts/federationScale/simulatedRegion';
 import { checkUscc } from '../../src/codes/uscc';
 import type { PGliteClass } from '../../src/store/EmbeddedDatabase';
+import { BUSINESS_LICENSE_TYPE } from '../typeCodes';
 
 let result: FederationScaleResult;
 
@@ -75,7 +76,7 @@ describe('federation scale simulation (tiny size)', () => {
 
   it('verifies real licences in all four configurations and times them', () => {
     const v = result.verification;
-    expect(v.checks).toMatchObject({ accepted: true, recognizedLocalType: '11100000PH00000122901' });
+    expect(v.checks).toMatchObject({ accepted: true, recognizedLocalType: BUSINESS_LICENSE_TYPE });
     expect(v.checks.revokedProbe).toContain('LICENSE_REVOKED');
     expect(v.cases).toHaveLength(4);
     for (const c of v.cases) expect(c.opsPerSecond).toBeGreaterThan(0);

@@ -17,8 +17,9 @@ import { firstStatusListId } from '../../src/trust/publish/buildTrustDocuments';
 import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
 import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../node/helpers/startTestNode';
+import { BUSINESS_LICENSE_TYPE } from '../typeCodes';
 
-const BUSINESS = '11100000PH00000122901';
+const BUSINESS = BUSINESS_LICENSE_TYPE;
 const SAMPLE = loadSampleLicenses().find((x) => x.slug === 'business-licence')!;
 
 let storageF: TestStorage;

@@ -13,8 +13,9 @@ import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
+import { BUSINESS_LICENSE_TYPE } from '../typeCodes';
 
-const BUSINESS = '11100000PH00000122901';
+const BUSINESS = BUSINESS_LICENSE_TYPE;
 const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
 
 let home: TestNode;

@@ -21,9 +21,10 @@ import { repoPath } from '../../src/repoPath';
 import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
 import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../node/helpers/startTestNode';
+import { BUSINESS_LICENSE_TYPE, MARRIAGE_TYPE } from '../typeCodes';
 
-const BUSINESS = '11100000PH00000122901';
-const MARRIAGE = '11100000PH0000020W901';
+const BUSINESS = BUSINESS_LICENSE_TYPE;
+const MARRIAGE = MARRIAGE_TYPE;
 const SAMPLES = loadSampleLicenses();
 
 async function rootOf(node: TestNode): Promise<string> {

@@ -17,6 +17,7 @@ import { repoPath } from '../../../src/repoPath';
 import { http } from '../../node/helpers/http';
 import { freshStorage, startTestNode, type TestStorage } from '../../node/helpers/startTestNode';
 import { cli, removeDir, runAction, tempDir } from '../cliHarness';
+import { BUSINESS_LICENSE_TYPE } from '../../typeCodes';
 
 /** The command's action with its output; stdout and stderr together (the tests match on either). */
 async function run(action: (ctx: CliContext) => Promise<void>): Promise<{ code: number; out: string }> {
@@ -48,7 +49,7 @@ beforeAll(async () => {
     cfgB,
     JSON.stringify({
       peers: [{ baseUrl: 'http://127.0.0.1:9', rootSha256: rootA, label: 'Fujian (unreachable)' }],
-      recognition: [{ peerRegion: '350000', peerTypeCode: '11100000PH00000122901', localTypeCode: '11100000PH00000122901', maxStatusAgeSeconds: 86_400 }],
+      recognition: [{ peerRegion: '350000', peerTypeCode: BUSINESS_LICENSE_TYPE, localTypeCode: BUSINESS_LICENSE_TYPE, maxStatusAgeSeconds: 86_400 }],
       autoSync: false,
       requestTimeoutMs: 1000,
     }),
@@ -119,7 +120,7 @@ describe('elicense trust export / import and federation sync', () => {
     expect(result.checks.find((c: { check: string }) => c.check === 'recognition').status).toBe('not_checked');
     // With an agreement, recognition is judged too.
     const recognised = JSON.parse((await cli(['verify', license, '--bundle', bundleFile(), '--pin', rootA, '--federation', cfgB, '--json'])).out);
-    expect(recognised.recognizedLocalType).toBe('11100000PH00000122901');
+    expect(recognised.recognizedLocalType).toBe(BUSINESS_LICENSE_TYPE);
     // Another pin: nothing in the bundle is trusted.
     const other = await cli(['verify', license, '--bundle', bundleFile(), '--pin', 'a'.repeat(64)]);
     expect(other.code).toBe(2);
@@ -132,7 +133,7 @@ describe('elicense trust export / import and federation sync', () => {
     try {
       const r = await http(b.url, 'POST', '/v1/verifications', { json: fullForm });
       expect({ result: r.body.result, reasons: r.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
-      expect(r.body.recognizedLocalType).toBe('11100000PH00000122901');
+      expect(r.body.recognizedLocalType).toBe(BUSINESS_LICENSE_TYPE);
     } finally {
       await b.close();
     }

@@ -14,6 +14,7 @@ import type { Permission } from '../../../src/region/permissions';
 import type { RouteSpec } from '../../../src/http/RouteSpec';
 import { http, type HttpResult } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
+import { MARRIAGE_TYPE } from '../../typeCodes';
 
 type Caller = 'none' | 'region_admin' | 'issuer' | 'auditor';
 const CALLERS: readonly Caller[] = ['none', 'region_admin', 'issuer', 'auditor'];
@@ -83,7 +84,7 @@ beforeAll(async () => {
   other['uscc'] = B;
   other['identifier'] = await issueFor(B, 'marriage-certificate');
   other['keyId'] = (await keysOf(B))[0]!.keyId;
-  other['typeCode'] = '11100000PH0000020W901';
+  other['typeCode'] = MARRIAGE_TYPE;
 
   const created = await http(node.url, 'POST', '/v1/api-keys', { key: node.keys.admin, json: { role: 'issuer', uscc: A, label: 'to be revoked' } });
   revokedSecret = created.body.secret;

@@ -8,8 +8,9 @@ import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../src
 import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
+import { BUSINESS_LICENSE_TYPE } from '../../typeCodes';
 
-const BUSINESS_LICENSE = '11100000PH00000122901';
+const BUSINESS_LICENSE = BUSINESS_LICENSE_TYPE;
 let node: TestNode;
 let work: string;
 

@@ -9,6 +9,7 @@ import { verifyStoredAuditLog } from '../../../src/region/audit/verifyStoredAudi
 import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
+import { BUSINESS_LICENSE_TYPE, MARRIAGE_TYPE } from '../../typeCodes';
 
 /** A USCC with correct check characters: registration authority + category, division, 8-character organisation body. */
 function makeUscc(head: string, division: string, org8: string): string {
@@ -18,8 +19,8 @@ function makeUscc(head: string, division: string, org8: string): string {
 
 const MARKET = '11350100DM00000133'; // demo: 福州市市场监督管理局, ES256
 const CIVIL = '11350100DM0000021X'; // demo: 福州市民政局, EdDSA
-const BUSINESS_LICENSE = '11100000PH00000122901';
-const MARRIAGE = '11100000PH0000020W901';
+const BUSINESS_LICENSE = BUSINESS_LICENSE_TYPE;
+const MARRIAGE = MARRIAGE_TYPE;
 
 let node: TestNode;
 let admin: string;

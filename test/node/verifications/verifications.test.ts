@@ -71,8 +71,14 @@ describe('POST /v1/verifications and the standards catalogue (public)', () => {
       const r = await http(node.url, 'GET', '/v1/standards');
       expect(r.status).toBe(200);
       expect(r.body.types.length).toBeGreaterThanOrEqual(8);
-      const business = r.body.types.find((t: any) => t.slug === 'business-licence');
-      expect(business).toMatchObject({ typeCode: '11100000PH00000122901', version: '1.0.0', placeholders: { typeCode: true } });
+      const business = r.body.types.filter((t: any) => t.slug === 'business-licence');
+      // The national code in force first; the replaced placeholder stays listed, pointing at its successor.
+      expect(business).toEqual([
+        expect.objectContaining({ typeCode: '11100000MB0143028R001', version: '1.1.0', placeholders: { typeCode: false, definingAuthorityUscc: false }, replacesTypeCode: '11100000PH00000122901' }),
+        expect.objectContaining({ typeCode: '11100000PH00000122901', version: '1.0.0', placeholders: { typeCode: true, definingAuthorityUscc: true }, supersededBy: { typeCode: '11100000MB0143028R001', version: '1.1.0' } }),
+      ]);
+      expect(r.body.envelopes.map((e: any) => e.version)).toEqual(['1.0.0', '1.1.0']);
+      expect(r.body.envelope.version).toBe('urn:elicense:standards:envelope:licence-record:1.1.0');
       const etag = r.headers.get('etag')!;
       expect(etag).toMatch(/^".+"$/);
       const again = await http(node.url, 'GET', '/v1/standards', { headers: { 'if-none-match': etag } });
@@ -80,8 +86,10 @@ describe('POST /v1/verifications and the standards catalogue (public)', () => {
     });
 
     it('serves one standard in full by code or slug; unknown is 404', async () => {
-      const byCode = await http(node.url, 'GET', '/v1/standards/11100000PH00000122901');
+      const byCode = await http(node.url, 'GET', '/v1/standards/11100000MB0143028R001');
       expect(byCode.status).toBe(200);
+      const replaced = await http(node.url, 'GET', '/v1/standards/11100000PH00000122901');
+      expect(replaced.body).toMatchObject({ slug: 'business-licence', version: '1.0.0', typeCode: '11100000PH00000122901' });
       expect(byCode.body).toMatchObject({ slug: 'business-licence', faceSchema: expect.any(Object), labels: expect.any(Object), qrFields: expect.any(Array) });
       const bySlug = await http(node.url, 'GET', '/v1/standards/business-licence');
       expect(bySlug.text).toBe(byCode.text);

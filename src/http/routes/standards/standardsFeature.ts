@@ -28,7 +28,7 @@ function send(req: Request, res: Response, doc: Cached): void {
   res.type('application/json').send(doc.body);
 }
 
-function catalogueEntry(t: TypeStandard, versions: string[]) {
+function catalogueEntry(t: TypeStandard, versions: string[], successor: TypeStandard | undefined) {
   return {
     typeCode: t.typeCode,
     slug: t.slug,
@@ -39,6 +39,9 @@ function catalogueEntry(t: TypeStandard, versions: string[]) {
     definingAuthority: { name: t.definingAuthority.name, nameEn: t.definingAuthority.nameEn, uscc: t.definingAuthority.uscc },
     placeholders: { typeCode: t.typeCodeIsPlaceholder, definingAuthorityUscc: t.definingAuthority.usccIsPlaceholder },
     href: `/v1/standards/${t.typeCode}`,
+    ...(t.replacesTypeCode !== undefined ? { replacesTypeCode: t.replacesTypeCode } : {}),
+    // A replaced code (docs/adr/0011): its licences keep verifying, new ones are issued under the successor.
+    ...(successor !== undefined ? { supersededBy: { typeCode: successor.typeCode, version: successor.version } } : {}),
   };
 }
 
@@ -55,10 +58,16 @@ export function createStandardsFeature(services: NodeServices): Feature {
   const all = services.catalog.listTypes();
   const versionsOf = new Map<string, string[]>();
   for (const t of all) versionsOf.set(t.typeCode, [...(versionsOf.get(t.typeCode) ?? []), t.version]);
-  const latest = [...versionsOf.keys()].map((code) => services.catalog.getType(code)!);
+  // Latest version of each type code; per slug the code in force first, a replaced code after it.
+  const latest = [...versionsOf.keys()]
+    .map((code) => services.catalog.getType(code)!)
+    .sort((a, b) => (a.slug !== b.slug ? (a.slug < b.slug ? -1 : 1) : Number(services.catalog.successorOf(a.typeCode) !== undefined) - Number(services.catalog.successorOf(b.typeCode) !== undefined)));
+  const envelopes = [...services.catalog.envelopeSchemas].map(([version, schema]) => ({ version, id: String(schema['$id'] ?? '') }));
   const catalogue = cached({
-    envelope: { version: String((services.catalog.envelopeSchema as { $id?: unknown })['$id'] ?? '') },
-    types: latest.map((t) => catalogueEntry(t, versionsOf.get(t.typeCode)!)),
+    // The envelope new licences are issued under; every published one in envelopes.
+    envelope: { version: envelopes[envelopes.length - 1]?.id ?? '' },
+    envelopes,
+    types: latest.map((t) => catalogueEntry(t, versionsOf.get(t.typeCode)!, services.catalog.successorOf(t.typeCode))),
   });
   const documents = new Map<string, Cached>();
   for (const t of all) documents.set(`${t.typeCode}@${t.version}`, cached(t));
