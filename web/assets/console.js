@@ -85,7 +85,9 @@ function fillTypeSelects() {
   if (!department) return;
   const select = $('type-select');
   const chosen = select.value;
-  clear(select).append(...department.types.map((code) => h('option', { value: code, text: typeName(code) })));
+  // A replaced code (supersededBy) keeps its licences verifying but issues nothing new: offer the codes in force.
+  const inForce = department.types.filter((code) => !catalogue?.types?.find((c) => c.typeCode === code)?.supersededBy);
+  clear(select).append(...inForce.map((code) => h('option', { value: code, text: typeName(code) })));
   if (chosen) select.value = chosen;
   const search = $('search-type');
   const searched = search.value;
