@@ -7,5 +7,6 @@ export * from './DegreeCertificateFace';
 export * from './DrivingLicenseFace';
 export * from './FoodBusinessPermitFace';
 export * from './MarriageCertificateFace';
+export * from './RealEstateRegistrationCertificateFace';
 export * from './RealEstateTitleFace';
 export * from './SocialSecurityCardFace';
