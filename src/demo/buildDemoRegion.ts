@@ -20,6 +20,8 @@ export const DEMO_CEREMONY_FILE = repoPath('fixtures', 'ceremony', 'demo-region.
 
 export interface DemoLicense {
   slug: string;
+  /** The fixtures/data sample it was issued from (slug, or slug and face variant). */
+  sample: string;
   standard: TypeStandard;
   department: CertifiedDepartment;
   form: FullForm;
@@ -83,13 +85,14 @@ export async function buildDemoRegion(opts: {
       },
     );
     nextIndex.set(dept.uscc, (nextIndex.get(dept.uscc) ?? 0) + 1);
-    return { slug: sample.slug, standard, department: dept, form };
+    return { slug: sample.slug, sample: sample.name, standard, department: dept, form };
   };
   const samples = loadSampleLicenses();
   const licenses: DemoLicense[] = [];
   for (const sample of samples) licenses.push(await issueAs(sample));
   const issueSample = async (slug: string, department: CertifiedDepartment): Promise<DemoLicense> => {
-    const sample = samples.find((s) => s.slug === slug);
+    // The type's main sample (named by its slug) before any face variant of it.
+    const sample = samples.find((s) => s.name === slug) ?? samples.find((s) => s.slug === slug);
     if (!sample) throw new ElicenseError('TYPE_UNKNOWN', `no sample licence ${slug}`);
     return issueAs(sample, department);
   };

@@ -6,6 +6,8 @@ import { repoPath } from '../repoPath';
 /** A sample licence from fixtures/data: fictional people and firms, valid codes. */
 export interface SampleLicense {
   slug: string;
+  /** The sample's file name without .json: the slug, or the slug and a face variant (business-licence-individual). */
+  name: string;
   draft: Omit<LicenseDraft, 'typeCode'>;
 }
 
@@ -35,6 +37,7 @@ export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLi
       const s = JSON.parse(readFileSync(join(dir, f), 'utf8')) as SampleFile;
       return {
         slug: s.slug,
+        name: f.slice(0, -'.json'.length),
         draft: {
           holder: s.holder,
           ...(s.otherHolders !== undefined ? { otherHolders: s.otherHolders } : {}),

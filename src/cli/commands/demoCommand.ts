@@ -58,7 +58,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       ctx.out(`elicense demo — DEMO region ${demo.pki.region.name} (${demo.pki.region.code}); all data fictional\n`);
       ctx.out('Licences (full form):');
       for (const lic of demo.licenses) {
-        const file = join(out, 'licences', `${lic.slug}.elic.json`);
+        const file = join(out, 'licences', `${lic.sample}.elic.json`);
         write(file, JSON.stringify(lic.form, null, 2));
         const r = verifyLicense(readFileSync(file), { trust, catalog, at: now, caches });
         ok &&= r.result === 'accepted';
@@ -71,7 +71,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const sealPng = existsSync(DEMO_SEAL_FILE) ? readFileSync(DEMO_SEAL_FILE) : undefined;
       for (const lic of demo.licenses) {
         const forms = await issueAllForms(lic.form, { standard: lic.standard, signer: demo.signerOf(lic.department), at: now, fonts, ...(sealPng ? { sealPng } : {}) });
-        const files = writeLicenseForms(join(out, 'forms', lic.slug), forms);
+        const files = writeLicenseForms(join(out, 'forms', lic.sample), forms);
         const outcomes: string[] = [];
         for (const [label, file] of [['qr-text', files.qrText], ['qr-png', files.qrPng], ['pdf', files.pdf]] as const) {
           const r = await verifyAnyForm(readFileSync(file), { trust, catalog, at: now, caches });
@@ -79,7 +79,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           outcomes.push(`${label} ${r.result}${r.reasons.length ? ` ${r.reasons.join(',')}` : ''}`);
         }
         const { version, mode } = forms.qrSymbol;
-        ctx.out(`  ${lic.slug.padEnd(26)} QR version ${String(version).padStart(2)} (level Q, ${mode}, ${forms.qrText.length} chars)  PDF ${(forms.pdf.length / 1024).toFixed(1)} KB  ${outcomes.join(' · ')}`);
+        ctx.out(`  ${lic.sample.padEnd(26)} QR version ${String(version).padStart(2)} (level Q, ${mode}, ${forms.qrText.length} chars)  PDF ${(forms.pdf.length / 1024).toFixed(1)} KB  ${outcomes.join(' · ')}`);
       }
 
       // As another region sees them: the signed bundle under the pinned root, status from its status lists.
@@ -88,10 +88,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       ok &&= fromBundle.refused.length === 0;
       const bundleTrust = fromBundle.trust.asTrustInputs({ source: 'demo trust bundle', at: () => now, judgeRecognition: false });
       for (const lic of demo.licenses) {
-        const r = verifyLicense(readFileSync(join(out, 'licences', `${lic.slug}.elic.json`)), { trust: bundleTrust, catalog, at: now, caches });
+        const r = verifyLicense(readFileSync(join(out, 'licences', `${lic.sample}.elic.json`)), { trust: bundleTrust, catalog, at: now, caches });
         const status = r.checks.find((c) => c.check === 'status')?.status;
         ok &&= r.result === 'accepted' && status === 'passed';
-        ctx.out(`  ${r.result.padEnd(8)} status ${String(status).padEnd(7)} ${lic.slug}`);
+        ctx.out(`  ${r.result.padEnd(8)} status ${String(status).padEnd(7)} ${lic.sample}`);
       }
 
       ctx.out('\nTampered and bad variants (each must be rejected with its reason):');
@@ -109,9 +109,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
 
       ctx.out(`\nWritten to ${out}:`);
       ctx.out(`  licences/*.elic.json   forms/*.{pdf,qr.png,qr.svg,qr.txt}   trust/${TRUST_FILE_NAME}   trust/anchors.pem   trust/bundle.json   trust/root.sha256   pki/   tampered/ (+ expected.json)`);
-      ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licenses[0]?.slug ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
-      ctx.out(`Verify any form the same way:  elicense verify ${join(opts.out, 'forms', `${demo.licenses[0]?.slug ?? 'business-licence'}.pdf`)} --trust ${join(opts.out, 'trust')}`);
-      ctx.out(`As another region would:  elicense verify ${join(opts.out, 'forms', `${demo.licenses[0]?.slug ?? 'business-licence'}.qr.txt`)} --bundle ${join(opts.out, 'trust', 'bundle.json')} --pin ${rootSha256}`);
+      ctx.out(`Verify one:  elicense verify ${join(opts.out, 'licences', `${demo.licenses[0]?.sample ?? 'business-licence'}.elic.json`)} --trust ${join(opts.out, 'trust')}`);
+      ctx.out(`Verify any form the same way:  elicense verify ${join(opts.out, 'forms', `${demo.licenses[0]?.sample ?? 'business-licence'}.pdf`)} --trust ${join(opts.out, 'trust')}`);
+      ctx.out(`As another region would:  elicense verify ${join(opts.out, 'forms', `${demo.licenses[0]?.sample ?? 'business-licence'}.qr.txt`)} --bundle ${join(opts.out, 'trust', 'bundle.json')} --pin ${rootSha256}`);
       ctx.exitCode = ok ? EXIT.ACCEPTED : EXIT.REJECTED;
     });
 }
