@@ -13,6 +13,7 @@ import { registerIssue } from './commands/issueCommand';
 import { registerInit } from './commands/initCommand';
 import { registerIssueBatch } from './commands/issueBatchCommand';
 import { registerLicense } from './commands/licenseCommand';
+import { registerNode } from './commands/nodeCommand';
 import { registerPki } from './commands/pkiCommand';
 import { registerVerify } from './commands/verifyCommand';
 
@@ -42,6 +43,7 @@ export async function runCli(argv: readonly string[], io: Pick<CliContext, 'out'
   registerIssueBatch(program, ctx);
   registerFederation(program, ctx);
   registerLicense(program, ctx);
+  registerNode(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

@@ -30,8 +30,8 @@ export interface DepartmentStore {
   list(q: Queryable): Promise<Department[]>;
   /** active ⇄ suspended, either → withdrawn (final). Anything else: DEPARTMENT_STATE_CONFLICT. Run in a transaction. */
   changeState(q: Queryable, uscc: string, to: DepartmentState, reason: string, at: Date): Promise<Department>;
-  /** Idempotent. */
-  grantType(q: Queryable, uscc: string, typeCode: string, at: Date): Promise<void>;
+  /** Idempotent; returns whether the grant is new (false: the department held it, or a concurrent grant won). */
+  grantType(q: Queryable, uscc: string, typeCode: string, at: Date): Promise<boolean>;
   /** Returns whether the grant existed. */
   withdrawType(q: Queryable, uscc: string, typeCode: string): Promise<boolean>;
   typesOf(q: Queryable, uscc: string): Promise<string[]>;
@@ -94,9 +94,10 @@ export class SqlDepartmentStore implements DepartmentStore {
     return toDepartment(row!);
   }
 
-  async grantType(q: Queryable, uscc: string, typeCode: string, at: Date): Promise<void> {
+  async grantType(q: Queryable, uscc: string, typeCode: string, at: Date): Promise<boolean> {
     try {
-      await q.query('INSERT INTO department_types (uscc, type_code, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [uscc, typeCode, at.toISOString()]);
+      const rows = await q.query('INSERT INTO department_types (uscc, type_code, granted_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING type_code', [uscc, typeCode, at.toISOString()]);
+      return rows.length > 0;
     } catch (e) {
       if (sqlState(e) === FOREIGN_KEY_VIOLATION) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no such department', { uscc });
       throw e;

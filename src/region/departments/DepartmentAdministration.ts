@@ -5,7 +5,8 @@ import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import type { AuditLog } from '../../store/AuditLog';
 import type { Department, DepartmentState, DepartmentStore } from '../../store/DepartmentStore';
 import type { Database, Queryable } from '../../store/Database';
-import { checkTypeCode, type AdmitDepartmentRequest } from './departmentRequests';
+import { checkTypeCode, replacedTypeWarnings, type AdmitDepartmentRequest } from './departmentRequests';
+import { planTypeGrantMigration, type TypeGrantMigrationPlan } from './typeGrantSuccession';
 
 export type DepartmentStateAction = 'suspend' | 'withdraw' | 'reinstate';
 
@@ -25,6 +26,11 @@ export interface DepartmentWithTypes {
   types: string[];
 }
 
+/** A type grant migration's outcome: the grants added (or, in a dry run, that would be), and those left alone. */
+export interface TypeGrantMigration extends TypeGrantMigrationPlan {
+  dryRun: boolean;
+}
+
 /**
  * The region operator's use cases on departments: admit, grant and withdraw
  * licence types, suspend / withdraw / reinstate. Each change and its audit
@@ -33,6 +39,7 @@ export interface DepartmentWithTypes {
 export class DepartmentAdministration {
   constructor(private readonly s: DepartmentAdministrationDeps) {}
 
+  /** A replaced type code is admitted as granted (it keeps working for what it names), with a TYPE_CODE_REPLACED warning in `req.warnings`. */
   async admit(actor: string, req: AdmitDepartmentRequest): Promise<DepartmentWithTypes & { warnings: CodeWarning[] }> {
     const at = this.s.clock.now();
     return this.s.db.transaction(async (tx) => {
@@ -62,19 +69,53 @@ export class DepartmentAdministration {
     return this.withTypes(this.s.db, uscc);
   }
 
-  /** Idempotent: granting a type the department holds changes (and audits) nothing. A withdrawn department gets no new grants. */
-  async grantType(actor: string, uscc: string, typeCode: string): Promise<DepartmentWithTypes & { changed: boolean }> {
+  /**
+   * Idempotent: granting a type the department holds changes (and audits) nothing. A withdrawn department gets no new grants.
+   * A replaced type code is still granted (it keeps working for what it names) with a TYPE_CODE_REPLACED warning.
+   */
+  async grantType(actor: string, uscc: string, typeCode: string): Promise<DepartmentWithTypes & { changed: boolean; warnings: CodeWarning[] }> {
     checkTypeCode(typeCode, this.s.catalog);
+    const warnings = replacedTypeWarnings([typeCode], this.s.catalog);
     const at = this.s.clock.now();
     return this.s.db.transaction(async (tx) => {
       const { department, types } = await this.withTypes(tx, uscc);
-      if (types.includes(typeCode)) return { department, types, changed: false };
+      if (types.includes(typeCode)) return { department, types, changed: false, warnings };
       if (department.state === 'withdrawn') {
         throw new ElicenseError('DEPARTMENT_STATE_CONFLICT', 'a withdrawn department cannot be granted licence types', { uscc, state: department.state });
       }
       await this.s.stores.departments.grantType(tx, uscc, typeCode, at);
-      await this.s.stores.audit.append(tx, [{ actor, action: 'department.grant_type', subject: uscc, details: { typeCode }, at }]);
-      return { department, types: await this.s.stores.departments.typesOf(tx, uscc), changed: true };
+      await this.s.stores.audit.append(tx, [
+        { actor, action: 'department.grant_type', subject: uscc, details: { typeCode, ...(warnings.length > 0 ? { warnings: warnings.map((w) => w.code) } : {}) }, at },
+      ]);
+      return { department, types: await this.s.stores.departments.typesOf(tx, uscc), changed: true, warnings };
+    });
+  }
+
+  /**
+   * The type grant migration (docs/adr/0011): every department granted a code that another code has replaced in
+   * this node's standards is granted the successor too, keeping the old grant. One transaction, one audit entry
+   * per department changed; what was granted already is left alone, so a second run changes nothing. A dry run
+   * reads the same plan and writes nothing.
+   */
+  async migrateTypeGrants(actor: string, dryRun: boolean): Promise<TypeGrantMigration> {
+    const plan = async (q: Queryable) => {
+      const states = new Map((await this.s.stores.departments.list(q)).map((d) => [d.uscc, d.state]));
+      return planTypeGrantMigration(await this.s.stores.departments.allGrants(q), (uscc) => states.get(uscc), this.s.catalog);
+    };
+    if (dryRun) return { dryRun, ...(await plan(this.s.db)) };
+    const at = this.s.clock.now();
+    return this.s.db.transaction(async (tx) => {
+      const { changes: planned, skipped } = await plan(tx);
+      // Only what this run inserted is reported and audited: a concurrent run that granted it first keeps it.
+      const changes = [];
+      for (const c of planned) if (await this.s.stores.departments.grantType(tx, c.uscc, c.to, at)) changes.push(c);
+      const byDepartment = new Map<string, { from: string; to: string }[]>();
+      for (const c of changes) byDepartment.set(c.uscc, [...(byDepartment.get(c.uscc) ?? []), { from: c.from, to: c.to }]);
+      await this.s.stores.audit.append(
+        tx,
+        [...byDepartment].map(([uscc, grants]) => ({ actor, action: 'department.migrate_type_grants', subject: uscc, details: { grants }, at })),
+      );
+      return { dryRun, changes, skipped };
     });
   }
 

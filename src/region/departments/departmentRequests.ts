@@ -50,7 +50,25 @@ export function checkAdmission(request: { uscc: string; name: string; divisionCo
   }
   const types = [...new Set(request.types)];
   for (const t of types) checkTypeCode(t, catalog);
-  return { uscc, name: request.name.trim(), divisionCode, types, warnings: usccCheck.ok ? usccCheck.warnings : [] };
+  return { uscc, name: request.name.trim(), divisionCode, types, warnings: [...(usccCheck.ok ? usccCheck.warnings : []), ...replacedTypeWarnings(types, catalog)] };
+}
+
+/**
+ * A grant of a code another code has replaced (docs/adr/0011) is allowed: it keeps the department's old
+ * licences verifying, and nothing is taken away by accident. It does not let the department issue by slug,
+ * which issues under the newest standard, so the answer warns (TYPE_CODE_REPLACED) and names the successor.
+ */
+export function replacedTypeWarnings(typeCodes: readonly string[], catalog: Pick<StandardsCatalog, 'successorOf'>): CodeWarning[] {
+  const warnings: CodeWarning[] = [];
+  for (const t of typeCodes) {
+    const successor = catalog.successorOf(t);
+    if (successor === undefined) continue;
+    warnings.push({
+      code: 'TYPE_CODE_REPLACED',
+      message: `type code ${t} is replaced by ${successor.typeCode} (${successor.slug} ${successor.version}): the grant keeps licences of ${t} verifying, but new licences of this type are issued under ${successor.typeCode}, which needs its own grant`,
+    });
+  }
+  return warnings;
 }
 
 /** A type code the catalogue knows (any version); TYPE_UNKNOWN otherwise. */

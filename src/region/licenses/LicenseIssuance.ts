@@ -226,7 +226,7 @@ export class LicenseIssuance {
     const standing = await this.#standing(tx, uscc);
     const allowed: Prepared[] = [];
     for (const p of chunk) {
-      const right = issuerMayIssue(uscc, standing, p.request.standard.typeCode, at);
+      const right = issuerMayIssue(uscc, standing, p.request.standard.typeCode, at, this.s.catalog);
       if (!right.allowed) {
         results.push({ index: p.index, ...(p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}), status: 'failed', error: problemOf(right.error) });
         continue;
@@ -296,7 +296,7 @@ export class LicenseIssuance {
     const d = snapshot.departments.get(uscc);
     const now = this.s.clock.now();
     // Authorisation before content: a type the department may not issue is refused whatever the data.
-    const right = issuerMayIssue(uscc, d, request.standard.typeCode, now);
+    const right = issuerMayIssue(uscc, d, request.standard.typeCode, now, this.s.catalog);
     if (!right.allowed) throw right.error;
     const { warnings } = prepareCheckedRecord(request.draft, {
       catalog: this.s.catalog,
@@ -368,7 +368,7 @@ export class LicenseIssuance {
   /** The issuer's right to the type (issuerMayIssue) against its row and grants as the issuing transaction reads them. */
   async #authorised(tx: Queryable, snapshot: NodeTrustSnapshot, uscc: string, typeCode: string, at: Date): Promise<NodeDepartment> {
     const standing = await this.#standing(tx, uscc);
-    const right = issuerMayIssue(uscc, standing, typeCode, at);
+    const right = issuerMayIssue(uscc, standing, typeCode, at, this.s.catalog);
     if (!right.allowed) throw right.error;
     return snapshot.departments.get(uscc) ?? standing!;
   }

@@ -47,7 +47,7 @@ export interface OfflineIssueOutcome {
 export async function issueOffline(request: OfflineIssueRequest, deps: OfflineIssueDeps): Promise<OfflineIssueOutcome> {
   const { draft, department, acknowledged } = request;
   const listed = deps.trust.lookupDepartment(department.uscc);
-  const right = issuerMayIssue(department.uscc, listed ? standingOf(listed) : null, draft.typeCode, deps.at);
+  const right = issuerMayIssue(department.uscc, listed ? standingOf(listed) : null, draft.typeCode, deps.at, deps.catalog);
   if (!right.allowed) throw right.error;
   const issuer = { name: department.name, uscc: department.uscc, divisionCode: department.divisionCode };
   const { warnings } = prepareCheckedRecord(draft, {

@@ -2,7 +2,7 @@ import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../cod
 import { CERTIFIED_ALGORITHMS } from '../../../crypto/algorithms';
 import { DEFAULT_KEY_VALIDITY_DAYS, MAX_KEY_VALIDITY_DAYS } from '../../../region/departments/departmentRequests';
 import { REASON } from '../../schema/commonSchemas';
-import { array, integer, object, oneOf, string, text } from '../../schema/Schema';
+import { array, integer, jsonSchema, object, oneOf, string, text } from '../../schema/Schema';
 
 /** A department of the demo region (福州市市场监督管理局): examples that work against the demo node. */
 export const DEMO_DEPARTMENT = '11350100DM00000133';
@@ -56,3 +56,11 @@ export const ISSUE_KEY = object(
   [],
   { dependentSchemas: { csr: { properties: { algorithm: false } } } },
 );
+
+/**
+ * POST /v1/departments/type-grants/migrations: grant every department the successor of each replaced type
+ * code it holds (docs/adr/0011); a dry run only reports.
+ */
+export const TYPE_GRANT_MIGRATION = object({
+  dryRun: jsonSchema<boolean>({ type: 'boolean', description: 'Report the grants that would be added, change nothing', default: false }),
+});

@@ -6,7 +6,7 @@ import { DepartmentAdministration, type DepartmentStateAction } from '../../../r
 import { DepartmentKeys } from '../../../region/departments/DepartmentKeys';
 import { checkAdmission, DEFAULT_KEY_VALIDITY_DAYS, type IssueKeyRequest } from '../../../region/departments/departmentRequests';
 import { departmentView, signingKeyView } from './departmentViews';
-import { ADMIT_DEPARTMENT, admitDepartmentExample, DEPARTMENT_PARAMS, ISSUE_KEY, KEY_PARAMS, STATE_CHANGE, TYPE_GRANT_PARAMS } from './departmentSchemas';
+import { ADMIT_DEPARTMENT, admitDepartmentExample, DEPARTMENT_PARAMS, ISSUE_KEY, KEY_PARAMS, STATE_CHANGE, TYPE_GRANT_MIGRATION, TYPE_GRANT_PARAMS } from './departmentSchemas';
 import type { TypeOf } from '../../schema/Schema';
 
 const TAG = 'departments';
@@ -108,8 +108,8 @@ export function createDepartmentsFeature(services: NodeServices): Feature {
       input: { params: { schema: TYPE_GRANT_PARAMS } },
       handler: async (_req, res, ctx, input) => {
         const uscc = departmentParam(input.params, ctx);
-        const { department, types, changed } = await admin.grantType(caller(ctx).keyId, uscc, input.params.typeCode);
-        res.json({ department: departmentView(department, types, divisions), changed });
+        const { department, types, changed, warnings } = await admin.grantType(caller(ctx).keyId, uscc, input.params.typeCode);
+        res.json({ department: departmentView(department, types, divisions), changed, warnings });
       },
     }),
     route({
@@ -123,6 +123,19 @@ export function createDepartmentsFeature(services: NodeServices): Feature {
         const uscc = departmentParam(input.params, ctx);
         const { department, types, changed } = await admin.withdrawType(caller(ctx).keyId, uscc, input.params.typeCode);
         res.json({ department: departmentView(department, types, divisions), changed });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/departments/type-grants/migrations',
+      permission: 'department:admin',
+      summary:
+        'Grant every department the successor of each replaced type code it holds (a placeholder replaced by the national code), keeping the old grant; one audit entry per department; a second run changes nothing',
+      tag: TAG,
+      input: { body: { schema: TYPE_GRANT_MIGRATION, optional: true, example: { dryRun: true } } },
+      handler: async (_req, res, ctx, input) => {
+        const outcome = await admin.migrateTypeGrants(caller(ctx).keyId, input.body.dryRun ?? false);
+        res.json(outcome);
       },
     }),
     stateRoute('suspend', 'Suspend a department (active → suspended)'),

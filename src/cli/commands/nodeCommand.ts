@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../CliContext';
+import { CliExit, EXIT } from '../exitCodes';
+import { nodeBaseUrl, readApiKeyFile } from '../nodeClient';
+
+interface NodeOptions {
+  node: string;
+  apiKeyFile: string;
+  json?: boolean;
+}
+
+interface MigrateOptions extends NodeOptions {
+  dryRun?: boolean;
+}
+
+interface GrantChange {
+  uscc: string;
+  from: string;
+  to: string;
+  reason?: string;
+}
+
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** POST a JSON body to the node as the key's holder; the answer's status and parsed body (empty when not JSON). */
+async function postToNode(opts: NodeOptions, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+  const url = new URL(path, nodeBaseUrl(opts.node));
+  const apiKey = readApiKeyFile(opts.apiKeyFile);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (e) {
+    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+    throw new CliExit(EXIT.UNREADABLE, `node unreachable: ${cause}`);
+  }
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // reported by the caller with the status
+  }
+  if (res.status === 401) throw new CliExit(EXIT.UNREADABLE, `the node refused the API key: ${String(parsed['code'] ?? res.status)}`);
+  return { status: res.status, body: parsed, text };
+}
+
+/**
+ * `elicense node migrate-type-grants`: the type grant migration through the node (docs/adr/0011): every
+ * department granted a type code that another code replaced is granted the successor too, old grants kept, one
+ * audit entry per department. `--dry-run` reports and changes nothing. Exit 0 done (or nothing to do), 1 refused
+ * by the node (e.g. not a region admin key), 2 arguments, key file or node unusable.
+ */
+export async function runMigrateTypeGrants(opts: MigrateOptions, ctx: CliContext): Promise<void> {
+  const dryRun = opts.dryRun === true;
+  const r = await postToNode(opts, 'v1/departments/type-grants/migrations', { dryRun });
+  if (opts.json) ctx.out(JSON.stringify({ status: r.status, ...r.body }, null, 2));
+  if (r.status !== 200) {
+    if (!opts.json) ctx.err(`REFUSED  type grant migration: ${String(r.body['code'] ?? `HTTP_${r.status}`)}: ${String(r.body['detail'] ?? r.text.slice(0, 200))}`);
+    ctx.exitCode = r.status >= 500 ? EXIT.UNREADABLE : EXIT.REJECTED;
+    return;
+  }
+  if (!opts.json) {
+    const changes = (r.body['changes'] ?? []) as GrantChange[];
+    const skipped = (r.body['skipped'] ?? []) as GrantChange[];
+    const verb = dryRun ? 'WOULD GRANT' : 'GRANTED';
+    for (const c of changes) ctx.out(`${verb}  ${c.uscc}  ${c.to} (successor of ${c.from}, kept)`);
+    for (const s of skipped) ctx.out(`SKIPPED  ${s.uscc}  ${s.to} (successor of ${s.from}): ${s.reason ?? ''}`);
+    const departments = new Set(changes.map((c) => c.uscc)).size;
+    ctx.out(
+      changes.length === 0
+        ? 'nothing to migrate: every department holds the successor of each replaced type code it is granted'
+        : `${dryRun ? 'dry run: would grant' : 'granted'} ${changes.length} successor type code(s) to ${departments} department(s)${dryRun ? '; nothing changed' : ''}`,
+    );
+  }
+  ctx.exitCode = EXIT.ACCEPTED;
+}
+
+export function registerNode(program: Command, ctx: CliContext): void {
+  const node = program.command('node').description('region administration through a running issuing node');
+  node
+    .command('migrate-type-grants')
+    .description(
+      'grant every department the successor of each replaced type code it holds (a placeholder replaced by the national code), keeping the old grant; one audit entry per department; a second run changes nothing',
+    )
+    .requiredOption('--node <url>', 'the issuing node, e.g. http://localhost:8080')
+    .requiredOption('--api-key-file <file>', "file holding the region admin's API key (never on the command line)")
+    .option('--dry-run', 'report the grants that would be added, change nothing')
+    .option('--json', "print the node's answer as JSON")
+    .addHelpText('after', '\nExit codes: 0 done (or nothing to do), 1 refused by the node (e.g. not a region admin key), 2 arguments, key file or node unusable.')
+    .action((opts: MigrateOptions) => runMigrateTypeGrants(opts, ctx));
+}
