@@ -8,25 +8,43 @@ import { standardsDir } from '../../src/standards/standardsDir';
 const catalog = StandardsCatalog.load();
 
 describe('StandardsCatalog', () => {
-  it('loads the eight type standards', () => {
+  it('loads every version of the nine type standards', () => {
     expect(catalog.listTypes().map((t) => `${t.slug}@${t.version}`)).toEqual([
       'birth-medical-certificate@1.0.0',
+      'birth-medical-certificate@1.1.0',
       'business-licence@1.0.0',
+      'business-licence@1.1.0',
       'degree-certificate@1.0.0',
+      'degree-certificate@1.1.0',
       'driving-licence@1.0.0',
+      'driving-licence@1.1.0',
       'food-business-permit@1.0.0',
+      'food-business-permit@1.1.0',
       'marriage-certificate@1.0.0',
+      'marriage-certificate@1.1.0',
+      'real-estate-registration-certificate@1.1.0',
       'real-estate-title@1.0.0',
+      'real-estate-title@1.1.0',
       'social-security-card@1.0.0',
+      'social-security-card@1.1.0',
     ]);
   });
 
-  it('uses the known national code for the real-estate title certificate and marks every other code a placeholder', () => {
+  it('uses the known national codes and marks every other code a placeholder', () => {
     const realEstate = catalog.getType('11100000MB03271699001');
     expect(realEstate?.nameZh).toBe('不动产权证书');
     expect(realEstate?.typeCodeIsPlaceholder).toBe(false);
+    const national = new Set([
+      'real-estate-title@1.0.0',
+      'real-estate-title@1.1.0',
+      'real-estate-registration-certificate@1.1.0',
+      'business-licence@1.1.0',
+      'marriage-certificate@1.1.0',
+    ]);
     for (const t of catalog.listTypes()) {
-      if (t.slug !== 'real-estate-title') expect([t.slug, t.typeCodeIsPlaceholder]).toEqual([t.slug, true]);
+      const key = `${t.slug}@${t.version}`;
+      expect([key, t.typeCodeIsPlaceholder]).toEqual([key, !national.has(key)]);
+      if (t.typeCodeIsPlaceholder) expect([key, t.typeCode.slice(18, 19)]).toEqual([key, '9']);
       expect(t.typeCode).toMatch(/^[0-9A-Z]{21}$/);
       expect(t.typeCode.startsWith(t.definingAuthority.uscc)).toBe(true);
     }
@@ -46,9 +64,13 @@ describe('StandardsCatalog', () => {
     expect(Object.isFrozen(t.faceSchema.properties)).toBe(true);
   });
 
-  it('enumerates the driving licence classes A1..P', () => {
-    const face = catalog.getTypeBySlug('driving-licence')!.faceSchema.properties as Record<string, { items?: { enum?: string[] } }>;
-    expect(face.vehicleClasses?.items?.enum).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'D', 'E', 'F', 'M', 'N', 'P']);
+  it('enumerates the driving licence classes A1..P (1.1.0: each class with its start date)', () => {
+    const classes = ['A1', 'A2', 'A3', 'B1', 'B2', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'D', 'E', 'F', 'M', 'N', 'P'];
+    const v100 = catalog.getTypeBySlug('driving-licence', '1.0.0')!.faceSchema.properties as Record<string, { items?: { enum?: string[] } }>;
+    expect(v100.vehicleClasses?.items?.enum).toEqual(classes);
+    const v110 = catalog.getTypeBySlug('driving-licence')!.faceSchema.properties as Record<string, { items?: { required?: string[]; properties?: Record<string, { enum?: string[] }> } }>;
+    expect(v110.vehicleClasses?.items?.required).toEqual(['class', 'since']);
+    expect(v110.vehicleClasses?.items?.properties?.['class']?.enum).toEqual(classes);
   });
 
   it('resolves standards/ from the source tree', () => {

@@ -7,9 +7,57 @@ import { standardsDir } from '../../src/standards/standardsDir';
 const catalog = StandardsCatalog.load();
 
 describe('code lists', () => {
-  it('the envelope enumerates exactly the holder code types of the code list', () => {
-    const props = catalog.envelopeSchema.properties as Record<string, { enum?: string[] }>;
-    expect([...(props.certificateHolderTypeCode?.enum ?? [])].sort()).toEqual(catalog.holderCodeTypes.codes().sort());
+  const holderTypeEnums = (version: string) => {
+    const props = catalog.envelopeSchemas.get(version)!.properties as Record<string, { enum?: string[]; items?: { properties?: Record<string, { enum?: string[] }> } }>;
+    return {
+      first: [...(props.certificateHolderTypeCode?.enum ?? [])].sort(),
+      others: [...(props.certificateOtherHolders?.items?.properties?.['typeCode']?.enum ?? [])].sort(),
+    };
+  };
+
+  it('the newest envelope enumerates exactly the holder code types of the code list, for the first holder and the others', () => {
+    expect(holderTypeEnums('1.1.0')).toEqual({ first: catalog.holderCodeTypes.codes().sort(), others: catalog.holderCodeTypes.codes().sort() });
+  });
+
+  it('the 1.0.0 envelope (pinned) enumerates a subset of the code list', () => {
+    const { first } = holderTypeEnums('1.0.0');
+    expect(first.length).toBeGreaterThan(0);
+    for (const code of first) expect([code, catalog.holderCodeTypes.has(code)]).toEqual([code, true]);
+  });
+
+  it('every type standard allows only holder code types its envelope can carry', () => {
+    for (const t of catalog.listTypes()) {
+      const { first } = holderTypeEnums(t.envelopeVersion ?? '1.0.0');
+      for (const code of t.holderTypeCodes) expect([`${t.slug}@${t.version}`, code, first.includes(code)]).toEqual([`${t.slug}@${t.version}`, code, true]);
+    }
+  });
+
+  it('names the military and passport codes as the e-licence catalogue does, unconfirmed, with their source', () => {
+    const names = Object.fromEntries(catalog.holderCodeTypes.codes().map((c) => [c, catalog.holderCodeTypes.get(c)!.nameZh]));
+    expect(names).toMatchObject({
+      '114': '中国人民解放军军官证编号',
+      '115': '中国人民武装警察部队警官证编号',
+      '118': '中国人民解放军士兵证编号',
+      '119': '中国人民武装警察部队士兵证编号',
+      '120': '中国人民解放军文职人员证编号',
+      '122': '中国人民武装警察部队文职人员证编号',
+      '411': '外交护照护照号',
+      '412': '公务护照护照号',
+      '413': '公务普通护照护照号',
+      '099': '其他法人或其他组织有效证件代码',
+      '414': '普通护照护照号',
+      '511': '台湾居民来往大陆通行证号码',
+      '516': '港澳居民来往内地通行证号码',
+      '999': '其他自然人有效证件代码',
+    });
+    for (const code of ['114', '115', '118', '119', '120', '122', '411', '412', '413']) {
+      const t = catalog.holderCodeTypes.get(code)! as ReturnType<typeof catalog.holderCodeTypes.get> & { note?: string };
+      expect([code, t.subject, t.confirmed, t.check]).toEqual([code, 'natural', false, 'pattern']);
+      expect(t.note).toMatch(/real-estate e-licence system.*licence-sharing client/);
+    }
+    expect(catalog.holderCodeTypes.get('114')!.regex.test('JG-2019-000123')).toBe(true);
+    expect(catalog.holderCodeTypes.get('411')!.regex.test('DE1234567')).toBe(true);
+    expect(catalog.holderCodeTypes.get('411')!.regex.test('de1234567')).toBe(false);
   });
 
   it('maps every ministry status code to one of our statuses or to none', () => {
