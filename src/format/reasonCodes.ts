@@ -8,6 +8,8 @@ export const CHECKS = [
   'schema',
   'identifier',
   'signature',
+  /** The images a full form carries (photos), each bound by the digest its photo field in the signed record holds (issue 13). */
+  'attachments',
   'chain',
   'issuer',
   'validity',
@@ -57,6 +59,17 @@ export const REASON_CODES = {
   KEY_UNKNOWN: 'signature',
   /** A QR presented with a full form it does not belong to. */
   FULL_FORM_MISMATCH: 'signature',
+  // attachments: the photos a full form carries beside the signed record (src/verify/checkAttachments.ts)
+  /** A photo field of the signed record references an image the form does not carry. */
+  PHOTO_MISSING: 'attachments',
+  /** An attached image is not the one its photo field references: another SHA-256 (a swapped photo) or media type. */
+  PHOTO_MISMATCH: 'attachments',
+  /** An attachment no photo field of the signed record references. */
+  ATTACHMENT_UNREFERENCED: 'attachments',
+  /** An attachment that is not {mediaType, data} with canonical base64 data, or attachments that are not an object. */
+  ATTACHMENT_MALFORMED: 'attachments',
+  /** An attachment beyond its photo field's maxBytes, or attachments beyond MAX_ATTACHMENTS_BYTES together. */
+  ATTACHMENT_TOO_LARGE: 'attachments',
   // chain
   CERT_MALFORMED: 'chain',
   CHAIN_UNTRUSTED: 'chain',

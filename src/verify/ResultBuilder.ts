@@ -2,12 +2,16 @@ import { CHECKS, type CheckName, type ReasonCode, type WarningCode } from '../fo
 import type { CheckOutcome, SignerSummary, VerificationResult } from './VerificationResult';
 import type { TrustFreshnessDetail, TrustInputs } from '../trust/TrustInputs';
 
-/** Checks that must pass for acceptance; status and recognition join when their trust data exists. */
-const MANDATORY: ReadonlySet<CheckName> = new Set(['format', 'schema', 'identifier', 'signature', 'chain', 'issuer', 'validity']);
+/**
+ * Checks that must pass for acceptance; status and recognition join when their trust data exists. A
+ * mandatory check a form cannot have (attachments of a QR) is declared not applicable by its verifier.
+ */
+const MANDATORY: ReadonlySet<CheckName> = new Set(['format', 'schema', 'identifier', 'signature', 'attachments', 'chain', 'issuer', 'validity']);
 
 /** Collects check outcomes in order and turns them into a VerificationResult. */
 export class ResultBuilder {
   private readonly outcomes = new Map<CheckName, CheckOutcome>();
+  private readonly notApplicableChecks = new Set<CheckName>();
   readonly warnings: WarningCode[] = [];
   license: Record<string, unknown> | null = null;
   signer: SignerSummary | null = null;
@@ -35,6 +39,16 @@ export class ResultBuilder {
     this.outcomes.set(check, { check, status: 'not_checked', reasons: [], detail });
   }
 
+  /**
+   * A check this form of the licence has nothing for (a QR carries no attachments): reported as not
+   * checked, with why, and not held against acceptance. Only a verifier says this, by name; a check that
+   * is merely never reached still rejects.
+   */
+  notApplicable(check: CheckName, detail: string): void {
+    this.notChecked(check, detail);
+    this.notApplicableChecks.add(check);
+  }
+
   failed(check: CheckName): boolean {
     return this.outcomes.get(check)?.status === 'failed';
   }
@@ -50,7 +64,9 @@ export class ResultBuilder {
     const reasons = checks.flatMap((c) => c.reasons);
     // Accepted needs every check that exists at this stage to have actually passed:
     // a check that was skipped by mistake must never read as success.
-    const mandatoryPassed = checks.every((c) => !MANDATORY.has(c.check) || c.status === 'passed');
+    const mandatoryPassed = checks.every(
+      (c) => !MANDATORY.has(c.check) || c.status === 'passed' || (c.status === 'not_checked' && this.notApplicableChecks.has(c.check)),
+    );
     return {
       result: reasons.length === 0 && mandatoryPassed ? 'accepted' : 'rejected',
       reasons,

@@ -44,7 +44,7 @@ export function checkFullFormFormat(doc: unknown, rb: ResultBuilder): Record<str
   const license = form['license'];
   if (form['format'] !== FULL_FORM_FORMAT || license === null || typeof license !== 'object' || Array.isArray(license) ||
       typeof form['signature'] !== 'string' || (form['timestamp'] !== undefined && typeof form['timestamp'] !== 'string')) {
-    rb.fail('format', 'FORMAT_UNSUPPORTED', `expected {format: "${FULL_FORM_FORMAT}", license: {...}, signature: "<jws>", timestamp?: "<jws>"}`);
+    rb.fail('format', 'FORMAT_UNSUPPORTED', `expected {format: "${FULL_FORM_FORMAT}", license: {...}, signature: "<jws>", timestamp?: "<jws>", attachments?: {...}}`);
     return null;
   }
   rb.pass('format');

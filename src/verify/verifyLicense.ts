@@ -5,6 +5,7 @@ import { checkFullFormFormat, parseFullFormInput, UNREADABLE } from './checkForm
 import { checkRecordSchema } from './checkSchema';
 import { checkIdentifier } from './checkIdentifier';
 import { checkFullFormSignature } from './checkSignature';
+import { checkAttachments } from './checkAttachments';
 import { checkRegionTimestamp } from './checkTimestamp';
 import { checkFullFormSignerPath, pathRoot, signerPathAt } from './checkSignerPath';
 import { checkIssuerAuthority } from './checkIssuerAuthority';
@@ -55,6 +56,8 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
     // 6. issuer
     checkIssuerAuthority(record, signer.entry, trust, rb, stamp ? stamp.time : null, pathRoot(path) ?? null, at);
   } else rb.notChecked('issuer', 'signer unknown');
+  // 4b. attachments: the photos beside the record, each bound by the digest its signed photo field holds
+  checkAttachments(form, record, ctx.catalog, rb);
   // 7. validity, 8. status, 9. recognition
   checkValidity(record, at, rb);
   checkStatus(record, trust, rb, at);

@@ -84,9 +84,9 @@ describe('elicense demo --out DIR', () => {
     expect(r.json.result).toBe('accepted');
     expect(r.json.reasons).toEqual([]);
     expect(r.json.checks.map((c) => c.check)).toEqual([...CHECKS]);
-    expect(r.json.checks.map((c) => c.check)).toEqual(['format', 'schema', 'identifier', 'signature', 'chain', 'issuer', 'validity', 'status', 'recognition']);
+    expect(r.json.checks.map((c) => c.check)).toEqual(['format', 'schema', 'identifier', 'signature', 'attachments', 'chain', 'issuer', 'validity', 'status', 'recognition']);
     const byName = Object.fromEntries(r.json.checks.map((c) => [c.check, c.status]));
-    for (const c of ['format', 'schema', 'identifier', 'signature', 'chain', 'issuer', 'validity']) expect(byName[c]).toBe('passed');
+    for (const c of ['format', 'schema', 'identifier', 'signature', 'attachments', 'chain', 'issuer', 'validity']) expect(byName[c]).toBe('passed');
     expect(byName['status']).toBe('not_checked');
     expect(byName['recognition']).toBe('not_checked');
   });

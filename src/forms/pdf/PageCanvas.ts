@@ -78,6 +78,12 @@ export class PageCanvas {
     this.ops.push(`q ${gs} gs ${n(w)} 0 0 ${n(h)} ${n(x)} ${n(y)} cm ${image} Do Q`);
   }
 
+  /** An image drawn as it is (a photo), scaled into the box at (x, y). */
+  image(ref: PDFRef, x: number, y: number, w: number, h: number): void {
+    const image = this.page.node.newXObject('Im', ref).asString();
+    this.ops.push(`q ${n(w)} 0 0 ${n(h)} ${n(x)} ${n(y)} cm ${image} Do Q`);
+  }
+
   finish(): void {
     const ctx = this.page.doc.context;
     const stream = ctx.stream(deflateSync(Buffer.from(this.ops.join('\n'), 'latin1')), { Filter: 'FlateDecode' });

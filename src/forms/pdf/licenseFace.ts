@@ -1,18 +1,24 @@
 import type { Label, TypeStandard } from '../../standards/generated/TypeStandard';
 
 export interface FaceField {
-  /** The layout path, e.g. `extendInfo.name` or `certificateIssuedDate`. */
+  /** The layout path, e.g. `extendInfo.name`, `certificateIssuedDate`, `range.businessTerm` or `holders`. */
   path: string;
   label: Label;
   value: string;
 }
 
+export type SectionStyle = 'fields' | 'table' | 'text';
+
 export interface FaceSection {
   id: string;
   heading?: Label;
   columns: 1 | 2;
+  /** How the section prints (meta-schema 1.1.0); absent: label above value, as every 1.0.0 layout. */
+  style?: SectionStyle;
   fields: FaceField[];
 }
+
+export type Arrangement = NonNullable<TypeStandard['pdfLayout']['arrangement']>;
 
 /** What the printed face shows, before any geometry: the type's layout filled with the record's values. */
 export interface LicenseFace {
@@ -22,48 +28,119 @@ export interface LicenseFace {
   identifier: string;
   issuer: string;
   holderName: string;
+  /** Where the QR, the photo and the seal go and how dates print (1.1.0 layouts that say). */
+  arrangement?: Arrangement;
 }
 
-/** Shown for an optional field the record leaves out, so the layout stays the same for every licence of a type. */
+/** Shown for an optional field the record leaves out of a 1.0.0 layout, so the layout stays the same for every licence of a type. */
 export const EMPTY_VALUE = '—';
 
 const FACE_PREFIX = 'extendInfo.';
+const RANGE_PREFIX = 'range.';
+const HOLDERS = 'holders';
+/** How the paper joins the names of several holders (co-owners). */
+export const HOLDER_SEPARATOR = '、';
+const ISO_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 
 /**
  * Fills the type standard's pdfLayout with the record's values and labels.
  * Pure: geometry and fonts come later, so the text set is known before the
  * font subset is made.
+ *
+ * A 1.0.0 layout prints every field it names ("—" for one the record leaves
+ * out), exactly as it always has. A 1.1.0 layout (meta-schema 1.1.0) prints
+ * only what the record has — a business licence of one kind of entity shows no
+ * rows of the others' — skips `notPrinted` and photo fields, prints `holders`
+ * (every holder, in order) and `range.<id>` (a from/to pair as one value:
+ * 自2024年03月15日至长期), and Chinese dates when `arrangement.dates` is zh.
  */
 export function licenseFace(record: Record<string, unknown>, standard: TypeStandard): LicenseFace {
-  const face = (record['extendInfo'] ?? {}) as Record<string, unknown>;
-  const sections = standard.pdfLayout.sections.map((s): FaceSection => {
-    const fields = s.fields.map((path): FaceField => {
-      const isFace = path.startsWith(FACE_PREFIX);
-      const key = isFace ? path.slice(FACE_PREFIX.length) : path;
-      const labels = (isFace ? standard.labels.face : standard.labels.envelope) as Record<string, Label | undefined>;
-      const label = labels[key] ?? { zh: key, en: key };
-      return { path, label, value: formatValue(isFace ? face[key] : record[key]) };
-    });
-    return { id: s.id, ...(s.heading ? { heading: s.heading } : {}), columns: s.columns ?? 2, fields };
-  });
-  return {
-    title: standard.pdfLayout.title,
-    orientation: standard.pdfLayout.orientation,
-    sections,
+  const layout = standard.pdfLayout;
+  const common = {
+    title: layout.title,
+    orientation: layout.orientation,
     identifier: String(record['certificateIdentifier'] ?? ''),
     issuer: String(record['certificateIssuingAuthorityName'] ?? ''),
     holderName: String(record['certificateHolderName'] ?? ''),
   };
+  if (standard.$schema === undefined) return { ...common, sections: layout.sections.map((s) => sectionOf(s, (path) => fieldOf(record, standard, path, formatValue))) };
+
+  const skipped = new Set([...(layout.notPrinted ?? []), ...Object.keys(standard.photos ?? {})]);
+  const zhDates = layout.arrangement?.dates === 'zh';
+  const format = (v: unknown) => formatValue(v, zhDates);
+  const sections: FaceSection[] = [];
+  for (const s of layout.sections) {
+    const section = sectionOf(s, (path) => {
+      if (path === HOLDERS) return holdersField(record, layout.holdersLabel);
+      if (path.startsWith(RANGE_PREFIX)) return rangeField(record, standard, path, format);
+      if (path.startsWith(FACE_PREFIX) && skipped.has(path.slice(FACE_PREFIX.length))) return null;
+      const field = fieldOf(record, standard, path, format);
+      return field.value === EMPTY_VALUE ? null : field;
+    });
+    if (section.fields.length > 0) sections.push(s.style ? { ...section, style: s.style } : section);
+  }
+  return { ...common, sections, ...(layout.arrangement ? { arrangement: layout.arrangement } : {}) };
 }
 
-function formatValue(v: unknown): string {
+type LayoutSection = TypeStandard['pdfLayout']['sections'][number];
+
+function sectionOf(s: LayoutSection, field: (path: string) => FaceField | null): FaceSection {
+  const fields = s.fields.map(field).filter((f): f is FaceField => f !== null);
+  return { id: s.id, ...(s.heading ? { heading: s.heading } : {}), columns: s.columns ?? 2, fields };
+}
+
+/** The record's value at a layout path (envelope field or extendInfo.<face field>), under its label. */
+function fieldOf(record: Record<string, unknown>, standard: TypeStandard, path: string, format: (v: unknown) => string): FaceField {
+  const isFace = path.startsWith(FACE_PREFIX);
+  const key = isFace ? path.slice(FACE_PREFIX.length) : path;
+  const face = (record['extendInfo'] ?? {}) as Record<string, unknown>;
+  const labels = (isFace ? standard.labels.face : standard.labels.envelope) as Record<string, Label | undefined>;
+  const label = labels[key] ?? { zh: key, en: key };
+  return { path, label, value: format(isFace ? own(face, key) : own(record, key)) };
+}
+
+/** Every holder's name, the first (certificateHolderName) then the others in order, as the paper prints them. */
+function holdersField(record: Record<string, unknown>, label: Label | undefined): FaceField | null {
+  const others = Array.isArray(record['certificateOtherHolders']) ? (record['certificateOtherHolders'] as { name?: unknown }[]) : [];
+  const names = [record['certificateHolderName'], ...others.map((h) => h?.name)].filter((n): n is string => typeof n === 'string' && n !== '');
+  if (names.length === 0) return null;
+  return { path: HOLDERS, label: label ?? { zh: '持证主体', en: 'Holders' }, value: names.join(HOLDER_SEPARATOR) };
+}
+
+/**
+ * A from/to pair as one value: 自<from>至<to>; an open end prints the range's openEnd text (自…至长期), or
+ * 自<from>起 when the range has none. Absent when the record has neither end.
+ */
+function rangeField(record: Record<string, unknown>, standard: TypeStandard, path: string, format: (v: unknown) => string): FaceField | null {
+  const range = standard.pdfLayout.ranges?.[path.slice(RANGE_PREFIX.length)];
+  if (!range) return null;
+  const end = (p: string) => {
+    const v = fieldOf(record, standard, p, format).value;
+    return v === EMPTY_VALUE ? undefined : v;
+  };
+  const from = end(range.from);
+  const to = end(range.to);
+  if (from === undefined && to === undefined) return null;
+  const value = from === undefined ? `至${to}` : to !== undefined ? `自${from}至${to}` : range.openEnd ? `自${from}至${range.openEnd.zh}` : `自${from}起`;
+  return { path, label: range.label, value };
+}
+
+const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+
+function formatValue(v: unknown, zhDates = false): string {
   if (v === undefined || v === null || v === '') return EMPTY_VALUE;
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return zhDates ? zhDate(v) : v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? '是' : '否';
   // Lists (vehicle classes, business items) read as a Chinese enumeration.
-  if (Array.isArray(v)) return v.map(formatValue).join('、');
+  if (Array.isArray(v)) return v.map((x) => formatValue(x, zhDates)).join('、');
   return JSON.stringify(v);
+}
+
+/** 2024-03-15 → 2024年03月15日; any other text as it is. */
+export function zhDate(s: string): string {
+  const m = ISO_DATE.exec(s);
+  return m ? `${m[1]}年${m[2]}月${m[3]}日` : s;
 }
 
 /** Every character the page will show, for the font subset. */

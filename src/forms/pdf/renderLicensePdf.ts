@@ -8,6 +8,7 @@ import { applyPadesSignature } from './applyPadesSignature';
 import { A4, drawLicenseFace, PAGE_TEXTS } from './drawLicenseFace';
 import { embedCidFont } from './embedCidFont';
 import { embedFullForm } from './embedFullForm';
+import { embedPhoto, licensePhoto } from './embedPhoto';
 import { embedSealImage } from './embedSealImage';
 import { faceCharacters, licenseFace } from './licenseFace';
 import type { LicenseFonts } from './LicenseFonts';
@@ -29,8 +30,9 @@ export interface RenderLicensePdfOptions {
 
 /**
  * The PDF form of a licence (docs/product.md 3.5): one A4 page laid out per the
- * type's pdfLayout in Chinese with English subtitles, the QR and the seal,
- * the signed full form embedded as licence.elic.json, and, with a signer, a
+ * type's pdfLayout in Chinese with English subtitles, the QR, the seal and the
+ * holder's photo (types with photos, from the form's attachments), the signed
+ * full form, attachments included, embedded as licence.elic.json, and, with a signer, a
  * PAdES B-B signature by the department's key (docs/adr/0004).
  */
 export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOptions): Promise<Uint8Array> {
@@ -39,6 +41,7 @@ export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOpt
     throw new ElicenseError('TYPE_UNKNOWN', 'the licence is not of the given type standard');
   }
   const face = licenseFace(record, opts.standard);
+  const photo = licensePhoto(form, opts.standard);
   const characters = faceCharacters(face, Object.values(PAGE_TEXTS));
   const subset = opts.fonts.subset(characters);
 
@@ -46,7 +49,8 @@ export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOpt
   const page = doc.addPage(face.orientation === 'landscape' ? [A4[1], A4[0]] : [A4[0], A4[1]]);
   const canvas = new PageCanvas(page, embedCidFont(doc, subset, characters));
   const seal = opts.sealPng ? embedSealImage(doc, opts.sealPng) : undefined;
-  drawLicenseFace(canvas, face, { qrText: opts.qrText, ...(seal ? { seal } : {}) });
+  const facePhoto = photo ? await embedPhoto(doc, photo) : undefined;
+  drawLicenseFace(canvas, face, { qrText: opts.qrText, ...(seal ? { seal } : {}), ...(facePhoto ? { photo: facePhoto } : {}) });
   canvas.finish();
   embedFullForm(doc, form, opts.at);
 

@@ -35,7 +35,7 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
     },
     LicenceRecord: embeddable(catalog.envelopeSchema),
     FullForm: {
-      description: 'The signed full form of a licence (*.elic.json): record, detached JWS over its RFC 8785 bytes, region timestamp.',
+      description: 'The signed full form of a licence (*.elic.json): record, detached JWS over its RFC 8785 bytes, region timestamp, and the photos the record references.',
       type: 'object',
       additionalProperties: false,
       required: ['format', 'license', 'signature'],
@@ -44,6 +44,16 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         license: schemaRef('LicenceRecord'),
         signature: { type: 'string', description: 'Detached compact JWS: BASE64URL(header)..BASE64URL(signature)' },
         timestamp: { type: 'string', description: 'Compact JWS by the region time-stamping authority over the signature' },
+        attachments: {
+          type: 'object',
+          description: "The photos the record's photo fields reference (types with photos), keyed by face field; outside the signature, each bound by the SHA-256 its photo field carries",
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['mediaType', 'data'],
+            properties: { mediaType: { enum: ['image/jpeg', 'image/png'] }, data: { type: 'string', contentEncoding: 'base64' } },
+          },
+        },
       },
     },
     VerificationResult: {

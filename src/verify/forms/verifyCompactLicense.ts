@@ -11,6 +11,7 @@ import { checkCompactSchema } from '../checkSchema';
 import { checkCompactIdentifier } from '../checkIdentifier';
 import { checkCompactSignature } from '../checkSignature';
 import { checkFullFormBinding } from '../checkFullFormBinding';
+import { QR_ATTACHMENTS_DETAIL } from '../checkAttachments';
 import { checkCompactSignerPath, pathRoot } from '../checkSignerPath';
 import { checkIssuerAuthority } from '../checkIssuerAuthority';
 import { checkValidity } from '../checkValidity';
@@ -76,6 +77,8 @@ export function verifyCompactLicense(
   if (ctx.fullForm) {
     checkFullFormBinding(ctx.fullForm, claims, { trust, catalog, at, ...(ctx.caches ? { caches: ctx.caches } : {}) }, rb);
   }
+  // 4b. attachments: none in a QR (a full form presented with it was checked with its own, in the binding above)
+  rb.notApplicable('attachments', ctx.fullForm ? `${QR_ATTACHMENTS_DETAIL}; the full form presented with it was verified with its photos` : QR_ATTACHMENTS_DETAIL);
   // 7. validity, 8. status, 9. recognition
   checkValidity(record, at, rb);
   checkStatus(record, trust, rb, at);

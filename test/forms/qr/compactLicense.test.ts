@@ -122,7 +122,8 @@ describe('verifyCompactLicense: the QR against trust material', () => {
       const r = verify(texts.get(lic.slug)!);
       expect({ slug: lic.slug, reasons: r.reasons }).toEqual({ slug: lic.slug, reasons: [] });
       expect(r.result).toBe('accepted');
-      expect(r.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'not_checked', 'not_checked']);
+      // attachments (after signature): not applicable, a QR carries no photos
+      expect(r.checks.map((c) => c.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'not_checked', 'passed', 'passed', 'passed', 'not_checked', 'not_checked']);
       expect(r.license?.['certificateIdentifier']).toBe(lic.form.license['certificateIdentifier']);
     }
   });

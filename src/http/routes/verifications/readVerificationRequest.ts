@@ -56,7 +56,7 @@ export function fullFormOf(body: unknown): Record<string, unknown> {
   const keys = Object.keys(record);
   if (keys.length === 1 && keys[0] === 'fullForm') return fullFormOf(record['fullForm']);
   if (!('format' in record) || !('license' in record) || !('signature' in record) || keys.some((k) => !FULL_FORM_KEYS.has(k))) {
-    throw new ElicenseError('INPUT_UNREADABLE', 'not a full-form licence: expected {format, license, signature, timestamp?}, {"fullForm": ...} or {"qr": "LC1:...", "fullForm"?: ...}');
+    throw new ElicenseError('INPUT_UNREADABLE', 'not a full-form licence: expected {format, license, signature, timestamp?, attachments?}, {"fullForm": ...} or {"qr": "LC1:...", "fullForm"?: ...}');
   }
   return record;
 }
