@@ -23,6 +23,7 @@ import { SqlSigningKeyStore } from '../store/SigningKeyStore';
 import { FederationStore } from '../store/FederationStore';
 import { FederationPublisher } from '../region/federation/FederationPublisher';
 import { NodeFederation } from '../region/federation/NodeFederation';
+import { withTypeSuccession } from '../trust/peer/FederationConfig';
 import { OwnStatusCache } from '../region/verifications/OwnStatusCache';
 import { SqlStatisticsStore } from '../store/StatisticsStore';
 import { createApp } from '../http/app';
@@ -89,6 +90,9 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       statistics: new SqlStatisticsStore(),
     };
     const catalog = StandardsCatalog.load();
+    // The agreement this region signs and the one it verifies by: the configured rules and those its own
+    // standards' type code succession implies (docs/adr/0011).
+    const federation = withTypeSuccession(config.federation, catalog);
     const trust = new NodeTrust({ db, clock, logger, stores });
     const signers = new RegionSigners({ vault, stores });
     const services: NodeServices = {
@@ -104,8 +108,8 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       trust,
       signers,
       federation: new NodeFederation(
-        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, signers, trust, stores }, config.federation), ownTrust: trust },
-        config.federation,
+        { db, clock, logger, store: stores.federation, publisher: new FederationPublisher({ db, clock, logger, signers, trust, stores }, federation), ownTrust: trust },
+        federation,
       ),
       ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),

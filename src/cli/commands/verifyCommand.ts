@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { verifyAnyForm, type AnyFormResult } from '../../verify/forms/verifyAnyForm';
 import { parsePin, trustFromBundle } from '../../trust/peer/bundleTrust';
-import { loadFederationConfig } from '../../trust/peer/FederationConfig';
+import { loadFederationConfig, withSuccessionRules } from '../../trust/peer/FederationConfig';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import { loadLocalTrustFile } from '../../trust/local/loadLocalTrustFile';
 import type { TrustInputs } from '../../trust/TrustInputs';
@@ -42,7 +42,8 @@ function bundleTrust(file: string, pins: string[], federationFile: string | unde
     throw new CliExit(EXIT.UNREADABLE, '--bundle needs at least one --pin <sha256 of a region root, 64 hex digits>[:<region code>]');
   }
   try {
-    const recognition = federationFile !== undefined ? loadFederationConfig(federationFile).recognition : undefined;
+    // The node's own rules: as configured, completed by the type code succession of this catalogue (docs/adr/0011).
+    const recognition = federationFile !== undefined ? withSuccessionRules(loadFederationConfig(federationFile).recognition, ctx.catalog()) : undefined;
     const bundle = parseStrictJson(readInput(file), { maxBytes: 256 * 1024 * 1024, maxDepth: 8 });
     const { trust, refused } = trustFromBundle(bundle, { pins, at, ...(recognition ? { recognition } : {}) });
     for (const r of refused) ctx.err(`trust bundle: refused ${r.kind} ${r.docId}: ${r.code} ${r.message}`);

@@ -7,7 +7,8 @@ import { KeyVault } from '../../store/KeyVault';
 import { SqlRegionStore } from '../../store/RegionStore';
 import { SqlSigningKeyStore } from '../../store/SigningKeyStore';
 import type { TrustBundle } from '../../format/federation/documentTypes';
-import type { FederationConfig } from '../../trust/peer/FederationConfig';
+import { StandardsCatalog } from '../../standards/StandardsCatalog';
+import { withTypeSuccession, type FederationConfig, type RecognitionSuccession } from '../../trust/peer/FederationConfig';
 import { NodeTrust } from '../../trust/NodeTrust';
 import { RegionSigners } from '../RegionSigners';
 import { FederationPublisher } from './FederationPublisher';
@@ -29,8 +30,18 @@ export function syncPeersOnce(db: Database, clock: Clock, config: FederationConf
   return new FederationSync({ db, clock, logger: pino({ level: 'silent' }), store: new FederationStore(), ownRegionCode: () => ownRegionOf(db) }, config).runOnce({ force: true });
 }
 
-/** This region's signed documents (signed now with the trust-list signer the master key opens) and the peers' last good copies. */
-export function exportBundleOfDatabase(db: Database, clock: Clock, masterKeyBase64: string, federation: FederationConfig): Promise<TrustBundle> {
+/**
+ * This region's signed documents (signed now with the trust-list signer the master key opens) and the peers' last good copies.
+ * The agreement carries the rules type code succession implies under `standards`, as the node publishes it (docs/adr/0011).
+ */
+export function exportBundleOfDatabase(
+  db: Database,
+  clock: Clock,
+  masterKeyBase64: string,
+  configured: FederationConfig,
+  standards: RecognitionSuccession = StandardsCatalog.load(),
+): Promise<TrustBundle> {
+  const federation = withTypeSuccession(configured, standards);
   const vault = KeyVault.fromBase64(masterKeyBase64);
   const logger = pino({ level: 'silent' });
   const stores = { departments: new SqlDepartmentStore(), signingKeys: new SqlSigningKeyStore(), region: new SqlRegionStore(), federation: new FederationStore() };

@@ -3,6 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { ElicenseError } from '../../errors';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import type { RecognitionRule } from '../../format/federation/documentTypes';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { MAX_DOCUMENT_BYTES } from './federationDocument';
 
 export interface PeerConfig {
@@ -137,6 +138,48 @@ export function parseFederationConfig(doc: unknown): FederationConfig {
       conditions: { maxStatusAgeSeconds: r.maxStatusAgeSeconds },
     })),
   };
+}
+
+/** What succession needs of the node's own standards catalogue. */
+export type RecognitionSuccession = Pick<StandardsCatalog, 'getType' | 'typeCodesOf' | 'successorOf'>;
+
+/**
+ * The recognition rules with those that type code succession implies (docs/adr/0011): a rule for a peer's type
+ * X (region P, mapped to local type Y) also covers every later code of X's type, mapped to Y's successor when Y
+ * has one, else to Y, with the same conditions. The succession comes from `standards` only, this node's own
+ * pinned catalogue, never from anything a peer sends, so a peer cannot widen what this region recognises. A rule
+ * the configuration states for a successor code wins over the derived one. Two configured rules deriving
+ * different rules for one (region, type) are refused (FEDERATION_CONFIG_INVALID): a person decides that one.
+ * Configured rules come first, in their order, then the derived ones.
+ */
+export function withSuccessionRules(rules: readonly RecognitionRule[], standards: RecognitionSuccession): RecognitionRule[] {
+  const key = (r: { peerRegion: string; peerTypeCode: string }) => `${r.peerRegion}/${r.peerTypeCode}`;
+  const configured = new Set(rules.map(key));
+  const derived = new Map<string, { rule: RecognitionRule; from: RecognitionRule }>();
+  for (const rule of rules) {
+    const slug = standards.getType(rule.peerTypeCode)?.slug;
+    if (slug === undefined) continue;
+    const codes = standards.typeCodesOf(slug);
+    const localTypeCode = standards.successorOf(rule.localTypeCode)?.typeCode ?? rule.localTypeCode;
+    for (const peerTypeCode of codes.slice(codes.indexOf(rule.peerTypeCode) + 1)) {
+      const next: RecognitionRule = { peerRegion: rule.peerRegion, peerTypeCode, localTypeCode, conditions: { ...rule.conditions } };
+      if (configured.has(key(next))) continue;
+      const other = derived.get(key(next));
+      if (other && (other.rule.localTypeCode !== next.localTypeCode || other.rule.conditions.maxStatusAgeSeconds !== next.conditions.maxStatusAgeSeconds)) {
+        throw new ElicenseError(
+          'FEDERATION_CONFIG_INVALID',
+          `recognition of ${key(other.from)} and of ${key(rule)} imply different rules for ${key(next)}, which replaces both: state the rule for ${key(next)} in the configuration`,
+        );
+      }
+      if (!other) derived.set(key(next), { rule: next, from: rule });
+    }
+  }
+  return [...rules, ...[...derived.values()].map((d) => d.rule)];
+}
+
+/** The configuration with its recognition rules completed by type code succession (withSuccessionRules). */
+export function withTypeSuccession(config: FederationConfig, standards: RecognitionSuccession): FederationConfig {
+  return { ...config, recognition: withSuccessionRules(config.recognition, standards) };
 }
 
 /** Reads the file named by ELICENSE_FEDERATION_FILE (absent: no peers, an empty agreement). */

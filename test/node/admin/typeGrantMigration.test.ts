@@ -10,12 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMigrateTypeGrants } from '../../../src/cli/commands/nodeCommand';
-import { generateSerial } from '../../../src/codes/licenseIdentifier';
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../src/codes/uscc';
-import { issueLicense } from '../../../src/issue/issueLicense';
-import type { LicenseDraft } from '../../../src/issue/prepareLicenseRecord';
 import { cli, removeDir, runAction, tempDir } from '../../cli/cliHarness';
 import { http } from '../helpers/http';
+import { issueUnderSupersededStandard } from '../helpers/issueUnderSupersededStandard';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 
 const OLD = '11100000PH00000122901'; // 营业执照, placeholder (standard 1.0.0)
@@ -66,51 +64,8 @@ const typesOf = async (uscc: string) => (await http(node.url, 'GET', `/v1/depart
 const auditHead = async () => (await node.services.stores.audit.head(node.services.db)).seq;
 const mine = (changes: Array<{ uscc: string }>) => changes.filter((c) => [MIGRATING, SECOND, WITHDRAWN, CURRENT].includes(c.uscc));
 
-/**
- * A licence signed under the 1.0.0 standard of the placeholder code, recorded as the node records what it
- * issues: what a department issued before standard 1.1.0 was published (the node itself now refuses the
- * superseded standard, so the test signs it the way the golden vectors of an older standard are signed).
- */
-async function issueUnderOldCode(uscc: string): Promise<unknown> {
-  const s = node.services;
-  const at = s.clock.now();
-  const snapshot = await s.trust.current();
-  const department = snapshot.departments.get(uscc)!;
-  const draft: LicenseDraft = { typeCode: OLD, standardVersion: '1.0.0', ...businessData(FACE_1_0) };
-  return s.db.transaction(async (tx) => {
-    const signer = await s.signers.departmentSigner(tx, uscc, at, snapshot.version);
-    const tsa = await s.signers.timestampAuthority(tx, at, snapshot.version);
-    const [slot] = await s.stores.licenses.allocateStatusSlots(tx, uscc, 1, at);
-    const form = await issueLicense(draft, {
-      catalog: s.catalog,
-      trust: snapshot.trust,
-      department: { name: department.name, uscc, divisionCode: department.divisionCode, signer },
-      timestampAuthority: tsa,
-      serial: generateSerial(s.random),
-      at,
-      statusEntry: { listId: slot!.statusListId, index: slot!.statusIndex },
-      allowSuperseded: true,
-    });
-    const identifier = form.license['certificateIdentifier'] as string;
-    const parts = identifier.split('.');
-    await s.stores.licenses.insert(tx, [
-      {
-        identifier,
-        uscc,
-        typeCode: OLD,
-        serial: parts[parts.length - 3]!,
-        version: Number(parts[parts.length - 2]),
-        statusListId: slot!.statusListId,
-        statusIndex: slot!.statusIndex,
-        record: form.license,
-        fullForm: JSON.stringify(form),
-        actor: 'test:before-1.1.0',
-        at,
-      },
-    ]);
-    return form;
-  });
-}
+/** A licence of the placeholder code under standard 1.0.0, as the department issued it before 1.1.0 was published. */
+const issueUnderOldCode = (uscc: string) => issueUnderSupersededStandard(node, uscc, { typeCode: OLD, standardVersion: '1.0.0', ...businessData(FACE_1_0) });
 
 /** The payload of this region's signed trust list as peers fetch it. */
 async function publishedTrustList(): Promise<{ departments: Array<{ uscc: string; authorizedTypes: Array<{ typeCode: string; since: string }> }> }> {
