@@ -3,9 +3,17 @@ import { ElicenseError } from '../errors';
 import type { LicenseAttachments } from '../format/FullForm';
 import { decodeRasterImage } from '../forms/image/decodeRasterImage';
 import type { TypeStandard } from '../standards/generated/TypeStandard';
-import type { LicenseDraft } from './prepareLicenseRecord';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Decoding a photo of at most 720×960 pixels takes about 15 MB in the JPEG decoder; 32 MB leaves room. */
+const PHOTO_DECODE_MB = 32;
+
+/** A photo as a draft sends it. */
+export interface DraftPhoto {
+  mediaType: string;
+  /** The image, base64. */
+  data: string;
+}
 
 interface PhotoIssue {
   path: string;
@@ -21,7 +29,7 @@ interface PhotoIssue {
  * node computes the digest from the bytes it signs for. PHOTO_INVALID (422) lists every problem.
  */
 export function photoReferences(
-  draft: Pick<LicenseDraft, 'photos' | 'extendInfo'>,
+  draft: { photos?: Record<string, DraftPhoto> | undefined; extendInfo: Record<string, unknown> },
   standard: TypeStandard,
 ): { references: Record<string, { mediaType: string; sha256: string }> | undefined; attachments: LicenseAttachments } {
   const specs = standard.photos ?? {};
@@ -61,7 +69,7 @@ export function photoReferences(
       problems.push({ path: `${path}/data`, code: 'PHOTO_TOO_LARGE', message: `${bytes.length} bytes, at most ${spec.maxBytes}` });
       continue;
     }
-    const image = decodeRasterImage(bytes, { maxBytes: spec.maxBytes, maxPixels: spec.widthPx[1] * spec.heightPx[1] });
+    const image = decodeRasterImage(bytes, { maxBytes: spec.maxBytes, maxPixels: spec.widthPx[1] * spec.heightPx[1], maxMemoryMB: PHOTO_DECODE_MB });
     if (!image.ok) {
       problems.push({ path: `${path}/data`, code: 'PHOTO_INVALID', message: image.message });
       continue;

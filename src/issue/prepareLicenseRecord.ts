@@ -5,19 +5,13 @@ import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { LicenseRecord } from '../standards/generated/LicenseRecord';
 import type { RecordIssue } from '../standards/recordValidation';
 import type { LicenseAttachments } from '../format/FullForm';
-import { photoReferences } from './photoReferences';
+import { photoReferences, type DraftPhoto } from './photoReferences';
 
 export interface DraftHolder {
   name: string;
   code: string;
   typeCode: string;
   typeName: string;
-}
-
-export interface DraftPhoto {
-  mediaType: string;
-  /** The image, base64. */
-  data: string;
 }
 
 /** What a department supplies to issue a licence; the rest of the record is filled in here. */

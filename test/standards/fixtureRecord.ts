@@ -15,7 +15,8 @@ export interface Fixture {
   extendInfo: Record<string, unknown>;
 }
 
-export const FIXTURES_DIR = join(standardsDir(), '..', 'fixtures', 'data');
+/** The 1.0.0 samples: records built here follow envelope 1.0.0 and the types' 1.0.0 standards (the 1.1.0 ones issue through prepareLicenseRecord). */
+export const FIXTURES_DIR = join(standardsDir(), '..', 'fixtures', 'data', '1.0.0');
 
 export function fixtureSlugs(): string[] {
   return readdirSync(FIXTURES_DIR)
@@ -28,10 +29,10 @@ export function readFixture(slug: string): Fixture {
   return JSON.parse(readFileSync(join(FIXTURES_DIR, `${slug}.json`), 'utf8')) as Fixture;
 }
 
-/** A complete licence record for a fixture, as an issuer would build it. */
+/** A complete 1.0.0 licence record for a fixture, as an issuer would have built it. */
 export function fixtureRecord(catalog: StandardsCatalog, slug: string, serial = 'TEST0001'): Record<string, unknown> {
   const f = readFixture(slug);
-  const std = catalog.getTypeBySlug(slug);
+  const std = catalog.getTypeBySlug(slug, '1.0.0');
   if (!std) throw new Error(`no standard for ${slug}`);
   return {
     certificateName: std.nameZh,

@@ -59,6 +59,12 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | undefined 
 export interface RasterLimits {
   maxBytes: number;
   maxPixels: number;
+  /**
+   * The JPEG decoder's memory budget, MB. Default: the RGBA output twice over, which suits the large images
+   * the QR reader takes; a small image needs more than that (the decoder's per-component buffers and tables
+   * dominate), so small-image callers (photos) give a fixed budget.
+   */
+  maxMemoryMB?: number;
 }
 
 /**
@@ -99,7 +105,7 @@ export function decodeRasterImage(bytes: Uint8Array, limits: RasterLimits = QR_I
       useTArray: true,
       formatAsRGBA: true,
       maxResolutionInMP: limits.maxPixels / 1e6,
-      maxMemoryUsageInMB: Math.ceil((limits.maxPixels * 4 * 2) / 2 ** 20),
+      maxMemoryUsageInMB: limits.maxMemoryMB ?? Math.ceil((limits.maxPixels * 4 * 2) / 2 ** 20),
     });
     return { ok: true, value: { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length) } };
   } catch {
