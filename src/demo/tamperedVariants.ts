@@ -143,5 +143,31 @@ export async function tamperedVariants(demo: DemoRegion, catalog: StandardsCatal
   );
   const expiredForm = await signLicense(expiredRecord as unknown as Record<string, unknown>, { department: demo.signerOf(first.department), timestampAuthority: demo.timestampAuthority }, now);
   add('licence-expired', 'LICENSE_EXPIRED', 'the licence validity period has ended', json(expiredForm));
+
+  // Standards 1.1.0 (docs/adr/0010): photos bound by digest, several holders under the signature
+  const withPhoto = demo.licenses.find((l) => l.form.attachments !== undefined);
+  if (withPhoto) {
+    const [field, photo] = Object.entries(withPhoto.form.attachments!)[0]!;
+    const swapped = clone(withPhoto.form);
+    const bytes = Buffer.from(photo.data, 'base64');
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
+    swapped.attachments![field] = { mediaType: photo.mediaType, data: bytes.toString('base64') };
+    add('photo-swapped', 'PHOTO_MISMATCH', `the ${withPhoto.standard.nameZh} photo replaced after signing (one byte changed)`, json(swapped));
+    const stripped = clone(withPhoto.form);
+    delete stripped.attachments;
+    add('photo-removed', 'PHOTO_MISSING', `the ${withPhoto.standard.nameZh} without the photo its signed face references`, json(stripped));
+  }
+  const coOwned = demo.licenses.find((l) => Array.isArray(l.form.license['certificateOtherHolders']));
+  if (coOwned) {
+    const alone = clone(coOwned.form);
+    delete alone.license['certificateOtherHolders'];
+    add('co-owner-removed', 'SIGNATURE_INVALID', `a co-owner struck from the ${coOwned.standard.nameZh} after signing`, json(alone));
+  }
+  const onEnvelope110 = demo.licenses.find((l) => l.form.license['envelopeVersion'] !== undefined);
+  if (onEnvelope110) {
+    const unversioned = clone(onEnvelope110.form);
+    delete unversioned.license['envelopeVersion'];
+    add('envelope-version-removed', 'ENVELOPE_SCHEMA_INVALID', 'a 1.1.0 record passed off as envelope 1.0.0', json(unversioned));
+  }
   return v;
 }
