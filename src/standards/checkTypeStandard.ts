@@ -28,6 +28,14 @@ export function requiredFaceFields(faceSchema: TypeStandard['faceSchema']): stri
   return [...out];
 }
 
+/** A face value the compact QR round-trips unchanged: a scalar, or an array of scalars. */
+function qrCarries(schema: unknown): boolean {
+  const s = (schema ?? {}) as { type?: unknown; items?: unknown; properties?: unknown };
+  if (s.type === 'object' || s.properties !== undefined) return false;
+  if (s.type === 'array') return qrCarries(s.items);
+  return true;
+}
+
 export function checkTypeStandard(
   standard: TypeStandard,
   file: string,
@@ -54,7 +62,10 @@ export function checkTypeStandard(
   for (const f of envelopeFields) if (f !== 'extendInfo' && !standard.labels.envelope[f]) problems.push(`envelope field ${f} has no label`);
   for (const f of Object.keys(standard.labels.envelope)) if (!envelope.has(f)) problems.push(`label for unknown envelope field ${f}`);
 
-  for (const f of standard.qrFields) if (!face.has(f)) problems.push(`QR field ${f} is not a face field`);
+  for (const f of standard.qrFields) {
+    if (!face.has(f)) problems.push(`QR field ${f} is not a face field`);
+    else if (!qrCarries((standard.faceSchema.properties as Record<string, unknown>)[f])) problems.push(`QR field ${f} must be a string, number, boolean or a list of them (the QR's CBOR reads objects back as maps)`);
+  }
   for (const f of Object.keys(standard.faceCodeChecks ?? {})) if (!face.has(f)) problems.push(`code check on unknown face field ${f}`);
 
   const photos = standard.photos ?? {};

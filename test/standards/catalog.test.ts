@@ -117,4 +117,21 @@ describe('StandardsCatalog refuses inconsistent standards', () => {
     const e = loadError();
     expect(isElicenseError(e) && e.code).toBe('STANDARD_INVALID');
   });
+
+  it.each<[string, string, (doc: Record<string, any>) => void, RegExp]>([
+    ['a photo in the QR', 'driving-licence', (d) => d.qrFields.push('photo'), /photo field photo may not go into the QR/],
+    ['an object list in the QR', 'driving-licence', (d) => d.qrFields.push('vehicleClasses'), /QR field vehicleClasses must be a string, number, boolean or a list of them/],
+    ['a photo field without bounds for its place on the page', 'driving-licence', (d) => delete d.pdfLayout.arrangement.photo, /must say where the photo goes/],
+    ['a variant field nobody prints', 'business-licence', (d) => (d.pdfLayout.sections[1].fields = d.pdfLayout.sections[1].fields.filter((f: string) => f !== 'extendInfo.operator')), /required face field operator is not in the PDF layout/],
+    ['a range over a field that does not exist', 'business-licence', (d) => (d.pdfLayout.ranges.businessTerm.to = 'extendInfo.nope'), /range businessTerm names unknown field extendInfo.nope/],
+    ['holders laid out without their label', 'real-estate-title', (d) => delete d.pdfLayout.holdersLabel, /holdersLabel/],
+    ['a new type code that does not name the code it replaces', 'business-licence', (d) => delete d.replacesTypeCode, /must name the code it replaces/],
+    ['an unknown meta-schema', 'business-licence', (d) => (d.$schema = 'urn:elicense:standards:type-standard:9.9.9'), /unknown meta-schema/],
+    ['several holders on envelope 1.0.0', 'business-licence', (d) => (d.envelopeVersion = '1.0.0'), /does not satisfy|envelope/],
+  ])('1.1.0: %s', (_name, slug, change, message) => {
+    edit(`types/${slug}/1.1.0.json`, change);
+    const e = loadError();
+    expect(isElicenseError(e) && e.code).toBe('STANDARD_INVALID');
+    expect(String((e as Error).message)).toMatch(message);
+  });
 });
