@@ -41,12 +41,13 @@ describe('the Shanghai demo ceremony is entirely SM2', () => {
     }
   });
 
-  it('has a department for each of the eight licence types', () => {
-    expect(demo.licenses.map((l) => l.slug)).toHaveLength(8);
+  it('has a department for each of the nine licence types: every sample issues', () => {
+    expect(new Set(demo.licenses.map((l) => l.slug)).size).toBe(9);
+    expect(demo.licenses.map((l) => l.sample)).toContain('business-licence-individual');
   });
 });
 
-describe('all eight licence types, every form, SM2 end to end', () => {
+describe('all nine licence types, every form, SM2 end to end', () => {
   it('full form: JWS alg SM2, SM2 region timestamp, accepted', () => {
     const caches = createVerifierCaches();
     for (const lic of demo.licenses) {

@@ -20,7 +20,7 @@ const texts = new Map<string, string>();
 
 beforeAll(async () => {
   demo = await buildDemoRegion({ catalog, now: NOW });
-  for (const lic of demo.licenses) texts.set(lic.slug, await encodeCompactLicense(lic.form, lic.standard, demo.signerOf(lic.department), NOW));
+  for (const lic of demo.licenses) texts.set(lic.sample, await encodeCompactLicense(lic.form, lic.standard, demo.signerOf(lic.department), NOW));
 });
 
 const qrVersion = (text: string) => QRCode.create([{ data: text, mode: 'alphanumeric' }], { errorCorrectionLevel: 'Q' }).version;
@@ -28,7 +28,7 @@ const qrVersion = (text: string) => QRCode.create([{ data: text, mode: 'alphanum
 describe('compact QR form', () => {
   it('round-trips every type: the claims come back and the department signature verifies', () => {
     for (const lic of demo.licenses) {
-      const text = texts.get(lic.slug)!;
+      const text = texts.get(lic.sample)!;
       expect(text.startsWith(COMPACT_PREFIX)).toBe(true);
       expect(text).toMatch(/^LC1:[0-9A-Z $%*+\-./:]+$/);
       const { cose, claims } = decodeCompactLicense(text, (t, v) => catalog.getType(t, v)?.qrFields);
@@ -119,7 +119,7 @@ describe('verifyCompactLicense: the QR against trust material', () => {
 
   it('accepts the QR of every type, signed with each allowed algorithm, with every check in order', () => {
     for (const lic of demo.licenses) {
-      const r = verify(texts.get(lic.slug)!);
+      const r = verify(texts.get(lic.sample)!);
       expect({ slug: lic.slug, reasons: r.reasons }).toEqual({ slug: lic.slug, reasons: [] });
       expect(r.result).toBe('accepted');
       // attachments (after signature): not applicable, a QR carries no photos
