@@ -213,7 +213,7 @@ describe('attachments: inside a PDF', () => {
 });
 
 describe('attachments: the QR', () => {
-  // The social security card (photo in PNG): the driving licence's QR does not verify yet (its vehicle classes are objects, see the report).
+  // The social security card: its photo is a PNG, so both media types are covered.
   let card: IssuedLicense;
   let text: string;
   beforeAll(async () => {

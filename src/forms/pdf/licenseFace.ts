@@ -67,7 +67,7 @@ export function licenseFace(record: Record<string, unknown>, standard: TypeStand
 
   const skipped = new Set([...(layout.notPrinted ?? []), ...Object.keys(standard.photos ?? {})]);
   const zhDates = layout.arrangement?.dates === 'zh';
-  const format = (v: unknown) => formatValue(v, zhDates);
+  const format = (v: unknown) => formatValue110(v, zhDates);
   const sections: FaceSection[] = [];
   for (const s of layout.sections) {
     const section = sectionOf(s, (path) => {
@@ -127,14 +127,26 @@ function rangeField(record: Record<string, unknown>, standard: TypeStandard, pat
 
 const own = (o: Record<string, unknown>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 
-function formatValue(v: unknown, zhDates = false): string {
+/** A 1.0.0 layout's value, exactly as it has always printed. */
+function formatValue(v: unknown): string {
   if (v === undefined || v === null || v === '') return EMPTY_VALUE;
-  if (typeof v === 'string') return zhDates ? zhDate(v) : v;
+  if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? '是' : '否';
   // Lists (vehicle classes, business items) read as a Chinese enumeration.
-  if (Array.isArray(v)) return v.map((x) => formatValue(x, zhDates)).join('、');
+  if (Array.isArray(v)) return v.map(formatValue).join('、');
   return JSON.stringify(v);
+}
+
+/** A 1.1.0 layout's value: dates in Chinese when the layout says so, a structured item as its values (B2 2006-03-20). */
+function formatValue110(v: unknown, zhDates: boolean): string {
+  if (typeof v === 'string' && v !== '') return zhDates ? zhDate(v) : v;
+  if (Array.isArray(v) && v.length > 0) return v.map((x) => formatValue110(x, zhDates)).join('、');
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const parts = Object.values(v).map((x) => formatValue110(x, zhDates)).filter((x) => x !== EMPTY_VALUE);
+    return parts.length > 0 ? parts.join(' ') : EMPTY_VALUE;
+  }
+  return formatValue(v);
 }
 
 /** 2024-03-15 → 2024年03月15日; any other text as it is. */
