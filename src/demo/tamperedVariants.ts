@@ -72,7 +72,7 @@ export async function tamperedVariants(demo: DemoRegion, catalog: StandardsCatal
   add('not-json', 'INPUT_MALFORMED', 'braces around text that is not JSON', Buffer.from('{ this is not a licence }'));
   add('duplicate-key', 'JSON_DUPLICATE_KEY', 'the holder name appears twice; a parser could pick either',
     Buffer.from(text.replace('"certificateHolderName":', '"certificateHolderName": "冒名者",\n    "certificateHolderName":')));
-  add('oversized', 'INPUT_TOO_LARGE', 'larger than any licence can be', json({ ...clone(base), padding: 'x'.repeat(MAX_FULL_FORM_BYTES) }));
+  add('oversized', 'INPUT_TOO_LARGE', 'larger than any licence can be', json({ ...clone(base), padding: 'x'.repeat(2 * MAX_FULL_FORM_BYTES) }));
   let deep: unknown = 1;
   for (let i = 0; i < 40; i++) deep = [deep];
   add('deep-nesting', 'JSON_TOO_DEEP', 'nested 40 levels deep', json({ ...clone(base), license: { ...base.license, extendInfo: { x: deep } } }));
