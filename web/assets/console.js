@@ -25,6 +25,8 @@ let listCursor = null;
 let listItems = [];
 let detailItem = null;
 const pdfUrls = new Map();
+/** Photos of licences opened here (identifier → attachments), read once from the full form. */
+const photoCache = new Map();
 
 function typeName(code) {
   const x = catalogue?.types?.find((c) => c.typeCode === code);
@@ -53,6 +55,7 @@ async function main() {
     void issue();
   });
   $('issue-reset').addEventListener('click', () => void buildForm());
+  $('form-fields').addEventListener('field-checked', recountFieldErrors);
   $('type-select').addEventListener('change', () => void buildForm());
   $('search-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -88,7 +91,8 @@ function fillTypeSelects() {
   // A replaced code (supersededBy) keeps its licences verifying but issues nothing new: offer the codes in force.
   const inForce = department.types.filter((code) => !catalogue?.types?.find((c) => c.typeCode === code)?.supersededBy);
   clear(select).append(...inForce.map((code) => h('option', { value: code, text: typeName(code) })));
-  if (chosen) select.value = chosen;
+  // Signed in again as another department: its own first type, not an empty choice.
+  if (chosen && inForce.includes(chosen)) select.value = chosen;
   const search = $('search-type');
   const searched = search.value;
   clear(search).append(h('option', { value: '', text: t('console.list.any') }), ...department.types.map((code) => h('option', { value: code, text: typeName(code) })));
@@ -107,7 +111,11 @@ function showTab() {
 
 // ---------------------------------------------------------------- issuing
 
+/** Which buildForm() call is the latest: a slower earlier one (type changed again meanwhile) draws nothing. */
+let formSeq = 0;
+
 async function buildForm() {
+  const mine = ++formSeq;
   const typeCode = $('type-select').value;
   const container = clear($('form-fields'));
   $('issue-error').hidden = true;
@@ -117,6 +125,7 @@ async function buildForm() {
   form = null;
   if (!typeCode) return;
   const standard = await getStandard(typeCode);
+  if (mine !== formSeq) return;
   form = buildLicenceForm(container, standard, holderTypes, department);
   idempotencyKey = crypto.randomUUID();
 }
@@ -125,9 +134,12 @@ async function issue() {
   if (!form) return;
   const error = $('issue-error');
   error.hidden = true;
+  // A photo just chosen may still be being read.
+  await form.settled();
   const { data, errors } = form.read();
   if (errors.length > 0) {
     error.hidden = false;
+    error.dataset.kind = 'fields';
     error.textContent = t('console.issue.fix', { n: errors.length });
     errors[0].field.focus();
     return;
@@ -141,10 +153,13 @@ async function issue() {
     showIssued(r.data);
   } catch (e) {
     error.hidden = false;
+    error.dataset.kind = 'server';
     // Data a verifier would flag (a pilot-era USCC, say): the fields show why; the issuer may confirm and sign anyway.
     if (e instanceof ApiError && e.problem?.code === 'RECORD_WARNING_UNACKNOWLEDGED') offerAcknowledgement(e.problem.errors.map((x) => x.code));
     if (e instanceof ApiError && Array.isArray(e.problem?.errors)) {
       const unmapped = form.showServerErrors(e.problem.errors);
+      // Every finding at a field: the message goes once those fields are corrected.
+      if (unmapped.length === 0) error.dataset.kind = 'server-fields';
       const mapped = e.problem.errors.length - unmapped.length;
       error.textContent = [mapped > 0 ? t('console.issue.serverFix', { n: mapped }) : null, unmapped.length > 0 || mapped === 0 ? `${t('error.server')} ${e.problem.detail}` : null].filter(Boolean).join(' ');
       form.fields.find((f) => f.name && document.querySelector(`[data-field="${f.name}"] [aria-invalid="true"]`))?.focus();
@@ -152,6 +167,15 @@ async function issue() {
   } finally {
     button.disabled = false;
   }
+}
+
+/** The count of the form's own findings follows the fields as they are corrected (the server's stay until the next try). */
+function recountFieldErrors() {
+  const error = $('issue-error');
+  if (error.hidden || (error.dataset.kind !== 'fields' && error.dataset.kind !== 'server-fields')) return;
+  const n = document.querySelectorAll('#form-fields [data-field]:not([hidden]) > .field-error:not([hidden])').length;
+  if (n === 0) error.hidden = true;
+  else if (error.dataset.kind === 'fields') error.textContent = t('console.issue.fix', { n });
 }
 
 function offerAcknowledgement(codes) {
@@ -171,7 +195,7 @@ function showIssued(fullForm) {
     h(
       'div',
       { class: 'alert alert-ok', role: 'status', id: 'issued-alert' },
-      h('strong', { text: t('console.issue.done', { type: typeName(license.certificateTypeCode), holder: license.certificateHolderName }) }),
+      h('strong', { text: t('console.issue.done', { type: typeName(license.certificateTypeCode), holder: holderSummary(license) }) }),
       h('br'),
       t('console.issue.identifier'),
       ' ',
@@ -180,8 +204,14 @@ function showIssued(fullForm) {
     licenceActions(id, { preview: true }),
     h('div', { class: 'actions no-print' }, h('button', { type: 'button', class: 'primary', id: 'issue-next', text: t('console.issue.next'), on: { click: () => void nextLicence() } })),
   );
+  // What was signed, as a verifier will see it (photos from the full form's attachments).
+  void Promise.all([getStandard(license.certificateTypeCode, license.standardVersion).catch(() => null), getDivisions().catch(() => null)]).then(([standard, divisions]) => {
+    if (!result.contains($('issued-alert'))) return;
+    if (fullForm.attachments) photoCache.set(id, fullForm.attachments);
+    result.append(h('section', { class: 'card issued-view', id: 'issued-view' }, h('h3', { text: t('console.issue.view') }), fieldList(licenceFields(license, standard, divisions, { photos: fullForm.attachments }))));
+  });
   $('issued-alert').focus?.();
-  announce(t('console.issue.done', { type: typeName(license.certificateTypeCode), holder: license.certificateHolderName }));
+  announce(t('console.issue.done', { type: typeName(license.certificateTypeCode), holder: holderSummary(license) }));
   void loadList(true);
 }
 
@@ -295,7 +325,7 @@ function renderList() {
         'tr',
         { dataset: { identifier: item.identifier } },
         h('td', { text: typeName(item.typeCode) }),
-        h('td', { text: l.certificateHolderName ?? '' }),
+        h('td', { text: holderSummary(l) }),
         h('td', { text: l.certificateNumber ?? '' }),
         h('td', { text: formatDateTime(item.issuedAt) }),
         h('td', {}, statusBadge(item.status)),
@@ -317,6 +347,13 @@ function renderList() {
   $('list-more').hidden = !listCursor;
 }
 
+/** The first holder, and how many others a co-owned licence names. */
+function holderSummary(l) {
+  const others = Array.isArray(l.certificateOtherHolders) ? l.certificateOtherHolders.length : 0;
+  const name = l.certificateHolderName ?? '';
+  return others > 0 ? t('console.list.andOthers', { name, n: others + 1, others }) : name;
+}
+
 async function openDetail(item) {
   detailItem = item;
   await renderDetail(item);
@@ -336,13 +373,20 @@ async function renderDetail(item) {
       .then((r) => r.data.events)
       .catch(() => []),
   ]);
+  // A licence with photos: the images travel in its full form (the list carries the signed record only).
+  if (Object.keys(standard?.photos ?? {}).some((k) => l.extendInfo?.[k] !== undefined) && !photoCache.has(item.identifier)) {
+    const attachments = await session.call(`/v1/licenses/${encodeURIComponent(item.identifier)}`, { as: 'json' }).then((r) => r.data.attachments).catch(() => undefined);
+    if (attachments) photoCache.set(item.identifier, attachments);
+  }
+  const photos = photoCache.get(item.identifier);
+  if (detailItem !== item) return;
   const lifecycle = [];
   if (item.status === 'valid') lifecycle.push('suspend', 'revoke');
   if (item.status === 'suspended') lifecycle.push('reinstate', 'revoke');
   // dom.append: children that are null or lists (Element.append would print "null").
   append(box, [
-    h('h3', { id: 'detail-heading' }, `${typeName(item.typeCode)} · ${l.certificateHolderName ?? ''} `, statusBadge(item.status)),
-    fieldList(licenceFields(l, standard, divisions)),
+    h('h3', { id: 'detail-heading' }, `${typeName(item.typeCode)} · ${holderSummary(l)} `, statusBadge(item.status)),
+    fieldList(licenceFields(l, standard, divisions, { photos })),
     h('h4', { text: t('console.detail.history') }),
     h(
       'ol',
