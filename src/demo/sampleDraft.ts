@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LicenseDraft } from '../issue/prepareLicenseRecord';
 import { repoPath } from '../repoPath';
 
@@ -16,7 +16,7 @@ interface SampleFile {
   holder: LicenseDraft['holder'];
   otherHolders?: LicenseDraft['otherHolders'];
   relatedItem?: LicenseDraft['relatedItem'];
-  /** Photo field → image file (relative to the repository root) and its media type. */
+  /** Photo field → image file (relative to the sample file, as the CLI reads a data file) and its media type. */
   photos?: Record<string, { mediaType: string; file: string }>;
   certificateNumber: string;
   issuedDate?: string;
@@ -27,12 +27,12 @@ interface SampleFile {
 
 /**
  * Every sample in fixtures/data (one file per type and face variant, e.g. business-licence-individual.json),
- * ordered by file name. The issuer is whoever signs in the demo region.
+ * ordered by slug, each type's main sample (the file named by its slug) before its variants, so that the
+ * first sample of a slug is always its main one. The issuer is whoever signs in the demo region.
  */
 export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLicense[] {
-  return readdirSync(dir)
+  const samples = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .sort()
     .map((f) => {
       const s = JSON.parse(readFileSync(join(dir, f), 'utf8')) as SampleFile;
       return {
@@ -43,7 +43,7 @@ export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLi
           ...(s.otherHolders !== undefined ? { otherHolders: s.otherHolders } : {}),
           ...(s.relatedItem !== undefined ? { relatedItem: s.relatedItem } : {}),
           ...(s.photos !== undefined
-            ? { photos: Object.fromEntries(Object.entries(s.photos).map(([field, p]) => [field, { mediaType: p.mediaType, data: readFileSync(repoPath(...p.file.split('/'))).toString('base64') }])) }
+            ? { photos: Object.fromEntries(Object.entries(s.photos).map(([field, p]) => [field, { mediaType: p.mediaType, data: readFileSync(resolve(dir, p.file)).toString('base64') }])) }
             : {}),
           certificateNumber: s.certificateNumber,
           effectiveDate: s.effectiveDate,
@@ -52,4 +52,6 @@ export function loadSampleLicenses(dir = repoPath('fixtures', 'data')): SampleLi
         },
       };
     });
+  const rank = (x: SampleLicense) => `${x.slug}\u0000${x.name === x.slug ? '' : x.name}`;
+  return samples.sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
 }

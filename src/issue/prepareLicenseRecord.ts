@@ -3,6 +3,7 @@ import { buildLicenseIdentifier } from '../codes/licenseIdentifier';
 import { ElicenseError } from '../errors';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { LicenseRecord } from '../standards/generated/LicenseRecord';
+import type { TypeStandard } from '../standards/generated/TypeStandard';
 import type { RecordIssue } from '../standards/recordValidation';
 import type { LicenseAttachments } from '../format/FullForm';
 import { photoReferences, type DraftPhoto } from './photoReferences';
@@ -88,20 +89,28 @@ export function prepareLicenseRecord(draft: LicenseDraft, opts: PrepareOptions):
   return prepareCheckedRecord(draft, opts).record;
 }
 
+/**
+ * STANDARD_SUPERSEDED unless `standard` is the newest of its type: new licences are issued under the newest
+ * standard (docs/adr/0010). Callers that decide the right to issue first run it before that decision, so a
+ * replaced code is answered as replaced, not as a type the department may not issue.
+ */
+export function refuseSuperseded(catalog: StandardsCatalog, standard: TypeStandard): void {
+  const newest = catalog.getTypeBySlug(standard.slug);
+  if (!newest || newest === standard) return;
+  throw new ElicenseError('STANDARD_SUPERSEDED', `${standard.slug} ${standard.version} (${standard.typeCode}) is superseded by ${newest.version} (${newest.typeCode}): new licences are issued under the newest standard of their type`, {
+    typeCode: standard.typeCode,
+    version: standard.version,
+    successor: { typeCode: newest.typeCode, version: newest.version },
+  });
+}
+
 /** prepareLicenseRecord, with the warnings the same validation found (what a verifier will show) and the photo bytes. */
 export function prepareCheckedRecord(draft: LicenseDraft, opts: PrepareOptions): PreparedRecord {
   const standard = opts.catalog.getType(draft.typeCode, draft.standardVersion);
   if (!standard) {
     throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${draft.typeCode}${draft.standardVersion ? ` version ${draft.standardVersion}` : ''}`);
   }
-  const newest = opts.catalog.getTypeBySlug(standard.slug)!;
-  if (newest !== standard && opts.allowSuperseded !== true) {
-    throw new ElicenseError('STANDARD_SUPERSEDED', `${standard.slug} ${standard.version} (${standard.typeCode}) is superseded by ${newest.version} (${newest.typeCode}): new licences are issued under the newest standard of their type`, {
-      typeCode: standard.typeCode,
-      version: standard.version,
-      successor: { typeCode: newest.typeCode, version: newest.version },
-    });
-  }
+  if (opts.allowSuperseded !== true) refuseSuperseded(opts.catalog, standard);
   const onEnvelope110 = standard.envelopeVersion !== undefined;
   const photos = photoReferences(draft, standard);
   const identifier = buildLicenseIdentifier({

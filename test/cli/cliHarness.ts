@@ -103,6 +103,9 @@ export interface SampleData {
 export function sampleData(slug: string): SampleData {
   const raw = JSON.parse(readFileSync(join(DATA_DIR, `${slug}.json`), 'utf8')) as Record<string, unknown>;
   for (const k of ['slug', 'note', 'issuer', 'issuedDate']) delete raw[k];
+  // Photo files are named relative to the sample; the data file is written elsewhere, so name them absolutely.
+  const photos = raw['photos'] as Record<string, { file: string }> | undefined;
+  for (const p of Object.values(photos ?? {})) p.file = resolve(DATA_DIR, p.file);
   return raw as unknown as SampleData;
 }
 

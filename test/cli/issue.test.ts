@@ -11,6 +11,8 @@ let env: NodeJS.ProcessEnv;
 const typeCodeOf = new Map<string, string>();
 
 const departments = ceremonyDepartments();
+/** The type slug of a sample (the file name may add a face variant: business-licence-individual). */
+const slugOf = (sample: string): string => (JSON.parse(readFileSync(join(DATA_DIR, `${sample}.json`), 'utf8')) as { slug: string }).slug;
 const keyOf = (departmentId: string): string => join(demo, 'pki', 'departments', departmentId, 'key.p12');
 const tsaKey = (): string => join(demo, 'pki', 'timestamp-authority', 'key.p12');
 const authorisedFor = (typeCode: string) => departments.find((d) => d.licenseTypes.includes(typeCode))!;
@@ -42,8 +44,36 @@ afterAll(() => removeDir(dir));
 
 describe('elicense issue', () => {
   it('knows the type code of every sample and a department authorised for each', () => {
-    expect(SLUGS).toHaveLength(8);
+    // One sample per type of the nine, and face variants (business-licence-individual).
+    expect(new Set(SLUGS.map(slugOf)).size).toBe(9);
     for (const slug of SLUGS) expect(authorisedFor(typeCodeOf.get(slug)!)).toBeDefined();
+  });
+
+  it('refuses a replaced type code (exit 1, STANDARD_SUPERSEDED naming the successor)', async () => {
+    const file = writeData('superseded', sampleData('business-licence'));
+    const r = await cli(issueArgs('11100000PH00000122901', file, 'fz-market-regulation'), env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^elicense: STANDARD_SUPERSEDED: .*11100000MB0143028R001/);
+  });
+
+  it('reads a photo named relative to the data file, and refuses one that is not an image (PHOTO_INVALID)', async () => {
+    const data = sampleData('driving-licence') as unknown as Record<string, any>;
+    mkdirSync(join(dir, 'data', 'img'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'img', 'driver.jpg'), readFileSync(data['photos'].photo.file));
+    data['photos'] = { photo: { mediaType: 'image/jpeg', file: 'img/driver.jpg' } };
+    const department = authorisedFor(typeCodeOf.get('driving-licence')!);
+    const out = join(dir, 'issued', 'relative-photo.elic.json');
+    const ok = await cli(issueArgs('driving-licence', writeData('relative-photo', data as unknown as SampleData), department.id, ['--out', out]), env);
+    expect(ok.code).toBe(0);
+    expect(Object.keys((JSON.parse(readFileSync(out, 'utf8')) as { attachments: object }).attachments)).toEqual(['photo']);
+    writeFileSync(join(dir, 'data', 'img', 'not-a-photo.jpg'), '这不是照片');
+    data['photos'] = { photo: { mediaType: 'image/jpeg', file: 'img/not-a-photo.jpg' } };
+    const bad = await cli(issueArgs('driving-licence', writeData('bad-photo', data as unknown as SampleData), department.id), env);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/PHOTO_INVALID: .*\/photos\/photo/);
+    data['photos'] = { photo: { mediaType: 'image/jpeg', file: 'img/missing.jpg' } };
+    const missing = await cli(issueArgs('driving-licence', writeData('missing-photo', data as unknown as SampleData), department.id), env);
+    expect(missing.code).toBe(2);
   });
 
   it.each(SLUGS)('issues a %s with the authorised department; the output verifies', async (slug) => {
@@ -51,7 +81,7 @@ describe('elicense issue', () => {
     const department = authorisedFor(typeCode);
     const out = join(dir, 'issued', `${slug}.elic.json`);
     // Half the cases name the type by code, half by slug.
-    const type = SLUGS.indexOf(slug) % 2 === 0 ? typeCode : slug;
+    const type = SLUGS.indexOf(slug) % 2 === 0 ? typeCode : slugOf(slug);
     const r = await cli(issueArgs(type, writeData(slug, sampleData(slug)), department.id, ['--out', out]), env);
     expect(r.err).toMatch(/^issued 1\.2\.156\.3005\.2\./);
     expect(r.code).toBe(0);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SoftwareSigner } from '../../crypto/SoftwareSigner';
 import { ElicenseError } from '../../errors';
@@ -89,7 +89,7 @@ function photoOf(p: unknown, field: string, path: string): { mediaType: unknown;
     throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: photos.${field} must be {mediaType, file} or {mediaType, data}`);
   }
   if (typeof photo.file !== 'string') return { mediaType: photo.mediaType, data: photo.data };
-  const file = join(path === '-' ? '.' : dirname(path), photo.file);
+  const file = resolve(path === '-' ? '.' : dirname(path), photo.file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

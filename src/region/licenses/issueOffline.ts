@@ -3,7 +3,7 @@ import type { FullForm } from '../../format/FullForm';
 import { generateSerial } from '../../codes/licenseIdentifier';
 import { chinaCalendarDate } from '../../chinaCalendarDate';
 import { issueLicense } from '../../issue/issueLicense';
-import { prepareCheckedRecord, type IssuingDepartment, type LicenseDraft } from '../../issue/prepareLicenseRecord';
+import { prepareCheckedRecord, refuseSuperseded, type IssuingDepartment, type LicenseDraft } from '../../issue/prepareLicenseRecord';
 import { draftWarnings, refuseUnacknowledged, type DraftWarning } from '../../standards/issuanceWarnings';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import type { DepartmentTrust, TrustInputs } from '../../trust/TrustInputs';
@@ -46,6 +46,8 @@ export interface OfflineIssueOutcome {
  */
 export async function issueOffline(request: OfflineIssueRequest, deps: OfflineIssueDeps): Promise<OfflineIssueOutcome> {
   const { draft, department, acknowledged } = request;
+  const standard = deps.catalog.getType(draft.typeCode, draft.standardVersion);
+  if (standard) refuseSuperseded(deps.catalog, standard);
   const listed = deps.trust.lookupDepartment(department.uscc);
   const right = issuerMayIssue(department.uscc, listed ? standingOf(listed) : null, draft.typeCode, deps.at, deps.catalog);
   if (!right.allowed) throw right.error;

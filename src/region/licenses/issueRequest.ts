@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseLicenseIdentifier } from '../../codes/licenseIdentifier';
 import { ElicenseError } from '../../errors';
 import { canonicalJson } from '../../json/canonicalJson';
-import type { LicenseDraft } from '../../issue/prepareLicenseRecord';
+import { refuseSuperseded, type LicenseDraft } from '../../issue/prepareLicenseRecord';
 import type { StandardsCatalog } from '../../standards/StandardsCatalog';
 import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import type { RecordIssue } from '../../standards/recordValidation';
@@ -44,7 +44,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /**
  * What a schema cannot say about an issue request, checked after it: the type
  * standard it names (TYPE_UNKNOWN when the catalogue has none, or code and slug
- * name different types) and the identifier of the licence it replaces
+ * name different types; STANDARD_SUPERSEDED when a newer standard of the type exists) and the identifier of the licence it replaces
  * (SCHEMA_INVALID). `body` is the request without its idempotency key.
  */
 export function resolveIssueRequest(catalog: StandardsCatalog, body: IssueRequestBody): IssueRequest {
@@ -56,6 +56,7 @@ export function resolveIssueRequest(catalog: StandardsCatalog, body: IssueReques
     const named = [typeCode, slug].filter((x) => x !== undefined).join(' / ');
     throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${named}${version !== undefined ? ` version ${version}` : ''}`);
   }
+  refuseSuperseded(catalog, standard);
   const draft: LicenseDraft = { ...body.data, typeCode: standard.typeCode, standardVersion: standard.version };
   const replaces = body.replaces;
   if (replaces !== undefined) {
