@@ -1,6 +1,7 @@
 import { CHECKS, type CheckName, type ReasonCode, type WarningCode } from '../format/reasonCodes';
 import type { CheckOutcome, SignerSummary, VerificationResult } from './VerificationResult';
 import type { TrustFreshnessDetail, TrustInputs } from '../trust/TrustInputs';
+import type { LicenseAttachments } from '../format/FullForm';
 
 /**
  * Checks that must pass for acceptance; status and recognition join when their trust data exists. A
@@ -14,6 +15,8 @@ export class ResultBuilder {
   private readonly notApplicableChecks = new Set<CheckName>();
   readonly warnings: WarningCode[] = [];
   license: Record<string, unknown> | null = null;
+  /** The photos the attachments check bound to the signed record (full forms and PDFs of types with photos). */
+  photos: LicenseAttachments | undefined;
   signer: SignerSummary | null = null;
   issuer: VerificationResult['issuer'] = null;
   signingTime: VerificationResult['signingTime'] = null;
@@ -73,6 +76,7 @@ export class ResultBuilder {
       warnings: this.warnings,
       checks,
       license: this.license,
+      ...(this.photos !== undefined ? { photos: this.photos } : {}),
       signer: this.signer,
       issuer: this.issuer,
       signingTime: this.signingTime,

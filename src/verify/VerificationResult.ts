@@ -1,5 +1,6 @@
 import type { CheckName, ReasonCode, WarningCode } from '../format/reasonCodes';
 import type { TrustFreshnessDetail } from '../trust/TrustInputs';
+import type { LicenseAttachments } from '../format/FullForm';
 
 export type CheckStatus = 'passed' | 'failed' | 'not_checked';
 
@@ -39,6 +40,11 @@ export interface VerificationResult {
   checks: CheckOutcome[];
   /** The licence record as signed, when it could be read. */
   license: Record<string, unknown> | null;
+  /**
+   * The photos of the licence (field → {mediaType, data base64}), present only when the form carried them
+   * and each hashes to the reference in the signed record (the attachments check passed). Never for a QR.
+   */
+  photos?: LicenseAttachments;
   signer: SignerSummary | null;
   /** The issuing department as the trust data lists it (name and region), when it is listed. */
   issuer: { uscc: string; name: string; regionCode: string } | null;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base64Length, MAX_ATTACHMENTS_BYTES } from '../format/FullForm';
+import { base64Length, MAX_ATTACHMENTS_BYTES, type LicenseAttachment } from '../format/FullForm';
 import type { ReasonCode } from '../format/reasonCodes';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { ResultBuilder } from './ResultBuilder';
@@ -99,6 +99,8 @@ export function checkAttachments(form: Record<string, unknown>, record: Record<s
     if (!referenced.has(field)) fail('ATTACHMENT_UNREFERENCED', `attachment ${field}: no photo field of the signed record references it`);
   }
   if (rb.failed('attachments')) return;
+  // Only photos bound to the signed record reach the answer, so a window can show the face it checked.
+  if (bound.length > 0) rb.photos = Object.fromEntries(bound.map((f) => [f, carried[f] as LicenseAttachment]));
   rb.pass('attachments', bound.length === 0 ? 'no photos: the licence references none and the form carries none' : `${bound.map((f) => `photo ${f}`).join(', ')} bound by SHA-256 to the signed record`);
 }
 

@@ -83,12 +83,15 @@ describe('attachments: a driving licence with its photo', () => {
     expect(r.result).toBe('accepted');
     expect(r.checks.map((c) => c.check).slice(3, 5)).toEqual(['signature', 'attachments']);
     expect(attachmentsCheck(r)).toMatchObject({ status: 'passed', detail: expect.stringContaining('photo photo bound by SHA-256') });
+    // The answer carries the bound photo, so a window can compare the face with the person.
+    expect(r.photos).toEqual({ photo: driving.form.attachments!['photo'] });
   });
 
   it('passes the attachments check of a licence without photos, and says so', () => {
     const r = verifyFull(title.form);
     expect(r.reasons).toEqual([]);
     expect(attachmentsCheck(r)).toMatchObject({ status: 'passed', detail: expect.stringContaining('no photos') });
+    expect(r).not.toHaveProperty('photos');
   });
 
   it('verifies inside its signed PDF (the photo drawn, the full form with its attachment embedded)', async () => {
@@ -158,6 +161,8 @@ describe('attachments: tampered full forms are rejected with a stable reason', (
     expect(r.result).toBe('rejected');
     expect(r.reasons).toContain(code);
     expect(attachmentsCheck(r)).toMatchObject({ status: 'failed', reasons: expect.arrayContaining([code]) });
+    // A photo that failed its binding never reaches the answer.
+    expect(r).not.toHaveProperty('photos');
     // Only the attachments are wrong: the signed record still verifies.
     for (const c of r.checks) if (c.check !== 'attachments') expect({ check: c.check, status: c.status }).not.toEqual({ check: c.check, status: 'failed' });
   });
@@ -232,6 +237,7 @@ describe('attachments: the QR', () => {
     expect(r.result).toBe('accepted');
     expect(attachmentsCheck(r)).toMatchObject({ status: 'not_checked', detail: expect.stringContaining('a QR carries no photos') });
     expect(r.license?.['extendInfo']).not.toHaveProperty('photo');
+    expect(r).not.toHaveProperty('photos');
   });
 
   it('with its full form presented beside it, a swapped photo in that full form fails the binding (FULL_FORM_MISMATCH)', () => {

@@ -204,7 +204,7 @@ async function render() {
         'licence',
         typeName || t('verify.section.licence'),
         result.form === 'qr-text' || result.form === 'qr-image' ? h('p', { class: 'hint', text: t('verify.qrSubset') }) : null,
-        fieldList(licenceFields(license, standard, divisions)),
+        fieldList(licenceFields(license, standard, divisions, { photos: result.photos })),
       ),
     );
   }

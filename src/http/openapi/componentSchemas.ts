@@ -33,7 +33,8 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         retryAfterSeconds: { type: 'integer', minimum: 1, description: 'With RATE_LIMITED, AUTHENTICATION_THROTTLED and IMAGE_DECODER_BUSY; also sent as Retry-After' },
       },
     },
-    LicenceRecord: embeddable(catalog.envelopeSchema),
+    // A record follows envelope 1.0.0 (no envelopeVersion) or a later one (envelopeVersion names it).
+    LicenceRecord: { oneOf: [...catalog.envelopeSchemas.values()].map((schema) => embeddable(schema)) },
     FullForm: {
       description: 'The signed full form of a licence (*.elic.json): record, detached JWS over its RFC 8785 bytes, region timestamp, and the photos the record references.',
       type: 'object',
@@ -86,6 +87,11 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         signingTime: { type: ['object', 'null'] },
         status: { type: ['object', 'null'] },
         recognizedLocalType: { type: ['string', 'null'], description: 'the local type code the licence is recognised as (mutual recognition)' },
+        photos: {
+          type: 'object',
+          description: 'the photos the form carried, each bound by SHA-256 to its photo field in the signed record (full forms and PDFs of types with photos; never a QR)',
+          additionalProperties: { type: 'object', required: ['mediaType', 'data'], properties: { mediaType: { enum: ['image/jpeg', 'image/png'] }, data: { type: 'string', contentEncoding: 'base64' } } },
+        },
         trust: {
           type: 'object',
           required: ['source', 'asOf'],
