@@ -108,6 +108,9 @@ describe('the compiled elicense binary', () => {
     // The fixture also carries slug/note/issuer, which a data file cannot set; strip them in a copy.
     const raw = JSON.parse(readFileSync(data, 'utf8')) as Record<string, unknown>;
     for (const k of ['slug', 'note', 'issuer', 'issuedDate']) delete raw[k];
+    // Its photo is named relative to the fixture; the copy lives elsewhere.
+    const photo = (raw['photos'] as { photo: { file: string } }).photo;
+    photo.file = join(REPO, 'fixtures', 'data', photo.file);
     const copy = join(dir, 'social-security-card.json');
     writeFileSync(copy, JSON.stringify(raw));
     const passphrase = readFileSync(join(demo, 'pki', 'DEMO-PASSPHRASE.txt'), 'utf8').trim();

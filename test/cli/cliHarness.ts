@@ -100,6 +100,11 @@ export interface SampleData {
 }
 
 /** fixtures/data/<slug>.json reduced to what `issue --data` takes (slug, note, issuer and issuedDate are the issuer's business). */
+/** The type slug of a sample: the file name may add a face variant (business-licence-individual). */
+export function sampleSlug(sample: string): string {
+  return (JSON.parse(readFileSync(join(DATA_DIR, `${sample}.json`), 'utf8')) as { slug: string }).slug;
+}
+
 export function sampleData(slug: string): SampleData {
   const raw = JSON.parse(readFileSync(join(DATA_DIR, `${slug}.json`), 'utf8')) as Record<string, unknown>;
   for (const k of ['slug', 'note', 'issuer', 'issuedDate']) delete raw[k];

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ceremonyDepartments, cli, cliJson, DATA_DIR, makeDemo, removeDir, sampleData, SLUGS, tempDir, type SampleData } from './cliHarness';
+import { ceremonyDepartments, cli, cliJson, DATA_DIR, makeDemo, removeDir, sampleData, sampleSlug, SLUGS, tempDir, type SampleData } from './cliHarness';
 
 let dir: string;
 let demo: string;
@@ -11,8 +11,7 @@ let env: NodeJS.ProcessEnv;
 const typeCodeOf = new Map<string, string>();
 
 const departments = ceremonyDepartments();
-/** The type slug of a sample (the file name may add a face variant: business-licence-individual). */
-const slugOf = (sample: string): string => (JSON.parse(readFileSync(join(DATA_DIR, `${sample}.json`), 'utf8')) as { slug: string }).slug;
+const slugOf = sampleSlug;
 const keyOf = (departmentId: string): string => join(demo, 'pki', 'departments', departmentId, 'key.p12');
 const tsaKey = (): string => join(demo, 'pki', 'timestamp-authority', 'key.p12');
 const authorisedFor = (typeCode: string) => departments.find((d) => d.licenseTypes.includes(typeCode))!;

@@ -105,6 +105,7 @@ describe('the verifier page', () => {
       'schema',
       'identifier',
       'signature',
+      'attachments',
       'chain',
       'issuer',
       'validity',

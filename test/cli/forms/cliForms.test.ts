@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { ceremonyDepartments, cli, cliJson, removeDir, sampleData, SLUGS, tempDir } from '../cliHarness';
+import { ceremonyDepartments, cli, cliJson, removeDir, sampleData, SLUGS, tempDir, sampleSlug } from '../cliHarness';
 
 let dir: string;
 let demo: string;
@@ -54,7 +54,7 @@ describe('elicense issue → every form → elicense verify', () => {
     mkdirSync(join(dir, 'data'), { recursive: true });
     writeFileSync(data, JSON.stringify(sampleData(slug)));
     const out = join(dir, 'issued', `${slug}.elic.json`);
-    const r = await cli(['issue', '--type', slug, '--data', data, '--key', keyOf(department.id), '--tsa-key', join(demo, 'pki', 'timestamp-authority', 'key.p12'), '--trust', trust, '--out', out], env);
+    const r = await cli(['issue', '--type', sampleSlug(slug), '--data', data, '--key', keyOf(department.id), '--tsa-key', join(demo, 'pki', 'timestamp-authority', 'key.p12'), '--trust', trust, '--out', out], env);
     expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: expect.stringMatching(/^issued 1\.2\.156.*QR version \d+/) });
     const base = join(dir, 'issued', slug);
     const identifier = (JSON.parse(readFileSync(out, 'utf8')) as { license: { certificateIdentifier: string } }).license.certificateIdentifier;

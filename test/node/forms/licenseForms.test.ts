@@ -15,15 +15,18 @@ const BUSINESS = '11350100DM00000133';
 
 describe('licence forms on the node: served, then verified', () => {
   let node: TestNode;
+  /** Sample name (slug, or slug and face variant) → identifier, and → slug. */
   const ids = new Map<string, string>();
+  const slugOf = new Map<string, string>();
   const path = (slug: string, suffix: string) => `/v1/licenses/${encodeURIComponent(ids.get(slug)!)}${suffix}`;
 
   beforeAll(async () => {
     node = await startTestNode();
     for (const s of SAMPLES) {
       const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf(s.slug), json: { type: s.slug, data: s.draft } });
-      if (r.status !== 201) throw new Error(`issue ${s.slug}: ${r.status} ${r.text.slice(0, 300)}`);
-      ids.set(s.slug, r.body.license.certificateIdentifier);
+      if (r.status !== 201) throw new Error(`issue ${s.name}: ${r.status} ${r.text.slice(0, 300)}`);
+      ids.set(s.name, r.body.license.certificateIdentifier);
+      slugOf.set(s.name, s.slug);
     }
   }, 180_000);
   afterAll(() => node?.close(), 60_000);
@@ -35,8 +38,8 @@ describe('licence forms on the node: served, then verified', () => {
     return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
   };
 
-  it.each(SAMPLES.map((s) => s.slug))('%s: QR text, PNG, SVG and PDF are served and each verifies through POST /v1/verifications', async (slug) => {
-    const key = node.keys.issuerOf(slug);
+  it.each(SAMPLES.map((s) => s.name))('%s: QR text, PNG, SVG and PDF are served and each verifies through POST /v1/verifications', async (slug) => {
+    const key = node.keys.issuerOf(slugOf.get(slug)!);
     const txt = await getBytes(path(slug, '.qr.txt'), key);
     expect(txt.status).toBe(200);
     expect(txt.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -68,6 +71,63 @@ describe('licence forms on the node: served, then verified', () => {
     expect(viaPdf.status).toBe(200);
     expect(viaPdf.body.form).toBe('pdf');
     expect({ result: viaPdf.body.result, reasons: viaPdf.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+  });
+
+  describe('standards 1.1.0 over HTTP', () => {
+    it('the driving licence comes back with its photo; its full form and PDF verify and answer with the bound photo', async () => {
+      const key = node.keys.issuerOf('driving-licence');
+      const got = await http(node.url, 'GET', path('driving-licence', ''), { key });
+      expect(got.status).toBe(200);
+      const form = got.body.fullForm ?? got.body;
+      const full = typeof form === 'string' ? JSON.parse(form) : form;
+      const sample = SAMPLES.find((s) => s.name === 'driving-licence')!;
+      expect(full.attachments.photo.data).toBe(sample.draft.photos!['photo']!.data);
+      const photo = full.license.extendInfo.photo;
+      expect(photo.sha256).toBe(createHash('sha256').update(Buffer.from(sample.draft.photos!['photo']!.data, 'base64')).digest('hex'));
+      const viaJson = await verifyJson(full);
+      expect({ result: viaJson.body.result, reasons: viaJson.body.reasons }).toEqual({ result: 'accepted', reasons: [] });
+      expect(viaJson.body.photos.photo.data).toBe(full.attachments.photo.data);
+      const pdf = await getBytes(path('driving-licence', '.pdf'), key);
+      const viaPdf = await verifyBytes(pdf.bytes, 'application/pdf');
+      expect({ result: viaPdf.body.result, photo: viaPdf.body.photos?.photo?.mediaType }).toEqual({ result: 'accepted', photo: 'image/jpeg' });
+      const swapped = JSON.parse(JSON.stringify(full));
+      const bytes = Buffer.from(swapped.attachments.photo.data, 'base64');
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 1;
+      swapped.attachments.photo.data = bytes.toString('base64');
+      const refused = await verifyJson(swapped);
+      expect({ result: refused.body.result, reasons: refused.body.reasons, photos: refused.body.photos }).toEqual({ result: 'rejected', reasons: ['PHOTO_MISMATCH'], photos: undefined });
+    });
+
+    it('a real-estate title of two co-owners is found by either holder code, and its QR counts the co-owner', async () => {
+      const sample = SAMPLES.find((s) => s.name === 'real-estate-title')!;
+      expect(sample.draft.otherHolders).toHaveLength(1);
+      const key = node.keys.issuerOf('real-estate-title');
+      for (const code of [sample.draft.holder.code, sample.draft.otherHolders![0]!.code]) {
+        const found = await http(node.url, 'GET', `/v1/licenses?holderCode=${encodeURIComponent(code)}`, { key });
+        expect(found.body.items.map((i: any) => i.identifier)).toContain(ids.get('real-estate-title'));
+      }
+      const qr = Buffer.from((await getBytes(path('real-estate-title', '.qr.txt'), key)).bytes).toString('utf8').trim();
+      const v = await verifyJson({ qr });
+      expect(v.body.result).toBe('accepted');
+      expect(v.body.license.certificateHolderName).toBe(sample.draft.holder.name);
+    });
+
+    it('a replaced type code is refused as superseded (422 STANDARD_SUPERSEDED, the successor named)', async () => {
+      const sample = SAMPLES.find((s) => s.name === 'business-licence')!;
+      const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('business-licence'), json: { typeCode: '11100000PH00000122901', data: sample.draft } });
+      expect(r.status).toBe(422);
+      expect(r.body.code).toBe('STANDARD_SUPERSEDED');
+      expect(r.body.detail).toContain('11100000MB0143028R001');
+    });
+
+    it('a photo that is not an image is refused with its path (422 PHOTO_INVALID)', async () => {
+      const sample = SAMPLES.find((s) => s.name === 'driving-licence')!;
+      const data = { ...sample.draft, certificateNumber: 'PHOTO-BAD-1', photos: { photo: { mediaType: 'image/jpeg', data: Buffer.from('not a photo at all').toString('base64') } } };
+      const r = await http(node.url, 'POST', '/v1/licenses', { key: node.keys.issuerOf('driving-licence'), json: { type: 'driving-licence', data } });
+      expect(r.status).toBe(422);
+      expect(r.body.code).toBe('PHOTO_INVALID');
+      expect(r.body.errors).toEqual([expect.objectContaining({ path: '/photos/photo/data' })]);
+    });
   });
 
   it('a photo of the printed QR (JPEG, rotated, noisy) verifies', async () => {

@@ -94,10 +94,11 @@ describe('OpenAPI document generated from the route table', () => {
     expect((doc['tags'] as Array<{ name: string }>).map((t) => t.name)).toEqual(['licences', 'ops', 'verifications']);
   });
 
-  it('takes the licence record schema from the standards envelope and names every problem code', () => {
+  it('takes the licence record schema from the standards envelopes (1.0.0 and 1.1.0) and names every problem code', () => {
     const schemas = componentSchemas(catalog);
-    const { $schema: _d, $id: _i, ...envelope } = catalog.envelopeSchema;
-    expect(schemas['LicenceRecord']).toEqual(envelope);
+    const envelopes = [...catalog.envelopeSchemas.values()].map(({ $schema: _d, $id: _i, ...envelope }) => envelope);
+    expect(envelopes).toHaveLength(2);
+    expect(schemas['LicenceRecord']).toEqual({ oneOf: envelopes });
     expect((schemas['Problem'] as { properties: { code: { enum: string[] } } }).properties.code.enum).toContain('RATE_LIMITED');
   });
 

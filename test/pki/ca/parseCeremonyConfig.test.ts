@@ -22,7 +22,9 @@ describe('parseCeremonyConfig', () => {
     const standards = join(__dirname, '../../../standards');
     const divisionCodes = new DivisionCodeList(JSON.parse(readFileSync(join(standards, 'codelists/division-codes.json'), 'utf8')));
     const typeCodes = new Set(
-      readdirSync(join(standards, 'types')).map((t) => JSON.parse(readFileSync(join(standards, 'types', t, '1.0.0.json'), 'utf8')).typeCode as string),
+      readdirSync(join(standards, 'types')).flatMap((t) =>
+        readdirSync(join(standards, 'types', t)).map((v) => JSON.parse(readFileSync(join(standards, 'types', t, v), 'utf8')).typeCode as string),
+      ),
     );
     const { warnings } = parseCeremonyConfig(loadDemoConfig(), { divisionCodes, licenseTypeCodes: typeCodes });
     expect(warnings).toEqual([]);
