@@ -28,3 +28,42 @@ export function readApiKeyFile(path: string): string {
   if (key === '' || /\s/.test(key)) throw new CliExit(EXIT.UNREADABLE, `${path} must hold one API key`);
   return key;
 }
+
+/** The node's answer to a POST: its status, its body parsed when it is a JSON object (else empty), and the raw text. */
+export interface NodeAnswer {
+  status: number;
+  ok: boolean;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/**
+ * POST a JSON body to `path` under the node's base URL as the holder of the key in `apiKeyFile`. Exit 2 when the
+ * node cannot be reached or refuses the key (401); every other status is the caller's to judge.
+ */
+export async function postJsonToNode(opts: { node: string; apiKeyFile: string }, path: string, body: unknown, timeoutMs: number): Promise<NodeAnswer> {
+  const url = new URL(path, nodeBaseUrl(opts.node));
+  const apiKey = readApiKeyFile(opts.apiKeyFile);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+    throw new CliExit(EXIT.UNREADABLE, `node unreachable: ${cause}`);
+  }
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+  } catch {
+    // reported by the caller with the status
+  }
+  if (res.status === 401) throw new CliExit(EXIT.UNREADABLE, `the node refused the API key: ${String(parsed['code'] ?? res.status)}`);
+  return { status: res.status, ok: res.ok, body: parsed, text };
+}

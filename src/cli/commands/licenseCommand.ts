@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../CliContext';
 import { CliExit, EXIT } from '../exitCodes';
-import { nodeBaseUrl, readApiKeyFile } from '../nodeClient';
+import { postJsonToNode } from '../nodeClient';
 
 const ACTIONS = ['revoke', 'suspend', 'reinstate'] as const;
 type LifecycleAction = (typeof ACTIONS)[number];
@@ -25,30 +25,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export async function runLifecycle(action: LifecycleAction, identifier: string, opts: LifecycleOptions, ctx: CliContext): Promise<void> {
   const reason = opts.reason.trim();
   if (reason === '') throw new CliExit(EXIT.UNREADABLE, '--reason must say why');
-  const url = new URL(`v1/licenses/${encodeURIComponent(identifier)}/${action}`, nodeBaseUrl(opts.node));
-  const apiKey = readApiKeyFile(opts.apiKeyFile);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ reason }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (e) {
-    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
-    throw new CliExit(EXIT.UNREADABLE, `node unreachable: ${cause}`);
-  }
-  const text = await res.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // reported below with the status
-  }
-  if (res.status === 401) {
-    throw new CliExit(EXIT.UNREADABLE, `the node refused the API key: ${String(body['code'] ?? res.status)}`);
-  }
+  const res = await postJsonToNode(opts, `v1/licenses/${encodeURIComponent(identifier)}/${action}`, { reason }, REQUEST_TIMEOUT_MS);
+  const { body, text } = res;
   if (opts.json) ctx.out(JSON.stringify({ status: res.status, ...body }, null, 2));
   if (res.ok) {
     if (!opts.json) ctx.out(`${String(body['status'] ?? action).toUpperCase()}  ${identifier} (was ${String(body['previousStatus'] ?? '?')}): ${reason}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../CliContext';
-import { CliExit, EXIT } from '../exitCodes';
-import { nodeBaseUrl, readApiKeyFile } from '../nodeClient';
+import { EXIT } from '../exitCodes';
+import { postJsonToNode } from '../nodeClient';
 
 interface NodeOptions {
   node: string;
@@ -22,32 +22,6 @@ interface GrantChange {
 
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** POST a JSON body to the node as the key's holder; the answer's status and parsed body (empty when not JSON). */
-async function postToNode(opts: NodeOptions, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
-  const url = new URL(path, nodeBaseUrl(opts.node));
-  const apiKey = readApiKeyFile(opts.apiKeyFile);
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (e) {
-    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
-    throw new CliExit(EXIT.UNREADABLE, `node unreachable: ${cause}`);
-  }
-  const text = await res.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // reported by the caller with the status
-  }
-  if (res.status === 401) throw new CliExit(EXIT.UNREADABLE, `the node refused the API key: ${String(parsed['code'] ?? res.status)}`);
-  return { status: res.status, body: parsed, text };
-}
 
 /**
  * `elicense node migrate-type-grants`: the type grant migration through the node (docs/adr/0011): every
@@ -57,7 +31,7 @@ async function postToNode(opts: NodeOptions, path: string, body: unknown): Promi
  */
 export async function runMigrateTypeGrants(opts: MigrateOptions, ctx: CliContext): Promise<void> {
   const dryRun = opts.dryRun === true;
-  const r = await postToNode(opts, 'v1/departments/type-grants/migrations', { dryRun });
+  const r = await postJsonToNode(opts, 'v1/departments/type-grants/migrations', { dryRun }, REQUEST_TIMEOUT_MS);
   if (opts.json) ctx.out(JSON.stringify({ status: r.status, ...r.body }, null, 2));
   if (r.status !== 200) {
     if (!opts.json) ctx.err(`REFUSED  type grant migration: ${String(r.body['code'] ?? `HTTP_${r.status}`)}: ${String(r.body['detail'] ?? r.text.slice(0, 200))}`);
