@@ -10,6 +10,8 @@ export function formatResult(r: VerificationResult, label: string): string {
     `  licence: ${String(lic['certificateName'] ?? '?')} ${String(lic['certificateIdentifier'] ?? '')}`,
     `  holder:  ${String(lic['certificateHolderName'] ?? '?')}   issuer: ${String(lic['certificateIssuingAuthorityName'] ?? r.issuer?.name ?? '?')}${r.issuer ? ` (region ${r.issuer.regionCode})` : ''}`,
   ];
+  // Said second, before anything that could read as a real licence: the signer's chain carries the demo-region policy.
+  if (r.demo) lines.splice(1, 0, '  DEMO: 演示样本 · 无法律效力 / a licence of a demo region, no legal effect');
   if (r.recognizedLocalType) lines.push(`  recognised as local type ${r.recognizedLocalType}`);
   for (const c of r.checks) {
     const why = c.reasons.length ? ` ${c.reasons.join(',')}` : '';

@@ -17,6 +17,11 @@ export const OID = {
   ekuTrustListSigning: `${ELICENSE_ARC}.1.2`,
   /** Subject attribute: GB/T 2260 administrative division code of the department (placeholder arc). */
   attrDivisionCode: `${ELICENSE_ARC}.2.1`,
+  /**
+   * Certificate policy: the certificate belongs to a DEMO region (test keys, no legal effect). Set by a demo
+   * ceremony on the region root and every certificate it issues; verifiers answer `demo: true` (placeholder arc).
+   */
+  policyDemoRegion: `${ELICENSE_ARC}.3.1`,
 
   /** RFC 5280 / X.520 standard identifiers. */
   ekuTimeStamping: '1.3.6.1.5.5.7.3.8',

@@ -23,6 +23,8 @@ export class ResultBuilder {
   status: VerificationResult['status'] = null;
   recognizedLocalType: string | null = null;
   trustDetails: TrustFreshnessDetail[] | undefined;
+  /** The signer's validated chain carries the demo-region certificate policy. */
+  demo = false;
 
   pass(check: CheckName, detail?: string): void {
     this.outcomes.set(check, detail === undefined ? { check, status: 'passed', reasons: [] } : { check, status: 'passed', reasons: [], detail });
@@ -82,6 +84,7 @@ export class ResultBuilder {
       signingTime: this.signingTime,
       status: this.status,
       recognizedLocalType: this.recognizedLocalType,
+      ...(this.demo ? { demo: true as const } : {}),
       trust: {
         source: trust?.source ?? 'none',
         asOf: trust?.asOf ? trust.asOf.toISOString() : null,

@@ -54,6 +54,11 @@ export interface VerificationResult {
   status: { value: 'valid' | 'revoked' | 'suspended'; asOf: string; source: string } | null;
   /** The local type code the licence is recognised as (mutual recognition); null when not recognised or not checked. */
   recognizedLocalType: string | null;
+  /**
+   * Present (true) only for a licence of a DEMO region: its signer's validated chain carries the elicense
+   * demo-region certificate policy (docs/adr/0002). Such a licence has no legal effect, whatever else the answer says.
+   */
+  demo?: true;
   trust: TrustFreshness;
   verifiedAt: string;
 }

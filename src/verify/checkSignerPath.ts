@@ -15,6 +15,11 @@ import type { TimestampOk } from './checkTimestamp';
  * no region timestamp: ADR 0003).
  */
 
+/** Whether a validated chain belongs to a demo region: some certificate of it, the pinned root included, carries the demo-region policy (docs/adr/0002). */
+export function isDemoPath(chain: readonly ParsedCertificate[]): boolean {
+  return chain.some((c) => c.ext.certificatePolicies?.policies.includes(OID.policyDemoRegion) === true);
+}
+
 /** The signer's path to a pinned root at a time (memoised by the path cache). */
 export function signerPathAt(
   leaf: ParsedCertificate,
@@ -86,8 +91,11 @@ export function checkCompactSignerPath(
 }
 
 function recordPath(path: PathValidationResult, rb: ResultBuilder): void {
-  if (path.ok) rb.pass('chain');
-  else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
+  if (path.ok) {
+    rb.pass('chain');
+    // Signed trust data, not names: a validated chain with the demo-region policy on the root (or any certificate) is a demo licence.
+    if (isDemoPath(path.chain)) rb.demo = true;
+  } else rb.fail('chain', pathReason(path.code), `${path.code}: ${path.message}`);
 }
 
 const PATH_REASONS: Record<string, ReasonCode> = {

@@ -87,6 +87,7 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         signingTime: { type: ['object', 'null'] },
         status: { type: ['object', 'null'] },
         recognizedLocalType: { type: ['string', 'null'], description: 'the local type code the licence is recognised as (mutual recognition)' },
+        demo: { const: true, description: "present only for a licence of a DEMO region (no legal effect): the signer's validated chain carries the elicense demo-region certificate policy" },
         photos: {
           type: 'object',
           description: 'the photos the form carried, each bound by SHA-256 to its photo field in the signed record (full forms and PDFs of types with photos; never a QR)',

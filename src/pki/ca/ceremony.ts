@@ -4,6 +4,7 @@ import { softwareKeySigner } from '../../crypto/softwareKeySigner';
 import type { CertificateAuthority } from './certificateAuthority';
 import type { CeremonyIntermediateConfig, CeremonySubject } from './ceremonyConfig';
 import { ROOT_CA_ID } from './ceremonyConfig';
+import { OID } from '../oids';
 import { ceremonyRecordEntry, type CeremonyRecord, type CeremonyRecordEntry } from './ceremonyRecord';
 import type { IssueOptions } from './certificateValidity';
 import { generateKeyPair, type GenerateKey } from './generateKeyPair';
@@ -18,6 +19,8 @@ import type { SubjectFields } from './subjectName';
 
 export interface CeremonyOptions extends ParseCeremonyOptions {
   now: Date;
+  /** A demo region whatever the config says (the node's demo bootstrap): every certificate carries the demo-region policy. */
+  demo?: boolean;
   /** Key generation (software keys by default; an HSM-backed generator can be passed). */
   generateKey?: GenerateKey;
   randomBytes?: RandomBytes;
@@ -49,7 +52,8 @@ export interface CertifiedDepartment extends CertifiedKey {
 }
 
 export interface RegionPki {
-  region: { name: string; code: string };
+  /** `demo`: a demo region (its certificates carry the demo-region policy). */
+  region: { name: string; code: string; demo?: boolean };
   root: CertifiedKey;
   intermediates: CertifiedIntermediate[];
   trustListSigner: CertifiedKey;
@@ -69,7 +73,10 @@ const caSubject = (s: CeremonySubject, divisionCode: string): SubjectFields => (
 export async function runCeremony(input: unknown, options: CeremonyOptions): Promise<RegionPki> {
   const { config, warnings } = parseCeremonyConfig(input, options);
   const generateKey = options.generateKey ?? generateKeyPair;
-  const issue: IssueOptions = { now: options.now, randomBytes: options.randomBytes };
+  // A demo region's root and every certificate the ceremony issues carry the demo-region policy (docs/adr/0002):
+  // verifiers derive "demo" from it, never from names.
+  const demo = options.demo === true || config.region.demo === true;
+  const issue: IssueOptions = { now: options.now, randomBytes: options.randomBytes, ...(demo ? { policies: [OID.policyDemoRegion] } : {}) };
   const entries: CeremonyRecordEntry[] = [];
 
   const certify = async (id: string, algorithm: JwsAlgorithm, make: (publicKey: KeyObject, privateKey: KeyObject) => Promise<IssuedCertificate>, parentChain: Uint8Array[]): Promise<CertifiedKey> => {
@@ -129,13 +136,14 @@ export async function runCeremony(input: unknown, options: CeremonyOptions): Pro
     }));
   }
 
+  const region = { name: config.region.name, code: config.region.code, ...(demo ? { demo: true } : {}) };
   return {
-    region: { ...config.region },
+    region,
     root,
     intermediates,
     trustListSigner,
     timestampAuthority,
     departments,
-    record: { ceremonyVersion: 1, region: { ...config.region }, performedAt: options.now.toISOString(), warnings, certificates: entries },
+    record: { ceremonyVersion: 1, region, performedAt: options.now.toISOString(), warnings, certificates: entries },
   };
 }

@@ -46,7 +46,8 @@ export interface CeremonyConfig {
   $schema?: string;
   ceremonyVersion: 1;
   description?: string;
-  region: { name: string; code: string };
+  /** `demo: true`: a demo region; every certificate of the ceremony carries the demo-region policy (docs/adr/0002). */
+  region: { name: string; code: string; demo?: boolean };
   root: CeremonyCaConfig;
   intermediates?: CeremonyIntermediateConfig[];
   trustListSigner: CeremonyServiceKeyConfig;

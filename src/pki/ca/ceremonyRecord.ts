@@ -27,7 +27,7 @@ export interface CeremonyRecordEntry {
 /** What the operator reviews and archives after the ceremony; no key material. */
 export interface CeremonyRecord {
   ceremonyVersion: 1;
-  region: { name: string; code: string };
+  region: { name: string; code: string; demo?: boolean };
   performedAt: string;
   warnings: CeremonyProblem[];
   certificates: CeremonyRecordEntry[];

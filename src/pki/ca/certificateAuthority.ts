@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { samePublicKey } from '../../crypto/samePublicKey';
 import { ElicenseError } from '../../errors';
 import { parseCertificate } from '../certificate/ParsedCertificate';
+import { OID } from '../oids';
 import type { KeySigner } from '../../crypto/Signer';
 import type { IssuerInfo } from './issueCertificate';
 
@@ -13,6 +14,8 @@ export interface CertificateAuthority {
 
 export interface CaIssuerInfo extends IssuerInfo {
   notAfter: Date;
+  /** The CA's certificate policies that every certificate under it inherits: the demo-region policy (docs/adr/0002). */
+  inheritedPolicies: string[];
 }
 
 /**
@@ -28,5 +31,6 @@ export function caIssuerInfo(ca: CertificateAuthority): CaIssuerInfo {
   if (!cert.ext.basicConstraints?.ca) throw new ElicenseError('CERT_MALFORMED', 'the issuing certificate is not a CA certificate');
   const ski = cert.ext.subjectKeyId;
   if (!ski) throw new ElicenseError('CERT_MALFORMED', 'the CA certificate has no subject key identifier');
-  return { name: cert.subject.der, keyIdentifier: new Uint8Array(Buffer.from(ski.keyId, 'hex')), signer: ca.signer, notAfter: cert.notAfter };
+  const inheritedPolicies = (cert.ext.certificatePolicies?.policies ?? []).filter((p) => p === OID.policyDemoRegion);
+  return { name: cert.subject.der, keyIdentifier: new Uint8Array(Buffer.from(ski.keyId, 'hex')), signer: ca.signer, notAfter: cert.notAfter, inheritedPolicies };
 }

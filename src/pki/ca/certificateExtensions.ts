@@ -58,6 +58,16 @@ export function authorityKeyIdentifierExtension(keyId: Uint8Array): Uint8Array {
   return encodeExtension('2.5.29.35', false, encodeSequence(encodeTlv(0x80, keyId)));
 }
 
+/** certificatePolicies (RFC 5280 4.2.1.4), non-critical: PolicyInformation with the policy OID only, no qualifiers. */
+export function certificatePoliciesExtension(oids: readonly string[]): Uint8Array {
+  return encodeExtension('2.5.29.32', false, encodeSequence(...oids.map((oid) => encodeSequence(encodeOid(oid)))));
+}
+
+/** The policies extension of `options.policies`, or nothing when there are none. */
+export function policyExtensions(policies: readonly string[] | undefined): Uint8Array[] {
+  return policies && policies.length > 0 ? [certificatePoliciesExtension(policies)] : [];
+}
+
 export function extensionsField(extensions: readonly Uint8Array[]): Uint8Array {
   // [3] EXPLICIT Extensions
   return encodeTlv(0xa3, encodeSequence(...extensions));

@@ -5,6 +5,8 @@ import type { RandomBytes } from './serialNumber';
 export interface IssueOptions {
   now: Date;
   randomBytes?: RandomBytes;
+  /** Certificate policies (certificatePolicies, non-critical) the certificate carries, e.g. the demo-region policy. */
+  policies?: readonly string[];
 }
 
 export type ValidityPeriod = { years: number } | { days: number };

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { ElicenseError } from '../../errors';
-import { basicConstraintsExtension, keyUsageExtension } from './certificateExtensions';
+import { basicConstraintsExtension, keyUsageExtension, policyExtensions } from './certificateExtensions';
 import type { KeySigner } from '../../crypto/Signer';
 import { certificateValidity, type IssueOptions } from './certificateValidity';
 import { issueCertificate, type IssuedCertificate } from './issueCertificate';
@@ -34,6 +34,6 @@ export async function issueRootCa(request: CaCertificateRequest, signer: KeySign
     serialNumber: randomSerialNumber(options.randomBytes),
     notBefore,
     notAfter,
-    extensions: [basicConstraintsExtension(true, request.pathLen), CA_KEY_USAGE],
+    extensions: [basicConstraintsExtension(true, request.pathLen), CA_KEY_USAGE, ...policyExtensions(options.policies)],
   });
 }

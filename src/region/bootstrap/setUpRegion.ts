@@ -77,7 +77,8 @@ export async function setUpRegion(deps: SetUpDeps, options: SetUpOptions): Promi
     await tx.query('SELECT pg_advisory_xact_lock($1)', [REGION_SET_UP_LOCK]);
     if (await deps.stores.region.get(tx)) return null;
     const at = deps.clock.now();
-    const pki = await runCeremony(options.ceremony, { now: at, randomBytes: deps.random });
+    // The node's demo region is a demo region whatever its ceremony file says: its certificates carry the demo-region policy.
+    const pki = await runCeremony(options.ceremony, { now: at, randomBytes: deps.random, ...(options.mode === 'demo' ? { demo: true } : {}) });
     const setUp = await record(tx, deps, options, pki, at);
     await options.beforeCommit?.(setUp);
     return setUp;
