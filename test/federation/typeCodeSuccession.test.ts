@@ -25,18 +25,8 @@ const MARKET = '11350100DM00000133'; // A's 福州市市场监督管理局 (demo
 const catalog = StandardsCatalog.load();
 const MARRIAGE = catalog.getTypeBySlug('marriage-certificate')!.typeCode;
 
-const FACE_1_0 = {
-  unifiedSocialCreditCode: '91350102EL0000017D',
-  name: '福州榕信软件科技有限公司',
-  entityType: '有限责任公司（自然人投资或控股）',
-  legalRepresentative: '张伟明',
-  registeredCapital: '伍佰万元整',
-  establishmentDate: '2024-03-15',
-  businessTermFrom: '2024-03-15',
-  domicile: '福建省福州市鼓楼区五四路158号环球广场21层2101室',
-  businessScope: '一般项目：软件开发；信息系统集成服务。',
-  registrationAuthority: '福州市市场监督管理局',
-};
+// The business licence face of 1.0.0 (no kind of entity), from the 1.0.0 sample.
+const FACE_1_0 = loadSampleLicenses(repoPath('fixtures', 'data', '1.0.0')).find((x) => x.slug === 'business-licence')!.draft.extendInfo;
 let numbers = 0;
 const businessData = (extendInfo: Record<string, unknown>) => ({
   holder: { name: '福州榕信软件科技有限公司', code: '91350102EL0000017D', typeCode: '001', typeName: '统一社会信用代码' },

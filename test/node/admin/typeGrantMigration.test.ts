@@ -15,6 +15,8 @@ import { cli, removeDir, runAction, tempDir } from '../../cli/cliHarness';
 import { http } from '../helpers/http';
 import { issueUnderSupersededStandard } from '../helpers/issueUnderSupersededStandard';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
+import { repoPath } from '../../../src/repoPath';
 
 const OLD = '11100000PH00000122901'; // 营业执照, placeholder (standard 1.0.0)
 const NEW = '11100000MB0143028R001'; // 营业执照, SAMR's code (standard 1.1.0, replacesTypeCode OLD)
@@ -29,19 +31,8 @@ const SECOND = makeUscc('350100', 'MG000002'); // granted OLD only
 const WITHDRAWN = makeUscc('350100', 'MG000003'); // granted OLD, then withdrawn: no new grants
 const CURRENT = makeUscc('350100', 'MG000004'); // granted NEW already: nothing to migrate
 
-/** Fictional company data: the business licence face of 1.0.0, and of 1.1.0 (which names the kind of entity). */
-const FACE_1_0 = {
-  unifiedSocialCreditCode: '91350102EL0000017D',
-  name: '福州榕信软件科技有限公司',
-  entityType: '有限责任公司（自然人投资或控股）',
-  legalRepresentative: '张伟明',
-  registeredCapital: '伍佰万元整',
-  establishmentDate: '2024-03-15',
-  businessTermFrom: '2024-03-15',
-  domicile: '福建省福州市鼓楼区五四路158号环球广场21层2101室',
-  businessScope: '一般项目：软件开发；信息系统集成服务。',
-  registrationAuthority: '福州市市场监督管理局',
-};
+// The business licence face of 1.0.0 (no kind of entity), from the 1.0.0 sample.
+const FACE_1_0 = loadSampleLicenses(repoPath('fixtures', 'data', '1.0.0')).find((x) => x.slug === 'business-licence')!.draft.extendInfo;
 const HOLDER = { name: '福州榕信软件科技有限公司', code: '91350102EL0000017D', typeCode: '001', typeName: '统一社会信用代码' };
 let numbers = 0;
 const businessData = (extendInfo: Record<string, unknown>) => ({
