@@ -25,6 +25,10 @@ export const OID = {
 
   /** RFC 5280 / X.520 standard identifiers. */
   ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
+  /** EKU id-kp-documentSigning (RFC 9336): on department certificates, for PDF readers (docs/adr/0004, "Readers agree"). */
+  ekuDocumentSigning: '1.3.6.1.5.5.7.3.36',
+  /** EKU id-kp-emailProtection: NSS (poppler's pdfsig) accepts a PDF signer certificate only with it (docs/adr/0004, "Readers agree"). */
+  ekuEmailProtection: '1.3.6.1.5.5.7.3.4',
   anyExtendedKeyUsage: '2.5.29.37.0',
   /** X.520 organizationIdentifier; carries the USCC as "NTRCN-<USCC>" (ETSI EN 319 412-1 semantics). */
   attrOrganizationIdentifier: '2.5.4.97',

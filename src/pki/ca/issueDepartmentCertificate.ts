@@ -37,7 +37,9 @@ export function checkDepartmentRecord(d: DepartmentRecord): void {
 /**
  * A department licence-signing certificate: basicConstraints cA=false
  * (critical), keyUsage digitalSignature+nonRepudiation (critical), EKU
- * licence signing (non-critical), SKI, AKI; subject C=CN, O, CN,
+ * licence signing, document signing and email protection (non-critical; the
+ * last two so that PDF readers accept the certificate as the PDF's signer,
+ * docs/adr/0004-pdf-form.md "Readers agree"), SKI, AKI; subject C=CN, O, CN,
  * organizationIdentifier NTRCN-<USCC>, division code.
  */
 export async function issueDepartmentCertificate(
@@ -61,7 +63,7 @@ export async function issueDepartmentCertificate(
     extensions: [
       basicConstraintsExtension(false),
       DEPARTMENT_KEY_USAGE,
-      extendedKeyUsageExtension([OID.ekuLicenseSigning], false),
+      extendedKeyUsageExtension([OID.ekuLicenseSigning, OID.ekuDocumentSigning, OID.ekuEmailProtection], false),
     ],
   }, options);
 }

@@ -80,7 +80,7 @@ describe('runCeremony on the demo region', () => {
   it('makes certificates Node (OpenSSL) parses, with our EKUs', async () => {
     const pki = await demoRegion();
     const dept = new NodeX509(pki.departments[0]!.certificate.der);
-    expect(dept.keyUsage).toEqual([OID.ekuLicenseSigning]);
+    expect(dept.keyUsage).toEqual([OID.ekuLicenseSigning, OID.ekuDocumentSigning, OID.ekuEmailProtection]);
     expect(dept.verify(new NodeX509(pki.intermediates[0]!.certificate.der).publicKey)).toBe(true);
     expect(new NodeX509(pki.timestampAuthority.certificate.der).keyUsage).toEqual([OID.ekuTimeStamping]);
     expect(new NodeX509(pki.trustListSigner.certificate.der).keyUsage).toEqual([OID.ekuTrustListSigning]);
