@@ -45,6 +45,24 @@ export class PageCanvas {
     this.ops.push(`BT ${colour(fill)} rg ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET`);
   }
 
+  /**
+   * A heading: `spacing` points between characters, and `weight` points of outline in the fill colour
+   * (fill-and-stroke rendering), which makes the one regular font print heavier without a bold face.
+   */
+  heavyText(s: string, x: number, y: number, size: number, fill: Rgb, spacing: number, weight: number): void {
+    if (s.length === 0) return;
+    this.ops.push(`q BT ${colour(fill)} rg ${colour(fill)} RG ${n(weight)} w 2 Tr ${n(spacing)} Tc ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET Q`);
+  }
+
+  /** Text rotated by `angle` radians about its start (x, y), painted with the given opacity (a watermark). */
+  rotatedText(s: string, x: number, y: number, size: number, angle: number, fill: Rgb, opacity: number): void {
+    const ctx = this.page.doc.context;
+    const gs = this.page.node.newExtGState('GS', ctx.obj({ Type: 'ExtGState', ca: opacity, CA: opacity })).asString();
+    const c = Math.cos(angle);
+    const sn = Math.sin(angle);
+    this.ops.push(`q ${gs} gs BT ${colour(fill)} rg ${this.fontKey} ${n(size)} Tf ${fine(c)} ${fine(sn)} ${fine(-sn)} ${fine(c)} ${n(x)} ${n(y)} Tm <${this.font.encode(s)}> Tj ET Q`);
+  }
+
   strokeRect(x: number, y: number, w: number, h: number, lineWidth: number, stroke: Rgb): void {
     this.ops.push(`q ${colour(stroke)} RG ${n(lineWidth)} w ${n(x)} ${n(y)} ${n(w)} ${n(h)} re S Q`);
   }

@@ -1,5 +1,6 @@
 import type { PDFRef } from 'pdf-lib';
 import type { Label } from '../../standards/generated/TypeStandard';
+import { drawLicenseFace110 } from './drawLicenseFace110';
 import { drawQrCode } from './drawQrCode';
 import type { FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
@@ -56,6 +57,8 @@ const PHOTO_FRAME: Rgb = [0.55, 0.55, 0.58];
  * beside value, one field a row), `text` as the values alone.
  */
 export function drawLicenseFace(canvas: PageCanvas, face: LicenseFace, assets: FaceAssets): number {
+  // 1.1.0 layouts have their own arrangement; the 1.0.0 page below stays exactly as published.
+  if (face.layout110) return drawLicenseFace110(canvas, face, assets);
   const { width: W, height: H } = canvas;
   const charWidth: CharWidth = (ch) => canvas.font.width(ch);
   const text = (s: string, x: number, y: number, size: number, color = INK) => canvas.text(s, x, y, size, color);

@@ -12,7 +12,21 @@ import type { PageCanvas } from './PageCanvas';
  * Returns the QR version.
  */
 export function drawQrCode(canvas: PageCanvas, text: string, box: { x: number; y: number; size: number }): number {
-  const qr = createQr(qrSegmentsOf(text), { errorCorrectionLevel: QR_ERROR_CORRECTION });
+  return drawQrSymbol(canvas, qrSymbolOf(text), box);
+}
+
+export type QrSymbol = ReturnType<typeof createQr>;
+
+/** The symbol drawQrCode prints for `text`, for a caller that sizes the code by its modules first. */
+export function qrSymbolOf(text: string): QrSymbol {
+  return createQr(qrSegmentsOf(text), { errorCorrectionLevel: QR_ERROR_CORRECTION });
+}
+
+/** Modules across the symbol, quiet zone included. */
+export const qrSideModules = (qr: QrSymbol): number => qr.modules.size + 2 * QR_QUIET_ZONE;
+
+/** Draws an encoded symbol as drawQrCode does; returns its version. */
+export function drawQrSymbol(canvas: PageCanvas, qr: QrSymbol, box: { x: number; y: number; size: number }): number {
   const count = qr.modules.size;
   const side = count + 2 * QR_QUIET_ZONE;
   // Runs of dark modules in module units, quiet zone included; rows counted from the bottom.

@@ -30,6 +30,8 @@ export interface LicenseFace {
   holderName: string;
   /** Where the QR, the photo and the seal go and how dates print (1.1.0 layouts that say). */
   arrangement?: Arrangement;
+  /** A 1.1.0 layout (meta-schema 1.1.0): drawn by drawLicenseFace110; absent for 1.0.0 layouts, drawn as they always were. */
+  layout110?: true;
 }
 
 /** Shown for an optional field the record leaves out of a 1.0.0 layout, so the layout stays the same for every licence of a type. */
@@ -68,18 +70,33 @@ export function licenseFace(record: Record<string, unknown>, standard: TypeStand
   const skipped = new Set([...(layout.notPrinted ?? []), ...Object.keys(standard.photos ?? {})]);
   const zhDates = layout.arrangement?.dates === 'zh';
   const format = (v: unknown) => formatValue110(v, zhDates);
+  const faceProperties = ((standard.faceSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}) as Record<string, PropertySchema>;
   const sections: FaceSection[] = [];
   for (const s of layout.sections) {
     const section = sectionOf(s, (path) => {
       if (path === HOLDERS) return holdersField(record, layout.holdersLabel);
       if (path.startsWith(RANGE_PREFIX)) return rangeField(record, standard, path, format);
-      if (path.startsWith(FACE_PREFIX) && skipped.has(path.slice(FACE_PREFIX.length))) return null;
-      const field = fieldOf(record, standard, path, format);
+      const key = path.startsWith(FACE_PREFIX) ? path.slice(FACE_PREFIX.length) : undefined;
+      if (key !== undefined && skipped.has(key)) return null;
+      const schema = key !== undefined && Object.hasOwn(faceProperties, key) ? faceProperties[key] : undefined;
+      const field = fieldOf(record, standard, path, (v) => formatValue110(v, zhDates, schema));
       return field.value === EMPTY_VALUE ? null : field;
     });
-    if (section.fields.length > 0) sections.push(s.style ? { ...section, style: s.style } : section);
+    if (section.fields.length === 0) continue;
+    // A heading that only repeats its single field's label is printed once, as the label.
+    const only = section.fields.length === 1 ? section.fields[0] : undefined;
+    if (section.heading && only && only.label.zh === section.heading.zh) delete section.heading;
+    sections.push(s.style ? { ...section, style: s.style } : section);
   }
-  return { ...common, sections, ...(layout.arrangement ? { arrangement: layout.arrangement } : {}) };
+  return { ...common, sections, ...(layout.arrangement ? { arrangement: layout.arrangement } : {}), layout110: true };
+}
+
+/** The part of a face field's JSON Schema the page reads: closed lists with names, structured items. */
+interface PropertySchema {
+  oneOf?: { const?: unknown; description?: string }[];
+  items?: PropertySchema;
+  properties?: Record<string, PropertySchema>;
+  format?: string;
 }
 
 type LayoutSection = TypeStandard['pdfLayout']['sections'][number];
@@ -138,13 +155,27 @@ function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** A 1.1.0 layout's value: dates in Chinese when the layout says so, a structured item as its values (B2 2006-03-20). */
-function formatValue110(v: unknown, zhDates: boolean): string {
+/**
+ * A 1.1.0 layout's value: dates in Chinese when the layout says so; a code of a closed list printed by
+ * its name when the face schema gives one (`oneOf: [{const, description}]`: 驾驶证状态 A → 正常); a
+ * structured item as its values, a `since` date as "<date>起" (C1（1998-07-18起）).
+ */
+function formatValue110(v: unknown, zhDates: boolean, schema?: PropertySchema): string {
+  const named = schema?.oneOf?.find((o) => o.const === v && typeof o.description === 'string');
+  if (named) return named.description!;
   if (typeof v === 'string' && v !== '') return zhDates ? zhDate(v) : v;
-  if (Array.isArray(v) && v.length > 0) return v.map((x) => formatValue110(x, zhDates)).join('、');
+  if (Array.isArray(v) && v.length > 0) return v.map((x) => formatValue110(x, zhDates, schema?.items)).join('、');
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    const parts = Object.values(v).map((x) => formatValue110(x, zhDates)).filter((x) => x !== EMPTY_VALUE);
-    return parts.length > 0 ? parts.join(' ') : EMPTY_VALUE;
+    const values: string[] = [];
+    let since: string | undefined;
+    for (const [k, x] of Object.entries(v)) {
+      const text = formatValue110(x, zhDates, schema?.properties?.[k]);
+      if (text === EMPTY_VALUE) continue;
+      if (k === 'since') since = text;
+      else values.push(text);
+    }
+    if (values.length === 0 && since === undefined) return EMPTY_VALUE;
+    return values.join(' ') + (since !== undefined ? `（${since}起）` : '');
   }
   return formatValue(v);
 }

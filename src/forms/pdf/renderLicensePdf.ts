@@ -5,7 +5,9 @@ import type { FullForm } from '../../format/FullForm';
 import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import { addSignaturePlaceholder, contentsCapacity } from './addSignaturePlaceholder';
 import { applyPadesSignature } from './applyPadesSignature';
+import { DEMO_MARK, drawDemoMark } from './drawDemoMark';
 import { A4, drawLicenseFace, PAGE_TEXTS } from './drawLicenseFace';
+import { PAGE_TEXTS_110 } from './drawLicenseFace110';
 import { embedCidFont } from './embedCidFont';
 import { embedFullForm } from './embedFullForm';
 import { embedPhoto, licensePhoto } from './embedPhoto';
@@ -26,6 +28,11 @@ export interface RenderLicensePdfOptions {
   /** Creation time and the signature's claimed time (/M). */
   at: Date;
   fonts: LicenseFonts;
+  /**
+   * A licence of a DEMO region (the caller decides, from signed trust data): the page carries a diagonal
+   * "演示样本 · 无法律效力 / DEMO — NO LEGAL EFFECT" mark, in its text layer too.
+   */
+  demo?: boolean;
 }
 
 /**
@@ -42,7 +49,7 @@ export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOpt
   }
   const face = licenseFace(record, opts.standard);
   const photo = licensePhoto(form, opts.standard);
-  const characters = faceCharacters(face, Object.values(PAGE_TEXTS));
+  const characters = faceCharacters(face, [...Object.values(face.layout110 ? PAGE_TEXTS_110 : PAGE_TEXTS), ...(opts.demo ? Object.values(DEMO_MARK) : [])]);
   const subset = opts.fonts.subset(characters);
 
   const doc = await PDFDocument.create({ updateMetadata: false });
@@ -50,6 +57,7 @@ export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOpt
   const canvas = new PageCanvas(page, embedCidFont(doc, subset, characters));
   const seal = opts.sealPng ? embedSealImage(doc, opts.sealPng) : undefined;
   const facePhoto = photo ? await embedPhoto(doc, photo) : undefined;
+  if (opts.demo) drawDemoMark(canvas);
   drawLicenseFace(canvas, face, { qrText: opts.qrText, ...(seal ? { seal } : {}), ...(facePhoto ? { photo: facePhoto } : {}) });
   canvas.finish();
   embedFullForm(doc, form, opts.at);

@@ -89,7 +89,7 @@ describe('licenseFace of 1.1.0 layouts', () => {
   it('a driving licence prints its validity as one range (ISO dates, as its layout says), vehicle classes with their dates, and no photo reference as text', () => {
     const face = faceOf('driving');
     expect(valueAt(face, 'range.validity')).toBe('自2024-05-10至2034-05-10');
-    expect(valueAt(face, 'extendInfo.vehicleClasses')).toBe('C1 1998-07-18、B2 2006-03-20');
+    expect(valueAt(face, 'extendInfo.vehicleClasses')).toBe('C1（1998-07-18起）、B2（2006-03-20起）');
     expect(fieldsOf(face).some((f) => f.value.includes('sha256'))).toBe(false);
     expect(face.arrangement?.photo).toBe('top-right');
   });
