@@ -167,7 +167,9 @@ describe('the operator dashboard', () => {
     await page.fill('#api-key', node.keys.auditor);
     await page.keyboard.press('Enter');
     await page.waitForFunction((b) => (globalThis as any).document.documentElement.dataset.statsLoaded !== b, before);
-    expect(await page.textContent('#session-label')).toContain('auditor');
+    // The role in the page's language; the key's own label ("DEMO auditor") as its tooltip.
+    expect(await page.textContent('#session-label')).toBe('审计员');
+    expect(await page.getAttribute('#session-label', 'title')).toContain('auditor');
     expect(await kpi('kpi-verified')).toBe('4');
     expect(await page.isVisible('#peers-sync')).toBe(false);
   });

@@ -2,7 +2,7 @@
 // form generated from the type standard, preview, download and print them, search the department's
 // licences, and revoke, suspend or reinstate one with a reason.
 import { api, ApiError, getCatalogue, getDivisions, getStandard } from './api.js';
-import { append, clear, download, h, icon } from './dom.js';
+import { append, clear, download, h, icon, labelCells } from './dom.js';
 import { buildLicenceForm } from './face-form.js';
 import { formatDateTime } from './format.js';
 import { applyStatic, initI18n, onLanguageChange, pick, t } from './i18n.js';
@@ -343,6 +343,7 @@ function renderList() {
       ),
     );
   }
+  labelCells($('licence-table'));
   $('list-empty').hidden = listItems.length > 0;
   $('list-more').hidden = !listCursor;
 }
@@ -391,7 +392,14 @@ async function renderDetail(item) {
     h(
       'ol',
       { class: 'history' },
-      events.map((e) => h('li', {}, `${formatDateTime(e.at)} · ${e.from ? `${t(`status.${e.from}`)} → ` : ''}${t(`status.${e.to}`)}${e.reason ? ` · ${e.reason}` : ''}`)),
+      // The first event (from: null) is the issuance; its stored reason is a fixed word, said here in the page's language.
+      events.map((e) =>
+        h(
+          'li',
+          { dataset: { to: e.to ?? '' } },
+          [formatDateTime(e.at), e.from ? `${t(`status.${e.from}`)} → ${t(`status.${e.to}`)}` : `${t('console.history.issued')} · ${t(`status.${e.to}`)}`, e.from && e.reason ? e.reason : null].filter(Boolean).join(' · '),
+        ),
+      ),
     ),
     lifecycle.length > 0
       ? h(

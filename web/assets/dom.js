@@ -72,3 +72,14 @@ export function download(blob, name) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** Names each body cell by its column heading (data-label), so a table of class "stack" can become one card per row on a phone. */
+export function labelCells(table) {
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((td, i) => {
+      if (heads[i]) td.dataset.label = heads[i];
+    });
+  }
+  return table;
+}

@@ -153,7 +153,7 @@ export function licenceFields(license, standard, divisions, options = {}) {
     v = formatValue(v);
     if (k === 'certificateAreaCode') {
       const name = divisionName(divisions, license[k]);
-      if (name) v = `${v} ${name}`;
+      if (name) v = t('region.named', { name, code: v });
     }
     add(pick(envelope[k], k), v, k);
   }

@@ -2,7 +2,7 @@
 // their authorised types and certificates, and the federation peers with the freshness of their data.
 import { ApiError, divisionName, getCatalogue, getDivisions } from './api.js';
 import { barList, PALETTE, stackedBars } from './charts.js';
-import { clear, h, icon } from './dom.js';
+import { clear, h, icon, labelCells } from './dom.js';
 import { ago, formatCount, formatDateTime } from './format.js';
 import { initI18n, locale, onLanguageChange, pick, t } from './i18n.js';
 import { errorText, setupSession } from './session.js';
@@ -162,7 +162,7 @@ function renderDepartments() {
         'tr',
         { dataset: { uscc: d.uscc } },
         h('td', {}, h('strong', { text: d.name }), h('br'), h('code', { text: d.uscc })),
-        h('td', { text: divisionName(divisions, d.divisionCode) ?? d.divisionName ?? d.divisionCode }),
+        h('td', { text: divisionName(divisions, d.divisionCode) ? t('region.named', { name: divisionName(divisions, d.divisionCode), code: d.divisionCode }) : (d.divisionName ?? d.divisionCode) }),
         h('td', {}, badge(stateKind[0], t(`department.state.${d.state}`), stateKind[1]), d.stateReason ? h('p', { class: 'detail', text: d.stateReason }) : null),
         h('td', {}, h('ul', { class: 'plain' }, d.types.map((code) => h('li', { text: typeName(code) })))),
         h(
@@ -190,7 +190,7 @@ function renderDepartments() {
         ),
       ),
     );
-  }
+  }  labelCells($('departments-table'));
 }
 
 // ---------------------------------------------------------------- peers
@@ -230,7 +230,7 @@ function renderPeers() {
       { class: 'table-wrap' },
       h(
         'table',
-        { class: 'data-table', id: 'peers-table' },
+        { class: 'data-table stack', id: 'peers-table' },
         h(
           'thead',
           {},
@@ -285,6 +285,7 @@ function renderPeers() {
       ),
     ),
   );
+  labelCells($('peers-table'));
 }
 
 async function syncNow() {

@@ -50,7 +50,11 @@ export function setupSession({ scope, roles, onSignedIn }) {
     $('signin-section').hidden = true;
     $('workspace').hidden = false;
     $('session-box').hidden = false;
-    $('session-label').textContent = principal.label || principal.keyId;
+    // The role in the page's language; the key's own label (free text chosen when it was made, e.g. "DEMO issuer: …") as a tooltip.
+    const label = $('session-label');
+    label.dataset.i18n = `role.${principal.role}`;
+    label.textContent = t(`role.${principal.role}`);
+    label.title = principal.label || principal.keyId;
     await onSignedIn(principal);
   }
 

@@ -2,9 +2,9 @@
 // goes to POST /v1/verifications, and the answer is shown at a glance, then in detail.
 import { api, ApiError, divisionName, getCatalogue, getDivisions, getStandard } from './api.js';
 import { startCamera } from './camera.js';
-import { clear, h, icon } from './dom.js';
+import { append, clear, h, icon } from './dom.js';
 import { ago, formatDateTime } from './format.js';
-import { initI18n, onLanguageChange, pick, t } from './i18n.js';
+import { currentLang, initI18n, onLanguageChange, pick, t } from './i18n.js';
 import { fieldList, licenceFields } from './licence-view.js';
 
 const MAX_UPLOAD = 12 * 1024 * 1024;
@@ -102,11 +102,24 @@ async function submit(body, type, source) {
   if (mine !== seq) return;
   shown = next;
   await render();
+  revealVerdict();
+}
+
+/**
+ * On a narrow screen the verdict sits below the inputs: bring it into view once it is there (the live region
+ * announces it). Focus stays where it is, so a USB scanner's next code still lands in the scan field.
+ */
+function revealVerdict() {
+  const verdict = $('verdict');
+  const r = verdict.getBoundingClientRect();
+  if (r.top >= 0 && r.bottom <= window.innerHeight) return;
+  const smooth = !window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+  verdict.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
 }
 
 function showLocalProblem(messageKey) {
   shown = { kind: 'problem', status: 0, code: 'LOCAL', messageKey };
-  void render();
+  void render().then(revealVerdict);
 }
 
 // ---------------------------------------------------------------- rendering
@@ -142,7 +155,7 @@ async function render() {
   const typeName = standard ? pick({ zh: standard.nameZh, en: standard.nameEn }) : (license.certificateName ?? license.certificateTypeCode ?? '');
   const summary = [typeName, license.certificateHolderName].filter(Boolean).join(' · ');
   const firstReason = result.reasons[0];
-  verdict.className = `verdict verdict-${kind}`;
+  verdict.className = `verdict verdict-${kind}${result.demo === true ? ' verdict-is-demo' : ''}`;
   verdict.dataset.result = result.result;
   clear(verdict).append(
     icon(kind === 'accepted' ? 'ok' : kind === 'warning' ? 'warn' : 'fail'),
@@ -152,6 +165,8 @@ async function render() {
       h('p', { class: 'verdict-title', text: t(`verify.verdict.${kind}`) }),
       summary ? h('p', { class: 'verdict-sub', text: summary }) : null,
       firstReason ? h('p', { class: 'verdict-reason', text: pick(reasonTexts.reasons[firstReason], firstReason) }) : null,
+      // A licence of a DEMO region (answer.demo, from the signer's validated chain) has no legal effect, whatever the verdict.
+      result.demo === true ? h('p', { class: 'verdict-demo', dataset: { demo: 'true' } }, h('strong', { text: t('verify.demo') }), h('span', { text: t('verify.demo.hint') })) : null,
     ),
   );
 
@@ -175,7 +190,6 @@ async function render() {
                 {},
                 h('p', { class: 'problem-check', text: pick(reasonTexts.checks[c.check], c.check) }),
                 c.reasons.map((code) => h('p', { class: 'problem-text', dataset: { code } }, pick(reasonTexts.reasons[code], code), ' ', h('code', { class: 'code', text: code }))),
-                c.detail ? h('p', { class: 'detail', text: `${t('verify.detail')}: ${c.detail}` }) : null,
               ),
             ),
           ),
@@ -208,10 +222,42 @@ async function render() {
       ),
     );
   }
-  details.append(issuerSection(result, license, divisions));
-  details.append(recognitionSection(result, catalogue));
-  details.append(freshnessSection(result));
+  // A form that could not be read (a damaged QR) has no issuer and nothing to recognise: only the checks.
+  if (result.license || result.signer) {
+    details.append(issuerSection(result, license, divisions));
+    details.append(recognitionSection(result, catalogue));
+    details.append(freshnessSection(result, divisions));
+  }
   details.append(checksSection(result));
+  append(details, [technicalDetails(result)]);
+}
+
+/** A division as "福建省 (350000)" (its full name and code), or the bare code when the list does not have it. */
+function regionText(divisions, code) {
+  if (!code) return null;
+  const name = divisionName(divisions, code);
+  return name ? t('region.named', { name, code }) : code;
+}
+
+/**
+ * What the node wrote in words (check details, status and trust sources, a problem's detail) is for technicians
+ * and in English: kept out of the page's text, in a closed disclosure marked as English. Everything above is
+ * said from the answer's codes, in the page's language.
+ */
+function technicalDetails(result, problem) {
+  const lines = [];
+  if (problem?.detail) lines.push([t('verify.technical.problem'), problem.detail]);
+  for (const c of result?.checks ?? []) if (c.detail) lines.push([t('verify.technical.check', { check: pick(reasonTexts.checks[c.check], c.check) }), c.detail]);
+  if (result?.status?.source) lines.push([t('verify.fresh.statusSource'), result.status.source]);
+  if (result?.trust?.source) lines.push([t('verify.fresh.trustSource'), result.trust.source]);
+  for (const d of Array.isArray(result?.trust?.details) ? result.trust.details : []) if (d.source) lines.push([`${t('verify.fresh.source')} · ${d.data ?? ''} ${d.region ?? ''}`, d.source]);
+  if (lines.length === 0) return null;
+  return h(
+    'details',
+    { class: 'card technical', dataset: { section: 'technical' } },
+    h('summary', { text: t('verify.technical') }),
+    h('dl', { class: 'fields' }, lines.map(([k, v]) => h('div', { class: 'field' }, h('dt', { text: k }), h('dd', { lang: 'en', text: v })))),
+  );
 }
 
 function section(id, title, ...children) {
@@ -225,14 +271,23 @@ function issuerSection(result, license, divisions) {
   const regionDetails = (result.trust?.details ?? []).map((d) => d.region).filter(Boolean);
   const rows = [
     { label: t('verify.issuer.department'), value: [license.certificateIssuingAuthorityName ?? result.issuer?.name, uscc].filter(Boolean).join(' · ') || '—', key: 'department' },
-    { label: t('verify.issuer.region'), value: [divisionName(divisions, division), division].filter(Boolean).join(' · ') || '—', key: 'region' },
+    { label: t('verify.issuer.region'), value: regionText(divisions, division) ?? '—', key: 'region' },
   ];
-  if (regionDetails.length > 0) rows.push({ label: t('verify.issuer.trustRegion'), value: [...new Set(regionDetails)].join(', '), key: 'trustRegion' });
+  if (regionDetails.length > 0) rows.push({ label: t('verify.issuer.trustRegion'), value: [...new Set(regionDetails)].map((c) => regionText(divisions, c)).join(currentLang() === 'en' ? ', ' : '、'), key: 'trustRegion' });
   if (result.signer) {
     rows.push({ label: t('verify.issuer.certificate'), value: `${result.signer.algorithm} · ${t('verify.issuer.keyId')} ${result.signer.keyId}`, key: 'certificate' });
     rows.push({ label: t('verify.issuer.certValidity'), value: `${formatDateTime(result.signer.notBefore)} – ${formatDateTime(result.signer.notAfter)}`, key: 'certValidity' });
   }
-  if (result.signingTime) rows.push({ label: t('verify.issuer.signedAt'), value: `${formatDateTime(result.signingTime.value)} (${t(`verify.signingTime.${result.signingTime.source}`)})`, key: 'signedAt' });
+  // signingTime is the moment the signer's certificate path was judged at: a region timestamp's time when the
+  // answer used one, else the verification time (a timestamp the licence carries may exist and not have been needed).
+  if (result.signingTime) {
+    const stamped = result.signingTime.source === 'timestamp';
+    rows.push({
+      label: t(stamped ? 'verify.issuer.signedAt' : 'verify.issuer.checkedAt'),
+      value: `${formatDateTime(result.signingTime.value)} (${t(`verify.signingTime.${result.signingTime.source}`)})`,
+      key: 'signedAt',
+    });
+  }
   return section('issuer', t('verify.section.issuer'), fieldList(rows));
 }
 
@@ -243,24 +298,26 @@ function recognitionSection(result, catalogue) {
     const local = catalogue?.types?.find((x) => x.typeCode === result.recognizedLocalType);
     text = local ? `${pick({ zh: local.nameZh, en: local.nameEn })} (${result.recognizedLocalType})` : result.recognizedLocalType;
   } else if (check?.status === 'failed') text = t('verify.recognition.refused');
-  else text = t('verify.recognition.notChecked');
-  return section(
-    'recognition',
-    t('verify.section.recognition'),
-    fieldList([{ label: t('verify.recognition.localType'), value: text, key: 'recognizedLocalType' }]),
-    check?.detail ? h('p', { class: 'detail', text: check.detail }) : null,
-  );
+  // "No agreement configured" only when the node says so (RECOGNITION_NOT_CHECKED); otherwise an earlier step stopped it.
+  else if (result.warnings.includes('RECOGNITION_NOT_CHECKED')) text = t('verify.recognition.notChecked');
+  else if (result.result === 'rejected') text = t('verify.recognition.notReached');
+  else text = t('verify.recognition.unknownRegion');
+  return section('recognition', t('verify.section.recognition'), fieldList([{ label: t('verify.recognition.localType'), value: text, key: 'recognizedLocalType' }]));
 }
 
-function freshnessSection(result) {
+function freshnessSection(result, divisions) {
   const rows = [];
+  const details = Array.isArray(result.trust?.details) ? result.trust.details : [];
   if (result.status) {
     rows.push({ label: t('verify.fresh.status'), value: `${t(`status.${result.status.value}`)} · ${t('verify.fresh.asOf')} ${formatDateTime(result.status.asOf)} (${ago(result.status.asOf)})`, key: 'status' });
-    rows.push({ label: t('verify.fresh.statusSource'), value: result.status.source, key: 'statusSource' });
+    // Said from the trust details' codes: the node's own region answers from its records, a peer region from its status lists.
+    const region = result.issuer?.regionCode ?? details[0]?.region;
+    const from = details.some((d) => d.data === 'local' && d.region === region) ? 'local' : details.some((d) => d.data === 'status-list' && d.region === region) ? 'peer' : 'other';
+    rows.push({ label: t('verify.fresh.statusSource'), value: t(`verify.fresh.statusFrom.${from}`, { region: regionText(divisions, region) ?? '' }), key: 'statusSource' });
   }
-  rows.push({ label: t('verify.fresh.trustSource'), value: result.trust?.source ?? '—', key: 'trustSource' });
+  const regions = [...new Set(details.map((d) => d.region).filter(Boolean))].map((c) => regionText(divisions, c));
+  rows.push({ label: t('verify.fresh.trustSource'), value: regions.length > 0 ? t('verify.fresh.trustFrom', { regions: regions.join(currentLang() === 'en' ? ', ' : '、') }) : '—', key: 'trustSource' });
   rows.push({ label: t('verify.fresh.trustAsOf'), value: result.trust?.asOf ? `${formatDateTime(result.trust.asOf)} (${ago(result.trust.asOf)})` : '—', key: 'trustAsOf' });
-  const details = Array.isArray(result.trust?.details) ? result.trust.details : [];
   return section(
     'freshness',
     t('verify.section.freshness'),
@@ -273,11 +330,19 @@ function freshnessSection(result) {
             'table',
             { class: 'data-table' },
             h('caption', { text: t('verify.fresh.details') }),
-            h('thead', {}, h('tr', {}, [t('verify.fresh.data'), t('verify.fresh.region'), t('verify.fresh.source'), t('verify.fresh.asOf')].map((x) => h('th', { scope: 'col', text: x })))),
+            h('thead', {}, h('tr', {}, [t('verify.fresh.data'), t('verify.fresh.region'), t('verify.fresh.asOf')].map((x) => h('th', { scope: 'col', text: x })))),
             h(
               'tbody',
               {},
-              details.map((d) => h('tr', {}, h('td', { text: d.data ?? '—' }), h('td', { text: d.region ?? '—' }), h('td', { text: d.source ?? '—' }), h('td', { text: d.asOf ? `${formatDateTime(d.asOf)} (${ago(d.asOf)})` : '—' }))),
+              details.map((d) =>
+                h(
+                  'tr',
+                  { dataset: { data: d.data ?? '' } },
+                  h('td', { text: d.data ? t(`verify.fresh.data.${d.data}`) : '—' }),
+                  h('td', { text: regionText(divisions, d.region) ?? '—' }),
+                  h('td', { text: d.asOf ? `${formatDateTime(d.asOf)} (${ago(d.asOf)})` : '—' }),
+                ),
+              ),
             ),
           ),
         )
@@ -319,7 +384,7 @@ function renderProblem(verdict, details, p) {
   verdict.dataset.result = 'error';
   clear(verdict).append(icon('warn'), h('div', { class: 'verdict-text' }, h('p', { class: 'verdict-title', text: t('verify.verdict.error') }), h('p', { class: 'verdict-reason', text: t(key) })));
   clear(details);
-  if (p.problem?.detail) details.append(h('p', { class: 'detail', text: `${t('verify.detail')}: ${p.problem.detail}` }));
+  append(details, [technicalDetails(null, p.problem)]);
 }
 
 // ---------------------------------------------------------------- camera
