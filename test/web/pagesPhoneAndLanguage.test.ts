@@ -191,6 +191,17 @@ describe.each(WIDTHS)('the verifier page at %s width', (name, viewport) => {
     expect(await verdictInView()).toBe(true);
     expect(englishWords(await visibleText())).toEqual([]);
     expect(await overflow()).toBeLessThanOrEqual(0);
+    // A readable licence whose data was changed after signing: every section shows, still in Chinese.
+    await page.evaluate(`(() => { delete document.getElementById('verdict').dataset.result; })()`);
+    await page.fill('#paste-input', fullForm.replace('福州榕信软件科技有限公司', '福州榕信软件科技有限公'));
+    await page.click('#paste-submit');
+    expect(await verdictOf(page)).toBe('rejected');
+    await settled();
+    expect(await verdictInView()).toBe(true);
+    expect(await page.getAttribute('[data-section="problems"] [data-code]', 'data-code')).toBe('SIGNATURE_INVALID');
+    expect(englishWords(await visibleText())).toEqual([]);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(`verify-rejected-signature-${name}`, true);
     const damaged = `LC1:${qrText.slice(4, 40)}!!!${qrText.slice(43)}`;
     const outcome = await scan(damaged);
     expect(['rejected', 'error']).toContain(outcome);
