@@ -41,6 +41,11 @@ export interface BodyInput<T> extends InputPart<T> {
   example?: unknown;
   /** Media types other than application/json the body may have (uploads), documented with their schemas. */
   otherTypes?: Readonly<Record<string, JsonSchema>>;
+  /**
+   * A refusal that says more than the schema's, made before it (e.g. a type the catalogue does not know is
+   * TYPE_UNKNOWN, not a list of the fields its data lacks). Gets the body as sent; throws to refuse.
+   */
+  before?: (body: unknown) => void;
 }
 
 /** What a route reads from a request, declared once: checked at the door, shown in the OpenAPI document, handed to the handler typed. */

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock';
@@ -27,7 +27,11 @@ import { withTypeSuccession } from '../trust/peer/FederationConfig';
 import { OwnStatusCache } from '../region/verifications/OwnStatusCache';
 import { SqlStatisticsStore } from '../store/StatisticsStore';
 import { createApp } from '../http/app';
+import { PROBLEM_CONTENT_TYPE, toProblem } from '../http/problem';
+import { ElicenseError } from '../errors';
 import { bootstrapRegion } from '../region/bootstrap/bootstrapRegion';
+import { DEMO_CREDENTIALS_FILE } from '../region/bootstrap/demoCredentials';
+import type { RegionMode } from '../store/RegionStore';
 import { DEMO_MASTER_KEY_FILE, loadNodeConfig, type NodeConfig } from '../region/NodeConfig';
 import { nodeFeatures } from '../http/routes/nodeFeatures';
 import type { NodeServices } from '../http/NodeServices';
@@ -40,6 +44,13 @@ import { VerificationStatistics } from '../region/statistics/VerificationStatist
 export interface RunningNode {
   url: string;
   port: number;
+  /** The address listened on: HOST, or for a demo region without HOST 127.0.0.1 only (its keys sit in a file). */
+  host: string;
+  /** Where a person on this machine opens the node (localhost when listening on every interface). */
+  baseUrl: string;
+  region: { code: string; name: string; mode: RegionMode } | null;
+  /** The demo region's API keys and curl examples, when this is a demo region and the file is there. */
+  demoCredentialsFile: string | undefined;
   services: NodeServices;
   /** Graceful: stop accepting, let in-flight requests finish (up to the grace period), close the database. */
   close(): Promise<void>;
@@ -69,9 +80,13 @@ function masterKeyFor(config: NodeConfig, logger: Logger): Buffer {
 export async function startNode(options: StartOptions = {}): Promise<RunningNode> {
   const config = loadNodeConfig(options.env ?? process.env);
   const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
+  // Before anything is written (data directory, database, demo region and its credentials): a port another
+  // process holds stops the start here, so no demo region is ever set up pointing at someone else's node.
+  await refuseBusyPort(config);
   mkdirSync(resolve(config.dataDir), { recursive: true });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), ...(options.pglite ? { pglite: options.pglite } : {}) });
   let ready = false;
+  let listening: Server | undefined;
   try {
     await migrate(db);
     const clock = options.clock ?? systemClock;
@@ -115,27 +130,37 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
       qrImages: new QrImageReaderPool({ workers: config.imageDecoding.workers, maxQueue: config.imageDecoding.queue, timeoutMs: config.imageDecoding.timeoutMs }),
     };
-    await bootstrapRegion(services);
+    // Listen before the region is set up, so a port taken meanwhile leaves no demo region behind; requests
+    // arriving before the app is ready are answered 503 NOT_READY.
+    const region = await stores.region.get(db);
+    const host = listenHost(config, region ? region.mode === 'demo' : config.demo);
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = notReady;
+    const server = serverWithTimeouts((req, res) => handler(req, res), config);
+    await listen(server, config.port, host);
+    const port = (server.address() as AddressInfo).port;
+    listening = server;
+    const bootstrap = await bootstrapRegion(services, { baseUrl: browsableUrl(host, port) });
     const rateLimiter = new StoreRateLimiter(services);
     const keyRateLimiter = new StoreRateLimiter(services, 'key', { limit: () => config.keyRateLimit });
     const authFailures = new StoreRateLimiter(services, 'auth-failures', { limit: () => config.authFailureLimit });
     const limiters = [rateLimiter, keyRateLimiter, authFailures];
     const app = createApp(services, { features: nodeFeatures(services, { isReady: () => ready }), rateLimiter, keyRateLimiter, authFailures });
-    const server = serverWithTimeouts(app, config);
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(config.port, config.host, () => ok());
-    });
-    const port = (server.address() as AddressInfo).port;
+    handler = app;
     services.statistics.start();
     services.federation.start();
     await services.ownStatus.start();
     ready = true;
-    logger.info({ port, store: db.kind, peers: config.federation.peers.length }, 'elicense node listening');
+    logger.info({ port, host, store: db.kind, peers: config.federation.peers.length }, 'elicense node listening');
+    const setUp = await stores.region.get(db);
+    const credentialsFile = join(resolve(config.dataDir), DEMO_CREDENTIALS_FILE);
     let closing: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       port,
+      host,
+      baseUrl: browsableUrl(host, port),
+      region: setUp ? { code: setUp.code, name: setUp.name, mode: setUp.mode } : null,
+      demoCredentialsFile: bootstrap.credentialsFile ?? (setUp?.mode === 'demo' && existsSync(credentialsFile) ? credentialsFile : undefined),
       services,
       close: () =>
         (closing ??= (async () => {
@@ -161,6 +186,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
         })()),
     };
   } catch (e) {
+    if (listening) await new Promise<void>((done) => listening!.close(() => done()));
     await db.close().catch(() => undefined);
     throw e;
   }
@@ -178,4 +204,58 @@ function serverWithTimeouts(app: (req: IncomingMessage, res: ServerResponse) => 
   const server = createServer({ headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(headersMs / 4))) }, app);
   server.keepAliveTimeout = keepAliveMs;
   return server;
+}
+
+/** Start-up stopped because another process holds the port (nothing was written). */
+export class AddressInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`address in use: port ${port} (${host}) is taken by another process; nothing was written. Stop that process, or choose another port: PORT=${port === 65535 ? port - 1 : port + 1} npm start`);
+    this.name = 'AddressInUseError';
+  }
+}
+
+/**
+ * Takes the port for a moment and lets it go: EADDRINUSE becomes AddressInUseError.
+ * Without HOST the probe takes every interface, which conflicts with a holder of any one of them
+ * (the node then listens on 127.0.0.1 or every interface, decided once the database is open).
+ */
+async function refuseBusyPort(config: NodeConfig): Promise<void> {
+  if (config.port === 0) return;
+  const host = config.hostExplicit ? config.host : '0.0.0.0';
+  const probe = createNetServer();
+  await listen(probe, config.port, host);
+  await new Promise<void>((done) => probe.close(() => done()));
+}
+
+function listen(server: { once(event: 'error', f: (e: Error) => void): unknown; removeListener(event: 'error', f: (e: Error) => void): unknown; listen(port: number, host: string, f: () => void): unknown }, port: number, host: string): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    const failed = (e: Error) => fail((e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new AddressInUseError(host, port) : e);
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.removeListener('error', failed);
+      ok();
+    });
+  });
+}
+
+/** A demo region listens on 127.0.0.1 unless HOST says otherwise: its API keys are in a file on this machine. */
+export function listenHost(config: Pick<NodeConfig, 'host' | 'hostExplicit'>, demoRegion: boolean): string {
+  if (config.hostExplicit) return config.host;
+  return demoRegion ? '127.0.0.1' : config.host;
+}
+
+/** The address a browser or curl on this machine uses for a node listening on `host`. */
+export function browsableUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Before the app is mounted (start-up still setting up the region). */
+function notReady(_req: IncomingMessage, res: ServerResponse): void {
+  const problem = toProblem(new ElicenseError('NOT_READY', 'the node is starting'), randomUUID());
+  res.writeHead(problem.status, { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Retry-After': '1' });
+  res.end(JSON.stringify(problem));
 }

@@ -5,6 +5,8 @@ import { EMPTY_FEDERATION, loadFederationConfig, type FederationConfig } from '.
 export interface NodeConfig {
   port: number;
   host: string;
+  /** HOST was set: listen there even for a demo region (which otherwise listens on 127.0.0.1 only). */
+  hostExplicit: boolean;
   /** PostgreSQL server; absent: the embedded database in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -89,6 +91,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
   const config: NodeConfig = {
     port,
     host: env['HOST'] || '0.0.0.0',
+    hostExplicit: !!env['HOST'],
     databaseUrl,
     dataDir: env['ELICENSE_DATA_DIR'] || './data',
     masterKey,

@@ -49,7 +49,11 @@ function issues(errors: ErrorObject[] | null | undefined, prefix = ''): RecordIs
     message:
       e.keyword === 'additionalProperties'
         ? `unknown property ${String((e.params as { additionalProperty?: unknown }).additionalProperty)}`
-        : (e.message ?? e.keyword),
+        : e.keyword === 'enum'
+          ? `must be one of ${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String).join(', ')}`
+          : e.keyword === 'const'
+            ? `must be ${String((e.params as { allowedValue?: unknown }).allowedValue)}`
+            : (e.message ?? e.keyword),
   }));
 }
 

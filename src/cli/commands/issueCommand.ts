@@ -9,6 +9,8 @@ import { LicenseFonts } from '../../forms/pdf/LicenseFonts';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import type { LicenseDraft } from '../../issue/prepareLicenseRecord';
 import type { DraftWarning } from '../../standards/issuanceWarnings';
+import type { StandardsCatalog } from '../../standards/StandardsCatalog';
+import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { departmentIdentityOf } from '../../pki/departmentIdentity';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
@@ -62,12 +64,32 @@ const REFUSALS = new Set([
   'PHOTO_INVALID',
 ]);
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** What a data file may set. The type comes from --type and the issuer from --key, never from the file. */
 const DATA_FIELDS = new Set(['holder', 'otherHolders', 'relatedItem', 'photos', 'certificateNumber', 'issuedDate', 'effectiveDate', 'expiringDate', 'areaCode', 'extendInfo']);
 
+/**
+ * Keys of a sample file (fixtures/data/*.json) that are not licence data: `slug` (must name the --type),
+ * `note` (a comment) and `issuer` (the department the sample was written for). The issuer of a licence is
+ * always the department of --key; a sample's issuer is only reported when it names another department.
+ */
+const SAMPLE_KEYS = new Set(['slug', 'note', 'issuer']);
+
+/** A sample file's own keys taken off its data: `slug` must be --type's, `issuer` is left to --key (noted on stderr when it differs). */
+function withoutSampleKeys(data: Record<string, unknown>, path: string, standard: TypeStandard, catalog: StandardsCatalog): { data: Record<string, unknown>; sampleIssuer: unknown } {
+  const slug = data['slug'];
+  if (slug !== undefined && (typeof slug !== 'string' || catalog.getTypeBySlug(slug)?.typeCode !== standard.typeCode)) {
+    throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: slug ${JSON.stringify(slug)} names another licence type than --type ${standard.slug}`);
+  }
+  const note0 = data['note'];
+  if (note0 !== undefined && typeof note0 !== 'string') throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: note must be text`);
+  const rest = Object.fromEntries(Object.entries(data).filter(([k]) => !SAMPLE_KEYS.has(k)));
+  return { data: rest, sampleIssuer: data['issuer'] };
+}
+
 /** Refuses (exit 1) data files of the wrong shape before they reach the record builder. */
 function checkDataShape(data: unknown, path: string): Omit<LicenseDraft, 'typeCode'> {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isObject(data)) throw new CliExit(EXIT.REJECTED, `SCHEMA_INVALID: ${path}: licence data must be a JSON object`);
   const unknown = Object.keys(data).filter((k) => !DATA_FIELDS.has(k));
   if (unknown.length > 0) {
@@ -104,7 +126,7 @@ export function registerIssue(program: Command, ctx: CliContext): void {
     .command('issue')
     .description('issue a licence: type + data file → signed, region-timestamped full form (*.elic.json)')
     .requiredOption('--type <code|slug>', 'licence type code (21 characters) or slug, e.g. business-licence')
-    .requiredOption('--data <file>', 'licence data JSON: holder, otherHolders?, relatedItem?, photos?, certificateNumber, effectiveDate, expiringDate?, issuedDate?, areaCode?, extendInfo')
+    .requiredOption('--data <file>', 'licence data JSON: holder, otherHolders?, relatedItem?, photos?, certificateNumber, effectiveDate, expiringDate?, issuedDate?, areaCode?, extendInfo (a sample file of fixtures/data may also carry slug, note and issuer: the issuer is always the department of --key)')
     .requiredOption('--key <p12>', "the department's PKCS#12 key file")
     .requiredOption('--tsa-key <p12>', "the region time-stamping authority's PKCS#12 key file")
     .option('--trust <dir>', `directory holding ${TRUST_FILE_NAME}: the licence must verify against it before it is written`, 'trust')
@@ -124,13 +146,18 @@ export function registerIssue(program: Command, ctx: CliContext): void {
       } catch (e) {
         throw new CliExit(EXIT.UNREADABLE, `${opts.data}: ${(e as Error).message}`);
       }
-      const data = checkDataShape(parsed, opts.data);
+      const sample = isObject(parsed) ? withoutSampleKeys(parsed, opts.data, standard, catalog) : { data: parsed, sampleIssuer: undefined };
+      const data = checkDataShape(sample.data, opts.data);
       const passphrase = readPassphrase(opts.passphraseFile, ctx.env);
       const signer = signerFromPkcs12(opts.key, passphrase);
       const tsa = signerFromPkcs12(opts.tsaKey, passphrase);
       const identity = departmentIdentityOf(parseCertificate(signer.certificateChain[0]!));
       if (!identity.uscc || !identity.divisionCode || !identity.name) {
         throw new CliExit(EXIT.UNREADABLE, `${opts.key}: not a department signing certificate (no USCC, division or name in its subject)`);
+      }
+      const named = isObject(sample.sampleIssuer) ? sample.sampleIssuer['code'] : sample.sampleIssuer;
+      if (sample.sampleIssuer !== undefined && named !== identity.uscc) {
+        ctx.err(`note: ${opts.data} names issuer ${JSON.stringify(named)}; the licence is issued by the department of --key, ${identity.name} (${identity.uscc})`);
       }
       const trustPath = join(opts.trust, TRUST_FILE_NAME);
       const trust = loadLocalTrustFile(readInput(trustPath), trustPath);

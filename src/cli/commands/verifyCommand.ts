@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { verifyAnyForm, type AnyFormResult } from '../../verify/forms/verifyAnyForm';
@@ -29,11 +30,23 @@ export function exitCodeOf(result: AnyFormResult): number {
 
 function localTrust(dir: string): TrustInputs {
   const trustPath = join(dir, TRUST_FILE_NAME);
+  if (!existsSync(trustPath)) throw new CliExit(EXIT.UNREADABLE, missingTrust(trustPath));
   try {
     return loadLocalTrustFile(readInput(trustPath), trustPath);
   } catch (e) {
     throw new CliExit(EXIT.UNREADABLE, (e as Error).message);
   }
+}
+
+/** No trust material where --trust points (by default ./trust): say what is missing and how to get it. */
+function missingTrust(trustPath: string): string {
+  return [
+    `no trust material: ${trustPath} does not exist (--trust DIR names the directory holding ${TRUST_FILE_NAME}; default ./trust).`,
+    '  A licence is verified against the pinned region roots and departments of its region:',
+    '  - licences of `elicense demo --out demo-out`: --trust demo-out/trust',
+    '  - licences of a node: export its trust bundle (GET /v1/federation/export with a region admin or auditor key, or',
+    '    `elicense trust export --out bundle.json` on the node\'s machine), then --bundle bundle.json --pin <SHA-256 of the region root>',
+  ].join('\n');
 }
 
 /** Trust from a bundle: only the pinned regions' documents, each checked; refusals are reported on stderr. */

@@ -41,6 +41,19 @@ export class RouteInputReader {
     };
     const headerNames = Object.keys((input.headers?.schema.json['properties'] as object | undefined) ?? {});
     const optionalBody = input.body?.optional === true;
+    const bodyCode = input.body?.code ?? DEFAULT_CODE.body;
+    const before = input.body?.before;
+    const readsJsonOnly = input.body !== undefined && input.body.otherTypes === undefined;
+    const readBody = (req: Request): unknown => {
+      if (req.body === undefined) {
+        // Nothing parsed: a body in another media type (the JSON parser reads application/json only), or none.
+        if (readsJsonOnly && hasBody(req)) throw notJson(req);
+        if (optionalBody) return check.body!({});
+        throw new ElicenseError(bodyCode, `the request body is missing: ${JSON_BODY}`, { errors: [{ path: '', message: `required: ${JSON_BODY}` }] });
+      }
+      before?.(req.body);
+      return check.body!(req.body);
+    };
     if (!check.params && !check.query && !check.headers && !check.body) return () => ({ params: undefined, query: undefined, headers: undefined, body: undefined });
     return (req) => ({
       params: check.params?.({ ...req.params }),
@@ -49,7 +62,7 @@ export class RouteInputReader {
         const value = req.get(name);
         return value === undefined ? [] : [[name, value]];
       }))),
-      body: check.body?.(req.body === undefined && optionalBody ? {} : req.body),
+      body: check.body && readBody(req),
     });
   }
 
@@ -81,6 +94,23 @@ export class RouteInputReader {
 
 const WHOLE_NUMBER = /^-?(0|[1-9][0-9]{0,15})$/;
 
+const JSON_BODY = 'send a JSON object with the header Content-Type: application/json';
+
+/** A request that carries body bytes (a declared length above zero, or a chunked body). */
+function hasBody(req: Request): boolean {
+  const length = req.get('content-length');
+  return length !== undefined ? Number(length) > 0 : req.get('transfer-encoding') !== undefined;
+}
+
+/** 415 for a body the JSON routes cannot read: it came in another media type, or with none named. */
+function notJson(req: Request): ElicenseError {
+  const type = req.get('content-type');
+  const got = type === undefined || type === '' ? 'it came without a Content-Type header' : `it came as ${type.split(';')[0]!.trim()}`;
+  return new ElicenseError('UNSUPPORTED_MEDIA_TYPE', `the request body must be JSON sent with Content-Type: application/json (${got})`, {
+    errors: [{ path: '', message: `must be JSON (Content-Type: application/json); ${got}` }],
+  });
+}
+
 /** The top-level properties a text part's schema declares as integers. */
 function integerProperties(schema: Record<string, unknown>): string[] {
   const props = (schema['properties'] ?? {}) as Record<string, { type?: unknown }>;
@@ -101,6 +131,7 @@ export function inputIssues(errors: readonly ErrorObject[], what = 'property'): 
     if (e.keyword === 'required') issues.push({ path: `${e.instancePath}/${params.missingProperty}`, message: 'required' });
     else if (e.keyword === 'additionalProperties') issues.push({ path: `${e.instancePath}/${params.additionalProperty}`, message: `unknown ${what} ${params.additionalProperty}` });
     else if (e.keyword === 'enum') issues.push({ path: e.instancePath, message: `must be one of ${(params.allowedValues ?? []).join(', ')}` });
+    else if (e.keyword === 'const') issues.push({ path: e.instancePath, message: `must be ${String((e.params as { allowedValue?: unknown }).allowedValue)}` });
     else issues.push({ path: e.instancePath, message: e.message ?? e.keyword });
   }
   for (const [path, names] of alternatives) issues.push({ path, message: `needs ${[...new Set(names)].join(' or ')}` });

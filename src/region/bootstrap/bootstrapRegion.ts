@@ -20,11 +20,11 @@ export interface BootstrapResult {
 /**
  * Start-up: with ELICENSE_DEMO=auto and no region in the database, set up
  * the clearly labelled demo region (fixtures/ceremony/demo-region.json) and
- * write <dataDir>/demo-credentials.json. Several processes may start at once
+ * write <dataDir>/demo-credentials.json (its commands use `options.baseUrl`). Several processes may start at once
  * on one PostgreSQL: one sets up the region and writes the credentials, the
  * others wait on the set-up lock and then find the region there.
  */
-export async function bootstrapRegion(services: BootstrapDeps): Promise<BootstrapResult> {
+export async function bootstrapRegion(services: BootstrapDeps, options: { baseUrl?: string } = {}): Promise<BootstrapResult> {
   const existing = await services.stores.region.get(services.db);
   if (existing) return { outcome: 'existing' };
   if (!services.config.demo) {
@@ -39,8 +39,9 @@ export async function bootstrapRegion(services: BootstrapDeps): Promise<Bootstra
       ceremony,
       actor: 'system:bootstrap',
       beforeCommit: (s) => {
-        const port = services.config.port === 0 ? 8080 : services.config.port;
-        written = writeDemoCredentials(services.config.dataDir, demoCredentials(s, services.catalog, `http://localhost:${port}`));
+        // The address the node listens on (start-up listens first); before that, the configured port.
+        const baseUrl = options.baseUrl ?? `http://localhost:${services.config.port === 0 ? 8080 : services.config.port}`;
+        written = writeDemoCredentials(services.config.dataDir, demoCredentials(s, services.catalog, baseUrl));
       },
     });
     if (!setUp) return { outcome: 'existing' };

@@ -23,6 +23,11 @@ export interface DemoCredentials {
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** Where the examples keep the issued licence (in the directory they are run from; .gitignore lists it for a checkout). */
+export const LICENCE_FILE = 'licence.elic.json';
+/** Stands for the certificate number in the example's JSON until the shell's unique number is spliced in. */
+const NUMBER_MARK = '@@CERTIFICATE_NUMBER@@';
+
 /**
  * What a newcomer needs to try the demo region with curl: every API key
  * (shown nowhere else, ever), its role and department, and commands that
@@ -49,8 +54,13 @@ export function demoCredentials(setUp: RegionSetUp, catalog: StandardsCatalog, b
   const standard = catalog.getTypeBySlug(sample.slug);
   const issuer = keys.find((k) => k.department?.licenceTypes.some((t) => t.slug === sample.slug)) ?? keys.find((k) => k.role === 'issuer');
   const admin = keys.find((k) => k.role === 'region_admin')!;
-  const body = { typeCode: standard?.typeCode ?? sample.slug, data: sample.draft };
+  const body = { typeCode: standard?.typeCode ?? sample.slug, data: { ...sample.draft, certificateNumber: NUMBER_MARK } };
   const base = baseUrl.replace(/\/$/, '');
+  // Each run issues a new licence: the shell puts the time and its process id into the idempotency key and the
+  // certificate number (a fixed key would return the first run's licence, perhaps revoked by now; a fixed number
+  // is refused as LICENSE_NUMBER_IN_USE). The JSON stays inline after -d; only the number is spliced in.
+  const issueBody = quote(JSON.stringify(body)).replace(NUMBER_MARK, () => `DEMO'"$(date +%Y%m%d%H%M%S)$$"'`);
+  const identifier = `"$(node -p "require('./${LICENCE_FILE}').license.certificateIdentifier")"`;
   return {
     warning:
       'DEMO REGION: fictional departments, keys and data for trying elicense out. Not for production; set up a real region with `elicense init --ceremony FILE`. These API key secrets are shown only here.',
@@ -59,12 +69,13 @@ export function demoCredentials(setUp: RegionSetUp, catalog: StandardsCatalog, b
     createdAt: setUp.region.setUpAt.toISOString(),
     keys,
     examples: {
-      issue: `curl -sS -X POST ${base}/v1/licenses -H 'Authorization: Bearer ${issuer?.secret ?? '<issuer key>'}' -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' -d ${quote(JSON.stringify(body))} -o licence.elic.json -D -`,
-      get: `curl -sS ${base}/v1/licenses/IDENTIFIER -H 'Authorization: Bearer ${issuer?.secret ?? '<issuer key>'}'`,
-      verify: `curl -sS -X POST ${base}/v1/verifications -H 'Content-Type: application/json' --data-binary @licence.elic.json`,
-      revoke: `curl -sS -X POST ${base}/v1/licenses/IDENTIFIER/revoke -H 'Authorization: Bearer ${admin.secret}' -H 'Content-Type: application/json' -d '{"reason":"demo: revoked on request"}'`,
+      issue: `curl -sS -X POST ${base}/v1/licenses -H 'Authorization: Bearer ${issuer?.secret ?? '<issuer key>'}' -H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(date +%Y%m%d%H%M%S)-$$" -d ${issueBody} -o ${LICENCE_FILE} -D -`,
+      get: `curl -sS ${base}/v1/licenses/${identifier} -H 'Authorization: Bearer ${issuer?.secret ?? '<issuer key>'}'`,
+      verify: `curl -sS -X POST ${base}/v1/verifications -H 'Content-Type: application/json' --data-binary @${LICENCE_FILE}`,
+      revoke: `curl -sS -X POST ${base}/v1/licenses/${identifier}/revoke -H 'Authorization: Bearer ${admin.secret}' -H 'Content-Type: application/json' -d '{"reason":"demo: revoked on request"}'`,
       notes: [
-        'IDENTIFIER is the new licence identifier: the last segment of the Location header of the issue call, or license.certificateIdentifier in licence.elic.json.',
+        `Run the commands in one directory: issue writes ${LICENCE_FILE} there, and get, verify and revoke read it (the licence identifier is taken from it with node).`,
+        'Each run of the issue command issues a new licence: its Idempotency-Key and certificate number carry the time and the shell\'s process id. A retry with the same Idempotency-Key returns the same licence, never a second one.',
         'After the revoke call, the verify call answers "rejected" with reason LICENSE_REVOKED.',
         'Issuer keys act for their own department only; the region admin and auditor keys see every department.',
       ],

@@ -48,14 +48,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * (SCHEMA_INVALID). `body` is the request without its idempotency key.
  */
 export function resolveIssueRequest(catalog: StandardsCatalog, body: IssueRequestBody): IssueRequest {
-  const { typeCode, type: slug, standardVersion: version } = body;
-  const byCode = typeCode !== undefined ? catalog.getType(typeCode, version) : undefined;
-  const bySlug = slug !== undefined ? catalog.getTypeBySlug(slug, version) : undefined;
-  const standard = byCode ?? bySlug;
-  if (!standard || (typeCode !== undefined && slug !== undefined && byCode?.typeCode !== bySlug?.typeCode)) {
-    const named = [typeCode, slug].filter((x) => x !== undefined).join(' / ');
-    throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${named}${version !== undefined ? ` version ${version}` : ''}`);
-  }
+  const standard = namedStandard(catalog, body.typeCode, body.type, body.standardVersion);
   refuseSuperseded(catalog, standard);
   const draft: LicenseDraft = { ...body.data, typeCode: standard.typeCode, standardVersion: standard.version };
   const replaces = body.replaces;
@@ -73,6 +66,31 @@ export function resolveIssueRequest(catalog: StandardsCatalog, body: IssueReques
     acknowledged: new Set(body.acknowledgeWarnings ?? []),
     replaces: replaces === undefined ? undefined : { identifier: replaces.identifier, reason: replaces.reason },
   };
+}
+
+/** The standard a request names by code and/or slug (and version): TYPE_UNKNOWN when there is none, or they name different types. */
+function namedStandard(catalog: StandardsCatalog, typeCode: string | undefined, slug: string | undefined, version: string | undefined): TypeStandard {
+  const byCode = typeCode !== undefined ? catalog.getType(typeCode, version) : undefined;
+  const bySlug = slug !== undefined ? catalog.getTypeBySlug(slug, version) : undefined;
+  const standard = byCode ?? bySlug;
+  if (!standard || (typeCode !== undefined && slug !== undefined && byCode?.typeCode !== bySlug?.typeCode)) {
+    const named = [typeCode, slug].filter((x) => x !== undefined).join(' / ');
+    throw new ElicenseError('TYPE_UNKNOWN', `no licence type standard ${named}${version !== undefined ? ` version ${version}` : ''}`);
+  }
+  return standard;
+}
+
+/**
+ * Run on an issue request before its schema: a type the catalogue does not know is TYPE_UNKNOWN whatever
+ * its data (the data's shape depends on the type). Leaves everything else, including badly typed type
+ * names, to the schema.
+ */
+export function refuseUnknownType(catalog: StandardsCatalog, body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const { typeCode, type, standardVersion } = body as Record<string, unknown>;
+  const text = (v: unknown): v is string | undefined => v === undefined || (typeof v === 'string' && v !== '');
+  if ((typeCode === undefined && type === undefined) || !text(typeCode) || !text(type) || !text(standardVersion)) return;
+  namedStandard(catalog, typeCode, type, standardVersion);
 }
 
 /** Batch keys (and `Idempotency-Key` header values): 1–255 visible ASCII characters; INPUT_MALFORMED otherwise. */

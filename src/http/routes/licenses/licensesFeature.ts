@@ -4,7 +4,7 @@ import type { LicenseSummary } from '../../../store/LicenseStore';
 import type { NodeServices } from '../../NodeServices';
 import type { Principal } from '../../../region/permissions';
 import { route, type Feature, type RequestContext, type ResponseDoc, type RouteSpec } from '../../RouteSpec';
-import { MAX_BATCH_RECORDS, resolveIssueRequest, type BatchRecordRequest } from '../../../region/licenses/issueRequest';
+import { MAX_BATCH_RECORDS, refuseUnknownType, resolveIssueRequest, type BatchRecordRequest } from '../../../region/licenses/issueRequest';
 import { createLicenseFormRoutes } from './licenseFormRoutes';
 import { LicenseIssuance } from '../../../region/licenses/LicenseIssuance';
 import { LicenseRecords, type LifecycleAction } from '../../../region/licenses/LicenseRecords';
@@ -105,7 +105,7 @@ export function createLicensesFeature(services: NodeServices): Feature {
         'A certificate number held by a licence that is not revoked is refused (409 LICENSE_NUMBER_IN_USE) unless replaces names it (换发/补发: it is revoked with the reason, in the same transaction). ' +
         'Data verification would flag is refused (422 RECORD_WARNING_UNACKNOWLEDGED) unless acknowledgeWarnings lists the codes; then Elicense-Warnings names them.',
       tag: TAG,
-      input: { headers: { schema: IDEMPOTENCY_HEADER }, body: { schema: ISSUE_REQUEST, example: sampleIssueRequest(services.catalog) } },
+      input: { headers: { schema: IDEMPOTENCY_HEADER }, body: { schema: ISSUE_REQUEST, example: sampleIssueRequest(services.catalog), before: (body) => refuseUnknownType(services.catalog, body) } },
       responses: {
         '201': { description: 'Issued (or replayed, Idempotent-Replayed: true): the signed full form; Location names the licence', schema: schemaRef('FullForm'), headers: WARNINGS_HEADER },
         ...ISSUE_REFUSALS,

@@ -1,7 +1,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { ElicenseError } from '../../../errors';
 import { checkRequestText } from '../../../json/checkRequestText';
-import { checkIdempotencyKey, resolveIssueRequest, type BatchRecordRequest } from '../../../region/licenses/issueRequest';
+import { checkIdempotencyKey, refuseUnknownType, resolveIssueRequest, type BatchRecordRequest } from '../../../region/licenses/issueRequest';
 import type { StandardsCatalog } from '../../../standards/StandardsCatalog';
 import { inputIssues } from '../../schema/readRouteInput';
 import type { TypeOf } from '../../schema/Schema';
@@ -21,6 +21,7 @@ export class BatchRecordReader {
 
   read(record: unknown): BatchRecordRequest {
     checkRequestText(record);
+    refuseUnknownType(this.catalog, record);
     if (!this.#validate(record)) {
       const issues = inputIssues(this.#validate.errors ?? []);
       throw new ElicenseError('SCHEMA_INVALID', `the record does not match the issue request schema: ${issues.slice(0, 3).map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`, { errors: issues });
