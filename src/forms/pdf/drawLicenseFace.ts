@@ -1,7 +1,7 @@
-import type { PDFRef } from 'pdf-lib';
 import type { Label } from '../../standards/generated/TypeStandard';
 import { drawLicenseFace110 } from './drawLicenseFace110';
 import { drawQrCode } from './drawQrCode';
+import type { FaceAssets, FacePhoto } from './FaceAssets';
 import type { FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
 import { wrapText, type CharWidth } from './wrapText';
@@ -27,19 +27,7 @@ const PAD = 48; // page edge to content
 const SIDE = 150; // right-hand column: QR and seal
 const GAP = 14;
 
-export interface FaceAssets {
-  qrText: string;
-  seal?: PDFRef;
-  /** The holder's photo (types with photos), placed where the layout's arrangement.photo says. */
-  photo?: FacePhoto;
-}
-
-/** An embedded photo and its size in pixels (for its aspect ratio). */
-export interface FacePhoto {
-  ref: PDFRef;
-  width: number;
-  height: number;
-}
+export type { FaceAssets, FacePhoto };
 
 /** The box a photo is fitted into, points: about a one-inch ID photo (26 × 32 mm) enlarged. */
 const PHOTO_BOX: readonly [number, number] = [96, 128];

@@ -1,6 +1,6 @@
 import type { Label } from '../../standards/generated/TypeStandard';
 import { drawQrSymbol, qrSideModules, qrSymbolOf } from './drawQrCode';
-import type { FaceAssets, FacePhoto } from './drawLicenseFace';
+import type { FaceAssets, FacePhoto } from './FaceAssets';
 import type { FaceField, FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
 import { wrapText, type CharWidth } from './wrapText';
@@ -79,7 +79,7 @@ export function drawLicenseFace110(canvas: PageCanvas, face: LicenseFace, assets
 
   // Title band: centred on the page, or, when a QR in a top corner leaves too little room for that, in the room beside it.
   const chars = [...face.title.zh].length;
-  const spacingEm = chars <= 6 ? 0.4 : chars <= 10 ? 0.15 : 0.04;
+  const spacingEm = chars <= 6 ? 0.12 : chars <= 10 ? 0.06 : 0;
   const qrTaken = qrTop !== undefined ? qrSize + GAP : 0;
   const pageCentred = fitSpaced(charWidth, face.title.zh, 24, W - 2 * PAD - 2 * qrTaken, spacingEm) >= 22;
   const titleLeft = pageCentred || qrRight ? PAD : PAD + qrTaken;

@@ -5,11 +5,11 @@
  * 150 dpi rendering, the DEMO mark in the text layer only when asked for. Each page is also written to
  * test-artifacts/pdf/ as PNG to look at.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { DEMO_MARK } from '../../../src/forms/pdf/drawDemoMark';
-import { PAGE_TEXTS_110 } from '../../../src/forms/pdf/drawLicenseFace110';
+import { PAGE_TEXTS_110, QR_MODULE_POINTS } from '../../../src/forms/pdf/drawLicenseFace110';
 import { licenseFace } from '../../../src/forms/pdf/licenseFace';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import { issueAllForms } from '../../../src/issue/issueAllForms';
@@ -24,7 +24,7 @@ if (!haveTools) console.warn('poppler-utils or zbar-tools not installed: the ren
 const ARTIFACTS = repoPath('test-artifacts', 'pdf');
 
 let demo: DemoRegion;
-const rendered = new Map<string, { lic: DemoLicense; qrText: string; pdf: Uint8Array; demoPdf: Uint8Array }>();
+const rendered = new Map<string, { lic: DemoLicense; qrText: string; qrVersion: number; pdf: Uint8Array; demoPdf: Uint8Array }>();
 const pageText = new Map<string, string>();
 
 const text = (pdf: Uint8Array) => tool('pdftotext', ['-enc', 'UTF-8', '-layout', '{}', '-'], pdf);
@@ -37,7 +37,7 @@ beforeAll(async () => {
     const signer = demo.signerOf(lic.department);
     const forms = await issueAllForms(lic.form, { standard: lic.standard, signer, at: NOW, fonts, sealPng });
     const demoPdf = await renderLicensePdf(lic.form, { standard: lic.standard, qrText: forms.qrText, sealPng, signer, at: NOW, fonts, demo: true });
-    rendered.set(lic.sample, { lic, qrText: forms.qrText, pdf: forms.pdf, demoPdf });
+    rendered.set(lic.sample, { lic, qrText: forms.qrText, qrVersion: forms.qrSymbol.version, pdf: forms.pdf, demoPdf });
     if (haveTools) pageText.set(lic.sample, rawText(forms.pdf));
   }
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -57,11 +57,12 @@ describe('1.1.0 pages of every demo licence', () => {
     }
   });
 
-  itWithTools('prints each label at most once, and the identifier exactly once', () => {
+  itWithTools('prints the title as one word, each label at most once, and the identifier exactly once', () => {
     for (const [sample, { lic }] of rendered) {
       const page = pageText.get(sample)!;
       const face = licenseFace(lic.form.license, lic.standard);
       const identifier = String(lic.form.license['certificateIdentifier']);
+      expect(page).toContain(face.title.zh);
       expect({ sample, identifier: count(page.replace(/\s/g, ''), identifier) }).toEqual({ sample, identifier: 1 });
       // Every heading and label once; one that is part of another printed text (住所 in 经营场所, 母亲 in 母亲姓名) is counted there too.
       const labels = face.sections.flatMap((s) => [...(s.heading ? [s.heading.zh] : []), ...s.fields.map((f) => f.label.zh)]);
@@ -118,7 +119,13 @@ describe('1.1.0 pages of every demo licence', () => {
     }
   });
 
-  itWithTools('renders each page to PNG in test-artifacts/pdf (80 dpi, plain and with the DEMO mark) to look at', () => {
+  itWithTools('renders each page to PNG in test-artifacts/pdf (80 dpi, plain and with the DEMO mark) to look at, with the sizes measured', () => {
+    const sizes: Record<string, unknown> = {};
+    for (const [sample, { lic, qrVersion, pdf, demoPdf }] of rendered) {
+      const modules = 17 + 4 * qrVersion + 8;
+      sizes[sample] = { pdfBytes: pdf.length, demoPdfBytes: demoPdf.length, photoBytes: Object.values(lic.form.attachments ?? {}).reduce((n, a) => n + Buffer.from(a.data, 'base64').length, 0), qrVersion, qrPoints: Math.round(Math.min(190, Math.max(110, modules * QR_MODULE_POINTS))) };
+    }
+    writeFileSync(join(ARTIFACTS, 'sizes.json'), JSON.stringify(sizes, null, 2));
     for (const [sample, { pdf, demoPdf }] of rendered) {
       for (const [suffix, p] of [['', pdf], ['-demo', demoPdf]] as const) {
         const stem = join(ARTIFACTS, `${sample}${suffix}`);
