@@ -27,7 +27,6 @@ let demo: DemoRegion;
 const rendered = new Map<string, { lic: DemoLicense; qrText: string; qrVersion: number; pdf: Uint8Array; demoPdf: Uint8Array }>();
 const pageText = new Map<string, string>();
 
-const text = (pdf: Uint8Array) => tool('pdftotext', ['-enc', 'UTF-8', '-layout', '{}', '-'], pdf);
 const rawText = (pdf: Uint8Array) => tool('pdftotext', ['-enc', 'UTF-8', '-raw', '{}', '-'], pdf);
 const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
@@ -35,10 +34,12 @@ beforeAll(async () => {
   demo = await demoRegion();
   for (const lic of demo.licenses) {
     const signer = demo.signerOf(lic.department);
-    const forms = await issueAllForms(lic.form, { standard: lic.standard, signer, at: NOW, fonts, sealPng });
+    // The QR text and version as the node makes them; the pages rendered here with demo set and not set.
+    const forms = await issueAllForms(lic.form, { standard: lic.standard, signer, at: NOW, fonts, sealPng, demo: false });
+    const pdf = await renderLicensePdf(lic.form, { standard: lic.standard, qrText: forms.qrText, sealPng, signer, at: NOW, fonts });
     const demoPdf = await renderLicensePdf(lic.form, { standard: lic.standard, qrText: forms.qrText, sealPng, signer, at: NOW, fonts, demo: true });
-    rendered.set(lic.sample, { lic, qrText: forms.qrText, qrVersion: forms.qrSymbol.version, pdf: forms.pdf, demoPdf });
-    if (haveTools) pageText.set(lic.sample, rawText(forms.pdf));
+    rendered.set(lic.sample, { lic, qrText: forms.qrText, qrVersion: forms.qrSymbol.version, pdf, demoPdf });
+    if (haveTools) pageText.set(lic.sample, rawText(pdf));
   }
   mkdirSync(ARTIFACTS, { recursive: true });
 });
@@ -112,10 +113,10 @@ describe('1.1.0 pages of every demo licence', () => {
 
   itWithTools('the DEMO mark is in the text layer when demo is set, and absent otherwise', () => {
     for (const [sample, { pdf, demoPdf }] of rendered) {
-      const plain = text(pdf);
+      const plain = rawText(pdf).replace(/\s/g, '');
       const marked = rawText(demoPdf).replace(/\s/g, '');
       expect({ sample, zh: marked.includes(DEMO_MARK.zh.replace(/\s/g, '')), en: marked.includes(DEMO_MARK.en.replace(/\s/g, '')) }).toEqual({ sample, zh: true, en: true });
-      expect({ sample, zh: plain.includes('演示样本'), en: plain.includes('NO LEGAL EFFECT') }).toEqual({ sample, zh: false, en: false });
+      expect({ sample, zh: plain.includes('演示样本'), en: plain.includes('NOLEGALEFFECT') }).toEqual({ sample, zh: false, en: false });
     }
   });
 
