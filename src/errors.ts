@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'STANDARD_SUPERSEDED',
   /** A photo of the draft is not an allowed, decodable image within the type standard's bounds. */
   'PHOTO_INVALID',
+  /** A department seal image is not a PNG with a transparent background of a sensible size (details.problem says which). */
+  'SEAL_INVALID',
   // crypto and PKI
   'ALGORITHM_NOT_ALLOWED',
   'ALGORITHM_KEY_MISMATCH',
@@ -47,6 +49,8 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   'STORE_MIGRATION_INVALID',
   'DEPARTMENT_NOT_FOUND',
+  /** The department has no registered seal. */
+  'SEAL_NOT_FOUND',
   'DEPARTMENT_EXISTS',
   'DEPARTMENT_STATE_CONFLICT',
   'SIGNING_KEY_NOT_FOUND',

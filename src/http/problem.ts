@@ -22,6 +22,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   TYPE_UNKNOWN: 422,
   STANDARD_SUPERSEDED: 422,
   PHOTO_INVALID: 422,
+  SEAL_INVALID: 422,
   SCHEMA_INVALID: 422,
   CODE_INVALID: 422,
   STANDARD_INVALID: 500,
@@ -48,6 +49,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 503,
   STORE_MIGRATION_INVALID: 500,
   DEPARTMENT_NOT_FOUND: 404,
+  SEAL_NOT_FOUND: 404,
   DEPARTMENT_EXISTS: 409,
   DEPARTMENT_STATE_CONFLICT: 409,
   SIGNING_KEY_NOT_FOUND: 404,
@@ -129,5 +131,8 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
   if (Array.isArray(errors)) doc['errors'] = errors;
   const retryAfter = e.details?.['retryAfterSeconds'];
   if (typeof retryAfter === 'number') doc['retryAfterSeconds'] = retryAfter;
+  // Which rule an uploaded seal image broke (SEAL_INVALID: not-png, malformed, pixel-size, ...).
+  const problem = e.details?.['problem'];
+  if (e.code === 'SEAL_INVALID' && typeof problem === 'string') doc['problem'] = problem;
   return doc;
 }

@@ -1,6 +1,7 @@
 import { ElicenseError } from '../errors';
 import type { Queryable } from './Database';
-import { asDate } from './rowValues';
+import { createHash } from 'node:crypto';
+import { asBytes, asDate, asNumber } from './rowValues';
 import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, sqlState } from './sqlState';
 
 export type DepartmentState = 'active' | 'suspended' | 'withdrawn';
@@ -22,6 +23,16 @@ export interface NewDepartment {
   at: Date;
 }
 
+/** A department's registered seal (PNG, validated before it is stored: region/departments/sealImage). */
+export interface DepartmentSeal {
+  uscc: string;
+  png: Uint8Array;
+  sha256: string;
+  width: number;
+  height: number;
+  updatedAt: Date;
+}
+
 /** The region's issuing departments and the licence types each may issue. Inputs are validated by the caller. */
 export interface DepartmentStore {
   /** Admits a department in state active; DEPARTMENT_EXISTS if the USCC is taken. */
@@ -37,6 +48,11 @@ export interface DepartmentStore {
   typesOf(q: Queryable, uscc: string): Promise<string[]>;
   /** Every grant of every department, with when it was made (one query however many departments). */
   allGrants(q: Queryable): Promise<{ uscc: string; typeCode: string; grantedAt: Date }[]>;
+  /** Registers or replaces the department's seal; DEPARTMENT_NOT_FOUND for an unknown department. */
+  putSeal(q: Queryable, seal: { uscc: string; png: Uint8Array; width: number; height: number; at: Date }): Promise<DepartmentSeal>;
+  getSeal(q: Queryable, uscc: string): Promise<DepartmentSeal | null>;
+  /** Returns whether there was a seal. */
+  deleteSeal(q: Queryable, uscc: string): Promise<boolean>;
 }
 
 const ALLOWED: Record<DepartmentState, readonly DepartmentState[]> = {
@@ -118,6 +134,47 @@ export class SqlDepartmentStore implements DepartmentStore {
     const rows = await q.query<{ uscc: string; type_code: string; granted_at: unknown }>('SELECT uscc, type_code, granted_at FROM department_types ORDER BY uscc, type_code');
     return rows.map((r) => ({ uscc: r.uscc, typeCode: r.type_code, grantedAt: asDate(r.granted_at) }));
   }
+
+  async putSeal(q: Queryable, seal: { uscc: string; png: Uint8Array; width: number; height: number; at: Date }): Promise<DepartmentSeal> {
+    const sha256 = createHash('sha256').update(seal.png).digest('hex');
+    try {
+      const [row] = await q.query<SealRow>(
+        `INSERT INTO department_seals (${SEAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (uscc) DO UPDATE SET png = EXCLUDED.png, sha256 = EXCLUDED.sha256, width = EXCLUDED.width, height = EXCLUDED.height, updated_at = EXCLUDED.updated_at
+         RETURNING ${SEAL_COLUMNS}`,
+        [seal.uscc, Buffer.from(seal.png), sha256, seal.width, seal.height, seal.at.toISOString()],
+      );
+      return toSeal(row!);
+    } catch (e) {
+      if (sqlState(e) === FOREIGN_KEY_VIOLATION) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no such department', { uscc: seal.uscc });
+      throw e;
+    }
+  }
+
+  async getSeal(q: Queryable, uscc: string): Promise<DepartmentSeal | null> {
+    const [row] = await q.query<SealRow>(`SELECT ${SEAL_COLUMNS} FROM department_seals WHERE uscc = $1`, [uscc]);
+    return row ? toSeal(row) : null;
+  }
+
+  async deleteSeal(q: Queryable, uscc: string): Promise<boolean> {
+    const rows = await q.query('DELETE FROM department_seals WHERE uscc = $1 RETURNING uscc', [uscc]);
+    return rows.length > 0;
+  }
+}
+
+interface SealRow {
+  uscc: string;
+  png: unknown;
+  sha256: string;
+  width: unknown;
+  height: unknown;
+  updated_at: unknown;
+}
+
+const SEAL_COLUMNS = 'uscc, png, sha256, width, height, updated_at';
+
+function toSeal(r: SealRow): DepartmentSeal {
+  return { uscc: r.uscc, png: asBytes(r.png), sha256: r.sha256, width: asNumber(r.width), height: asNumber(r.height), updatedAt: asDate(r.updated_at) };
 }
 
 function toDepartment(r: DepartmentRow): Department {

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildDemoRegion } from '../../demo/buildDemoRegion';
 import { issueAllForms } from '../../issue/issueAllForms';
 import { LicenseFonts } from '../../forms/pdf/LicenseFonts';
+import { drawDemoSealPng } from '../../region/departments/demoSeal';
 import { demoTrustBundle } from '../../demo/demoTrustBundle';
 import { trustFromBundle } from '../../trust/peer/bundleTrust';
 import { verifyAnyForm } from '../../verify/forms/verifyAnyForm';
@@ -17,7 +18,7 @@ import { writeRegionPki } from '../regionPkiFiles';
 import { writeLicenseForms } from './issueCommand';
 import { TRUST_FILE_NAME } from './verifyCommand';
 
-/** The demo departments' seal (drawn from geometry by fixtures/seals/generateSeal.js). */
+/** The geometric test seal (fixtures/seals/generateSeal.js: ring and star, no name); `elicense demo` draws each department's demo seal instead. */
 export const DEMO_SEAL_FILE = repoPath('fixtures', 'seals', 'demo-seal.png');
 
 /** Demo key files are protected with this passphrase, written next to them: demo data only. */
@@ -68,9 +69,12 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       // The forms people use, signed by the same department key, verified from the written files.
       ctx.out('\nForms (QR text, QR image, PDF), each verified from its file:');
       const fonts = LicenseFonts.load();
-      const sealPng = existsSync(DEMO_SEAL_FILE) ? readFileSync(DEMO_SEAL_FILE) : undefined;
+      // Each department's demo seal, drawn from its name with 样章 (never a real seal); the PDFs carry the DEMO mark
+      // because the demo ceremony's certificates carry the demo-region policy (issueAllForms reads it from the signer).
+      const seals = new Map<string, Uint8Array>();
+      const sealOf = (name: string): Uint8Array => seals.get(name) ?? seals.set(name, drawDemoSealPng(name, fonts)).get(name)!;
       for (const lic of demo.licenses) {
-        const forms = await issueAllForms(lic.form, { standard: lic.standard, signer: demo.signerOf(lic.department), at: now, fonts, ...(sealPng ? { sealPng } : {}) });
+        const forms = await issueAllForms(lic.form, { standard: lic.standard, signer: demo.signerOf(lic.department), at: now, fonts, sealPng: sealOf(lic.department.name) });
         const files = writeLicenseForms(join(out, 'forms', lic.sample), forms);
         const outcomes: string[] = [];
         for (const [label, file] of [['qr-text', files.qrText], ['qr-png', files.qrPng], ['pdf', files.pdf]] as const) {

@@ -3,6 +3,8 @@ import { ElicenseError } from '../../errors';
 import { LicenseFonts } from '../../forms/pdf/LicenseFonts';
 import { renderLicensePdf } from '../../forms/pdf/renderLicensePdf';
 import { encodeCompactLicense } from '../../forms/qr/compactLicense';
+import { carriesDemoPolicy } from '../../pki/ca/demoRegionPolicy';
+import { drawDemoSealPng } from '../departments/demoSeal';
 import { renderQrPng, renderQrSvg } from '../../forms/image/renderQrImage';
 import type { FullForm } from '../../format/FullForm';
 import type { Clock } from '../../clock';
@@ -41,6 +43,8 @@ const LICENSE_FORM_TYPES: Readonly<Record<LicenseFormKind, string>> = {
  */
 export class LicenseForms {
   #fonts: LicenseFonts | undefined;
+  /** Demo seals drawn so far, by department name (a few hundred ms each; drawn when first needed, not at start-up). */
+  readonly #demoSeals = new Map<string, Uint8Array>();
 
   constructor(private readonly s: LicenseFormsDeps) {}
 
@@ -81,6 +85,11 @@ export class LicenseForms {
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `no type standard ${license.typeCode} on this node`);
     // Opened before the transaction (the embedded database has one connection); 409 when the key cannot sign now.
     const signer = await this.s.signers.licenseSigner(db, license.uscc, key.keyId, clock.now());
+    // A PDF of a demo region (the signer's certificates carry the demo-region policy: signed trust data, not names) is marked
+    // DEMO; its department's seal, when none is registered, is the demo seal drawn from its name (with 样章), drawn here,
+    // outside the transaction (a few hundred ms, once per department and process).
+    const demo = key.form === 'pdf' && carriesDemoPolicy(signer.certificateChain);
+    const demoSeal = demo ? this.#demoSeal((await stores.departments.get(db, license.uscc))?.name ?? license.uscc) : null;
     // Record → sign → store under a per-form lock, in one transaction: a concurrent first request waits on
     // the lock and then finds the stored form, so a form is signed once and its audit entry is the only one.
     // The entry is written before the key is used; if it cannot be, nothing is signed. A crash after signing
@@ -95,15 +104,30 @@ export class LicenseForms {
         throw new ElicenseError('DEPARTMENT_NOT_ACTIVE', `the department is ${department?.state ?? 'unknown'}: it signs no new PDF or QR`, { uscc: license.uscc, state: department?.state });
       }
       const at = clock.now();
+      // The PDF prints the department's registered seal as it is now (a later change does not redraw a stored form).
+      const registered = key.form === 'pdf' ? await stores.departments.getSeal(tx, license.uscc) : null;
+      const seal = registered ?? (demoSeal ? { sha256: 'demo-seal', png: demoSeal } : null);
       await stores.audit.append(tx, [
-        { actor: principal.keyId, action: 'licence.form.sign', subject: license.identifier, details: { uscc: license.uscc, typeCode: license.typeCode, keyId: key.keyId, form: key.form }, at },
+        {
+          actor: principal.keyId,
+          action: 'licence.form.sign',
+          subject: license.identifier,
+          details: { uscc: license.uscc, typeCode: license.typeCode, keyId: key.keyId, form: key.form, ...(key.form === 'pdf' ? { seal: seal?.sha256 ?? null } : {}), ...(demo ? { demo: true } : {}) },
+          at,
+        },
       ]);
       const body =
         key.form === 'pdf'
-          ? await renderLicensePdf(full, { standard, qrText: qrText!, signer, at, fonts: (this.#fonts ??= LicenseFonts.load()) })
+          ? await renderLicensePdf(full, { standard, qrText: qrText!, signer, at, fonts: (this.#fonts ??= LicenseFonts.load()), ...(seal ? { sealPng: seal.png } : {}), ...(demo ? { demo: true } : {}) })
           : Buffer.from(`${await encodeCompactLicense(full, standard, signer, at)}\n`, 'utf8');
       return (await stores.licenseForms.insert(tx, { ...key, contentType: LICENSE_FORM_TYPES[key.form], body, at: clock.now() })).stored;
     });
+  }
+
+  #demoSeal(name: string): Uint8Array {
+    let png = this.#demoSeals.get(name);
+    if (!png) this.#demoSeals.set(name, (png = drawDemoSealPng(name, (this.#fonts ??= LicenseFonts.load()))));
+    return png;
   }
 }
 

@@ -7,6 +7,7 @@ import { sql as changeNotices } from './0005_change_notices';
 import { sql as licenseTimeIndex } from './0006_licence_time_index';
 import { sql as nonValidIndex } from './0007_non_valid_index';
 import { sql as honestIssuance } from './0008_honest_issuance';
+import { sql as departmentSeals } from './0009_department_seals';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
@@ -22,4 +23,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'licence_time_index', sql: licenseTimeIndex },
   { version: 7, name: 'non_valid_index', sql: nonValidIndex },
   { version: 8, name: 'honest_issuance', sql: honestIssuance },
+  { version: 9, name: 'department_seals', sql: departmentSeals },
 ];

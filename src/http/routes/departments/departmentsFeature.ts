@@ -6,6 +6,7 @@ import { DepartmentAdministration, type DepartmentStateAction } from '../../../r
 import { DepartmentKeys } from '../../../region/departments/DepartmentKeys';
 import { checkAdmission, DEFAULT_KEY_VALIDITY_DAYS, type IssueKeyRequest } from '../../../region/departments/departmentRequests';
 import { departmentView, signingKeyView } from './departmentViews';
+import { sealRoutes } from './sealRoutes';
 import { ADMIT_DEPARTMENT, admitDepartmentExample, DEPARTMENT_PARAMS, ISSUE_KEY, KEY_PARAMS, STATE_CHANGE, TYPE_GRANT_MIGRATION, TYPE_GRANT_PARAMS } from './departmentSchemas';
 import type { TypeOf } from '../../schema/Schema';
 
@@ -182,6 +183,7 @@ export function createDepartmentsFeature(services: NodeServices): Feature {
         res.json({ key: signingKeyView(key) });
       },
     }),
+    ...sealRoutes(services),
   ];
   return { name: 'departments', routes };
 }
