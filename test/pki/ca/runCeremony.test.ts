@@ -29,7 +29,7 @@ describe('runCeremony with "algorithm": "SM2" everywhere', () => {
 describe('runCeremony on the demo region', () => {
   it('issues root, intermediate, trust-list signer, TSA and every department', async () => {
     const pki = await demoRegion();
-    expect(pki.region).toEqual({ name: '福建省', code: '350000' });
+    expect(pki.region).toEqual({ name: '福建省', code: '350000', demo: true });
     expect(pki.intermediates.map((i) => i.id)).toEqual(['fuzhou']);
     expect(pki.departments).toHaveLength(8);
     const types = pki.departments.flatMap((d) => d.licenseTypes);
