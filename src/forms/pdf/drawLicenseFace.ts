@@ -4,28 +4,14 @@ import { drawQrCode } from './drawQrCode';
 import type { FaceAssets, FacePhoto } from './FaceAssets';
 import type { FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
+import { ACCENT, GAP, INK, LABEL, LABEL_EN, PAD, PAGE_TEXTS } from './pageStyle';
 import { wrapText, type CharWidth } from './wrapText';
 
 /** A4 in points. */
 export const A4: readonly [number, number] = [595.28, 841.89];
 
-/** Fixed texts of the page; listed so the font subset includes them. */
-export const PAGE_TEXTS = {
-  scan: '扫码核验',
-  scanEn: 'Scan to verify',
-  footer: '本证照由颁发机构数字签名，签名证照文件见附件 licence.elic.json',
-  footerEn: 'Electronic licence digitally signed by the issuing authority; the full signed licence is embedded as licence.elic.json.',
-  identifierLabel: '证照标识 Licence identifier: ',
-} as const;
 
-const INK: Rgb = [0.1, 0.1, 0.1];
-const LABEL: Rgb = [0.33, 0.33, 0.36];
-const LABEL_EN: Rgb = [0.5, 0.5, 0.53];
-const ACCENT: Rgb = [0.62, 0.1, 0.12];
-
-const PAD = 48; // page edge to content
 const SIDE = 150; // right-hand column: QR and seal
-const GAP = 14;
 
 export type { FaceAssets, FacePhoto };
 

@@ -3,25 +3,11 @@ import { drawQrSymbol, qrSideModules, qrSymbolOf } from './drawQrCode';
 import type { FaceAssets, FacePhoto } from './FaceAssets';
 import type { FaceField, FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
+import { ACCENT, GAP, INK, LABEL, LABEL_EN, PAD, PAGE_TEXTS } from './pageStyle';
 import { wrapText, type CharWidth } from './wrapText';
 
-/** Fixed texts of a 1.1.0 page; listed so the font subset includes them. */
-export const PAGE_TEXTS_110 = {
-  scan: '扫码核验',
-  scanEn: 'Scan to verify',
-  footer: '本证照由颁发机构数字签名，签名证照文件见附件 licence.elic.json',
-  footerEn: 'Electronic licence digitally signed by the issuing authority; the full signed licence is embedded as licence.elic.json.',
-  identifierLabel: '证照标识 Licence identifier: ',
-} as const;
-
-const INK: Rgb = [0.1, 0.1, 0.1];
-const LABEL: Rgb = [0.33, 0.33, 0.36];
-const LABEL_EN: Rgb = [0.5, 0.5, 0.53];
-const ACCENT: Rgb = [0.62, 0.1, 0.12];
 const PHOTO_FRAME: Rgb = [0.55, 0.55, 0.58];
 
-const PAD = 48; // page edge to content
-const GAP = 14;
 /**
  * Points per QR module: 3.5 pixels at 150 dpi (zbarimg reads every demo licence from `pdftoppm -r 150`;
  * at 1.3 pt, today's 1.0.0 size, it did not). A version-17 symbol (93 modules with its quiet zone) is 156 pt.
@@ -96,11 +82,11 @@ export function drawLicenseFace110(canvas: PageCanvas, face: LicenseFace, assets
   const identifierPrinted = face.sections.some((s) => s.fields.some((f) => f.path === 'certificateIdentifier'));
   const footerWidth = W - 2 * PAD;
   if (!identifierPrinted) {
-    const idLine = PAGE_TEXTS_110.identifierLabel + face.identifier;
+    const idLine = PAGE_TEXTS.identifierLabel + face.identifier;
     text(idLine, PAD, PAD + 18, fitSize(charWidth, idLine, 7.5, footerWidth), LABEL);
   }
-  text(PAGE_TEXTS_110.footer, PAD, PAD + 8, fitSize(charWidth, PAGE_TEXTS_110.footer, 6.5, footerWidth), LABEL_EN);
-  text(PAGE_TEXTS_110.footerEn, PAD, PAD, fitSize(charWidth, PAGE_TEXTS_110.footerEn, 6, footerWidth), LABEL_EN);
+  text(PAGE_TEXTS.footer, PAD, PAD + 8, fitSize(charWidth, PAGE_TEXTS.footer, 6.5, footerWidth), LABEL_EN);
+  text(PAGE_TEXTS.footerEn, PAD, PAD, fitSize(charWidth, PAGE_TEXTS.footerEn, 6, footerWidth), LABEL_EN);
   const footerTop = PAD + (identifierPrinted ? 20 : 30);
 
   // Boxes the sections flow around: the QR (with its caption) and the photo.
@@ -116,8 +102,8 @@ export function drawLicenseFace110(canvas: PageCanvas, face: LicenseFace, assets
   const qrBox: Box = { x0: qrX, x1: qrX + qrSize, bottom: qrAt === 'side' ? footerTop : qrY - CAPTION, top: qrY + qrSize };
   boxes.push(qrBox);
   const version = drawQrSymbol(canvas, qr, { x: qrX, y: qrY, size: qrSize });
-  centred(PAGE_TEXTS_110.scan, qrX + qrSize / 2, qrY - 10, 8.5, LABEL);
-  centred(PAGE_TEXTS_110.scanEn, qrX + qrSize / 2, qrY - 19, 6.5, LABEL_EN);
+  centred(PAGE_TEXTS.scan, qrX + qrSize / 2, qrY - 10, 8.5, LABEL);
+  centred(PAGE_TEXTS.scanEn, qrX + qrSize / 2, qrY - 19, 6.5, LABEL_EN);
   // The rule under the title stops short of a QR in a top corner.
   const ruleFrom = qrTop !== undefined && !qrRight ? qrBox.x1 + GAP : PAD;
   const ruleTo = qrTop !== undefined && qrRight ? qrBox.x0 - GAP : W - PAD;

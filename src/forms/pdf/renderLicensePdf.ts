@@ -6,8 +6,8 @@ import type { TypeStandard } from '../../standards/generated/TypeStandard';
 import { addSignaturePlaceholder, contentsCapacity } from './addSignaturePlaceholder';
 import { applyPadesSignature } from './applyPadesSignature';
 import { DEMO_MARK, drawDemoMark } from './drawDemoMark';
-import { A4, drawLicenseFace, PAGE_TEXTS } from './drawLicenseFace';
-import { PAGE_TEXTS_110 } from './drawLicenseFace110';
+import { A4, drawLicenseFace } from './drawLicenseFace';
+import { PAGE_TEXTS } from './pageStyle';
 import { embedCidFont } from './embedCidFont';
 import { embedFullForm } from './embedFullForm';
 import { embedPhoto, licensePhoto } from './embedPhoto';
@@ -49,7 +49,7 @@ export async function renderLicensePdf(form: FullForm, opts: RenderLicensePdfOpt
   }
   const face = licenseFace(record, opts.standard);
   const photo = licensePhoto(form, opts.standard);
-  const characters = faceCharacters(face, [...Object.values(face.layout110 ? PAGE_TEXTS_110 : PAGE_TEXTS), ...(opts.demo ? Object.values(DEMO_MARK) : [])]);
+  const characters = faceCharacters(face, [...Object.values(PAGE_TEXTS), ...(opts.demo ? Object.values(DEMO_MARK) : [])]);
   const subset = opts.fonts.subset(characters);
 
   const doc = await PDFDocument.create({ updateMetadata: false });

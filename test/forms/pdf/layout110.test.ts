@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
 import { DEMO_MARK } from '../../../src/forms/pdf/drawDemoMark';
-import { PAGE_TEXTS_110, QR_MODULE_POINTS } from '../../../src/forms/pdf/drawLicenseFace110';
+import { QR_MODULE_POINTS } from '../../../src/forms/pdf/drawLicenseFace110';
+import { PAGE_TEXTS } from '../../../src/forms/pdf/pageStyle';
 import { licenseFace } from '../../../src/forms/pdf/licenseFace';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import { issueAllForms } from '../../../src/issue/issueAllForms';
@@ -70,7 +71,7 @@ describe('1.1.0 pages of every demo licence', () => {
       const values = face.sections.flatMap((s) => s.fields.map((f) => f.value));
       for (const label of new Set(labels)) {
         const within = labels.filter((l) => l !== label && l.includes(label)).reduce((n, l) => n + count(l, label), 0);
-        const expected = 1 + within + values.reduce((n, v) => n + count(v, label), 0) + count(face.title.zh, label) + [PAGE_TEXTS_110.footer, PAGE_TEXTS_110.scan].reduce((n, t) => n + count(t, label), 0);
+        const expected = 1 + within + values.reduce((n, v) => n + count(v, label), 0) + count(face.title.zh, label) + [PAGE_TEXTS.footer, PAGE_TEXTS.scan].reduce((n, t) => n + count(t, label), 0);
         expect({ sample, label, n: count(page, label) }).toEqual({ sample, label, n: expected });
       }
     }
