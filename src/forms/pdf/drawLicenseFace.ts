@@ -4,7 +4,7 @@ import { drawQrCode } from './drawQrCode';
 import type { FaceAssets, FacePhoto } from './FaceAssets';
 import type { FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
-import { ACCENT, GAP, INK, LABEL, LABEL_EN, PAD, PAGE_TEXTS } from './pageStyle';
+import { ACCENT, fitSize, GAP, INK, LABEL, LABEL_EN, measure, PAD, PAGE_TEXTS } from './pageStyle';
 import { wrapText, type CharWidth } from './wrapText';
 
 /** A4 in points. */
@@ -208,14 +208,3 @@ function sectionsHeight(sections: FaceSection[], charWidth: CharWidth, width: nu
   return h;
 }
 
-function measure(width: CharWidth, s: string, size: number): number {
-  let w = 0;
-  for (const ch of s) w += width(ch);
-  return w * size;
-}
-
-/** The largest size up to `size` at which `s` fits on one line of `maxWidth`. */
-function fitSize(width: CharWidth, s: string, size: number, maxWidth: number): number {
-  const w = measure(width, s, size);
-  return w <= maxWidth ? size : Math.floor((size * maxWidth * 10) / w) / 10;
-}

@@ -3,7 +3,7 @@ import { drawQrSymbol, qrSideModules, qrSymbolOf } from './drawQrCode';
 import type { FaceAssets, FacePhoto } from './FaceAssets';
 import type { FaceField, FaceSection, LicenseFace } from './licenseFace';
 import type { PageCanvas, Rgb } from './PageCanvas';
-import { ACCENT, GAP, INK, LABEL, LABEL_EN, PAD, PAGE_TEXTS } from './pageStyle';
+import { ACCENT, fitSize, GAP, INK, LABEL, LABEL_EN, measure, PAD, PAGE_TEXTS } from './pageStyle';
 import { wrapText, type CharWidth } from './wrapText';
 
 const PHOTO_FRAME: Rgb = [0.55, 0.55, 0.58];
@@ -318,17 +318,6 @@ function pickSealTarget(placed: Placed[], sealOver: string | undefined): Placed 
 
 const tableLabelWidth = (width: number) => Math.min(130, width * 0.26);
 
-function measure(width: CharWidth, s: string, size: number): number {
-  let w = 0;
-  for (const ch of s) w += width(ch);
-  return w * size;
-}
-
-/** The largest size up to `size` at which `s` fits on one line of `maxWidth`. */
-function fitSize(width: CharWidth, s: string, size: number, maxWidth: number): number {
-  const w = measure(width, s, size);
-  return w <= maxWidth ? size : Math.floor((size * maxWidth * 10) / w) / 10;
-}
 
 /** As fitSize, with `spacingEm` of the size between characters. */
 function fitSpaced(width: CharWidth, s: string, size: number, maxWidth: number, spacingEm: number): number {

@@ -1,4 +1,5 @@
 import type { Rgb } from './PageCanvas';
+import type { CharWidth } from './wrapText';
 
 /** Fixed texts of a licence page (both layouts); listed so the font subset includes them. */
 export const PAGE_TEXTS = {
@@ -18,3 +19,16 @@ export const ACCENT: Rgb = [0.62, 0.1, 0.12];
 /** Page edge to content, and the gap between columns (points). */
 export const PAD = 48;
 export const GAP = 14;
+
+/** Width of `s` at `size` (points). */
+export function measure(width: CharWidth, s: string, size: number): number {
+  let w = 0;
+  for (const ch of s) w += width(ch);
+  return w * size;
+}
+
+/** The largest size up to `size` at which `s` fits on one line of `maxWidth`. */
+export function fitSize(width: CharWidth, s: string, size: number, maxWidth: number): number {
+  const w = measure(width, s, size);
+  return w <= maxWidth ? size : Math.floor((size * maxWidth * 10) / w) / 10;
+}
