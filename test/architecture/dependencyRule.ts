@@ -9,7 +9,7 @@ import ts from 'typescript';
  * reach itself through a chain of imports (no cycles).
  */
 export const LAYERS = [
-  'base', 'codes', 'crypto', 'pki', 'standards', 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'region', 'http', 'cli', 'node',
+  'base', 'codes', 'crypto', 'pki', 'standards', 'format', 'forms', 'store', 'trust', 'annotation', 'verify', 'issue', 'demo', 'region', 'http', 'cli', 'node',
 ] as const;
 export type Layer = (typeof LAYERS)[number];
 
@@ -26,13 +26,15 @@ export const ALLOWED: Record<Layer, readonly Layer[]> = {
   forms: [...FOUNDATION, 'format'],
   store: ['base', 'format'],
   trust: [...FOUNDATION, 'format', 'store'],
-  verify: [...FOUNDATION, 'format', 'forms', 'trust'],
-  issue: [...FOUNDATION, 'format', 'forms', 'trust', 'verify'],
-  demo: [...FOUNDATION, 'format', 'forms', 'trust', 'verify', 'issue'],
-  region: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo'],
-  http: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region'],
-  cli: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'demo'],
-  node: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'http'],
+  /** The annotated copy (加注件, docs/adr/0012): its format, signature, check and PDF; verify dispatches to it. */
+  annotation: [...FOUNDATION, 'format', 'forms', 'trust'],
+  verify: [...FOUNDATION, 'format', 'forms', 'trust', 'annotation'],
+  issue: [...FOUNDATION, 'format', 'forms', 'trust', 'verify', 'annotation'],
+  demo: [...FOUNDATION, 'format', 'forms', 'trust', 'verify', 'issue', 'annotation'],
+  region: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'annotation'],
+  http: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'annotation'],
+  cli: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'demo', 'annotation'],
+  node: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'http', 'annotation'],
 };
 
 /** The layer of a file under src/ (path relative to src/). */
