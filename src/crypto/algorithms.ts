@@ -21,6 +21,23 @@ export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
 export const CERTIFIED_ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'SM2'] as const satisfies readonly JwsAlgorithm[];
 export const DEFAULT_JWS_ALGORITHM: JwsAlgorithm = 'ES256';
 
+/**
+ * The algorithms a NEW department key may have (docs/adr/0004-pdf-form.md, "Readers agree"): a department's key also
+ * signs its licences' PDFs, and common PDF readers (poppler/NSS, Acrobat) cannot check Ed25519, so EdDSA is no longer
+ * offered for department keys; existing EdDSA keys keep signing and verifying until rotated. The CAs above a new
+ * department key follow the same rule (a reader given the root checks every link). SM2 stays for SM2 regions.
+ */
+export const DEPARTMENT_KEY_ALGORITHMS = ['ES256', 'PS256', 'SM2'] as const satisfies readonly JwsAlgorithm[];
+
+/** Why EdDSA is refused for a new department key: one sentence every entry point uses. */
+export const EDDSA_DEPARTMENT_KEY_REFUSAL =
+  'EdDSA is not offered for new department keys: common PDF readers cannot check Ed25519 PDF signatures (docs/adr/0004-pdf-form.md, "Readers agree"); use ES256 (default) or PS256, or SM2 in an SM2 region';
+
+/** Whether a new department key (or a CA above one) may use this algorithm. */
+export function isDepartmentKeyAlgorithm(x: unknown): boolean {
+  return (DEPARTMENT_KEY_ALGORITHMS as readonly unknown[]).includes(x);
+}
+
 /** RSA moduli we accept: at least 2048 bits; the upper bound keeps verification cost bounded. */
 export const RSA_MIN_BITS = 2048;
 export const RSA_MAX_BITS = 8192;

@@ -51,10 +51,15 @@ export async function buildDemoRegion(opts: {
   now: Date;
   randomBytes?: (n: number) => Uint8Array;
   ceremony?: unknown;
+  /**
+   * The region's keys and certificates when they already exist (e.g. a region with a department certified
+   * before a policy change, whose key is still in service); default: run `ceremony` now.
+   */
+  pki?: RegionPki;
 }): Promise<DemoRegion> {
   const random = opts.randomBytes ?? ((n: number) => new Uint8Array(nodeRandomBytes(n)));
   const ceremony = opts.ceremony ?? JSON.parse(readFileSync(DEMO_CEREMONY_FILE, 'utf8'));
-  const pki = await runCeremony(ceremony, { now: opts.now, randomBytes: random });
+  const pki = opts.pki ?? (await runCeremony(ceremony, { now: opts.now, randomBytes: random }));
   const trustFile = buildLocalTrustFile([pki], opts.now);
   const trust = loadLocalTrustFile(JSON.stringify(trustFile), 'demo trust file');
   const signers = new Map<string, Signer>();

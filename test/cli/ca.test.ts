@@ -225,13 +225,24 @@ describe('elicense ca issue-department', () => {
     const code = uscc('350000', 'DM000092');
     const out = join(dir, 'new-under-root');
     const r = await cli(
-      ['ca', 'issue-department', '--ca-key', join(region, 'root', 'key.p12'), '--name', '福建省测试厅', '--uscc', code, '--division', '350000', '--algorithm', 'EdDSA', '--types', BUSINESS_LICENSE, '--trust', join(region, 'trust'), '--out', out, ...FAST],
+      ['ca', 'issue-department', '--ca-key', join(region, 'root', 'key.p12'), '--name', '福建省测试厅', '--uscc', code, '--division', '350000', '--algorithm', 'PS256', '--types', BUSINESS_LICENSE, '--trust', join(region, 'trust'), '--out', out, ...FAST],
       env,
     );
     expect(r.code).toBe(0);
     expect(splitPem(readFileSync(join(out, 'chain.pem'), 'utf8'))).toHaveLength(1);
     const v = await issueAndVerify(join(out, 'key.p12'), 'business-licence', BUSINESS_LICENSE, 'under-root');
     expect(v).toMatchObject({ code: 0, result: 'accepted' });
+  });
+
+  it('refuses --algorithm EdDSA for a new department key, saying why, and writes nothing', async () => {
+    const out = join(dir, 'eddsa-refused');
+    const r = await cli(
+      ['ca', 'issue-department', '--ca-key', join(region, 'root', 'key.p12'), '--name', '福建省测试厅', '--uscc', uscc('350000', 'DM000093'), '--division', '350000', '--algorithm', 'EdDSA', '--out', out, ...FAST],
+      env,
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/EdDSA is not offered for new department keys.*Readers agree/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('certifies a department CSR (PEM); a PKCS#12 built with openssl issues a licence that verifies', async () => {

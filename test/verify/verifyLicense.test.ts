@@ -1,7 +1,7 @@
 import { generateSerial } from '../../src/codes/licenseIdentifier';
 import { signCompactJws } from '../../src/crypto/jws';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
-import { buildDemoRegion, type DemoRegion } from '../../src/demo/buildDemoRegion';
+import { buildDemoWithEdDsaDepartment, type DemoWithEdDsa } from '../demo/legacyEdDsaDepartment';
 import { tamperedVariants, type TamperedVariant } from '../../src/demo/tamperedVariants';
 import type { FullForm } from '../../src/format/FullForm';
 import { prepareLicenseRecord } from '../../src/issue/prepareLicenseRecord';
@@ -20,7 +20,7 @@ import { createVerifierCaches, verifyFullFormDocument, verifyLicense } from '../
 const NOW = new Date('2026-11-26T08:00:00Z');
 const DAY = 86_400_000;
 const catalog = StandardsCatalog.load();
-let demo: DemoRegion;
+let demo: DemoWithEdDsa;
 let variants: TamperedVariant[];
 
 const bytes = (f: unknown) => Buffer.from(JSON.stringify(f));
@@ -33,7 +33,7 @@ const trustWith = (mutate: (f: LocalTrustFile) => void): TrustInputs => {
 };
 
 beforeAll(async () => {
-  demo = await buildDemoRegion({ catalog, now: NOW });
+  demo = await buildDemoWithEdDsaDepartment({ catalog, now: NOW });
   variants = await tamperedVariants(demo, catalog, NOW);
 });
 
@@ -52,8 +52,13 @@ describe('verifyLicense: genuine licences', () => {
 
   it('covers ES256, EdDSA and PS256 signers', async () => {
     const algs = new Set(demo.licenses.map((l) => verifyAt(l.form).signer?.algorithm));
-    expect([...algs].sort()).toEqual(['ES256', 'EdDSA']);
-    // The demo signs its sample licences with ES256/EdDSA (compact QR size, docs/adr/0003); the province's PS256 department too may issue the title.
+    expect([...algs].sort()).toEqual(['ES256']);
+    // The demo signs its sample licences with ES256 (compact QR size, docs/adr/0003; no EdDSA department keys, docs/adr/0004).
+    // A department certified with EdDSA before that rule keeps verifying:
+    const ed = verifyAt(demo.eddsaLicense.form);
+    expect(ed.reasons).toEqual([]);
+    expect(ed.signer).toMatchObject({ algorithm: 'EdDSA', uscc: demo.eddsa.uscc });
+    // The province's PS256 department too may issue the title.
     const rsaDept = demo.pki.departments.find((d) => d.algorithm === 'PS256')!;
     const rsa = await demo.issueSample('real-estate-title', rsaDept);
     const r = verifyAt(rsa.form);

@@ -10,7 +10,8 @@ import { softwareKeySigner } from '../../crypto/softwareKeySigner';
 import { generateKeyPair } from '../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { issueDepartmentCertificateFromCsr } from '../../pki/ca/issueDepartmentCertificateFromCsr';
-import type { JwsAlgorithm } from '../../crypto/algorithms';
+import { algorithmForKey, EDDSA_DEPARTMENT_KEY_REFUSAL, isDepartmentKeyAlgorithm, type JwsAlgorithm } from '../../crypto/algorithms';
+import { publicKeyFromCsr } from '../../pki/ca/publicKeyFromCsr';
 import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { DEFAULT_PKCS12_ITERATIONS, exportPkcs12 } from '../../pki/pkcs12/exportPkcs12';
 import { importPkcs12 } from '../../pki/pkcs12/importPkcs12';
@@ -72,7 +73,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
     .requiredOption('--uscc <code>', 'department unified social credit code')
     .requiredOption('--division <code>', 'GB/T 2260 division code')
     .option('--csr <file>', 'PKCS#10 request from the department (its private key never leaves it)')
-    .option('--algorithm <alg>', 'key algorithm when generating: ES256, EdDSA, PS256 or SM2 (SM2 only under an SM2 CA)', 'ES256')
+    .option('--algorithm <alg>', 'key algorithm when generating: ES256, PS256 or SM2 (SM2 only under an SM2 CA); EdDSA is no longer offered for department keys', 'ES256')
     .option('--validity-days <n>', 'certificate validity in days', '730')
     .option('--types <codes>', 'comma-separated licence type codes to authorise in the trust file')
     .option('--trust <dir>', `add the department and key id to DIR/${TRUST_FILE_NAME}`)
@@ -87,7 +88,8 @@ export function registerCa(program: Command, ctx: CliContext): void {
       if (badType !== undefined) throw new CliExit(EXIT.UNREADABLE, `--types: not a 21-character licence type code: ${badType}`);
       const validityDays = Number(opts.validityDays);
       if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) throw new CliExit(EXIT.UNREADABLE, '--validity-days: a whole number of days, 1 to 3650');
-      if (!['ES256', 'EdDSA', 'PS256', 'SM2'].includes(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, EdDSA, PS256 or SM2, not ${opts.algorithm}`);
+      if (opts.algorithm === 'EdDSA') throw new CliExit(EXIT.UNREADABLE, `--algorithm: ${EDDSA_DEPARTMENT_KEY_REFUSAL}`);
+      if (!isDepartmentKeyAlgorithm(opts.algorithm)) throw new CliExit(EXIT.UNREADABLE, `--algorithm: ES256, PS256 or SM2, not ${opts.algorithm}`);
       // The trust file is read and checked before anything is certified, so a problem with it leaves nothing behind.
       const trustPath = opts.trust ? join(opts.trust, TRUST_FILE_NAME) : undefined;
       let trustFile: LocalTrustFile | undefined;
@@ -116,6 +118,7 @@ export function registerCa(program: Command, ctx: CliContext): void {
         const csrBytes = readInput(opts.csr);
         // PEM or DER: the CSR reader takes PEM as text and DER as bytes.
         const csr = csrBytes.subarray(0, 10).toString('latin1') === '-----BEGIN' ? csrBytes.toString('utf8') : csrBytes;
+        if (algorithmForKey(publicKeyFromCsr(csr)) === 'EdDSA') throw new CliExit(EXIT.UNREADABLE, `--csr: the request's key is Ed25519. ${EDDSA_DEPARTMENT_KEY_REFUSAL}`);
         certificate = await issueDepartmentCertificateFromCsr(issuer, { department, csr, validityDays }, issue);
       } else {
         const { privateKey, publicKey } = await generateKeyPair(opts.algorithm as JwsAlgorithm);

@@ -2,6 +2,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import { checkDivisionCode, divisionLevel, type DivisionCodeList } from '../../codes/divisionCode';
 import { checkUscc } from '../../codes/uscc';
 import { ElicenseError } from '../../errors';
+import { EDDSA_DEPARTMENT_KEY_REFUSAL } from '../../crypto/algorithms';
 import { ROOT_CA_ID, type CeremonyConfig } from './ceremonyConfig';
 import ceremonySchema from './ceremony.schema.json';
 
@@ -75,6 +76,10 @@ interface CaNode {
   validityYears: number;
   /** Its key is SM2: it certifies SM2 keys only, and a non-SM2 CA certifies no SM2 key (ADR 0009, mixed paths). */
   sm2: boolean;
+  /** Its key is Ed25519: refused as soon as a department key is certified below it (ADR 0004, "Readers agree"). */
+  eddsa: boolean;
+  /** The CA that certified it; undefined for the root. */
+  parent?: string;
 }
 
 const isSm2 = (x: { algorithm?: string }): boolean => x.algorithm === 'SM2';
@@ -96,7 +101,7 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
   if (divisionLevel(c.region.code) === 'county') problem('/region/code', 'a region is a province- or prefecture-level division');
 
   const cas = new Map<string, CaNode>([
-    [ROOT_CA_ID, { path: '/root', divisionCode: c.region.code, pathLen: c.root.pathLen, validityYears: c.root.validityYears, sm2: isSm2(c.root) }],
+    [ROOT_CA_ID, { path: '/root', divisionCode: c.region.code, pathLen: c.root.pathLen, validityYears: c.root.validityYears, sm2: isSm2(c.root), eddsa: c.root.algorithm === 'EdDSA' }],
   ]);
   const sameFamily = (x: { algorithm?: string }, issuer: CaNode, path: string): void => {
     if (isSm2(x) !== issuer.sm2) problem(`${path}/algorithm`, `an SM2 and a non-SM2 key cannot be in one certification path (issuer ${issuer.path})`);
@@ -126,7 +131,7 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
         problem(`${path}/validityYears`, `${ic.validityYears} years outlives the issuer's ${issuer.validityYears} years`);
       }
     }
-    if (!cas.has(ic.id)) cas.set(ic.id, { path, divisionCode: ic.divisionCode, pathLen: ic.pathLen, validityYears: ic.validityYears, sm2: isSm2(ic) });
+    if (!cas.has(ic.id)) cas.set(ic.id, { path, divisionCode: ic.divisionCode, pathLen: ic.pathLen, validityYears: ic.validityYears, sm2: isSm2(ic), eddsa: ic.algorithm === 'EdDSA', parent: ic.issuer });
   });
 
   for (const key of ['trustListSigner', 'timestampAuthority'] as const) {
@@ -135,6 +140,7 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
   }
 
   const ids = new Set<string>();
+  const edDsaCas = new Set<string>();
   const usccs = new Map<string, string>();
   c.departments.forEach((d, i) => {
     const path = `/departments/${i}`;
@@ -147,12 +153,17 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
     if (seen) problem(`${path}/uscc`, `USCC already used by ${seen}`);
     usccs.set(d.uscc, path);
     division(d.divisionCode, `${path}/divisionCode`);
+    if (d.algorithm === 'EdDSA') problem(`${path}/algorithm`, EDDSA_DEPARTMENT_KEY_REFUSAL);
     const issuer = cas.get(d.issuer);
     if (!issuer) {
       problem(`${path}/issuer`, `unknown issuer "${d.issuer}"`);
     } else {
       inside(d.divisionCode, issuer, `${path}/divisionCode`);
       sameFamily(d, issuer, path);
+      // Every CA on a department's path is checked by a PDF reader given the root: none may be EdDSA.
+      for (let ca: CaNode | undefined = issuer, hops = 0; ca && hops <= cas.size; ca = ca.parent === undefined ? undefined : cas.get(ca.parent), hops++) {
+        if (ca.eddsa) edDsaCas.add(ca.path);
+      }
       if (d.validityDays > issuer.validityYears * 365) problem(`${path}/validityDays`, `outlives the issuer ${issuer.path}`);
     }
     if (options.licenseTypeCodes) {
@@ -161,4 +172,5 @@ function checkSemantics(c: CeremonyConfig, options: ParseCeremonyOptions, proble
       });
     }
   });
+  for (const caPath of edDsaCas) problem(`${caPath}/algorithm`, `a CA above department keys may not be EdDSA: ${EDDSA_DEPARTMENT_KEY_REFUSAL}`);
 }

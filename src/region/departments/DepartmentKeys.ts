@@ -5,7 +5,7 @@ import { parseCertificate } from '../../pki/certificate/ParsedCertificate';
 import { generateKeyPair as softwareKeyPair, type GenerateKey } from '../../pki/ca/generateKeyPair';
 import { issueDepartmentCertificate } from '../../pki/ca/issueDepartmentCertificate';
 import { publicKeyFromCsr } from '../../pki/ca/publicKeyFromCsr';
-import { algorithmForKey } from '../../crypto/algorithms';
+import { algorithmForKey, EDDSA_DEPARTMENT_KEY_REFUSAL, isDepartmentKeyAlgorithm } from '../../crypto/algorithms';
 import type { Clock } from '../../clock';
 import type { AuditLog } from '../../store/AuditLog';
 import type { Database } from '../../store/Database';
@@ -51,8 +51,11 @@ export class DepartmentKeys {
 
   async issue(actor: string, uscc: string, req: IssueKeyRequest): Promise<IssuedKey> {
     // Prepare outside the transaction: RSA key generation takes a while and must not hold locks (or be repeated on a retry).
+    if (req.custody === 'node' && !isDepartmentKeyAlgorithm(req.algorithm)) refuseDepartmentKeyAlgorithm(req.algorithm);
     const prepared = await this.prepare(req);
     const algorithm = algorithmForKey(prepared.publicKey);
+    // A department's own CSR is held to the same rule as a key the node makes.
+    if (!isDepartmentKeyAlgorithm(algorithm)) refuseDepartmentKeyAlgorithm(algorithm);
     const at = this.s.clock.now();
     return this.s.db.transaction(async (tx) => {
       const department = await this.s.stores.departments.get(tx, uscc);
@@ -126,6 +129,10 @@ export class DepartmentKeys {
     const pair = await this.generateKey(req.algorithm);
     return { publicKey: pair.publicKey, pkcs8: new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' })) };
   }
+}
+
+function refuseDepartmentKeyAlgorithm(algorithm: string): never {
+  throw new ElicenseError('ALGORITHM_NOT_ALLOWED', algorithm === 'EdDSA' ? EDDSA_DEPARTMENT_KEY_REFUSAL : `${algorithm} is not an algorithm for department keys`, { algorithm });
 }
 
 function base64Der(text: string): Uint8Array {

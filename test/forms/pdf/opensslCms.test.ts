@@ -11,11 +11,12 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
+import type { DemoLicense } from '../../../src/demo/buildDemoRegion';
+import type { DemoWithEdDsa } from '../../demo/legacyEdDsaDepartment';
 import { demoRegion, signedPdf, toolAvailable, workDir } from './pdfTestRegion';
 
 const itWithOpenssl = toolAvailable('openssl') ? it : it.skip;
-let demo: DemoRegion;
+let demo: DemoWithEdDsa;
 
 beforeAll(async () => {
   demo = await demoRegion();
@@ -100,7 +101,7 @@ describe('PDF signatures checked by OpenSSL', () => {
   });
 
   itWithOpenssl('Ed25519 (which pdfsig cannot check): messageDigest and the signature over the signed attributes; a changed byte fails', async () => {
-    const eddsa = demo.licenses.find((l) => demo.signerOf(l.department).algorithm === 'EdDSA')!;
+    const eddsa = demo.eddsaLicense;
     expect(await checkEd25519(eddsa)).toBe('ok');
     expect(await checkEd25519(eddsa, 'content')).toBe('messageDigest differs from SHA-512 of the signed bytes');
     expect(await checkEd25519(eddsa, 'attributes')).toMatch(/Signature Verification Failure/);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDemoRegion, type DemoLicense, type DemoRegion } from '../../../src/demo/buildDemoRegion';
+import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { buildDemoWithEdDsaDepartment, type DemoWithEdDsa } from '../../demo/legacyEdDsaDepartment';
 import { LicenseFonts } from '../../../src/forms/pdf/LicenseFonts';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import { repoPath } from '../../../src/repoPath';
@@ -16,8 +17,9 @@ export const sealPng = new Uint8Array(readFileSync(repoPath('fixtures', 'seals',
 /** Any text will do here: the compact QR encoder is tested on its own. */
 export const qrTextFor = (lic: DemoLicense) => `LC1:TEST${lic.slug.toUpperCase()}`;
 
-export async function demoRegion(): Promise<DemoRegion> {
-  return buildDemoRegion({ catalog, now: NOW });
+/** The demo region (ES256 and PS256 departments) plus a department whose key is EdDSA, certified before that stopped. */
+export async function demoRegion(): Promise<DemoWithEdDsa> {
+  return buildDemoWithEdDsaDepartment({ catalog, now: NOW });
 }
 
 export function contextOf(demo: DemoRegion): VerifyContext {

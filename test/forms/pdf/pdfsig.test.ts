@@ -1,7 +1,7 @@
 /**
  * Readers agree (issue 14, item 4; docs/adr/0004-pdf-form.md, section "Readers agree (issue 14)"):
- * a licence PDF of each department algorithm (ES256, PS256 and EdDSA from the demo region, SM2 from
- * the Shanghai demo region) goes through poppler's `pdfsig` (NSS inside), an independent reader.
+ * a licence PDF of each department algorithm (ES256 and PS256 from the demo region, EdDSA from a department
+ * certified before EdDSA stopped being offered (test/demo/legacyEdDsaDepartment.ts), SM2 from the Shanghai demo region) goes through poppler's `pdfsig` (NSS inside), an independent reader.
  * ES256 and PS256 must show "Signature is Valid."; EdDSA and SM2 are the algorithms the ADR leaves to
  * its decision, and today's outcome is asserted as it is, so a change in poppler/NSS or in our CMS
  * shows up here. `-nocert` because the demo roots are private; the certificate check with the root
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { softwareKeySigner } from '../../../src/crypto/softwareKeySigner';
 import { SoftwareSigner } from '../../../src/crypto/SoftwareSigner';
 import { buildDemoRegion, type DemoLicense, type DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { buildDemoWithEdDsaDepartment } from '../../demo/legacyEdDsaDepartment';
 import { CADES_OID } from '../../../src/forms/pdf/cadesOids';
 import { renderLicensePdf } from '../../../src/forms/pdf/renderLicensePdf';
 import { basicConstraintsExtension, extendedKeyUsageExtension, keyUsageExtension } from '../../../src/pki/ca/certificateExtensions';
@@ -96,7 +97,8 @@ const oidDer = (oid: string) => {
 
 beforeAll(async () => {
   if (!havePdfsig) return;
-  fujian = await buildDemoRegion({ catalog, now: NOW });
+  const withEdDsa = await buildDemoWithEdDsaDepartment({ catalog, now: NOW });
+  fujian = withEdDsa;
   const shanghai = await buildDemoRegion({ catalog, now: NOW, ceremony: JSON.parse(readFileSync(repoPath('fixtures', 'ceremony', 'demo-region-shanghai.json'), 'utf8')) });
   const add = async (alg: Case['alg'], demo: DemoRegion, lic: DemoLicense | undefined) => {
     if (!lic) throw new Error(`no demo licence signed with ${alg}`);
@@ -104,7 +106,7 @@ beforeAll(async () => {
     cases.set(alg, { alg, demo, lic, pdf: await signedPdf(demo, lic) });
   };
   await add('ES256', fujian, fujian.licenses.find((l) => l.department.algorithm === 'ES256'));
-  await add('EdDSA', fujian, fujian.licenses.find((l) => l.slug === 'marriage-certificate')); // the demo civil-affairs bureau
+  await add('EdDSA', fujian, withEdDsa.eddsaLicense); // a civil-affairs key certified before EdDSA stopped being offered
   await add('PS256', fujian, await fujian.issueSample('real-estate-title', fujian.pki.departments.find((d) => d.algorithm === 'PS256')!));
   await add('SM2', shanghai, shanghai.licenses[0]);
 });

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
+import type { DemoLicense } from '../../../src/demo/buildDemoRegion';
+import type { DemoWithEdDsa } from '../../demo/legacyEdDsaDepartment';
 import { verifyLicensePdf } from '../../../src/verify/forms/verifyLicensePdf';
 import { NOW, contextOf, demoRegion, qrTextFor, signedPdf, tool, toolAvailable, workDir } from './pdfTestRegion';
 
-let demo: DemoRegion;
+let demo: DemoWithEdDsa;
 const pdfs = new Map<string, Uint8Array>();
 
 beforeAll(async () => {
   demo = await demoRegion();
   for (const lic of demo.licenses) pdfs.set(lic.sample, await signedPdf(demo, lic));
-  // The demo's sample licences are signed with ES256/EdDSA; the province's PS256 department issues one more.
+  // The demo's sample licences are signed with ES256; the province's PS256 department issues one more, and a
+  // department whose EdDSA key was certified before that stopped (docs/adr/0004, "Readers agree") another.
+  pdfs.set('eddsa', await signedPdf(demo, demo.eddsaLicense));
   const rsa = await demo.issueSample('real-estate-title', demo.pki.departments.find((d) => d.algorithm === 'PS256')!);
   rsaLicense = rsa;
   pdfs.set('ps256', await signedPdf(demo, rsa));
@@ -42,8 +45,8 @@ describe('renderLicensePdf', () => {
 
   itWithTools('pdfsig finds one PAdES signature covering the whole document; valid for ES256 and PS256', () => {
     const algorithms = new Set<string>();
-    for (const lic of [...demo.licenses, rsaLicense]) {
-      const key = lic === rsaLicense ? 'ps256' : lic.sample;
+    for (const lic of [...demo.licenses, rsaLicense, demo.eddsaLicense]) {
+      const key = lic === rsaLicense ? 'ps256' : lic === demo.eddsaLicense ? 'eddsa' : lic.sample;
       algorithms.add(demo.signerOf(lic.department).algorithm);
       const out = tool('pdfsig', ['-nocert', '{}'], pdfs.get(key)!);
       expect(out).toContain('Signature Type: ETSI.CAdES.detached');

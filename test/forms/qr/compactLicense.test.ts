@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
-import { buildDemoRegion, type DemoRegion } from '../../../src/demo/buildDemoRegion';
+import { buildDemoWithEdDsaDepartment, type DemoWithEdDsa } from '../../demo/legacyEdDsaDepartment';
 import { base45Decode, base45Encode } from '../../../src/forms/qr/base45';
 import cbor from 'cbor';
 import { cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
@@ -15,11 +15,11 @@ import { verifyLicense } from '../../../src/verify/verifyLicense';
 
 const NOW = new Date('2026-11-26T08:00:00Z');
 const catalog = StandardsCatalog.load();
-let demo: DemoRegion;
+let demo: DemoWithEdDsa;
 const texts = new Map<string, string>();
 
 beforeAll(async () => {
-  demo = await buildDemoRegion({ catalog, now: NOW });
+  demo = await buildDemoWithEdDsaDepartment({ catalog, now: NOW });
   for (const lic of demo.licenses) texts.set(lic.sample, await encodeCompactLicense(lic.form, lic.standard, demo.signerOf(lic.department), NOW));
 });
 
@@ -78,7 +78,7 @@ describe('compact QR form', () => {
 
   it('refuses a key of another algorithm than the header names', () => {
     const lic = demo.licenses.find((l) => l.department.algorithm === 'ES256')!;
-    const ed = demo.licenses.find((l) => l.department.algorithm === 'EdDSA')!;
+    const ed = demo.eddsaLicense;
     const { cose } = decodeCompactLicense(texts.get(lic.slug)!);
     expect(verifyCoseSign1(cose, createPublicKey(ed.department.privateKey))).toMatchObject({ ok: false, code: 'ALGORITHM_KEY_MISMATCH' });
   });
@@ -403,8 +403,8 @@ describe('one canonical QR: a licence QR has exactly one encoding (docs/adr/0003
       const t = await encodeCompactLicense(lic.form, lic.standard, demo.signerOf(dept), NOW);
       expect({ alg, reasons: verifyCompactLicense(t, { trust: demo.trust, catalog, at: NOW }).reasons }).toEqual({ alg, reasons: [] });
     }
-    const ed = demo.licenses.find((l) => l.department.algorithm === 'EdDSA')!;
-    const c = decodeCompactLicense(texts.get(ed.slug)!).cose;
+    const ed = demo.eddsaLicense;
+    const c = decodeCompactLicense(await encodeCompactLicense(ed.form, ed.standard, demo.signerOf(ed.department), NOW)).cose;
     const L = (1n << 252n) + 27742317777372353535851937790883648493n;
     const sig = Buffer.from(c.signature);
     let s = 0n;

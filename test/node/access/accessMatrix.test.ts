@@ -35,7 +35,7 @@ const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
 };
 
 const A = '11350100DM00000133'; // issues business licences (ES256)
-const B = '11350100DM0000021X'; // issues marriage certificates (EdDSA)
+const B = '11350100DM0000021X'; // issues marriage certificates
 const UNKNOWN_TYPE = '11100000PH00000199999';
 
 /**

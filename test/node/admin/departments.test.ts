@@ -2,7 +2,7 @@
  * @jest-environment ./test/store/pgliteEnvironment.js
  */
 import 'reflect-metadata';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../src/codes/uscc';
 import { verifyStoredAuditLog } from '../../../src/region/audit/verifyStoredAuditLog';
@@ -18,7 +18,7 @@ function makeUscc(head: string, division: string, org8: string): string {
 }
 
 const MARKET = '11350100DM00000133'; // demo: 福州市市场监督管理局, ES256
-const CIVIL = '11350100DM0000021X'; // demo: 福州市民政局, EdDSA
+const CIVIL = '11350100DM0000021X'; // demo: 福州市民政局
 const BUSINESS_LICENSE = BUSINESS_LICENSE_TYPE;
 const MARRIAGE = MARRIAGE_TYPE;
 
@@ -195,11 +195,11 @@ describe('signing keys', () => {
     expect(entry).toMatchObject({ action: 'signing_key.issue', subject: key.keyId, details: { uscc, algorithm: 'ES256', custody: 'node' } });
   });
 
-  it('rotation: a new key (EdDSA) becomes active and the previous one is retired, atomically', async () => {
+  it('rotation: a new key (PS256) becomes active and the previous one is retired, atomically', async () => {
     const before = (await get(`/v1/departments/${uscc}/keys`, admin)).body.keys;
     const active = before.filter((k: { state: string }) => k.state === 'active');
     expect(active).toHaveLength(1);
-    const r = await post(`/v1/departments/${uscc}/keys`, { algorithm: 'EdDSA', validityDays: 365 });
+    const r = await post(`/v1/departments/${uscc}/keys`, { algorithm: 'PS256', validityDays: 365 });
     expect(r.status).toBe(201);
     expect(r.body.retired).toEqual([active[0].keyId]);
     const after = (await get(`/v1/departments/${uscc}/keys`, admin)).body.keys;
@@ -220,6 +220,21 @@ describe('signing keys', () => {
     const sm2 = await post(`/v1/departments/${uscc}/keys`, { algorithm: 'SM2' });
     expect({ status: sm2.status, code: sm2.body.code }).toEqual({ status: 422, code: 'ALGORITHM_NOT_ALLOWED' });
     expect((await post(`/v1/departments/${uscc}/keys`, { validityDays: 100000 })).status).toBe(422);
+  });
+
+  it('EdDSA is no longer offered for department keys: 422 ALGORITHM_NOT_ALLOWED saying why, for a node-held key and for a CSR; nothing is issued', async () => {
+    const before = (await get(`/v1/departments/${uscc}/keys`, admin)).body.keys;
+    const auditBefore = await lastAudit();
+    const r = await post(`/v1/departments/${uscc}/keys`, { algorithm: 'EdDSA' });
+    expect({ status: r.status, code: r.body.code }).toEqual({ status: 422, code: 'ALGORITHM_NOT_ALLOWED' });
+    expect(r.body.detail).toMatch(/EdDSA is not offered for new department keys.*Readers agree/);
+    const keys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=ignored', keys, signingAlgorithm: { name: 'Ed25519' } });
+    const c = await post(`/v1/departments/${uscc}/keys`, { csr: csr.toString('pem') });
+    expect({ status: c.status, code: c.body.code }).toEqual({ status: 422, code: 'ALGORITHM_NOT_ALLOWED' });
+    expect(c.body.detail).toMatch(/EdDSA is not offered for new department keys/);
+    expect((await get(`/v1/departments/${uscc}/keys`, admin)).body.keys).toEqual(before);
+    expect(await lastAudit()).toEqual(auditBefore);
   });
 
   it('from a PKCS#10 CSR: the department keeps its private key, recorded as custody "department"', async () => {

@@ -85,6 +85,22 @@ describe('parseCeremonyConfig', () => {
     }
   });
 
+  it('EdDSA is refused for department keys and for the CAs above them, and still allowed for the trust-list signer and TSA (docs/adr/0004, "Readers agree")', () => {
+    const dept = loadDemoConfig();
+    dept.departments[1].algorithm = 'EdDSA';
+    expectInvalid(dept, '/departments/1/algorithm', /EdDSA is not offered for new department keys.*Readers agree/);
+    const inter = loadDemoConfig();
+    inter.intermediates[0].algorithm = 'EdDSA';
+    expectInvalid(inter, '/intermediates/0/algorithm', /a CA above department keys may not be EdDSA/);
+    const root = loadDemoConfig();
+    root.root.algorithm = 'EdDSA';
+    expectInvalid(root, '/root/algorithm', /a CA above department keys may not be EdDSA/);
+    const services = loadDemoConfig();
+    services.trustListSigner.algorithm = 'EdDSA';
+    services.timestampAuthority.algorithm = 'EdDSA';
+    expect(() => parseCeremonyConfig(services)).not.toThrow();
+  });
+
   it('pathLen inconsistent with intermediates', () => {
     const c = loadDemoConfig();
     c.root.pathLen = 0;

@@ -52,7 +52,7 @@ describe('runCeremony on the demo region', () => {
     expect(root.keyId).toMatch(/^[0-9a-f]{40}$/);
     expect(root.subject).toBe('C=CN, ST=福建省, O=福建省电子证照平台, CN=福建省电子证照根CA (演示), divisionCode=350000');
     const dept = pki.record.certificates.find((c) => c.id === 'fz-civil-affairs')!;
-    expect(dept).toMatchObject({ role: 'department', issuerId: 'fuzhou', algorithm: 'EdDSA', uscc: '11350100DM0000021X', divisionCode: '350100' });
+    expect(dept).toMatchObject({ role: 'department', issuerId: 'fuzhou', algorithm: 'ES256', uscc: '11350100DM0000021X', divisionCode: '350100' });
     expect(dept.notAfter).toBe(new Date(CEREMONY_TIME.getTime() + 730 * 86_400_000).toISOString());
   });
 

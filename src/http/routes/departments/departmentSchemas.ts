@@ -1,5 +1,6 @@
 import { organizationCodeCheckCharacter, usccCheckCharacter } from '../../../codes/uscc';
-import { CERTIFIED_ALGORITHMS } from '../../../crypto/algorithms';
+import { DEPARTMENT_KEY_ALGORITHMS, EDDSA_DEPARTMENT_KEY_REFUSAL } from '../../../crypto/algorithms';
+import { ElicenseError } from '../../../errors';
 import { DEFAULT_KEY_VALIDITY_DAYS, MAX_KEY_VALIDITY_DAYS } from '../../../region/departments/departmentRequests';
 import { REASON } from '../../schema/commonSchemas';
 import { array, integer, jsonSchema, object, oneOf, string, text } from '../../schema/Schema';
@@ -41,6 +42,13 @@ export const admitDepartmentExample = (typeCode: string) => ({ uscc: exampleUscc
 
 export const STATE_CHANGE = object({ reason: REASON }, ['reason']);
 
+/** A key request for EdDSA is refused with its reason, not as a schema failure (the enum alone would not say why). */
+export function refuseEdDsaKeyRequest(body: unknown): void {
+  if (typeof body === 'object' && body !== null && (body as { algorithm?: unknown }).algorithm === 'EdDSA') {
+    throw new ElicenseError('ALGORITHM_NOT_ALLOWED', EDDSA_DEPARTMENT_KEY_REFUSAL, { algorithm: 'EdDSA', path: '/algorithm' });
+  }
+}
+
 /**
  * POST /v1/departments/{uscc}/keys: the node makes the key ({algorithm?}), or
  * the department sends a PKCS#10 CSR ({csr}) and keeps its private key. With
@@ -48,7 +56,7 @@ export const STATE_CHANGE = object({ reason: REASON }, ['reason']);
  */
 export const ISSUE_KEY = object(
   {
-    algorithm: oneOf(CERTIFIED_ALGORITHMS, { description: 'The algorithm of a node-held key', default: 'ES256' }),
+    algorithm: oneOf(DEPARTMENT_KEY_ALGORITHMS, { description: 'The algorithm of a node-held key (EdDSA is no longer offered for department keys: docs/adr/0004-pdf-form.md, "Readers agree")', default: 'ES256' }),
     csr: string({ minLength: 1, maxLength: MAX_CSR, description: 'A PKCS#10 certification request (PEM or base64 DER): the department keeps its key' }),
     validityDays: integer({ minimum: 1, maximum: MAX_KEY_VALIDITY_DAYS, description: 'Days the certificate is valid', default: DEFAULT_KEY_VALIDITY_DAYS }),
     caKeyId: string({ minLength: 1, maxLength: 100, description: "The region CA key to certify with; default: the previous key's CA, else the newest intermediate, else the root" }),

@@ -7,7 +7,7 @@ import { DepartmentKeys } from '../../../region/departments/DepartmentKeys';
 import { checkAdmission, DEFAULT_KEY_VALIDITY_DAYS, type IssueKeyRequest } from '../../../region/departments/departmentRequests';
 import { departmentView, signingKeyView } from './departmentViews';
 import { sealRoutes } from './sealRoutes';
-import { ADMIT_DEPARTMENT, admitDepartmentExample, DEPARTMENT_PARAMS, ISSUE_KEY, KEY_PARAMS, STATE_CHANGE, TYPE_GRANT_MIGRATION, TYPE_GRANT_PARAMS } from './departmentSchemas';
+import { ADMIT_DEPARTMENT, admitDepartmentExample, DEPARTMENT_PARAMS, ISSUE_KEY, KEY_PARAMS, refuseEdDsaKeyRequest, STATE_CHANGE, TYPE_GRANT_MIGRATION, TYPE_GRANT_PARAMS } from './departmentSchemas';
 import type { TypeOf } from '../../schema/Schema';
 
 const TAG = 'departments';
@@ -148,7 +148,7 @@ export function createDepartmentsFeature(services: NodeServices): Feature {
       permission: 'department:admin',
       summary: 'Issue (or rotate) the department signing certificate: a node-held key, or the department key from a PKCS#10 CSR',
       tag: TAG,
-      input: { params: { schema: DEPARTMENT_PARAMS }, body: { schema: ISSUE_KEY, optional: true, example: { algorithm: 'ES256', validityDays: 365 } } },
+      input: { params: { schema: DEPARTMENT_PARAMS }, body: { schema: ISSUE_KEY, optional: true, example: { algorithm: 'ES256', validityDays: 365 }, before: refuseEdDsaKeyRequest } },
       handler: async (_req, res, ctx, input) => {
         const uscc = departmentParam(input.params, ctx);
         const { key, retired } = await keys.issue(caller(ctx).keyId, uscc, keyRequestOf(input.body));
