@@ -175,6 +175,8 @@ function renderDepartments() {
                 { class: 'plain' },
                 keys.map((k) => {
                   const ending = k.state === 'active' && new Date(k.notAfter).getTime() < soon;
+                  // EdDSA is no longer offered for department keys: common PDF readers cannot check it (ADR 0004, "Readers agree").
+                  const rotate = k.state === 'active' && k.algorithm === 'EdDSA';
                   return h(
                     'li',
                     { dataset: { keyId: k.keyId } },
@@ -184,6 +186,7 @@ function renderDepartments() {
                     badge(k.state === 'active' ? (ending ? 'warn' : 'ok') : 'muted', t(`key.state.${k.state}`), k.state === 'active' ? (ending ? 'warn' : 'ok') : 'none'),
                     h('br'),
                     h('span', { class: 'detail', text: `${t('operator.departments.validUntil')} ${formatDateTime(k.notAfter)}${ending ? ` · ${t('operator.departments.endingSoon')}` : ''}` }),
+                    rotate ? h('p', { class: 'detail warn-text', dataset: { rotate: 'EdDSA' }, text: t('operator.departments.rotateEdDsa') }) : null,
                   );
                 }),
               ),
