@@ -110,6 +110,19 @@ export const REASON_CODES = {
   PDF_MODIFIED_AFTER_SIGNING: 'signature',
   /** The PDF was signed by another certificate than the embedded licence. */
   PDF_SIGNER_MISMATCH: 'signature',
+  // annotated copy (加注件, docs/adr/0012): the copy's own failures, under the check they are the copy's part of
+  /** The copy is not an annotated copy by its published schema (annotated-copy-1.0.0), or its QR text (EAC1:) is unreadable. */
+  ANNOTATION_MALFORMED: 'format',
+  /** The copy's signature (or its QR's) is malformed or does not verify over the annotation. */
+  ANNOTATION_SIGNATURE_INVALID: 'signature',
+  /** The copy's signer has no valid path with the trust-list-signing EKU to the pinned root of the region the copy names. */
+  ANNOTATION_SIGNER_UNTRUSTED: 'chain',
+  /** The original carried is not the one the copy references (identifier, type code or SHA-256 of its JCS bytes). */
+  ANNOTATION_DIGEST_MISMATCH: 'signature',
+  /** The verification time is after the copy's notAfter. */
+  ANNOTATION_EXPIRED: 'validity',
+  /** The copy was made later than the verification time allows (beyond the clock skew). */
+  ANNOTATION_NOT_YET_VALID: 'validity',
 } as const satisfies Record<string, CheckName>;
 
 export type ReasonCode = keyof typeof REASON_CODES;

@@ -1,6 +1,7 @@
 import type { CheckName, ReasonCode, WarningCode } from '../format/reasonCodes';
 import type { TrustFreshnessDetail } from '../trust/TrustInputs';
 import type { LicenseAttachments } from '../format/FullForm';
+import type { AnnotatedCopyAnswer } from '../annotation/AnnotatedCopy';
 
 export type CheckStatus = 'passed' | 'failed' | 'not_checked';
 
@@ -59,6 +60,12 @@ export interface VerificationResult {
    * demo-region certificate policy (docs/adr/0002). Such a licence has no legal effect, whatever else the answer says.
    */
   demo?: true;
+  /**
+   * Present only for an annotated copy (加注件, docs/adr/0012): the copy's terms (purpose, user department,
+   * maker, made at, valid until, copy id, the original's identifier). `license` and the checks are then the
+   * original's, with the copy's own failures (ANNOTATION_*) in the checks they belong to.
+   */
+  annotatedCopy?: AnnotatedCopyAnswer;
   trust: TrustFreshness;
   verifiedAt: string;
 }

@@ -12,6 +12,9 @@ import { checkIssuerAuthority } from './checkIssuerAuthority';
 import { checkValidity } from './checkValidity';
 import { checkStatus } from './checkStatus';
 import { checkRecognition } from './checkRecognition';
+import { isAnnotatedCopyDocument } from '../annotation/AnnotatedCopy';
+import { checkAnnotatedCopy } from '../annotation/checkAnnotatedCopy';
+import { withAnnotationOutcome } from './annotationOutcome';
 
 // The context every verifier takes, for the callers that verify full forms only.
 export { createVerifierCaches, type VerifierCaches, type VerifyContext } from './VerifyContext';
@@ -35,6 +38,8 @@ export function verifyLicense(input: string | Uint8Array, ctx: VerifyContext): V
  * answer.
  */
 export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = new ResultBuilder()): VerificationResult {
+  // An annotated copy (a top-level annotatedCopy) carries its original: the copy's checks beside the original's.
+  if (isAnnotatedCopyDocument(doc)) return verifyAnnotatedCopyDocument(doc, ctx);
   const caches = ctx.caches ?? createVerifierCaches();
   const { at, trust } = ctx;
 
@@ -63,4 +68,18 @@ export function verifyFullFormDocument(doc: unknown, ctx: VerifyContext, rb = ne
   checkStatus(record, trust, rb, at);
   checkRecognition(record, trust, rb);
   return rb.build(trust, at);
+}
+
+/**
+ * An annotated copy (docs/adr/0012): the copy's own checks (schema, signature
+ * by a region trust-list signer under a pinned root, binding to the original,
+ * notAfter) and the full verification of the original it carries, its status
+ * at the verification time included; one answer with the copy's terms.
+ */
+export function verifyAnnotatedCopyDocument(doc: unknown, ctx: VerifyContext): VerificationResult {
+  const caches = ctx.caches ?? createVerifierCaches();
+  const { trust, at } = ctx;
+  const check = checkAnnotatedCopy(doc, { anchors: trust.anchors, regionOfRoot: (fp) => trust.regionOfRoot?.(fp), at, validate: (req) => caches.paths.validate(req) });
+  const original = verifyFullFormDocument(check.original ?? null, { ...ctx, caches });
+  return withAnnotationOutcome(original, check, trust, 'document');
 }

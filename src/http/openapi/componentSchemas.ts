@@ -9,6 +9,9 @@ export type { JsonSchema } from '../schema/Schema';
 /** Where the named schemas live in the OpenAPI document. */
 export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 
+/** A party named on an annotated copy. */
+const PARTY = { type: 'object', required: ['name', 'code'], properties: { name: { type: 'string' }, code: { type: 'string' } } } as const;
+
 /**
  * The JSON Schemas the API document names. Each is taken from, or built out
  * of, the one place its facts live: the envelope schema file of the standards
@@ -88,6 +91,23 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
         status: { type: ['object', 'null'] },
         recognizedLocalType: { type: ['string', 'null'], description: 'the local type code the licence is recognised as (mutual recognition)' },
         demo: { const: true, description: "present only for a licence of a DEMO region (no legal effect): the signer's validated chain carries the elicense demo-region certificate policy" },
+        annotatedCopy: {
+          type: 'object',
+          description: "present only for an annotated copy (加注件, docs/adr/0012): the copy's terms; license and checks are then the original's, with the copy's own failures (ANNOTATION_*) in the checks they belong to",
+          required: ['copyId', 'region', 'purpose', 'userDepartment', 'maker', 'madeAt', 'notAfter', 'originalIdentifier', 'mark', 'form'],
+          properties: {
+            copyId: { type: 'string' },
+            region: { type: 'string' },
+            purpose: { type: 'string', description: '制作事由' },
+            userDepartment: { ...PARTY, description: '用证部门' },
+            maker: { ...PARTY, description: '制作方' },
+            madeAt: { type: 'string', format: 'date-time' },
+            notAfter: { type: 'string', format: 'date-time' },
+            originalIdentifier: { type: 'string' },
+            mark: { type: 'string', description: '仅供<用证部门><制作事由>使用，他用无效' },
+            form: { enum: ['document', 'qr'] },
+          },
+        },
         photos: {
           type: 'object',
           description: 'the photos the form carried, each bound by SHA-256 to its photo field in the signed record (full forms and PDFs of types with photos; never a QR)',

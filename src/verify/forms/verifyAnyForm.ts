@@ -17,6 +17,7 @@ import { decodeCompactOnce, MAX_COMPACT_TEXT, type DecodedCompactLicense } from 
 import { verifyCompactLicense } from './verifyCompactLicense';
 import type { ImageOutcome } from '../../forms/image/decodeRasterImage';
 import { readQrFromImage } from '../../forms/image/readQrFromImage';
+import { isAnnotatedCopyDocument } from '../../annotation/AnnotatedCopy';
 
 /** A licence as presented, read far enough to know what to verify (images already scanned). */
 export type PresentedForm =
@@ -97,8 +98,11 @@ export async function readPresentedForm(bytes: Uint8Array, readQr: (image: Uint8
  */
 export async function licenseKeyOf(presented: PresentedForm): Promise<LicenseKey | null> {
   switch (presented.kind) {
-    case 'full-form':
-      return isObject(presented.document) ? licenseKeyOfRecord(presented.document['license']) : null;
+    case 'full-form': {
+      // An annotated copy names the licence it carries: its status is the one that matters.
+      const doc = isObject(presented.document) && isAnnotatedCopyDocument(presented.document) ? presented.document['original'] : presented.document;
+      return isObject(doc) ? licenseKeyOfRecord(doc['license']) : null;
+    }
     case 'qr':
       try {
         const { claims } = presented.decoded();

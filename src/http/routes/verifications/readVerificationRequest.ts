@@ -7,6 +7,7 @@ import type { ImageOutcome } from '../../../forms/image/decodeRasterImage';
 import { MAX_QR_IMAGE_BYTES } from '../../../forms/image/qrImageLimits';
 import { presentedFromJson, readPresentedForm, type PresentedForm } from '../../../verify/forms/verifyAnyForm';
 import { FULL_FORM_KEYS } from '../../../format/FullForm';
+import { isAnnotatedCopyDocument } from '../../../annotation/AnnotatedCopy';
 
 /**
  * The cap of each form's raw bytes, applied before anything parses them:
@@ -55,6 +56,8 @@ export function fullFormOf(body: unknown): Record<string, unknown> {
   const record = body as Record<string, unknown>;
   const keys = Object.keys(record);
   if (keys.length === 1 && keys[0] === 'fullForm') return fullFormOf(record['fullForm']);
+  // An annotated copy (加注件) carries its original: the verifier judges the copy and the original together.
+  if (isAnnotatedCopyDocument(record)) return record;
   if (!('format' in record) || !('license' in record) || !('signature' in record) || keys.some((k) => !FULL_FORM_KEYS.has(k))) {
     throw new ElicenseError('INPUT_UNREADABLE', 'not a full-form licence: expected {format, license, signature, timestamp?, attachments?}, {"fullForm": ...} or {"qr": "LC1:...", "fullForm"?: ...}');
   }

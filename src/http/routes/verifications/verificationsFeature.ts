@@ -22,11 +22,17 @@ const UPLOAD = (description: string) => ({ type: 'string', format: 'binary', des
  * the hot path, the door does not parse or validate it a second time).
  */
 const PRESENTED_FORM = jsonSchema<unknown>({
-  description: 'The full-form licence as issued, {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>}',
+  description: 'The full-form licence as issued, {"fullForm": <full form>}, {"qr": "LC1:...", "fullForm"?: <full form>}, or an annotated copy (加注件)',
   oneOf: [
     schemaRef('FullForm'),
     { type: 'object', additionalProperties: false, required: ['fullForm'], properties: { fullForm: schemaRef('FullForm') } },
     { type: 'object', additionalProperties: false, required: ['qr'], properties: { qr: { type: 'string', description: 'the compact QR text' }, fullForm: schemaRef('FullForm') } },
+    {
+      type: 'object',
+      description: 'an annotated copy (加注件, *.elac.json, standards/annotated-copy/annotated-copy-1.0.0.schema.json): the answer carries annotatedCopy',
+      required: ['annotatedCopy', 'original', 'signature'],
+      properties: { annotatedCopy: { type: 'object' }, original: schemaRef('FullForm'), signature: { type: 'string' } },
+    },
   ],
 });
 
