@@ -99,6 +99,35 @@ export const ERROR_CODES = [
   // PDF form
   'FONT_INVALID',
   'PDF_RENDER_FAILED',
+  // the holder's side (docs/adr/0012)
+  /** The holder token is not a token of a configured identity provider (signature, issuer, audience, algorithm, key, claims, holder code). */
+  'HOLDER_TOKEN_INVALID',
+  /** The holder token's exp has passed (beyond the small clock tolerance). */
+  'HOLDER_TOKEN_EXPIRED',
+  /** A feature this node does not offer now (the DEMO identity provider outside a demo region). */
+  'FEATURE_DISABLED',
+  /** The DEMO identity provider knows no demo holder with this code. */
+  'DEMO_HOLDER_UNKNOWN',
+  /** A presentation pointer that is not one (prefix, JWS, signer, typ, payload). */
+  'PRESENTATION_INVALID',
+  /** A presentation pointer this region never issued. */
+  'PRESENTATION_UNKNOWN',
+  /** The presentation was already redeemed (single use). */
+  'PRESENTATION_USED',
+  /** The presentation's expiry has passed. */
+  'PRESENTATION_EXPIRED',
+  /** Grant terms that cannot be granted (expiry in the past or beyond the limit, too many uses, no licence of the type). */
+  'GRANT_TERMS_INVALID',
+  /** No grant with this authorisation code (or id). */
+  'GRANT_UNKNOWN',
+  'GRANT_EXPIRED',
+  'GRANT_REVOKED',
+  /** The authorisation code was already exchanged (one-time). */
+  'GRANT_ALREADY_REDEEMED',
+  /** The grant was given to another department. */
+  'GRANT_WRONG_DEPARTMENT',
+  /** Every read the grant allows has been made. */
+  'GRANT_EXHAUSTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

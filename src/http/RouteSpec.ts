@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { ErrorCode } from '../errors';
 import type { NodeServices } from './NodeServices';
-import type { Permission, Principal } from '../region/permissions';
+import type { HolderPrincipal, Permission, Principal } from '../region/permissions';
 import type { JsonSchema, Schema } from './schema/Schema';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -9,6 +9,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** What a handler gets besides the request: who is calling and the node's services. */
 export interface RequestContext {
   principal: Principal | null;
+  /** On a route of mode `holder-token`: the signed-in holder. */
+  holder?: HolderPrincipal;
   requestId: string;
   services: NodeServices;
 }
@@ -84,6 +86,12 @@ export interface RouteSpec<B = any, Q = any, P = any, H = any> {
   /** Express path, e.g. /v1/licenses/:identifier */
   path: string;
   permission: Permission;
+  /**
+   * How the caller is known. Default: an API key (or none, on public routes).
+   * `holder-token`: a holder signed in through an identity provider (Authorization: Bearer <JWT>, docs/adr/0012);
+   * the route's permission is then `holder:self`, and ctx.holder names the holder.
+   */
+  auth?: 'holder-token';
   summary: string;
   /** OpenAPI tag (feature name). */
   tag: string;

@@ -6,6 +6,8 @@ import { checkRequestText } from '../json/checkRequestText';
 import { parseStrictJson } from '../json/parseStrictJson';
 import type { NodeServices } from './NodeServices';
 import { authenticate, type AuthFailureThrottle } from './authenticate';
+import { authenticateHolder } from './authenticateHolder';
+import { holderActor } from '../holder/usageLog';
 import { can } from '../region/permissions';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem';
 import type { Feature, RequestContext, RouteInputValues, RouteSpec } from './RouteSpec';
@@ -107,14 +109,18 @@ export function createApp(services: NodeServices, options: AppOptions): express.
 function mount(app: express.Express, route: RouteSpec, readInput: (req: Request) => RouteInputValues<unknown, unknown, unknown, unknown>, services: NodeServices, options: AppOptions): void {
   app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
     (async () => {
-      const principal = await authenticate(req, services, options.authFailures);
-      if (!can(principal, route.permission)) {
+      const holder = await authenticateHolder(req, route, services, options.authFailures);
+      const principal = holder === null ? await authenticate(req, services, options.authFailures) : null;
+      if (holder !== null ? route.permission !== 'holder:self' : !can(principal, route.permission)) {
         throw principal === null
           ? new ElicenseError('UNAUTHENTICATED', `${route.method.toUpperCase()} ${route.path} needs an API key`)
           : new ElicenseError('FORBIDDEN', `role ${principal.role} may not ${route.permission}`);
       }
       // A key has a limit of its own (not the public one); anonymous callers reach only public routes.
-      const [limit, limiter, client] = principal !== null ? (['key', options.keyRateLimiter, principal.keyId] as const) : (['public', options.rateLimiter, req.ip ?? 'unknown'] as const);
+      const [limit, limiter, client] =
+        principal !== null ? (['key', options.keyRateLimiter, principal.keyId] as const)
+        : holder !== null ? (['key', options.keyRateLimiter, holderActor(holder.holderCode)] as const)
+        : (['public', options.rateLimiter, req.ip ?? 'unknown'] as const);
       req.chargeRateLimit = (units) =>
         limiter.check(client, units).catch((e: unknown) => {
           if (e instanceof ElicenseError && e.code === 'RATE_LIMITED') services.metrics.rateLimited.inc({ limit });
@@ -123,7 +129,7 @@ function mount(app: express.Express, route: RouteSpec, readInput: (req: Request)
       await req.chargeRateLimit(1);
       refuseControlText(req, route);
       const input = readInput(req);
-      const ctx: RequestContext = { principal, requestId: req.requestId, services };
+      const ctx: RequestContext = { principal, requestId: req.requestId, services, ...(holder !== null ? { holder } : {}) };
       await route.handler(req, res, ctx, input);
     })().catch(next);
   });

@@ -95,6 +95,22 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   // PDF form: the node's own fonts and rendering
   FONT_INVALID: 500,
   PDF_RENDER_FAILED: 500,
+  // the holder's side: who the holder is (401), what a pointer or grant names (404), its state (409/410), whose it is (403)
+  HOLDER_TOKEN_INVALID: 401,
+  HOLDER_TOKEN_EXPIRED: 401,
+  FEATURE_DISABLED: 404,
+  DEMO_HOLDER_UNKNOWN: 404,
+  PRESENTATION_INVALID: 422,
+  PRESENTATION_UNKNOWN: 404,
+  PRESENTATION_USED: 409,
+  PRESENTATION_EXPIRED: 410,
+  GRANT_TERMS_INVALID: 422,
+  GRANT_UNKNOWN: 404,
+  GRANT_EXPIRED: 410,
+  GRANT_REVOKED: 410,
+  GRANT_ALREADY_REDEEMED: 409,
+  GRANT_WRONG_DEPARTMENT: 403,
+  GRANT_EXHAUSTED: 409,
 };
 
 /** The HTTP status of an error code. */

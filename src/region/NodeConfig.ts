@@ -37,6 +37,8 @@ export interface NodeConfig {
   shutdownGraceMs: number;
   /** Peers, recognition agreement and sync schedule (ELICENSE_FEDERATION_FILE; absent: no peers). */
   federation: FederationConfig;
+  /** The identity providers whose holder tokens the node accepts (HOLDER_IDENTITY_FILE, JSON; read by src/holder at start-up; absent: none but the DEMO one of a demo region). */
+  holderIdentityFile: string | undefined;
 }
 
 /** Where a node without ELICENSE_MASTER_KEY keeps its demo master key (in its data directory). */
@@ -121,6 +123,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     demoCeremonyFile: env['ELICENSE_DEMO_CEREMONY'] || undefined,
     shutdownGraceMs: int('ELICENSE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     federation,
+    holderIdentityFile: env['HOLDER_IDENTITY_FILE'] || undefined,
   };
   if (problems.length > 0) {
     throw new ElicenseError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });

@@ -28,12 +28,16 @@ export const PERMISSIONS = [
   'federation:read',
   /** Run a sync round now; import a trust bundle. */
   'federation:admin',
+  /** The signed-in holder's own licences, presentations, grants and usage log (a holder token, never an API key: docs/adr/0012). */
+  'holder:self',
+  /** A department exchanges a holder's authorisation code for the granted licences, reads them within the grant, sees its own uses. */
+  'grant:redeem',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   region_admin: new Set<Permission>(['public', 'licence:read', 'licence:lifecycle', 'department:admin', 'department:read', 'apikey:admin', 'audit:read', 'statistics:read', 'federation:read', 'federation:admin']),
-  issuer: new Set<Permission>(['public', 'licence:issue', 'licence:read', 'licence:lifecycle', 'department:read']),
+  issuer: new Set<Permission>(['public', 'licence:issue', 'licence:read', 'licence:lifecycle', 'department:read', 'grant:redeem']),
   auditor: new Set<Permission>(['public', 'licence:read', 'department:read', 'audit:read', 'statistics:read', 'federation:read']),
 };
 
@@ -44,6 +48,26 @@ export interface Principal {
   /** The department an issuer acts for; null for region-wide roles. */
   uscc: string | null;
   label: string;
+}
+
+/**
+ * A holder signed in through an identity provider (a holder token, docs/adr/0012): the holder is the person or,
+ * for a company, the company its legal representative or agent acts for. The acting person's own code is not kept.
+ */
+export interface HolderPrincipal {
+  /** The holder's code: a citizen ID number or a USCC (checked, check characters included). */
+  holderCode: string;
+  holderKind: 'person' | 'organisation';
+  /** The configured identity provider that vouched for the holder. */
+  providerId: string;
+  /** self, or the role of the person acting for the company. */
+  actingRole: 'self' | 'legal_representative' | 'agent';
+  /** SHA-256 (hex) of the acting person's code when acting for a company, else null. */
+  actorDigest: string | null;
+  /** The token's exp. */
+  expiresAt: Date;
+  /** Signed in through the DEMO identity provider. */
+  demo: boolean;
 }
 
 export function can(principal: Principal | null, permission: Permission): boolean {

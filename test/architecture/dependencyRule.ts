@@ -9,7 +9,7 @@ import ts from 'typescript';
  * reach itself through a chain of imports (no cycles).
  */
 export const LAYERS = [
-  'base', 'codes', 'crypto', 'pki', 'standards', 'format', 'forms', 'store', 'trust', 'annotation', 'verify', 'issue', 'demo', 'region', 'http', 'cli', 'node',
+  'base', 'codes', 'crypto', 'pki', 'standards', 'format', 'forms', 'store', 'trust', 'annotation', 'verify', 'issue', 'demo', 'region', 'holder', 'http', 'cli', 'node',
 ] as const;
 export type Layer = (typeof LAYERS)[number];
 
@@ -32,7 +32,9 @@ export const ALLOWED: Record<Layer, readonly Layer[]> = {
   issue: [...FOUNDATION, 'format', 'forms', 'trust', 'verify', 'annotation'],
   demo: [...FOUNDATION, 'format', 'forms', 'trust', 'verify', 'issue', 'annotation'],
   region: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'annotation'],
-  http: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'annotation'],
+  /** The holder's side (docs/adr/0012): wallet, presentations, grants, usage log, over the region's stores and signers. */
+  holder: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'region', 'annotation'],
+  http: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'annotation', 'holder'],
   cli: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'demo', 'annotation'],
   node: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'http', 'annotation'],
 };

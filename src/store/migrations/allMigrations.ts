@@ -8,6 +8,7 @@ import { sql as licenseTimeIndex } from './0006_licence_time_index';
 import { sql as nonValidIndex } from './0007_non_valid_index';
 import { sql as honestIssuance } from './0008_honest_issuance';
 import { sql as departmentSeals } from './0009_department_seals';
+import { sql as holder } from './0010_holder';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
@@ -24,4 +25,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'non_valid_index', sql: nonValidIndex },
   { version: 8, name: 'honest_issuance', sql: honestIssuance },
   { version: 9, name: 'department_seals', sql: departmentSeals },
+  { version: 10, name: 'holder', sql: holder },
 ];

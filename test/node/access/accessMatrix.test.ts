@@ -32,6 +32,10 @@ const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
   'statistics:read': ['region_admin', 'auditor'],
   'federation:read': ['region_admin', 'auditor'],
   'federation:admin': ['region_admin'],
+  /** Holders only, by a holder token (route mode holder-token): no API key (docs/adr/0012). */
+  'holder:self': [],
+  /** A department's key exchanges holders' authorisation codes and reads within the grant. */
+  'grant:redeem': ['issuer'],
 };
 
 const A = '11350100DM00000133'; // issues business licences (ES256)
@@ -76,6 +80,7 @@ beforeAll(async () => {
   own['uscc'] = A;
   own['identifier'] = await issueFor(A, 'business-licence');
   own['keyId'] = 'ak_matrix_absent';
+  own['grantId'] = 'gr_matrix_absent';
   own['typeCode'] = UNKNOWN_TYPE;
   own['listId'] = `${A}-1`;
   own['type'] = 'business-licence';
@@ -171,7 +176,9 @@ describe("an issuer never reaches another department's resources", () => {
     throw new Error(`the access matrix has no valid body for ${label(route)}; add one`);
   }
 
-  const scoped = (): RouteSpec[] => routes.filter((r) => MATRIX[r.permission].includes('issuer') && r.permission !== 'public' && paramsOf(r).some((p) => p === 'uscc' || p === 'identifier'));
+  // A grant's licences are reached through the grant, whatever their department (the grant names its department: test/node/holder).
+  const scoped = (): RouteSpec[] =>
+    routes.filter((r) => MATRIX[r.permission].includes('issuer') && r.permission !== 'public' && r.permission !== 'grant:redeem' && paramsOf(r).some((p) => p === 'uscc' || p === 'identifier'));
 
   it('every department-scoped route the issuer may use → 403 for department B, and B is unchanged', async () => {
     const before = {

@@ -1,0 +1,247 @@
+import { checkUscc } from '../codes/uscc';
+import type { Clock } from '../clock';
+import type { Signer } from '../crypto/Signer';
+import { ElicenseError } from '../errors';
+import type { HolderPrincipal } from '../region/permissions';
+import type { AuditLog } from '../store/AuditLog';
+import type { Database, Queryable } from '../store/Database';
+import type { DepartmentStore } from '../store/DepartmentStore';
+import { SqlHolderStore, type Page, type WalletLicense } from '../store/HolderStore';
+import type { LicenseStore } from '../store/LicenseStore';
+import type { RegionRecord } from '../store/RegionStore';
+import { makeGrantCode, grantCodeDigest } from './grantCode';
+import { grantView, readGrantLicense, redeemGrant, refuseNotCurrent, type GrantCaller, type GrantStores } from './grants';
+import { MAX_PRESENTATION_SECONDS, signPresentationPointer } from './presentationPointer';
+import { redeemPresentation, type PresentationResolver } from './presentations';
+import { holderActor, holderCodesOf, usageViewForDepartment, usageViewForHolder } from './usageLog';
+
+/** Default and limits of the holder's choices (docs/adr/0012). */
+export const HOLDER_LIMITS = {
+  presentationSeconds: { default: 300, min: 30, max: MAX_PRESENTATION_SECONDS },
+  grantSeconds: { default: 72 * 3600, min: 60, max: 30 * 24 * 3600 },
+  grantUses: { default: 5, max: 100 },
+} as const;
+
+/** What the holder's side needs of the node (NodeServices has it all). */
+export interface HolderSideDeps {
+  db: Database;
+  clock: Clock;
+  random: (size: number) => Uint8Array;
+  catalog: { getType(typeCode: string): { nameZh: string; slug: string } | undefined };
+  trust: { current(): Promise<{ version: number; region: RegionRecord | null; departments: ReadonlyMap<string, { name: string }> }> };
+  signers: { trustListSigner(q: Queryable, at: Date, trustVersion: number): Promise<Signer> };
+  stores: { audit: AuditLog; licenses: LicenseStore; departments: DepartmentStore };
+}
+
+export interface NewGrantRequest {
+  licenseIdentifier?: string;
+  typeCode?: string;
+  department: { uscc: string; region?: string };
+  serviceItem: { name: string; code?: string };
+  caseNumber: string;
+  expiresAt?: string;
+  maxUses?: number;
+}
+
+const randomId = (random: (n: number) => Uint8Array, prefix: string, bytes: number): string => prefix + Buffer.from(random(bytes)).toString('base64url');
+
+/**
+ * The holder's side of a node (issue 15): the wallet, presentations (亮证), grants (授权用证) and the usage
+ * log, for the signed-in holder and for the departments that use what holders grant. HTTP-free; the
+ * functions peers' requests reach (redeemGrant, consumePresentation) are in grants.ts and presentations.ts.
+ */
+export class HolderSide {
+  readonly store = new SqlHolderStore();
+  readonly #stores: GrantStores;
+
+  constructor(private readonly deps: HolderSideDeps) {
+    this.#stores = { holder: this.store, audit: deps.stores.audit, licenses: deps.stores.licenses };
+  }
+
+  async region(): Promise<RegionRecord> {
+    const region = (await this.deps.trust.current()).region;
+    if (!region) throw new ElicenseError('REGION_NOT_SET_UP', 'this node has no region yet');
+    return region;
+  }
+
+  /** Every licence naming the holder, across the region's departments, with its status. */
+  async wallet(holder: HolderPrincipal) {
+    const snapshot = await this.deps.trust.current();
+    const items = await this.store.walletLicenses(this.deps.db, holder.holderCode);
+    return items.map((l) => this.#walletView(l, holder.holderCode, snapshot.departments));
+  }
+
+  async walletLicense(holder: HolderPrincipal, identifier: string) {
+    const l = await this.store.walletLicense(this.deps.db, holder.holderCode, identifier);
+    if (!l) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence of yours has this identifier', { identifier });
+    const snapshot = await this.deps.trust.current();
+    return { ...this.#walletView(l, holder.holderCode, snapshot.departments), fullForm: l.fullForm };
+  }
+
+  #walletView(l: WalletLicense, holderCode: string, departments: ReadonlyMap<string, { name: string }>) {
+    const type = this.deps.catalog.getType(l.typeCode);
+    return {
+      identifier: l.identifier,
+      typeCode: l.typeCode,
+      typeName: type?.nameZh ?? null,
+      typeSlug: type?.slug ?? null,
+      department: { uscc: l.uscc, name: departments.get(l.uscc)?.name ?? null },
+      status: l.status,
+      holderRole: l.record['certificateHolderCode'] === holderCode ? 'holder' : 'co-holder',
+      holderCount: holderCodesOf(l.record).length,
+      issuedAt: l.createdAt.toISOString(),
+      updatedAt: l.updatedAt.toISOString(),
+      replacedBy: l.replacedBy,
+      license: l.record,
+    };
+  }
+
+  /** A single-use, expiring pointer to one of the holder's valid licences, signed by the region (亮证). */
+  async createPresentation(holder: HolderPrincipal, identifier: string, ttlSeconds: number = HOLDER_LIMITS.presentationSeconds.default) {
+    const { min, max } = HOLDER_LIMITS.presentationSeconds;
+    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < min || ttlSeconds > max) throw new ElicenseError('SCHEMA_INVALID', `ttlSeconds must be ${min}..${max}`);
+    const { db, clock } = this.deps;
+    const license = await this.store.walletLicense(db, holder.holderCode, identifier);
+    if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence of yours has this identifier', { identifier });
+    refuseNotCurrent(identifier, license.status);
+    const now = clock.now();
+    const snapshot = await this.deps.trust.current();
+    if (!snapshot.region) throw new ElicenseError('REGION_NOT_SET_UP', 'this node has no region yet');
+    const signer = await this.deps.signers.trustListSigner(db, now, snapshot.version);
+    const presentationId = Buffer.from(this.deps.random(16)).toString('base64url');
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + ttlSeconds;
+    const presentation = await signPresentationPointer(signer, { v: 1, region: snapshot.region.code, pid: presentationId, iat, exp });
+    const expiresAt = new Date(exp * 1000);
+    await db.transaction(async (tx) => {
+      await this.store.insertPresentation(tx, { presentationId, licenseIdentifier: identifier, holderCode: holder.holderCode, createdAt: now, expiresAt });
+      await this.deps.stores.audit.append(tx, [{ actor: holderActor(holder.holderCode), action: 'presentation.create', subject: identifier, details: { presentationId, expiresAt: expiresAt.toISOString() }, at: now }]);
+    });
+    return { presentation, presentationId, expiresAt: expiresAt.toISOString(), region: snapshot.region.code };
+  }
+
+  /** The public redemption of this region's presentation QR (single use), for a verifier. */
+  async redeemPresentation(presentation: string, resolver: PresentationResolver) {
+    const region = await this.region();
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction((tx) => redeemPresentation(tx, { presentation, region, now, resolver }, this.#stores));
+  }
+
+  /** A grant of one licence (or one type) to a named department for a service item and case, with its one-time code. */
+  async createGrant(holder: HolderPrincipal, request: NewGrantRequest) {
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    const region = await this.region();
+    if ((request.licenseIdentifier === undefined) === (request.typeCode === undefined)) {
+      throw new ElicenseError('GRANT_TERMS_INVALID', 'name either licenseIdentifier (one licence) or typeCode (your licences of one type)');
+    }
+    const uscc = checkUscc(request.department.uscc);
+    if (!uscc.ok || uscc.warnings.length > 0) {
+      throw new ElicenseError('CODE_INVALID', 'department.uscc is not a valid unified social credit code', { errors: [{ path: '/department/uscc', code: uscc.ok ? uscc.warnings[0]!.code : uscc.code }] });
+    }
+    const departmentRegion = request.department.region ?? region.code;
+    if (departmentRegion === region.code && !(await this.deps.stores.departments.get(db, request.department.uscc))) {
+      throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'no department of this region has this USCC', { uscc: request.department.uscc });
+    }
+    if (request.licenseIdentifier !== undefined) {
+      const license = await this.store.walletLicense(db, holder.holderCode, request.licenseIdentifier);
+      if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence of yours has this identifier', { identifier: request.licenseIdentifier });
+      refuseNotCurrent(license.identifier, license.status);
+    } else if (!(await this.store.walletLicensesOfType(db, holder.holderCode, request.typeCode!)).some((l) => l.status === 'valid')) {
+      throw new ElicenseError('GRANT_TERMS_INVALID', 'you hold no valid licence of this type');
+    }
+    const limits = HOLDER_LIMITS.grantSeconds;
+    const expiresAt = request.expiresAt !== undefined ? new Date(request.expiresAt) : new Date(now.getTime() + limits.default * 1000);
+    const seconds = (expiresAt.getTime() - now.getTime()) / 1000;
+    if (Number.isNaN(seconds) || seconds < limits.min || seconds > limits.max) {
+      throw new ElicenseError('GRANT_TERMS_INVALID', `expiresAt must be from ${limits.min} seconds to ${limits.max / 86400} days ahead`);
+    }
+    const maxUses = request.maxUses ?? HOLDER_LIMITS.grantUses.default;
+    const code = makeGrantCode(region.code, this.deps.random);
+    const grantId = randomId(this.deps.random, 'gr_', 12);
+    const grant = {
+      grantId,
+      codeSha256: grantCodeDigest(code),
+      holderCode: holder.holderCode,
+      licenseIdentifier: request.licenseIdentifier ?? null,
+      typeCode: request.typeCode ?? null,
+      department: { region: departmentRegion, uscc: request.department.uscc },
+      serviceItem: { name: request.serviceItem.name, code: request.serviceItem.code ?? null },
+      caseNumber: request.caseNumber,
+      createdAt: now,
+      expiresAt,
+      maxUses,
+    };
+    await db.transaction(async (tx) => {
+      await this.store.insertGrant(tx, grant);
+      await this.deps.stores.audit.append(tx, [
+        {
+          actor: holderActor(holder.holderCode),
+          action: 'grant.create',
+          subject: grantId,
+          details: { ...(grant.licenseIdentifier ? { licenseIdentifier: grant.licenseIdentifier } : { typeCode: grant.typeCode }), department: grant.department, serviceItem: grant.serviceItem, caseNumber: grant.caseNumber, expiresAt: expiresAt.toISOString(), maxUses },
+          at: now,
+        },
+      ]);
+    });
+    return { code, grant: grantView({ ...grant, uses: 0, redeemedAt: null, revokedAt: null }, now) };
+  }
+
+  async grants(holder: HolderPrincipal) {
+    const now = this.deps.clock.now();
+    return (await this.store.grantsOf(this.deps.db, holder.holderCode)).map((g) => grantView(g, now));
+  }
+
+  /** The holder revokes one of their grants: GRANT_UNKNOWN when it is not theirs, GRANT_REVOKED when it already is. */
+  async revokeGrant(holder: HolderPrincipal, grantId: string) {
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction(async (tx) => {
+      const revoked = await this.store.revokeGrant(tx, grantId, holder.holderCode, now);
+      if (!revoked) {
+        const existing = await this.store.grant(tx, grantId);
+        if (!existing || existing.holderCode !== holder.holderCode) throw new ElicenseError('GRANT_UNKNOWN', 'you have no grant with this id');
+        throw new ElicenseError('GRANT_REVOKED', 'the grant is already revoked');
+      }
+      await this.deps.stores.audit.append(tx, [{ actor: holderActor(holder.holderCode), action: 'grant.revoke', subject: grantId, details: {}, at: now }]);
+      return grantView(revoked, now);
+    });
+  }
+
+  /** A department of this region (API key) exchanges a code. */
+  async redeemGrant(code: string, caller: GrantCaller) {
+    const now = this.deps.clock.now();
+    const use = await this.deps.db.transaction((tx) => redeemGrant(tx, { code, caller, now }, this.#stores));
+    return {
+      grantId: use.grant.grantId,
+      licenses: use.licenses.map((l) => l.fullForm),
+      licenseIdentifiers: use.licenses.map((l) => l.identifier),
+      expiresAt: use.grant.expiresAt.toISOString(),
+      readsLeft: use.readsLeft,
+      serviceItem: use.grant.serviceItem,
+      caseNumber: use.grant.caseNumber,
+    };
+  }
+
+  async readGrantLicense(grantId: string, identifier: string, caller: GrantCaller) {
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction((tx) => readGrantLicense(tx, { grantId, identifier, caller, now }, this.#stores));
+  }
+
+  /** A department of this region as a grant caller (its name for the holders' logs). */
+  async localDepartment(uscc: string, auditActor: string): Promise<GrantCaller> {
+    const region = await this.region();
+    const name = (await this.deps.trust.current()).departments.get(uscc)?.name ?? null;
+    return { kind: 'department', auditActor, department: { region: region.code, uscc, name } };
+  }
+
+  async usageOfHolder(holder: HolderPrincipal, page: Page) {
+    const events = await this.store.usageOfHolder(this.deps.db, holder.holderCode, page);
+    return { events: events.map(usageViewForHolder), next: events.length === page.limit ? events[events.length - 1]!.eventId : null };
+  }
+
+  async usageOfDepartment(uscc: string, page: Page) {
+    const region = await this.region();
+    const events = await this.store.usageOfDepartment(this.deps.db, region.code, uscc, page);
+    return { events: events.map(usageViewForDepartment), next: events.length === page.limit ? events[events.length - 1]!.eventId : null };
+  }
+}
