@@ -90,6 +90,25 @@ export const ERROR_CODES = [
   'LICENSE_SIGNER_UNAVAILABLE',
   'FEDERATION_CONFIG_INVALID',
   'REGION_NOT_SET_UP',
+  // departments of peer regions (docs/adr/0006, "Departments of peer regions")
+  /** A route for departments of peer regions was called without Elicense-Request-Signature. */
+  'REQUEST_SIGNATURE_MISSING',
+  /** The signed request is malformed, its signature or certificate path does not hold, or it does not match the request sent. */
+  'REQUEST_SIGNATURE_INVALID',
+  /** The signed request is outside its time window (expired, or issued further ahead than the clock skew allows). */
+  'REQUEST_EXPIRED',
+  /** The signed request's jti was seen before. */
+  'REQUEST_REPLAYED',
+  /** The request names a region that is not a configured peer with an accepted trust list (or this region itself). */
+  'PEER_NOT_RECOGNISED',
+  /** The peer's trust list, as this node holds it, does not list the department as active with the signing certificate. */
+  'DEPARTMENT_NOT_LISTED',
+  /** This node could not reach the peer node (connection refused, timeout). */
+  'PEER_UNREACHABLE',
+  /** The peer node answered something this node cannot read (too large, not JSON, unexpected status). */
+  'PEER_ANSWER_INVALID',
+  /** The peer node refused this node's signed request (its code in details.peerCode). */
+  'PEER_REFUSED',
   // compact QR form
   'QR_PREFIX_INVALID',
   'QR_ENCODING_INVALID',

@@ -22,6 +22,9 @@ import type { NodeMetrics } from '../region/NodeMetrics';
 import type { VerificationStatistics } from '../region/statistics/VerificationStatistics';
 import type { NodeTrust } from '../trust/NodeTrust';
 import type { RegionSigners } from '../region/RegionSigners';
+import type { RequestNonceStore } from '../store/RequestNonceStore';
+import type { DepartmentRequestAuthenticator } from '../trust/peer/departmentRequestCheck';
+import type { PeerDepartmentClient } from '../region/federation/PeerDepartmentClient';
 
 /** Everything the composition root (startNode) builds once and hands to features. No module-level singletons. */
 export interface NodeServices {
@@ -45,6 +48,7 @@ export interface NodeServices {
     region: RegionStore;
     federation: FederationStore;
     statistics: StatisticsStore;
+    requestNonces: RequestNonceStore;
   };
   /** The region's own trust inputs from the database, cached per trust version. */
   trust: NodeTrust;
@@ -58,4 +62,8 @@ export interface NodeServices {
   statistics: VerificationStatistics;
   /** Reads the QR of uploaded images on worker threads (bounded queue), off the event loop. */
   qrImages: QrImageReaderPool;
+  /** Departments of peer regions, by the requests their nodes sign (docs/adr/0006, "Departments of peer regions"). */
+  peerRequests: DepartmentRequestAuthenticator;
+  /** Calls to peer regions' nodes on behalf of this region's departments, signed by this node (the other side of peerRequests). */
+  peerClient: PeerDepartmentClient;
 }

@@ -3,12 +3,15 @@ import type { ErrorCode } from '../errors';
 import type { NodeServices } from './NodeServices';
 import type { HolderPrincipal, Permission, Principal } from '../region/permissions';
 import type { JsonSchema, Schema } from './schema/Schema';
+import type { PeerDepartmentCaller } from '../trust/peer/departmentRequestCheck';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** What a handler gets besides the request: who is calling and the node's services. */
 export interface RequestContext {
   principal: Principal | null;
+  /** On a route of mode `peer-request`: the department of a peer region whose node signed the request. */
+  peer?: PeerDepartmentCaller;
   /** On a route of mode `holder-token`: the signed-in holder. */
   holder?: HolderPrincipal;
   requestId: string;
@@ -87,11 +90,13 @@ export interface RouteSpec<B = any, Q = any, P = any, H = any> {
   path: string;
   permission: Permission;
   /**
-   * How the caller is known. Default: an API key (or none, on public routes).
+   * How the caller is known. Default: an API key (or none, on public routes). `peer-request`: a department of a
+   * peer region, by the request its node signed (Elicense-Request-Signature, docs/adr/0006); the route's
+   * permission is then `federation:peer`, and ctx.peer names the department.
    * `holder-token`: a holder signed in through an identity provider (Authorization: Bearer <JWT>, docs/adr/0012);
    * the route's permission is then `holder:self`, and ctx.holder names the holder.
    */
-  auth?: 'holder-token';
+  auth?: 'peer-request' | 'holder-token';
   summary: string;
   /** OpenAPI tag (feature name). */
   tag: string;

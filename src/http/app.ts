@@ -6,6 +6,7 @@ import { checkRequestText } from '../json/checkRequestText';
 import { parseStrictJson } from '../json/parseStrictJson';
 import type { NodeServices } from './NodeServices';
 import { authenticate, type AuthFailureThrottle } from './authenticate';
+import { authenticatePeerRequest, missingCredentials } from './authenticatePeerRequest';
 import { authenticateHolder } from './authenticateHolder';
 import { holderActor } from '../holder/usageLog';
 import { can } from '../region/permissions';
@@ -110,15 +111,17 @@ function mount(app: express.Express, route: RouteSpec, readInput: (req: Request)
   app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
     (async () => {
       const holder = await authenticateHolder(req, route, services, options.authFailures);
-      const principal = holder === null ? await authenticate(req, services, options.authFailures) : null;
-      if (holder !== null ? route.permission !== 'holder:self' : !can(principal, route.permission)) {
+      const peer = holder === null ? await authenticatePeerRequest(req, route, services) : null;
+      const principal = peer === null && holder === null ? await authenticate(req, services, options.authFailures) : null;
+      if (holder !== null ? route.permission !== 'holder:self' : peer !== null ? route.permission !== 'federation:peer' : !can(principal, route.permission)) {
         throw principal === null
-          ? new ElicenseError('UNAUTHENTICATED', `${route.method.toUpperCase()} ${route.path} needs an API key`)
+          ? missingCredentials(route)
           : new ElicenseError('FORBIDDEN', `role ${principal.role} may not ${route.permission}`);
       }
-      // A key has a limit of its own (not the public one); anonymous callers reach only public routes.
+      // A key (or a peer department) has a limit of its own (not the public one); anonymous callers reach only public routes.
       const [limit, limiter, client] =
         principal !== null ? (['key', options.keyRateLimiter, principal.keyId] as const)
+        : peer !== null ? (['key', options.keyRateLimiter, `peer:${peer.region}:${peer.uscc}`] as const)
         : holder !== null ? (['key', options.keyRateLimiter, holderActor(holder.holderCode)] as const)
         : (['public', options.rateLimiter, req.ip ?? 'unknown'] as const);
       req.chargeRateLimit = (units) =>
@@ -129,7 +132,7 @@ function mount(app: express.Express, route: RouteSpec, readInput: (req: Request)
       await req.chargeRateLimit(1);
       refuseControlText(req, route);
       const input = readInput(req);
-      const ctx: RequestContext = { principal, requestId: req.requestId, services, ...(holder !== null ? { holder } : {}) };
+      const ctx: RequestContext = { principal, requestId: req.requestId, services, ...(peer !== null ? { peer } : {}), ...(holder !== null ? { holder } : {}) };
       await route.handler(req, res, ctx, input);
     })().catch(next);
   });

@@ -86,6 +86,16 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   FEDERATION_CONFIG_INVALID: 500,
   /** The node has no region yet: nothing to publish until it is set up (elicense init). */
   REGION_NOT_SET_UP: 503,
+  // departments of peer regions: who is calling (401) or who may (403); the peer node's failures as a gateway (502)
+  REQUEST_SIGNATURE_MISSING: 401,
+  REQUEST_SIGNATURE_INVALID: 401,
+  REQUEST_EXPIRED: 401,
+  REQUEST_REPLAYED: 401,
+  PEER_NOT_RECOGNISED: 403,
+  DEPARTMENT_NOT_LISTED: 403,
+  PEER_UNREACHABLE: 502,
+  PEER_ANSWER_INVALID: 502,
+  PEER_REFUSED: 502,
   // compact QR form presented for reading (verification answers these as reasons; thrown, they are refused input)
   QR_PREFIX_INVALID: 422,
   QR_ENCODING_INVALID: 422,
@@ -150,5 +160,8 @@ export function toProblem(error: unknown, requestId: string | undefined): Proble
   // Which rule an uploaded seal image broke (SEAL_INVALID: not-png, malformed, pixel-size, ...).
   const problem = e.details?.['problem'];
   if (e.code === 'SEAL_INVALID' && typeof problem === 'string') doc['problem'] = problem;
+  // What the peer node answered when it refused this node's signed request (PEER_REFUSED).
+  const peerCode = e.details?.['peerCode'];
+  if (e.code === 'PEER_REFUSED' && typeof peerCode === 'string') doc['peerCode'] = peerCode;
   return doc;
 }

@@ -37,6 +37,9 @@ import { nodeFeatures } from '../http/routes/nodeFeatures';
 import type { NodeServices } from '../http/NodeServices';
 import { NodeMetrics } from '../region/NodeMetrics';
 import { NodeTrust } from '../trust/NodeTrust';
+import { SqlRequestNonceStore } from '../store/RequestNonceStore';
+import { DepartmentRequestAuthenticator } from '../trust/peer/departmentRequestCheck';
+import { PeerDepartmentClient } from '../region/federation/PeerDepartmentClient';
 import { RegionSigners } from '../region/RegionSigners';
 import { StoreRateLimiter } from '../http/ops/RateLimiter';
 import { VerificationStatistics } from '../region/statistics/VerificationStatistics';
@@ -103,6 +106,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       region: new SqlRegionStore(),
       federation: new FederationStore(),
       statistics: new SqlStatisticsStore(),
+      requestNonces: new SqlRequestNonceStore(),
     };
     const catalog = StandardsCatalog.load();
     // The agreement this region signs and the one it verifies by: the configured rules and those its own
@@ -129,6 +133,14 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
       qrImages: new QrImageReaderPool({ workers: config.imageDecoding.workers, maxQueue: config.imageDecoding.queue, timeoutMs: config.imageDecoding.timeoutMs }),
+      peerRequests: new DepartmentRequestAuthenticator({
+        db,
+        clock,
+        nonces: stores.requestNonces,
+        peerTrust: () => services.federation.peerTrust(),
+        ownRegion: async () => (await trust.current()).region?.code ?? null,
+      }),
+      peerClient: new PeerDepartmentClient({ db, clock, random: (n) => new Uint8Array(randomBytes(n)), signers, trust, federation: { config: federation, peerTrust: () => services.federation.peerTrust() } }),
     };
     // Listen before the region is set up, so a port taken meanwhile leaves no demo region behind; requests
     // arriving before the app is ready are answered 503 NOT_READY.

@@ -32,6 +32,11 @@ export const PERMISSIONS = [
   'holder:self',
   /** A department exchanges a holder's authorisation code for the granted licences, reads them within the grant, sees its own uses. */
   'grant:redeem',
+  /**
+   * A department of a recognised peer region, authenticated by a request its node signed with the department's
+   * licence-signing key (route mode `peer-request`, docs/adr/0006 "Departments of peer regions"); no API key carries it.
+   */
+  'federation:peer',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

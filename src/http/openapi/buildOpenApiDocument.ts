@@ -5,7 +5,7 @@ import { DEFAULT_CODE } from '../schema/readRouteInput';
 import { schemaRef, type JsonSchema } from './componentSchemas';
 
 /** What the generator needs of a route: the declaration (with its input schemas and documented answers), not the handler. */
-export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'permission' | 'summary' | 'tag' | 'input' | 'responses'>;
+export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'permission' | 'summary' | 'tag' | 'input' | 'responses'> & Partial<Pick<RouteSpec, 'auth'>>;
 
 export interface OpenApiInput {
   routes: readonly RouteDeclaration[];
@@ -37,7 +37,7 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
       summary: route.summary,
       tags: [route.tag],
       'x-permission': route.permission,
-      security: route.permission === 'public' ? [] : [{ apiKey: [route.permission] }, { apiKeyHeader: [route.permission] }],
+      security: route.auth === 'peer-request' ? [{ peerRequest: [] }] : route.permission === 'public' ? [] : [{ apiKey: [route.permission] }, { apiKeyHeader: [route.permission] }],
     };
     const declared = route.input ?? {};
     const pathNames = [...route.path.matchAll(PARAM)].map((m) => m[1]!);
@@ -74,6 +74,13 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        peerRequest: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Elicense-Request-Signature',
+          description:
+            "A department of a peer region: a compact JWS (typ elicense-request+jws) its region's node signs with the department's licence-signing key over {method, path, bodyDigest, region, uscc, aud, iat, exp, jti}; checked under the peer's pinned root and its trust list as this node holds it (docs/adr/0006, \"Departments of peer regions\").",
+        },
       },
     },
   };
@@ -104,7 +111,10 @@ function responses(route: RouteDeclaration): Record<string, unknown> {
     description: 'Too many requests (RATE_LIMITED: per client address without a key, per API key with one; AUTHENTICATION_THROTTLED: too many failed authentications from this client); Retry-After',
     content: PROBLEM,
   };
-  if (route.permission !== 'public') {
+  if (route.auth === 'peer-request') {
+    out['401'] = { description: 'REQUEST_SIGNATURE_MISSING, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED: the signed request is absent, does not hold, is out of its time window or was used before', content: PROBLEM };
+    out['403'] = { description: 'PEER_NOT_RECOGNISED (the region is not a peer of this node), DEPARTMENT_NOT_LISTED (its trust list does not list the department active with that certificate); FORBIDDEN for an API key', content: PROBLEM };
+  } else if (route.permission !== 'public') {
     out['401'] = { description: 'No or unknown API key (UNAUTHENTICATED)', content: PROBLEM };
     out['403'] = { description: `The key's role lacks ${route.permission} (FORBIDDEN)`, content: PROBLEM };
   }

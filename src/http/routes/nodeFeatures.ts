@@ -4,6 +4,7 @@ import { createApiKeysFeature } from './apiKeys/apiKeysFeature';
 import { createAuditFeature } from './audit/auditFeature';
 import { createDepartmentsFeature } from './departments/departmentsFeature';
 import { createFederationFeature } from './federation/federationFeature';
+import { createPeerDepartmentFeature } from './federation/peerDepartmentFeature';
 import { createHolderFeature } from './holder/holderFeature';
 import { createLicensesFeature } from './licenses/licensesFeature';
 import { createOpsFeature, type NodeRuntime } from '../ops/opsFeature';
@@ -27,6 +28,7 @@ export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feat
     createApiKeysFeature(services),
     createAuditFeature(services),
     createFederationFeature(services),
+    createPeerDepartmentFeature(services),
     createHolderFeature(services),
     createStatisticsFeature(services),
     createWebFeature(services),

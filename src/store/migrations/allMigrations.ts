@@ -9,6 +9,7 @@ import { sql as nonValidIndex } from './0007_non_valid_index';
 import { sql as honestIssuance } from './0008_honest_issuance';
 import { sql as departmentSeals } from './0009_department_seals';
 import { sql as holder } from './0010_holder';
+import { sql as requestNonces } from './0011_request_nonces';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'honest_issuance', sql: honestIssuance },
   { version: 9, name: 'department_seals', sql: departmentSeals },
   { version: 10, name: 'holder', sql: holder },
+  { version: 11, name: 'request_nonces', sql: requestNonces },
 ];

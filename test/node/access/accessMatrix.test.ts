@@ -32,6 +32,8 @@ const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
   'statistics:read': ['region_admin', 'auditor'],
   'federation:read': ['region_admin', 'auditor'],
   'federation:admin': ['region_admin'],
+  /** Departments of peer regions only, by a request their node signed (route mode peer-request): no API key. */
+  'federation:peer': [],
   /** Holders only, by a holder token (route mode holder-token): no API key (docs/adr/0012). */
   'holder:self': [],
   /** A department's key exchanges holders' authorisation codes and reads within the grant. */
@@ -147,7 +149,8 @@ describe('every route × every caller', () => {
       const r = await call(route, fill(route, own), caller === 'none' ? undefined : secrets[caller]);
       const ok = allowed ? r.status !== 401 && r.status !== 403 : r.status === (caller === 'none' ? 401 : 403);
       if (!ok) outcomes.push(`${label(route)} [${route.permission}] → ${r.status} ${typeof r.body === 'object' ? (r.body as { code?: string }).code : ''}`);
-      if (!allowed) expect((r.body as { code: string }).code).toBe(caller === 'none' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+      // A peer-request route asks a caller without credentials for the signed request, not for a key.
+      if (!allowed) expect((r.body as { code: string }).code).toBe(caller === 'none' ? (route.auth === 'peer-request' ? 'REQUEST_SIGNATURE_MISSING' : 'UNAUTHENTICATED') : 'FORBIDDEN');
     }
     expect(outcomes).toEqual([]);
   });
