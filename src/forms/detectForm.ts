@@ -1,4 +1,7 @@
 import { COMPACT_PREFIX } from './qr/compactLicense';
+
+/** Prefix of an annotated copy's QR text (src/annotation/annotatedCopyQr.ts, docs/adr/0012). */
+export const ANNOTATED_COPY_QR_PREFIX = 'EAC1:';
 import { isJpeg, isPng } from './image/decodeRasterImage';
 
 /** The forms a licence is presented in, as told apart by their first bytes. */
@@ -30,6 +33,9 @@ export function detectForm(bytes: Uint8Array): DetectedForm {
   if (bytes[i] === 0x7b /* { */) return 'full-form';
   const prefix = Buffer.from(bytes.buffer, bytes.byteOffset + i, Math.min(bytes.byteLength - i, COMPACT_PREFIX.length)).toString('latin1');
   if (prefix.toUpperCase() === COMPACT_PREFIX) return 'qr-text';
+  // An annotated copy's QR text (EAC1:, docs/adr/0012) is QR text too; its verifier is chosen by the prefix.
+  const copyPrefix = Buffer.from(bytes.buffer, bytes.byteOffset + i, Math.min(bytes.byteLength - i, ANNOTATED_COPY_QR_PREFIX.length)).toString('latin1');
+  if (copyPrefix.toUpperCase() === ANNOTATED_COPY_QR_PREFIX) return 'qr-text';
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_HEADER_WINDOW));
   if (head.indexOf(PDF_MAGIC) !== -1) return 'pdf';
   return 'unknown';

@@ -18,6 +18,8 @@ import { verifyCompactLicense } from './verifyCompactLicense';
 import type { ImageOutcome } from '../../forms/image/decodeRasterImage';
 import { readQrFromImage } from '../../forms/image/readQrFromImage';
 import { isAnnotatedCopyDocument } from '../../annotation/AnnotatedCopy';
+import { isAnnotatedCopyQrText, licenseKeyOfAnnotatedCopyQr } from '../../annotation/annotatedCopyQr';
+import { verifyAnnotatedCopyQr } from './verifyAnnotatedCopyQr';
 
 /** A licence as presented, read far enough to know what to verify (images already scanned). */
 export type PresentedForm =
@@ -104,6 +106,7 @@ export async function licenseKeyOf(presented: PresentedForm): Promise<LicenseKey
       return isObject(doc) ? licenseKeyOfRecord(doc['license']) : null;
     }
     case 'qr':
+      if (isAnnotatedCopyQrText(presented.text)) return licenseKeyOfAnnotatedCopyQr(presented.text);
       try {
         const { claims } = presented.decoded();
         return { identifier: claims.identifier, issuerCode: claims.issuerCode, ...(claims.statusEntry ? { statusEntry: claims.statusEntry } : {}), recordDigest: claims.fullFormDigest };
@@ -130,6 +133,8 @@ export async function verifyPresentedForm(presented: PresentedForm, ctx: AnyForm
     case 'full-form':
       return { ...verifyFullFormDocument(presented.document, ctx), form: presented.form };
     case 'qr': {
+      // An annotated copy's QR (EAC1:) has its own verifier.
+      if (isAnnotatedCopyQrText(presented.text)) return { ...verifyAnnotatedCopyQr(presented.text, ctx), form: presented.form };
       if (presented.fullForm !== undefined && !(isObject(presented.fullForm) && isObject(presented.fullForm['license']))) {
         const rb = new ResultBuilder();
         rb.fail('format', 'INPUT_MALFORMED', '"fullForm" beside the QR must be a full-form licence');
