@@ -147,6 +147,12 @@ export const ERROR_CODES = [
   'GRANT_WRONG_DEPARTMENT',
   /** Every read the grant allows has been made. */
   'GRANT_EXHAUSTED',
+  /** Annotated-copy terms that cannot be met (expiry in the past or beyond the type's or region's limit). */
+  'ANNOTATION_TERMS_INVALID',
+  /** As many annotated copies of the licence as its type allows are unexpired: wait for one to expire. */
+  'ANNOTATION_LIMIT_REACHED',
+  /** No annotated copy of yours has this id. */
+  'ANNOTATED_COPY_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,17 +9,21 @@ import type { DepartmentStore } from '../store/DepartmentStore';
 import { SqlHolderStore, type Page, type WalletLicense } from '../store/HolderStore';
 import type { LicenseStore } from '../store/LicenseStore';
 import type { RegionRecord } from '../store/RegionStore';
+import { makeAnnotatedCopy, newCopyId } from '../annotation/makeAnnotatedCopy';
+import type { FullForm } from '../format/FullForm';
 import { makeGrantCode, grantCodeDigest } from './grantCode';
 import { grantView, readGrantLicense, redeemGrant, refuseNotCurrent, type GrantCaller, type GrantStores } from './grants';
 import { MAX_PRESENTATION_SECONDS, signPresentationPointer } from './presentationPointer';
 import { redeemPresentation, type PresentationResolver } from './presentations';
-import { holderActor, holderCodesOf, usageViewForDepartment, usageViewForHolder } from './usageLog';
+import { holderActor, holderCodesOf, recordUsage, usageViewForDepartment, usageViewForHolder } from './usageLog';
 
 /** Default and limits of the holder's choices (docs/adr/0012). */
 export const HOLDER_LIMITS = {
   presentationSeconds: { default: 300, min: 30, max: MAX_PRESENTATION_SECONDS },
   grantSeconds: { default: 72 * 3600, min: 60, max: 30 * 24 * 3600 },
   grantUses: { default: 5, max: 100 },
+  /** Annotated copies when the type standard has no `use` block: days (the default expiry too) and unexpired copies a licence may have. */
+  annotatedCopy: { maxDays: 90, maxActive: 10 },
 } as const;
 
 /** What the holder's side needs of the node (NodeServices has it all). */
@@ -27,7 +31,7 @@ export interface HolderSideDeps {
   db: Database;
   clock: Clock;
   random: (size: number) => Uint8Array;
-  catalog: { getType(typeCode: string): { nameZh: string; slug: string } | undefined };
+  catalog: { getType(typeCode: string): { nameZh: string; slug: string; use?: { annotatedCopyMaxDays: number; annotatedCopyMaxActive: number } } | undefined };
   trust: { current(): Promise<{ version: number; region: RegionRecord | null; departments: ReadonlyMap<string, { name: string }> }> };
   signers: { trustListSigner(q: Queryable, at: Date, trustVersion: number): Promise<Signer> };
   stores: { audit: AuditLog; licenses: LicenseStore; departments: DepartmentStore };
@@ -232,6 +236,92 @@ export class HolderSide {
     const region = await this.region();
     const name = (await this.deps.trust.current()).departments.get(uscc)?.name ?? null;
     return { kind: 'department', auditActor, department: { region: region.code, uscc, name } };
+  }
+
+  /** The type's limits on annotated copies (type standard 1.1.0 `use`), else the node's defaults. */
+  annotatedCopyLimits(typeCode: string): { maxDays: number; maxActive: number } {
+    const use = this.deps.catalog.getType(typeCode)?.use;
+    return { maxDays: use?.annotatedCopyMaxDays ?? HOLDER_LIMITS.annotatedCopy.maxDays, maxActive: use?.annotatedCopyMaxActive ?? HOLDER_LIMITS.annotatedCopy.maxActive };
+  }
+
+  /**
+   * An annotated copy (加注件) of one of the holder's valid licences for a purpose and a user department, signed by
+   * the region's trust-list signer (src/annotation), expiring at most the type's annotatedCopyMaxDays after now
+   * (default that many days), and at most annotatedCopyMaxActive unexpired copies per licence and holder.
+   */
+  async createAnnotatedCopy(holder: HolderPrincipal, identifier: string, terms: { purpose: string; userDepartment: { name: string; code: string }; expiresAt?: string }) {
+    const { db, clock } = this.deps;
+    const license = await this.store.walletLicense(db, holder.holderCode, identifier);
+    if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence of yours has this identifier', { identifier });
+    refuseNotCurrent(identifier, license.status);
+    const uscc = checkUscc(terms.userDepartment.code);
+    if (!uscc.ok || uscc.warnings.length > 0) {
+      throw new ElicenseError('CODE_INVALID', 'userDepartment.code is not a valid unified social credit code', { errors: [{ path: '/userDepartment/code', code: uscc.ok ? uscc.warnings[0]!.code : uscc.code }] });
+    }
+    const limits = this.annotatedCopyLimits(license.typeCode);
+    const now = clock.now();
+    const madeAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const notAfter = terms.expiresAt !== undefined ? new Date(terms.expiresAt) : new Date(madeAt.getTime() + limits.maxDays * 86_400_000);
+    if (Number.isNaN(notAfter.getTime()) || notAfter.getTime() <= now.getTime() + 60_000 || notAfter.getTime() > madeAt.getTime() + limits.maxDays * 86_400_000) {
+      throw new ElicenseError('ANNOTATION_TERMS_INVALID', `expiresAt must be from a minute to ${limits.maxDays} days ahead (the limit of this licence type)`, { maxDays: limits.maxDays });
+    }
+    const snapshot = await this.deps.trust.current();
+    if (!snapshot.region) throw new ElicenseError('REGION_NOT_SET_UP', 'this node has no region yet');
+    const region = snapshot.region;
+    const signer = await this.deps.signers.trustListSigner(db, now, snapshot.version);
+    const copyId = newCopyId(this.deps.random);
+    const copy = await makeAnnotatedCopy(
+      {
+        original: JSON.parse(license.fullForm) as FullForm,
+        purpose: terms.purpose,
+        userDepartment: { name: terms.userDepartment.name, code: terms.userDepartment.code },
+        maker: { name: `${region.name}电子证照平台`, code: region.code },
+        madeAt,
+        notAfter: new Date(Math.floor(notAfter.getTime() / 1000) * 1000),
+        copyId,
+        region: region.code,
+      },
+      signer,
+    );
+    const document = JSON.stringify(copy);
+    await db.transaction(async (tx) => {
+      // One holder's copies of one licence are counted and added one at a time.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('elicense.annotated_copies:' || $1 || '/' || $2, 0))", [identifier, holder.holderCode]);
+      const active = await this.store.activeAnnotatedCopies(tx, identifier, holder.holderCode, now);
+      if (active >= limits.maxActive) {
+        throw new ElicenseError('ANNOTATION_LIMIT_REACHED', `this licence already has ${active} unexpired annotated copies of yours, the most its type allows`, { maxActive: limits.maxActive });
+      }
+      await this.store.insertAnnotatedCopy(tx, {
+        copyId,
+        licenseIdentifier: identifier,
+        holderCode: holder.holderCode,
+        purpose: copy.annotatedCopy.purpose,
+        userDepartment: { ...copy.annotatedCopy.userDepartment },
+        madeAt: new Date(copy.annotatedCopy.madeAt),
+        notAfter: new Date(copy.annotatedCopy.notAfter),
+        document,
+      });
+      await recordUsage(tx, this.#stores, holderActor(holder.holderCode), [
+        {
+          at: now,
+          kind: 'annotated_copy',
+          licenseIdentifier: identifier,
+          holderCodes: holderCodesOf(license.record),
+          // The department the copy is for: it sees the copy among its own uses.
+          actor: { kind: 'holder', region: region.code, uscc: copy.annotatedCopy.userDepartment.code, name: copy.annotatedCopy.userDepartment.name },
+          purpose: copy.annotatedCopy.purpose,
+          copyId,
+        },
+      ]);
+    });
+    return { copy, copyId, notAfter: copy.annotatedCopy.notAfter, limits };
+  }
+
+  /** The holder's own annotated copy, as made (ANNOTATED_COPY_NOT_FOUND when it is not theirs). */
+  async annotatedCopyOf(holder: HolderPrincipal, copyId: string): Promise<string> {
+    const row = await this.store.annotatedCopy(this.deps.db, copyId);
+    if (!row || row.holderCode !== holder.holderCode) throw new ElicenseError('ANNOTATED_COPY_NOT_FOUND', 'you have no annotated copy with this id');
+    return row.document;
   }
 
   async usageOfHolder(holder: HolderPrincipal, page: Page) {

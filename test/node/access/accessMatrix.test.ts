@@ -83,6 +83,7 @@ beforeAll(async () => {
   own['identifier'] = await issueFor(A, 'business-licence');
   own['keyId'] = 'ak_matrix_absent';
   own['grantId'] = 'gr_matrix_absent';
+  own['copyId'] = 'copy_matrix_absent';
   own['typeCode'] = UNKNOWN_TYPE;
   own['listId'] = `${A}-1`;
   own['type'] = 'business-licence';

@@ -276,6 +276,50 @@ describe('usage log', () => {
   });
 });
 
+describe('annotated copies (加注件)', () => {
+  const terms = { purpose: '办理企业开户', userDepartment: { name: '福州市市场监督管理局', code: '11350100DM00000133' } };
+  const path = () => `/v1/holder/licenses/${encodeURIComponent(business.identifier)}/annotated-copies`;
+
+  it('made for a purpose and department, stored, logged, verified; expired on the clock (ANNOTATION_EXPIRED)', async () => {
+    const made = await http(node.url, 'POST', path(), { ...as(await signIn(COMPANY)), json: terms });
+    expect(made.status).toBe(201);
+    const copy = made.body as { annotatedCopy: { copyId: string; purpose: string; notAfter: string; madeAt: string; original: { identifier: string } } };
+    expect(copy.annotatedCopy).toMatchObject({ purpose: terms.purpose, userDepartment: terms.userDepartment, original: { identifier: business.identifier } });
+    expect(Date.parse(copy.annotatedCopy.notAfter) - Date.parse(copy.annotatedCopy.madeAt)).toBe(90 * 86_400_000);
+    expect(made.headers.get('location')).toBe(`/v1/holder/annotated-copies/${copy.annotatedCopy.copyId}`);
+    const again = await http(node.url, 'GET', made.headers.get('location')!, as(await signIn(COMPANY)));
+    expect(again.body).toEqual(made.body);
+    const notMine = await http(node.url, 'GET', made.headers.get('location')!, as(await signIn(DRIVER)));
+    expect([notMine.status, code(notMine)]).toEqual([404, 'ANNOTATED_COPY_NOT_FOUND']);
+    const verified = await http(node.url, 'POST', '/v1/verifications', { json: made.body });
+    expect(verified.status).toBe(200);
+    expect(verified.body.annotatedCopy).toMatchObject({ purpose: terms.purpose, userDepartment: terms.userDepartment });
+    const usage = await http(node.url, 'GET', '/v1/holder/usage', as(await signIn(COMPANY)));
+    expect((usage.body.events as Array<{ kind: string; copyId: string; purpose: string }>).find((e) => e.kind === 'annotated_copy')).toMatchObject({ copyId: copy.annotatedCopy.copyId, purpose: terms.purpose });
+    shiftMs += 91 * 86_400_000;
+    try {
+      const late = await http(node.url, 'POST', '/v1/verifications', { json: made.body });
+      expect(JSON.stringify(late.body)).toContain('ANNOTATION_EXPIRED');
+    } finally {
+      shiftMs -= 91 * 86_400_000;
+    }
+  });
+
+  it('an expiry beyond the type limit: ANNOTATION_TERMS_INVALID; the eleventh unexpired copy: ANNOTATION_LIMIT_REACHED', async () => {
+    const token = await signIn(COMPANY);
+    const far = await http(node.url, 'POST', path(), { ...as(token), json: { ...terms, expiresAt: new Date(clock.now().getTime() + 91 * 86_400_000).toISOString() } });
+    expect([far.status, code(far)]).toEqual([422, 'ANNOTATION_TERMS_INVALID']);
+    const badUscc = await http(node.url, 'POST', path(), { ...as(token), json: { ...terms, userDepartment: { name: 'x', code: '11350100DM00000134' } } });
+    expect([badUscc.status, code(badUscc)]).toEqual([422, 'CODE_INVALID']);
+    const short = { ...terms, expiresAt: new Date(clock.now().getTime() + 3_600_000).toISOString() };
+    for (let i = 0; i < 9; i++) expect((await http(node.url, 'POST', path(), { ...as(token), json: short })).status).toBe(201);
+    const full = await http(node.url, 'POST', path(), { ...as(token), json: short });
+    expect([full.status, code(full)]).toEqual([409, 'ANNOTATION_LIMIT_REACHED']);
+    const notMine = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(business.identifier)}/annotated-copies`, { ...as(await signIn(DRIVER)), json: terms });
+    expect([notMine.status, code(notMine)]).toEqual([404, 'LICENSE_NOT_FOUND']);
+  });
+});
+
 describe('bad input: stable codes, never a 500', () => {
   it('malformed bodies and control characters', async () => {
     const token = await signIn(DRIVER);

@@ -7,6 +7,8 @@ import { problem } from '../../openapi/responseDocs';
 import { route, type Feature, type RequestContext, type RouteSpec } from '../../RouteSpec';
 import { LICENSE_PARAMS } from '../licenses/licenseSchemas';
 import {
+  COPY_PARAMS,
+  CREATE_ANNOTATED_COPY,
   CREATE_GRANT,
   DEMO_HOLDER_EXAMPLE,
   DEMO_SIGN_IN,
@@ -106,6 +108,51 @@ export function createHolderFeature(services: NodeServices): Feature {
       },
       handler: async (_req, res, ctx, input) => {
         res.status(201).json(await side.createPresentation(holderOf(ctx), input.params.identifier, input.body.ttlSeconds));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/holder/licenses/:identifier/annotated-copies',
+      permission: 'holder:self',
+      auth: 'holder-token',
+      summary:
+        'Make an annotated copy (加注件) of a valid licence of yours for a stated purpose and user department: the signed document (*.elac.json: annotatedCopy, the original full form, ' +
+        "the region's signature), verifiable at POST /v1/verifications until notAfter (ANNOTATION_EXPIRED after). Expiry: default and limit the type standard's annotatedCopyMaxDays (else 90 days); " +
+        `at most annotatedCopyMaxActive unexpired copies per licence (409 ANNOTATION_LIMIT_REACHED). 422 ANNOTATION_TERMS_INVALID, CODE_INVALID; 404 LICENSE_NOT_FOUND; 410 LICENSE_REVOKED. ${HOLDER_AUTH}`,
+      tag: TAG,
+      input: {
+        params: { schema: LICENSE_PARAMS },
+        body: { schema: CREATE_ANNOTATED_COPY, example: { purpose: '办理企业开户', userDepartment: { name: '福州市市场监督管理局', code: '11350100DM00000133' } } },
+      },
+      responses: {
+        '201': { description: 'The annotated copy document ({annotatedCopy, original, signature}); Location: its URL', headers: { Location: 'GET /v1/holder/annotated-copies/{copyId}' } },
+        '404': problem('LICENSE_NOT_FOUND'),
+        '409': problem('ANNOTATION_LIMIT_REACHED, LICENSE_SUSPENDED'),
+        '410': problem('LICENSE_REVOKED'),
+      },
+      handler: async (_req, res, ctx, input) => {
+        const b = input.body;
+        const made = await side.createAnnotatedCopy(holderOf(ctx), input.params.identifier, {
+          purpose: b.purpose,
+          userDepartment: { name: b.userDepartment.name, code: b.userDepartment.code },
+          ...(b.expiresAt !== undefined ? { expiresAt: b.expiresAt } : {}),
+        });
+        res.setHeader('Location', `/v1/holder/annotated-copies/${made.copyId}`);
+        res.setHeader('Content-Disposition', `attachment; filename="${made.copyId}.elac.json"`);
+        res.status(201).json(made.copy);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/holder/annotated-copies/:copyId',
+      permission: 'holder:self',
+      auth: 'holder-token',
+      summary: `One of your annotated copies, the document as made. 404 ANNOTATED_COPY_NOT_FOUND when it is not yours. ${HOLDER_AUTH}`,
+      tag: TAG,
+      input: { params: { schema: COPY_PARAMS } },
+      responses: { '200': { description: 'The annotated copy document' }, '404': problem('ANNOTATED_COPY_NOT_FOUND') },
+      handler: async (_req, res, ctx, input) => {
+        res.type('application/json').send(await side.annotatedCopyOf(holderOf(ctx), input.params.copyId));
       },
     }),
     route({

@@ -63,3 +63,20 @@ export const USAGE_QUERY = object({
   before: integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Events before this event id (the `next` of the previous page)' }),
   limit: integer({ minimum: 1, maximum: 500, description: 'Page size', default: 100 }),
 });
+
+export const CREATE_ANNOTATED_COPY = object(
+  {
+    purpose: text(64, { description: 'The purpose (制作事由) the copy is made for', examples: ['办理企业开户'] }),
+    userDepartment: object(
+      {
+        name: text(64, { description: 'The user department (用证部门) the copy is for', examples: ['福州市市场监督管理局'] }),
+        code: USCC,
+      },
+      ['name', 'code'],
+    ),
+    expiresAt: string({ pattern: DATE_TIME, description: "Until when the copy is valid (ISO 8601 date-time); default and limit: the type standard's annotatedCopyMaxDays (else 90 days)" }),
+  },
+  ['purpose', 'userDepartment'],
+);
+
+export const COPY_PARAMS = object({ copyId: string({ minLength: 1, maxLength: 64, description: 'An annotated copy id', examples: ['AAAAAAAAAAAAAAAAAAAAAA'] }) }, ['copyId']);
