@@ -111,7 +111,7 @@ function mount(app: express.Express, route: RouteSpec, readInput: (req: Request)
   app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
     (async () => {
       const holder = await authenticateHolder(req, route, services, options.authFailures);
-      const peer = holder === null ? await authenticatePeerRequest(req, route, services) : null;
+      const peer = holder === null ? await authenticatePeerRequest(req, route, services, options.authFailures) : null;
       const principal = peer === null && holder === null ? await authenticate(req, services, options.authFailures) : null;
       if (holder !== null ? route.permission !== 'holder:self' : peer !== null ? route.permission !== 'federation:peer' : !can(principal, route.permission)) {
         throw principal === null

@@ -219,4 +219,13 @@ describe('a department of region B calls region A, signed by B’s node', () => 
     await fixed.call({ uscc: B_MARKET, peerRegion: A_REGION, method: 'GET', path: '/v1/federation/caller' });
     await expect(fixed.call({ uscc: B_MARKET, peerRegion: A_REGION, method: 'GET', path: '/v1/federation/caller' })).rejects.toMatchObject({ code: 'PEER_REFUSED', details: { peerCode: 'REQUEST_REPLAYED' } });
   });
+
+  // Last: it leaves this client throttled at A.
+  it('forged signatures count as failed authentications of the client: AUTHENTICATION_THROTTLED once over the limit, a good one included', async () => {
+    const codes = new Set<string>();
+    for (let i = 0; i < 40 && !codes.has('AUTHENTICATION_THROTTLED'); i++) codes.add((await askA('e30.e30.e30')).body.code);
+    expect([...codes]).toEqual(['REQUEST_SIGNATURE_INVALID', 'AUTHENTICATION_THROTTLED']);
+    const good = await askA(await signed(await signerOfB(B_MARKET)));
+    expect([good.status, good.body.code]).toEqual([429, 'AUTHENTICATION_THROTTLED']);
+  });
 });
