@@ -56,10 +56,12 @@ const randomId = (random: (n: number) => Uint8Array, prefix: string, bytes: numb
  */
 export class HolderSide {
   readonly store = new SqlHolderStore();
-  readonly #stores: GrantStores;
 
-  constructor(private readonly deps: HolderSideDeps) {
-    this.#stores = { holder: this.store, audit: deps.stores.audit, licenses: deps.stores.licenses };
+  /** Nothing is read from `deps` until a method runs: a route table can be built from declarations alone. */
+  constructor(private readonly deps: HolderSideDeps) {}
+
+  get #stores(): GrantStores {
+    return { holder: this.store, audit: this.deps.stores.audit, licenses: this.deps.stores.licenses };
   }
 
   async region(): Promise<RegionRecord> {
