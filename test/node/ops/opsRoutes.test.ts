@@ -130,6 +130,8 @@ describe('ops routes', () => {
         expect(op.tags).toEqual([route.tag]);
         expect(op.summary).toBe(route.summary);
         if (route.permission === 'public') expect(op.security).toEqual([]);
+        // Departments of peer regions sign their requests instead of sending a key (ADR 0006).
+        else if (route.auth === 'peer-request') expect(op.security).toEqual([{ peerRequest: [] }]);
         else expect(op.security).toContainEqual({ apiKey: [route.permission] });
       }
       expect(Object.keys(r.body.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'LicenceRecord', 'FullForm', 'VerificationResult']));
