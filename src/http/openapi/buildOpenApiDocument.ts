@@ -37,7 +37,7 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
       summary: route.summary,
       tags: [route.tag],
       'x-permission': route.permission,
-      security: route.auth === 'peer-request' ? [{ peerRequest: [] }] : route.permission === 'public' ? [] : [{ apiKey: [route.permission] }, { apiKeyHeader: [route.permission] }],
+      security: route.auth === 'peer-request' ? [{ peerRequest: [] }] : route.auth === 'holder-token' ? [{ holderToken: [] }] : route.permission === 'public' ? [] : [{ apiKey: [route.permission] }, { apiKeyHeader: [route.permission] }],
     };
     const declared = route.input ?? {};
     const pathNames = [...route.path.matchAll(PARAM)].map((m) => m[1]!);
@@ -81,6 +81,13 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
           description:
             "A department of a peer region: a compact JWS (typ elicense-request+jws) its region's node signs with the department's licence-signing key over {method, path, bodyDigest, region, uscc, aud, iat, exp, jti}; checked under the peer's pinned root and its trust list as this node holds it (docs/adr/0006, \"Departments of peer regions\").",
         },
+        holderToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A holder signed in through a configured identity provider (HOLDER_IDENTITY_FILE; in a demo region the DEMO one: POST /v1/holder/demo-sign-in): Authorization: Bearer <JWT>, ES256, PS256 or EdDSA (docs/adr/0012).',
+        },
       },
     },
   };
@@ -114,6 +121,9 @@ function responses(route: RouteDeclaration): Record<string, unknown> {
   if (route.auth === 'peer-request') {
     out['401'] = { description: 'REQUEST_SIGNATURE_MISSING, REQUEST_SIGNATURE_INVALID, REQUEST_EXPIRED, REQUEST_REPLAYED: the signed request is absent, does not hold, is out of its time window or was used before', content: PROBLEM };
     out['403'] = { description: 'PEER_NOT_RECOGNISED (the region is not a peer of this node), DEPARTMENT_NOT_LISTED (its trust list does not list the department active with that certificate); FORBIDDEN for an API key', content: PROBLEM };
+  } else if (route.auth === 'holder-token') {
+    out['401'] = { description: 'UNAUTHENTICATED (no holder token), HOLDER_TOKEN_INVALID (not a token of a configured identity provider), HOLDER_TOKEN_EXPIRED', content: PROBLEM };
+    out['403'] = { description: 'FORBIDDEN: an API key (holder routes take a holder token)', content: PROBLEM };
   } else if (route.permission !== 'public') {
     out['401'] = { description: 'No or unknown API key (UNAUTHENTICATED)', content: PROBLEM };
     out['403'] = { description: `The key's role lacks ${route.permission} (FORBIDDEN)`, content: PROBLEM };
