@@ -1,7 +1,7 @@
 import { ERROR_CODES, ElicenseError, type ErrorCode } from '../../../src/errors';
 import { statusOf, toProblem } from '../../../src/http/problem';
 
-/** Faults of the node itself (its configuration, stored keys, rendering) or passing ones (database, start-up, busy decoders). */
+/** Faults of the node itself (its configuration, stored keys, rendering), passing ones (database, start-up, busy decoders), or a peer node's (502). */
 const SERVER_FAULTS: Readonly<Record<string, number>> = {
   INTERNAL: 500,
   KEY_DECRYPT_FAILED: 500,
@@ -16,6 +16,10 @@ const SERVER_FAULTS: Readonly<Record<string, number>> = {
   NOT_READY: 503,
   IMAGE_DECODER_BUSY: 503,
   REGION_NOT_SET_UP: 503,
+  // A peer region's node, as this node met it on a department's behalf (docs/adr/0006, "Departments of peer regions").
+  PEER_UNREACHABLE: 502,
+  PEER_ANSWER_INVALID: 502,
+  PEER_REFUSED: 502,
 };
 
 describe('error code → HTTP status', () => {
