@@ -16,7 +16,8 @@ import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { PeerDepartmentClient } from '../../src/region/federation/PeerDepartmentClient';
 import { repoPath } from '../../src/repoPath';
-import { REQUEST_SIGNATURE_HEADER, signDepartmentRequest, type DepartmentRequestToSign } from '../../src/trust/peer/departmentRequest';
+import { REQUEST_JWS_TYP, REQUEST_SIGNATURE_HEADER, signDepartmentRequest, type DepartmentRequestToSign } from '../../src/trust/peer/departmentRequest';
+import { signCompactJws } from '../../src/crypto/jws';
 import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
 import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../node/helpers/startTestNode';
@@ -122,7 +123,7 @@ describe('a department of region B calls region A, signed by B’s node', () => 
     expect([again.status, again.body.code]).toEqual([401, 'REQUEST_REPLAYED']);
   });
 
-  it('expired, or signed too far ahead of A’s clock → REQUEST_EXPIRED; a lifetime over 300 s → REQUEST_SIGNATURE_INVALID', async () => {
+  it('expired, or signed too far ahead of A’s clock → REQUEST_EXPIRED; B’s node signs for 300 s at most', async () => {
     const signer = await signerOfB(B_MARKET);
     const old = await askA(await signed(signer, { at: new Date(Date.now() - 400_000) }));
     expect([old.status, old.body.code]).toEqual([401, 'REQUEST_EXPIRED']);
@@ -218,6 +219,26 @@ describe('a department of region B calls region A, signed by B’s node', () => 
     const fixed = new PeerDepartmentClient({ db: s.db, clock: s.clock, random: (n) => new Uint8Array(n).fill(7), signers: s.signers, trust: s.trust, federation: s.federation });
     await fixed.call({ uscc: B_MARKET, peerRegion: A_REGION, method: 'GET', path: '/v1/federation/caller' });
     await expect(fixed.call({ uscc: B_MARKET, peerRegion: A_REGION, method: 'GET', path: '/v1/federation/caller' })).rejects.toMatchObject({ code: 'PEER_REFUSED', details: { peerCode: 'REQUEST_REPLAYED' } });
+  });
+
+  it('only a licence-signing certificate of the department, in a request-typed JWS of exactly the nine claims, living 300 s at most, will do → REQUEST_SIGNATURE_INVALID otherwise', async () => {
+    const s = b.services;
+    // B's trust-list signer: under B's root, but without the licence-signing EKU.
+    const trustListSigner = await s.signers.trustListSigner(s.db, s.clock.now(), (await s.trust.current()).version);
+    const wrongEku = await askA(await signed(trustListSigner));
+    expect([wrongEku.status, wrongEku.body.code]).toEqual([401, 'REQUEST_SIGNATURE_INVALID']);
+    expect(wrongEku.body.detail).toMatch(/EKU/);
+    const signer = await signerOfB(B_MARKET);
+    const x5c = signer.certificateChain.map((d) => Buffer.from(d).toString('base64'));
+    const claims = JSON.parse(Buffer.from((await signed(signer)).split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const otherTyp = await signCompactJws(signer, Buffer.from(JSON.stringify({ ...claims, jti: 'AAAAAAAAAAAAAAAAAAAAAB' })), { typ: 'elicense-presentation+jws', x5c });
+    expect((await askA(otherTyp)).body.code).toBe('REQUEST_SIGNATURE_INVALID');
+    const extraClaim = await signCompactJws(signer, Buffer.from(JSON.stringify({ ...claims, jti: 'AAAAAAAAAAAAAAAAAAAAAC', scope: 'all' })), { typ: REQUEST_JWS_TYP, x5c });
+    expect((await askA(extraClaim)).body.code).toBe('REQUEST_SIGNATURE_INVALID');
+    // A lifetime over 300 s, signed by hand (B's node never signs one).
+    const long = await signCompactJws(signer, Buffer.from(JSON.stringify({ ...claims, jti: 'AAAAAAAAAAAAAAAAAAAAAD', exp: (claims['iat'] as number) + 600 })), { typ: REQUEST_JWS_TYP, x5c });
+    const tooLong = await askA(long);
+    expect([tooLong.body.code, tooLong.body.detail]).toEqual(['REQUEST_SIGNATURE_INVALID', 'a signed request lives 1 to 300 s, this one 600 s']);
   });
 
   // Last: it leaves this client throttled at A.
