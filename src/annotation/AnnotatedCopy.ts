@@ -1,4 +1,5 @@
 import type { FullForm } from '../format/FullForm';
+import { ANNOTATED_COPY_ATTACHMENT_NAME, MAX_ANNOTATED_COPY_BYTES } from '../forms/pdf/readLicensePdf';
 
 /**
  * The annotated copy (加注件) of a licence, file `*.elac.json`
@@ -11,16 +12,12 @@ export const ANNOTATED_COPY_FORMAT = 'elicense-annotated-copy';
 export const ANNOTATED_COPY_VERSION = '1.0.0';
 /** JWS `typ` of the copy's detached signature. */
 export const ANNOTATED_COPY_JWS_TYPE = 'elicense-annotated-copy+jws';
-/** File name of the copy inside its PDF, and the extension of the file. */
-export const ANNOTATED_COPY_ATTACHMENT_NAME = 'annotated-copy.elac.json';
+/** File name of the copy inside its PDF (read by the PDF reader, which cannot import this layer), and the extension of the file. */
+export { ANNOTATED_COPY_ATTACHMENT_NAME };
 /** Longest purpose, department or maker name (characters). */
 export const MAX_ANNOTATION_TEXT = 64;
-/**
- * Largest copy read (bytes): the original full form at its largest
- * (MAX_FULL_FORM_BYTES, 224 KiB) plus the annotation and its signature with a
- * certificate chain.
- */
-export const MAX_ANNOTATED_COPY_BYTES = 240 * 1024;
+/** Largest copy read (bytes): the original full form at its largest plus the annotation and its signature with a certificate chain. */
+export { MAX_ANNOTATED_COPY_BYTES };
 
 /** A party named on the copy: the user department (USCC) or the maker (USCC or region code). */
 export interface AnnotationParty {
@@ -72,6 +69,8 @@ export interface AnnotatedCopyAnswer {
   mark: string;
   /** Which form of the copy was verified: the document (with its original) or its QR (the annotation alone). */
   form: 'document' | 'qr';
+  /** The copy's signer (its region's trust-list signer), when its signature verified. */
+  signer?: { keyId: string; subject: string; certificateSha256: string };
 }
 
 /** The mark printed on the copy and returned with its verification. */

@@ -7,7 +7,7 @@ import { parseStrictJson } from '../json/parseStrictJson';
 import { ANNOTATED_COPY_FORMAT, ANNOTATED_COPY_VERSION, type AnnotatedCopy, type Annotation } from './AnnotatedCopy';
 import { annotationSchemaError } from './annotatedCopySchema';
 import { checkAnnotationSigner, type AnnotationTrust, type SignerOutcome } from './checkAnnotationSigner';
-import { checkAnnotationTime, type AnnotationCheck, type AnnotationFailure } from './checkAnnotatedCopy';
+import { checkAnnotationTime, signerSummary, type AnnotationCheck, type AnnotationFailure } from './checkAnnotatedCopy';
 
 /** Prefix of an annotated copy's QR text (told apart from a licence's LC1: by detectForm). */
 export { ANNOTATED_COPY_QR_PREFIX };
@@ -154,7 +154,7 @@ export function checkAnnotatedCopyQr(text: string, trust: AnnotationTrust): Anno
   return {
     failures,
     annotation,
-    ...(signer?.ok ? { signerRootFingerprint: signer.rootFingerprint } : {}),
+    ...(signer?.ok ? { signerRootFingerprint: signer.rootFingerprint, signer: signerSummary(signer.leaf) } : {}),
     ...(read.statusEntry ? { statusEntry: read.statusEntry } : {}),
   };
 }

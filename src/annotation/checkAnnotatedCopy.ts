@@ -2,6 +2,8 @@ import { decodeDetachedJws, verifyDetachedJws } from '../crypto/jws';
 import { MAX_CLOCK_SKEW_MS } from '../format/timestamp';
 import type { ReasonCode } from '../format/reasonCodes';
 import { canonicalJson } from '../json/canonicalJson';
+import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
+import type { ParsedCertificate } from '../pki/certificate/ParsedCertificate';
 import { ANNOTATED_COPY_JWS_TYPE, isAnnotatedCopyDocument, type Annotation } from './AnnotatedCopy';
 import { annotatedCopySchemaError } from './annotatedCopySchema';
 import { checkAnnotationSigner, type AnnotationTrust } from './checkAnnotationSigner';
@@ -23,6 +25,8 @@ export interface AnnotationCheck {
   original?: unknown;
   /** SHA-256 of the root the copy's signer chains to (a valid signer only). */
   signerRootFingerprint?: string;
+  /** The copy's signer, once its signature verified. */
+  signer?: { keyId: string; subject: string; certificateSha256: string };
 }
 
 /**
@@ -56,7 +60,10 @@ export function checkAnnotatedCopy(doc: unknown, trust: AnnotationTrust): Annota
     else {
       const verified = verifyDetachedJws(decoded, Buffer.from(canonicalJson(annotation), 'utf8'), signer.key);
       if (!verified.ok) fail('ANNOTATION_SIGNATURE_INVALID', `the copy's signature does not verify over its annotation (${verified.code})`);
-      else out.signerRootFingerprint = signer.rootFingerprint;
+      else {
+        out.signerRootFingerprint = signer.rootFingerprint;
+        out.signer = signerSummary(signer.leaf);
+      }
     }
   }
 
@@ -72,6 +79,11 @@ export function checkAnnotatedCopy(doc: unknown, trust: AnnotationTrust): Annota
 
   failures.push(...checkAnnotationTime(annotation, trust.at));
   return out;
+}
+
+/** Who signed a copy, as the answer names it. */
+export function signerSummary(leaf: ParsedCertificate): { keyId: string; subject: string; certificateSha256: string } {
+  return { keyId: keyIdForCertificate(leaf.der), subject: leaf.subject.text, certificateSha256: leaf.fingerprint };
 }
 
 /** Made no later than the verification time allows; not past notAfter. */

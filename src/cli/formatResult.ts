@@ -13,6 +13,18 @@ export function formatResult(r: VerificationResult, label: string): string {
   // Said second, before anything that could read as a real licence: the signer's chain carries the demo-region policy.
   if (r.demo) lines.splice(1, 0, '  DEMO: 演示样本 · 无法律效力 / a licence of a demo region, no legal effect');
   if (r.recognizedLocalType) lines.push(`  recognised as local type ${r.recognizedLocalType}`);
+  // An annotated copy (加注件): its terms, before the checks, so nobody reads it as the licence itself.
+  const copy = r.annotatedCopy;
+  if (copy) {
+    lines.push(
+      `  annotated copy (加注件) ${copy.copyId} of ${copy.originalIdentifier}${copy.form === 'qr' ? ' (from its QR: the licence itself was not presented)' : ''}`,
+      `    purpose (制作事由):           ${copy.purpose}`,
+      `    user department (用证部门):   ${copy.userDepartment.name} (${copy.userDepartment.code})`,
+      `    maker (制作方):               ${copy.maker.name} (${copy.maker.code}), region ${copy.region}`,
+      `    made at (制作时间):           ${copy.madeAt}; valid until (有效期至): ${copy.notAfter}`,
+      `    mark: ${copy.mark}`,
+    );
+  }
   for (const c of r.checks) {
     const why = c.reasons.length ? ` ${c.reasons.join(',')}` : '';
     lines.push(`  [${MARK[c.status]}] ${c.check.padEnd(11)}${why}${c.detail ? ` (${c.detail})` : ''}`);

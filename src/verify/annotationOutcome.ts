@@ -37,7 +37,7 @@ export function withAnnotationOutcome(result: VerificationResult, check: Annotat
   }
   result.reasons = result.checks.flatMap((c) => c.reasons);
   if (failures.length > 0) result.result = 'rejected';
-  if (annotation) result.annotatedCopy = annotatedCopyAnswer(annotation, form);
+  if (annotation) result.annotatedCopy = { ...annotatedCopyAnswer(annotation, form), ...(check.signer ? { signer: check.signer } : {}) };
   return result;
 }
 

@@ -49,7 +49,7 @@ export const NOT_SIGNED: PdfSignatureReport = {
 export function checkPdfSignature(
   pdf: Uint8Array,
   signatures: readonly PdfSignatureField[],
-  licenseSigner: VerificationResult['signer'],
+  licenseSigner: Pick<NonNullable<VerificationResult['signer']>, 'certificateSha256'> | null,
   failures: PdfFailure[],
 ): PdfSignatureReport {
   const [sig, ...others] = signatures;

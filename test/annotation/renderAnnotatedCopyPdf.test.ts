@@ -91,6 +91,18 @@ describe("the annotated copy's PDF", () => {
     expect(text).toContain('营业执照');
   });
 
+  it("verifies as a PDF: the copy it carries with its original, and the PDF signature by the copy's signer", async () => {
+    const pdf = readFileSync(pdfs.get('business-licence')!);
+    const r = await verifyAnyForm(pdf, { trust: region.demo.trust, catalog, at: NOW });
+    expect([r.result, r.form, r.reasons, r.annotatedCopy?.form, r.annotatedCopy?.purpose, r.pdf?.signed]).toEqual(['accepted', 'pdf', [], 'document', '办理住房公积金提取', true]);
+    const late = await verifyAnyForm(pdf, { trust: region.demo.trust, catalog, at: new Date('2027-03-01T00:00:00Z') });
+    expect(late.reasons).toEqual(['ANNOTATION_EXPIRED']);
+    // the same page signed by the licence's department instead of the region platform: not the copy's signer
+    const lic = region.licence;
+    const bySomeoneElse = await renderAnnotatedCopyPdf(copy, { standard: lic.standard, signer: region.demo.signerOf(lic.department), faceQrText: 'LC1:TEST', qrText, at: NOW, fonts });
+    expect((await verifyAnyForm(bySomeoneElse, { trust: region.demo.trust, catalog, at: NOW })).reasons).toEqual(['PDF_SIGNER_MISMATCH']);
+  });
+
   withTools('the signed copy is attached and verifies as it is', async () => {
     const file = pdfs.get('business-licence')!;
     expect(run('pdfdetach', ['-list', file])).toMatch(/annotated-copy\.elac\.json/);

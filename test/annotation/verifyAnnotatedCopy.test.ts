@@ -45,6 +45,7 @@ describe('verifying an annotated copy', () => {
       originalIdentifier: region.licence.form.license['certificateIdentifier'],
       mark: '仅供福州市住房公积金中心办理住房公积金提取使用，他用无效',
       form: 'document',
+      signer: { keyId: region.signer.keyId, subject: expect.stringMatching(/CN=/), certificateSha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect(r.demo).toBe(true);
   });

@@ -20,6 +20,11 @@ export interface LicensePdfParts {
   attachment: PdfAttachment;
 }
 
+/** The attachment of an annotated copy's PDF (加注件, docs/adr/0012): the signed copy with its original, read when there is no licence.elic.json. */
+export const ANNOTATED_COPY_ATTACHMENT_NAME = 'annotated-copy.elac.json';
+/** Largest annotated copy read: the full form at its largest and the annotation with its signature and chain. */
+export const MAX_ANNOTATED_COPY_BYTES = MAX_FULL_FORM_BYTES + 16 * 1024;
+
 /** Name trees and field trees nest; ours are flat, anything deeper than this is refused. */
 const MAX_TREE_DEPTH = 8;
 
@@ -76,26 +81,29 @@ function signatureDictionary(v: PDFDict): PdfSignatureField {
 function attachment(doc: PDFDocument): PdfAttachment {
   const names = doc.catalog.lookupMaybe(PDFName.of('Names'), PDFDict);
   const tree = names?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
-  const spec = tree ? findInNameTree(tree, FULL_FORM_ATTACHMENT_NAME, 0) : undefined;
+  const licence = tree ? findInNameTree(tree, FULL_FORM_ATTACHMENT_NAME, 0) : undefined;
+  const copy = tree && !(licence instanceof PDFDict) ? findInNameTree(tree, ANNOTATED_COPY_ATTACHMENT_NAME, 0) : undefined;
+  const spec = licence instanceof PDFDict ? licence : copy;
   if (!(spec instanceof PDFDict)) return { found: false };
+  const max = spec === copy ? MAX_ANNOTATED_COPY_BYTES : MAX_FULL_FORM_BYTES;
   const stream = spec.lookupMaybe(PDFName.of('EF'), PDFDict)?.lookup(PDFName.of('F'));
   if (!(stream instanceof PDFRawStream)) return { found: true, error: 'the attachment has no embedded file stream' };
   const filter = stream.dict.lookup(PDFName.of('Filter'));
   const filterName = filter instanceof PDFArray && filter.size() === 1 ? filter.lookup(0) : filter;
-  if (filterName === undefined) return sized(stream.contents);
+  if (filterName === undefined) return sized(stream.contents, max);
   if (!(filterName instanceof PDFName) || filterName.asString() !== '/FlateDecode' || stream.dict.has(PDFName.of('DecodeParms'))) {
     return { found: true, error: 'the attachment uses a filter other than plain FlateDecode' };
   }
   try {
     // Capped: a compressed stream could otherwise expand without bound.
-    return sized(inflateSync(stream.contents, { maxOutputLength: MAX_FULL_FORM_BYTES + 1 }));
+    return sized(inflateSync(stream.contents, { maxOutputLength: max + 1 }), max);
   } catch {
-    return { found: true, error: `the attachment does not inflate to at most ${MAX_FULL_FORM_BYTES} bytes` };
+    return { found: true, error: `the attachment does not inflate to at most ${max} bytes` };
   }
 }
 
-function sized(bytes: Uint8Array): PdfAttachment {
-  return bytes.length > MAX_FULL_FORM_BYTES ? { found: true, error: `the attachment exceeds ${MAX_FULL_FORM_BYTES} bytes` } : { found: true, bytes };
+function sized(bytes: Uint8Array, max: number): PdfAttachment {
+  return bytes.length > max ? { found: true, error: `the attachment exceeds ${max} bytes` } : { found: true, bytes };
 }
 
 function findInNameTree(node: PDFDict, key: string, depth: number): PDFObject | undefined {

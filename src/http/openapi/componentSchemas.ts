@@ -106,6 +106,11 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
             originalIdentifier: { type: 'string' },
             mark: { type: 'string', description: '仅供<用证部门><制作事由>使用，他用无效' },
             form: { enum: ['document', 'qr'] },
+            signer: {
+              type: 'object',
+              description: "the copy's signer (its region's trust-list signer), when its signature verified",
+              properties: { keyId: { type: 'string' }, subject: { type: 'string' }, certificateSha256: { type: 'string' } },
+            },
           },
         },
         photos: {

@@ -1,6 +1,6 @@
 import { parseStrictJson } from '../../json/parseStrictJson';
-import { MAX_FULL_FORM_BYTES } from '../../format/FullForm';
-import { readLicensePdf, type LicensePdfParts } from '../../forms/pdf/readLicensePdf';
+import { MAX_ANNOTATED_COPY_BYTES, readLicensePdf, type LicensePdfParts } from '../../forms/pdf/readLicensePdf';
+import { isAnnotatedCopyDocument } from '../../annotation/AnnotatedCopy';
 import type { PdfSignatureReport } from '../checkPdfSignature';
 import { licenseKeyOfRecord, type LicenseKey } from '../../format/licenseKey';
 
@@ -21,7 +21,10 @@ export async function licenseKeyOfPdf(parts: () => Promise<LicensePdfParts>): Pr
   try {
     const { attachment } = await parts();
     if (!attachment.found || !('bytes' in attachment)) return null;
-    const record = (parseStrictJson(attachment.bytes, { maxBytes: MAX_FULL_FORM_BYTES, maxDepth: 16 }) as { license?: Record<string, unknown> } | null)?.license;
+    const doc: unknown = parseStrictJson(attachment.bytes, { maxBytes: MAX_ANNOTATED_COPY_BYTES, maxDepth: 16 });
+    // An annotated copy's PDF carries the copy: the licence is its original.
+    const form = (isAnnotatedCopyDocument(doc) ? doc['original'] : doc) as { license?: Record<string, unknown> } | null;
+    const record = form?.license;
     return licenseKeyOfRecord(record);
   } catch {
     return null;

@@ -47,7 +47,9 @@ export async function verifyLicensePdf(
   }
 
   const failures: PdfFailure[] = [];
-  const report = checkPdfSignature(pdf, parts.signatures, result.signer, failures);
+  // An annotated copy's PDF is signed by the copy's signer (its region's trust-list key), not the licence's.
+  const expected = result.annotatedCopy ? (result.annotatedCopy.signer ?? null) : result.signer;
+  const report = checkPdfSignature(pdf, parts.signatures, expected, failures);
   return { ...mergeFailures(result, failures), pdf: report };
 }
 
