@@ -9,6 +9,8 @@
  * root and B's trust list as A holds it, and takes its jti once.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import type { Signer } from '../../src/crypto/Signer';
@@ -239,6 +241,39 @@ describe('a department of region B calls region A, signed by B’s node', () => 
     const long = await signCompactJws(signer, Buffer.from(JSON.stringify({ ...claims, jti: 'AAAAAAAAAAAAAAAAAAAAAD', exp: (claims['iat'] as number) + 600 })), { typ: REQUEST_JWS_TYP, x5c });
     const tooLong = await askA(long);
     expect([tooLong.body.code, tooLong.body.detail]).toEqual(['REQUEST_SIGNATURE_INVALID', 'a signed request lives 1 to 300 s, this one 600 s']);
+  });
+
+  it('B’s node cuts an answer off at the configured size and refuses one that is not JSON (PEER_ANSWER_INVALID)', async () => {
+    const answers: Record<string, [string, string]> = {
+      '/big': ['application/json', JSON.stringify({ pad: 'x'.repeat(5000) })],
+      '/html': ['text/html', '<html>proxy error</html>'],
+      '/broken': ['application/json', '{"a":'],
+    };
+    const server = createServer((req, res) => {
+      const [type, body] = answers[req.url ?? ''] ?? ['application/json', '{}'];
+      res.writeHead(200, { 'content-type': type }).end(body);
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const s = b.services;
+      const client = new PeerDepartmentClient({
+        db: s.db,
+        clock: s.clock,
+        random: s.random,
+        signers: s.signers,
+        trust: s.trust,
+        federation: {
+          config: { ...s.federation.config, peers: [{ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, rootSha256: 'e'.repeat(64), regionCode: A_REGION }], maxDocumentBytes: 1024 },
+          peerTrust: () => s.federation.peerTrust(),
+        },
+      });
+      for (const path of Object.keys(answers)) {
+        await expect(client.send({ uscc: B_MARKET, peerRegion: A_REGION, method: 'GET', path })).rejects.toMatchObject({ code: 'PEER_ANSWER_INVALID' });
+      }
+      await expect(client.send({ uscc: B_MARKET, peerRegion: A_REGION, method: 'GET', path: '/small' })).resolves.toMatchObject({ status: 200, body: {} });
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
   });
 
   // Last: it leaves this client throttled at A.
