@@ -22,6 +22,7 @@ describe('holder routes in the OpenAPI document', () => {
     ['post', '/v1/holder/licenses/{identifier}/presentations'],
     ['post', '/v1/holder/licenses/{identifier}/annotated-copies'],
     ['get', '/v1/holder/annotated-copies/{copyId}'],
+    ['get', '/v1/holder/annotated-copies/{copyId}.pdf'],
     ['post', '/v1/holder/grants'],
     ['get', '/v1/holder/grants'],
     ['delete', '/v1/holder/grants/{grantId}'],

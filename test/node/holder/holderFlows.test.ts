@@ -291,15 +291,24 @@ describe('annotated copies (加注件)', () => {
     expect(again.body).toEqual(made.body);
     const notMine = await http(node.url, 'GET', made.headers.get('location')!, as(await signIn(DRIVER)));
     expect([notMine.status, code(notMine)]).toEqual([404, 'ANNOTATED_COPY_NOT_FOUND']);
+    const pdf = await fetch(`${node.url}${made.headers.get('location')!}.pdf`, as(await signIn(COMPANY)));
+    expect([pdf.status, pdf.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(bytes.includes(Buffer.from('annotated-copy.elac.json'))).toBe(true);
+    const pdfNotMine = await http(node.url, 'GET', `${made.headers.get('location')!}.pdf`, as(await signIn(DRIVER)));
+    expect([pdfNotMine.status, code(pdfNotMine)]).toEqual([404, 'ANNOTATED_COPY_NOT_FOUND']);
     const verified = await http(node.url, 'POST', '/v1/verifications', { json: made.body });
     expect(verified.status).toBe(200);
+    expect(verified.body.result).toBe('accepted');
     expect(verified.body.annotatedCopy).toMatchObject({ purpose: terms.purpose, userDepartment: terms.userDepartment });
     const usage = await http(node.url, 'GET', '/v1/holder/usage', as(await signIn(COMPANY)));
     expect((usage.body.events as Array<{ kind: string; copyId: string; purpose: string }>).find((e) => e.kind === 'annotated_copy')).toMatchObject({ copyId: copy.annotatedCopy.copyId, purpose: terms.purpose });
     shiftMs += 91 * 86_400_000;
     try {
       const late = await http(node.url, 'POST', '/v1/verifications', { json: made.body });
-      expect(JSON.stringify(late.body)).toContain('ANNOTATION_EXPIRED');
+      expect(late.body.result).toBe('rejected');
+      expect(late.body.reasons).toContain('ANNOTATION_EXPIRED');
     } finally {
       shiftMs -= 91 * 86_400_000;
     }
@@ -317,6 +326,36 @@ describe('annotated copies (加注件)', () => {
     expect([full.status, code(full)]).toEqual([409, 'ANNOTATION_LIMIT_REACHED']);
     const notMine = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(business.identifier)}/annotated-copies`, { ...as(await signIn(DRIVER)), json: terms });
     expect([notMine.status, code(notMine)]).toEqual([404, 'LICENSE_NOT_FOUND']);
+  });
+});
+
+describe('a revoked original', () => {
+  it('its copy verifies as revoked and gets no PDF; it can be neither presented nor granted; the wallet shows it revoked', async () => {
+    const second = await issue('business-licence');
+    const token = await signIn(COMPANY);
+    const made = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(second.identifier)}/annotated-copies`, {
+      ...as(token),
+      json: { purpose: '办理企业开户', userDepartment: { name: '福州市市场监督管理局', code: '11350100DM00000133' } },
+    });
+    expect(made.status).toBe(201);
+    const revoked = await http(node.url, 'POST', `/v1/licenses/${encodeURIComponent(second.identifier)}/revoke`, { key: node.keys.admin, json: { reason: '注销' } });
+    expect(revoked.status).toBe(200);
+    const verified = await http(node.url, 'POST', '/v1/verifications', { json: made.body });
+    expect(verified.body.result).toBe('rejected');
+    expect(JSON.stringify(verified.body.reasons)).toContain('REVOKED');
+    const pdf = await http(node.url, 'GET', `${made.headers.get('location')!}.pdf`, as(token));
+    expect([pdf.status, code(pdf)]).toEqual([410, 'LICENSE_REVOKED']);
+    const presented = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(second.identifier)}/presentations`, as(token));
+    expect([presented.status, code(presented)]).toEqual([410, 'LICENSE_REVOKED']);
+    const granted = await http(node.url, 'POST', '/v1/holder/grants', { ...as(token), json: { licenseIdentifier: second.identifier, department: { uscc: otherDepartment }, serviceItem: { name: 'x' }, caseNumber: '1' } });
+    expect([granted.status, code(granted)]).toEqual([410, 'LICENSE_REVOKED']);
+    const copyAgain = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(second.identifier)}/annotated-copies`, {
+      ...as(token),
+      json: { purpose: '办理企业开户', userDepartment: { name: '福州市市场监督管理局', code: '11350100DM00000133' } },
+    });
+    expect([copyAgain.status, code(copyAgain)]).toEqual([410, 'LICENSE_REVOKED']);
+    const wallet = await http(node.url, 'GET', '/v1/holder/licenses', as(token));
+    expect((wallet.body.items as Array<{ identifier: string; status: string }>).find((i) => i.identifier === second.identifier)?.status).toBe('revoked');
   });
 });
 

@@ -1,4 +1,5 @@
 import { ElicenseError } from '../../../errors';
+import { AnnotatedCopyPdfs } from '../../../holder/annotatedCopyPdfs';
 import { HolderSide } from '../../../holder/HolderSide';
 import { HolderIdentity, DEMO_IDENTITY } from '../../../holder/identity/HolderIdentity';
 import type { HolderPrincipal, Principal } from '../../../region/permissions';
@@ -54,6 +55,7 @@ const holderView = (h: HolderPrincipal) => ({
 export function createHolderFeature(services: NodeServices): Feature {
   const identity = HolderIdentity.of(services);
   const side = new HolderSide(services);
+  const copyPdfs = new AnnotatedCopyPdfs(services, side.store);
   const holderRoutes: RouteSpec[] = [
     route({
       method: 'get',
@@ -140,6 +142,29 @@ export function createHolderFeature(services: NodeServices): Feature {
         res.setHeader('Location', `/v1/holder/annotated-copies/${made.copyId}`);
         res.setHeader('Content-Disposition', `attachment; filename="${made.copyId}.elac.json"`);
         res.status(201).json(made.copy);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/holder/annotated-copies/:copyId.pdf',
+      permission: 'holder:self',
+      auth: 'holder-token',
+      summary:
+        "One of your annotated copies as a PDF: the original's face with the mark 仅供<用证部门><制作事由>使用，他用无效, the annotation box, the copy's own QR (EAC1:), the copy attached " +
+        `(annotated-copy.elac.json), signed by the region. 404 ANNOTATED_COPY_NOT_FOUND; 410 LICENSE_REVOKED, 409 LICENSE_SUSPENDED (the original's forms are not given out). ${HOLDER_AUTH}`,
+      tag: TAG,
+      input: { params: { schema: COPY_PARAMS } },
+      responses: {
+        '200': { description: 'The PDF', contentType: 'application/pdf', schema: { type: 'string', format: 'binary' } },
+        '404': problem('ANNOTATED_COPY_NOT_FOUND'),
+        '409': problem('LICENSE_SUSPENDED'),
+        '410': problem('LICENSE_REVOKED'),
+      },
+      handler: async (req, res, ctx, input) => {
+        await req.chargeRateLimit(services.config.uploadRateCost);
+        const { pdf, copyId } = await copyPdfs.pdf(holderOf(ctx), input.params.copyId);
+        res.setHeader('Content-Disposition', `inline; filename="${copyId}.pdf"`);
+        res.type('application/pdf').send(Buffer.from(pdf));
       },
     }),
     route({

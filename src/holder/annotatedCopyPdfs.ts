@@ -1,0 +1,64 @@
+import type { AnnotatedCopy } from '../annotation/AnnotatedCopy';
+import { renderAnnotatedCopyPdf } from '../annotation/renderAnnotatedCopyPdf';
+import { ElicenseError } from '../errors';
+import { LicenseFonts } from '../forms/pdf/LicenseFonts';
+import { carriesDemoPolicy } from '../pki/ca/demoRegionPolicy';
+import { drawDemoSealPng } from '../region/departments/demoSeal';
+import { LicenseForms, type LicenseFormsDeps } from '../region/licenses/LicenseForms';
+import type { HolderPrincipal } from '../region/permissions';
+import type { RegionSigners } from '../region/RegionSigners';
+import type { LicenseStore } from '../store/LicenseStore';
+import type { SqlHolderStore } from '../store/HolderStore';
+import { holderActor } from './usageLog';
+
+export interface AnnotatedCopyPdfsDeps extends Omit<LicenseFormsDeps, 'signers' | 'stores'> {
+  stores: LicenseFormsDeps['stores'] & { licenses: LicenseStore };
+  signers: Pick<RegionSigners, 'licenseSigner' | 'trustListSigner'>;
+  trust: { current(): Promise<{ version: number }> };
+}
+
+/**
+ * The PDF of a holder's annotated copy (src/annotation/renderAnnotatedCopyPdf): the original's face with its own
+ * QR (the licence's stored QR text, made by its department's key as for its PDF), the department's seal (the demo
+ * seal in a demo region without one), the copy's mark, box and QR, signed by the region's trust-list key. Drawn on
+ * request, not stored: the copy document is the record. A revoked or suspended original gets no PDF (its forms
+ * are not given out: LICENSE_REVOKED, LICENSE_SUSPENDED).
+ */
+export class AnnotatedCopyPdfs {
+  #fonts: LicenseFonts | undefined;
+
+  constructor(
+    private readonly deps: AnnotatedCopyPdfsDeps,
+    private readonly store: SqlHolderStore,
+  ) {}
+
+  async pdf(holder: HolderPrincipal, copyId: string): Promise<{ pdf: Uint8Array; copyId: string }> {
+    const { db, clock } = this.deps;
+    const row = await this.store.annotatedCopy(db, copyId);
+    if (!row || row.holderCode !== holder.holderCode) throw new ElicenseError('ANNOTATED_COPY_NOT_FOUND', 'you have no annotated copy with this id');
+    const license = await this.deps.stores.licenses.get(db, row.licenseIdentifier);
+    if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'the original licence is no longer held by this node');
+    const copy = JSON.parse(row.document) as AnnotatedCopy;
+    // The face's QR is the licence's own (made once, by its department's key, audited under the holder's pseudonym).
+    const asHolder = { keyId: holderActor(holder.holderCode), role: 'issuer' as const, uscc: license.uscc, label: 'holder' };
+    const faceQr = await new LicenseForms(this.deps).formOf(asHolder, license, 'qr.txt');
+    const standard = this.deps.catalog.getType(license.typeCode, String(copy.original.license['standardVersion']));
+    if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `no type standard ${license.typeCode} on this node`);
+    const now = clock.now();
+    const signer = await this.deps.signers.trustListSigner(db, now, (await this.deps.trust.current()).version);
+    const demo = carriesDemoPolicy(signer.certificateChain);
+    const fonts = (this.#fonts ??= LicenseFonts.load());
+    const registered = await this.deps.stores.departments.getSeal(db, license.uscc);
+    const seal = registered?.png ?? (demo ? drawDemoSealPng((await this.deps.stores.departments.get(db, license.uscc))?.name ?? license.uscc, fonts) : undefined);
+    const pdf = await renderAnnotatedCopyPdf(copy, {
+      standard,
+      signer,
+      faceQrText: Buffer.from(faceQr.body).toString('utf8').trim(),
+      ...(seal ? { sealPng: seal } : {}),
+      at: now,
+      fonts,
+      ...(demo ? { demo: true } : {}),
+    });
+    return { pdf, copyId };
+  }
+}
