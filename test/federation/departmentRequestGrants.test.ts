@@ -14,7 +14,7 @@ import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import { signPresentationPointer, type PresentationPointer } from '../../src/holder/presentationPointer';
-import { grantCodeRegion, presentationRegion, redeemGrantAtPeer, redeemPresentationAtPeer } from '../../src/http/routes/federation/peerHolderForwarding';
+import { forwardGrantIfForeign, forwardPresentationIfForeign, grantCodeRegion, presentationRegion, redeemGrantAtPeer, redeemPresentationAtPeer } from '../../src/http/routes/federation/peerHolderForwarding';
 import { REQUEST_SIGNATURE_HEADER, signDepartmentRequest } from '../../src/trust/peer/departmentRequest';
 import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
@@ -134,6 +134,11 @@ describe("a holder of region A grants a department of region B; B's node exchang
     await redeemGrantAtPeer(b.services, { code, uscc: B_MARKET, actor: 'ak_test' });
     await expect(redeemGrantAtPeer(b.services, { code, uscc: B_MARKET, actor: 'ak_test' })).rejects.toMatchObject({ code: 'GRANT_ALREADY_REDEEMED' });
     await expect(redeemGrantAtPeer(b.services, { code: `${A_REGION}-0000-0000-0000-0000`, uscc: B_MARKET, actor: 'ak_test' })).rejects.toMatchObject({ code: 'GRANT_UNKNOWN' });
+    // What B's POST /v1/grants/redeem calls: its own region's codes (and non-codes) stay local.
+    await expect(forwardGrantIfForeign(b.services, `${B_REGION}-0000-0000-0000-0000`, { uscc: B_MARKET, keyId: 'ak_test' })).resolves.toBeNull();
+    await expect(forwardGrantIfForeign(b.services, 'not a code', { uscc: B_MARKET, keyId: 'ak_test' })).resolves.toBeNull();
+    const fresh = await grant({ uscc: B_MARKET, region: B_REGION });
+    await expect(forwardGrantIfForeign(b.services, fresh.code, { uscc: B_MARKET, keyId: 'ak_test' })).resolves.toMatchObject({ region: A_REGION, grantId: fresh.grantId });
   });
 
   it('a code whose signed body was swapped on the way → REQUEST_SIGNATURE_INVALID, and the grant stays unredeemed', async () => {
@@ -171,6 +176,9 @@ describe("a presentation QR of region A at a window of region B", () => {
     expect(shown).toMatchObject({ region: A_REGION, identifier, status: 'valid' });
     expect(shown.verification).toMatchObject({ result: 'accepted', reasons: [] });
     await expect(redeemPresentationAtPeer(b.services, presentation)).rejects.toMatchObject({ code: 'PRESENTATION_USED' });
+    // What B's POST /v1/presentations/redeem calls: a QR of A goes to A, one of B stays local.
+    await expect(forwardPresentationIfForeign(b.services, await present())).resolves.toMatchObject({ region: A_REGION, identifier });
+    await expect(forwardPresentationIfForeign(b.services, 'LC1:not-a-presentation')).resolves.toBeNull();
   });
 
   it('a pointer not signed under A’s root (signed by B’s region) → PRESENTATION_INVALID before anything is sent; a region B does not know → PEER_NOT_RECOGNISED', async () => {

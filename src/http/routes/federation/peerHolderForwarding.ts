@@ -152,3 +152,27 @@ export async function redeemPresentationAtPeer(services: NodeServices, presentat
     verification: await verifyReceivedFullForm(services, answer['fullForm']),
   };
 }
+
+/**
+ * For `POST /v1/grants/redeem` (a department of this region, API key): null when the code is this region's
+ * (or no code at all: the local exchange answers it), else the exchange at the region its prefix names,
+ * made as the calling department and verified here (redeemGrantAtPeer).
+ */
+export async function forwardGrantIfForeign(services: NodeServices, code: string, caller: { uscc: string; keyId: string }): Promise<PeerGrantRedemption | null> {
+  const region = grantCodeRegion(code);
+  const own = (await services.trust.current()).region?.code ?? null;
+  if (region === null || region === own) return null;
+  return redeemGrantAtPeer(services, { code, uscc: caller.uscc, actor: caller.keyId });
+}
+
+/**
+ * For `POST /v1/presentations/redeem` (a verifier of this region): null when the QR is this region's (or names
+ * no region: the local route answers it), else the presentation resolved at its region's node and verified
+ * here (redeemPresentationAtPeer).
+ */
+export async function forwardPresentationIfForeign(services: NodeServices, presentation: string): Promise<PeerPresentation | null> {
+  const region = presentationRegion(presentation);
+  const own = (await services.trust.current()).region?.code ?? null;
+  if (region === null || region === own) return null;
+  return redeemPresentationAtPeer(services, presentation);
+}
