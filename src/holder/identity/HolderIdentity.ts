@@ -53,6 +53,7 @@ export class HolderIdentity {
   #verifier: { demo: boolean; verifier: HolderTokenVerifier } | undefined;
   #demoKey: { privateKey: KeyObject; publicJwk: PublicJwk } | undefined;
   #sampleHolders: DemoHolder[] | undefined;
+  #regionMode: 'demo' | 'production' | undefined;
 
   private constructor(private readonly deps: HolderIdentityDeps) {
     this.#configured = loadIdentityProviders(deps.config.holderIdentityFile);
@@ -70,8 +71,13 @@ export class HolderIdentity {
 
   /** True when this node serves a demo region (the DEMO provider is on). */
   async demoEnabled(): Promise<boolean> {
-    const region = await this.deps.stores.region.get(this.deps.db);
-    return region?.mode === 'demo';
+    // A region, once set up, keeps its mode: read it until there is one, then remember it.
+    if (this.#regionMode === undefined) {
+      const region = await this.deps.stores.region.get(this.deps.db);
+      if (region) this.#regionMode = region.mode;
+      return region?.mode === 'demo';
+    }
+    return this.#regionMode === 'demo';
   }
 
   /** The holder a token names, or HOLDER_TOKEN_INVALID / HOLDER_TOKEN_EXPIRED. */
