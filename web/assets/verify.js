@@ -167,6 +167,8 @@ async function render() {
       firstReason ? h('p', { class: 'verdict-reason', text: pick(reasonTexts.reasons[firstReason], firstReason) }) : null,
       // A licence of a DEMO region (answer.demo, from the signer's validated chain) has no legal effect, whatever the verdict.
       result.demo === true ? h('p', { class: 'verdict-demo', dataset: { demo: 'true' } }, h('strong', { text: t('verify.demo') }), h('span', { text: t('verify.demo.hint') })) : null,
+      // An annotated copy (加注件): for one user department and one purpose only, said with the verdict.
+      result.annotatedCopy ? h('p', { class: 'verdict-annotation', dataset: { annotation: 'true' } }, h('strong', { text: t('verify.annotation.badge') }), h('span', { text: result.annotatedCopy.mark })) : null,
     ),
   );
 
@@ -212,6 +214,7 @@ async function render() {
       ),
     );
   }
+  if (result.annotatedCopy) details.append(annotationSection(result.annotatedCopy));
   if (result.license) {
     details.append(
       section(
@@ -230,6 +233,26 @@ async function render() {
   }
   details.append(checksSection(result));
   append(details, [technicalDetails(result)]);
+}
+
+/** An annotated copy's terms (answer.annotatedCopy): purpose, user department, maker, times, copy id and the licence it was made of. */
+function annotationSection(a) {
+  const rows = [
+    { label: t('verify.annotation.purpose'), value: a.purpose, key: 'purpose' },
+    { label: t('verify.annotation.userDepartment'), value: `${a.userDepartment.name} · ${a.userDepartment.code}`, key: 'userDepartment' },
+    { label: t('verify.annotation.maker'), value: `${a.maker.name} · ${a.maker.code}`, key: 'maker' },
+    { label: t('verify.annotation.madeAt'), value: formatDateTime(a.madeAt), key: 'madeAt' },
+    { label: t('verify.annotation.notAfter'), value: formatDateTime(a.notAfter), key: 'notAfter' },
+    { label: t('verify.annotation.copyId'), value: a.copyId, key: 'copyId' },
+    { label: t('verify.annotation.original'), value: a.originalIdentifier, key: 'original' },
+  ];
+  return section(
+    'annotatedCopy',
+    t('verify.section.annotatedCopy'),
+    h('p', { class: 'annotation-mark', text: a.mark }),
+    a.form === 'qr' ? h('p', { class: 'hint', text: t('verify.annotation.qrOnly') }) : null,
+    fieldList(rows),
+  );
 }
 
 /** A division as "福建省 (350000)" (its full name and code), or the bare code when the list does not have it. */
