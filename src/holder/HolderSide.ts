@@ -216,7 +216,7 @@ export class HolderSide {
   /** A department of this region (API key) exchanges a code. */
   async redeemGrant(code: string, caller: GrantCaller) {
     const now = this.deps.clock.now();
-    const use = await this.deps.db.transaction((tx) => redeemGrant(tx, { code, caller, now }, this.#stores));
+    const use = await this.#auditingRefusal(caller, now, () => this.deps.db.transaction((tx) => redeemGrant(tx, { code, caller, now }, this.#stores)));
     return {
       grantId: use.grant.grantId,
       licenses: use.licenses.map((l) => l.fullForm),
@@ -230,7 +230,24 @@ export class HolderSide {
 
   async readGrantLicense(grantId: string, identifier: string, caller: GrantCaller) {
     const now = this.deps.clock.now();
-    return this.deps.db.transaction((tx) => readGrantLicense(tx, { grantId, identifier, caller, now }, this.#stores));
+    return this.#auditingRefusal(caller, now, () => this.deps.db.transaction((tx) => readGrantLicense(tx, { grantId, identifier, caller, now }, this.#stores)));
+  }
+
+  /** Another department presenting a grant's code or id is audited (the use's transaction rolled back), then refused. */
+  async #auditingRefusal<T>(caller: GrantCaller, now: Date, use: () => Promise<T>): Promise<T> {
+    try {
+      return await use();
+    } catch (e) {
+      const grantId = e instanceof ElicenseError && e.code === 'GRANT_WRONG_DEPARTMENT' ? e.details?.['grantId'] : undefined;
+      if (typeof grantId === 'string') {
+        await this.deps.db.transaction((tx) =>
+          this.deps.stores.audit.append(tx, [
+            { actor: caller.auditActor, action: 'grant.refused', subject: grantId, details: { code: 'GRANT_WRONG_DEPARTMENT', region: caller.department.region, uscc: caller.department.uscc }, at: now },
+          ]),
+        );
+      }
+      throw e;
+    }
   }
 
   /** A department of this region as a grant caller (its name for the holders' logs). */

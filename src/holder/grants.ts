@@ -42,7 +42,8 @@ export const defaultGrantStores = (): GrantStores => ({ holder: new SqlHolderSto
 function checkGrantUse(grant: GrantRow | null, department: GrantDepartment, now: Date, first: boolean): GrantRow {
   if (!grant) throw new ElicenseError('GRANT_UNKNOWN', 'no grant has this authorisation code');
   if (grant.department.uscc !== department.uscc || grant.department.region !== department.region) {
-    throw new ElicenseError('GRANT_WRONG_DEPARTMENT', 'the holder granted this to another department');
+    // details.grantId lets the node audit the attempt; problem documents do not carry it.
+    throw new ElicenseError('GRANT_WRONG_DEPARTMENT', 'the holder granted this to another department', { grantId: grant.grantId });
   }
   if (grant.revokedAt !== null) throw new ElicenseError('GRANT_REVOKED', 'the holder revoked this grant');
   if (now.getTime() >= grant.expiresAt.getTime()) throw new ElicenseError('GRANT_EXPIRED', `the grant expired at ${grant.expiresAt.toISOString()}`);

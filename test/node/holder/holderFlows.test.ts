@@ -271,6 +271,8 @@ describe('usage log', () => {
     const audit = await http(node.url, 'GET', '/v1/audit?limit=1000', { key: node.keys.auditor });
     const uses = (audit.body.entries as Array<{ action: string }>).filter((e) => e.action.startsWith('usage.'));
     expect(uses.map((e) => e.action)).toEqual(expect.arrayContaining(['usage.presentation', 'usage.exchange', 'usage.read']));
+    const refused = (audit.body.entries as Array<{ action: string; details: { code: string } }>).find((e) => e.action === 'grant.refused');
+    expect(refused?.details.code).toBe('GRANT_WRONG_DEPARTMENT');
     expect(JSON.stringify(uses)).not.toContain(DRIVER);
     expect((await http(node.url, 'GET', '/v1/audit/verify', { key: node.keys.auditor })).body.ok).toBe(true);
   });
