@@ -54,6 +54,15 @@ export class PageCanvas {
     this.ops.push(`q BT ${colour(fill)} rg ${colour(fill)} RG ${n(weight)} w 2 Tr ${n(spacing)} Tc ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET Q`);
   }
 
+  /**
+   * Text in the text layer only (render mode 3: neither filled nor stroked): what a reader's search and
+   * text extraction find for something drawn in a way they cannot read back, e.g. a rotated watermark.
+   */
+  invisibleText(s: string, x: number, y: number, size: number): void {
+    if (s.length === 0) return;
+    this.ops.push(`BT 3 Tr ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET`);
+  }
+
   /** Text rotated by `angle` radians about its start (x, y), painted with the given opacity (a watermark). */
   rotatedText(s: string, x: number, y: number, size: number, angle: number, fill: Rgb, opacity: number): void {
     const ctx = this.page.doc.context;

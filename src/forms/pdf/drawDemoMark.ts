@@ -29,4 +29,7 @@ export function drawDemoMark(canvas: PageCanvas): void {
   };
   line(DEMO_MARK.zh, zhSize, -zhSize * 0.15);
   line(DEMO_MARK.en, enSize, enSize * 1.3);
+  // Text extraction reads rotated glyphs one per line: the mark is also in the text layer as one horizontal,
+  // unpainted line near the top of the page, so a search for 演示样本 or "DEMO — NO LEGAL EFFECT" finds it.
+  canvas.invisibleText(`${DEMO_MARK.zh}  ${DEMO_MARK.en}`, 24, H - 14, 8);
 }

@@ -118,6 +118,9 @@ describe('1.1.0 pages of every demo licence', () => {
       const marked = rawText(demoPdf).replace(/\s/g, '');
       expect({ sample, zh: marked.includes(DEMO_MARK.zh.replace(/\s/g, '')), en: marked.includes(DEMO_MARK.en.replace(/\s/g, '')) }).toEqual({ sample, zh: true, en: true });
       expect({ sample, zh: plain.includes('演示样本'), en: plain.includes('NOLEGALEFFECT') }).toEqual({ sample, zh: false, en: false });
+      // As one line, spaces kept, where a reader's search looks (the rotated glyphs extract one per line).
+      const lines = rawText(demoPdf).split('\n');
+      expect({ sample, line: lines.some((l) => l.includes(DEMO_MARK.zh) && l.includes(DEMO_MARK.en)) }).toEqual({ sample, line: true });
     }
   });
 
