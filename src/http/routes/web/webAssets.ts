@@ -43,11 +43,12 @@ export function webAssets(): ReadonlyMap<string, WebAsset> {
   return assets;
 }
 
-/** The three pages, by path. */
+/** The pages, by path. */
 export const WEB_PAGES = {
   '/verify': { file: 'verify.html', camera: true, summary: 'Verifier page (public): scan a QR with the camera or a USB scanner, upload an image or PDF, paste text' },
   '/console': { file: 'console.html', camera: false, summary: "Issuer console (department staff, API-key sign-in): issue, preview, print, search, revoke and suspend the department's licences" },
   '/operator': { file: 'operator.html', camera: false, summary: 'Operator dashboard (region admin, auditor): departments and certificates, peers and their sync freshness, statistics' },
+  '/wallet': { file: 'wallet.html', camera: false, summary: "Holder's page (我的证照, holder sign-in through the identity provider; DEMO holders in a demo region): licences, presentation QR, grants, annotated copies, usage log" },
 } as const;
 
 export function webPagePath(file: string): string {

@@ -59,6 +59,7 @@ export function createWebFeature(_services: NodeServices): Feature {
       page('/verify'),
       page('/console'),
       page('/operator'),
+      page('/wallet'),
       route({
         method: 'get',
         path: '/web/:asset',
