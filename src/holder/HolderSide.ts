@@ -11,6 +11,8 @@ import type { LicenseStore } from '../store/LicenseStore';
 import type { RegionRecord } from '../store/RegionStore';
 import { makeAnnotatedCopy, newCopyId } from '../annotation/makeAnnotatedCopy';
 import type { FullForm } from '../format/FullForm';
+import QRCode from 'qrcode';
+import { renderQrSvg } from '../forms/image/renderQrImage';
 import { makeGrantCode, grantCodeDigest } from './grantCode';
 import { grantView, readGrantLicense, redeemGrant, refuseNotCurrent, type GrantCaller, type GrantStores } from './grants';
 import { MAX_PRESENTATION_SECONDS, signPresentationPointer } from './presentationPointer';
@@ -45,6 +47,20 @@ export interface NewGrantRequest {
   caseNumber: string;
   expiresAt?: string;
   maxUses?: number;
+}
+
+/**
+ * The presentation QR as SVG. It is shown on the holder's screen for a few minutes, never printed: level L (7 %)
+ * instead of the printed forms' Q keeps the symbol as small as the pointer allows (a pointer with one x5c
+ * certificate is about 1.6 KB: version 29 at L, 40 at Q). Null when even L cannot hold it (a long chain): the page
+ * then shows the text.
+ */
+export async function presentationQrSvg(text: string): Promise<string | null> {
+  try {
+    return await QRCode.toString([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], { type: 'svg', errorCorrectionLevel: 'L', margin: 4 });
+  } catch {
+    return null;
+  }
 }
 
 const randomId = (random: (n: number) => Uint8Array, prefix: string, bytes: number): string => prefix + Buffer.from(random(bytes)).toString('base64url');
@@ -123,7 +139,8 @@ export class HolderSide {
       await this.store.insertPresentation(tx, { presentationId, licenseIdentifier: identifier, holderCode: holder.holderCode, createdAt: now, expiresAt });
       await this.deps.stores.audit.append(tx, [{ actor: holderActor(holder.holderCode), action: 'presentation.create', subject: identifier, details: { presentationId, expiresAt: expiresAt.toISOString() }, at: now }]);
     });
-    return { presentation, presentationId, expiresAt: expiresAt.toISOString(), region: snapshot.region.code };
+    // The QR the window scans, drawn here so a page needs no encoder of its own.
+    return { presentation, presentationId, expiresAt: expiresAt.toISOString(), region: snapshot.region.code, qrSvg: await presentationQrSvg(presentation) };
   }
 
   /** The public redemption of this region's presentation QR (single use), for a verifier. */
@@ -190,7 +207,7 @@ export class HolderSide {
         },
       ]);
     });
-    return { code, grant: grantView({ ...grant, uses: 0, redeemedAt: null, revokedAt: null }, now) };
+    return { code, qrSvg: await renderQrSvg(code), grant: grantView({ ...grant, uses: 0, redeemedAt: null, revokedAt: null }, now) };
   }
 
   async grants(holder: HolderPrincipal) {

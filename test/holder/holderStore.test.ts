@@ -177,3 +177,16 @@ describeStores('holder store', (h) => {
     });
   });
 });
+
+describe('the presentation QR', () => {
+  it('is drawn at level L, smaller than at Q, and is null (not a failure) when the text cannot fit a QR', async () => {
+    const { presentationQrSvg } = await import('../../src/holder/HolderSide');
+    const { qrSymbolOf } = await import('../../src/forms/image/renderQrImage');
+    const text = `LP1:${'a'.repeat(1611)}`;
+    const svg = await presentationQrSvg(text);
+    expect(svg).toContain('<svg');
+    const side = Number(/viewBox="0 0 (\d+) /.exec(svg!)![1]) - 8;
+    expect(side).toBeLessThan(qrSymbolOf(text).size);
+    expect(await presentationQrSvg('x'.repeat(4000))).toBeNull();
+  });
+});

@@ -115,6 +115,7 @@ describe('presentations (亮证)', () => {
     const made = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(driving.identifier)}/presentations`, as(token));
     expect(made.status).toBe(201);
     expect(made.body.presentation).toMatch(/^LP1:/);
+    expect(made.body.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     expect(Date.parse(made.body.expiresAt) - clock.now().getTime()).toBeGreaterThan(200_000);
     const redeemed = await http(node.url, 'POST', '/v1/presentations/redeem', { json: { presentation: made.body.presentation } });
     expect(redeemed.status).toBe(200);
@@ -165,6 +166,7 @@ describe('grants (授权用证)', () => {
   it('create → the named department redeems (full form, reads left) → reads within the count → exhausted', async () => {
     const made = await grant(OWNER, terms(otherDepartment, { licenseIdentifier: title.identifier, maxUses: 2 }));
     expect(made.code).toMatch(/^\d{6}-[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
+    expect((made as unknown as { qrSvg: string }).qrSvg).toContain('<svg');
     const key = node.keys.issuerOf(otherDepartment);
     const redeemed = await http(node.url, 'POST', '/v1/grants/redeem', { key, json: { code: made.code.toLowerCase() } });
     expect(redeemed.status).toBe(200);

@@ -103,7 +103,7 @@ export function createHolderFeature(services: NodeServices): Feature {
       tag: TAG,
       input: { params: { schema: LICENSE_PARAMS }, body: { schema: PRESENTATION_REQUEST, optional: true, example: { ttlSeconds: 300 } } },
       responses: {
-        '201': { description: '{presentation, presentationId, expiresAt, region}' },
+        '201': { description: '{presentation, presentationId, expiresAt, region, qrSvg}: qrSvg is the presentation QR as an SVG image' },
         '404': problem('LICENSE_NOT_FOUND'),
         '409': problem('LICENSE_SUSPENDED'),
         '410': problem('LICENSE_REVOKED'),
@@ -197,7 +197,7 @@ export function createHolderFeature(services: NodeServices): Feature {
         },
       },
       responses: {
-        '201': { description: '{code, grant: {grantId, state, department, serviceItem, caseNumber, expiresAt, maxUses, uses, …}}' },
+        '201': { description: '{code, qrSvg (the code as a QR, SVG), grant: {grantId, state, department, serviceItem, caseNumber, expiresAt, maxUses, uses, …}}' },
         '404': problem('LICENSE_NOT_FOUND, DEPARTMENT_NOT_FOUND'),
         '410': problem('LICENSE_REVOKED'),
         '409': problem('LICENSE_SUSPENDED'),
