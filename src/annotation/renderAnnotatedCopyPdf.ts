@@ -1,4 +1,5 @@
-import { PDFDocument } from 'pdf-lib';
+import { inflateSync } from 'node:zlib';
+import { PDFDocument, PDFRawStream } from 'pdf-lib';
 import { create as createQr } from 'qrcode';
 import type { Signer } from '../crypto/Signer';
 import { ElicenseError } from '../errors';
@@ -22,8 +23,11 @@ export interface RenderAnnotatedCopyPdfOptions {
   standard: TypeStandard;
   /** The region's trust-list signer, the copy's signer: signs the copy's QR and the PDF. */
   signer: Signer;
-  /** The QR printed on the licence face: the original's own compact QR (LC1:), as on its PDF. */
-  faceQrText: string;
+  /**
+   * The text for the licence face's QR slot. The face's own QR is covered on the copy (a scanner must not read the
+   * licence off a copy), so any text does; the original's LC1 text keeps the face exactly as on its PDF.
+   */
+  faceQrText?: string;
   /** The copy's QR text; made with `signer` when absent. */
   qrText?: string;
   /** The issuing department's seal, as on the licence PDF. */
@@ -46,6 +50,8 @@ export const ANNOTATION_PAGE_TEXTS = {
   notAfter: '有效期至',
   copyId: '加注件编号',
   scan: '扫码核验加注件',
+  faceQr: '请扫描下方加注件二维码',
+  faceQrEn: "Scan the copy's QR below",
   scanEn: 'Scan to verify this copy',
   footer: `本加注件由制作方以电子证照平台密钥数字签名，签名加注件文件（含原证照）见附件 ${ANNOTATED_COPY_ATTACHMENT_NAME}`,
   footerEn: `Digitally signed by the maker with the e-licence platform key; the signed copy, with the original licence, is embedded as ${ANNOTATED_COPY_ATTACHMENT_NAME}.`,
@@ -54,6 +60,19 @@ export const ANNOTATION_PAGE_TEXTS = {
 
 const MARK: Rgb = [0.75, 0.08, 0.1];
 const DIGITS = '0123456789-: 年月日';
+
+/**
+ * Where the licence face put its QR (its white ground: drawQrSymbol's one filled white square, the only white
+ * fill a face draws), in the face page's points; undefined when it cannot be found.
+ */
+async function faceQrBox(face: Uint8Array): Promise<{ x: number; y: number; size: number } | undefined> {
+  const doc = await PDFDocument.load(face, { updateMetadata: false });
+  const contents = doc.getPage(0).node.Contents();
+  if (!(contents instanceof PDFRawStream)) return undefined;
+  const text = inflateSync(contents.contents).toString('latin1');
+  const m = /q 1 1 1 rg\n(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re\nf Q/.exec(text);
+  return m ? { x: Number(m[1]), y: Number(m[2]), size: Number(m[3]) } : undefined;
+}
 
 /** An instant as the page prints it: Beijing time (UTC+8), to the minute. */
 export function beijingTime(iso: string): string {
@@ -83,7 +102,7 @@ export async function renderAnnotatedCopyPdf(copy: AnnotatedCopy, opts: RenderAn
   const qrText = opts.qrText ?? (await encodeAnnotatedCopyQr(copy, opts.signer));
   const face = await renderLicensePdf(copy.original, {
     standard: opts.standard,
-    qrText: opts.faceQrText,
+    qrText: opts.faceQrText ?? `EAC1:${a.copyId}`,
     ...(opts.sealPng ? { sealPng: opts.sealPng } : {}),
     at: opts.at,
     fonts: opts.fonts,
@@ -152,6 +171,18 @@ export async function renderAnnotatedCopyPdf(copy: AnnotatedCopy, opts: RenderAn
   const fy = boxTop + 12 + (roomH - fh) / 2;
   canvas.image(embedded.ref, fx, fy, scale, scale);
   canvas.strokeRect(fx, fy, fw, fh, 0.5, LABEL);
+  // The licence's own QR is covered, with its caption: scanned off a copy it would verify the licence without the copy's terms.
+  const qrBox = await faceQrBox(face);
+  if (qrBox) {
+    const [qx, qy, qs] = [fx + qrBox.x * scale, fy + qrBox.y * scale, qrBox.size * scale];
+    const caption = 24 * scale;
+    canvas.fillRects([[qx - 2, qy - caption, qs + 4, qs + caption + 2]], [1, 1, 1]);
+    canvas.strokeRect(qx, qy, qs, qs, 0.6, MARK);
+    const zh = fitSize(width, ANNOTATION_PAGE_TEXTS.faceQr, 8, qs - 6);
+    const en = fitSize(width, ANNOTATION_PAGE_TEXTS.faceQrEn, 6, qs - 6);
+    canvas.text(ANNOTATION_PAGE_TEXTS.faceQr, qx + (qs - canvas.measure(ANNOTATION_PAGE_TEXTS.faceQr, zh)) / 2, qy + qs / 2 + 2, zh, MARK);
+    canvas.text(ANNOTATION_PAGE_TEXTS.faceQrEn, qx + (qs - canvas.measure(ANNOTATION_PAGE_TEXTS.faceQrEn, en)) / 2, qy + qs / 2 - 8, en, LABEL);
+  }
   // The mark across the face from its top-left to its bottom-right corner (a demo face's mark runs the other
   // diagonal), semi-transparent: a copy cannot pass for the original.
   const angle = -Math.atan2(fh, fw);
