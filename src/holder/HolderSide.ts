@@ -207,7 +207,7 @@ export class HolderSide {
         },
       ]);
     });
-    return { code, qrSvg: await renderQrSvg(code), grant: grantView({ ...grant, uses: 0, redeemedAt: null, revokedAt: null }, now) };
+    return { grantId, code, expiresAt: expiresAt.toISOString(), maxUses, qrSvg: await renderQrSvg(code), grant: grantView({ ...grant, uses: 0, redeemedAt: null, revokedAt: null }, now) };
   }
 
   async grants(holder: HolderPrincipal) {

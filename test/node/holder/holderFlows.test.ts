@@ -167,6 +167,7 @@ describe('grants (授权用证)', () => {
     const made = await grant(OWNER, terms(otherDepartment, { licenseIdentifier: title.identifier, maxUses: 2 }));
     expect(made.code).toMatch(/^\d{6}-[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
     expect((made as unknown as { qrSvg: string }).qrSvg).toContain('<svg');
+    expect(made).toMatchObject({ grantId: made.grant.grantId, expiresAt: made.grant.expiresAt, maxUses: 2 });
     const key = node.keys.issuerOf(otherDepartment);
     const redeemed = await http(node.url, 'POST', '/v1/grants/redeem', { key, json: { code: made.code.toLowerCase() } });
     expect(redeemed.status).toBe(200);

@@ -197,7 +197,7 @@ export function createHolderFeature(services: NodeServices): Feature {
         },
       },
       responses: {
-        '201': { description: '{code, qrSvg (the code as a QR, SVG), grant: {grantId, state, department, serviceItem, caseNumber, expiresAt, maxUses, uses, …}}' },
+        '201': { description: '{grantId, code, expiresAt, maxUses, qrSvg (the code as a QR, SVG), grant: {grantId, state, department, serviceItem, caseNumber, expiresAt, maxUses, uses, …}}' },
         '404': problem('LICENSE_NOT_FOUND, DEPARTMENT_NOT_FOUND'),
         '410': problem('LICENSE_REVOKED'),
         '409': problem('LICENSE_SUSPENDED'),
