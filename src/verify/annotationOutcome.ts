@@ -14,12 +14,17 @@ import type { VerificationResult } from './VerificationResult';
 export function withAnnotationOutcome(result: VerificationResult, check: AnnotationCheck, trust: TrustInputs, form: 'document' | 'qr'): VerificationResult {
   const failures: AnnotationFailure[] = [...check.failures];
   const annotation = check.annotation;
-  if (annotation && form === 'document' && result.issuer && check.signerRootFingerprint) {
-    // The platform of the licence's own region makes its copies: the copy's signer and the licence's issuer answer to one root.
-    const listed = trust.lookupDepartment(result.issuer.uscc, result.issuer.regionCode);
-    if (result.issuer.regionCode !== annotation.region) {
-      failures.push({ code: 'ANNOTATION_SIGNER_UNTRUSTED', detail: `the copy names region ${annotation.region}, the licence's issuer is listed by region ${result.issuer.regionCode}` });
-    } else if (listed?.anchorFingerprint !== undefined && listed.anchorFingerprint !== check.signerRootFingerprint) {
+  // The platform of the licence's own region makes its copies: the copy's signer and the licence's issuer answer to one
+  // region and one root. The issuer as verification found it (a document), or as the trust data lists the USCC the
+  // identifier names (a QR, which carries no licence).
+  const issuer =
+    form === 'document'
+      ? result.issuer && { regionCode: result.issuer.regionCode, listed: trust.lookupDepartment(result.issuer.uscc, result.issuer.regionCode) }
+      : annotation && issuerListing(annotation.original.identifier, trust);
+  if (annotation && issuer && check.signerRootFingerprint) {
+    if (issuer.regionCode !== annotation.region) {
+      failures.push({ code: 'ANNOTATION_SIGNER_UNTRUSTED', detail: `the copy names region ${annotation.region}, the licence's issuer is listed by region ${issuer.regionCode}` });
+    } else if (issuer.listed?.anchorFingerprint !== undefined && issuer.listed.anchorFingerprint !== check.signerRootFingerprint) {
       failures.push({ code: 'ANNOTATION_SIGNER_UNTRUSTED', detail: "the copy is signed under another root than the licence's region" });
     }
   }
@@ -39,6 +44,13 @@ export function withAnnotationOutcome(result: VerificationResult, check: Annotat
   if (failures.length > 0) result.result = 'rejected';
   if (annotation) result.annotatedCopy = { ...annotatedCopyAnswer(annotation, form), ...(check.signer ? { signer: check.signer } : {}) };
   return result;
+}
+
+/** The issuing department of an identifier (its USCC segment) as the trust data lists it, when it is listed once. */
+function issuerListing(identifier: string, trust: TrustInputs): { regionCode: string; listed: ReturnType<TrustInputs['lookupDepartment']> } | null {
+  const uscc = identifier.split('.')[6];
+  const listed = uscc ? trust.lookupDepartment(uscc) : undefined;
+  return listed ? { regionCode: listed.regionCode, listed } : null;
 }
 
 export function annotatedCopyAnswer(a: Annotation, form: 'document' | 'qr'): NonNullable<VerificationResult['annotatedCopy']> {

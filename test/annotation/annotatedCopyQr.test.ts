@@ -62,6 +62,11 @@ describe("the annotated copy's QR (EAC1:)", () => {
     expect((await verifyText(`EAC1:${'A'.repeat(MAX_ANNOTATED_COPY_QR_TEXT)}`)).reasons).toEqual(['ANNOTATION_MALFORMED']);
   });
 
+  it("a QR naming another region than the licence's issuer is ANNOTATION_SIGNER_UNTRUSTED", async () => {
+    const elsewhere = await encodeAnnotatedCopyQr({ ...copy, annotatedCopy: { ...copy.annotatedCopy, region: '110000' } }, region.signer);
+    expect(failed(await verifyText(elsewhere))).toEqual(['chain:ANNOTATION_SIGNER_UNTRUSTED']);
+  });
+
   it('a control character smuggled into the signed claims is refused by the schema (ANNOTATION_MALFORMED)', async () => {
     const bad = await encodeAnnotatedCopyQr({ ...copy, annotatedCopy: { ...copy.annotatedCopy, purpose: '办理\u0007提取' } }, region.signer);
     const r = await verifyText(bad);
