@@ -9,6 +9,7 @@ import type { DepartmentStore } from '../store/DepartmentStore';
 import { SqlHolderStore, type Page, type WalletLicense } from '../store/HolderStore';
 import type { LicenseStore } from '../store/LicenseStore';
 import type { RegionRecord } from '../store/RegionStore';
+import { annotationInstant } from '../annotation/AnnotatedCopy';
 import { makeAnnotatedCopy, newCopyId } from '../annotation/makeAnnotatedCopy';
 import type { FullForm } from '../format/FullForm';
 import QRCode from 'qrcode';
@@ -351,6 +352,20 @@ export class HolderSide {
       ]);
     });
     return { copy, copyId, notAfter: copy.annotatedCopy.notAfter, limits };
+  }
+
+  /** The holder's annotated copies, newest first, with their state (active, expired, revoked). */
+  async annotatedCopies(holder: HolderPrincipal) {
+    const now = this.deps.clock.now().getTime();
+    return (await this.store.annotatedCopiesOf(this.deps.db, holder.holderCode)).map((c) => ({
+      copyId: c.copyId,
+      licenseIdentifier: c.licenseIdentifier,
+      purpose: c.purpose,
+      userDepartment: c.userDepartment,
+      madeAt: annotationInstant(c.madeAt),
+      notAfter: annotationInstant(c.notAfter),
+      state: c.revokedAt !== null ? 'revoked' : c.notAfter.getTime() <= now ? 'expired' : 'active',
+    }));
   }
 
   /** The holder's own annotated copy, as made (ANNOTATED_COPY_NOT_FOUND when it is not theirs). */

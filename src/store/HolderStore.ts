@@ -272,6 +272,24 @@ export class SqlHolderStore {
     };
   }
 
+  /** The holder's copies, newest first, without their documents. */
+  async annotatedCopiesOf(q: Queryable, holderCode: string, limit = 200): Promise<Array<Omit<AnnotatedCopyRow, 'document'>>> {
+    const rows = await q.query<Record<string, unknown>>(
+      'SELECT copy_id, licence_identifier, holder_code, purpose, user_department, made_at, not_after, revoked_at FROM annotated_copies WHERE holder_code = $1 ORDER BY made_at DESC, copy_id LIMIT $2',
+      [holderCode, limit],
+    );
+    return rows.map((r) => ({
+      copyId: r['copy_id'] as string,
+      licenseIdentifier: r['licence_identifier'] as string,
+      holderCode: r['holder_code'] as string,
+      purpose: r['purpose'] as string,
+      userDepartment: r['user_department'] as Record<string, unknown>,
+      madeAt: asDate(r['made_at']),
+      notAfter: asDate(r['not_after']),
+      revokedAt: asOptionalDate(r['revoked_at']),
+    }));
+  }
+
   async insertUsage(q: Queryable, events: readonly NewUsageEvent[]): Promise<void> {
     for (const e of events) {
       await q.query(

@@ -21,6 +21,7 @@ describe('holder routes in the OpenAPI document', () => {
     ['get', '/v1/holder/licenses/{identifier}'],
     ['post', '/v1/holder/licenses/{identifier}/presentations'],
     ['post', '/v1/holder/licenses/{identifier}/annotated-copies'],
+    ['get', '/v1/holder/annotated-copies'],
     ['get', '/v1/holder/annotated-copies/{copyId}'],
     ['get', '/v1/holder/annotated-copies/{copyId}.pdf'],
     ['post', '/v1/holder/grants'],

@@ -294,6 +294,11 @@ describe('annotated copies (加注件)', () => {
     expect(made.headers.get('location')).toBe(`/v1/holder/annotated-copies/${copy.annotatedCopy.copyId}`);
     const again = await http(node.url, 'GET', made.headers.get('location')!, as(await signIn(COMPANY)));
     expect(again.body).toEqual(made.body);
+    const list = await http(node.url, 'GET', '/v1/holder/annotated-copies', as(await signIn(COMPANY)));
+    expect(list.body.copies).toEqual([
+      { copyId: copy.annotatedCopy.copyId, licenseIdentifier: business.identifier, purpose: terms.purpose, userDepartment: terms.userDepartment, madeAt: copy.annotatedCopy.madeAt, notAfter: copy.annotatedCopy.notAfter, state: 'active' },
+    ]);
+    expect((await http(node.url, 'GET', '/v1/holder/annotated-copies', as(await signIn(DRIVER)))).body.copies).toEqual([]);
     const notMine = await http(node.url, 'GET', made.headers.get('location')!, as(await signIn(DRIVER)));
     expect([notMine.status, code(notMine)]).toEqual([404, 'ANNOTATED_COPY_NOT_FOUND']);
     const pdf = await fetch(`${node.url}${made.headers.get('location')!}.pdf`, as(await signIn(COMPANY)));

@@ -146,6 +146,17 @@ export function createHolderFeature(services: NodeServices): Feature {
     }),
     route({
       method: 'get',
+      path: '/v1/holder/annotated-copies',
+      permission: 'holder:self',
+      auth: 'holder-token',
+      summary: `Your annotated copies, newest first: copy id, licence, purpose, user department, made, valid until, state (active, expired, revoked). ${HOLDER_AUTH}`,
+      tag: TAG,
+      handler: async (_req, res, ctx) => {
+        res.json({ copies: await side.annotatedCopies(holderOf(ctx)) });
+      },
+    }),
+    route({
+      method: 'get',
       path: '/v1/holder/annotated-copies/:copyId.pdf',
       permission: 'holder:self',
       auth: 'holder-token',
