@@ -19,6 +19,7 @@ describe('holder routes in the OpenAPI document', () => {
     ['get', '/v1/holder/me'],
     ['get', '/v1/holder/licenses'],
     ['get', '/v1/holder/licenses/{identifier}'],
+    ['get', '/v1/holder/licenses/{identifier}.pdf'],
     ['post', '/v1/holder/licenses/{identifier}/presentations'],
     ['post', '/v1/holder/licenses/{identifier}/annotated-copies'],
     ['get', '/v1/holder/annotated-copies'],

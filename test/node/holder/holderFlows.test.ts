@@ -96,6 +96,12 @@ describe('DEMO identity and the wallet', () => {
     expect(typeof mine.body.fullForm).toBe('string');
     const notMine = await http(node.url, 'GET', `/v1/holder/licenses/${encodeURIComponent(driving.identifier)}`, as(await signIn(OWNER)));
     expect([notMine.status, code(notMine)]).toEqual([404, 'LICENSE_NOT_FOUND']);
+    const pdf = await fetch(`${node.url}/v1/holder/licenses/${encodeURIComponent(driving.identifier)}.pdf`, as(await signIn(DRIVER)));
+    expect([pdf.status, pdf.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    const issuerCopy = await fetch(`${node.url}/v1/licenses/${encodeURIComponent(driving.identifier)}.pdf`, { headers: { authorization: `Bearer ${node.keys.issuerOf(driving.uscc)}` } });
+    expect(Buffer.from(await pdf.arrayBuffer()).equals(Buffer.from(await issuerCopy.arrayBuffer()))).toBe(true);
+    const pdfNotMine = await http(node.url, 'GET', `/v1/holder/licenses/${encodeURIComponent(driving.identifier)}.pdf`, as(await signIn(OWNER)));
+    expect([pdfNotMine.status, code(pdfNotMine)]).toEqual([404, 'LICENSE_NOT_FOUND']);
   });
 
   it('holder routes: no credentials 401, an API key 403, a malformed token 401 HOLDER_TOKEN_INVALID', async () => {
@@ -355,6 +361,8 @@ describe('a revoked original', () => {
     expect(JSON.stringify(verified.body.reasons)).toContain('REVOKED');
     const pdf = await http(node.url, 'GET', `${made.headers.get('location')!}.pdf`, as(token));
     expect([pdf.status, code(pdf)]).toEqual([410, 'LICENSE_REVOKED']);
+    const licencePdf = await http(node.url, 'GET', `/v1/holder/licenses/${encodeURIComponent(second.identifier)}.pdf`, as(token));
+    expect([licencePdf.status, code(licencePdf)]).toEqual([410, 'LICENSE_REVOKED']);
     const presented = await http(node.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(second.identifier)}/presentations`, as(token));
     expect([presented.status, code(presented)]).toEqual([410, 'LICENSE_REVOKED']);
     const granted = await http(node.url, 'POST', '/v1/holder/grants', { ...as(token), json: { licenseIdentifier: second.identifier, department: { uscc: otherDepartment }, serviceItem: { name: 'x' }, caseNumber: '1' } });

@@ -1,5 +1,5 @@
 import { ElicenseError } from '../../../errors';
-import { AnnotatedCopyPdfs } from '../../../holder/annotatedCopyPdfs';
+import { HolderForms } from '../../../holder/holderForms';
 import { HolderSide } from '../../../holder/HolderSide';
 import { HolderIdentity, DEMO_IDENTITY } from '../../../holder/identity/HolderIdentity';
 import type { HolderPrincipal, Principal } from '../../../region/permissions';
@@ -55,7 +55,7 @@ const holderView = (h: HolderPrincipal) => ({
 export function createHolderFeature(services: NodeServices): Feature {
   const identity = HolderIdentity.of(services);
   const side = new HolderSide(services);
-  const copyPdfs = new AnnotatedCopyPdfs(services, side.store);
+  const forms = new HolderForms(services, side.store);
   const holderRoutes: RouteSpec[] = [
     route({
       method: 'get',
@@ -77,6 +77,32 @@ export function createHolderFeature(services: NodeServices): Feature {
       tag: TAG,
       handler: async (_req, res, ctx) => {
         res.json({ items: await side.wallet(holderOf(ctx)) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/holder/licenses/:identifier.pdf',
+      permission: 'holder:self',
+      auth: 'holder-token',
+      summary:
+        'The PDF form of one of your licences: the stored form every reader gets (signed once by its department; ETag its SHA-256). 404 LICENSE_NOT_FOUND; ' +
+        `410 LICENSE_REVOKED, 409 LICENSE_SUSPENDED (a printable licence must not outlive its status). ${HOLDER_AUTH}`,
+      tag: TAG,
+      input: { params: { schema: LICENSE_PARAMS } },
+      responses: {
+        '200': { description: 'The PDF', contentType: 'application/pdf', schema: { type: 'string', format: 'binary' } },
+        '404': problem('LICENSE_NOT_FOUND'),
+        '409': problem('LICENSE_SUSPENDED, LICENSE_SIGNER_UNAVAILABLE, DEPARTMENT_NOT_ACTIVE'),
+        '410': problem('LICENSE_REVOKED'),
+      },
+      handler: async (req, res, ctx, input) => {
+        await req.chargeRateLimit(services.config.uploadRateCost);
+        const { pdf, sha256, status } = await forms.licensePdf(holderOf(ctx), input.params.identifier);
+        res.setHeader('Cache-Control', 'private, no-cache');
+        res.setHeader('ETag', `"${sha256}"`);
+        res.setHeader('Elicense-Licence-Status', status);
+        res.setHeader('Content-Disposition', `inline; filename="${input.params.identifier}.pdf"`);
+        res.type('application/pdf').send(Buffer.from(pdf));
       },
     }),
     route({
@@ -173,7 +199,7 @@ export function createHolderFeature(services: NodeServices): Feature {
       },
       handler: async (req, res, ctx, input) => {
         await req.chargeRateLimit(services.config.uploadRateCost);
-        const { pdf, copyId } = await copyPdfs.pdf(holderOf(ctx), input.params.copyId);
+        const { pdf, copyId } = await forms.pdf(holderOf(ctx), input.params.copyId);
         res.setHeader('Content-Disposition', `inline; filename="${copyId}.pdf"`);
         res.type('application/pdf').send(Buffer.from(pdf));
       },

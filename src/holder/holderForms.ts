@@ -11,26 +11,41 @@ import type { LicenseStore } from '../store/LicenseStore';
 import type { SqlHolderStore } from '../store/HolderStore';
 import { holderActor } from './usageLog';
 
-export interface AnnotatedCopyPdfsDeps extends Omit<LicenseFormsDeps, 'signers' | 'stores'> {
+export interface HolderFormsDeps extends Omit<LicenseFormsDeps, 'signers' | 'stores'> {
   stores: LicenseFormsDeps['stores'] & { licenses: LicenseStore };
   signers: Pick<RegionSigners, 'licenseSigner' | 'trustListSigner'>;
   trust: { current(): Promise<{ version: number }> };
 }
 
 /**
- * The PDF of a holder's annotated copy (src/annotation/renderAnnotatedCopyPdf): the original's face with its own
+ * The holder's PDFs. A licence of theirs: its stored PDF form, the same bytes every reader gets (LicenseForms).
+ * An annotated copy: the PDF of the copy (src/annotation/renderAnnotatedCopyPdf): the original's face with its own
  * QR (the licence's stored QR text, made by its department's key as for its PDF), the department's seal (the demo
  * seal in a demo region without one), the copy's mark, box and QR, signed by the region's trust-list key. Drawn on
  * request, not stored: the copy document is the record. A revoked or suspended original gets no PDF (its forms
  * are not given out: LICENSE_REVOKED, LICENSE_SUSPENDED).
  */
-export class AnnotatedCopyPdfs {
+export class HolderForms {
   #fonts: LicenseFonts | undefined;
 
   constructor(
-    private readonly deps: AnnotatedCopyPdfsDeps,
+    private readonly deps: HolderFormsDeps,
     private readonly store: SqlHolderStore,
   ) {}
+
+  /** The PDF form of a licence naming the holder (LICENSE_NOT_FOUND otherwise; LICENSE_REVOKED / LICENSE_SUSPENDED as for every reader). */
+  async licensePdf(holder: HolderPrincipal, identifier: string): Promise<{ pdf: Uint8Array; sha256: string; status: string }> {
+    const mine = await this.store.walletLicense(this.deps.db, holder.holderCode, identifier);
+    const license = mine ? await this.deps.stores.licenses.get(this.deps.db, identifier) : null;
+    if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'no licence of yours has this identifier', { identifier });
+    const stored = await new LicenseForms(this.deps).formOf(this.#asHolder(holder, license.uscc), license, 'pdf');
+    return { pdf: stored.body, sha256: stored.sha256, status: license.status };
+  }
+
+  /** Forms made on a holder's request are audited under the holder's pseudonym. */
+  #asHolder(holder: HolderPrincipal, uscc: string) {
+    return { keyId: holderActor(holder.holderCode), role: 'issuer' as const, uscc, label: 'holder' };
+  }
 
   async pdf(holder: HolderPrincipal, copyId: string): Promise<{ pdf: Uint8Array; copyId: string }> {
     const { db, clock } = this.deps;
@@ -40,8 +55,7 @@ export class AnnotatedCopyPdfs {
     if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'the original licence is no longer held by this node');
     const copy = JSON.parse(row.document) as AnnotatedCopy;
     // The face's QR is the licence's own (made once, by its department's key, audited under the holder's pseudonym).
-    const asHolder = { keyId: holderActor(holder.holderCode), role: 'issuer' as const, uscc: license.uscc, label: 'holder' };
-    const faceQr = await new LicenseForms(this.deps).formOf(asHolder, license, 'qr.txt');
+    const faceQr = await new LicenseForms(this.deps).formOf(this.#asHolder(holder, license.uscc), license, 'qr.txt');
     const standard = this.deps.catalog.getType(license.typeCode, String(copy.original.license['standardVersion']));
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `no type standard ${license.typeCode} on this node`);
     const now = clock.now();
