@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeAnnotatedCopyQr } from '../../src/annotation/annotatedCopyQr';
 import { cli, removeDir, tempDir } from '../cli/cliHarness';
+import { renderAnnotatedCopyPdf } from '../../src/annotation/renderAnnotatedCopyPdf';
+import { LicenseFonts } from '../../src/forms/pdf/LicenseFonts';
 import { annotationRegion, NOW, type AnnotationRegion } from './annotationRegion';
 
 let dir: string;
@@ -14,7 +16,8 @@ beforeAll(async () => {
   const copy = await region.copyOf();
   writeFileSync(join(dir, 'copy.elac.json'), JSON.stringify(copy));
   writeFileSync(join(dir, 'copy.qr.txt'), await encodeAnnotatedCopyQr(copy, region.signer));
-});
+  writeFileSync(join(dir, 'copy.pdf'), await renderAnnotatedCopyPdf(copy, { standard: region.licence.standard, signer: region.signer, at: NOW, fonts: LicenseFonts.load(), demo: true }));
+}, 60_000);
 afterAll(() => removeDir(dir));
 
 describe('elicense verify on an annotated copy', () => {
@@ -40,5 +43,11 @@ describe('elicense verify on an annotated copy', () => {
     const r = await cli(['verify', join(dir, 'copy.qr.txt'), '--trust', join(dir, 'trust'), '--at', NOW.toISOString()]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('(from its QR: the licence itself was not presented)');
+  });
+
+  it("the copy's PDF verifies from the file alone (the attached copy and the PDF signature by the copy's signer)", async () => {
+    const r = await cli(['verify', join(dir, 'copy.pdf'), '--trust', join(dir, 'trust'), '--at', NOW.toISOString()]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('purpose (制作事由):           办理住房公积金提取');
   });
 });
