@@ -132,6 +132,8 @@ describe('ops routes', () => {
         if (route.permission === 'public') expect(op.security).toEqual([]);
         // Departments of peer regions sign their requests instead of sending a key (ADR 0006).
         else if (route.auth === 'peer-request') expect(op.security).toEqual([{ peerRequest: [] }]);
+        // Holders send a token of an identity provider, not a key (ADR 0012).
+        else if (route.auth === 'holder-token') expect(op.security).toEqual([{ holderToken: [] }]);
         else expect(op.security).toContainEqual({ apiKey: [route.permission] });
       }
       expect(Object.keys(r.body.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'LicenceRecord', 'FullForm', 'VerificationResult']));
