@@ -155,6 +155,7 @@ export function checkAnnotatedCopyQr(text: string, trust: AnnotationTrust): Anno
     failures,
     annotation,
     ...(signer?.ok ? { signerRootFingerprint: signer.rootFingerprint, signer: signerSummary(signer.leaf) } : {}),
+    ...(signer?.ok && signer.demo ? { demo: true as const } : {}),
     ...(read.statusEntry ? { statusEntry: read.statusEntry } : {}),
   };
 }

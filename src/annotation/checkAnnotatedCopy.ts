@@ -27,6 +27,8 @@ export interface AnnotationCheck {
   signerRootFingerprint?: string;
   /** The copy's signer, once its signature verified. */
   signer?: { keyId: string; subject: string; certificateSha256: string };
+  /** The copy's signer chains to a DEMO region (the demo-region certificate policy, docs/adr/0002). */
+  demo?: true;
 }
 
 /**

@@ -35,6 +35,7 @@ describe("the annotated copy's QR (EAC1:)", () => {
     expect(r.annotatedCopy).toMatchObject({ purpose: '办理住房公积金提取', userDepartment: USER_DEPARTMENT, originalIdentifier: copy.annotatedCopy.original.identifier, form: 'qr', copyId: copy.annotatedCopy.copyId, notAfter: copy.annotatedCopy.notAfter });
     expect(r.checks.find((c) => c.check === 'schema')).toMatchObject({ status: 'not_checked', detail: expect.stringMatching(/not the licence/) });
     expect(r.license).toBeNull();
+    expect(r.demo).toBe(true);
   });
 
   it("rejects it after notAfter (ANNOTATION_EXPIRED), and when the original is revoked (the original's LICENSE_REVOKED)", async () => {

@@ -26,6 +26,8 @@ export function verifyAnnotatedCopyQr(text: string, ctx: VerifyContext): Verific
   if (!a) return withAnnotationOutcome(rb.build(trust, at), check, trust, 'qr');
   rb.pass('format');
   for (const name of NOT_IN_QR) rb.notApplicable(name, LICENCE_NOT_IN_QR);
+  // A copy made by a DEMO region's platform has no legal effect: the QR says so as a licence would.
+  if (check.demo) rb.demo = true;
   if (check.signerRootFingerprint) {
     rb.pass('signature', "the annotated copy's signature (the licence's own signature is not in the QR)");
     rb.pass('chain', "the annotated copy's signer: a trust-list signer of its region under a pinned root");
