@@ -9,6 +9,7 @@ import type { HolderPrincipal } from '../region/permissions';
 import type { RegionSigners } from '../region/RegionSigners';
 import type { LicenseStore } from '../store/LicenseStore';
 import type { SqlHolderStore } from '../store/HolderStore';
+import { refuseNotCurrent } from './grants';
 import { holderActor } from './usageLog';
 
 export interface HolderFormsDeps extends Omit<LicenseFormsDeps, 'signers' | 'stores'> {
@@ -55,7 +56,15 @@ export class HolderForms {
     if (!license) throw new ElicenseError('LICENSE_NOT_FOUND', 'the original licence is no longer held by this node');
     const copy = JSON.parse(row.document) as AnnotatedCopy;
     // The face's QR is the licence's own (made once, by its department's key, audited under the holder's pseudonym).
-    const faceQr = await new LicenseForms(this.deps).formOf(this.#asHolder(holder, license.uscc), license, 'qr.txt');
+    refuseNotCurrent(license.identifier, license.status);
+    // The face's QR slot is covered on a copy: the licence's own QR text keeps the face as on its PDF when it can
+    // be had; a department that can no longer sign it (suspended, key withdrawn or held by itself) leaves the slot to the renderer.
+    let faceQrText: string | undefined;
+    try {
+      faceQrText = Buffer.from((await new LicenseForms(this.deps).formOf(this.#asHolder(holder, license.uscc), license, 'qr.txt')).body).toString('utf8').trim();
+    } catch (e) {
+      if (!(e instanceof ElicenseError) || !['DEPARTMENT_NOT_ACTIVE', 'LICENSE_SIGNER_UNAVAILABLE', 'SIGNING_KEY_HELD_BY_DEPARTMENT'].includes(e.code)) throw e;
+    }
     const standard = this.deps.catalog.getType(license.typeCode, String(copy.original.license['standardVersion']));
     if (!standard) throw new ElicenseError('TYPE_UNKNOWN', `no type standard ${license.typeCode} on this node`);
     const now = clock.now();
@@ -67,7 +76,7 @@ export class HolderForms {
     const pdf = await renderAnnotatedCopyPdf(copy, {
       standard,
       signer,
-      faceQrText: Buffer.from(faceQr.body).toString('utf8').trim(),
+      ...(faceQrText !== undefined ? { faceQrText } : {}),
       ...(seal ? { sealPng: seal } : {}),
       at: now,
       fonts,
