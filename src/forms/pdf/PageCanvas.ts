@@ -60,7 +60,8 @@ export class PageCanvas {
    */
   invisibleText(s: string, x: number, y: number, size: number): void {
     if (s.length === 0) return;
-    this.ops.push(`BT 3 Tr ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET`);
+    // q … Q: the text rendering mode is graphics state and would otherwise stay invisible for all later text.
+    this.ops.push(`q BT 3 Tr ${this.fontKey} ${n(size)} Tf ${n(x)} ${n(y)} Td <${this.font.encode(s)}> Tj ET Q`);
   }
 
   /** Text rotated by `angle` radians about its start (x, y), painted with the given opacity (a watermark). */

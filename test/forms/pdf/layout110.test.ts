@@ -5,6 +5,7 @@
  * 150 dpi rendering, the DEMO mark in the text layer only when asked for. Each page is also written to
  * test-artifacts/pdf/ as PNG to look at.
  */
+import { PNG } from 'pngjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoLicense, DemoRegion } from '../../../src/demo/buildDemoRegion';
@@ -137,6 +138,16 @@ describe('1.1.0 pages of every demo licence', () => {
         tool('pdftoppm', ['-r', '80', '-png', '-singlefile', '{}', stem], p);
         expect(readFileSync(`${stem}.png`).length).toBeGreaterThan(10_000);
       }
+      // The mark is pale and under the face: the demo page prints the same dark ink (text, rules, QR) as the plain one.
+      const dark = (file: string) => {
+        const png = PNG.sync.read(readFileSync(file));
+        let n = 0;
+        for (let i = 0; i < png.data.length; i += 4) if (png.data[i]! < 90 && png.data[i + 1]! < 90 && png.data[i + 2]! < 90) n++;
+        return n;
+      };
+      const plainInk = dark(join(ARTIFACTS, `${sample}.png`));
+      const demoInk = dark(join(ARTIFACTS, `${sample}-demo.png`));
+      expect({ sample, inkKept: demoInk / plainInk > 0.9 }).toEqual({ sample, inkKept: true });
     }
   });
 });
