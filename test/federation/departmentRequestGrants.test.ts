@@ -195,3 +195,27 @@ describe("a presentation QR of region A at a window of region B", () => {
     await expect(redeemPresentationAtPeer(b.services, presentation)).resolves.toMatchObject({ identifier });
   });
 });
+
+describe("the same, over B's own routes (the department's API key at its own node; a window of B)", () => {
+  it("B's department exchanges A's code at POST /v1/grants/redeem of B's node: A's licence comes back with B's own verification", async () => {
+    const { code, grantId } = await grant({ uscc: B_MARKET, region: B_REGION });
+    const r = await http(b.url, 'POST', '/v1/grants/redeem', { key: b.keys.issuerOf(B_MARKET), json: { code } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ region: A_REGION, grantId, licenseIdentifiers: [identifier] });
+    expect(r.body.verifications[0]).toMatchObject({ result: 'accepted' });
+    // Another department of B with the same code: A refuses, B passes the refusal on (502 PEER_REFUSED carrying A's code, or A's code itself).
+    const again = await http(b.url, 'POST', '/v1/grants/redeem', { key: b.keys.issuerOf(B_CIVIL), json: { code } });
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(again.body)).toMatch(/GRANT_(WRONG_DEPARTMENT|ALREADY_REDEEMED)/);
+  });
+
+  it("a window of B resolves A's presentation QR at POST /v1/presentations/redeem of B's node, once", async () => {
+    const p = await http(a.url, 'POST', `/v1/holder/licenses/${encodeURIComponent(identifier)}/presentations`, { ...as(token), json: {} });
+    expect(p.status).toBe(201);
+    const r = await http(b.url, 'POST', '/v1/presentations/redeem', { json: { presentation: p.body.presentation } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ region: A_REGION, identifier, verification: { result: 'accepted' } });
+    const again = await http(b.url, 'POST', '/v1/presentations/redeem', { json: { presentation: p.body.presentation } });
+    expect(JSON.stringify(again.body)).toContain('PRESENTATION_USED');
+  });
+});

@@ -6,6 +6,7 @@ import type { HolderPrincipal, Principal } from '../../../region/permissions';
 import type { NodeServices } from '../../NodeServices';
 import { problem } from '../../openapi/responseDocs';
 import { route, type Feature, type RequestContext, type RouteSpec } from '../../RouteSpec';
+import { forwardGrantIfForeign, forwardPresentationIfForeign } from '../federation/peerHolderForwarding';
 import { LICENSE_PARAMS } from '../licenses/licenseSchemas';
 import {
   COPY_PARAMS,
@@ -339,6 +340,12 @@ export function createHolderFeature(services: NodeServices): Feature {
       },
       handler: async (req, res, _ctx, input) => {
         await req.chargeRateLimit(4);
+        // A presentation QR of another region is resolved at that region's node and verified here.
+        const forwarded = await forwardPresentationIfForeign(services, input.body.presentation);
+        if (forwarded) {
+          res.json(forwarded);
+          return;
+        }
         const region = await side.region();
         const presented = await side.redeemPresentation(input.body.presentation, { kind: 'verifier', region: region.code, auditActor: 'public' });
         res.json({
@@ -371,6 +378,12 @@ export function createHolderFeature(services: NodeServices): Feature {
       },
       handler: async (_req, res, ctx, input) => {
         const caller = departmentOf(ctx);
+        // A code of another region is exchanged at that region's node, signed as this department; what comes back is verified here.
+        const forwarded = await forwardGrantIfForeign(services, input.body.code, caller);
+        if (forwarded) {
+          res.json(forwarded);
+          return;
+        }
         const used = await side.redeemGrant(input.body.code, await side.localDepartment(caller.uscc, caller.keyId));
         res.json({ ...used, licenses: used.licenses.map((f) => JSON.parse(f) as unknown) });
       },
