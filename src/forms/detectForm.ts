@@ -1,8 +1,11 @@
 import { COMPACT_PREFIX } from './qr/compactLicense';
 
+import { isJpeg, isPng } from './image/decodeRasterImage';
+
 /** Prefix of an annotated copy's QR text (src/annotation/annotatedCopyQr.ts, docs/adr/0012). */
 export const ANNOTATED_COPY_QR_PREFIX = 'EAC1:';
-import { isJpeg, isPng } from './image/decodeRasterImage';
+/** Prefix of a holder's presentation QR (亮证: a signed, single-use pointer, src/holder/presentationPointer.ts, docs/adr/0012). */
+export const PRESENTATION_QR_PREFIX = 'LP1:';
 
 /** The forms a licence is presented in, as told apart by their first bytes. */
 export type DetectedForm = 'full-form' | 'qr-text' | 'pdf' | 'png' | 'jpeg' | 'unknown';
@@ -36,6 +39,8 @@ export function detectForm(bytes: Uint8Array): DetectedForm {
   // An annotated copy's QR text (EAC1:, docs/adr/0012) is QR text too; its verifier is chosen by the prefix.
   const copyPrefix = Buffer.from(bytes.buffer, bytes.byteOffset + i, Math.min(bytes.byteLength - i, ANNOTATED_COPY_QR_PREFIX.length)).toString('latin1');
   if (copyPrefix.toUpperCase() === ANNOTATED_COPY_QR_PREFIX) return 'qr-text';
+  // A presentation QR is QR text as well: the verification route resolves it before verifying (docs/adr/0012).
+  if (copyPrefix.slice(0, PRESENTATION_QR_PREFIX.length).toUpperCase() === PRESENTATION_QR_PREFIX) return 'qr-text';
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, PDF_HEADER_WINDOW));
   if (head.indexOf(PDF_MAGIC) !== -1) return 'pdf';
   return 'unknown';

@@ -4,6 +4,7 @@ import { verifyCompactJws } from '../crypto/jws/verifyCompactJws';
 import type { Signer } from '../crypto/Signer';
 import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
 import { ElicenseError } from '../errors';
+import { PRESENTATION_QR_PREFIX } from '../forms/detectForm';
 import { canonicalJson } from '../json/canonicalJson';
 import { parseStrictJson } from '../json/parseStrictJson';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate/ParsedCertificate';
@@ -11,7 +12,7 @@ import { OID } from '../pki/oids';
 import { validatePath } from '../pki/path/validatePath';
 
 /** The text a presentation QR carries: this prefix, then the compact JWS. */
-export const PRESENTATION_PREFIX = 'LP1:';
+export const PRESENTATION_PREFIX = PRESENTATION_QR_PREFIX;
 export const PRESENTATION_TYP = 'elicense-presentation+jws';
 /** Longest a pointer may live (the holder asks for less; default 300 s). */
 export const MAX_PRESENTATION_SECONDS = 3600;

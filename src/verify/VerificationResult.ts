@@ -66,6 +66,20 @@ export interface VerificationResult {
    * original's, with the copy's own failures (ANNOTATION_*) in the checks they belong to.
    */
   annotatedCopy?: AnnotatedCopyAnswer;
+  /**
+   * Present only when a holder's presentation QR (亮证, LP1:…) was presented: the node resolved the single-use
+   * pointer at the holder's region (its own, or a peer's node) and verified the full form that came back.
+   */
+  presentation?: PresentationAnswer;
   trust: TrustFreshness;
   verifiedAt: string;
+}
+
+/** What a resolved presentation QR adds to the answer (docs/adr/0012, "Presentation"). */
+export interface PresentationAnswer {
+  /** The region whose node held the presentation (from the pointer, signed under that region's root). */
+  region: string;
+  presentationId: string | null;
+  /** When the pointer was redeemed (it cannot be redeemed again). */
+  presentedAt: string | null;
 }

@@ -215,6 +215,17 @@ async function render() {
     );
   }
   if (result.annotatedCopy) details.append(annotationSection(result.annotatedCopy));
+  // A holder's presentation QR (亮证): the licence came from the holder's region, once; say so and when.
+  if (result.presentation) {
+    details.append(
+      section(
+        'presentation',
+        t('verify.section.presentation'),
+        h('p', { class: 'hint', text: t('verify.presentation.hint') }),
+        h('p', { dataset: { field: 'presentedAt' }, text: t('verify.presentation.at', { time: formatDateTime(result.presentation.presentedAt), region: regionText(divisions, result.presentation.region) }) }),
+      ),
+    );
+  }
   if (result.license) {
     details.append(
       section(
@@ -398,6 +409,7 @@ function checksSection(result) {
 function renderProblem(verdict, details, p) {
   let key;
   if (p.messageKey) key = p.messageKey;
+  else if (/^PRESENTATION_/.test(p.code ?? '')) key = `verify.error.${p.code}`;
   else if (p.status === 413) key = 'verify.error.tooLarge';
   else if (p.status === 429) key = 'verify.error.rateLimited';
   else if (p.status === 400) key = 'verify.error.unreadable';

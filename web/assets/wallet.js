@@ -424,6 +424,8 @@ async function loadUsage(more = false) {
 }
 
 function actorText(a) {
+  // An annotated copy is the holder's own act, for the department named in it.
+  if (a.kind === 'holder') return a.name ? t('wallet.usage.actor.holderFor', { name: a.name }) : t('wallet.usage.actor.holder');
   const who = a.name ?? (a.uscc ? departmentName(a.uscc) : null);
   const base = t(`wallet.usage.actor.${a.kind}`);
   const region = a.region && a.region !== ownRegion ? ` · ${t('wallet.usage.region', { code: a.region })}` : '';

@@ -113,6 +113,12 @@ export function componentSchemas(catalog: StandardsCatalog): Record<string, Json
             },
           },
         },
+        presentation: {
+          type: 'object',
+          description: "present only when a holder's presentation QR (亮证, LP1:…) was presented: resolved once at the holder's region, then its licence verified here (docs/adr/0012)",
+          required: ['region', 'presentationId', 'presentedAt'],
+          properties: { region: { type: 'string' }, presentationId: { type: ['string', 'null'] }, presentedAt: { type: ['string', 'null'], format: 'date-time' } },
+        },
         photos: {
           type: 'object',
           description: 'the photos the form carried, each bound by SHA-256 to its photo field in the signed record (full forms and PDFs of types with photos; never a QR)',

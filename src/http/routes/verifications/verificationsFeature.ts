@@ -1,4 +1,10 @@
+import type { Request } from 'express';
 import { ElicenseError } from '../../../errors';
+import { PRESENTATION_QR_PREFIX } from '../../../forms/detectForm';
+import { HolderSide } from '../../../holder/HolderSide';
+import { parseStrictJson } from '../../../json/parseStrictJson';
+import type { PresentationAnswer } from '../../../verify/VerificationResult';
+import { forwardPresentationIfForeign } from '../federation/peerHolderForwarding';
 import { licenseKeyOf, verifyPresentedForm } from '../../../verify/forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
@@ -53,6 +59,7 @@ const OTHER_FORMS = {
  */
 export function createVerificationsFeature(services: NodeServices): Feature {
   const caches = createVerifierCaches();
+  const holders = new HolderSide(services);
   const reading = { readQr: (image: Uint8Array) => services.qrImages.read(image), uploadRateCost: services.config.uploadRateCost };
   return {
     name: 'verifications',
@@ -77,7 +84,14 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           '503': problem('IMAGE_DECODER_BUSY: every image decoder is busy (Retry-After)'),
         },
         handler: async (req, res) => {
-          const presented = await readVerificationRequest(req, res, reading);
+          let presented = await readVerificationRequest(req, res, reading);
+          // A holder's presentation QR (亮证) is a pointer, not a licence: resolved once, then its full form is verified here.
+          let presentation: PresentationAnswer | undefined;
+          if (presented.kind === 'qr' && presented.text.slice(0, PRESENTATION_QR_PREFIX.length).toUpperCase() === PRESENTATION_QR_PREFIX) {
+            const resolved = await resolvePresentation(services, holders, req, presented.text);
+            presentation = resolved.presentation;
+            presented = { kind: 'full-form', form: 'full-form', document: resolved.fullForm };
+          }
           const { snapshot, stale } = await services.trust.forVerification();
           const status = await prefetchStatus(services, snapshot, await licenseKeyOf(presented));
           const at = services.clock.now();
@@ -100,10 +114,29 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           });
           services.statistics.countVerification(result, snapshot);
           res.setHeader('Cache-Control', 'no-store');
-          res.json(result);
+          res.json(presentation ? { ...result, presentation } : result);
         },
       }),
     ],
+  };
+}
+
+/**
+ * Resolves a presentation QR: this region's at its own holder side, another region's at that region's node
+ * (the pointer checked under the peer's pinned root first). Single use either way; a second scan is
+ * PRESENTATION_USED, an old one PRESENTATION_EXPIRED (problems, not results: there is no licence to judge).
+ */
+async function resolvePresentation(services: NodeServices, holders: HolderSide, req: Request, text: string): Promise<{ fullForm: unknown; presentation: PresentationAnswer }> {
+  await req.chargeRateLimit(3);
+  const forwarded = await forwardPresentationIfForeign(services, text);
+  if (forwarded) {
+    return { fullForm: forwarded.fullForm, presentation: { region: forwarded.region, presentationId: forwarded.presentationId, presentedAt: forwarded.presentedAt } };
+  }
+  const region = await holders.region();
+  const presented = await holders.redeemPresentation(text, { kind: 'verifier', region: region.code, auditActor: 'public' });
+  return {
+    fullForm: parseStrictJson(Buffer.from(presented.fullForm, 'utf8')),
+    presentation: { region: region.code, presentationId: presented.presentationId, presentedAt: presented.presentedAt.toISOString() },
   };
 }
 
