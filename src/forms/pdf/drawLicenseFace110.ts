@@ -140,6 +140,13 @@ export function drawLicenseFace110(canvas: PageCanvas, face: LicenseFace, assets
         if (overlapsY && cx + SEAL / 2 > b.x0 && cx < b.x0) cx = b.x0 - 4 - SEAL / 2;
         if (overlapsY && cx - SEAL / 2 < b.x1 && cx > b.x1) cx = b.x1 + 4 + SEAL / 2;
       }
+      // Inside the page's frame: a short authority name would put half the seal over the border.
+      cx = Math.min(Math.max(cx, body.left + SEAL / 2 - 6), body.right - SEAL / 2);
+      // Not over the licence identifier printed below the authority (it must stay readable): lift the seal above it.
+      for (const f of placed) {
+        if (f.path !== 'certificateIdentifier' || f === target) continue;
+        if (cy - SEAL / 2 < f.top && cy + SEAL / 2 > f.bottom && cx - SEAL / 2 < f.x + f.textWidth && cx + SEAL / 2 > f.x) cy = f.top + 2 + SEAL / 2;
+      }
       // Never over the photo or the QR: below it when it still overlaps.
       for (const b of boxes) {
         if (cy - SEAL / 2 < b.top && cy + SEAL / 2 > b.bottom && cx - SEAL / 2 < b.x1 && cx + SEAL / 2 > b.x0) cy = Math.min(cy, b.bottom - 2 - SEAL / 2);
