@@ -230,6 +230,8 @@ describe.each(WIDTHS)('the issuer console at %s width', (name, viewport) => {
     await page.fill('#api-key', node.keys.issuerOf(A));
     await page.keyboard.press('Enter');
     await waitForFlag(page, 'signedIn');
+    // A demo region says so beside the role (whoami's demo flag, from the region's record).
+    expect(await page.textContent('#session-box .session-demo')).toBe('演示地区');
     await shot(`console-issue-${name}`);
     expect(await overflow()).toBeLessThanOrEqual(0);
     expect(englishWords(await visibleText())).toEqual([]);

@@ -1,6 +1,7 @@
 // Sign-in with an API key for the console and the dashboard. The key is checked with one cheap
 // authenticated call (GET /v1/whoami), then kept in this tab's sessionStorage only.
 import { api, ApiError, apiKeys } from './api.js';
+import { h } from './dom.js';
 import { t } from './i18n.js';
 
 /**
@@ -54,6 +55,9 @@ export function setupSession({ scope, roles, onSignedIn }) {
     const label = $('session-label');
     label.dataset.i18n = `role.${principal.role}`;
     label.textContent = t(`role.${principal.role}`);
+    // A demo region says so beside the role (whoami's demo flag comes from the region's record).
+    document.querySelector('#session-box .session-demo')?.remove();
+    if (principal.demo === true) label.after(h('span', { class: 'badge badge-warn session-demo', dataset: { i18n: 'session.demo' }, text: t('session.demo') }));
     label.title = principal.label || principal.keyId;
     await onSignedIn(principal);
   }

@@ -77,13 +77,15 @@ export function createWebFeature(_services: NodeServices): Feature {
         method: 'get',
         path: '/v1/whoami',
         permission: 'department:read',
-        summary: 'The calling API key: role, department (issuers) and label; the web pages check a key with it at sign-in',
+        summary: 'The calling API key: role, department (issuers) and label, and demo: true on a node of a DEMO region; the web pages check a key with it at sign-in',
         tag: TAG,
-        handler: (_req, res, ctx) => {
+        handler: async (_req, res, ctx) => {
           const p = ctx.principal;
           if (!p) throw new ElicenseError('UNAUTHENTICATED', 'this route needs an API key');
+          // The pages say DEMO beside the role for a demo region (from the region's record, not from the key's label).
+          const demo = (await ctx.services.trust.current()).region?.mode === 'demo';
           res.setHeader('Cache-Control', 'no-store');
-          res.json({ keyId: p.keyId, role: p.role, department: p.uscc, label: p.label });
+          res.json({ keyId: p.keyId, role: p.role, department: p.uscc, label: p.label, ...(demo ? { demo: true } : {}) });
         },
       },
     ],
