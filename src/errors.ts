@@ -135,6 +135,8 @@ export const ERROR_CODES = [
   'PRESENTATION_USED',
   /** The presentation's expiry has passed. */
   'PRESENTATION_EXPIRED',
+  /** A presentation pointer (LP1:, single use) as an item of POST /v1/verifications/batch: present it on its own. */
+  'PRESENTATION_NOT_IN_BATCH',
   /** Grant terms that cannot be granted (expiry in the past or beyond the limit, too many uses, no licence of the type). */
   'GRANT_TERMS_INVALID',
   /** No grant with this authorisation code (or id). */

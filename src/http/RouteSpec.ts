@@ -106,6 +106,11 @@ export interface RouteSpec<B = any, Q = any, P = any, H = any> {
    * fails alone) or the body is a presented document verified as it is.
    */
   bodyText?: 'per-record' | 'verbatim';
+  /**
+   * A JSON body limit of this route larger than the node's (ELICENSE_BODY_LIMIT_BYTES), for a batch of
+   * documents (POST /v1/verifications/batch); 413 INPUT_TOO_LARGE beyond it, as beyond the node's.
+   */
+  bodyLimitBytes?: number;
   input?: RouteInput<B, Q, P, H>;
   /** The answers worth documenting beyond those every route has (401, 403, 422, 429, default). */
   responses?: Readonly<Record<string, ResponseDoc>>;

@@ -85,7 +85,11 @@ export function createApp(services: NodeServices, options: AppOptions): express.
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(strictJsonBody(services.config.bodyLimitBytes));
+  // Routes that take a batch of documents have a larger JSON body limit of their own (by method and path).
+  const routeLimits = new Map(
+    options.features.flatMap((f) => f.routes).flatMap((r) => (r.bodyLimitBytes !== undefined && !r.path.includes(':') ? [[`${r.method.toUpperCase()} ${r.path.toLowerCase()}`, Math.max(r.bodyLimitBytes, services.config.bodyLimitBytes)] as const] : [])),
+  );
+  app.use(strictJsonBody(services.config.bodyLimitBytes, routeLimits));
 
   const inputs = new RouteInputReader();
   for (const feature of options.features) {
@@ -146,9 +150,11 @@ function refuseControlText(req: Request, route: RouteSpec): void {
 }
 
 /** JSON bodies are parsed by our strict parser: duplicate keys, depth and size are refused, not guessed at. */
-function strictJsonBody(limit: number) {
-  const raw = express.raw({ type: ['application/json', 'application/*+json'], limit });
+function strictJsonBody(nodeLimit: number, routeLimits: ReadonlyMap<string, number> = new Map()) {
+  const readers = new Map([nodeLimit, ...routeLimits.values()].map((limit) => [limit, express.raw({ type: ['application/json', 'application/*+json'], limit })]));
   return (req: Request, res: Response, next: NextFunction) => {
+    const limit = routeLimits.size === 0 ? nodeLimit : (routeLimits.get(`${req.method} ${req.path.toLowerCase().replace(/(.)\/+$/, '$1')}`) ?? nodeLimit);
+    const raw = readers.get(limit)!;
     // A declared length over the limit is refused before the body is read (body-parser would drain it first).
     if (Number(req.get('content-length')) > limit && req.is(['application/json', 'application/*+json'])) {
       res.setHeader('Connection', 'close');

@@ -64,6 +64,15 @@ export function fullFormOf(body: unknown): Record<string, unknown> {
   return record;
 }
 
+/**
+ * A JSON document as POST /v1/verifications takes it (the body, or one item of a batch): {"qr": ...} is QR
+ * text, anything else must be a full form (fullFormOf: INPUT_UNREADABLE when it is not).
+ */
+export function presentedJsonBody(body: unknown): PresentedForm {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'qr' in body) return presentedFromJson(body);
+  return { kind: 'full-form', form: 'full-form', document: fullFormOf(body) };
+}
+
 /** What the node needs to read an upload: its image reader pool and what an expensive form costs. */
 export interface UploadReading {
   readQr(image: Uint8Array): Promise<ImageOutcome<string>>;
@@ -80,11 +89,7 @@ export interface UploadReading {
  * An image or PDF is charged `uploadRateCost` units of the caller's rate limit before it is read.
  */
 export async function readVerificationRequest(req: Request, res: Response, reading: UploadReading): Promise<PresentedForm> {
-  if (!Buffer.isBuffer(req.body) && req.body !== undefined) {
-    const body: unknown = req.body;
-    if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'qr' in body) return presentedFromJson(body);
-    return { kind: 'full-form', form: 'full-form', document: fullFormOf(body) };
-  }
+  if (!Buffer.isBuffer(req.body) && req.body !== undefined) return presentedJsonBody(req.body);
   const declared = UPLOADS.get((req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase());
   if (declared) {
     const length = Number(req.get('content-length'));

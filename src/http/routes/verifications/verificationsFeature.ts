@@ -1,24 +1,19 @@
 import type { Request } from 'express';
-import { ElicenseError } from '../../../errors';
 import { PRESENTATION_QR_PREFIX } from '../../../forms/detectForm';
 import { HolderSide } from '../../../holder/HolderSide';
 import { parseStrictJson } from '../../../json/parseStrictJson';
 import type { PresentationAnswer } from '../../../verify/VerificationResult';
 import { forwardPresentationIfForeign } from '../federation/peerHolderForwarding';
-import { licenseKeyOf, verifyPresentedForm } from '../../../verify/forms/verifyAnyForm';
-import { createVerifierCaches } from '../../../verify/verifyLicense';
-import type { VerificationResult } from '../../../verify/VerificationResult';
 import type { NodeServices } from '../../NodeServices';
 import { route, type Feature } from '../../RouteSpec';
 import { jsonSchema } from '../../schema/Schema';
 import { schemaRef } from '../../openapi/componentSchemas';
 import { problem } from '../../openapi/responseDocs';
-import { prefetchStatus } from '../../../region/verifications/NodeStatusSource';
 import { MAX_UPLOAD_BYTES, readVerificationRequest } from './readVerificationRequest';
+import { PresentedVerifier } from './verifyPresented';
+import { batchVerificationRoute } from './batchVerificationRoute';
 
 export { fullFormOf } from './readVerificationRequest';
-
-const label = (value: unknown, known: (v: string) => boolean): string => (typeof value === 'string' && known(value) ? value : 'other');
 
 const UPLOAD = (description: string) => ({ type: 'string', format: 'binary', description });
 
@@ -58,7 +53,7 @@ const OTHER_FORMS = {
  * is used and the status is reported as not checked, with the reason.
  */
 export function createVerificationsFeature(services: NodeServices): Feature {
-  const caches = createVerifierCaches();
+  const verifier = new PresentedVerifier(services);
   const holders = new HolderSide(services);
   const reading = { readQr: (image: Uint8Array) => services.qrImages.read(image), uploadRateCost: services.config.uploadRateCost };
   return {
@@ -92,31 +87,12 @@ export function createVerificationsFeature(services: NodeServices): Feature {
             presentation = resolved.presentation;
             presented = { kind: 'full-form', form: 'full-form', document: resolved.fullForm };
           }
-          const { snapshot, stale } = await services.trust.forVerification();
-          const status = await prefetchStatus(services, snapshot, await licenseKeyOf(presented));
-          const at = services.clock.now();
-          // Own region from the database, peer regions from their last accepted documents: no call to any issuer.
-          const peers = await services.federation.peerTrust();
-          const trust = peers.combine(
-            { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
-            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
-          );
-          const result = await verifyPresentedForm(presented, { trust, catalog: services.catalog, at, caches });
-          // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
-          if (presented.kind !== 'full-form' && result.reasons.includes('INPUT_TOO_LARGE')) throw new ElicenseError('INPUT_TOO_LARGE', result.checks[0]?.detail ?? 'input too large');
-          if (status.unavailable) explainUnavailable(result);
-          if (stale) result.trust.source += ' (last good copy: the database is unavailable)';
-          const record = result.license;
-          services.metrics.verifications.inc({
-            type: label(record?.['certificateTypeCode'], (t) => services.catalog.getType(t) !== undefined),
-            department: label(record?.['certificateIssuingAuthorityCode'], (u) => snapshot.departments.has(u)),
-            result: result.result,
-          });
-          services.statistics.countVerification(result, snapshot);
+          const result = await verifier.verify(presented, await verifier.moment());
           res.setHeader('Cache-Control', 'no-store');
           res.json(presentation ? { ...result, presentation } : result);
         },
       }),
+      batchVerificationRoute(services, verifier, PRESENTED_FORM.json),
     ],
   };
 }
@@ -138,9 +114,4 @@ async function resolvePresentation(services: NodeServices, holders: HolderSide, 
     fullForm: parseStrictJson(Buffer.from(presented.fullForm, 'utf8')),
     presentation: { region: region.code, presentationId: presented.presentationId, presentedAt: presented.presentedAt.toISOString() },
   };
-}
-
-function explainUnavailable(result: VerificationResult): void {
-  const check = result.checks.find((c) => c.check === 'status');
-  if (check && check.status === 'not_checked') check.detail = "the issuing node's status database is unavailable right now; the licence status was not checked";
 }
