@@ -23,6 +23,7 @@ export function startUpBanner(node: Pick<RunningNode, 'host' | 'port' | 'baseUrl
     `  verifier page    ${node.baseUrl}/verify`,
     `  issuer console   ${node.baseUrl}/console`,
     `  operator         ${node.baseUrl}/operator`,
+    `  holders          ${node.baseUrl}/wallet`,
     `  API docs         ${node.baseUrl}/docs`,
   ];
   if (node.demoCredentialsFile) lines.push(`  demo API keys and curl examples: ${node.demoCredentialsFile}`, `    e.g. jq -r .examples.issue ${node.demoCredentialsFile} | sh`);

@@ -23,6 +23,7 @@ describe('the start-up banner', () => {
     expect(banner).toContain('elicense node ready: region 广东省 (440000)\n');
     expect(banner).toContain('listening on 0.0.0.0:8080 (every interface)');
     expect(banner).toContain('  API docs         http://localhost:8080/docs\n');
+    expect(banner).toContain('  holders          http://localhost:8080/wallet\n');
     expect(banner).not.toContain('demo');
   });
 
