@@ -155,6 +155,20 @@ export const ERROR_CODES = [
   'ANNOTATION_LIMIT_REACHED',
   /** No annotated copy of yours has this id. */
   'ANNOTATED_COPY_NOT_FOUND',
+  /** A consuming department's call without its stated cause (申请事由, issue 16). */
+  'CAUSE_REQUIRED',
+  /** A cause that is empty, longer than 200 characters or has control characters. */
+  'CAUSE_INVALID',
+  /** A consuming department's call without its service item ({name, code?}). */
+  'SERVICE_ITEM_REQUIRED',
+  /** The consuming department has no permission for this licence type (the region admin grants it). */
+  'CONSUMER_TYPE_NOT_GRANTED',
+  /** The type needs the holder's grant (授权用证) to this department, and there is no open one. */
+  'HOLDER_CONSENT_REQUIRED',
+  /** No permission of this consuming department for this type (revoking one that is not there). */
+  'CONSUMER_GRANT_NOT_FOUND',
+  /** A consumer query that names none or more than one of identifier, holder, qr. */
+  'CONSUMER_QUERY_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -39,6 +39,8 @@ export interface NodeConfig {
   federation: FederationConfig;
   /** The identity providers whose holder tokens the node accepts (HOLDER_IDENTITY_FILE, JSON; read by src/holder at start-up; absent: none but the DEMO one of a demo region). */
   holderIdentityFile: string | undefined;
+  /** Licence types whose use by consuming departments needs the holder's grant, besides those whose type standard says so (ELICENSE_CONSUMER_CONSENT_TYPES, comma-separated type codes; issue 16). */
+  consumerConsentTypes?: readonly string[];
 }
 
 /** Where a node without ELICENSE_MASTER_KEY keeps its demo master key (in its data directory). */
@@ -124,9 +126,18 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     shutdownGraceMs: int('ELICENSE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     federation,
     holderIdentityFile: env['HOLDER_IDENTITY_FILE'] || undefined,
+    consumerConsentTypes: consumerConsentTypes(env['ELICENSE_CONSUMER_CONSENT_TYPES'], problems),
   };
   if (problems.length > 0) {
     throw new ElicenseError('CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
   }
   return config;
+}
+
+/** ELICENSE_CONSUMER_CONSENT_TYPES: type codes (21 characters [0-9A-Z]) separated by commas; empty or absent: none. */
+function consumerConsentTypes(raw: string | undefined, problems: string[]): string[] {
+  const codes = (raw ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const bad = codes.filter((c) => !/^[0-9A-Z]{21}$/.test(c));
+  if (bad.length > 0) problems.push(`ELICENSE_CONSUMER_CONSENT_TYPES must list licence type codes (21 characters 0-9 A-Z) separated by commas, got ${bad.map((c) => `"${c}"`).join(', ')}`);
+  return codes;
 }

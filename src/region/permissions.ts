@@ -3,7 +3,7 @@
  * permission (its RouteSpec, src/http/RouteSpec.ts); department-scoped permissions additionally
  * require the resource to belong to the caller's department.
  */
-export const ROLES = ['region_admin', 'issuer', 'auditor'] as const;
+export const ROLES = ['region_admin', 'issuer', 'auditor', 'consumer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -37,13 +37,21 @@ export const PERMISSIONS = [
    * licence-signing key (route mode `peer-request`, docs/adr/0006 "Departments of peer regions"); no API key carries it.
    */
   'federation:peer',
+  /** A consuming department (用证部门, issue 16) queries, verifies and takes annotated copies of licences of the types granted to it, with a stated cause; sees its own uses. */
+  'consumer:use',
+  /** Grant and revoke consuming departments' permissions per licence type. */
+  'consumer:admin',
+  /** See consuming departments' permissions. */
+  'consumer:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  region_admin: new Set<Permission>(['public', 'licence:read', 'licence:lifecycle', 'department:admin', 'department:read', 'apikey:admin', 'audit:read', 'statistics:read', 'federation:read', 'federation:admin']),
+  region_admin: new Set<Permission>(['public', 'licence:read', 'licence:lifecycle', 'department:admin', 'department:read', 'apikey:admin', 'audit:read', 'statistics:read', 'federation:read', 'federation:admin', 'consumer:admin', 'consumer:read']),
   issuer: new Set<Permission>(['public', 'licence:issue', 'licence:read', 'licence:lifecycle', 'department:read', 'grant:redeem']),
-  auditor: new Set<Permission>(['public', 'licence:read', 'department:read', 'audit:read', 'statistics:read', 'federation:read']),
+  auditor: new Set<Permission>(['public', 'licence:read', 'department:read', 'audit:read', 'statistics:read', 'federation:read', 'consumer:read']),
+  /** A consuming department of this region (its key names its USCC): the consumer operations only, for the types the region admin granted it. */
+  consumer: new Set<Permission>(['public', 'consumer:use']),
 };
 
 /** Who is calling: resolved from an API key by the authentication middleware. */
@@ -82,5 +90,5 @@ export function can(principal: Principal | null, permission: Permission): boolea
 
 /** Department-scoped access: issuers only see and change their own department's resources. */
 export function canActFor(principal: Principal, uscc: string): boolean {
-  return principal.role !== 'issuer' || principal.uscc === uscc;
+  return (principal.role !== 'issuer' && principal.role !== 'consumer') || principal.uscc === uscc;
 }

@@ -4,7 +4,7 @@ import type { Queryable } from './Database';
 import { asBytes, asDate, asOptionalDate } from './rowValues';
 import { FOREIGN_KEY_VIOLATION, sqlState } from './sqlState';
 
-export type ApiKeyRole = 'region_admin' | 'issuer' | 'auditor';
+export type ApiKeyRole = 'region_admin' | 'issuer' | 'auditor' | 'consumer';
 
 export interface ApiKey {
   keyId: string;
@@ -58,8 +58,8 @@ export class SqlApiKeyStore implements ApiKeyStore {
 
   async create(q: Queryable, k: NewApiKey): Promise<{ apiKey: ApiKey; secret: string }> {
     const uscc = k.uscc ?? null;
-    if ((k.role === 'issuer' && uscc === null) || (k.role === 'region_admin' && uscc !== null)) {
-      throw new ElicenseError('INPUT_MALFORMED', 'an issuer key needs a department; a region admin key has none', { role: k.role });
+    if (((k.role === 'issuer' || k.role === 'consumer') && uscc === null) || (k.role === 'region_admin' && uscc !== null)) {
+      throw new ElicenseError('INPUT_MALFORMED', 'an issuer or consumer key needs a department; a region admin key has none', { role: k.role });
     }
     const secret = API_KEY_PREFIX + Buffer.from(this.random(32)).toString('base64url');
     const keyId = 'ak_' + Buffer.from(this.random(9)).toString('base64url');

@@ -9,7 +9,7 @@ import ts from 'typescript';
  * reach itself through a chain of imports (no cycles).
  */
 export const LAYERS = [
-  'base', 'codes', 'crypto', 'pki', 'standards', 'format', 'forms', 'store', 'trust', 'annotation', 'verify', 'issue', 'demo', 'region', 'holder', 'http', 'cli', 'node',
+  'base', 'codes', 'crypto', 'pki', 'standards', 'format', 'forms', 'store', 'trust', 'annotation', 'verify', 'issue', 'demo', 'region', 'holder', 'consumer', 'http', 'cli', 'node',
 ] as const;
 export type Layer = (typeof LAYERS)[number];
 
@@ -34,7 +34,9 @@ export const ALLOWED: Record<Layer, readonly Layer[]> = {
   region: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'annotation'],
   /** The holder's side (docs/adr/0012): wallet, presentations, grants, usage log, over the region's stores and signers. */
   holder: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'region', 'annotation'],
-  http: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'annotation', 'holder'],
+  /** Consuming departments (用证部门, issue 16, docs/adr/0012): per-type permissions, causes, uses in the holder's log, annotated copies. */
+  consumer: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'demo', 'region', 'annotation', 'holder'],
+  http: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'annotation', 'holder', 'consumer'],
   cli: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'demo', 'annotation'],
   node: [...FOUNDATION, 'format', 'forms', 'store', 'trust', 'verify', 'issue', 'region', 'http', 'annotation'],
 };

@@ -1,6 +1,7 @@
 import type { NodeServices } from '../NodeServices';
 import type { Feature } from '../RouteSpec';
 import { createApiKeysFeature } from './apiKeys/apiKeysFeature';
+import { createConsumerFeature } from './consumer/consumerFeature';
 import { createAuditFeature } from './audit/auditFeature';
 import { createDepartmentsFeature } from './departments/departmentsFeature';
 import { createFederationFeature } from './federation/federationFeature';
@@ -30,6 +31,7 @@ export function nodeFeatures(services: NodeServices, runtime: NodeRuntime): Feat
     createFederationFeature(services),
     createPeerDepartmentFeature(services),
     createHolderFeature(services),
+    createConsumerFeature(services),
     createStatisticsFeature(services),
     createWebFeature(services),
   );

@@ -10,6 +10,7 @@ import { sql as honestIssuance } from './0008_honest_issuance';
 import { sql as departmentSeals } from './0009_department_seals';
 import { sql as holder } from './0010_holder';
 import { sql as requestNonces } from './0011_request_nonces';
+import { sql as consumers } from './0012_consumers';
 
 /**
  * Every migration, in order. Kept as TypeScript string exports rather than
@@ -28,4 +29,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'department_seals', sql: departmentSeals },
   { version: 10, name: 'holder', sql: holder },
   { version: 11, name: 'request_nonces', sql: requestNonces },
+  { version: 12, name: 'consumers', sql: consumers },
 ];

@@ -16,12 +16,12 @@ import { http, type HttpResult } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
 import { MARRIAGE_TYPE } from '../../typeCodes';
 
-type Caller = 'none' | 'region_admin' | 'issuer' | 'auditor';
-const CALLERS: readonly Caller[] = ['none', 'region_admin', 'issuer', 'auditor'];
+type Caller = 'none' | 'region_admin' | 'issuer' | 'auditor' | 'consumer';
+const CALLERS: readonly Caller[] = ['none', 'region_admin', 'issuer', 'auditor', 'consumer'];
 
 /** Who may call a route of each permission (the issuer acting for its own department A). */
 const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
-  public: ['none', 'region_admin', 'issuer', 'auditor'],
+  public: ['none', 'region_admin', 'issuer', 'auditor', 'consumer'],
   'licence:issue': ['issuer'],
   'licence:read': ['region_admin', 'issuer', 'auditor'],
   'licence:lifecycle': ['region_admin', 'issuer'],
@@ -38,6 +38,10 @@ const MATRIX: Readonly<Record<Permission, readonly Caller[]>> = {
   'holder:self': [],
   /** A department's key exchanges holders' authorisation codes and reads within the grant. */
   'grant:redeem': ['issuer'],
+  /** A consuming department's key (issue 16): the consumer operations, for the types granted to it. */
+  'consumer:use': ['consumer'],
+  'consumer:admin': ['region_admin'],
+  'consumer:read': ['region_admin', 'auditor'],
 };
 
 const A = '11350100DM00000133'; // issues business licences (ES256)
@@ -76,6 +80,10 @@ beforeAll(async () => {
   secrets.region_admin = node.keys.admin;
   secrets.auditor = node.keys.auditor;
   secrets.issuer = node.keys.issuerOf(A);
+  // A consuming department's key (issue 16), bound to department B.
+  const consumerKey = await http(node.url, 'POST', '/v1/api-keys', { key: node.keys.admin, json: { role: 'consumer', uscc: B, label: 'access matrix consumer' } });
+  expect(consumerKey.status).toBe(201);
+  secrets.consumer = consumerKey.body.secret;
   routes = nodeFeatures(node.services, { isReady: () => true }).flatMap((f) => f.routes);
 
   const keysOf = async (uscc: string) => (await http(node.url, 'GET', `/v1/departments/${uscc}/keys`, { key: node.keys.admin })).body.keys as Array<{ keyId: string }>;
@@ -89,6 +97,7 @@ beforeAll(async () => {
   own['type'] = 'business-licence';
   own['file'] = 'swagger-ui.css';
   own['asset'] = 'app.css';
+  own['region'] = '350000';
   other['uscc'] = B;
   other['identifier'] = await issueFor(B, 'marriage-certificate');
   other['keyId'] = (await keysOf(B))[0]!.keyId;

@@ -19,6 +19,8 @@ export const CREATE_API_KEY = object(
   {
     allOf: [
       { if: { required: ['role'], properties: { role: { const: 'issuer' } } }, then: { required: ['uscc'], properties: { uscc: { type: 'string' } } } },
+      // A consuming department's key (issue 16) names the department, as an issuer's does.
+      { if: { required: ['role'], properties: { role: { const: 'consumer' } } }, then: { required: ['uscc'], properties: { uscc: { type: 'string' } } } },
       { if: { required: ['role'], properties: { role: { enum: ['region_admin', 'auditor'] } } }, then: { properties: { uscc: { type: 'null' } } } },
     ],
   },

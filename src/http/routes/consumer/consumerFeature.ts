@@ -1,0 +1,286 @@
+import type { Request, Response } from 'express';
+import { ConsumerSide, type ConsumerCaller } from '../../../consumer/ConsumerSide';
+import { checkUseTerms, type UseTerms } from '../../../consumer/consumerTerms';
+import { ElicenseError } from '../../../errors';
+import { HolderSide } from '../../../holder/HolderSide';
+import { HolderForms } from '../../../holder/holderForms';
+import { checkRequestText } from '../../../json/checkRequestText';
+import type { ConsumerGrant } from '../../../store/ConsumerStore';
+import type { NodeServices } from '../../NodeServices';
+import { route, type Feature, type RequestContext, type RouteSpec } from '../../RouteSpec';
+import { problem } from '../../openapi/responseDocs';
+import { peerCaller } from '../federation/peerDepartmentFeature';
+import { createVerificationsFeature } from '../verifications/verificationsFeature';
+import { CONSUMER_GRANT_PARAMS, CONSUMER_QUERY, CONSUMER_TERMS, CONSUMER_VERIFY, COPY_QUERY, IDENTIFIER_PARAMS, STATISTICS_QUERY, TYPE_PARAMS, USAGE_QUERY, USE_STATISTICS } from './consumerSchemas';
+
+const TAG = 'consumers';
+
+const LOCAL_AUTH = 'A consuming department of this region: an API key of role consumer, bound to its USCC.';
+const PEER_AUTH = 'A consuming department of a recognised peer region: a request its node signed (Elicense-Request-Signature, docs/adr/0006); 403 PEER_NOT_RECOGNISED otherwise.';
+
+/** The cause and service item first (CAUSE_REQUIRED, CAUSE_INVALID, SERVICE_ITEM_REQUIRED), then the door's control-character check on the rest. */
+const termsFirst = (body: unknown): void => {
+  checkUseTerms(body);
+  checkRequestText(body);
+};
+/** The same for a verification: the presented licence is the verifier's to judge as it is (as at POST /v1/verifications). */
+const termsFirstVerbatimLicense = (body: unknown): void => {
+  checkUseTerms(body);
+  const { license: _license, ...rest } = body as Record<string, unknown>;
+  checkRequestText(rest);
+};
+
+const termsOf = (body: { cause: string; serviceItem: { name: string; code?: string } }): UseTerms => ({
+  cause: body.cause,
+  serviceItem: { name: body.serviceItem.name.trim(), ...(body.serviceItem.code !== undefined ? { code: body.serviceItem.code } : {}) },
+});
+
+const grantView = (g: ConsumerGrant) => ({
+  region: g.region,
+  uscc: g.uscc,
+  typeCode: g.typeCode,
+  grantedAt: g.grantedAt.toISOString(),
+  grantedBy: g.grantedBy,
+  revokedAt: g.revokedAt?.toISOString() ?? null,
+  state: g.revokedAt === null ? 'granted' : 'revoked',
+});
+
+/** Runs POST /v1/verifications' own handler on `license` (the node's one verification path) and answers what it would have sent. */
+type VerificationRunner = (req: Request, ctx: RequestContext, license: unknown) => Promise<Record<string, unknown>>;
+
+function verificationRunner(services: NodeServices): VerificationRunner {
+  const verification = createVerificationsFeature(services).routes.find((r) => r.method === 'post' && r.path === '/v1/verifications');
+  if (!verification) throw new Error('the node has no POST /v1/verifications');
+  return async (req, ctx, license) => {
+    let answer: unknown;
+    const headers = new Map<string, string>();
+    const capture = {
+      setHeader: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
+      status: () => capture,
+      type: () => capture,
+      json: (body: unknown) => ((answer = body), capture),
+      send: (body: unknown) => ((answer = typeof body === 'string' ? (JSON.parse(body) as unknown) : body), capture),
+    };
+    // The presented licence as the verification route's body; the rest of the request (its rate limit, headers) as it came.
+    const inner = Object.create(req) as Request;
+    inner.body = license;
+    await verification.handler(inner, capture as unknown as Response, ctx, { params: undefined, query: undefined, headers: undefined, body: license });
+    if (answer === null || typeof answer !== 'object') throw new Error('the verification route answered nothing');
+    return answer as Record<string, unknown>;
+  };
+}
+
+/**
+ * The sharing interface for consuming departments (用证部门, issue 16, docs/adr/0012 "Consumer departments"):
+ * the same operations for a department of this region (API key of role consumer, /v1/consumer/…) and of a
+ * recognised peer region (signed request, /v1/federation/consumer/…); the region admin's per-type
+ * permissions (/v1/consumers/…); the statistics of uses for the operator dashboard.
+ */
+export function createConsumerFeature(services: NodeServices): Feature {
+  const side = new ConsumerSide(services);
+  const holders = new HolderSide(services);
+  const forms = new HolderForms(services, holders.store);
+  let runVerification: VerificationRunner | undefined;
+
+  const localCaller = async (ctx: RequestContext): Promise<ConsumerCaller> => {
+    const p = ctx.principal;
+    if (!p || p.role !== 'consumer' || p.uscc === null) throw new ElicenseError('FORBIDDEN', 'this route is for consuming departments (API key of role consumer)');
+    return side.localCaller(p.uscc, p.keyId);
+  };
+  const peerConsumer = async (ctx: RequestContext): Promise<ConsumerCaller> => {
+    const p = peerCaller(ctx);
+    return { kind: 'peer_department', region: p.region, uscc: p.uscc, name: p.name, auditActor: `peer:${p.region}:${p.uscc}` };
+  };
+
+  /** The consumer operations, once, for either way of being known. */
+  const operations = (prefix: string, mode: { permission: 'consumer:use' | 'federation:peer'; auth?: 'peer-request'; who: string; caller: (ctx: RequestContext) => Promise<ConsumerCaller> }): RouteSpec[] => {
+    const common = { permission: mode.permission, ...(mode.auth ? { auth: mode.auth } : {}), tag: TAG };
+    return [
+      route({
+        ...common,
+        method: 'post',
+        path: `${prefix}/licenses/query`,
+        bodyText: 'per-record',
+        summary:
+          'Query licences with a stated cause (申请事由) and service item: by exactly one of identifier, holder {code, codeType?} (+ typeCode), or qr (the QR text). Answers the records and status ' +
+          '(not the signed original) of licences of the types granted to the department; each use is logged in the holders\' usage log. Where the type needs the holder\'s consent, the use counts against ' +
+          "the holder's open grant to the department. 422 CAUSE_REQUIRED / CAUSE_INVALID / SERVICE_ITEM_REQUIRED / CODE_INVALID / CONSUMER_QUERY_INVALID; 403 CONSUMER_TYPE_NOT_GRANTED / HOLDER_CONSENT_REQUIRED; " +
+          `404 LICENSE_NOT_FOUND. ${mode.who}`,
+        input: {
+          body: {
+            schema: CONSUMER_QUERY,
+            before: termsFirst,
+            example: { cause: '办理企业开户，核验营业执照', serviceItem: { name: '企业开户' }, holder: { code: '91350100M000100Y43' }, typeCode: '11100000PH00000122901' },
+          },
+        },
+        responses: {
+          '200': { description: '{licenses: [{identifier, typeCode, typeName, status, department, issuedAt, updatedAt, replacedBy, license: <record>, grantId}], withheld: <count left out for want of the holder\'s consent>}' },
+          '403': problem('CONSUMER_TYPE_NOT_GRANTED, HOLDER_CONSENT_REQUIRED'),
+          '404': problem('LICENSE_NOT_FOUND'),
+        },
+        handler: async (_req, res, ctx, input) => {
+          const b = input.body;
+          const answer = await side.query(await mode.caller(ctx), termsOf(b), {
+            ...(b.identifier !== undefined ? { identifier: b.identifier } : {}),
+            ...(b.holder !== undefined ? { holder: { code: b.holder.code, ...(b.holder.codeType !== undefined ? { codeType: b.holder.codeType } : {}) } } : {}),
+            ...(b.typeCode !== undefined ? { typeCode: b.typeCode } : {}),
+            ...(b.qr !== undefined ? { qr: b.qr } : {}),
+          });
+          res.setHeader('Cache-Control', 'no-store');
+          res.json(answer);
+        },
+      }),
+      route({
+        ...common,
+        method: 'post',
+        path: `${prefix}/verifications`,
+        bodyText: 'verbatim',
+        summary:
+          'Verify a licence with a stated cause and service item: `license` is anything POST /v1/verifications takes as JSON (full form, {fullForm}, {qr}, an annotated copy); the answer is that ' +
+          'route\'s (the node\'s one verification path), and the use of the licence it names is logged. 422 CAUSE_REQUIRED / CAUSE_INVALID / SERVICE_ITEM_REQUIRED; 403 CONSUMER_TYPE_NOT_GRANTED ' +
+          `for a licence of a type not granted. ${mode.who}`,
+        input: { body: { schema: CONSUMER_VERIFY, before: termsFirstVerbatimLicense } },
+        responses: { '200': { description: 'The verification result, as POST /v1/verifications answers it' }, '403': problem('CONSUMER_TYPE_NOT_GRANTED') },
+        handler: async (req, res, ctx, input) => {
+          const caller = await mode.caller(ctx);
+          const result = await (runVerification ??= verificationRunner(services))(req, ctx, input.body.license);
+          await side.recordVerification(caller, termsOf(input.body), result as { result: string; license?: Record<string, unknown> | null });
+          res.setHeader('Cache-Control', 'no-store');
+          res.json(result);
+        },
+      }),
+      route({
+        ...common,
+        method: 'post',
+        path: `${prefix}/licenses/:identifier/copies`,
+        bodyText: 'per-record',
+        summary:
+          'Download a licence: always an annotated copy (加注件) made for the stated cause (its purpose, at most 64 characters) and this department (its user department), signed by the region, ' +
+          "never the bare original. JSON: the copy document (201, Elicense-Copy-Id); ?format=pdf or Accept: application/pdf: its PDF (costs ELICENSE_UPLOAD_RATE_COST units). Logged in the holders' usage log. " +
+          '422 CAUSE_REQUIRED / CAUSE_INVALID / SERVICE_ITEM_REQUIRED; 403 CONSUMER_TYPE_NOT_GRANTED / HOLDER_CONSENT_REQUIRED; 404 LICENSE_NOT_FOUND; 409 ANNOTATION_LIMIT_REACHED / LICENSE_SUSPENDED; ' +
+          `410 LICENSE_REVOKED. ${mode.who}`,
+        input: {
+          params: { schema: IDENTIFIER_PARAMS },
+          query: { schema: COPY_QUERY },
+          body: { schema: CONSUMER_TERMS, before: termsFirst, example: { cause: '办理企业开户', serviceItem: { name: '企业开户' } } },
+        },
+        responses: {
+          '201': { description: 'The annotated copy document ({annotatedCopy, original, signature}), or its PDF', headers: { 'Elicense-Copy-Id': 'The copy id' } },
+          '403': problem('CONSUMER_TYPE_NOT_GRANTED, HOLDER_CONSENT_REQUIRED'),
+          '404': problem('LICENSE_NOT_FOUND'),
+          '409': problem('ANNOTATION_LIMIT_REACHED, LICENSE_SUSPENDED'),
+          '410': problem('LICENSE_REVOKED'),
+        },
+        handler: async (req, res, ctx, input) => {
+          const pdf = input.query.format === 'pdf' || (input.query.format === undefined && req.accepts(['application/json', 'application/pdf']) === 'application/pdf');
+          if (pdf) await req.chargeRateLimit(services.config.uploadRateCost);
+          else await req.chargeRateLimit(1);
+          const made = await side.copy(await mode.caller(ctx), termsOf(input.body), input.params.identifier);
+          res.setHeader('Cache-Control', 'no-store');
+          res.setHeader('Elicense-Copy-Id', made.copyId);
+          if (pdf) {
+            // The PDF of the copy just made, drawn as the holder's own copies are (src/holder/holderForms.ts).
+            const now = services.clock.now();
+            const drawn = await forms.pdf(
+              { holderCode: made.holderCode, holderKind: 'person', providerId: 'consumer', actingRole: 'self', actorDigest: null, expiresAt: now, demo: false },
+              made.copyId,
+            );
+            res.setHeader('Content-Disposition', `inline; filename="${made.copyId}.pdf"`);
+            res.status(201).type('application/pdf').send(Buffer.from(drawn.pdf));
+            return;
+          }
+          res.setHeader('Content-Disposition', `attachment; filename="${made.copyId}.elac.json"`);
+          res.status(201).type('application/json').send(made.document);
+        },
+      }),
+      route({
+        ...common,
+        method: 'get',
+        path: `${prefix}/types/:typeCode/fields`,
+        summary: `The face-field dictionary of a licence type (its newest standard): each field's labels (zh, en), JSON type, whether required and whether the QR carries it; and whether its use needs the holder's consent. 404 TYPE_UNKNOWN. ${mode.who}`,
+        input: { params: { schema: TYPE_PARAMS } },
+        responses: { '200': { description: '{typeCode, version, name: {zh, en}, consentRequired, fields: [{name, label: {zh, en}, type, format?, required, inQr}]}' }, '404': problem('TYPE_UNKNOWN') },
+        handler: async (_req, res, ctx, input) => {
+          await mode.caller(ctx);
+          res.json(side.fields(input.params.typeCode));
+        },
+      }),
+      route({
+        ...common,
+        method: 'get',
+        path: `${prefix}/usage`,
+        summary: `The calling department's own uses of licences (query, verification, copy, and holders' grants it exchanged or read), newest first, with cause and service item; never another department's, never holder codes. ${mode.who}`,
+        input: { query: { schema: USAGE_QUERY } },
+        handler: async (_req, res, ctx, input) => {
+          res.json(await side.usage(await mode.caller(ctx), { limit: input.query.limit ?? 100, ...(input.query.before !== undefined ? { before: input.query.before } : {}) }));
+        },
+      }),
+    ];
+  };
+
+  const admin: RouteSpec[] = [
+    route({
+      method: 'put',
+      path: '/v1/consumers/:region/:uscc/types/:typeCode',
+      permission: 'consumer:admin',
+      tag: TAG,
+      summary:
+        'Grant a consuming department (of this region, or of a recognised peer region) the use of licences of one type. A department of this region must exist (404 DEPARTMENT_NOT_FOUND; it calls ' +
+        'with an API key of role consumer); a region that is not this node\'s peer is 403 PEER_NOT_RECOGNISED. 422 CODE_INVALID for a USCC whose check character does not hold; 404 TYPE_UNKNOWN.',
+      input: { params: { schema: CONSUMER_GRANT_PARAMS } },
+      responses: { '200': { description: 'The permission: {region, uscc, typeCode, grantedAt, grantedBy, revokedAt: null, state: granted}' }, '403': problem('PEER_NOT_RECOGNISED'), '404': problem('DEPARTMENT_NOT_FOUND, TYPE_UNKNOWN') },
+      handler: async (_req, res, ctx, input) => {
+        const granted = await side.grantType(ctx.principal!.keyId, input.params);
+        res.json({ grant: grantView(granted) });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/consumers/:region/:uscc/types/:typeCode',
+      permission: 'consumer:admin',
+      tag: TAG,
+      summary: "Revoke a consuming department's use of a type: its next call for that type is 403 CONSUMER_TYPE_NOT_GRANTED. 404 CONSUMER_GRANT_NOT_FOUND when it has no such permission.",
+      input: { params: { schema: CONSUMER_GRANT_PARAMS } },
+      responses: { '200': { description: 'The permission, revoked' }, '404': problem('CONSUMER_GRANT_NOT_FOUND') },
+      handler: async (_req, res, ctx, input) => {
+        res.json({ grant: grantView(await side.revokeType(ctx.principal!.keyId, input.params)) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/consumers',
+      permission: 'consumer:read',
+      tag: TAG,
+      summary: "Consuming departments' permissions per type, revoked ones included (state granted / revoked).",
+      responses: { '200': { description: '{grants: [{region, uscc, typeCode, grantedAt, grantedBy, revokedAt, state}]}' } },
+      handler: async (_req, res) => {
+        res.json({ grants: (await side.grants()).map(grantView) });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/statistics/uses',
+      permission: 'statistics:read',
+      tag: TAG,
+      summary: "Consuming departments' uses of licences (query, verification, copy) counted per type, per department and per day (UTC), for the operator dashboard; from/to bound the days counted.",
+      input: { query: { schema: STATISTICS_QUERY } },
+      responses: { '200': { description: '{byType: [{typeCode, count}], byConsumer: [{region, uscc, name, count}], byDay: [{day, count}]}', schema: USE_STATISTICS.json } },
+      handler: async (_req, res, _ctx, input) => {
+        const from = input.query.from !== undefined ? new Date(`${input.query.from}T00:00:00Z`) : undefined;
+        const to = input.query.to !== undefined ? new Date(new Date(`${input.query.to}T00:00:00Z`).getTime() + 86_400_000) : undefined;
+        if ((from && Number.isNaN(from.getTime())) || (to && Number.isNaN(to.getTime()))) throw new ElicenseError('INPUT_MALFORMED', 'from and to are days: YYYY-MM-DD');
+        res.setHeader('Cache-Control', 'no-store');
+        res.json(await side.statistics({ ...(from ? { from } : {}), ...(to ? { to } : {}) }));
+      },
+    }),
+  ];
+
+  return {
+    name: 'consumers',
+    routes: [
+      ...operations('/v1/consumer', { permission: 'consumer:use', who: LOCAL_AUTH, caller: localCaller }),
+      ...operations('/v1/federation/consumer', { permission: 'federation:peer', auth: 'peer-request', who: PEER_AUTH, caller: peerConsumer }),
+      ...admin,
+    ],
+  };
+}
