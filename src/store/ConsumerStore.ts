@@ -88,8 +88,10 @@ export class SqlConsumerStore {
 
   /** Consuming departments' uses, by type (the licence identifier's type segment), by department and by day (UTC). */
   async useStatistics(q: Queryable, range: { from?: Date; to?: Date }): Promise<UseStatistics> {
-    const where = `kind = ANY($1::text[]) AND at >= $2 AND at < $3`;
-    const params = [[...CONSUMER_USE_KINDS], (range.from ?? new Date(0)).toISOString(), (range.to ?? new Date(8_640_000_000_000_000)).toISOString()];
+    const params: unknown[] = [[...CONSUMER_USE_KINDS]];
+    let where = 'kind = ANY($1::text[])';
+    if (range.from) where += ` AND at >= $${params.push(range.from.toISOString())}`;
+    if (range.to) where += ` AND at < $${params.push(range.to.toISOString())}`;
     const byType = await q.query<{ type_code: string; n: unknown }>(
       `SELECT split_part(licence_identifier, '.', 6) AS type_code, count(*) AS n FROM usage_events WHERE ${where} GROUP BY 1 ORDER BY 2 DESC, 1`,
       params,

@@ -197,9 +197,9 @@ export function createConsumerFeature(services: NodeServices): Feature {
         ...common,
         method: 'get',
         path: `${prefix}/types/:typeCode/fields`,
-        summary: `The face-field dictionary of a licence type (its newest standard): each field's labels (zh, en), JSON type, whether required and whether the QR carries it; and whether its use needs the holder's consent. 404 TYPE_UNKNOWN. ${mode.who}`,
+        summary: `The face-field dictionary of a licence type (its newest standard): each field's labels (zh, en), JSON type, whether required and whether the QR carries it; and whether its use needs the holder's consent. 422 TYPE_UNKNOWN. ${mode.who}`,
         input: { params: { schema: TYPE_PARAMS } },
-        responses: { '200': { description: '{typeCode, version, name: {zh, en}, consentRequired, fields: [{name, label: {zh, en}, type, format?, required, inQr}]}' }, '404': problem('TYPE_UNKNOWN') },
+        responses: { '200': { description: '{typeCode, version, name: {zh, en}, consentRequired, fields: [{name, label: {zh, en}, type, format?, required, inQr}]}' }, '422': problem('TYPE_UNKNOWN') },
         handler: async (_req, res, ctx, input) => {
           await mode.caller(ctx);
           res.json(side.fields(input.params.typeCode));
@@ -226,9 +226,9 @@ export function createConsumerFeature(services: NodeServices): Feature {
       tag: TAG,
       summary:
         'Grant a consuming department (of this region, or of a recognised peer region) the use of licences of one type. A department of this region must exist (404 DEPARTMENT_NOT_FOUND; it calls ' +
-        'with an API key of role consumer); a region that is not this node\'s peer is 403 PEER_NOT_RECOGNISED. 422 CODE_INVALID for a USCC whose check character does not hold; 404 TYPE_UNKNOWN.',
+        'with an API key of role consumer); a region that is not this node\'s peer is 403 PEER_NOT_RECOGNISED. 422 CODE_INVALID for a USCC whose check character does not hold; 422 TYPE_UNKNOWN.',
       input: { params: { schema: CONSUMER_GRANT_PARAMS } },
-      responses: { '200': { description: 'The permission: {region, uscc, typeCode, grantedAt, grantedBy, revokedAt: null, state: granted}' }, '403': problem('PEER_NOT_RECOGNISED'), '404': problem('DEPARTMENT_NOT_FOUND, TYPE_UNKNOWN') },
+      responses: { '200': { description: 'The permission: {region, uscc, typeCode, grantedAt, grantedBy, revokedAt: null, state: granted}' }, '403': problem('PEER_NOT_RECOGNISED'), '404': problem('DEPARTMENT_NOT_FOUND'), '422': problem('CODE_INVALID, TYPE_UNKNOWN') },
       handler: async (_req, res, ctx, input) => {
         const granted = await side.grantType(ctx.principal!.keyId, input.params);
         res.json({ grant: grantView(granted) });
