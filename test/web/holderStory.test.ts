@@ -16,8 +16,18 @@ import { repoPath } from '../../src/repoPath';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { expectCleanPage, launchBrowser, openPage, verdictOf, waitForFlag, type PageWatch } from './helpers/browser';
+import { englishWords } from './helpers/englishWords';
 
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const overflow = (p: Page) => p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+/** Visible text less what is shown as code (identifiers, grant codes). */
+const visibleText = (p: Page) =>
+  p.evaluate<string>(`(() => {
+    let text = document.body.innerText;
+    for (const c of document.querySelectorAll('code')) if (c.textContent) text = text.split(c.textContent).join(' ');
+    return text;
+  })()`);
 const SHOTS = repoPath('test-artifacts', 'pages');
 const MARKET = '11350100DM00000133'; // the demo's market regulation department: the department the holder grants
 const DAY = 86_400_000;
@@ -31,8 +41,8 @@ const holderCode = sample.draft.holder.code;
 let identifier: string;
 
 const pages: Array<{ page: Page; watch: PageWatch }> = [];
-async function open(path: string): Promise<Page> {
-  const opened = await openPage(browser, node.url, { viewport: PHONE });
+async function open(path: string, viewport = PHONE): Promise<Page> {
+  const opened = await openPage(browser, node.url, { viewport });
   pages.push(opened);
   await opened.page.goto(path);
   await waitForFlag(opened.page);
@@ -159,8 +169,27 @@ describe('the holder\'s side, from sign-in to an expired annotated copy', () => 
     expect(log).toContain('个体工商户设立登记');
     expect(log).toContain('福州市市场监督管理局');
     await wallet.screenshot({ path: join(SHOTS, 'wallet-usage-phone.png'), fullPage: true });
+    expect(englishWords(await visibleText(wallet))).toEqual([]);
+    expect(await overflow(wallet)).toBeLessThanOrEqual(0);
     await wallet.click('#tab-grants');
     expect(await wallet.getAttribute('#grants-table tbody tr', 'data-state')).toBe('redeemed');
+  });
+
+  it('the wallet fits a desktop too, in Chinese and in English (no sideways scrolling; no English words on the zh page)', async () => {
+    const desk = await open('/wallet', DESKTOP);
+    // A new browser context has its own sessionStorage: sign in again.
+    await desk.selectOption('#demo-holder', holderCode);
+    await desk.click('#demo-signin-form button[type="submit"]');
+    await waitForFlag(desk, 'signedIn');
+    await desk.waitForSelector(`li[data-identifier="${identifier}"]`);
+    expect(await overflow(desk)).toBeLessThanOrEqual(0);
+    expect(englishWords(await visibleText(desk))).toEqual([]);
+    await desk.screenshot({ path: join(SHOTS, 'wallet-licences-desktop.png'), fullPage: true });
+    await desk.click('#lang-toggle');
+    expect(await desk.textContent('#tab-usage')).toBe('Uses');
+    await desk.click('#tab-usage');
+    await desk.screenshot({ path: join(SHOTS, 'wallet-usage-desktop-en.png'), fullPage: true });
+    expect(await overflow(desk)).toBeLessThanOrEqual(0);
   });
 
   it('with the node\'s clock moved past the copy\'s expiry, the verifier page rejects it: ANNOTATION_EXPIRED', async () => {

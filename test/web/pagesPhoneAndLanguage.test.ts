@@ -19,6 +19,7 @@ import { repoPath } from '../../src/repoPath';
 import { http } from '../node/helpers/http';
 import { startTestNode, type TestNode } from '../node/helpers/startTestNode';
 import { expectCleanPage, launchBrowser, openPage, verdictOf, waitForFlag, type PageWatch } from './helpers/browser';
+import { englishWords } from './helpers/englishWords';
 
 const PAGES_DIR = repoPath('test-artifacts', 'pages');
 const PHONE = { width: 390, height: 844 };
@@ -28,30 +29,6 @@ const WIDTHS = [
   ['desktop', DESKTOP],
 ] as const;
 const A = '11350100DM00000133'; // the demo's market regulation department (business licences)
-
-/**
- * Words a zh-CN page may show in Latin letters: codes (all capitals), algorithm and format names,
- * identifiers (anything with a digit), URLs, and the language switch, which names English in English.
- */
-const ALLOWED = new Set(['English', 'Ed25519', 'ECDSA', 'EdDSA', 'SM2', 'SM3', 'RSA', 'SHA', 'JPEG', 'PNG', 'sha256']);
-
-/** The English words in a page's visible text (innerText: hidden elements and collapsed dialogs excluded). */
-export function englishWords(text: string): string[] {
-  const words = text
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/\/[a-z0-9/._{}-]+/gi, ' ') // paths such as /v1/licenses
-    .match(/[A-Za-z][A-Za-z0-9_'.-]*/g);
-  return [
-    ...new Set(
-      (words ?? [])
-        .map((w) => w.replace(/[.'-]+$/, ''))
-        .filter((w) => !/\d/.test(w)) // identifiers, key ids, algorithm names with numbers
-        .filter((w) => !/^[A-Z][A-Z_]*$/.test(w)) // codes: SIGNATURE_INVALID, QR, PDF, JSON, API, DEMO, LC
-        .filter((w) => !/^[0-9a-f]{6,}$/.test(w)) // hex digests
-        .filter((w) => !ALLOWED.has(w)),
-    ),
-  ];
-}
 
 let node: TestNode;
 let browser: Browser;

@@ -338,6 +338,8 @@ function renderGrants() {
     );
   }
   labelCells($('grants-table'));
+  $('grants-empty').hidden = grants.length > 0;
+  $('grants-table').hidden = grants.length === 0;
 }
 
 async function revokeGrant(g) {
@@ -449,6 +451,8 @@ function renderUsage() {
     );
   }
   $('usage-more').hidden = !usageNext;
+  $('usage-empty').hidden = usage.length > 0;
+  $('usage-table').hidden = usage.length === 0;
   labelCells($('usage-table'));
 }
 
