@@ -12,27 +12,35 @@ export const FULL_FORM_ATTACHMENT_NAME = 'licence.elic.json';
  * as verifyLicense reads it.
  */
 export function embedFullForm(doc: PDFDocument, form: FullForm, at: Date): Uint8Array {
-  const bytes = new TextEncoder().encode(JSON.stringify(form));
+  return embedJsonAttachment(doc, { name: FULL_FORM_ATTACHMENT_NAME, description: '电子证照完整签名文件 / Full signed licence (elicense/full@1)', value: form, at });
+}
+
+/**
+ * Embeds one JSON document as the PDF's only file attachment: deflated EmbeddedFile stream, a Filespec with
+ * its name and description (AFRelationship Source), the catalog's EmbeddedFiles name tree and /AF. Returns the
+ * JSON bytes embedded. Used for the licence's full form and for an annotated copy (src/annotation).
+ */
+export function embedJsonAttachment(doc: PDFDocument, file: { name: string; description: string; value: unknown; at: Date }): Uint8Array {
+  const bytes = new TextEncoder().encode(JSON.stringify(file.value));
   const ctx = doc.context;
   const stream = ctx.stream(deflateSync(bytes), {
     Type: 'EmbeddedFile',
     Filter: 'FlateDecode',
     Subtype: 'application/json',
-    Params: { Size: bytes.length, ModDate: PDFString.fromDate(at) },
+    Params: { Size: bytes.length, ModDate: PDFString.fromDate(file.at) },
   });
   const streamRef = ctx.register(stream);
   const spec = ctx.obj({
     Type: 'Filespec',
-    F: PDFString.of(FULL_FORM_ATTACHMENT_NAME),
-    UF: PDFHexString.fromText(FULL_FORM_ATTACHMENT_NAME),
+    F: PDFString.of(file.name),
+    UF: PDFHexString.fromText(file.name),
     EF: { F: streamRef },
-    Desc: PDFHexString.fromText('电子证照完整签名文件 / Full signed licence (elicense/full@1)'),
+    Desc: PDFHexString.fromText(file.description),
     AFRelationship: 'Source',
   });
   const specRef = ctx.register(spec);
-  const names = ctx.obj({ EmbeddedFiles: { Names: [PDFString.of(FULL_FORM_ATTACHMENT_NAME), specRef] } });
+  const names = ctx.obj({ EmbeddedFiles: { Names: [PDFString.of(file.name), specRef] } });
   doc.catalog.set(PDFName.of('Names'), names);
   doc.catalog.set(PDFName.of('AF'), ctx.obj([specRef]));
   return bytes;
 }
-
