@@ -4,8 +4,7 @@ import { keyIdForCertificate } from '../crypto/keyIdForCertificate';
 import { parseCertificate, type ParsedCertificate } from '../pki/certificate/ParsedCertificate';
 import { OID } from '../pki/oids';
 import type { PathValidationResult } from '../pki/path/PathErrorCode';
-import type { KeyUsageName } from '../pki/certificate/CertificateExtensions';
-import { validatePath } from '../pki/path/validatePath';
+import { validatePath, type ParsedPathRequest } from '../pki/path/validatePath';
 
 /** Certificates in a copy's x5c: the trust-list signer and its intermediates (the root is pinned, not carried). */
 const MAX_CHAIN = 5;
@@ -21,14 +20,7 @@ export interface AnnotationTrust {
 }
 
 /** A path validation request with parsed certificates (what the verifier's PathCache takes). */
-export interface SignerPathRequest {
-  leaf: ParsedCertificate;
-  intermediates: readonly ParsedCertificate[];
-  anchors: readonly ParsedCertificate[];
-  time: Date;
-  eku: string;
-  leafKeyUsage: readonly KeyUsageName[];
-}
+export type SignerPathRequest = ParsedPathRequest;
 
 export type SignerOutcome =
   | { ok: true; key: KeyObject; leaf: ParsedCertificate; rootFingerprint: string; demo: boolean }

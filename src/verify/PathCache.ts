@@ -1,16 +1,8 @@
-import { validatePath } from '../pki/path/validatePath';
+import { validatePath, type ParsedPathRequest } from '../pki/path/validatePath';
 import type { PathValidationResult } from '../pki/path/PathErrorCode';
 import type { ParsedCertificate } from '../pki/certificate/ParsedCertificate';
-import type { KeyUsageName } from '../pki/certificate/CertificateExtensions';
 
-export interface PathRequest {
-  leaf: ParsedCertificate;
-  intermediates: readonly ParsedCertificate[];
-  anchors: readonly ParsedCertificate[];
-  time: Date;
-  eku: string;
-  leafKeyUsage: readonly KeyUsageName[];
-}
+export type PathRequest = ParsedPathRequest;
 
 type PathSuccess = Extract<PathValidationResult, { ok: true }>;
 

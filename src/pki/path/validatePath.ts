@@ -25,6 +25,16 @@ export interface PathValidationInput {
   leafKeyUsage?: readonly KeyUsageName[];
 }
 
+/** A path request with parsed certificates and the leaf's required EKU and key usages (what the verifier's PathCache memoises). */
+export interface ParsedPathRequest {
+  leaf: ParsedCertificate;
+  intermediates: readonly ParsedCertificate[];
+  anchors: readonly ParsedCertificate[];
+  time: Date;
+  eku: string;
+  leafKeyUsage: readonly KeyUsageName[];
+}
+
 export const DEFAULT_MAX_DEPTH = 8;
 /** Path building limits: signature verifications and candidate visits per call. */
 export const MAX_SIGNATURE_CHECKS = 100;
