@@ -3,6 +3,13 @@ import type { AuditLog } from '../store/AuditLog';
 import type { Queryable } from '../store/Database';
 import type { NewUsageEvent, SqlHolderStore, UsageEvent } from '../store/HolderStore';
 
+/**
+ * The kinds of use the log records. The column takes any lower-case word (later kinds need no migration); these are
+ * the ones the node writes: the holder's side (issue 15) and consuming departments' uses (issue 16, src/consumer).
+ */
+export const USAGE_KINDS = ['presentation', 'exchange', 'read', 'annotated_copy', 'consumer_query', 'consumer_verification', 'consumer_copy'] as const;
+export type UsageKind = (typeof USAGE_KINDS)[number];
+
 /** Every holder a licence record names: the first holder and the co-holders (envelope 1.1.0). */
 export function holderCodesOf(record: Record<string, unknown>): string[] {
   const codes: string[] = [];
