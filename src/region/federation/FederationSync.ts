@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { readBoundedBody } from './readBoundedBody';
 import type { Clock } from '../../clock';
 import type { TrustListDocument } from '../../format/federation/documentTypes';
 import type { FederationConfig, PeerConfig } from '../../trust/peer/FederationConfig';
@@ -160,27 +161,12 @@ export class FederationSync {
       await res.body?.cancel().catch(() => undefined);
       throw new FetchFailure('PEER_HTTP_ERROR', `${url}: HTTP ${res.status}`);
     }
-    const declared = Number(res.headers.get('content-length') ?? '0');
     const max = Math.ceil((this.config.maxDocumentBytes * 4) / 3) + 256 * 1024;
-    if (declared > max) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new FetchFailure('DOCUMENT_TOO_LARGE', `${url}: ${declared} bytes declared, more than ${max}`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body ?? []) {
-        size += (chunk as Uint8Array).byteLength;
-        if (size > max) {
-          await res.body?.cancel().catch(() => undefined);
-          throw new FetchFailure('DOCUMENT_TOO_LARGE', `${url}: more than ${max} bytes`);
-        }
-        chunks.push(Buffer.from(chunk as Uint8Array));
-      }
-    } catch (e) {
-      if (e instanceof FetchFailure) throw e;
-      throw new FetchFailure(signal.aborted ? 'PEER_TIMEOUT' : 'PEER_UNREACHABLE', `${url}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    return { status: 200, body: Buffer.concat(chunks).toString('utf8'), etag: res.headers.get('etag'), bytes: size };
+    const body = await readBoundedBody(res, max, (why) =>
+      why.kind === 'too-large'
+        ? new FetchFailure('DOCUMENT_TOO_LARGE', why.declared !== null ? `${url}: ${why.declared} bytes declared, more than ${max}` : `${url}: more than ${max} bytes`)
+        : new FetchFailure(signal.aborted ? 'PEER_TIMEOUT' : 'PEER_UNREACHABLE', `${url}: ${why.cause instanceof Error ? why.cause.message : String(why.cause)}`),
+    );
+    return { status: 200, body: body.toString('utf8'), etag: res.headers.get('etag'), bytes: body.length };
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import { readBoundedBody } from './readBoundedBody';
 import { ERROR_CODES, ElicenseError, type ErrorCode } from '../../errors';
 import { parseStrictJson } from '../../json/parseStrictJson';
 import type { Database } from '../../store/Database';
@@ -99,29 +100,11 @@ export class PeerDepartmentClient {
     }
     const max = federation.config.maxDocumentBytes;
     const invalidAnswer = (why: string) => new ElicenseError('PEER_ANSWER_INVALID', `region ${call.peerRegion}'s node answered ${call.method} ${call.path} with ${why}`);
-    if (Number(res.headers.get('content-length') ?? '0') > max) {
-      await res.body?.cancel().catch(() => undefined);
-      throw invalidAnswer(`more than ${max} bytes`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body ?? []) {
-        size += (chunk as Uint8Array).byteLength;
-        if (size > max) {
-          await res.body?.cancel().catch(() => undefined);
-          throw invalidAnswer(`more than ${max} bytes`);
-        }
-        chunks.push(Buffer.from(chunk as Uint8Array));
-      }
-    } catch (e) {
-      if (e instanceof ElicenseError) throw e;
-      throw unreachable(e);
-    }
+    const bytes = await readBoundedBody(res, max, (why) => (why.kind === 'too-large' ? invalidAnswer(`more than ${max} bytes`) : unreachable(why.cause)));
     if (!/json/i.test(res.headers.get('content-type') ?? '')) throw invalidAnswer(`HTTP ${res.status} and no JSON`);
     let body: unknown;
     try {
-      body = parseStrictJson(Buffer.concat(chunks), { maxBytes: max, maxDepth: 64 });
+      body = parseStrictJson(bytes, { maxBytes: max, maxDepth: 64 });
     } catch {
       throw invalidAnswer(`HTTP ${res.status} and unreadable JSON`);
     }
