@@ -2,13 +2,12 @@
 // of the demo holders), see every licence naming you, present one at a window (a single-use QR), grant a
 // department use of it for one service item and case (a one-time code), make annotated copies, and read every use.
 // The holder token lives in this tab's sessionStorage only and goes out as "Authorization: Bearer".
-import { api, ApiError, getCatalogue } from './api.js';
+import { api, ApiError, apiKeys, getCatalogue } from './api.js';
 import { clear, download, h, labelCells } from './dom.js';
 import { ago, formatDateTime } from './format.js';
 import { applyStatic, initI18n, onLanguageChange, pick, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const TOKEN = 'elicense.holderToken';
 
 let token = null;
 let me = null;
@@ -21,16 +20,11 @@ let types = new Map();
 /** This node's region code (from its published trust list). */
 let ownRegion = null;
 
+// The holder token is kept like the pages' API keys: this tab's sessionStorage only.
 const store = {
-  get: () => {
-    try {
-      return sessionStorage.getItem(TOKEN);
-    } catch {
-      return null;
-    }
-  },
-  set: (v) => sessionStorage.setItem(TOKEN, v),
-  clear: () => sessionStorage.removeItem(TOKEN),
+  get: () => apiKeys.get('holder'),
+  set: (v) => apiKeys.set('holder', v),
+  clear: () => apiKeys.clear('holder'),
 };
 
 const call = (path, options = {}) => api(path, { ...options, key: token });
