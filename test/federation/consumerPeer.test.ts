@@ -178,6 +178,45 @@ describe('a consuming department of this region and one of a peer region: query,
   });
 });
 
+describe("the peer region's department through its own node: its consumer key at B, B signs for it and verifies what comes back", () => {
+  let keyB: string;
+  beforeAll(async () => {
+    const r = await http(b.url, 'POST', '/v1/api-keys', { key: b.keys.admin, json: { role: 'consumer', uscc: B_MARKET, label: '广州市场监管用证' } });
+    expect(r.status).toBe(201);
+    keyB = r.body.secret;
+  });
+
+  it('query, verify and download at B reach A as the department; B verifies the licence and the copy itself; A logs the uses', async () => {
+    const before = await a.services.db.query<{ n: unknown }>("SELECT count(*) AS n FROM usage_events WHERE actor_uscc = $1 AND actor_region = $2", [B_MARKET, B_REGION]);
+    const q = await http(b.url, 'POST', `/v1/consumer/peers/${A_REGION}/licenses/query`, { key: keyB, json: { ...terms, identifier: business } });
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ region: A_REGION, withheld: 0 });
+    expect(q.body.licenses[0].identifier).toBe(business);
+    const full = await http(a.url, 'GET', `/v1/licenses/${encodeURIComponent(business)}`, { key: a.keys.admin });
+    const v = await http(b.url, 'POST', `/v1/consumer/peers/${A_REGION}/verifications`, { key: keyB, json: { ...terms, license: full.body } });
+    expect(v.status).toBe(200);
+    expect(v.body).toMatchObject({ region: A_REGION, verification: { result: 'accepted' }, peerVerification: { result: 'accepted', reasons: [] } });
+    const c = await http(b.url, 'POST', `/v1/consumer/peers/${A_REGION}/licenses/${encodeURIComponent(business)}/copies`, { key: keyB, json: terms });
+    expect(c.status).toBe(201);
+    expect(c.body.copy.annotatedCopy).toMatchObject({ purpose: CAUSE, userDepartment: { code: B_MARKET } });
+    expect(c.body.verification).toMatchObject({ result: 'accepted', annotatedCopy: { purpose: CAUSE } });
+    const after = await a.services.db.query<{ n: unknown }>("SELECT count(*) AS n FROM usage_events WHERE actor_uscc = $1 AND actor_region = $2", [B_MARKET, B_REGION]);
+    expect(Number(after[0]!.n) - Number(before[0]!.n)).toBe(3);
+    const audit = await b.services.db.query<{ n: unknown }>("SELECT count(*) AS n FROM audit_log WHERE action = 'consumer.peer'");
+    expect(Number(audit[0]!.n)).toBe(3);
+  });
+
+  it("B refuses a call without a cause before sending anything; a region that is no peer is PEER_NOT_RECOGNISED; A's refusals come back with A's codes", async () => {
+    const none = await http(b.url, 'POST', `/v1/consumer/peers/${A_REGION}/licenses/query`, { key: keyB, json: { serviceItem: ITEM, identifier: business } });
+    expect([none.status, none.body.code]).toEqual([422, 'CAUSE_REQUIRED']);
+    const unknownRegion = await http(b.url, 'POST', '/v1/consumer/peers/310000/licenses/query', { key: keyB, json: { ...terms, identifier: business } });
+    expect([unknownRegion.status, unknownRegion.body.code]).toEqual([403, 'PEER_NOT_RECOGNISED']);
+    const civil = await http(b.url, 'POST', '/v1/api-keys', { key: b.keys.admin, json: { role: 'consumer', uscc: B_CIVIL, label: '广州民政用证' } });
+    const notGranted = await http(b.url, 'POST', `/v1/consumer/peers/${A_REGION}/licenses/query`, { key: civil.body.secret, json: { ...terms, identifier: business } });
+    expect([notGranted.status, notGranted.body.code]).toEqual([403, 'CONSUMER_TYPE_NOT_GRANTED']);
+  });
+});
+
 describe("a peer region's consuming department: bad input and bad credentials, each with its code", () => {
   it('without a cause → 422 CAUSE_REQUIRED; a cause over 200 characters → CAUSE_INVALID; nothing logged', async () => {
     const before = await a.services.db.query<{ n: unknown }>('SELECT count(*) AS n FROM usage_events');

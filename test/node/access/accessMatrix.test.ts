@@ -98,6 +98,7 @@ beforeAll(async () => {
   own['file'] = 'swagger-ui.css';
   own['asset'] = 'app.css';
   own['region'] = '350000';
+  own['peerRegion'] = '440000';
   other['uscc'] = B;
   other['identifier'] = await issueFor(B, 'marriage-certificate');
   other['keyId'] = (await keysOf(B))[0]!.keyId;

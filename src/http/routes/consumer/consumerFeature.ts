@@ -10,8 +10,9 @@ import type { NodeServices } from '../../NodeServices';
 import { route, type Feature, type RequestContext, type RouteSpec } from '../../RouteSpec';
 import { problem } from '../../openapi/responseDocs';
 import { peerCaller } from '../federation/peerDepartmentFeature';
+import { verifyReceivedFullForm } from '../federation/peerHolderForwarding';
 import { createVerificationsFeature } from '../verifications/verificationsFeature';
-import { CONSUMER_GRANT_PARAMS, CONSUMER_QUERY, CONSUMER_TERMS, CONSUMER_VERIFY, COPY_QUERY, IDENTIFIER_PARAMS, STATISTICS_QUERY, TYPE_PARAMS, USAGE_QUERY, USE_STATISTICS } from './consumerSchemas';
+import { CONSUMER_GRANT_PARAMS, CONSUMER_QUERY, PEER_COPY_PARAMS, PEER_PARAMS, CONSUMER_TERMS, CONSUMER_VERIFY, COPY_QUERY, IDENTIFIER_PARAMS, STATISTICS_QUERY, TYPE_PARAMS, USAGE_QUERY, USE_STATISTICS } from './consumerSchemas';
 
 const TAG = 'consumers';
 
@@ -218,6 +219,80 @@ export function createConsumerFeature(services: NodeServices): Feature {
     ];
   };
 
+  /**
+   * This region's consuming department using licences of a peer region through its own node: the node checks
+   * the cause, then signs the request as the department (docs/adr/0006) and sends it to the peer's
+   * /v1/federation/consumer/… (base URL from this node's federation configuration). The peer judges the
+   * permission, the holder's consent and logs the use in its holder's log; what comes back signed (a licence
+   * presented for verification, an annotated copy) is verified here, with this node's own trust data.
+   */
+  const atPeer = async (ctx: RequestContext, peerRegion: string, operation: string, path: string, body: unknown): Promise<unknown> => {
+    const caller = await localCaller(ctx);
+    const answer = await services.peerClient.call({ uscc: caller.uscc, peerRegion, method: 'POST', path, body });
+    await services.stores.audit.append(services.db, [
+      { at: services.clock.now(), actor: caller.auditActor, action: 'consumer.peer', subject: `${caller.region}:${caller.uscc}`, details: { region: peerRegion, operation } },
+    ]);
+    return answer;
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const peerRoutes: RouteSpec[] = [
+    route({
+      method: 'post',
+      path: '/v1/consumer/peers/:peerRegion/licenses/query',
+      permission: 'consumer:use',
+      tag: TAG,
+      bodyText: 'per-record',
+      summary:
+        "Query licences of a peer region (its node answers, as POST /v1/federation/consumer/licenses/query) as this department: this node signs the request (docs/adr/0006). The peer's refusals come back " +
+        `with its codes (CONSUMER_TYPE_NOT_GRANTED, HOLDER_CONSENT_REQUIRED, …); its refusal of this node's signature is 502 PEER_REFUSED; 403 PEER_NOT_RECOGNISED for a region that is no peer. ${LOCAL_AUTH}`,
+      input: { params: { schema: PEER_PARAMS }, body: { schema: CONSUMER_QUERY, before: termsFirst } },
+      responses: { '200': { description: "{region, licenses, withheld}: the peer's answer" }, '403': problem('PEER_NOT_RECOGNISED'), '502': problem('PEER_REFUSED, PEER_UNREACHABLE, PEER_ANSWER_INVALID') },
+      handler: async (_req, res, ctx, input) => {
+        const answer = await atPeer(ctx, input.params.peerRegion, 'query', '/v1/federation/consumer/licenses/query', input.body);
+        if (!isObject(answer) || !Array.isArray(answer['licenses'])) throw new ElicenseError('PEER_ANSWER_INVALID', `region ${input.params.peerRegion}'s node answered the query with something that is not one`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.json({ region: input.params.peerRegion, licenses: answer['licenses'], withheld: answer['withheld'] ?? 0 });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/consumer/peers/:peerRegion/verifications',
+      permission: 'consumer:use',
+      tag: TAG,
+      bodyText: 'verbatim',
+      summary:
+        "Verify a licence of a peer region with a cause, the use logged at the peer (its holder sees it): the peer's node is told (POST /v1/federation/consumer/verifications) and its verdict comes back as " +
+        `peerVerification {result, reasons}; the answer's verification is this node's own, with its own trust data. ${LOCAL_AUTH}`,
+      input: { params: { schema: PEER_PARAMS }, body: { schema: CONSUMER_VERIFY, before: termsFirstVerbatimLicense } },
+      responses: { '200': { description: '{region, verification: <this node\'s result>, peerVerification: {result, reasons}}' }, '403': problem('PEER_NOT_RECOGNISED'), '502': problem('PEER_REFUSED, PEER_UNREACHABLE') },
+      handler: async (_req, res, ctx, input) => {
+        const answer = await atPeer(ctx, input.params.peerRegion, 'verification', '/v1/federation/consumer/verifications', input.body);
+        const peer = isObject(answer) ? { result: answer['result'] ?? null, reasons: answer['reasons'] ?? [] } : { result: null, reasons: [] };
+        res.setHeader('Cache-Control', 'no-store');
+        res.json({ region: input.params.peerRegion, verification: await verifyReceivedFullForm(services, input.body.license), peerVerification: peer });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/consumer/peers/:peerRegion/licenses/:identifier/copies',
+      permission: 'consumer:use',
+      tag: TAG,
+      bodyText: 'per-record',
+      summary:
+        "Download a licence of a peer region: the annotated copy (加注件) its node makes for the cause and this department (POST /v1/federation/consumer/licenses/{identifier}/copies), verified here with " +
+        `this node's own trust data: {region, copy, verification}. ${LOCAL_AUTH}`,
+      input: { params: { schema: PEER_COPY_PARAMS }, body: { schema: CONSUMER_TERMS, before: termsFirst } },
+      responses: { '201': { description: "{region, copy: <the annotated copy document>, verification: <this node's result>}" }, '403': problem('PEER_NOT_RECOGNISED'), '502': problem('PEER_REFUSED, PEER_UNREACHABLE') },
+      handler: async (_req, res, ctx, input) => {
+        const { peerRegion, identifier } = input.params;
+        const copy = await atPeer(ctx, peerRegion, 'copy', `/v1/federation/consumer/licenses/${encodeURIComponent(identifier)}/copies`, input.body);
+        if (!isObject(copy) || !isObject(copy['annotatedCopy'])) throw new ElicenseError('PEER_ANSWER_INVALID', `region ${peerRegion}'s node answered the download with something that is not an annotated copy`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(201).json({ region: peerRegion, copy, verification: await verifyReceivedFullForm(services, copy) });
+      },
+    }),
+  ];
+
   const admin: RouteSpec[] = [
     route({
       method: 'put',
@@ -280,6 +355,7 @@ export function createConsumerFeature(services: NodeServices): Feature {
     routes: [
       ...operations('/v1/consumer', { permission: 'consumer:use', who: LOCAL_AUTH, caller: localCaller }),
       ...operations('/v1/federation/consumer', { permission: 'federation:peer', auth: 'peer-request', who: PEER_AUTH, caller: peerConsumer }),
+      ...peerRoutes,
       ...admin,
     ],
   };

@@ -51,6 +51,9 @@ export const COPY_QUERY = object({ format: oneOf(['json', 'pdf'] as const, { des
 
 export const IDENTIFIER_PARAMS = object({ identifier: string({ minLength: 1, maxLength: 200, description: 'A licence identifier' }) }, ['identifier']);
 export const TYPE_PARAMS = object({ typeCode: TYPE_CODE }, ['typeCode']);
+const PEER_REGION = string({ pattern: '^[1-9][0-9]{5}$', description: 'The peer region whose licence is used (a configured peer of this node)', examples: ['440000'] });
+export const PEER_PARAMS = object({ peerRegion: PEER_REGION }, ['peerRegion']);
+export const PEER_COPY_PARAMS = object({ peerRegion: PEER_REGION, identifier: string({ minLength: 1, maxLength: 200, description: 'A licence identifier of the peer region' }) }, ['peerRegion', 'identifier']);
 export const CONSUMER_GRANT_PARAMS = object({ region: REGION, uscc: USCC, typeCode: TYPE_CODE }, ['region', 'uscc', 'typeCode']);
 
 export { USAGE_QUERY } from '../holder/holderSchemas';
