@@ -51,7 +51,7 @@ export interface ConsumerSideDeps {
   random: (size: number) => Uint8Array;
   catalog: StandardsCatalog;
   config: { consumerConsentTypes?: readonly string[] };
-  trust: { current(): Promise<{ version: number; region: RegionRecord | null; departments: ReadonlyMap<string, { name: string }> }> };
+  trust: { current(): Promise<{ version: number; region: RegionRecord | null; departments: ReadonlyMap<string, { name: string; state: string }> }> };
   signers: { trustListSigner(q: Queryable, at: Date, trustVersion: number): Promise<Signer> };
   stores: { audit: AuditLog; licenses: LicenseStore; departments: DepartmentStore };
   /** Throws PEER_NOT_RECOGNISED unless the region is a configured (or accepted) peer of this node. */
@@ -94,7 +94,10 @@ export class ConsumerSide {
   async localCaller(uscc: string, keyId: string): Promise<ConsumerCaller> {
     const snapshot = await this.deps.trust.current();
     if (!snapshot.region) throw new ElicenseError('REGION_NOT_SET_UP', 'this node has no region yet');
-    return { kind: 'department', region: snapshot.region.code, uscc, name: snapshot.departments.get(uscc)?.name ?? null, auditActor: keyId };
+    const department = snapshot.departments.get(uscc);
+    // A suspended or withdrawn department uses no licences (its key may outlive its state until the admin revokes it).
+    if (department && department.state !== 'active') throw new ElicenseError('DEPARTMENT_NOT_ACTIVE', `department ${uscc} is ${department.state}`);
+    return { kind: 'department', region: snapshot.region.code, uscc, name: department?.name ?? null, auditActor: keyId };
   }
 
   // ---- the region admin's permissions ----

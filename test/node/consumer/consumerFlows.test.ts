@@ -316,3 +316,13 @@ describe('bad input, each with its stable code', () => {
     expect([r.status, code(r)]).toEqual([403, 'CONSUMER_TYPE_NOT_GRANTED']);
   });
 });
+
+describe('a consuming department that is not active', () => {
+  it('suspended, its consumer key uses nothing (409 DEPARTMENT_NOT_ACTIVE); reinstated, it does again', async () => {
+    expect((await http(node.url, 'POST', `/v1/departments/${B}/suspend`, { key: node.keys.admin, json: { reason: 'consumer test' } })).status).toBe(200);
+    const r = await query({ ...terms, identifier: business });
+    expect([r.status, code(r)]).toEqual([409, 'DEPARTMENT_NOT_ACTIVE']);
+    expect((await http(node.url, 'POST', `/v1/departments/${B}/reinstate`, { key: node.keys.admin, json: { reason: 'consumer test' } })).status).toBe(200);
+    expect((await query({ ...terms, identifier: business })).status).toBe(200);
+  });
+});
