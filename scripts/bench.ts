@@ -7,7 +7,8 @@
  * BENCH_LICENCES distinct licences cycled through (default 256), BENCH_HTTP_SECONDS per HTTP round
  * (default 3), BENCH_HTTP_CONNECTIONS (default 16), BENCH_BATCHES of 1,000 licences (default 5),
  * BENCH_SINGLES single issuances timed (default 200), BENCH_ONLY (comma list of verification, http,
- * issuance, forms, sm2; default all), BENCH_SM2_OPENSSL_SECONDS for `openssl speed sm2` (default 3), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
+ * issuance, forms, sm2, batch, memory; default all), BENCH_BATCH_CLIENTS batch verification requests in
+ * flight (default 2), BENCH_MEMORY_SECONDS idle after first start and saturated load, each (default 60; 20 for a quick run), BENCH_SM2_OPENSSL_SECONDS for `openssl speed sm2` (default 3), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
  * QR texts cycled through (default 64). The node cases run the compiled node as a child process, on PostgreSQL when
  * DATABASE_URL is set (a new database, dropped afterwards), else on the embedded store.
  */
@@ -23,6 +24,8 @@ import { formsBench, type FormsBenchResult } from './bench/formsBench';
 import { sm2Bench, type Sm2BenchResult } from './bench/sm2Bench';
 import { issuanceBench, type IssuanceBenchResult } from './bench/issuanceBench';
 import { verificationBench, type VerificationBenchResult } from './bench/verificationBench';
+import { batchVerificationBench, type BatchVerificationBenchResult } from './bench/batchVerificationBench';
+import { MEMORY_TARGET_MB, storeMemory, type MemoryBenchResult, type StoreMemoryResult } from './bench/memoryBench';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance,forms,sm2').split(',').map((x) => x.trim()));
+  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance,forms,sm2,batch,memory').split(',').map((x) => x.trim()));
 
   let verification: VerificationBenchResult | undefined;
   if (only.has('verification')) {
@@ -114,9 +117,49 @@ async function main(): Promise<void> {
       process.stdout.write(`  openssl speed sm2: not measured, ${sm2.openssl.missing}\n`);
     }
   }
+  let batchVerification: BatchVerificationBenchResult | undefined;
+  if (only.has('batch')) {
+    const bench = await startBenchNode();
+    try {
+      const catalog = StandardsCatalog.load();
+      const sample = loadSampleLicenses().find((x) => x.slug === 'business-licence')!;
+      const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
+      const issuer = bench.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
+      const store = bench.store === 'postgres' ? 'PostgreSQL' : 'embedded store (PGlite; set DATABASE_URL for PostgreSQL)';
+      batchVerification = await batchVerificationBench(
+        { node: bench.node, store: bench.store, issuerKey: issuer.secret, issueBody: { typeCode, data: sample.draft } },
+        { itemsPerBatch: 1000, clients: num('BENCH_BATCH_CLIENTS', 2), rounds, seconds: num('BENCH_HTTP_SECONDS', 3), millis },
+      );
+      const b = batchVerification;
+      process.stdout.write(`\nBatch verification over HTTP (${b.itemsPerBatch} distinct full forms per request, ~${b.itemBytes} bytes each, ${b.clients} requests in flight, node on ${store}, server and client on this machine)\n`);
+      for (const c of b.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} ${c === b.cases[0] ? '/s' : 'licences/s'}\n`);
+      process.stdout.write(`  batch request latency: p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms\n`);
+      process.stdout.write(`  ratio batch verification / raw verify: ${b.ratioToRawVerify.toFixed(3)}\n`);
+    } finally {
+      await bench.close();
+    }
+  }
+  let memory: MemoryBenchResult | undefined;
+  if (only.has('memory')) {
+    const seconds = num('BENCH_MEMORY_SECONDS', 60);
+    const opts = { settleSeconds: seconds, loadSeconds: seconds, connections: num('BENCH_HTTP_CONNECTIONS', 16) };
+    const stores: StoreMemoryResult[] = [await storeMemory(() => startBenchNode({ store: 'embedded' }), opts)];
+    if (process.env['DATABASE_URL']) stores.push(await storeMemory(() => startBenchNode(), opts));
+    memory = { what: 'RSS of the node process (Linux /proc VmRSS; peak VmHWM); not the load generator, not a PostgreSQL server', stores, targetMb: MEMORY_TARGET_MB };
+    const mb = (x: number) => `${x.toFixed(0).padStart(5)} MB`;
+    process.stdout.write(`\nMemory of the node process (RSS, MB = 2^20 bytes; the load generator and a PostgreSQL server are not included)\n`);
+    for (const m of stores) {
+      const name = m.store === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL';
+      const target = m.store === 'embedded' ? `  (target < ${MEMORY_TARGET_MB} MB)` : '';
+      process.stdout.write(`  ${`${name}, idle right after first start (initdb + demo region)`.padEnd(72)} ${mb(m.firstStart.ready.rssMb)}  (peak ${m.firstStart.ready.peakMb.toFixed(0)} MB)\n`);
+      process.stdout.write(`  ${`${name}, idle ${m.firstStart.settleSeconds} s after first start`.padEnd(72)} ${mb(m.firstStart.settled.rssMb)}${target}\n`);
+      process.stdout.write(`  ${`${name}, idle after a restart`.padEnd(72)} ${mb(m.restart.rssMb)}${target}\n`);
+      process.stdout.write(`  ${`${name}, after ${m.load.seconds} s of saturated verification (${fmt(m.load.requestsPerSecond)} /s)`.padEnd(72)} ${mb(m.load.end.rssMb)}  (peak ${m.load.end.peakMb.toFixed(0)} MB)\n`);
+    }
+  }
   const out = repoPath('bench-results', 'bench.json');
   mkdirSync(repoPath('bench-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance, forms, sm2 }, null, 2));
+  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance, forms, sm2, batchVerification, memory }, null, 2));
   process.stdout.write(`\nwritten ${out}\n`);
 }
 

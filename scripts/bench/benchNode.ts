@@ -12,18 +12,20 @@ export interface BenchNode {
   /** 'postgres' (DATABASE_URL) or 'embedded' (PGlite in a temporary data directory). */
   store: 'postgres' | 'embedded';
   credentials: DemoCredentials;
+  /** Stops the node (SIGTERM, graceful) and starts it again on the same data; `node` is then the new process. */
+  restart(): Promise<ChildNode>;
   close(): Promise<void>;
 }
 
 /**
  * Starts the compiled node as a child process, as `npm start` runs it: on a
  * new PostgreSQL database when DATABASE_URL is set (dropped afterwards), else
- * on the embedded store. Logging stays on (to /dev/null): a real node logs
+ * on the embedded store (always with store: 'embedded'). Logging stays on (to /dev/null): a real node logs
  * every request, so that cost belongs in the figures. The public and per-key
  * rate limits are raised out of the way but the limiters still run.
  */
-export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promise<BenchNode> {
-  const adminUrl = process.env['DATABASE_URL'] || undefined;
+export async function startBenchNode(opts: { execArgv?: string[]; store?: 'embedded' } = {}): Promise<BenchNode> {
+  const adminUrl = opts.store === 'embedded' ? undefined : process.env['DATABASE_URL'] || undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'elicense-bench-'));
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dataDir, { recursive: true, force: true })];
   let databaseUrl: string | undefined;
@@ -39,21 +41,36 @@ export async function startBenchNode(opts: { execArgv?: string[] } = {}): Promis
     for (const c of cleanups) await c();
   };
   try {
-    const node = await startChildNode({
-      env: {
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
-        ELICENSE_DATA_DIR: dataDir,
-        ELICENSE_MASTER_KEY: randomBytes(32).toString('base64'),
-        ELICENSE_PUBLIC_RATE_LIMIT: '10000000',
-        ELICENSE_KEY_RATE_LIMIT: '10000000',
-        LOG_LEVEL: 'info',
-      },
-      startTimeoutMs: 180_000,
-      ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
-    });
+    const masterKey = randomBytes(32).toString('base64');
+    const start = () =>
+      startChildNode({
+        env: {
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
+          ELICENSE_DATA_DIR: dataDir,
+          ELICENSE_MASTER_KEY: masterKey,
+          ELICENSE_PUBLIC_RATE_LIMIT: '10000000',
+          ELICENSE_KEY_RATE_LIMIT: '10000000',
+          LOG_LEVEL: 'info',
+        },
+        startTimeoutMs: 180_000,
+        ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
+      });
+    let node = await start();
     cleanups.unshift(() => node.stop().then(() => undefined));
     const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
-    return { node, store: databaseUrl ? 'postgres' : 'embedded', credentials, close };
+    const bench: BenchNode = {
+      node,
+      store: databaseUrl ? 'postgres' : 'embedded',
+      credentials,
+      restart: async () => {
+        await node.stop();
+        node = await start();
+        bench.node = node;
+        return node;
+      },
+      close,
+    };
+    return bench;
   } catch (e) {
     await close();
     throw e;

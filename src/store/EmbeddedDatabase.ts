@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { ElicenseError } from '../errors';
 import { DataDirLock } from './DataDirLock';
@@ -13,15 +15,66 @@ export interface PGliteConnection {
   close(): Promise<void>;
 }
 
+/** What EmbeddedDatabase passes to PGlite.create: the start parameters of the embedded PostgreSQL. */
+export interface EmbeddedStartOptions {
+  startParams: string[];
+}
+
 export interface PGliteClass {
-  create(dataDir: string): Promise<PGliteConnection>;
+  create(dataDir: string, options?: EmbeddedStartOptions): Promise<PGliteConnection>;
+}
+
+/**
+ * Settings of the embedded PostgreSQL that differ from PGlite's (docs/adr/0005, "Memory on the embedded
+ * store"). PostgreSQL's own default shared_buffers (128MB) lives inside PGlite's WebAssembly memory, which
+ * is touched at start and never given back: it was a third of an idle node. 16MB (2,048 pages) holds the
+ * hot pages of a department's database; every other page is a read of the data directory through the OS
+ * page cache. Nothing about durability is changed: fsync, synchronous_commit, full_page_writes and the WAL
+ * are as PGlite starts them.
+ */
+export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+};
+
+/** PGlite's own start parameters (single-user mode and its settings), then ours, which PostgreSQL applies last. */
+export function embeddedStartParams(defaults: readonly string[] = PGlite.defaultStartParams): string[] {
+  return [...defaults, ...Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+}
+
+/** Whether `dataDir` holds an initialised PostgreSQL data directory (PGlite keeps PGDATA there as is). */
+export function isInitialisedDataDir(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'PG_VERSION'));
+}
+
+/**
+ * Creates a new data directory in a child process (initdb), so that this process never holds what initdb
+ * needs: PGlite runs it in a second WebAssembly instance beside a temporary PostgreSQL of its own, several
+ * hundred MB that this process would keep until a full garbage collection, or for good. The child exits and
+ * gives all of it back; this process then opens the directory as on any restart.
+ */
+export async function initialiseDataDirApart(dataDir: string, options: EmbeddedStartOptions = { startParams: embeddedStartParams() }): Promise<void> {
+  const entry = require.resolve('@electric-sql/pglite');
+  const script =
+    'const [entry, dir, options] = JSON.parse(process.argv[1]);' +
+    'require(entry).PGlite.create(dir, options).then((pg) => pg.close()).then(() => process.exit(0), (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });';
+  const child = spawn(process.execPath, ['-e', script, JSON.stringify([entry, dataDir, options])], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2000);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  if (code !== 0 || !isInitialisedDataDir(dataDir)) throw new Error(`initdb of the embedded database failed (exit ${code}): ${stderr.trim()}`);
 }
 
 /**
  * PostgreSQL compiled to WASM (PGlite) on a data directory: lets `npm start`
  * work with nothing installed. One connection, one process: every query and
  * transaction goes through a queue so a transaction owns the connection,
- * and a lock file keeps other processes out of the data directory.
+ * and a lock file keeps other processes out of the data directory. Started
+ * with EMBEDDED_SETTINGS; a new data directory is initialised in a child process.
  */
 export class EmbeddedDatabase implements Database {
   readonly kind = 'embedded' as const;
@@ -47,7 +100,10 @@ export class EmbeddedDatabase implements Database {
     }
     const lock = DataDirLock.acquire(dataDir);
     try {
-      return new EmbeddedDatabase(await pglite.create(dataDir), lock);
+      const options: EmbeddedStartOptions = { startParams: embeddedStartParams() };
+      // A new data directory is made in a child process (the real PGlite only: a test runner's stand-in initialises in place).
+      if (pglite === PGlite && !isInitialisedDataDir(dataDir)) await initialiseDataDirApart(dataDir, options);
+      return new EmbeddedDatabase(await pglite.create(dataDir, options), lock);
     } catch (e) {
       lock.release();
       throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database could not be opened', { dataDir }, { cause: e });

@@ -31,8 +31,8 @@ class PGliteEnvironment extends NodeEnvironment {
     const clone = vm.runInContext(CLONE_INTO_REALM, this.getVmContext());
     const withRows = (result) => ({ ...result, rows: clone(result.rows) });
     this.global.__ELICENSE_PGLITE__ = {
-      async create(dataDir) {
-        const pg = await PGlite.create(dataDir);
+      async create(dataDir, options) {
+        const pg = await PGlite.create(dataDir, options);
         return {
           query: async (sql, params) => withRows(await pg.query(sql, params)),
           exec: async (sql) => (await pg.exec(sql)).map(withRows),
