@@ -26,6 +26,17 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(dir));
 
+describe('elicense verify and a presentation QR', () => {
+  it('refuses a holder\'s presentation QR (LP1:) with exit 2 and says where it can be verified: a node resolves it, once', async () => {
+    const file = join(dir, 'presentation.txt');
+    writeFileSync(file, 'LP1:eyJhbGciOiJFUzI1NiJ9.e30.AAAA\n');
+    const r = await cli(['verify', file, '--trust', trust]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('presentation QR');
+    expect(r.err).toContain('/v1/verifications');
+  });
+});
+
 describe('elicense demo --out DIR', () => {
   it('writes a licence of every type, the trust material, the region PKI and the tampered set', () => {
     expect(readdirSync(join(demo, 'licences')).sort()).toEqual(SLUGS.map((s) => `${s}.elic.json`).sort());

@@ -9,6 +9,7 @@ import { loadLocalTrustFile } from '../../trust/local/loadLocalTrustFile';
 import type { TrustInputs } from '../../trust/TrustInputs';
 import { REASON_CODES } from '../../format/reasonCodes';
 import type { CliContext } from '../CliContext';
+import { PRESENTATION_QR_PREFIX } from '../../forms/detectForm';
 import { CliExit, EXIT } from '../exitCodes';
 import { formatResult } from '../formatResult';
 import { parseAt, readInput } from '../readInput';
@@ -83,7 +84,12 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     .action(async (file: string, opts: { trust: string; bundle?: string; pin: string[]; federation?: string; at?: string; json?: boolean }) => {
       const at = parseAt(opts.at, ctx.clock.now());
       const trust = opts.bundle !== undefined ? bundleTrust(opts.bundle, opts.pin, opts.federation, at, ctx) : localTrust(opts.trust);
-      const result = await verifyAnyForm(readInput(file), { trust, catalog: ctx.catalog(), at });
+      const input = readInput(file);
+      // A holder's presentation QR is a single-use pointer, not a licence: only a node can resolve it (docs/adr/0012).
+      if (Buffer.from(input.subarray(0, 16)).toString('latin1').trimStart().toUpperCase().startsWith(PRESENTATION_QR_PREFIX)) {
+        throw new CliExit(EXIT.UNREADABLE, `${file}: a presentation QR (${PRESENTATION_QR_PREFIX}…) points to a licence held by the holder's region's node and works once; it cannot be verified offline. Scan it on a node's /verify page, or POST it to /v1/verifications`);
+      }
+      const result = await verifyAnyForm(input, { trust, catalog: ctx.catalog(), at });
       ctx.out(opts.json ? JSON.stringify(result, null, 2) : `${formatResult(result, file)}\n${formLines(result)}`);
       ctx.exitCode = exitCodeOf(result);
     });
