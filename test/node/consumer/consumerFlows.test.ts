@@ -309,6 +309,14 @@ describe('bad input, each with its stable code', () => {
     expect((await query({ ...terms, identifier: business })).status).toBe(200);
   });
 
+  it('a verification of something that is no licence form: the verification route\'s own refusal (400 INPUT_UNREADABLE), nothing logged', async () => {
+    const before = await node.services.db.query<{ n: unknown }>('SELECT count(*) AS n FROM usage_events');
+    const r = await http(node.url, 'POST', '/v1/consumer/verifications', { key: consumer, json: { ...terms, license: { hello: 'world' } } });
+    expect([r.status, code(r)]).toEqual([400, 'INPUT_UNREADABLE']);
+    const after = await node.services.db.query<{ n: unknown }>('SELECT count(*) AS n FROM usage_events');
+    expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));
+  });
+
   it('the verification of a licence of a type not granted → 403 CONSUMER_TYPE_NOT_GRANTED', async () => {
     const marriage = await issue('marriage-certificate');
     const full = await http(node.url, 'GET', `/v1/licenses/${encodeURIComponent(marriage)}`, { key: node.keys.admin });

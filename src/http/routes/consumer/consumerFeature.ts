@@ -57,6 +57,9 @@ function verificationRunner(services: NodeServices): VerificationRunner {
     const headers = new Map<string, string>();
     const capture = {
       setHeader: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
+      set: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
+      header: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
+      getHeader: (name: string) => headers.get(name.toLowerCase()),
       status: () => capture,
       type: () => capture,
       json: (body: unknown) => ((answer = body), capture),
