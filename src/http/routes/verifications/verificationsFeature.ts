@@ -41,7 +41,7 @@ const OTHER_FORMS = {
   'image/png': UPLOAD('a picture or photo of the QR (one QR code in the image)'),
   'image/jpeg': UPLOAD('a picture or photo of the QR (one QR code in the image)'),
   'application/pdf': UPLOAD('the licence PDF (embedded full form and PAdES signature are both checked)'),
-  'text/plain': { type: 'string', description: 'the compact QR text (LC1:...)' },
+  'text/plain': { type: 'string', description: "the compact QR text (LC1:...), an annotated copy's QR text (EAC1:...), or a holder's presentation QR (LP1:..., resolved once)" },
   'application/octet-stream': UPLOAD('any of the above; the form is detected from the content'),
 };
 
@@ -67,7 +67,8 @@ export function createVerificationsFeature(services: NodeServices): Feature {
         summary:
           'Verify a licence in any form. JSON body: the full-form licence (as issued), {"fullForm": <full form>}, or {"qr": "LC1:...", "fullForm"?: <full form>} ' +
           `(with the full form, the QR must be bound to it). Or the raw bytes, up to ${MAX_UPLOAD_BYTES} bytes, as image/png or image/jpeg (a picture or photo of the QR), ` +
-          'application/pdf (the licence PDF), text/plain (the QR text): the form is detected from the content; each form has its own size cap, applied before it is read. An image or PDF costs ' +
+          'application/pdf (the licence PDF), text/plain (the QR text): the form is detected from the content; each form has its own size cap, applied before it is read. ' +
+          "A holder's presentation QR (LP1:..., as text or image) is resolved once at the holder's region's node and the licence it points to verified here (answer.presentation; 409 PRESENTATION_USED, 410 PRESENTATION_EXPIRED, 404 PRESENTATION_UNKNOWN, 422 PRESENTATION_INVALID). An image or PDF costs " +
           'ELICENSE_UPLOAD_RATE_COST units of the rate limit (10 by default). 200 with the verification result (accepted or rejected, every check, ' +
           'reason codes, `form` naming what was presented, `pdf` with the PDF\'s own checks); 400 only when the body is no licence form at all; 413 when it is too large; 503 IMAGE_DECODER_BUSY (with Retry-After) when every image decoder is busy.',
         tag: 'verifications',
@@ -77,6 +78,8 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           '400': problem('The body is no licence form at all (INPUT_UNREADABLE / INPUT_MALFORMED)'),
           '413': problem('The body is larger than the upload limit (INPUT_TOO_LARGE)'),
           '503': problem('IMAGE_DECODER_BUSY: every image decoder is busy (Retry-After)'),
+          '409': problem('PRESENTATION_USED: the presentation QR was already used'),
+          '410': problem('PRESENTATION_EXPIRED: the presentation QR has expired'),
         },
         handler: async (req, res) => {
           let presented = await readVerificationRequest(req, res, reading);
