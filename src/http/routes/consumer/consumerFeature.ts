@@ -46,6 +46,12 @@ const grantView = (g: ConsumerGrant) => ({
   state: g.revokedAt === null ? 'granted' : 'revoked',
 });
 
+/** The region admin's key, as the audit names it. */
+function adminActor(ctx: RequestContext): string {
+  if (!ctx.principal) throw new ElicenseError('UNAUTHENTICATED', 'this route needs an API key');
+  return ctx.principal.keyId;
+}
+
 /** Runs POST /v1/verifications' own handler on `license` (the node's one verification path) and answers what it would have sent. */
 type VerificationRunner = (req: Request, ctx: RequestContext, license: unknown) => Promise<Record<string, unknown>>;
 
@@ -177,8 +183,8 @@ export function createConsumerFeature(services: NodeServices): Feature {
         },
         handler: async (req, res, ctx, input) => {
           const pdf = input.query.format === 'pdf' || (input.query.format === undefined && req.accepts(['application/json', 'application/pdf']) === 'application/pdf');
+          // A PDF costs what an uploaded PDF does (its drawing is the expensive part); the JSON copy, the request's unit.
           if (pdf) await req.chargeRateLimit(services.config.uploadRateCost);
-          else await req.chargeRateLimit(1);
           const made = await side.copy(await mode.caller(ctx), termsOf(input.body), input.params.identifier);
           res.setHeader('Cache-Control', 'no-store');
           res.setHeader('Elicense-Copy-Id', made.copyId);
@@ -308,7 +314,7 @@ export function createConsumerFeature(services: NodeServices): Feature {
       input: { params: { schema: CONSUMER_GRANT_PARAMS } },
       responses: { '200': { description: 'The permission: {region, uscc, typeCode, grantedAt, grantedBy, revokedAt: null, state: granted}' }, '403': problem('PEER_NOT_RECOGNISED'), '404': problem('DEPARTMENT_NOT_FOUND'), '422': problem('CODE_INVALID, TYPE_UNKNOWN') },
       handler: async (_req, res, ctx, input) => {
-        const granted = await side.grantType(ctx.principal!.keyId, input.params);
+        const granted = await side.grantType(adminActor(ctx), input.params);
         res.json({ grant: grantView(granted) });
       },
     }),
@@ -321,7 +327,7 @@ export function createConsumerFeature(services: NodeServices): Feature {
       input: { params: { schema: CONSUMER_GRANT_PARAMS } },
       responses: { '200': { description: 'The permission, revoked' }, '404': problem('CONSUMER_GRANT_NOT_FOUND') },
       handler: async (_req, res, ctx, input) => {
-        res.json({ grant: grantView(await side.revokeType(ctx.principal!.keyId, input.params)) });
+        res.json({ grant: grantView(await side.revokeType(adminActor(ctx), input.params)) });
       },
     }),
     route({
