@@ -54,6 +54,18 @@ beforeAll(async () => {
   for (const f of [forms[0]!, forms[0]!, forms[1]!]) expect((await http(node.url, 'POST', '/v1/verifications', { raw: f })).body.result).toBe('accepted');
   const tampered = forms[1]!.replace('福州榕信软件科技有限公司', '福州榕信软件科技有限公')!;
   expect((await http(node.url, 'POST', '/v1/verifications', { raw: tampered })).body.result).toBe('rejected');
+  // A consuming department (the civil-affairs bureau) queries the first licence twice, with a cause (issue 16).
+  const CIVIL = '11350100DM0000021X';
+  expect((await http(node.url, 'PUT', `/v1/consumers/350000/${CIVIL}/types/${JSON.parse(forms[0]!).license.certificateTypeCode}`, { key: node.keys.admin })).status).toBe(200);
+  const consumer = await http(node.url, 'POST', '/v1/api-keys', { key: node.keys.admin, json: { role: 'consumer', uscc: CIVIL, label: '民政局用证窗口' } });
+  expect(consumer.status).toBe(201);
+  for (let i = 0; i < 2; i++) {
+    const q = await http(node.url, 'POST', '/v1/consumer/licenses/query', {
+      key: consumer.body.secret,
+      json: { cause: '办理婚姻登记，核对企业信息', serviceItem: { name: '婚姻登记' }, identifier: JSON.parse(forms[0]!).license.certificateIdentifier },
+    });
+    expect(q.status).toBe(200);
+  }
   ({ page, watch } = await openPage(browser, node.url));
 }, 180_000);
 
@@ -113,6 +125,15 @@ describe('the operator dashboard', () => {
     await page.selectOption('#stats-range', '24h');
     await page.waitForFunction((b) => (globalThis as any).document.documentElement.dataset.statsLoaded !== b, hourly);
     expect(await page.getAttribute('#chart-verifications', 'data-total')).toBe('4');
+  });
+
+  it("shows the consuming departments' uses per licence type and per department (issue 16)", async () => {
+    await page.click('a[href="#uses"]');
+    await page.waitForSelector('#uses-by-consumer [data-key] .num');
+    expect(await page.textContent('#uses-by-type')).toContain('营业执照');
+    expect(await page.textContent('#uses-by-consumer')).toContain('福州市民政局');
+    expect(await page.textContent('#uses-by-consumer [data-key="350000:11350100DM0000021X"] .num')).toBe('2');
+    await screenshot(page, 'operator-uses');
   });
 
   it('lists the departments with their authorised types and signing certificates', async () => {

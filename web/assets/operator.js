@@ -38,6 +38,7 @@ async function main() {
   $('stats-by').addEventListener('change', () => void loadStatistics());
   $('peers-sync').addEventListener('click', () => void syncNow());
   onLanguageChange(() => {
+    renderUses();
     renderStatistics();
     renderDepartments();
     renderPeers();
@@ -49,7 +50,8 @@ async function main() {
 async function onSignedIn(p) {
   principal = p;
   $('peers-sync').hidden = principal.role !== 'region_admin';
-  await Promise.all([loadDepartments(), loadPeers()]);
+  await Promise.all([loadDepartments(), loadPeers(), loadUses()]);
+  renderUses(); // department and peer names are known now
   await loadStatistics();
   document.documentElement.dataset.signedIn = 'true';
 }
@@ -74,6 +76,40 @@ function keyLabel(by, key) {
   }
   if (by === 'result') return ['accepted', 'rejected'].includes(key) ? t(`stats.result.${key}`) : t(`status.${key}`);
   return key;
+}
+
+// ---------------------------------------------------------------- uses by consuming departments (issue 16)
+
+let uses = null;
+
+async function loadUses() {
+  $('uses-error').hidden = true;
+  const to = new Date();
+  const from = new Date(to.getTime() - 29 * 86_400_000);
+  const day = (d) => d.toISOString().slice(0, 10);
+  try {
+    uses = (await session.call(`/v1/statistics/uses?from=${day(from)}&to=${day(to)}`)).data;
+  } catch (e) {
+    uses = null;
+    $('uses-error').hidden = false;
+    $('uses-error').textContent = errorText(e);
+  }
+  renderUses();
+}
+
+function consumerLabel(c) {
+  const name = c.name ?? departments.find((d) => d.uscc === c.uscc)?.name ?? c.uscc;
+  // A department of a peer region says which region it speaks for.
+  const peer = Array.isArray(peers) ? peers.find((p) => p.regionCode === c.region) : undefined;
+  return peer ? t('operator.uses.peerConsumer', { name, region: `${peer.name ?? c.region} (${c.region})` }) : name;
+}
+
+function renderUses() {
+  if (!uses) return;
+  const byType = uses.byType.map((x, i) => ({ key: x.typeCode, label: typeName(x.typeCode), total: x.count, color: PALETTE[i % PALETTE.length] }));
+  const byConsumer = uses.byConsumer.map((x, i) => ({ key: `${x.region}:${x.uscc}`, label: consumerLabel(x), total: x.count, color: PALETTE[i % PALETTE.length] }));
+  clear($('uses-by-type')).append(barList({ title: t('operator.uses.byType'), series: byType }));
+  clear($('uses-by-consumer')).append(barList({ title: t('operator.uses.byConsumer'), series: byConsumer }));
 }
 
 // ---------------------------------------------------------------- statistics
