@@ -120,7 +120,7 @@ export function createConsumerFeature(services: NodeServices): Feature {
           body: {
             schema: CONSUMER_QUERY,
             before: termsFirst,
-            example: { cause: '办理企业开户，核验营业执照', serviceItem: { name: '企业开户' }, holder: { code: '91350100M000100Y43' }, typeCode: '11100000PH00000122901' },
+            example: { cause: '办理企业开户，核验营业执照', serviceItem: { name: '企业开户' }, holder: { code: '91350102EL0000017D' }, typeCode: '11100000MB0143028R001' },
           },
         },
         responses: {

@@ -16,7 +16,7 @@ const SERVICE_ITEM = object(
 );
 const USCC = string({ minLength: 18, maxLength: 18, pattern: '^[0-9A-HJ-NPQRTUWXY]{18}$', description: 'Unified social credit code of the department', examples: ['11350100DM0000021X'] });
 const REGION = string({ pattern: '^[1-9][0-9]{5}$', description: "The department's region code (this node's region, or a peer region)", examples: ['350000'] });
-const TYPE_CODE = string({ minLength: 1, maxLength: 40, description: 'A licence type code (GET /v1/standards)', examples: ['11100000PH00000122901'] });
+const TYPE_CODE = string({ minLength: 1, maxLength: 40, description: 'A licence type code (GET /v1/standards)', examples: ['11100000MB0143028R001'] });
 
 const TERMS = { cause: CAUSE, serviceItem: SERVICE_ITEM };
 
@@ -26,7 +26,7 @@ export const CONSUMER_QUERY = object(
     identifier: string({ minLength: 1, maxLength: 200, description: 'A licence identifier (GB/T 36904)' }),
     holder: object(
       {
-        code: string({ minLength: 1, maxLength: 40, description: "The holder's code: citizen ID number, USCC, … (its check character must hold: 422 CODE_INVALID)", examples: ['91350100M000100Y43'] }),
+        code: string({ minLength: 1, maxLength: 40, description: "The holder's code: citizen ID number, USCC, … (its check character must hold: 422 CODE_INVALID)", examples: ['91350102EL0000017D'] }),
         codeType: string({ pattern: '^[0-9]{3}$', description: 'Holder code type (111 citizen ID number, 001 USCC, …); default: 111 for 18 digits (X), else 001' }),
       },
       ['code'],
