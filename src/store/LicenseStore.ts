@@ -166,6 +166,8 @@ export function statusChangeAllowed(from: LicenseStatus, to: LicenseStatus): boo
 
 const DEFAULT_CAPACITY = 131_072;
 const MAX_PAGE = 500;
+/** Licences per INSERT statement: 11 parameters each, well under PostgreSQL's 65,535. */
+const INSERT_ROWS = 1000;
 const SUMMARY = 'identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, created_at, updated_at, replaces, replaced_by';
 
 interface LicenseRow {
@@ -211,26 +213,33 @@ export class SqlLicenseStore implements LicenseStore {
 
   async insert(q: Queryable, licenses: readonly NewLicense[]): Promise<void> {
     if (licenses.length === 0) return;
+    for (let from = 0; from < licenses.length; from += INSERT_ROWS) await this.insertRows(q, licenses.slice(from, from + INSERT_ROWS));
     const col = <T>(f: (l: NewLicense) => T): T[] => licenses.map(f);
+    await q.query(
+      `INSERT INTO licence_events (identifier, from_status, to_status, reason, actor, at)
+       SELECT identifier, NULL, 'valid', 'issued', actor, at FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t (identifier, actor, at)`,
+      [col((l) => l.identifier), col((l) => l.actor), col((l) => l.at.toISOString())],
+    );
+  }
+
+  /**
+   * One multi-row VALUES statement, a parameter per field: the signed forms (~5 KB each) and records go
+   * as they are, where array parameters (unnest) had the client escape every one into an array literal
+   * and the server parse it back.
+   */
+  private async insertRows(q: Queryable, licenses: readonly NewLicense[]): Promise<void> {
+    const params: unknown[] = [];
+    const rows = licenses.map((l) => {
+      const p = params.length;
+      params.push(l.identifier, l.uscc, l.typeCode, l.serial, l.version, l.statusListId, l.statusIndex, JSON.stringify(l.record), l.fullForm, l.at.toISOString(), l.replaces ?? null);
+      const at = `$${p + 10}::timestamptz`;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::int, 'valid', $${p + 6}, $${p + 7}::int, $${p + 8}::jsonb, $${p + 9}, ${at}, ${at}, $${p + 11})`;
+    });
     try {
       await q.query(
         `INSERT INTO licences (identifier, uscc, type_code, serial, version, status, status_list_id, status_index, record, full_form, created_at, updated_at, replaces)
-         SELECT identifier, uscc, type_code, serial, version, 'valid', status_list_id, status_index, record, full_form, at, at, replaces
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::jsonb[], $9::text[], $10::timestamptz[], $11::text[])
-           AS t (identifier, uscc, type_code, serial, version, status_list_id, status_index, record, full_form, at, replaces)`,
-        [
-          col((l) => l.identifier),
-          col((l) => l.uscc),
-          col((l) => l.typeCode),
-          col((l) => l.serial),
-          col((l) => l.version),
-          col((l) => l.statusListId),
-          col((l) => l.statusIndex),
-          col((l) => JSON.stringify(l.record)),
-          col((l) => l.fullForm),
-          col((l) => l.at.toISOString()),
-          col((l) => l.replaces ?? null),
-        ],
+         VALUES ${rows.join(', ')}`,
+        params,
       );
     } catch (e) {
       const state = sqlState(e);
@@ -238,11 +247,6 @@ export class SqlLicenseStore implements LicenseStore {
       if (state === FOREIGN_KEY_VIOLATION) throw new ElicenseError('DEPARTMENT_NOT_FOUND', 'unknown department or status list');
       throw e;
     }
-    await q.query(
-      `INSERT INTO licence_events (identifier, from_status, to_status, reason, actor, at)
-       SELECT identifier, NULL, 'valid', 'issued', actor, at FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t (identifier, actor, at)`,
-      [col((l) => l.identifier), col((l) => l.actor), col((l) => l.at.toISOString())],
-    );
   }
 
   async get(q: Queryable, identifier: string): Promise<License | null> {

@@ -56,6 +56,10 @@ export type BatchResult =
 
 /** Licences per transaction in a batch: a crash loses at most the chunk in flight, and leaves nothing of it. */
 export const BATCH_CHUNK = 250;
+/** Licences per INSERT while a chunk is signed: the rows of one part are written while the next part is signed. */
+const INSERT_PART = 50;
+/** Signatures between two turns of the event loop, in which the database connection is served. */
+const YIELD_EVERY = 10;
 
 interface Prepared {
   index: number;
@@ -257,17 +261,39 @@ export class LicenseIssuance {
     const dept = snapshot.departments.get(uscc) ?? standing!;
     const signers = await this.#signers(tx, uscc, at, snapshot.version);
     const slots = await this.s.stores.licenses.allocateStatusSlots(tx, uscc, fresh.length, at);
+    // Signing overlaps the database: each part signed is queued for insert (in order, on this transaction's
+    // connection) while the next part is signed, so the server writes rows while this process signs.
     const licenses: NewLicense[] = [];
-    for (let i = 0; i < fresh.length; i++) {
-      const p = fresh[i]!;
-      try {
-        licenses.push(await this.#sign(p.request, dept, signers, snapshot, slots[i]!, at, principal.keyId, caches));
-      } catch (e) {
-        if (isElicenseError(e)) throw new RecordsFailed(new Map([[p.index, e]]));
-        throw e;
+    let writing: Promise<void> = Promise.resolve();
+    const write = (part: readonly NewLicense[]): void => {
+      writing = writing.then(() => this.s.stores.licenses.insert(tx, part));
+      // Observed below (awaited, or awaited and dropped when signing fails first).
+      writing.catch(() => undefined);
+    };
+    try {
+      let queued = 0;
+      for (let i = 0; i < fresh.length; i++) {
+        const p = fresh[i]!;
+        try {
+          licenses.push(await this.#sign(p.request, dept, signers, snapshot, slots[i]!, at, principal.keyId, caches));
+        } catch (e) {
+          if (isElicenseError(e)) throw new RecordsFailed(new Map([[p.index, e]]));
+          throw e;
+        }
+        if (licenses.length - queued >= INSERT_PART) {
+          write(licenses.slice(queued));
+          queued = licenses.length;
+        }
+        // Let the connection send what is queued and read its answers between signatures.
+        if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      if (queued < licenses.length) write(licenses.slice(queued));
+    } catch (e) {
+      // The transaction is rolled back by the caller: nothing of the chunk stays. Wait for what is queued first.
+      await writing.catch(() => undefined);
+      throw e;
     }
-    await this.s.stores.licenses.insert(tx, licenses);
+    await writing;
     await this.#replace(tx, principal, fresh, licenses, at);
     await this.s.stores.audit.append(
       tx,
