@@ -18,7 +18,8 @@ import { makeGrantCode, grantCodeDigest } from './grantCode';
 import { grantView, readGrantLicense, redeemGrant, refuseNotCurrent, type GrantCaller, type GrantStores } from './grants';
 import { MAX_PRESENTATION_SECONDS, signPresentationPointer } from './presentationPointer';
 import { redeemPresentation, type PresentationResolver } from './presentations';
-import { holderActor, holderCodesOf, recordUsage, usageViewForDepartment, usageViewForHolder } from './usageLog';
+import { holderActor, holderCodesOf, recordUsage, usageViewForDepartment,
+  usageViewForRegion, usageViewForHolder } from './usageLog';
 
 /** Default and limits of the holder's choices (docs/adr/0012). */
 export const HOLDER_LIMITS = {
@@ -378,6 +379,12 @@ export class HolderSide {
   async usageOfHolder(holder: HolderPrincipal, page: Page) {
     const events = await this.store.usageOfHolder(this.deps.db, holder.holderCode, page);
     return { events: events.map(usageViewForHolder), next: events.length === page.limit ? events[events.length - 1]!.eventId : null };
+  }
+
+  /** Every use in the region (region admin, auditor), narrowed by department, kind or licence. */
+  async usageOfRegion(filter: { region?: string; uscc?: string; kind?: string; licenseIdentifier?: string }, page: Page) {
+    const events = await this.store.usageOfRegion(this.deps.db, filter, page);
+    return { events: events.map(usageViewForRegion), next: events.length === page.limit ? events[events.length - 1]!.eventId : null };
   }
 
   async usageOfDepartment(uscc: string, page: Page) {

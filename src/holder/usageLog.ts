@@ -74,6 +74,16 @@ export function usageViewForHolder(e: UsageEvent) {
   };
 }
 
+/** A use as the region admin and the auditor see it: who used which licence for what, no holder codes. */
+export function usageViewForRegion(e: UsageEvent) {
+  return {
+    ...usageViewForDepartment(e),
+    actor: { kind: e.actor.kind, region: e.actor.region ?? null, uscc: e.actor.uscc ?? null, name: e.actor.name ?? null },
+    copyId: e.copyId ?? null,
+    presentationId: e.presentationId ?? null,
+  };
+}
+
 /** A use as the department that made it sees it: no holder codes. */
 export function usageViewForDepartment(e: UsageEvent) {
   return {

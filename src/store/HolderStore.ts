@@ -325,6 +325,26 @@ export class SqlHolderStore {
     return rows.map(toUsage);
   }
 
+  /**
+   * Every use in the region, newest first, for the region admin and the auditor; narrowed to one department
+   * (region and USCC), one kind or one licence when asked.
+   */
+  async usageOfRegion(q: Queryable, filter: { region?: string; uscc?: string; kind?: string; licenseIdentifier?: string }, page: Page): Promise<UsageEvent[]> {
+    const where: string[] = ['event_id < $1'];
+    const args: unknown[] = [page.before ?? Number.MAX_SAFE_INTEGER];
+    const add = (sql: string, value: unknown) => {
+      args.push(value);
+      where.push(`${sql} = $${args.length}`);
+    };
+    if (filter.region !== undefined) add('actor_region', filter.region);
+    if (filter.uscc !== undefined) add('actor_uscc', filter.uscc);
+    if (filter.kind !== undefined) add('kind', filter.kind);
+    if (filter.licenseIdentifier !== undefined) add('licence_identifier', filter.licenseIdentifier);
+    args.push(page.limit);
+    const rows = await q.query<Record<string, unknown>>(`SELECT ${USAGE_COLUMNS} FROM usage_events WHERE ${where.join(' AND ')} ORDER BY event_id DESC LIMIT $${args.length}`, args);
+    return rows.map(toUsage);
+  }
+
   /** The uses a department made (by its USCC, in its own region), newest first. */
   async usageOfDepartment(q: Queryable, region: string, uscc: string, page: Page): Promise<UsageEvent[]> {
     const rows = await q.query<Record<string, unknown>>(

@@ -325,6 +325,27 @@ describe('bad input, each with its stable code', () => {
   });
 });
 
+describe('the region-wide usage log (GET /v1/usage)', () => {
+  it('the region admin and the auditor see every use, narrowed by department, kind or licence, without holder codes; a department key and a consumer key are refused', async () => {
+    for (const key of [node.keys.admin, node.keys.auditor]) {
+      const all = await http(node.url, 'GET', '/v1/usage?limit=500', { key });
+      expect(all.status).toBe(200);
+      expect(all.body.events.length).toBeGreaterThan(0);
+      expect(all.body.events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['consumer_query']));
+      expect(JSON.stringify(all.body)).not.toMatch(/holderCodes|certificateHolderCode/);
+    }
+    const ofB = await http(node.url, 'GET', `/v1/usage?region=${REGION}&uscc=${B}&kind=consumer_query`, { key: node.keys.admin });
+    expect(ofB.status).toBe(200);
+    expect(ofB.body.events.length).toBeGreaterThan(0);
+    for (const e of ofB.body.events) expect(e).toMatchObject({ kind: 'consumer_query', actor: { region: REGION, uscc: B } });
+    const ofLicence = await http(node.url, 'GET', `/v1/usage?licenseIdentifier=${encodeURIComponent(business)}`, { key: node.keys.auditor });
+    for (const e of ofLicence.body.events) expect(e.licenseIdentifier).toBe(business);
+    expect((await http(node.url, 'GET', '/v1/usage', { key: node.keys.issuerOf(A) })).status).toBe(403);
+    expect((await http(node.url, 'GET', '/v1/usage', { key: consumer })).status).toBe(403);
+    expect((await http(node.url, 'GET', '/v1/usage?kind=nonsense', { key: node.keys.admin })).status).toBe(400);
+  });
+});
+
 describe('a consuming department that is not active', () => {
   it('suspended, its consumer key uses nothing (409 DEPARTMENT_NOT_ACTIVE); reinstated, it does again', async () => {
     expect((await http(node.url, 'POST', `/v1/departments/${B}/suspend`, { key: node.keys.admin, json: { reason: 'consumer test' } })).status).toBe(200);

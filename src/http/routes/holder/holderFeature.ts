@@ -20,6 +20,7 @@ import {
   REDEEM_GRANT,
   REDEEM_PRESENTATION,
   USAGE_QUERY,
+  REGION_USAGE_QUERY,
 } from './holderSchemas';
 
 const TAG = 'holder';
@@ -422,6 +423,21 @@ export function createHolderFeature(services: NodeServices): Feature {
       handler: async (_req, res, ctx, input) => {
         const caller = departmentOf(ctx);
         res.json(await side.usageOfDepartment(caller.uscc, { limit: input.query.limit ?? 100, ...(input.query.before !== undefined ? { before: input.query.before } : {}) }));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/usage',
+      permission: 'audit:read',
+      summary:
+        "Every use of a licence in the region (presentations, grant exchanges and reads, annotated copies, consuming departments' queries, verifications and copies): when, which licence, " +
+        'who used it (kind, region, department), purpose or cause, service item, case; newest first, narrowed by ?region&uscc, ?kind or ?licenseIdentifier. No holder codes. Region admin and auditor.',
+      tag: GRANTS_TAG,
+      input: { query: { schema: REGION_USAGE_QUERY } },
+      handler: async (_req, res, _ctx, input) => {
+        const { before, limit, ...filter } = input.query;
+        res.setHeader('Cache-Control', 'no-store');
+        res.json(await side.usageOfRegion(filter, { limit: limit ?? 100, ...(before !== undefined ? { before } : {}) }));
       },
     }),
   ];

@@ -1,5 +1,6 @@
 import { HOLDER_LIMITS } from '../../../holder/HolderSide';
-import { integer, object, string, text } from '../../schema/Schema';
+import { USAGE_KINDS } from '../../../holder/usageLog';
+import { integer, object, oneOf, string, text } from '../../schema/Schema';
 
 const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,3})?)?(Z|[+-]\\d{2}:\\d{2})$';
 
@@ -62,6 +63,16 @@ export const GRANT_LICENSE_PARAMS = object(
 export const USAGE_QUERY = object({
   before: integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Events before this event id (the `next` of the previous page)' }),
   limit: integer({ minimum: 1, maximum: 500, description: 'Page size', default: 100 }),
+});
+
+/** The region-wide usage log (region admin, auditor): pages as USAGE_QUERY, narrowed by department, kind or licence. */
+export const REGION_USAGE_QUERY = object({
+  before: integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Events before this event id (the `next` of the previous page)' }),
+  limit: integer({ minimum: 1, maximum: 500, description: 'Page size', default: 100 }),
+  region: string({ pattern: '^\\d{6}$', description: "The using department's region code", examples: ['350000'] }),
+  uscc: string({ pattern: '^[0-9A-HJ-NPQRTUWXY]{18}$', description: "The using department's USCC", examples: ['11350100DM00000133'] }),
+  kind: oneOf(USAGE_KINDS, { description: 'One kind of use' }),
+  licenseIdentifier: string({ minLength: 1, maxLength: 200, description: 'One licence' }),
 });
 
 export const CREATE_ANNOTATED_COPY = object(
