@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { ElicenseError } from '../errors';
 import { DataDirLock } from './DataDirLock';
@@ -39,6 +40,25 @@ export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
 /** PGlite's own start parameters (single-user mode and its settings), then ours, which PostgreSQL applies last. */
 export function embeddedStartParams(defaults: readonly string[] = PGlite.defaultStartParams): string[] {
   return [...defaults, ...Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+}
+
+/**
+ * Runs `open` (which compiles PGlite's WebAssembly) with V8's baseline WebAssembly compiler only (Liftoff).
+ * Otherwise V8 recompiles every PostgreSQL function that gets warm with its optimising compiler and keeps
+ * both: 40 to 50 MB of machine code that never goes away, while PGlite's queries cost the same either way
+ * (measured: its time goes to the JavaScript around each query, docs/adr/0005). V8 reads the flag when it
+ * compiles a module, so it is set for PGlite's compile only and cleared after it: modules compiled later (text
+ * shaping for PDFs, QR reading) are optimised as usual. A node started with --liftoff-only keeps it.
+ */
+export async function withBaselineWasmCompiler<T>(open: () => Promise<T>): Promise<T> {
+  const given = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => a === '--liftoff-only' || a === '--liftoff_only');
+  if (given) return open();
+  setFlagsFromString('--liftoff-only');
+  try {
+    return await open();
+  } finally {
+    setFlagsFromString('--no-liftoff-only');
+  }
 }
 
 /** Whether `dataDir` holds an initialised PostgreSQL data directory (PGlite keeps PGDATA there as is). */
@@ -103,7 +123,7 @@ export class EmbeddedDatabase implements Database {
       const options: EmbeddedStartOptions = { startParams: embeddedStartParams() };
       // A new data directory is made in a child process (the real PGlite only: a test runner's stand-in initialises in place).
       if (pglite === PGlite && !isInitialisedDataDir(dataDir)) await initialiseDataDirApart(dataDir, options);
-      return new EmbeddedDatabase(await pglite.create(dataDir, options), lock);
+      return new EmbeddedDatabase(await withBaselineWasmCompiler(() => pglite.create(dataDir, options)), lock);
     } catch (e) {
       lock.release();
       throw new ElicenseError('STORE_UNAVAILABLE', 'the embedded database could not be opened', { dataDir }, { cause: e });
