@@ -169,6 +169,8 @@ export const ERROR_CODES = [
   'CONSUMER_GRANT_NOT_FOUND',
   /** A consumer query that names none or more than one of identifier, holder, qr. */
   'CONSUMER_QUERY_INVALID',
+  /** A verification worker thread crashed or did not answer in time (it is replaced): 503, try again. */
+  'VERIFIER_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -132,6 +132,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   HOLDER_CONSENT_REQUIRED: 403,
   CONSUMER_GRANT_NOT_FOUND: 404,
   CONSUMER_QUERY_INVALID: 422,
+  VERIFIER_UNAVAILABLE: 503,
 };
 
 /** The HTTP status of an error code. */

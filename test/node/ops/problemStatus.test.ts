@@ -16,6 +16,7 @@ const SERVER_FAULTS: Readonly<Record<string, number>> = {
   NOT_READY: 503,
   IMAGE_DECODER_BUSY: 503,
   REGION_NOT_SET_UP: 503,
+  VERIFIER_UNAVAILABLE: 503,
   // A peer region's node, as this node met it on a department's behalf (docs/adr/0006, "Departments of peer regions").
   PEER_UNREACHABLE: 502,
   PEER_ANSWER_INVALID: 502,

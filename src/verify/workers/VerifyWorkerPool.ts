@@ -1,0 +1,203 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ElicenseError, type ErrorCode } from '../../errors';
+import type { AnyFormResult } from '../forms/verifyAnyForm';
+import type { PresentedStatus, TrustSnapshotSource } from './TrustSnapshot';
+import type { VerifyWorkerMessage, VerifyWorkerReply } from './verifyWorker';
+
+export interface VerifyWorkerPoolOptions {
+  /** Worker threads (default: the machine's available parallelism). */
+  workers?: number;
+  /** A request not answered within this time ends its worker (replaced) and is answered VERIFIER_UNAVAILABLE. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface PooledVerification {
+  /** The verification clock. */
+  at: Date;
+  /** The trust version to judge with (setTrust); default the newest. */
+  trustVersion?: number;
+  /** The presented licence's status, looked up by the caller first (the verifier itself is pure). */
+  status?: PresentedStatus | null;
+}
+
+interface Pending {
+  resolve(result: AnyFormResult): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Trust versions this worker was sent (in order: it builds each once). */
+  versions: Set<number>;
+  pending: Map<number, Pending>;
+}
+
+/** Trust versions kept for sending to (new) workers: the newest two, as a worker keeps. */
+const KEPT_VERSIONS = 2;
+
+/**
+ * Verification on worker threads, so that one node process uses every core
+ * for the CPU-bound part (strict parsing, canonical JSON, schema checks,
+ * signature verification). Each worker holds the type standards, warm caches
+ * and the trust data of the newest versions, built from the snapshot source
+ * once per version (setTrust) — a request carries only its bytes, the time,
+ * the trust version and the licence's prefetched status. Requests go to the
+ * worker with the fewest in flight. A worker that crashes or does not answer
+ * within timeoutMs is replaced and its requests answered with
+ * VERIFIER_UNAVAILABLE (never left hanging). Workers hold the process open only
+ * while they have requests; close() ends them all.
+ */
+export class VerifyWorkerPool {
+  readonly size: number;
+  readonly #timeoutMs: number;
+  readonly #slots: Slot[] = [];
+  readonly #versions = new Map<number, TrustSnapshotSource>();
+  #newest: number | undefined;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: VerifyWorkerPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Registers a trust version (sent to each worker once, before its first request of that version). */
+  setTrust(version: number, source: TrustSnapshotSource): void {
+    if (this.#versions.has(version)) return;
+    this.#versions.set(version, source);
+    if (this.#newest === undefined || version > this.#newest) this.#newest = version;
+    for (const v of [...this.#versions.keys()].sort((a, b) => a - b).slice(0, -KEPT_VERSIONS)) this.#versions.delete(v);
+  }
+
+  get trustVersion(): number | undefined {
+    return this.#newest;
+  }
+
+  /** Requests sent and not yet answered, over all workers. */
+  get inFlight(): number {
+    return this.#slots.reduce((n, s) => n + s.pending.size, 0);
+  }
+
+  /** Verifies one presented form (any form verifyAnyForm reads) on a worker thread. */
+  verify(bytes: Uint8Array, req: PooledVerification): Promise<AnyFormResult> {
+    if (this.#closed) return Promise.reject(new ElicenseError('VERIFIER_UNAVAILABLE', 'the verifier is shutting down'));
+    const version = req.trustVersion ?? this.#newest;
+    const source = version === undefined ? undefined : this.#versions.get(version);
+    if (version === undefined || !source) return Promise.reject(new ElicenseError('NOT_READY', `trust version ${version ?? '(none)'} is not loaded in the verifier pool`));
+    const slot = this.#leastBusy();
+    if (!slot.versions.has(version)) {
+      slot.versions.add(version);
+      this.#post(slot, { type: 'trust', version, source });
+    }
+    const id = this.#nextId++;
+    return new Promise<AnyFormResult>((resolve, reject) => {
+      const timer = setTimeout(() => this.#lose(slot, `a verification took longer than ${this.#timeoutMs} ms`), this.#timeoutMs);
+      slot.pending.set(id, { resolve, reject, timer });
+      if (slot.pending.size === 1) slot.worker.ref();
+      this.#post(slot, { type: 'verify', id, version, bytes, at: req.at, status: req.status ?? null });
+    });
+  }
+
+  /**
+   * Ends worker `index` as a crash would (drills and tests): its requests are
+   * answered VERIFIER_UNAVAILABLE and the next request gets a new worker.
+   */
+  crashWorker(index: number): void {
+    const slot = this.#slots[index];
+    if (slot) this.#post(slot, { type: 'exit', code: 70 });
+  }
+
+  /** Ends every worker; requests in flight are answered VERIFIER_UNAVAILABLE. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const slots = this.#slots.splice(0);
+    await Promise.allSettled(slots.map((s) => this.#end(s, 'the verifier is shutting down')));
+  }
+
+  #leastBusy(): Slot {
+    let best: Slot | undefined;
+    for (const s of this.#slots) if (!best || s.pending.size < best.pending.size) best = s;
+    if (best && (best.pending.size === 0 || this.#slots.length >= this.size)) return best;
+    return this.#spawn();
+  }
+
+  #spawn(): Slot {
+    const slot: Slot = { worker: spawnWorker(), versions: new Set(), pending: new Map() };
+    slot.worker.unref();
+    slot.worker.on('message', (reply: VerifyWorkerReply) => {
+      const p = slot.pending.get(reply.id);
+      if (!p) return;
+      slot.pending.delete(reply.id);
+      clearTimeout(p.timer);
+      if (slot.pending.size === 0) slot.worker.unref();
+      if (reply.ok) p.resolve(reply.result);
+      else p.reject(new ElicenseError(reply.code as ErrorCode, reply.message));
+    });
+    const lost = () => this.#lose(slot, 'a verifier thread stopped');
+    slot.worker.on('error', lost);
+    slot.worker.on('exit', lost);
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #post(slot: Slot, message: VerifyWorkerMessage): void {
+    slot.worker.postMessage(message);
+  }
+
+  /** A worker crashed or hung: out of the pool, ended, and its requests answered. */
+  #lose(slot: Slot, why: string): void {
+    const at = this.#slots.indexOf(slot);
+    if (at < 0) return;
+    this.#slots.splice(at, 1);
+    void this.#end(slot, `${why}; try again`);
+  }
+
+  async #end(slot: Slot, why: string): Promise<void> {
+    slot.worker.removeAllListeners();
+    slot.worker.on('error', () => undefined);
+    for (const p of slot.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new ElicenseError('VERIFIER_UNAVAILABLE', why));
+    }
+    slot.pending.clear();
+    await slot.worker.terminate();
+  }
+}
+
+/**
+ * Workers from the environment: ELICENSE_VERIFY_WORKERS unset, empty, "0" or
+ * "off": none (verification in the request's thread, as before); "auto": one
+ * per available core; a number 1..64: that many. Anything else is CONFIG_INVALID.
+ */
+export function verifyWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = (env['ELICENSE_VERIFY_WORKERS'] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'off') return 0;
+  if (raw === 'auto') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ElicenseError('CONFIG_INVALID', `ELICENSE_VERIFY_WORKERS must be off, auto or 1..64 (is ${JSON.stringify(raw)})`);
+  return n;
+}
+
+/**
+ * The worker runs the compiled verifyWorker.js beside this file. Run from the
+ * TypeScript sources (the tests), it compiles them as it loads them, with
+ * @swc/core (a dev dependency, as the tests' own transform is).
+ */
+function spawnWorker(): Worker {
+  const compiled = join(__dirname, 'verifyWorker.js');
+  if (existsSync(compiled)) return new Worker(compiled);
+  return new Worker(
+    `const { readFileSync } = require('node:fs');
+     const { transformSync } = require('@swc/core');
+     require.extensions['.ts'] = (module, filename) => {
+       const { code } = transformSync(readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+       module._compile(code, filename);
+     };
+     require(require('node:worker_threads').workerData);`,
+    { eval: true, workerData: join(__dirname, 'verifyWorker.ts') },
+  );
+}

@@ -1,0 +1,69 @@
+import { parentPort } from 'node:worker_threads';
+import { isElicenseError } from '../../errors';
+import { StandardsCatalog } from '../../standards/StandardsCatalog';
+import { verifyAnyForm, type AnyFormResult } from '../forms/verifyAnyForm';
+import { createVerifierCaches } from '../VerifyContext';
+import { buildTrust, type BuiltTrust, type PresentedStatus, type TrustSnapshotSource } from './TrustSnapshot';
+
+/** Messages of VerifyWorkerPool to one worker, in the order it must act on them. */
+export type VerifyWorkerMessage =
+  /** A trust version: built here once, kept until a newer one arrives (the previous one too, for requests in flight). */
+  | { type: 'trust'; version: number; source: TrustSnapshotSource }
+  /** One presented form (bytes, any form verifyAnyForm reads), judged at `at` with trust version `version`. */
+  | { type: 'verify'; id: number; version: number; bytes: Uint8Array; at: Date; status: PresentedStatus | null }
+  /** Ends the thread with this exit code (crash drills and tests: the pool must replace it and answer its requests). */
+  | { type: 'exit'; code: number };
+
+export type VerifyWorkerReply =
+  | { id: number; ok: true; result: AnyFormResult }
+  | { id: number; ok: false; code: string; message: string };
+
+/**
+ * Worker thread entry of VerifyWorkerPool: holds the type standards, the trust
+ * data of the latest two versions and warm verifier caches, and verifies what
+ * it is sent, one request at a time, in order. A request never crashes the
+ * thread: whatever goes wrong is answered as an error for that request.
+ */
+const catalog = StandardsCatalog.load();
+const caches = createVerifierCaches();
+/** Trust data by version, or why it could not be built (its requests are answered with that error). */
+const trusts = new Map<number, BuiltTrust | { code: string; message: string }>();
+
+async function handle(m: VerifyWorkerMessage): Promise<VerifyWorkerReply | null> {
+  switch (m.type) {
+    case 'trust':
+      try {
+        trusts.set(m.version, buildTrust(m.source));
+      } catch (e) {
+        trusts.set(m.version, { code: isElicenseError(e) ? e.code : 'TRUST_MATERIAL_INVALID', message: isElicenseError(e) ? e.message : 'the trust data could not be read' });
+      }
+      // The newest two versions: requests sent just before a change still find theirs.
+      for (const v of [...trusts.keys()].sort((a, b) => a - b).slice(0, -2)) trusts.delete(v);
+      return null;
+    case 'exit':
+      process.exit(m.code);
+      return null;
+    case 'verify': {
+      const built = trusts.get(m.version);
+      if (!built) return { id: m.id, ok: false, code: 'NOT_READY', message: `trust version ${m.version} is not loaded in this verifier` };
+      if (typeof built !== 'function') return { id: m.id, ok: false, ...built };
+      const result = await verifyAnyForm(m.bytes, { trust: built(m.at, m.status), catalog, at: m.at, caches });
+      return { id: m.id, ok: true, result };
+    }
+  }
+}
+
+// Requests are answered strictly in arrival order (a PDF's verification is asynchronous).
+let chain: Promise<void> = Promise.resolve();
+parentPort?.on('message', (m: VerifyWorkerMessage) => {
+  chain = chain.then(async () => {
+    let reply: VerifyWorkerReply | null;
+    try {
+      reply = await handle(m);
+    } catch (e) {
+      if (m.type !== 'verify') throw e;
+      reply = { id: m.id, ok: false, code: isElicenseError(e) ? e.code : 'INTERNAL', message: isElicenseError(e) ? e.message : 'the verifier failed on this input' };
+    }
+    if (reply) parentPort!.postMessage(reply);
+  });
+});
