@@ -149,6 +149,7 @@ async function main(): Promise<void> {
     const mb = (x: number) => `${x.toFixed(0).padStart(5)} MB`;
     process.stdout.write(`\nMemory of the node process (RSS, MB = 2^20 bytes; the load generator and a PostgreSQL server are not included)\n`);
     for (const m of stores) {
+      process.stdout.write(`  ratio batch verification / two-signature floor (raw verify / ${b.signaturesPerLicence}: department signature + region timestamp): ${b.ratioToTwoSignatureFloor.toFixed(3)}\n`);
       const name = m.store === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL';
       const target = m.store === 'embedded' ? `  (target < ${MEMORY_TARGET_MB} MB)` : '';
       const fresh = m.store === 'embedded' ? 'new data directory: initdb, migrations, demo region' : 'new database: migrations, demo region';

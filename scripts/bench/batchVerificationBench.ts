@@ -17,6 +17,10 @@ export interface BatchVerificationBenchResult {
   rawVerifyPerSecond: number;
   /** licencesPerSecond / rawVerifyPerSecond. */
   ratioToRawVerify: number;
+  /** Signatures verified per licence (the department's and the region timestamp's). */
+  signaturesPerLicence: number;
+  /** licencesPerSecond / (rawVerifyPerSecond / signaturesPerLicence): against the floor of verifying both signatures. */
+  ratioToTwoSignatureFloor: number;
   /** Milliseconds per whole batch request (median round): p50, p99. */
   latencyMs: { p50: number; p99: number };
 }
@@ -128,6 +132,8 @@ export async function batchVerificationBench(t: BatchVerificationTarget, opts: {
     licencesPerSecond,
     rawVerifyPerSecond: rawPerSecond,
     ratioToRawVerify: licencesPerSecond / rawPerSecond,
+    signaturesPerLicence: 2,
+    ratioToTwoSignatureFloor: licencesPerSecond / (rawPerSecond / 2),
     latencyMs: { p50: Math.round(quantile(latencies, 0.5)), p99: Math.round(quantile(latencies, 0.99)) },
   };
 }
