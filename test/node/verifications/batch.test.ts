@@ -191,6 +191,16 @@ describe('POST /v1/verifications/batch', () => {
     expect(huge.body.detail).toMatch(/smaller batches/);
   });
 
+  it('answers the example of the OpenAPI document ("Try it out") with 200 and a result per item', async () => {
+    const doc = await http(node.url, 'GET', '/openapi.json');
+    const op = doc.body.paths['/v1/verifications/batch'].post;
+    const example = op.requestBody.content['application/json'].example;
+    const r = await batch(example);
+    expect(r.status).toBe(200);
+    expect(r.body.results).toHaveLength(example.items.length);
+    expect(r.body.results.every((x: any) => x.status === 'rejected' && x.verification.reasons.length > 0)).toBe(true);
+  });
+
   it('counts every verified item in the metrics and the statistics', async () => {
     const metric = async () => {
       const text = await node.services.metrics.registry.getSingleMetricAsString('elicense_verifications_total');
