@@ -6,10 +6,10 @@
  * Options (environment): BENCH_ROUNDS (default 5), BENCH_MILLIS per round and case (default 1000),
  * BENCH_LICENCES distinct licences cycled through (default 256), BENCH_HTTP_SECONDS per HTTP round
  * (default 3), BENCH_HTTP_CONNECTIONS (default 16), BENCH_BATCHES of 1,000 licences (default 5),
- * BENCH_SINGLES single issuances timed (default 200), BENCH_ONLY (comma list of verification, http,
+ * BENCH_SINGLES single issuances timed (default 200), BENCH_ONLY (comma list of verification, workers, http,
  * issuance, forms, sm2, batch, memory; default all), BENCH_BATCH_CLIENTS batch verification requests in
  * flight (default 2), BENCH_MEMORY_SECONDS idle after first start and saturated load, each (default 60; 20 for a quick run), BENCH_SM2_OPENSSL_SECONDS for `openssl speed sm2` (default 3), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
- * QR texts cycled through (default 64). The node cases run the compiled node as a child process, on PostgreSQL when
+ * QR texts cycled through (default 64), BENCH_WORKERS threads of the workers case (default: the cores). The node cases run the compiled node as a child process, on PostgreSQL when
  * DATABASE_URL is set (a new database, dropped afterwards), else on the embedded store.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { formsBench, type FormsBenchResult } from './bench/formsBench';
 import { sm2Bench, type Sm2BenchResult } from './bench/sm2Bench';
 import { issuanceBench, type IssuanceBenchResult } from './bench/issuanceBench';
 import { verificationBench, type VerificationBenchResult } from './bench/verificationBench';
+import { workersBench, type WorkersBenchResult } from './bench/workersBench';
 import { batchVerificationBench, type BatchVerificationBenchResult } from './bench/batchVerificationBench';
 import { MEMORY_TARGET_MB, storeMemory, type MemoryBenchResult, type StoreMemoryResult } from './bench/memoryBench';
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length };
   const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
 
-  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,http,issuance,forms,sm2,batch,memory').split(',').map((x) => x.trim()));
+  const only = new Set((process.env['BENCH_ONLY'] ?? 'verification,workers,http,issuance,forms,sm2,batch,memory').split(',').map((x) => x.trim()));
 
   let verification: VerificationBenchResult | undefined;
   if (only.has('verification')) {
@@ -47,6 +48,20 @@ async function main(): Promise<void> {
     for (const c of verification.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s\n`);
     process.stdout.write(`  ratio elicense / raw verify: ${verification.ratioToRawVerify.toFixed(3)}  (target >= 0.8)\n`);
     process.stdout.write(`  ratio jose / raw verify:     ${verification.joseRatioToRawVerify.toFixed(3)}  (peer, for comparison)\n`);
+    process.stdout.write(`  ratio elicense / two-signature floor (raw verify / ${verification.signaturesPerLicence}: department signature + region timestamp): ${verification.ratioToTwoSignatureFloor.toFixed(3)}\n`);
+    process.stdout.write(`  ratio peer licence verify / raw verify: ${verification.peerRatioToRawVerify.toFixed(3)}  (target >= 0.8)\n`);
+    process.stdout.write(`  ratio peer licence verify / own-region verify: ${verification.peerRatioToOwn.toFixed(3)}\n`);
+  }
+
+  let workers: WorkersBenchResult | undefined;
+  if (only.has('workers')) {
+    workers = await workersBench({ licences: num('BENCH_LICENCES', 256), rounds, millis: Math.max(millis, 2000), ...(process.env['BENCH_WORKERS'] ? { workers: num('BENCH_WORKERS', cpus().length) } : {}) });
+    const w = workers;
+    process.stdout.write(`\nIn-process verification on worker threads (src/verify/workers), full-form ES256 licences, ${w.inFlightPerWorker} in flight per worker, ${w.cores} cores; load average ${w.loadAverage.start.map((x) => x.toFixed(2)).join(' ')} at start\n`);
+    for (const c of w.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.opsPerSecond).padStart(8)} /s   (${c.coresBusy.toFixed(2)} cores busy)\n`);
+    process.stdout.write(`  scaling ${w.workers} workers / (${w.workers} x 1 worker): ${w.scaling.toFixed(3)}  (target >= 0.85)\n`);
+    process.stdout.write(`  ratio 1 pooled worker / verifyLicense in the calling thread: ${w.oneWorkerToInProcess.toFixed(3)}\n`);
+    process.stdout.write(`  scaling per CPU second the process got (N workers / 1 worker, each rate / cores busy): ${w.scalingPerCpuSecond.toFixed(3)}  (shared machine: N workers may not get N cores)\n`);
   }
 
   let http: HttpVerificationBenchResult | undefined;
@@ -161,7 +176,7 @@ async function main(): Promise<void> {
   }
   const out = repoPath('bench-results', 'bench.json');
   mkdirSync(repoPath('bench-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, httpVerification: http, issuance, forms, sm2, batchVerification, memory }, null, 2));
+  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, workers, httpVerification: http, issuance, forms, sm2, batchVerification, memory }, null, 2));
   process.stdout.write(`\nwritten ${out}\n`);
 }
 

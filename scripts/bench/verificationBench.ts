@@ -6,6 +6,11 @@ import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { issueLicense } from '../../src/issue/issueLicense';
 import { licenseSigningPayload } from '../../src/format/signingInput';
 import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
+import { StatusBits } from '../../src/format/federation/StatusBits';
+import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
+import { FederatedTrust } from '../../src/trust/FederatedTrust';
+import { firstStatusListId, trustListOfCeremony } from '../../src/trust/publish/buildTrustDocuments';
+import type { TrustInputs } from '../../src/trust/TrustInputs';
 import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
 import { compare, type CaseResult } from './measure';
 
@@ -17,6 +22,17 @@ export interface VerificationBenchResult {
   ratioToRawVerify: number;
   /** jose compact ES256 verify rate / raw node:crypto verify rate, for comparison. */
   joseRatioToRawVerify: number;
+  /**
+   * ECDSA P-256 verifications a full form needs: the department's signature and the region timestamp's
+   * (both always checked). The floor of full-form verification is raw verify / this.
+   */
+  signaturesPerLicence: number;
+  /** elicense full-form rate / (raw verify rate / signaturesPerLicence): how close to the two-signature floor. */
+  ratioToTwoSignatureFloor: number;
+  /** The same licences as a peer region's, verified through FederatedTrust.combine per request (as the node does) / raw verify. */
+  peerRatioToRawVerify: number;
+  /** Peer licence rate / own-region rate (issue 17: does a peer's licence cost 2.5×?). */
+  peerRatioToOwn: number;
 }
 
 /**
@@ -49,6 +65,8 @@ export async function verificationBench(opts: { licences: number; rounds: number
         timestampAuthority: demo.timestampAuthority,
         serial: generateSerial((k) => new Uint8Array(randomBytes(k))),
         at: new Date(now.getTime() - i * 1000),
+        // A status slot, as the node issues, so that the peer case reads a status list bit.
+        statusEntry: { listId: firstStatusListId(dept.uscc), index: i },
       },
     );
     const text = JSON.stringify(form);
@@ -66,6 +84,33 @@ export async function verificationBench(opts: { licences: number; rounds: number
   for (const b of inputs) {
     const r = verifyLicense(b, ctx);
     if (r.result !== 'accepted') throw new Error(`bench licence rejected: ${r.reasons.join(',')}`);
+  }
+  // The same region as a peer of a verifying node of another region: its accepted trust list, a status list
+  // per department (every slot valid), an agreement recognising its types; the node's own region lists none of them.
+  const since = new Date(now.getTime() - 3_600_000);
+  const doc = trustListOfCeremony(demo.pki, { sequence: 1, issuedAt: since, validitySeconds: 86_400, since });
+  const peers = new FederatedTrust(
+    [
+      {
+        rootSha256: parseCertificate(demo.pki.root.certificate.der).fingerprint,
+        region: doc.region,
+        trustList: { doc, fetchedAt: since },
+        statusLists: new Map(doc.statusLists.map((l) => [l.listId, { listId: l.listId, uscc: l.uscc, bits: StatusBits.empty(Math.max(1024, opts.licences)), sequence: 1, issuedAt: since, ttlSeconds: 86_400, fetchedAt: since }])),
+      },
+    ],
+    [{ peerRegion: doc.region.code, peerTypeCode: standard.typeCode, localTypeCode: standard.typeCode, conditions: { maxStatusAgeSeconds: 86_400 } }],
+  );
+  const ownRegion: TrustInputs = { anchors: [], lookupDepartment: () => undefined, lookupTimestampAuthority: () => undefined, lookupSignerCertificate: () => undefined, statusOf: () => ({ kind: 'not_covered' }), source: 'the verifying region', asOf: since };
+  const verifyingRegion = doc.region.code === '110000' ? '120000' : '110000';
+  const peerCaches = createVerifierCaches();
+  const verifyAsPeer = (b: Buffer) => {
+    // As POST /v1/verifications does: the trust inputs combined per request, then the pure verifier.
+    const trust = peers.combine(ownRegion, { ownRegionCode: verifyingRegion, at: () => now, agreementAsOf: since });
+    return verifyLicense(b, { trust, catalog, at: now, caches: peerCaches });
+  };
+  for (const b of inputs) {
+    const r = verifyAsPeer(b);
+    if (r.result !== 'accepted' || r.status?.value !== 'valid') throw new Error(`bench licence rejected as a peer's: ${r.reasons.join(',')}`);
   }
   const n = inputs.length;
   const cases = await compare(
@@ -87,15 +132,26 @@ export async function verificationBench(opts: { licences: number; rounds: number
         name: 'jose compactVerify ES256 (same payload)',
         run: (i) => jose.compactVerify(joseTokens[i % n]!, joseKey),
       },
+      {
+        name: 'peer licence verify (FederatedTrust.combine + status list)',
+        run: (i) => {
+          if (verifyAsPeer(inputs[i % n]!).result !== 'accepted') throw new Error('peer verify failed');
+        },
+      },
     ],
     { rounds: opts.rounds, millis: opts.millis, warmupMillis: 500 },
   );
-  const [raw, ours, joseCase] = cases as [CaseResult, CaseResult, CaseResult];
+  const [raw, ours, joseCase, peer] = cases as [CaseResult, CaseResult, CaseResult, CaseResult];
+  const signaturesPerLicence = 2;
   return {
     licences: n,
     fullFormBytes: Math.round(inputs.reduce((s, b) => s + b.length, 0) / n),
     cases,
     ratioToRawVerify: ours.opsPerSecond / raw.opsPerSecond,
     joseRatioToRawVerify: joseCase.opsPerSecond / raw.opsPerSecond,
+    signaturesPerLicence,
+    ratioToTwoSignatureFloor: ours.opsPerSecond / (raw.opsPerSecond / signaturesPerLicence),
+    peerRatioToRawVerify: peer.opsPerSecond / raw.opsPerSecond,
+    peerRatioToOwn: peer.opsPerSecond / ours.opsPerSecond,
   };
 }
