@@ -3,7 +3,7 @@ import { generateSerial } from '../../codes/licenseIdentifier';
 import type { Signer } from '../../crypto/Signer';
 import { ElicenseError, isElicenseError } from '../../errors';
 import type { FullForm } from '../../format/FullForm';
-import { issueLicense } from '../../issue/issueLicense';
+import { issueLicense, selfCheckLicense, signNewLicense } from '../../issue/issueLicense';
 import { prepareCheckedRecord } from '../../issue/prepareLicenseRecord';
 import type { AuditEvent, AuditLog } from '../../store/AuditLog';
 import type { Database, Queryable } from '../../store/Database';
@@ -21,6 +21,8 @@ import type { RegionSigners } from '../RegionSigners';
 import type { BatchRecordRequest, IssueRequest } from './issueRequest';
 import { issuerMayIssue, type IssuerStanding } from './issuerMayIssue';
 import { checkLifecycleChange, LicenseRecords, type LicenseRecordsDeps } from './LicenseRecords';
+import { SelfCheckPool } from './SelfCheckPool';
+import { selfCheckTrustOf } from './selfCheckTrust';
 
 /** What issuance uses (a node's services fit it): the re-issue's revocation goes through LicenseRecords. */
 export interface LicenseIssuanceDeps extends LicenseRecordsDeps {
@@ -90,6 +92,8 @@ class RecordsFailed extends Error {
  */
 export class LicenseIssuance {
   readonly #records: LicenseRecords;
+  /** Worker threads for the self-check of batch licences (started by the first batch, stopped when idle). */
+  readonly #pool = new SelfCheckPool();
 
   constructor(private readonly s: LicenseIssuanceDeps) {
     this.#records = new LicenseRecords(s);
@@ -261,39 +265,73 @@ export class LicenseIssuance {
     const dept = snapshot.departments.get(uscc) ?? standing!;
     const signers = await this.#signers(tx, uscc, at, snapshot.version);
     const slots = await this.s.stores.licenses.allocateStatusSlots(tx, uscc, fresh.length, at);
-    // Signing overlaps the database: each part signed is queued for insert (in order, on this transaction's
-    // connection) while the next part is signed, so the server writes rows while this process signs.
+    // Signing overlaps the database and the self-checks: each licence signed here is verified on a worker
+    // thread (SelfCheckPool) while the next is signed, and each part is queued for insert (in order, on this
+    // transaction's connection) once all its licences passed, so the server writes rows meanwhile. Nothing
+    // unchecked is written: a part's insert waits for its checks. Without workers the check runs here.
+    const pool = this.#pool;
+    const trust = pool.size > 0 ? selfCheckTrustOf(snapshot.trust, uscc, signers.tsa.keyId) : null;
+    const trustKey = `${snapshot.version}/${uscc}/${signers.tsa.keyId}/${snapshot.trust.asOf?.getTime() ?? ''}`;
     const licenses: NewLicense[] = [];
+    const checks: Array<Promise<void>> = [];
     let writing: Promise<void> = Promise.resolve();
-    const write = (part: readonly NewLicense[]): void => {
-      writing = writing.then(() => this.s.stores.licenses.insert(tx, part));
+    const write = (part: readonly NewLicense[], partChecks: ReadonlyArray<Promise<void>>): void => {
+      writing = writing.then(() => Promise.all(partChecks)).then(() => this.s.stores.licenses.insert(tx, part));
       // Observed below (awaited, or awaited and dropped when signing fails first).
       writing.catch(() => undefined);
     };
+    const here = (form: FullForm): void => selfCheckLicense(form, { trust: snapshot.trust, catalog: this.s.catalog, at, caches });
     try {
       let queued = 0;
       for (let i = 0; i < fresh.length; i++) {
         const p = fresh[i]!;
-        try {
-          licenses.push(await this.#sign(p.request, dept, signers, snapshot, slots[i]!, at, principal.keyId, caches));
-        } catch (e) {
+        const failed = (e: unknown): never => {
           if (isElicenseError(e)) throw new RecordsFailed(new Map([[p.index, e]]));
           throw e;
+        };
+        let signed: { license: NewLicense; form: FullForm };
+        try {
+          signed = await this.#signUnchecked(p.request, dept, signers, slots[i]!, at, principal.keyId);
+        } catch (e) {
+          failed(e);
         }
+        const form = signed!.form;
+        let check: Promise<void>;
+        if (trust) {
+          // A worker that failed (not the check) hands the licence back: it is checked here instead.
+          check = pool.check(form, trust, trustKey, at).catch((e: unknown) => (isElicenseError(e) ? failed(e) : here(form))).catch(failed);
+        } else {
+          try {
+            here(form);
+          } catch (e) {
+            failed(e);
+          }
+          check = Promise.resolve();
+        }
+        // Observed when its part is written; a refusal must not go unobserved before that.
+        check.catch(() => undefined);
+        checks.push(check);
+        licenses.push(signed!.license);
         if (licenses.length - queued >= INSERT_PART) {
-          write(licenses.slice(queued));
+          write(licenses.slice(queued), checks.slice(queued));
           queued = licenses.length;
         }
         // Let the connection send what is queued and read its answers between signatures.
         if ((i + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (queued < licenses.length) write(licenses.slice(queued));
+      if (queued < licenses.length) write(licenses.slice(queued), checks.slice(queued));
+      await writing;
     } catch (e) {
-      // The transaction is rolled back by the caller: nothing of the chunk stays. Wait for what is queued first.
+      // The transaction is rolled back by the caller: nothing of the chunk stays. Wait for what is queued first,
+      // and name every record whose check failed, so the chunk is run again once without all of them.
       await writing.catch(() => undefined);
-      throw e;
+      if (!(e instanceof RecordsFailed)) throw e;
+      const failures = new Map(e.failures);
+      for (const r of await Promise.allSettled(checks)) {
+        if (r.status === 'rejected' && r.reason instanceof RecordsFailed) for (const [index, cause] of r.reason.failures) failures.set(index, cause);
+      }
+      throw new RecordsFailed(failures);
     }
-    await writing;
     await this.#replace(tx, principal, fresh, licenses, at);
     await this.s.stores.audit.append(
       tx,
@@ -421,32 +459,31 @@ export class LicenseIssuance {
     actor: string,
     caches: VerifierCaches,
   ): Promise<NewLicense> {
-    const form: FullForm = await issueLicense(request.draft, {
+    const form: FullForm = await issueLicense(request.draft, { ...this.#signing(request, department, signers, slot, at), trust: snapshot.trust, caches });
+    return newLicense(request, department, slot, at, actor, form);
+  }
+
+  /** Signed and stamped, not yet self-checked: the caller checks it before it is stored or handed out. */
+  async #signUnchecked(
+    request: IssueRequest,
+    department: NodeDepartment,
+    signers: { department: Signer; tsa: Signer },
+    slot: { statusListId: string; statusIndex: number },
+    at: Date,
+    actor: string,
+  ): Promise<{ license: NewLicense; form: FullForm }> {
+    const form = await signNewLicense(request.draft, this.#signing(request, department, signers, slot, at));
+    return { license: newLicense(request, department, slot, at, actor, form), form };
+  }
+
+  #signing(request: IssueRequest, department: NodeDepartment, signers: { department: Signer; tsa: Signer }, slot: { statusListId: string; statusIndex: number }, at: Date) {
+    return {
       catalog: this.s.catalog,
-      trust: snapshot.trust,
       department: { name: department.name, uscc: department.uscc, divisionCode: department.divisionCode, signer: signers.department },
       timestampAuthority: signers.tsa,
       serial: generateSerial(this.s.random),
       at,
       statusEntry: { listId: slot.statusListId, index: slot.statusIndex },
-      caches,
-    });
-    const record = form.license;
-    const identifier = record['certificateIdentifier'] as string;
-    const parts = identifier.split('.');
-    return {
-      identifier,
-      ...(request.replaces !== undefined ? { replaces: request.replaces.identifier } : {}),
-      uscc: department.uscc,
-      typeCode: request.standard.typeCode,
-      serial: parts[parts.length - 3]!,
-      version: Number(parts[parts.length - 2]),
-      statusListId: slot.statusListId,
-      statusIndex: slot.statusIndex,
-      record,
-      fullForm: JSON.stringify(form),
-      actor,
-      at,
     };
   }
 
@@ -463,6 +500,26 @@ export class LicenseIssuance {
 export function issuerDepartment(principal: Principal): string {
   if (principal.role !== 'issuer' || principal.uscc === null) throw new ElicenseError('FORBIDDEN', 'only an issuer key issues licences, for its own department');
   return principal.uscc;
+}
+
+function newLicense(request: IssueRequest, department: NodeDepartment, slot: { statusListId: string; statusIndex: number }, at: Date, actor: string, form: FullForm): NewLicense {
+  const record = form.license;
+  const identifier = record['certificateIdentifier'] as string;
+  const parts = identifier.split('.');
+  return {
+    identifier,
+    ...(request.replaces !== undefined ? { replaces: request.replaces.identifier } : {}),
+    uscc: department.uscc,
+    typeCode: request.standard.typeCode,
+    serial: parts[parts.length - 3]!,
+    version: Number(parts[parts.length - 2]),
+    statusListId: slot.statusListId,
+    statusIndex: slot.statusIndex,
+    record,
+    fullForm: JSON.stringify(form),
+    actor,
+    at,
+  };
 }
 
 function issueEvent(principal: Principal, l: NewLicense, warnings: readonly IssuedWarning[], withKey: boolean, batch = false): AuditEvent {

@@ -111,6 +111,31 @@ describe('batch issuance: chunks written while signed', () => {
     await auditVerifies();
   }, 300_000);
 
+  it('licences the self-check refuses (on the worker threads) fail, each with its code, in one re-run of the chunk; nothing of them is stored', async () => {
+    const before = await state();
+    // Trust in which the department no longer holds the type: signed, then refused by the check, as a relying party would.
+    const current = async () => {
+      const snap = await node.services.trust.current();
+      const lookupDepartment: typeof snap.trust.lookupDepartment = (u, rc) => {
+        const d = snap.trust.lookupDepartment(u, rc);
+        return d && { ...d, authorizedTypeCodes: new Set<string>() };
+      };
+      return { ...snap, trust: { ...snap.trust, lookupDepartment } };
+    };
+    let signatures = 0;
+    const signers = node.services.signers;
+    const departmentSigner = async (...args: Parameters<typeof signers.departmentSigner>): Promise<Signer> => {
+      const s = await signers.departmentSigner(...args);
+      return { algorithm: s.algorithm, publicKey: s.publicKey, keyId: s.keyId, certificateChain: s.certificateChain, sign: (data) => (signatures++, s.sign(data)) };
+    };
+    const issuance = new LicenseIssuance({ ...node.services, trust: { current }, signers: { departmentSigner, timestampAuthority: (...a) => signers.timestampAuthority(...a) } });
+    const results = await issuance.issueBatch(principal, records('REFUSED', 60));
+    expect(new Set(results.map((r) => (r.status === 'failed' ? r.error.code : r.status)))).toEqual(new Set(['ISSUER_NOT_AUTHORIZED_FOR_TYPE']));
+    // Each record signed once: the chunk was not re-run once per refusal.
+    expect(signatures).toBe(60);
+    expect(await state()).toEqual(before);
+  }, 300_000);
+
   it('a second record with a certificate number of the batch fails alone (LICENSE_NUMBER_IN_USE naming the first)', async () => {
     const batch = records('DUP', 3);
     batch[2] = { ...resolveIssueRequest(node.services.catalog, businessLicenseRequest({ certificateNumber: 'DUP-0' }) as unknown as Parameters<typeof resolveIssueRequest>[1]), idempotencyKey: 'DUP-key-2' };

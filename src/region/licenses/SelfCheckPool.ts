@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ElicenseError, type ErrorCode } from '../../errors';
+import type { FullForm } from '../../format/FullForm';
+import type { SelfCheckAnswer, SelfCheckTask } from './selfCheckWorker';
+import type { SelfCheckTrust } from './selfCheckTrust';
+
+interface Pending {
+  resolve(): void;
+  reject(e: unknown): void;
+  task: SelfCheckTask;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** The trust key this worker holds (sent with the first task of a key). */
+  trustKey: string | undefined;
+}
+
+/** Workers stop after this long without work: an idle node keeps no extra threads (or their memory). */
+const IDLE_MS = 10_000;
+
+/**
+ * Self-verification of freshly signed licences on worker threads, so that a batch is signed on the main
+ * thread while its licences are verified beside it (issue 17). Workers start with the first batch and stop
+ * when idle; a worker that fails hands its checks back to the caller's fallback (run on the main thread),
+ * so a licence is never stored unchecked. `size` 0 turns the pool off.
+ */
+export class SelfCheckPool {
+  readonly size: number;
+  #slots: Slot[] = [];
+  #next = 0;
+  #id = 0;
+  #idle: NodeJS.Timeout | undefined;
+
+  constructor(size = defaultSize()) {
+    this.size = size;
+  }
+
+  /**
+   * Resolves when the worker found `form` would verify against `trust` at `at`; rejects with the
+   * ElicenseError the check raised, or with a plain Error when the worker itself failed.
+   */
+  check(form: FullForm, trust: SelfCheckTrust, trustKey: string, at: Date): Promise<void> {
+    if (this.size === 0) return Promise.reject(new Error('the self-check pool is off'));
+    this.#touch();
+    const slot = this.#slot();
+    const id = ++this.#id;
+    const task: SelfCheckTask = { id, trustKey, form, at, ...(slot.trustKey !== trustKey ? { trust } : {}) };
+    slot.trustKey = trustKey;
+    return new Promise<void>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject, task });
+      // Held while it has work; an idle pool never keeps the process up.
+      slot.worker.ref();
+      slot.worker.postMessage(task);
+    });
+  }
+
+  /** Stops every worker; their pending checks reject. */
+  async close(): Promise<void> {
+    if (this.#idle) clearTimeout(this.#idle);
+    const slots = this.#slots;
+    this.#slots = [];
+    for (const s of slots) this.#fail(s, new Error('the self-check pool closed'));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  #slot(): Slot {
+    if (this.#slots.length < this.size) {
+      const slot: Slot = { worker: spawnWorker(), pending: new Map(), trustKey: undefined };
+      slot.worker.on('message', (a: SelfCheckAnswer) => {
+        const p = slot.pending.get(a.id);
+        if (!p) return;
+        slot.pending.delete(a.id);
+        if (slot.pending.size === 0) slot.worker.unref();
+        if (a.ok) p.resolve();
+        else p.reject(new ElicenseError(a.code as ErrorCode, a.message, a.details));
+      });
+      const gone = (e: unknown) => {
+        this.#slots = this.#slots.filter((s) => s !== slot);
+        this.#fail(slot, e instanceof Error ? e : new Error(`self-check worker stopped (${String(e)})`));
+      };
+      slot.worker.on('error', gone);
+      slot.worker.on('exit', (code) => gone(new Error(`self-check worker exited with code ${code}`)));
+      // After the listeners (a 'message' listener refs the worker again); check() refs it while it has work.
+      slot.worker.unref();
+      this.#slots.push(slot);
+      return slot;
+    }
+    return this.#slots[this.#next++ % this.#slots.length]!;
+  }
+
+  #fail(slot: Slot, e: Error): void {
+    const pending = [...slot.pending.values()];
+    slot.pending.clear();
+    for (const p of pending) p.reject(e);
+  }
+
+  #touch(): void {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => {
+      if (this.#slots.some((s) => s.pending.size > 0)) return this.#touch();
+      void this.close();
+    }, IDLE_MS);
+    this.#idle.unref();
+  }
+}
+
+/** ELICENSE_ISSUANCE_WORKERS, else one fewer than the cores (the main thread signs), at most 4. */
+function defaultSize(): number {
+  const configured = Number(process.env['ELICENSE_ISSUANCE_WORKERS']);
+  if (process.env['ELICENSE_ISSUANCE_WORKERS'] !== undefined && Number.isSafeInteger(configured) && configured >= 0) return configured;
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
+
+/**
+ * The compiled selfCheckWorker.js beside this file; run from the TypeScript sources (the tests), the
+ * worker compiles them as it loads them with @swc/core, as the QR image pool does.
+ */
+function spawnWorker(): Worker {
+  const compiled = join(__dirname, 'selfCheckWorker.js');
+  if (existsSync(compiled)) return new Worker(compiled);
+  return new Worker(
+    `const { readFileSync } = require('node:fs');
+     const { transformSync } = require('@swc/core');
+     require.extensions['.ts'] = (module, filename) => {
+       const { code } = transformSync(readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+       module._compile(code, filename);
+     };
+     require(require('node:worker_threads').workerData);`,
+    { eval: true, workerData: join(__dirname, 'selfCheckWorker.ts') },
+  );
+}
