@@ -64,8 +64,22 @@ export function checkCompactSignature(
   return signer;
 }
 
-/** The signer as shown in a result (no key material), for every licence form. */
-export function signerSummary(s: Pick<SignerEntry, 'leaf' | 'keyId' | 'algorithm'>): NonNullable<VerificationResult['signer']> {
+type SignerSummary = NonNullable<VerificationResult['signer']>;
+
+/** Summaries by certificate, then key id and algorithm: the same few signers sign every licence. */
+const summaries = new WeakMap<ParsedCertificate, Map<string, SignerSummary>>();
+
+/** The signer as shown in a result (no key material), for every licence form; a fresh object each call. */
+export function signerSummary(s: Pick<SignerEntry, 'leaf' | 'keyId' | 'algorithm'>): SignerSummary {
+  let byKey = summaries.get(s.leaf);
+  if (!byKey) summaries.set(s.leaf, (byKey = new Map()));
+  const key = `${s.keyId}|${s.algorithm}`;
+  let summary = byKey.get(key);
+  if (!summary) byKey.set(key, (summary = buildSignerSummary(s)));
+  return { ...summary };
+}
+
+function buildSignerSummary(s: Pick<SignerEntry, 'leaf' | 'keyId' | 'algorithm'>): SignerSummary {
   const id = departmentIdentityOf(s.leaf);
   return {
     keyId: s.keyId,

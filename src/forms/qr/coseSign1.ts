@@ -75,10 +75,10 @@ const bytesOf = (v: unknown): Uint8Array | undefined => (v instanceof Uint8Array
  * only (COSE_MALFORMED otherwise: an unknown header might be critical).
  */
 export function decodeLicenseCose(bytes: Uint8Array): CoseSign1 {
-  const cose = decodeCoseSign1(bytes);
-  const labels = [...(decodeCborStrict(cose.protectedBytes, { maxDepth: 4, maxItems: 64 }) as Map<unknown, unknown>).keys()];
-  if (!labels.every((l) => l === HEADER_ALG || l === HEADER_KID)) throw malformed('the protected header holds alg and kid only');
-  if (Buffer.compare(Buffer.from(bytes), Buffer.from(encodeCoseSign1(cose.protectedBytes, cose.payload, cose.signature))) !== 0) {
+  const { cose, header } = decodeCoseSign1Parts(bytes);
+  for (const l of header.keys()) if (l !== HEADER_ALG && l !== HEADER_KID) throw malformed('the protected header holds alg and kid only');
+  const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (!view(bytes).equals(view(encodeCoseSign1(cose.protectedBytes, cose.payload, cose.signature)))) {
     throw notCanonical('the COSE_Sign1 is not in its one encoding (tag 18, shortest lengths, empty unprotected header)');
   }
   if (cose.alg === COSE_ALGORITHMS.ES256 && isHighS(cose.signature)) throw notCanonical('the ES256 signature is not low-S');
@@ -98,6 +98,11 @@ function notCanonical(message: string): ElicenseError {
  * issuers do). Errors are COSE_MALFORMED.
  */
 export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
+  return decodeCoseSign1Parts(bytes).cose;
+}
+
+/** decodeCoseSign1, with the protected header map it decoded (so that it is decoded once). */
+function decodeCoseSign1Parts(bytes: Uint8Array): { cose: CoseSign1; header: Map<unknown, unknown> } {
   let top: unknown = decodeCborStrict(bytes, { maxDepth: 16, maxItems: 10_000 });
   // RFC 8392 allows the CWT tag (61) around the COSE message; unwrap it once.
   if (top instanceof cbor.Tagged && top.tag === CWT_TAG) top = top.value;
@@ -123,7 +128,7 @@ export function decodeCoseSign1(bytes: Uint8Array): CoseSign1 {
   if (typeof alg !== 'number' || !Number.isInteger(alg)) throw malformed('alg missing from the protected header');
   const kid = bytesOf(header.get(HEADER_KID)) ?? bytesOf(u.get(HEADER_KID));
   if (!kid) throw malformed('kid missing');
-  return { protectedBytes, alg, kid, payload: bytesOf(payload)!, signature: bytesOf(signature)! };
+  return { cose: { protectedBytes, alg, kid, payload: bytesOf(payload)!, signature: bytesOf(signature)! }, header };
 }
 
 function malformed(message: string): ElicenseError {

@@ -10,9 +10,10 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Strict decoder for untrusted CBOR (RFC 8949), checking while it decodes:
- * definite lengths only, no map with a repeated key (compared by the key's
- * exact encoding: a general decoder silently keeps the last of two equal keys,
- * so two readers could see different claims), valid UTF-8 text, integers
+ * definite lengths only, no map with a repeated key (integer, text and simple
+ * keys by value, whatever their encoding, other keys by their exact encoding:
+ * a general decoder silently keeps the last of two equal keys, so two readers
+ * could see different claims), valid UTF-8 text, integers
  * within JavaScript's safe range, bounded nesting and item counts, nothing
  * after the top-level item. Maps become Maps (integer keys survive), tags
  * become `cbor.Tagged`, byte strings Buffers. Errors are COSE_MALFORMED.
@@ -73,13 +74,18 @@ export function decodeCborStrict(bytes: Uint8Array, limits: CborLimits): unknown
       case 5: {
         const n = argument(info);
         const map = new Map<unknown, unknown>();
-        const seen = new Set<string>();
+        // Integer, text and simple keys are compared by value (so 1 and a longer encoding of 1 are one key,
+        // which a general decoder would silently collapse), other keys by their exact encoding.
+        let seen: Set<string> | undefined;
         for (let i = 0; i < n; i++) {
           const start = pos;
           const key = item(depth + 1);
-          const raw = buf.toString('latin1', start, pos);
-          if (seen.has(raw)) fail('a map repeats a key');
-          seen.add(raw);
+          if (typeof key === 'object' && key !== null) {
+            const raw = buf.toString('latin1', start, pos);
+            seen ??= new Set();
+            if (seen.has(raw)) fail('a map repeats a key');
+            seen.add(raw);
+          } else if (map.has(key)) fail('a map repeats a key');
           map.set(key, item(depth + 1));
         }
         return map;

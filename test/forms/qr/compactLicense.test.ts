@@ -340,6 +340,19 @@ describe('COSE internals', () => {
     expect(() => cborDecoder.decode(Buffer.from('0101', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
     expect(() => cborDecoder.decode(Buffer.from('62c328', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
   });
+
+  it.each([
+    ['an integer key and a longer encoding of the same integer', 'a201616118016162'],
+    ['a text key twice', 'a2616b01616b02'],
+    ['a byte-string key twice', 'a2410101410102'],
+    ['a negative integer key and a longer encoding of it', 'a22001380002'],
+  ])('the strict decoder refuses a map with %s', (_name, hex) => {
+    expect(() => cborDecoder.decode(Buffer.from(hex, 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED', message: 'CBOR: a map repeats a key' }));
+  });
+
+  it('the strict decoder keeps maps whose keys differ (byte strings, integers, text)', () => {
+    expect(cborDecoder.decode(Buffer.from('a3410101410202016161', 'hex'))).toEqual(new Map<unknown, unknown>([[Buffer.from([1]), 1], [Buffer.from([2]), 2], [1, 'a']]));
+  });
 });
 
 describe('one canonical QR: a licence QR has exactly one encoding (docs/adr/0003, "One encoding")', () => {
