@@ -167,11 +167,11 @@ async function main(): Promise<void> {
     for (const m of stores) {
       const name = m.store === 'embedded' ? 'embedded store (PGlite)' : 'PostgreSQL';
       const target = m.store === 'embedded' ? `  (target < ${MEMORY_TARGET_MB} MB)` : '';
-      const fresh = m.store === 'embedded' ? 'new data directory: initdb, migrations, demo region' : 'new database: migrations, demo region';
-      process.stdout.write(`  ${`${name}, idle right after first start (${fresh})`.padEnd(92)} ${mb(m.firstStart.ready.rssMb)}  (peak ${m.firstStart.ready.peakMb.toFixed(0)} MB)\n`);
-      process.stdout.write(`  ${`${name}, idle ${m.firstStart.settleSeconds} s after first start`.padEnd(92)} ${mb(m.firstStart.settled.rssMb)}${target}\n`);
-      process.stdout.write(`  ${`${name}, idle after a restart`.padEnd(92)} ${mb(m.restart.rssMb)}${target}\n`);
-      process.stdout.write(`  ${`${name}, after ${m.load.seconds} s of saturated verification (${fmt(m.load.requestsPerSecond)} /s, ${m.load.connections} connections)`.padEnd(92)} ${mb(m.load.end.rssMb)}  (peak ${m.load.end.peakMb.toFixed(0)} MB)\n`);
+      const fresh = m.store === 'embedded' ? 'initdb, migrations, demo region' : 'new database, migrations, demo region';
+      process.stdout.write(`  ${`${name}, idle right after first start (${fresh})`.padEnd(90)} ${mb(m.firstStart.ready.rssMb)}  (peak ${m.firstStart.ready.peakMb.toFixed(0)} MB)\n`);
+      process.stdout.write(`  ${`${name}, idle ${m.firstStart.settleSeconds} s after first start`.padEnd(90)} ${mb(m.firstStart.settled.rssMb)}${target}\n`);
+      process.stdout.write(`  ${`${name}, idle after a restart`.padEnd(90)} ${mb(m.restart.rssMb)}${target}\n`);
+      process.stdout.write(`  ${`${name}, after ${m.load.seconds} s of saturated verification (${fmt(m.load.requestsPerSecond)} /s, ${m.load.connections} connections)`.padEnd(90)} ${mb(m.load.end.rssMb)}  (peak ${m.load.end.peakMb.toFixed(0)} MB)\n`);
     }
   }
   const out = repoPath('bench-results', 'bench.json');
