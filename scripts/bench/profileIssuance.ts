@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const dir = repoPath('bench-results', 'profiles', `issuance-${new Date().toISOString().slice(0, 10)}${label}`);
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
-  const bench = await startBenchNode({ execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=node-%p.cpuprofile'] });
+  const bench = await startBenchNode({ execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   const load = loadavg();
   let summary = '';
   try {

@@ -299,7 +299,7 @@ export class LicenseIssuance {
         let check: Promise<void>;
         if (trust) {
           // A worker that failed (not the check) hands the licence back: it is checked here instead.
-          check = pool.check(form, trust, trustKey, at).catch((e: unknown) => (isElicenseError(e) ? failed(e) : here(form))).catch(failed);
+          check = pool.check(signed!.license.fullForm, trust, trustKey, at).catch((e: unknown) => (isElicenseError(e) ? failed(e) : here(form))).catch(failed);
         } else {
           try {
             here(form);

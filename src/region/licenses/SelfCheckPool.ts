@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ElicenseError, type ErrorCode } from '../../errors';
-import type { FullForm } from '../../format/FullForm';
 import type { SelfCheckAnswer, SelfCheckTask } from './selfCheckWorker';
 import type { SelfCheckTrust } from './selfCheckTrust';
 
@@ -41,15 +40,15 @@ export class SelfCheckPool {
   }
 
   /**
-   * Resolves when the worker found `form` would verify against `trust` at `at`; rejects with the
+   * Resolves when the worker found `fullForm` (the form's JSON text) would verify against `trust` at `at`; rejects with the
    * ElicenseError the check raised, or with a plain Error when the worker itself failed.
    */
-  check(form: FullForm, trust: SelfCheckTrust, trustKey: string, at: Date): Promise<void> {
+  check(fullForm: string, trust: SelfCheckTrust, trustKey: string, at: Date): Promise<void> {
     if (this.size === 0) return Promise.reject(new Error('the self-check pool is off'));
     this.#touch();
     const slot = this.#slot();
     const id = ++this.#id;
-    const task: SelfCheckTask = { id, trustKey, form, at, ...(slot.trustKey !== trustKey ? { trust } : {}) };
+    const task: SelfCheckTask = { id, trustKey, fullForm, at, ...(slot.trustKey !== trustKey ? { trust } : {}) };
     slot.trustKey = trustKey;
     return new Promise<void>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, task });

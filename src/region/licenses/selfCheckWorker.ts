@@ -12,7 +12,8 @@ export interface SelfCheckTask {
   /** Sent with the first task of a trust key; later tasks of the key name it only. */
   trust?: SelfCheckTrust;
   trustKey: string;
-  form: FullForm;
+  /** The full form as stored and handed out (its text: read here as a relying party reads it, and cheap to send). */
+  fullForm: string;
   at: Date;
 }
 
@@ -32,7 +33,7 @@ parentPort?.on('message', (task: SelfCheckTask) => {
     }
     const trust = trusts.get(task.trustKey);
     if (!trust) throw new Error(`self-check trust ${task.trustKey} was not sent`);
-    selfCheckLicense(task.form, { trust, catalog, at: task.at, caches });
+    selfCheckLicense(JSON.parse(task.fullForm) as FullForm, { trust, catalog, at: task.at, caches });
     answer = { id: task.id, ok: true };
   } catch (e) {
     answer = isElicenseError(e)

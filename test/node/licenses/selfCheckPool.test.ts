@@ -43,7 +43,7 @@ describe('SelfCheckPool', () => {
 
   it('a worker passes a good licence and refuses a changed one with the code the main thread gives', async () => {
     const parts = partsOf(form);
-    await expect(pool.check(form, parts, 'k1', at)).resolves.toBeUndefined();
+    await expect(pool.check(JSON.stringify(form), parts, 'k1', at)).resolves.toBeUndefined();
     const changed: FullForm = { ...form, license: { ...form.license, certificateHolderName: '另一个人' } };
     let here: unknown;
     try {
@@ -52,19 +52,19 @@ describe('SelfCheckPool', () => {
       here = e;
     }
     expect(here).toMatchObject({ code: 'ISSUANCE_SELF_CHECK_FAILED' });
-    await expect(pool.check(changed, parts, 'k1', at)).rejects.toMatchObject({ code: 'ISSUANCE_SELF_CHECK_FAILED', message: (here as Error).message });
+    await expect(pool.check(JSON.stringify(changed), parts, 'k1', at)).rejects.toMatchObject({ code: 'ISSUANCE_SELF_CHECK_FAILED', message: (here as Error).message });
   }, 120_000);
 
   it('a worker that stops rejects its pending checks with a plain error (the caller checks them itself); the next check starts a new one', async () => {
     const parts = partsOf(form);
-    const pending = Array.from({ length: 20 }, () => pool.check(form, parts, 'k2', at));
+    const pending = Array.from({ length: 20 }, () => pool.check(JSON.stringify(form), parts, 'k2', at));
     await pool.close();
     const settled = await Promise.allSettled(pending);
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).not.toHaveProperty('code');
-    await expect(pool.check(form, parts, 'k2', at)).resolves.toBeUndefined();
+    await expect(pool.check(JSON.stringify(form), parts, 'k2', at)).resolves.toBeUndefined();
   }, 120_000);
 
   it('size 0 is off: every check rejects at once', async () => {
-    await expect(new SelfCheckPool(0).check(form, partsOf(form), 'k', at)).rejects.toThrow('off');
+    await expect(new SelfCheckPool(0).check(JSON.stringify(form), partsOf(form), 'k', at)).rejects.toThrow('off');
   });
 });
