@@ -181,9 +181,17 @@ export function decodeCompactOnce(text: string): () => DecodedCompactLicense {
  */
 export function withFaceNames(claims: CompactClaims, names: readonly string[]): CompactClaims {
   if (names.length === 0) return claims;
-  const face = Object.fromEntries(Object.entries(claims.face).map(([k, v]) => [/^#\d+$/.test(k) ? (names[Number(k.slice(1))] ?? k) : k, v]));
+  const face: Record<string, unknown> = {};
+  for (const k of Object.keys(claims.face)) {
+    const name = POSITION_KEY.test(k) ? (names[Number(k.slice(1))] ?? k) : k;
+    // An own property, as Object.fromEntries makes, whatever the name ("__proto__" included).
+    if (name === '__proto__') Object.defineProperty(face, name, { value: claims.face[k], enumerable: true, writable: true, configurable: true });
+    else face[name] = claims.face[k];
+  }
   return { ...claims, face, faceOrder: names };
 }
+
+const POSITION_KEY = /^#\d+$/;
 
 /**
  * The transport layers of a QR text, outside in: length, prefix
@@ -231,8 +239,9 @@ function claimsFromCbor(payload: Uint8Array): CompactClaims {
   const face = m.get(CLAIM.face);
   const digest = m.get(CLAIM.fullFormDigest);
   const signedAt = m.get(CLAIM.signedAt);
-  if (!(face instanceof Map) || ![...face.keys()].every((k) => Number.isSafeInteger(k) && (k as number) >= 0 && (k as number) < 64)) {
-    throw new ElicenseError('COSE_MALFORMED', 'face claims must be a map keyed by qrFields positions');
+  if (!(face instanceof Map)) throw new ElicenseError('COSE_MALFORMED', 'face claims must be a map keyed by qrFields positions');
+  for (const k of face.keys()) {
+    if (!(Number.isSafeInteger(k) && (k as number) >= 0 && (k as number) < 64)) throw new ElicenseError('COSE_MALFORMED', 'face claims must be a map keyed by qrFields positions');
   }
   if (!(digest instanceof Uint8Array) || digest.length !== FULL_FORM_DIGEST_BYTES) throw new ElicenseError('COSE_MALFORMED', 'full-form digest missing');
   if (typeof signedAt !== 'number' || !Number.isSafeInteger(signedAt)) throw new ElicenseError('COSE_MALFORMED', 'signing time missing');
@@ -263,10 +272,17 @@ function claimsFromCbor(payload: Uint8Array): CompactClaims {
     ...(expiringDate !== undefined ? { expiringDate } : {}),
     holderName,
     ...(others !== undefined ? { otherHolderCount: others as number } : {}),
-    face: Object.fromEntries([...(face as Map<number, unknown>)].map(([i, v]) => [`#${i}`, v === undefined ? holderName : v])),
+    face: faceByPosition(face as Map<number, unknown>, holderName),
     faceOrder: [],
     fullFormDigest: digest,
     signedAt: new Date(signedAt * 1000),
     ...(statusEntry ? { statusEntry } : {}),
   };
+}
+
+/** Face claims keyed "#<position>" (CBOR `undefined` stands for the holder's name), in the map's order. */
+function faceByPosition(face: Map<number, unknown>, holderName: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [i, v] of face) out[`#${i}`] = v === undefined ? holderName : v;
+  return out;
 }

@@ -11,8 +11,11 @@ const sOf = (signature: Uint8Array): bigint => BigInt(`0x${Buffer.from(signature
  * left to the signature check.
  */
 export function isHighS(signature: Uint8Array): boolean {
-  return signature.length === 64 && sOf(signature) > HALF_ORDER;
+  // Big-endian bytes of equal length compare as the numbers do (no BigInt on the verification path).
+  return signature.length === 64 && Buffer.compare(Buffer.from(signature.buffer, signature.byteOffset + 32, 32), HALF_ORDER_BYTES) > 0;
 }
+
+const HALF_ORDER_BYTES = Buffer.from(HALF_ORDER.toString(16).padStart(64, '0'), 'hex');
 
 /** The low-S twin of a 64-byte ES256 r‖s signature (the signature itself when it is low-S already). */
 export function toLowS(signature: Uint8Array): Uint8Array {
