@@ -99,6 +99,10 @@ async function main(): Promise<void> {
         process.stdout.write(`  ${'raw node:crypto ECDSA P-256 sign (one core)'.padEnd(62)} ${fmt(issuance.rawSignPerSecond).padStart(8)} /s\n`);
         process.stdout.write(`  ${`batch POST /v1/licenses/batch (${issuance.batch.batches} x ${issuance.batch.recordsPerBatch})`.padEnd(62)} ${fmt(issuance.batch.licencesPerSecond).padStart(8)} licences/s  (target >= 1,000)\n`);
         process.stdout.write(`  ratio batch issuance / raw sign: ${issuance.ratioToRawSign.toFixed(3)}\n`);
+        const cpu = issuance.batch.nodeCpuMsPerLicence;
+        process.stdout.write(
+          `  batch issuance (issue 17): ${fmt(issuance.batch.licencesPerSecond)} licences/s  (target >= 3,000 on PostgreSQL); node CPU ${cpu === null ? 'n/a' : `${cpu.toFixed(2)} ms`} per licence, load average ${issuance.batch.loadAverage.map((x) => x.toFixed(2)).join(' -> ')} on ${machine.cores} cores\n`,
+        );
         process.stdout.write(`  single POST /v1/licenses, sequential (${issuance.single.requests}): p50 ${issuance.single.p50Ms.toFixed(1)} ms, p99 ${issuance.single.p99Ms.toFixed(1)} ms\n`);
       }
     } finally {

@@ -1,4 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { compare } from './measure';
 import type { ChildNode } from './childNode';
 
@@ -13,6 +15,10 @@ export interface IssuanceBenchResult {
     licencesPerSecond: number;
     /** Per-batch rates. */
     rounds: number[];
+    /** One-minute load average of the machine before the first batch and after the last (other work on a shared machine). */
+    loadAverage: [number, number];
+    /** CPU time of the node process (all its threads) per licence over the batches; null where /proc is not there. */
+    nodeCpuMsPerLicence: number | null;
   };
   /** Raw node:crypto ECDSA P-256 sign rate (one core) of a record-sized input: the signing floor. */
   rawSignPerSecond: number;
@@ -62,6 +68,8 @@ export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; 
   const rounds: number[] = [];
   let total = 0;
   let elapsed = 0;
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = processCpuMs(t.node.process.pid);
   for (let b = 0; b < opts.batches; b++) {
     const records = Array.from({ length: opts.recordsPerBatch }, (_, i) => ({ idempotencyKey: `bench-${run}-${b}-${i}`, ...body(`${b}-${i}`) }));
     const start = process.hrtime.bigint();
@@ -75,6 +83,8 @@ export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; 
     elapsed += seconds;
   }
 
+  const cpuAfter = processCpuMs(t.node.process.pid);
+  const loadAfter = loadavg()[0]!;
   const latencies: number[] = [];
   for (let i = 0; i < opts.singles; i++) {
     const start = process.hrtime.bigint();
@@ -96,9 +106,29 @@ export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; 
   return {
     store: t.store,
     algorithm,
-    batch: { recordsPerBatch: opts.recordsPerBatch, batches: opts.batches, licencesPerSecond: licensesPerSecond, rounds },
+    batch: {
+      recordsPerBatch: opts.recordsPerBatch,
+      batches: opts.batches,
+      licencesPerSecond: licensesPerSecond,
+      rounds,
+      loadAverage: [loadBefore, loadAfter],
+      nodeCpuMsPerLicence: cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / total : null,
+    },
     rawSignPerSecond: raw!.opsPerSecond,
     ratioToRawSign: licensesPerSecond / raw!.opsPerSecond,
     single: { requests: opts.singles, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), meanMs: latencies.reduce((s, x) => s + x, 0) / latencies.length },
   };
+}
+
+/** User + system CPU milliseconds of a process so far (Linux /proc), null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ") ": utime and stime are the 12th and 13th of them, in clock ticks.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
