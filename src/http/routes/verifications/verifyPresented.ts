@@ -4,7 +4,7 @@ import type { NodeTrustSnapshot } from '../../../trust/NodeTrust';
 import { licenseKeyOf, verifyPresentedForm, type AnyFormResult, type PresentedForm } from '../../../verify/forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
-import { prefetchStatus } from '../../../region/verifications/NodeStatusSource';
+import { prefetchStatus, type PrefetchedStatus } from '../../../region/verifications/NodeStatusSource';
 import type { NodeServices } from '../../NodeServices';
 
 /**
@@ -41,13 +41,22 @@ export class PresentedVerifier {
   }
 
   /**
+   * The status of the licence a presented form names, looked up before the (pure) verifier runs. A batch
+   * asks for all its items together: lookups that arrive together share the database's change counter read.
+   */
+  async status(presented: PresentedForm, moment: VerificationMoment): Promise<PrefetchedStatus> {
+    return prefetchStatus(this.services, moment.snapshot, await licenseKeyOf(presented));
+  }
+
+  /**
    * Verifies one presented form as of `moment` and counts it. Throws INPUT_TOO_LARGE when a form other than
    * a full form meets its own size cap (the same answer as the upload limit); anything else is a result.
+   * `prefetched`: its status from status() (else looked up here).
    */
-  async verify(presented: PresentedForm, moment: VerificationMoment): Promise<AnyFormResult> {
+  async verify(presented: PresentedForm, moment: VerificationMoment, prefetched?: PrefetchedStatus): Promise<AnyFormResult> {
     const { services } = this;
     const { snapshot, stale, peers, at } = moment;
-    const status = await prefetchStatus(services, snapshot, await licenseKeyOf(presented));
+    const status = prefetched ?? (await this.status(presented, moment));
     const trust = peers.combine(
       { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
       { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
