@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { ElicenseError, type ErrorCode } from '../../errors';
 import type { AnyFormResult } from '../forms/verifyAnyForm';
 import type { PresentedStatus, TrustSnapshotSource } from './TrustSnapshot';
-import type { VerifyWorkerMessage, VerifyWorkerReply } from './verifyWorker';
+import type { VerifyWorkerBatch, VerifyWorkerMessage, VerifyWorkerReplies } from './verifyWorker';
 
 export interface VerifyWorkerPoolOptions {
   /** Worker threads (default: the machine's available parallelism). */
@@ -34,6 +34,8 @@ interface Slot {
   /** Trust versions this worker was sent (in order: it builds each once). */
   versions: Set<number>;
   pending: Map<number, Pending>;
+  /** Messages of this turn of the event loop, posted together at its end. */
+  outbox: VerifyWorkerBatch;
 }
 
 /** Trust versions kept for sending to (new) workers: the newest two, as a worker keeps. */
@@ -126,16 +128,18 @@ export class VerifyWorkerPool {
   }
 
   #spawn(): Slot {
-    const slot: Slot = { worker: spawnWorker(), versions: new Set(), pending: new Map() };
+    const slot: Slot = { worker: spawnWorker(), versions: new Set(), pending: new Map(), outbox: [] };
     slot.worker.unref();
-    slot.worker.on('message', (reply: VerifyWorkerReply) => {
-      const p = slot.pending.get(reply.id);
-      if (!p) return;
-      slot.pending.delete(reply.id);
-      clearTimeout(p.timer);
+    slot.worker.on('message', (replies: VerifyWorkerReplies) => {
+      for (const reply of replies) {
+        const p = slot.pending.get(reply.id);
+        if (!p) continue;
+        slot.pending.delete(reply.id);
+        clearTimeout(p.timer);
+        if (reply.ok) p.resolve(reply.result);
+        else p.reject(new ElicenseError(reply.code as ErrorCode, reply.message));
+      }
       if (slot.pending.size === 0) slot.worker.unref();
-      if (reply.ok) p.resolve(reply.result);
-      else p.reject(new ElicenseError(reply.code as ErrorCode, reply.message));
     });
     const lost = () => this.#lose(slot, 'a verifier thread stopped');
     slot.worker.on('error', lost);
@@ -145,7 +149,14 @@ export class VerifyWorkerPool {
   }
 
   #post(slot: Slot, message: VerifyWorkerMessage): void {
-    slot.worker.postMessage(message);
+    slot.outbox.push(message);
+    if (slot.outbox.length > 1) return;
+    // Everything asked of this worker in the current turn goes in one message.
+    queueMicrotask(() => {
+      const batch = slot.outbox;
+      slot.outbox = [];
+      if (this.#slots.includes(slot)) slot.worker.postMessage(batch);
+    });
   }
 
   /** A worker crashed or hung: out of the pool, ended, and its requests answered. */

@@ -14,9 +14,18 @@ export type VerifyWorkerMessage =
   /** Ends the thread with this exit code (crash drills and tests: the pool must replace it and answer its requests). */
   | { type: 'exit'; code: number };
 
+/**
+ * What the pool posts: the messages of one turn of its event loop together (one postMessage each way per
+ * batch, not per request: the thread hop is paid once for many verifications).
+ */
+export type VerifyWorkerBatch = VerifyWorkerMessage[];
+
 export type VerifyWorkerReply =
   | { id: number; ok: true; result: AnyFormResult }
   | { id: number; ok: false; code: string; message: string };
+
+/** The replies to the requests of one batch, in order. */
+export type VerifyWorkerReplies = VerifyWorkerReply[];
 
 /**
  * Worker thread entry of VerifyWorkerPool: holds the type standards, the trust
@@ -53,17 +62,24 @@ async function handle(m: VerifyWorkerMessage): Promise<VerifyWorkerReply | null>
   }
 }
 
-// Requests are answered strictly in arrival order (a PDF's verification is asynchronous).
+async function answer(m: VerifyWorkerMessage): Promise<VerifyWorkerReply | null> {
+  try {
+    return await handle(m);
+  } catch (e) {
+    if (m.type !== 'verify') throw e;
+    return { id: m.id, ok: false, code: isElicenseError(e) ? e.code : 'INTERNAL', message: isElicenseError(e) ? e.message : 'the verifier failed on this input' };
+  }
+}
+
+// Batches are handled strictly in arrival order, and the messages of a batch in theirs (a PDF's verification is asynchronous).
 let chain: Promise<void> = Promise.resolve();
-parentPort?.on('message', (m: VerifyWorkerMessage) => {
+parentPort?.on('message', (batch: VerifyWorkerBatch) => {
   chain = chain.then(async () => {
-    let reply: VerifyWorkerReply | null;
-    try {
-      reply = await handle(m);
-    } catch (e) {
-      if (m.type !== 'verify') throw e;
-      reply = { id: m.id, ok: false, code: isElicenseError(e) ? e.code : 'INTERNAL', message: isElicenseError(e) ? e.message : 'the verifier failed on this input' };
+    const replies: VerifyWorkerReplies = [];
+    for (const m of batch) {
+      const reply = await answer(m);
+      if (reply) replies.push(reply);
     }
-    if (reply) parentPort!.postMessage(reply);
+    if (replies.length > 0) parentPort!.postMessage(replies);
   });
 });
