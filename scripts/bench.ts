@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     process.stdout.write(`  scaling ${w.workers} workers / (${w.workers} x 1 worker): ${w.scaling.toFixed(3)}  (target >= 0.85)\n`);
     process.stdout.write(`  ratio 1 pooled worker / verifyLicense in the calling thread: ${w.oneWorkerToInProcess.toFixed(3)}\n`);
     process.stdout.write(`  scaling per CPU second the process got (N workers / 1 worker, each rate / cores busy): ${w.scalingPerCpuSecond.toFixed(3)}  (shared machine: N workers may not get N cores)\n`);
+    for (const r of w.rawThreads) process.stdout.write(`  ${`raw node:crypto P-256 verify on ${r.threads} thread(s) at once`.padEnd(62)} ${fmt(r.opsPerSecond).padStart(8)} /s\n`);
+    process.stdout.write(`  machine ceiling now: raw verify on ${w.workers} threads / (${w.workers} x 1 thread): ${w.rawThreadScaling.toFixed(3)}  (the pool's scaling is judged beside it)\n`);
   }
 
   let http: HttpVerificationBenchResult | undefined;

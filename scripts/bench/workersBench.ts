@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { generateSerial } from '../../src/codes/licenseIdentifier';
 import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
 import { loadSampleLicenses } from '../../src/demo/sampleDraft';
@@ -28,6 +29,12 @@ export interface WorkersBenchResult {
   scaling: number;
   /** One pooled worker's rate / verifyLicense in the calling thread (the cost of the thread hop). */
   oneWorkerToInProcess: number;
+  /**
+   * The machine's own ceiling in the same run: raw node:crypto P-256 verify on N threads / (N × on one
+   * thread). On a machine shared with other work this is below 1 too; the pool's scaling is judged beside it.
+   */
+  rawThreadScaling: number;
+  rawThreads: { threads: number; opsPerSecond: number; rounds: number[] }[];
   /**
    * The same scaling per CPU second the process got ((rate / cores busy) of N workers over that of one):
    * on a machine shared with other work, N workers may not get N cores; this shows whether the pool itself
@@ -123,7 +130,12 @@ export async function workersBench(opts: { licences: number; rounds: number; mil
     await poolRate(many, inputs, now, inFlightPerWorker * workers, 1000);
     inProcessRate((i) => verifyLicense(inputs[i % inputs.length]!, ctx), 500);
     const rounds = { one: [] as { rate: number; cores: number }[], many: [] as { rate: number; cores: number }[], local: [] as { rate: number; cores: number }[] };
+    // The machine's ceiling, in the same rounds (a shared machine's load changes from second to second).
+    const raw1: number[] = [];
+    const rawN: number[] = [];
     for (let r = 0; r < opts.rounds; r++) {
+      raw1.push(await rawVerifyThreads(1, opts.millis));
+      rawN.push(await rawVerifyThreads(workers, opts.millis));
       rounds.one.push(await poolRate(one, inputs, now, inFlightPerWorker, opts.millis));
       rounds.many.push(await poolRate(many, inputs, now, inFlightPerWorker * workers, opts.millis));
       rounds.local.push(
@@ -153,10 +165,42 @@ export async function workersBench(opts: { licences: number; rounds: number; mil
       cases,
       scaling: manyCase.opsPerSecond / (workers * oneCase.opsPerSecond),
       oneWorkerToInProcess: oneCase.opsPerSecond / local.opsPerSecond,
+      rawThreadScaling: median(rawN) / (workers * median(raw1)),
+      rawThreads: [
+        { threads: 1, opsPerSecond: median(raw1), rounds: raw1 },
+        { threads: workers, opsPerSecond: median(rawN), rounds: rawN },
+      ],
       scalingPerCpuSecond: manyCase.opsPerSecond / manyCase.coresBusy / (oneCase.opsPerSecond / oneCase.coresBusy),
       loadAverage: { start: load, end: loadavg() },
     };
   } finally {
     await Promise.all([one.close(), many.close()]);
+  }
+}
+
+/** Raw node:crypto ECDSA P-256 verify of a 4 KB input on `threads` worker threads at once for `millis`: verifications per second in all. */
+async function rawVerifyThreads(threads: number, millis: number): Promise<number> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const crypto = require('node:crypto');
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const data = crypto.randomBytes(4096);
+    const signature = crypto.sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    parentPort.once('message', () => {
+      const start = process.hrtime.bigint();
+      const end = start + BigInt(workerData) * 1000000n;
+      let n = 0;
+      while (process.hrtime.bigint() < end) for (let k = 0; k < 20; k++, n++) crypto.verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+      parentPort.postMessage(n / (Number(process.hrtime.bigint() - start) / 1e9));
+    });
+    parentPort.postMessage('ready');`;
+  const ws = Array.from({ length: threads }, () => new Worker(code, { eval: true, workerData: millis }));
+  try {
+    await Promise.all(ws.map((w) => new Promise((ready) => w.once('message', ready))));
+    const rates = ws.map((w) => new Promise<number>((done) => w.once('message', done)));
+    for (const w of ws) w.postMessage('go');
+    return (await Promise.all(rates)).reduce((a, b) => a + b, 0);
+  } finally {
+    await Promise.all(ws.map((w) => w.terminate()));
   }
 }
