@@ -5,7 +5,14 @@ import { encodeCompactLicense } from '../../../src/forms/qr/compactLicense';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
 import { verifyAnyForm } from '../../../src/verify/forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../src/verify/VerifyContext';
-import { buildTrust, type PresentedStatus, type TrustSnapshotSource } from '../../../src/verify/workers/TrustSnapshot';
+import { buildTrust, peerSnapshotOf, type PresentedStatus, type TrustSnapshotSource } from '../../../src/verify/workers/TrustSnapshot';
+import { StatusBits } from '../../../src/format/federation/StatusBits';
+import { parseCertificate } from '../../../src/pki/certificate/ParsedCertificate';
+import type { AcceptedPeer } from '../../../src/trust/FederatedTrust';
+import { trustListOfCeremony } from '../../../src/trust/publish/buildTrustDocuments';
+import { issueLicense } from '../../../src/issue/issueLicense';
+import { generateSerial } from '../../../src/codes/licenseIdentifier';
+import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { VerifyWorkerPool, verifyWorkersFromEnv } from '../../../src/verify/workers/VerifyWorkerPool';
 
 jest.setTimeout(120_000);
@@ -90,6 +97,72 @@ describe('VerifyWorkerPool: the same answers as verification in the request thre
     const forms = demo.licenses.map((l) => Buffer.from(JSON.stringify(l.form)));
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => pool.verify(forms[i % forms.length]!, { at: NOW })));
     results.forEach((r, i) => expect(r.license?.['certificateIdentifier']).toBe(demo.licenses[i % forms.length]!.form.license['certificateIdentifier']));
+  });
+});
+
+describe('VerifyWorkerPool: a peer region\'s licences (federated snapshot)', () => {
+  it('the same answers as FederatedTrust.combine in this thread: valid, revoked by the status list, type not recognised', async () => {
+    const since = new Date(NOW.getTime() - 86_400_000);
+    const doc = trustListOfCeremony(demo.pki, { sequence: 1, issuedAt: since, validitySeconds: 7 * 86_400, since });
+    const business = catalog.getTypeBySlug('business-licence')!;
+    const dept = demo.pki.departments.find((d) => d.licenseTypes.includes(business.typeCode) && d.algorithm === 'ES256')!;
+    const listId = `${dept.uscc}-1`;
+    const bits = StatusBits.empty(1024);
+    bits.set(1, 'revoked');
+    const peer: AcceptedPeer = {
+      rootSha256: parseCertificate(demo.pki.root.certificate.der).fingerprint,
+      region: doc.region,
+      trustList: { doc, fetchedAt: since },
+      statusLists: new Map([[listId, { listId, uscc: dept.uscc, bits, sequence: 3, issuedAt: NOW, ttlSeconds: 86_400, fetchedAt: NOW }]]),
+    };
+    const federated: TrustSnapshotSource = {
+      kind: 'federated',
+      own: null,
+      ownRegionCode: doc.region.code === '110000' ? '120000' : '110000',
+      peers: [peerSnapshotOf(peer)],
+      agreement: [{ peerRegion: doc.region.code, peerTypeCode: business.typeCode, localTypeCode: business.typeCode, conditions: { maxStatusAgeSeconds: 86_400 } }],
+      agreementAsOf: since,
+    };
+    const sample = loadSampleLicenses().find((x) => x.slug === 'business-licence')!;
+    const issue = async (index: number) =>
+      Buffer.from(
+        JSON.stringify(
+          await issueLicense(
+            { typeCode: business.typeCode, ...sample.draft },
+            {
+              catalog,
+              trust: demo.trust,
+              department: { name: dept.name, uscc: dept.uscc, divisionCode: dept.divisionCode, signer: demo.signerOf(dept) },
+              timestampAuthority: demo.timestampAuthority,
+              serial: generateSerial((k) => new Uint8Array(k).fill(index + 1)),
+              at: NOW,
+              statusEntry: { listId, index },
+            },
+          ),
+        ),
+      );
+    const p = new VerifyWorkerPool({ workers: 1 });
+    try {
+      p.setTrust(7, federated);
+      const local = buildTrust(federated);
+      const at = new Date(NOW.getTime() + 60_000);
+      const same = async (bytes: Uint8Array) => {
+        const [pooled, here] = await Promise.all([
+          p.verify(bytes, { at }),
+          verifyAnyForm(bytes, { trust: local(at, null), catalog, at, caches: createVerifierCaches() }),
+        ]);
+        expect(JSON.stringify(pooled)).toBe(JSON.stringify(here));
+        return pooled;
+      };
+      const valid = await same(await issue(0));
+      expect([valid.result, valid.status?.value, valid.recognizedLocalType]).toEqual(['accepted', 'valid', business.typeCode]);
+      expect((await same(await issue(1))).reasons).toContain('LICENSE_REVOKED');
+      // A type the agreement does not recognise.
+      const other = demo.licenses.find((l) => l.standard.typeCode !== business.typeCode)!;
+      expect((await same(Buffer.from(JSON.stringify(other.form)))).result).toBe('rejected');
+    } finally {
+      await p.close();
+    }
   });
 });
 
