@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ElicenseError, isElicenseError } from '../errors';
 import { EMPTY_FEDERATION, loadFederationConfig, type FederationConfig } from '../trust/peer/FederationConfig';
 
@@ -25,6 +26,8 @@ export interface NodeConfig {
   uploadRateCost: number;
   /** QR images are decoded on worker threads: how many at once, how many may wait, and the longest read. */
   imageDecoding: { workers: number; queue: number; timeoutMs: number };
+  /** Worker threads self-verifying the licences of a batch while the next is signed (0: on the main thread; ADR 0005). */
+  issuanceWorkers: number;
   /** Node http server timeouts: whole headers, whole request (headers and body), idle keep-alive connection. */
   serverTimeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Honour X-Forwarded-For from this many proxy hops (0: do not). */
@@ -120,6 +123,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
       timeoutMs: int('ELICENSE_IMAGE_TIMEOUT_MS', 15_000, 100, 600_000),
     },
     serverTimeouts,
+    issuanceWorkers: int('ELICENSE_ISSUANCE_WORKERS', Math.min(4, Math.max(1, availableParallelism() - 1)), 0, 64),
     trustProxyHops: int('ELICENSE_TRUST_PROXY_HOPS', 0, 0, 10),
     demo: demoRaw === 'auto',
     demoCeremonyFile: env['ELICENSE_DEMO_CEREMONY'] || undefined,

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { NodeConfig } from '../NodeConfig';
 import { generateSerial } from '../../codes/licenseIdentifier';
 import type { Signer } from '../../crypto/Signer';
 import { ElicenseError, isElicenseError } from '../../errors';
@@ -35,6 +36,8 @@ export interface LicenseIssuanceDeps extends LicenseRecordsDeps {
   trust: Pick<NodeTrust, 'current'>;
   signers: Pick<RegionSigners, 'departmentSigner' | 'timestampAuthority'>;
   metrics: Pick<NodeMetrics, 'issued' | 'lifecycle'>;
+  /** ELICENSE_ISSUANCE_WORKERS; absent: SelfCheckPool's default (cores − 1, at most 4). */
+  config?: Pick<NodeConfig, 'issuanceWorkers'>;
 }
 
 /** A validation warning the licence carries (verification shows its code), at the request field it came from. */
@@ -93,10 +96,11 @@ class RecordsFailed extends Error {
 export class LicenseIssuance {
   readonly #records: LicenseRecords;
   /** Worker threads for the self-check of batch licences (started by the first batch, stopped when idle). */
-  readonly #pool = new SelfCheckPool();
+  readonly #pool: SelfCheckPool;
 
   constructor(private readonly s: LicenseIssuanceDeps) {
     this.#records = new LicenseRecords(s);
+    this.#pool = new SelfCheckPool(s.config?.issuanceWorkers);
   }
 
   async issueOne(principal: Principal, request: IssueRequest, idempotencyKey: string | undefined): Promise<IssueOutcome> {

@@ -146,10 +146,8 @@ export class SelfCheckPool {
   }
 }
 
-/** ELICENSE_ISSUANCE_WORKERS, else one fewer than the cores (the main thread signs), at most 4. */
+/** One fewer than the cores (the main thread signs), at most 4: NodeConfig's default for ELICENSE_ISSUANCE_WORKERS. */
 function defaultSize(): number {
-  const configured = Number(process.env['ELICENSE_ISSUANCE_WORKERS']);
-  if (process.env['ELICENSE_ISSUANCE_WORKERS'] !== undefined && Number.isSafeInteger(configured) && configured >= 0) return configured;
   return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 

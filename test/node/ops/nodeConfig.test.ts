@@ -51,6 +51,13 @@ describe('node configuration: limits and timeouts', () => {
     });
   });
 
+  it('ELICENSE_ISSUANCE_WORKERS: 0 self-checks batches on the main thread; a bad value is refused at start-up', () => {
+    expect(loadNodeConfig({ ELICENSE_ISSUANCE_WORKERS: '0' }).issuanceWorkers).toBe(0);
+    expect(loadNodeConfig({ ELICENSE_ISSUANCE_WORKERS: '3' }).issuanceWorkers).toBe(3);
+    expect(loadNodeConfig({}).issuanceWorkers).toBeGreaterThanOrEqual(1);
+    for (const bad of ['-1', 'many', '1.5', '65']) expect(problemsOf({ ELICENSE_ISSUANCE_WORKERS: bad }).some((p) => p.startsWith('ELICENSE_ISSUANCE_WORKERS'))).toBe(true);
+  });
+
   it('refuses bad values at start-up, all at once (CONFIG_INVALID)', () => {
     const problems = problemsOf({
       ELICENSE_HEADERS_TIMEOUT_MS: '0',
