@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ElicenseError } from '../../errors';
 import { checkRasterHeader, type ImageOutcome } from './decodeRasterImage';
 import type { QrImageTask } from './qrImageWorker';
+import { spawnWorkerModule } from '../../spawnWorkerModule';
 
 export interface QrImageReaderPoolOptions {
   /** Worker threads decoding at once (each holds up to one image's pixels, ≤ 64 MB). */
@@ -121,22 +120,7 @@ export class QrImageReaderPool {
 
 const SHUT_DOWN: ImageOutcome<string> = { ok: false, code: 'INPUT_MALFORMED', message: 'the node is shutting down; the image was not read' };
 
-/**
- * The worker runs the compiled qrImageWorker.js beside this file. Run from
- * the TypeScript sources (the tests), it compiles them as it loads them, with
- * @swc/core (a dev dependency, as the tests' own transform is).
- */
+/** The worker: qrImageWorker.js beside this file (or its TypeScript source, compiled as it loads). */
 function spawnWorker(): Worker {
-  const compiled = join(__dirname, 'qrImageWorker.js');
-  if (existsSync(compiled)) return new Worker(compiled);
-  return new Worker(
-    `const { readFileSync } = require('node:fs');
-     const { transformSync } = require('@swc/core');
-     require.extensions['.ts'] = (module, filename) => {
-       const { code } = transformSync(readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-       module._compile(code, filename);
-     };
-     require(require('node:worker_threads').workerData);`,
-    { eval: true, workerData: join(__dirname, 'qrImageWorker.ts') },
-  );
+  return spawnWorkerModule(__dirname, 'qrImageWorker');
 }

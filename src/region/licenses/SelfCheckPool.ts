@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ElicenseError, type ErrorCode } from '../../errors';
 import type { SelfCheckAnswer, SelfCheckTask } from './selfCheckWorker';
 import type { SelfCheckTrust } from './selfCheckTrust';
+import { spawnWorkerModule } from '../../spawnWorkerModule';
 
 interface Pending {
   resolve(): void;
@@ -151,21 +150,7 @@ function defaultSize(): number {
   return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 
-/**
- * The compiled selfCheckWorker.js beside this file; run from the TypeScript sources (the tests), the
- * worker compiles them as it loads them with @swc/core, as the QR image pool does.
- */
+/** The worker: selfCheckWorker.js beside this file (or its TypeScript source, compiled as it loads). */
 function spawnWorker(): Worker {
-  const compiled = join(__dirname, 'selfCheckWorker.js');
-  if (existsSync(compiled)) return new Worker(compiled);
-  return new Worker(
-    `const { readFileSync } = require('node:fs');
-     const { transformSync } = require('@swc/core');
-     require.extensions['.ts'] = (module, filename) => {
-       const { code } = transformSync(readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-       module._compile(code, filename);
-     };
-     require(require('node:worker_threads').workerData);`,
-    { eval: true, workerData: join(__dirname, 'selfCheckWorker.ts') },
-  );
+  return spawnWorkerModule(__dirname, 'selfCheckWorker');
 }

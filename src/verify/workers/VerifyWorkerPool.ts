@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ElicenseError, type ErrorCode } from '../../errors';
 import type { AnyFormResult } from '../forms/verifyAnyForm';
 import type { PresentedStatus, TrustSnapshotSource } from './TrustSnapshot';
 import type { VerifyWorkerBatch, VerifyWorkerMessage, VerifyWorkerReplies } from './verifyWorker';
+import { spawnWorkerModule } from '../../spawnWorkerModule';
 
 export interface VerifyWorkerPoolOptions {
   /** Worker threads (default: the machine's available parallelism). */
@@ -193,22 +192,7 @@ export function verifyWorkersFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   return n;
 }
 
-/**
- * The worker runs the compiled verifyWorker.js beside this file. Run from the
- * TypeScript sources (the tests), it compiles them as it loads them, with
- * @swc/core (a dev dependency, as the tests' own transform is).
- */
+/** The worker: verifyWorker.js beside this file (or its TypeScript source, compiled as it loads). */
 function spawnWorker(): Worker {
-  const compiled = join(__dirname, 'verifyWorker.js');
-  if (existsSync(compiled)) return new Worker(compiled);
-  return new Worker(
-    `const { readFileSync } = require('node:fs');
-     const { transformSync } = require('@swc/core');
-     require.extensions['.ts'] = (module, filename) => {
-       const { code } = transformSync(readFileSync(filename, 'utf8'), { filename, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
-       module._compile(code, filename);
-     };
-     require(require('node:worker_threads').workerData);`,
-    { eval: true, workerData: join(__dirname, 'verifyWorker.ts') },
-  );
+  return spawnWorkerModule(__dirname, 'verifyWorker');
 }
