@@ -1,6 +1,7 @@
 import type { Queryable } from './Database';
 import type { GrantRow } from './HolderStore';
 import { asDate, asNumber, asOptionalDate } from './rowValues';
+import { grantRowOf, HOLDER_GRANT_COLUMNS } from './HolderStore';
 
 /** A consuming department (用证部门): its region and USCC. */
 export interface ConsumerRef {
@@ -27,8 +28,6 @@ export interface UseStatistics {
 }
 
 const GRANT_COLUMNS = 'region, uscc, type_code, granted_at, granted_by, revoked_at';
-const HOLDER_GRANT_COLUMNS =
-  'grant_id, code_sha256, holder_code, licence_identifier, type_code, department_region, department_uscc, service_item_name, service_item_code, case_number, created_at, expires_at, max_uses, uses, redeemed_at, revoked_at';
 
 /**
  * Consuming departments in SQL (migration 0012): their per-type permissions, the holder's grants that
@@ -83,7 +82,7 @@ export class SqlConsumerStore {
         ORDER BY expires_at, grant_id LIMIT 1 FOR UPDATE`,
       [consumer.region, consumer.uscc, now.toISOString(), license.identifier, license.typeCode, [...license.holderCodes]],
     );
-    return row ? toHolderGrant(row) : null;
+    return row ? grantRowOf(row) : null;
   }
 
   /** Consuming departments' uses, by type (the licence identifier's type segment), by department and by day (UTC). */
@@ -123,21 +122,3 @@ function toGrant(r: Record<string, unknown>): ConsumerGrant {
   };
 }
 
-function toHolderGrant(r: Record<string, unknown>): GrantRow {
-  return {
-    grantId: r['grant_id'] as string,
-    codeSha256: r['code_sha256'] as string,
-    holderCode: r['holder_code'] as string,
-    licenseIdentifier: (r['licence_identifier'] as string | null) ?? null,
-    typeCode: (r['type_code'] as string | null) ?? null,
-    department: { region: r['department_region'] as string, uscc: r['department_uscc'] as string },
-    serviceItem: { name: r['service_item_name'] as string, code: (r['service_item_code'] as string | null) ?? null },
-    caseNumber: r['case_number'] as string,
-    createdAt: asDate(r['created_at']),
-    expiresAt: asDate(r['expires_at']),
-    maxUses: asNumber(r['max_uses']),
-    uses: asNumber(r['uses']),
-    redeemedAt: asOptionalDate(r['redeemed_at']),
-    revokedAt: asOptionalDate(r['revoked_at']),
-  };
-}

@@ -87,7 +87,8 @@ export interface Page {
 }
 
 const WALLET_COLUMNS = 'identifier, uscc, type_code, status, record, created_at, updated_at, replaced_by';
-const GRANT_COLUMNS =
+/** The columns of a holder's grant, in the order grantRowOf reads them (also read by the consumer store). */
+export const HOLDER_GRANT_COLUMNS =
   'grant_id, code_sha256, holder_code, licence_identifier, type_code, department_region, department_uscc, service_item_name, service_item_code, case_number, created_at, expires_at, max_uses, uses, redeemed_at, revoked_at';
 const USAGE_COLUMNS =
   'event_id, at, kind, licence_identifier, holder_codes, actor_kind, actor_region, actor_uscc, actor_name, purpose, service_item_name, service_item_code, case_number, grant_id, copy_id, presentation_id';
@@ -200,41 +201,41 @@ export class SqlHolderStore {
 
   /** The grant with this code's SHA-256, locked for the exchange (run in a transaction). */
   async grantByCodeForUpdate(q: Queryable, codeSha256: string): Promise<GrantRow | null> {
-    const [row] = await q.query<Record<string, unknown>>(`SELECT ${GRANT_COLUMNS} FROM holder_grants WHERE code_sha256 = $1 FOR UPDATE`, [codeSha256]);
-    return row ? toGrant(row) : null;
+    const [row] = await q.query<Record<string, unknown>>(`SELECT ${HOLDER_GRANT_COLUMNS} FROM holder_grants WHERE code_sha256 = $1 FOR UPDATE`, [codeSha256]);
+    return row ? grantRowOf(row) : null;
   }
 
   /** The grant, locked (run in a transaction) when `forUpdate`. */
   async grant(q: Queryable, grantId: string, forUpdate = false): Promise<GrantRow | null> {
-    const [row] = await q.query<Record<string, unknown>>(`SELECT ${GRANT_COLUMNS} FROM holder_grants WHERE grant_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [grantId]);
-    return row ? toGrant(row) : null;
+    const [row] = await q.query<Record<string, unknown>>(`SELECT ${HOLDER_GRANT_COLUMNS} FROM holder_grants WHERE grant_id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [grantId]);
+    return row ? grantRowOf(row) : null;
   }
 
   async grantsOf(q: Queryable, holderCode: string, limit = 200): Promise<GrantRow[]> {
-    const rows = await q.query<Record<string, unknown>>(`SELECT ${GRANT_COLUMNS} FROM holder_grants WHERE holder_code = $1 ORDER BY created_at DESC, grant_id LIMIT $2`, [
+    const rows = await q.query<Record<string, unknown>>(`SELECT ${HOLDER_GRANT_COLUMNS} FROM holder_grants WHERE holder_code = $1 ORDER BY created_at DESC, grant_id LIMIT $2`, [
       holderCode,
       limit,
     ]);
-    return rows.map(toGrant);
+    return rows.map(grantRowOf);
   }
 
   /** One more use of the grant; the first one marks it redeemed. */
   async useGrant(q: Queryable, grantId: string, at: Date): Promise<GrantRow> {
     const [row] = await q.query<Record<string, unknown>>(
-      `UPDATE holder_grants SET uses = uses + 1, redeemed_at = COALESCE(redeemed_at, $2) WHERE grant_id = $1 AND uses < max_uses RETURNING ${GRANT_COLUMNS}`,
+      `UPDATE holder_grants SET uses = uses + 1, redeemed_at = COALESCE(redeemed_at, $2) WHERE grant_id = $1 AND uses < max_uses RETURNING ${HOLDER_GRANT_COLUMNS}`,
       [grantId, at.toISOString()],
     );
     if (!row) throw new Error(`grant ${grantId} has no use left (check before using it)`);
-    return toGrant(row);
+    return grantRowOf(row);
   }
 
   /** Revokes the holder's grant; false when it is not theirs or was already revoked. */
   async revokeGrant(q: Queryable, grantId: string, holderCode: string, at: Date): Promise<GrantRow | null> {
     const [row] = await q.query<Record<string, unknown>>(
-      `UPDATE holder_grants SET revoked_at = $3 WHERE grant_id = $1 AND holder_code = $2 AND revoked_at IS NULL RETURNING ${GRANT_COLUMNS}`,
+      `UPDATE holder_grants SET revoked_at = $3 WHERE grant_id = $1 AND holder_code = $2 AND revoked_at IS NULL RETURNING ${HOLDER_GRANT_COLUMNS}`,
       [grantId, holderCode, at.toISOString()],
     );
-    return row ? toGrant(row) : null;
+    return row ? grantRowOf(row) : null;
   }
 
   async insertAnnotatedCopy(q: Queryable, c: NewAnnotatedCopy): Promise<void> {
@@ -379,7 +380,8 @@ function toPresentation(r: Record<string, unknown>): PresentationRow {
   };
 }
 
-function toGrant(r: Record<string, unknown>): GrantRow {
+/** A row of holder_grants as a GrantRow. */
+export function grantRowOf(r: Record<string, unknown>): GrantRow {
   return {
     grantId: r['grant_id'] as string,
     codeSha256: r['code_sha256'] as string,
