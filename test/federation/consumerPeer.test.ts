@@ -9,21 +9,17 @@
  * the type's permission, of a region A does not know, or with replayed or expired credentials is refused with
  * its code. The same walk by a consuming department of A (its consumer key) is in test/node/consumer.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { runCeremony } from '../../src/pki/ca/ceremony';
-import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { repoPath } from '../../src/repoPath';
 import { REQUEST_SIGNATURE_HEADER, signDepartmentRequest, type DepartmentRequestToSign } from '../../src/trust/peer/departmentRequest';
-import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
-import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../node/helpers/startTestNode';
+import type { TestNode } from '../node/helpers/startTestNode';
+import { A_REGION, B_REGION, startMutualRegions, type MutualRegions } from './mutualRegions';
 import { currentTypeCode } from '../typeCodes';
 
-const A_REGION = '350000';
-const B_REGION = '440000';
 const B_MARKET = '11440100DM0440019H';
 const B_CIVIL = '11440100DM0440027C';
 const A_CONSUMER = '11350100DM0000021X';
@@ -37,23 +33,13 @@ const CAUSE = '跨省办理企业变更登记';
 const ITEM = { name: '企业变更登记', code: 'GD-QY-02' };
 const terms = { cause: CAUSE, serviceItem: ITEM };
 
-let storageA: TestStorage;
-let portA: number;
+let regions: MutualRegions;
 let a: TestNode;
 let b: TestNode;
 let business: string;
 let driving: string;
 
-async function rootOf(node: TestNode): Promise<string> {
-  const region = await node.services.stores.region.get(node.services.db);
-  return parseCertificate(region!.rootCertificate).fingerprint;
-}
-
-async function sync(node: TestNode): Promise<void> {
-  const r = await http(node.url, 'POST', '/v1/federation/sync', { key: node.keys.admin, json: {} });
-  expect(r.status).toBe(200);
-  expect(r.body.peers[0]).toMatchObject({ ok: true, errors: [] });
-}
+const sync = (node: TestNode) => regions.sync(node);
 
 let issued = 0;
 async function issue(slug: string): Promise<string> {
@@ -77,27 +63,8 @@ async function signIn(holderCode: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  storageA = await freshStorage();
-  portA = await freePort();
-  a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA) } });
-  const rootA = await rootOf(a);
-  const cfgB = join(storageA.dataDir, 'federation-b.json');
-  writeFileSync(
-    cfgB,
-    JSON.stringify({
-      peers: [{ baseUrl: `http://127.0.0.1:${portA}`, rootSha256: rootA, regionCode: A_REGION, label: 'Fujian' }],
-      recognition: [{ peerRegion: A_REGION, peerTypeCode: BUSINESS, localTypeCode: BUSINESS, maxStatusAgeSeconds: 3600 }],
-      requestTimeoutMs: 3000,
-      autoSync: false,
-    }),
-  );
-  b = await startTestNode({ env: { ELICENSE_FEDERATION_FILE: cfgB, ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json') } });
-  const rootB = await rootOf(b);
-  await a.close();
-  const cfgA = join(storageA.dataDir, 'federation-a.json');
-  writeFileSync(cfgA, JSON.stringify({ peers: [{ baseUrl: b.url, rootSha256: rootB, regionCode: B_REGION, label: 'Guangdong' }], requestTimeoutMs: 3000, autoSync: false }));
-  a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA), ELICENSE_FEDERATION_FILE: cfgA } });
-  await sync(a);
+  regions = await startMutualRegions({ recognition: [{ peerTypeCode: BUSINESS, localTypeCode: BUSINESS }] });
+  ({ a, b } = regions);
   business = await issue('business-licence');
   driving = await issue('driving-licence');
   await sync(b);
@@ -112,11 +79,7 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await storageA?.remove();
-}, 60_000);
+afterAll(() => regions?.close(), 60_000);
 
 describe('a consuming department of this region and one of a peer region: query, verify, download with a cause; the holder sees both', () => {
   it('walks both through the three operations, and the holder sees the uses of each', async () => {

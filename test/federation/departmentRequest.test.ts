@@ -8,45 +8,33 @@
  * with that department's licence-signing key; A checks it under B's pinned
  * root and B's trust list as A holds it, and takes its jti once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { SoftwareSigner } from '../../src/crypto/SoftwareSigner';
 import type { Signer } from '../../src/crypto/Signer';
 import { runCeremony, type RegionPki } from '../../src/pki/ca/ceremony';
-import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { PeerDepartmentClient } from '../../src/region/federation/PeerDepartmentClient';
 import { repoPath } from '../../src/repoPath';
 import { REQUEST_JWS_TYP, REQUEST_SIGNATURE_HEADER, signDepartmentRequest, type DepartmentRequestToSign } from '../../src/trust/peer/departmentRequest';
 import { signCompactJws } from '../../src/crypto/jws';
 import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
-import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../node/helpers/startTestNode';
+import type { TestNode } from '../node/helpers/startTestNode';
+import { A_REGION, B_REGION, startMutualRegions, type MutualRegions } from './mutualRegions';
 
-const A_REGION = '350000';
-const B_REGION = '440000';
 /** B's departments (fixtures/ceremony/demo-region-guangdong.json). */
 const B_MARKET = '11440100DM0440019H';
 const B_CIVIL = '11440100DM0440027C';
 
-let storageA: TestStorage;
+let regions: MutualRegions;
 let portA: number;
 let a: TestNode;
 let b: TestNode;
 let shanghai: RegionPki;
 let guangdongImpostor: RegionPki;
 
-async function rootOf(node: TestNode): Promise<string> {
-  const region = await node.services.stores.region.get(node.services.db);
-  return parseCertificate(region!.rootCertificate).fingerprint;
-}
-
-async function syncA(): Promise<void> {
-  const r = await http(a.url, 'POST', '/v1/federation/sync', { key: a.keys.admin, json: {} });
-  expect(r.status).toBe(200);
-  expect(r.body.peers[0]).toMatchObject({ ok: true, errors: [] });
-}
+const syncA = () => regions.sync(a);
 
 /** B's node's signer for one of its departments (what PeerDepartmentClient uses). */
 async function signerOfB(uscc: string): Promise<Signer> {
@@ -76,31 +64,15 @@ const askA = (signature: string | undefined, path = '/v1/federation/caller', ext
   http(a.url, 'GET', path, { headers: { ...(signature !== undefined ? { [REQUEST_SIGNATURE_HEADER]: signature } : {}), ...extra } });
 
 beforeAll(async () => {
-  storageA = await freshStorage();
-  portA = await freePort();
-  a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA) } });
-  const rootA = await rootOf(a);
-  const cfgB = join(storageA.dataDir, 'federation-b.json');
-  writeFileSync(cfgB, JSON.stringify({ peers: [{ baseUrl: `http://127.0.0.1:${portA}`, rootSha256: rootA, regionCode: A_REGION, label: 'Fujian' }], requestTimeoutMs: 3000, autoSync: false }));
-  b = await startTestNode({ env: { ELICENSE_FEDERATION_FILE: cfgB, ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json') } });
-  const rootB = await rootOf(b);
-  // A again on the same port and data, now with B as its peer.
-  await a.close();
-  const cfgA = join(storageA.dataDir, 'federation-a.json');
-  writeFileSync(cfgA, JSON.stringify({ peers: [{ baseUrl: b.url, rootSha256: rootB, regionCode: B_REGION, label: 'Guangdong' }], requestTimeoutMs: 3000, autoSync: false }));
-  a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA), ELICENSE_FEDERATION_FILE: cfgA } });
-  await syncA();
+  regions = await startMutualRegions();
+  ({ a, b, portA } = regions);
   const yesterday = new Date(Date.now() - 86_400_000);
   shanghai = await runCeremony(JSON.parse(readFileSync(repoPath('fixtures', 'ceremony', 'demo-region-shanghai.json'), 'utf8')), { now: yesterday });
   // Same region, same departments, another root: what a forger with its own CA would make.
   guangdongImpostor = await runCeremony(JSON.parse(readFileSync(repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json'), 'utf8')), { now: yesterday });
 }, 300_000);
 
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await storageA?.remove();
-}, 60_000);
+afterAll(() => regions?.close(), 60_000);
 
 describe('a department of region B calls region A, signed by B’s node', () => {
   it('is accepted, and A knows it as B lists it (region, USCC, name, certificate key id)', async () => {

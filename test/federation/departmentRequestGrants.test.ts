@@ -8,29 +8,22 @@
  * A presentation QR of A scanned at a window of B: B checks the pointer under A's pinned root, resolves it
  * once at A's node and verifies the full form itself.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadSampleLicenses } from '../../src/demo/sampleDraft';
-import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
-import { repoPath } from '../../src/repoPath';
 import { signPresentationPointer, type PresentationPointer } from '../../src/holder/presentationPointer';
 import { forwardGrantIfForeign, forwardPresentationIfForeign, grantCodeRegion, presentationRegion, redeemGrantAtPeer, redeemPresentationAtPeer } from '../../src/http/routes/federation/peerHolderForwarding';
 import { REQUEST_SIGNATURE_HEADER, signDepartmentRequest } from '../../src/trust/peer/departmentRequest';
-import { freePort } from '../../scripts/bench/childNode';
 import { http } from '../node/helpers/http';
-import { freshStorage, startTestNode, type TestNode, type TestStorage } from '../node/helpers/startTestNode';
+import type { TestNode } from '../node/helpers/startTestNode';
+import { A_REGION, B_REGION, startMutualRegions, type MutualRegions } from './mutualRegions';
 import { currentTypeCode } from '../typeCodes';
 
-const A_REGION = '350000';
-const B_REGION = '440000';
 const B_MARKET = '11440100DM0440019H';
 const B_CIVIL = '11440100DM0440027C';
 const DRIVING = currentTypeCode('driving-licence');
 const sample = loadSampleLicenses().find((s) => s.slug === 'driving-licence')!;
 const DRIVER = sample.draft.holder.code;
 
-let storageA: TestStorage;
-let portA: number;
+let regions: MutualRegions;
 let a: TestNode;
 let b: TestNode;
 let identifier: string;
@@ -38,16 +31,7 @@ let token: string;
 
 const as = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
 
-async function rootOf(node: TestNode): Promise<string> {
-  const region = await node.services.stores.region.get(node.services.db);
-  return parseCertificate(region!.rootCertificate).fingerprint;
-}
-
-async function sync(node: TestNode): Promise<void> {
-  const r = await http(node.url, 'POST', '/v1/federation/sync', { key: node.keys.admin, json: {} });
-  expect(r.status).toBe(200);
-  expect(r.body.peers[0]).toMatchObject({ ok: true, errors: [] });
-}
+const sync = (node: TestNode) => regions.sync(node);
 
 async function grant(department: { uscc: string; region?: string }, extra: Record<string, unknown> = {}): Promise<{ code: string; grantId: string }> {
   const r = await http(a.url, 'POST', '/v1/holder/grants', {
@@ -59,27 +43,8 @@ async function grant(department: { uscc: string; region?: string }, extra: Recor
 }
 
 beforeAll(async () => {
-  storageA = await freshStorage();
-  portA = await freePort();
-  a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA) } });
-  const rootA = await rootOf(a);
-  const cfgB = join(storageA.dataDir, 'federation-b.json');
-  writeFileSync(
-    cfgB,
-    JSON.stringify({
-      peers: [{ baseUrl: `http://127.0.0.1:${portA}`, rootSha256: rootA, regionCode: A_REGION, label: 'Fujian' }],
-      recognition: [{ peerRegion: A_REGION, peerTypeCode: DRIVING, localTypeCode: DRIVING, maxStatusAgeSeconds: 3600 }],
-      requestTimeoutMs: 3000,
-      autoSync: false,
-    }),
-  );
-  b = await startTestNode({ env: { ELICENSE_FEDERATION_FILE: cfgB, ELICENSE_DEMO_CEREMONY: repoPath('fixtures', 'ceremony', 'demo-region-guangdong.json') } });
-  const rootB = await rootOf(b);
-  await a.close();
-  const cfgA = join(storageA.dataDir, 'federation-a.json');
-  writeFileSync(cfgA, JSON.stringify({ peers: [{ baseUrl: b.url, rootSha256: rootB, regionCode: B_REGION, label: 'Guangdong' }], requestTimeoutMs: 3000, autoSync: false }));
-  a = await startTestNode({ reuse: { dataDir: storageA.dataDir, databaseUrl: storageA.databaseUrl }, env: { PORT: String(portA), ELICENSE_FEDERATION_FILE: cfgA } });
-  await sync(a);
+  regions = await startMutualRegions({ recognition: [{ peerTypeCode: DRIVING, localTypeCode: DRIVING }] });
+  ({ a, b } = regions);
 
   const issued = await http(a.url, 'POST', '/v1/licenses', {
     key: a.keys.issuerOf('driving-licence'),
@@ -94,11 +59,7 @@ beforeAll(async () => {
   token = signIn.body.token;
 }, 300_000);
 
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-  await storageA?.remove();
-}, 60_000);
+afterAll(() => regions?.close(), 60_000);
 
 describe("a holder of region A grants a department of region B; B's node exchanges the code at A's node", () => {
   it('B gets the licence and verifies it itself (accepted, A’s licence recognised by B’s agreement); A logs the peer department’s exchange', async () => {
