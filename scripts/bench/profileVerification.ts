@@ -10,21 +10,16 @@
  *
  * BENCH_PROFILE_MILLIS per loop (default 4000), BENCH_LICENCES distinct licences (default 256).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { generateSerial } from '../../src/codes/licenseIdentifier';
-import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
-import { loadSampleLicenses } from '../../src/demo/sampleDraft';
 import { encodeCompactLicense } from '../../src/forms/qr/compactLicense';
-import { issueLicense } from '../../src/issue/issueLicense';
 import { repoPath } from '../../src/repoPath';
-import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
 import { verifyCompactLicense } from '../../src/verify/forms/verifyCompactLicense';
 import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
 import { cpuProfileReport } from './cpuProfileSummary';
+import { issueBenchLicences } from './benchLicences';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -60,29 +55,11 @@ async function main(): Promise<void> {
   const count = num('BENCH_LICENCES', 256);
 
   const now = new Date();
-  const catalog = StandardsCatalog.load();
-  const demo = await buildDemoRegion({ catalog, now: new Date(now.getTime() - 3_600_000) });
-  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
-  const standard = catalog.getTypeBySlug('business-licence')!;
-  const dept = demo.pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode) && d.algorithm === 'ES256')!;
-  const signer = demo.signerOf(dept);
-  const forms: Buffer[] = [];
+  const { catalog, demo, standard, signer, forms: signed, signedAt } = await issueBenchLicences({ now, count });
+  const forms = signed.map((form) => Buffer.from(JSON.stringify(form)));
   const texts: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const form = await issueLicense(
-      { typeCode: standard.typeCode, ...sample.draft },
-      {
-        catalog,
-        trust: demo.trust,
-        department: { name: dept.name, uscc: dept.uscc, divisionCode: dept.divisionCode, signer },
-        timestampAuthority: demo.timestampAuthority,
-        serial: generateSerial((k) => new Uint8Array(randomBytes(k))),
-        at: new Date(now.getTime() - i * 1000),
-      },
-    );
-    forms.push(Buffer.from(JSON.stringify(form)));
-    texts.push(await encodeCompactLicense(form, standard, signer, new Date(now.getTime() - i * 1000)));
-  }
+  for (let i = 0; i < signed.length; i++) texts.push(await encodeCompactLicense(signed[i]!, standard, signer, signedAt(i)));
+
   const ctx = { trust: demo.trust, catalog, at: now, caches: createVerifierCaches() };
   for (const f of forms) if (verifyLicense(f, ctx).result !== 'accepted') throw new Error('bench licence rejected');
   for (const t of texts) if (verifyCompactLicense(t, ctx).result !== 'accepted') throw new Error('bench QR rejected');

@@ -1,18 +1,14 @@
-import { createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import * as jose from 'jose';
-import { generateSerial } from '../../src/codes/licenseIdentifier';
-import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
-import { loadSampleLicenses } from '../../src/demo/sampleDraft';
-import { issueLicense } from '../../src/issue/issueLicense';
 import { licenseSigningPayload } from '../../src/format/signingInput';
-import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
 import { StatusBits } from '../../src/format/federation/StatusBits';
 import { parseCertificate } from '../../src/pki/certificate/ParsedCertificate';
 import { FederatedTrust } from '../../src/trust/FederatedTrust';
-import { firstStatusListId, trustListOfCeremony } from '../../src/trust/publish/buildTrustDocuments';
+import { trustListOfCeremony } from '../../src/trust/publish/buildTrustDocuments';
 import type { TrustInputs } from '../../src/trust/TrustInputs';
 import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
 import { compare, type CaseResult } from './measure';
+import { issueBenchLicences } from './benchLicences';
 
 export interface VerificationBenchResult {
   licences: number;
@@ -42,33 +38,16 @@ export interface VerificationBenchResult {
  */
 export async function verificationBench(opts: { licences: number; rounds: number; millis: number }): Promise<VerificationBenchResult> {
   const now = new Date();
-  const catalog = StandardsCatalog.load();
-  // The region exists an hour before the licences, which are signed a second apart.
-  const demo = await buildDemoRegion({ catalog, now: new Date(now.getTime() - 3_600_000) });
-  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
-  const standard = catalog.getTypeBySlug('business-licence')!;
-  const dept = demo.pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode) && d.algorithm === 'ES256')!;
-  const signer = demo.signerOf(dept);
+  // The region exists an hour before the licences, which are signed a second apart; each has a status slot, as the
+  // node issues, so that the peer case reads a status list bit.
+  const { catalog, demo, standard, dept, signer, forms } = await issueBenchLicences({ count: opts.licences, now, statusSlots: true });
 
   // Distinct licences (distinct serials and signing times), as a verifier sees them.
   const inputs: Buffer[] = [];
   const rawInputs: { data: Buffer; signature: Buffer }[] = [];
   const joseTokens: string[] = [];
   const publicKey: KeyObject = createPublicKey(dept.privateKey);
-  for (let i = 0; i < opts.licences; i++) {
-    const form = await issueLicense(
-      { typeCode: standard.typeCode, ...sample.draft },
-      {
-        catalog,
-        trust: demo.trust,
-        department: { name: dept.name, uscc: dept.uscc, divisionCode: dept.divisionCode, signer },
-        timestampAuthority: demo.timestampAuthority,
-        serial: generateSerial((k) => new Uint8Array(randomBytes(k))),
-        at: new Date(now.getTime() - i * 1000),
-        // A status slot, as the node issues, so that the peer case reads a status list bit.
-        statusEntry: { listId: firstStatusListId(dept.uscc), index: i },
-      },
-    );
+  for (const form of forms) {
     const text = JSON.stringify(form);
     inputs.push(Buffer.from(text));
     const [head, , sig] = form.signature.split('.');

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { generateSerial } from '../../src/codes/licenseIdentifier';
-import { buildDemoRegion } from '../../src/demo/buildDemoRegion';
-import { loadSampleLicenses } from '../../src/demo/sampleDraft';
-import { issueLicense } from '../../src/issue/issueLicense';
-import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
 import { VerifyWorkerPool } from '../../src/verify/workers/VerifyWorkerPool';
 import { createVerifierCaches, verifyLicense } from '../../src/verify/verifyLicense';
+import { issueBenchLicences } from './benchLicences';
 
 export interface WorkersCase {
   name: string;
@@ -94,27 +90,8 @@ function inProcessRate(run: (i: number) => void, millis: number): { rate: number
  */
 export async function workersBench(opts: { licences: number; rounds: number; millis: number; workers?: number; inFlightPerWorker?: number }): Promise<WorkersBenchResult> {
   const now = new Date();
-  const catalog = StandardsCatalog.load();
-  const demo = await buildDemoRegion({ catalog, now: new Date(now.getTime() - 3_600_000) });
-  const sample = loadSampleLicenses().find((s) => s.slug === 'business-licence')!;
-  const standard = catalog.getTypeBySlug('business-licence')!;
-  const dept = demo.pki.departments.find((d) => d.licenseTypes.includes(standard.typeCode) && d.algorithm === 'ES256')!;
-  const signer = demo.signerOf(dept);
-  const inputs: Buffer[] = [];
-  for (let i = 0; i < opts.licences; i++) {
-    const form = await issueLicense(
-      { typeCode: standard.typeCode, ...sample.draft },
-      {
-        catalog,
-        trust: demo.trust,
-        department: { name: dept.name, uscc: dept.uscc, divisionCode: dept.divisionCode, signer },
-        timestampAuthority: demo.timestampAuthority,
-        serial: generateSerial((k) => new Uint8Array(randomBytes(k))),
-        at: new Date(now.getTime() - i * 1000),
-      },
-    );
-    inputs.push(Buffer.from(JSON.stringify(form)));
-  }
+  const { catalog, demo, forms } = await issueBenchLicences({ now, count: opts.licences });
+  const inputs = forms.map((form) => Buffer.from(JSON.stringify(form)));
   const workers = opts.workers ?? availableParallelism();
   const inFlightPerWorker = opts.inFlightPerWorker ?? 8;
   const source = { kind: 'local-trust-file' as const, text: JSON.stringify(demo.trustFile), source: 'demo trust file' };
