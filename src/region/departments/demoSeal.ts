@@ -1,4 +1,4 @@
-import { crc32, deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import type { LicenseFonts } from '../../forms/pdf/LicenseFonts';
 import { readGlyphOutlines, type Contour } from './glyphOutlines';
 
@@ -154,35 +154,14 @@ function fill(size: number, polygons: readonly Contour[]): Float32Array {
   return cover;
 }
 
-/** An RGBA PNG of one colour with the coverage as alpha: rows with the Sub filter, deflated by Node's zlib. */
+/** The seal's coverage as an RGBA PNG in the seal red (pngjs: the same encoder the tests read PNGs with). */
 function encodeRgba(size: number, cover: Float32Array): Uint8Array {
-  const stride = size * 4 + 1;
-  const raw = Buffer.alloc(stride * size);
-  for (let y = 0; y < size; y++) {
-    const row = y * stride;
-    raw[row] = 1; // Sub: each byte minus the same byte of the pixel to its left
-    let prev = [0, 0, 0, 0];
-    for (let x = 0; x < size; x++) {
-      const alpha = Math.round(Math.min(1, cover[y * size + x]!) * 255);
-      const px = [RED[0], RED[1], RED[2], alpha];
-      for (let k = 0; k < 4; k++) raw[row + 1 + x * 4 + k] = (px[k]! - prev[k]! + 256) & 0xff;
-      prev = px;
-    }
+  const png = new PNG({ width: size, height: size });
+  for (let i = 0; i < size * size; i++) {
+    png.data[i * 4] = RED[0];
+    png.data[i * 4 + 1] = RED[1];
+    png.data[i * 4 + 2] = RED[2];
+    png.data[i * 4 + 3] = Math.round(Math.min(1, cover[i]!) * 255);
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, deflate, adaptive filtering, no interlace
-  return new Uint8Array(Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]));
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
-  return out;
+  return new Uint8Array(PNG.sync.write(png, { deflateLevel: 9 }));
 }
