@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, verify as nodeVerify } from 'node:crypto';
 import type { ChildNode } from './childNode';
-import type { CaseResult } from './measure';
+import { rate, type CaseResult } from './measure';
 
 export interface BatchVerificationBenchResult {
   store: 'postgres' | 'embedded';
@@ -89,29 +89,23 @@ export async function batchVerificationBench(t: BatchVerificationTarget, opts: {
     const data = Buffer.from(`${head}.${payload}`);
     return { data, signature: sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }) };
   });
-  const rawRound = (millis: number): number => {
-    let ops = 0;
-    const start = process.hrtime.bigint();
-    const end = start + BigInt(millis) * 1_000_000n;
-    let now = start;
-    while (now < end) {
-      for (let k = 0; k < 50; k++) {
-        const x = raw[ops++ % raw.length]!;
-        if (!nodeVerify('sha256', x.data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, x.signature)) throw new Error('raw verify failed');
-      }
-      now = process.hrtime.bigint();
-    }
-    return ops / (Number(now - start) / 1e9);
+  const rawCase = {
+    name: 'raw node:crypto P-256 verify',
+    run: (i: number) => {
+      const x = raw[i % raw.length]!;
+      if (!nodeVerify('sha256', x.data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, x.signature)) throw new Error('raw verify failed');
+    },
   };
+  const rawRound = (millis: number): Promise<number> => rate(rawCase, millis);
 
   // Warm-up: JIT, caches, status cache of the node.
   await batchRound(1);
-  rawRound(300);
+  await rawRound(300);
   const rawRates: number[] = [];
   const batchRates: number[] = [];
   const batchLatencies: number[][] = [];
   for (let r = 0; r < opts.rounds; r++) {
-    rawRates.push(rawRound(opts.millis));
+    rawRates.push(await rawRound(opts.millis));
     const b = await batchRound(opts.seconds);
     batchRates.push(b.rate);
     batchLatencies.push(b.latencies);
