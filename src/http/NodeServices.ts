@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { QrImageReaderPool } from '../forms/image/QrImageReaderPool';
+import type { SelfCheckPool } from '../region/licenses/SelfCheckPool';
 import type { Clock } from '../clock';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
 import type { ApiKeyStore } from '../store/ApiKeyStore';
@@ -62,6 +63,8 @@ export interface NodeServices {
   statistics: VerificationStatistics;
   /** Reads the QR of uploaded images on worker threads (bounded queue), off the event loop. */
   qrImages: QrImageReaderPool;
+  /** Self-verifies the licences of a batch on worker threads while the next is signed (ELICENSE_ISSUANCE_WORKERS). */
+  selfChecks: SelfCheckPool;
   /** Departments of peer regions, by the requests their nodes sign (docs/adr/0006, "Departments of peer regions"). */
   peerRequests: DepartmentRequestAuthenticator;
   /** Calls to peer regions' nodes on behalf of this region's departments, signed by this node (the other side of peerRequests). */

@@ -16,6 +16,7 @@ import { SqlLicenseStore } from '../store/LicenseStore';
 import { migrate } from '../store/migrate';
 import { openDatabase } from '../store/openDatabase';
 import { QrImageReaderPool } from '../forms/image/QrImageReaderPool';
+import { SelfCheckPool } from '../region/licenses/SelfCheckPool';
 import { SqlRateLimitStore } from '../store/RateLimitStore';
 import { SqlRegionStore } from '../store/RegionStore';
 import type { PGliteClass } from '../store/EmbeddedDatabase';
@@ -133,6 +134,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       ownStatus: new OwnStatusCache({ db, clock, store: stores.federation }),
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
       qrImages: new QrImageReaderPool({ workers: config.imageDecoding.workers, maxQueue: config.imageDecoding.queue, timeoutMs: config.imageDecoding.timeoutMs }),
+      selfChecks: new SelfCheckPool(config.issuanceWorkers),
       peerRequests: new DepartmentRequestAuthenticator({
         db,
         clock,
@@ -190,6 +192,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
           // Hand this process's last counts to the shared limiters before the database goes.
           await Promise.all(limiters.map((l) => l.close().catch(() => undefined)));
           await services.qrImages.close();
+          await services.selfChecks.close();
           await services.federation.close();
           await services.ownStatus.close();
           await services.statistics.close();

@@ -1,5 +1,4 @@
 import type { Clock } from '../../clock';
-import type { NodeConfig } from '../NodeConfig';
 import { generateSerial } from '../../codes/licenseIdentifier';
 import type { Signer } from '../../crypto/Signer';
 import { ElicenseError, isElicenseError } from '../../errors';
@@ -36,8 +35,8 @@ export interface LicenseIssuanceDeps extends LicenseRecordsDeps {
   trust: Pick<NodeTrust, 'current'>;
   signers: Pick<RegionSigners, 'departmentSigner' | 'timestampAuthority'>;
   metrics: Pick<NodeMetrics, 'issued' | 'lifecycle'>;
-  /** ELICENSE_ISSUANCE_WORKERS; absent: SelfCheckPool's default (cores − 1, at most 4). */
-  config?: Pick<NodeConfig, 'issuanceWorkers'>;
+  /** The node's self-check workers (closed when the node stops); absent: a pool of this issuance's own (tests, CLI). */
+  selfChecks?: SelfCheckPool;
 }
 
 /** A validation warning the licence carries (verification shows its code), at the request field it came from. */
@@ -100,7 +99,7 @@ export class LicenseIssuance {
 
   constructor(private readonly s: LicenseIssuanceDeps) {
     this.#records = new LicenseRecords(s);
-    this.#pool = new SelfCheckPool(s.config?.issuanceWorkers);
+    this.#pool = s.selfChecks ?? new SelfCheckPool();
   }
 
   async issueOne(principal: Principal, request: IssueRequest, idempotencyKey: string | undefined): Promise<IssueOutcome> {
