@@ -1,4 +1,3 @@
-import type { Request, Response } from 'express';
 import { ConsumerSide, type ConsumerCaller } from '../../../consumer/ConsumerSide';
 import { checkUseTerms, type UseTerms } from '../../../consumer/consumerTerms';
 import { ElicenseError } from '../../../errors';
@@ -11,7 +10,8 @@ import { route, type Feature, type RequestContext, type RouteSpec } from '../../
 import { problem } from '../../openapi/responseDocs';
 import { peerCaller } from '../federation/peerDepartmentFeature';
 import { verifyReceivedFullForm } from '../federation/peerHolderForwarding';
-import { createVerificationsFeature } from '../verifications/verificationsFeature';
+import { presentedJsonBody } from '../verifications/readVerificationRequest';
+import { verificationAnswerer } from '../verifications/verificationsFeature';
 import { CONSUMER_GRANT_PARAMS, CONSUMER_QUERY, PEER_COPY_PARAMS, PEER_PARAMS, CONSUMER_TERMS, CONSUMER_VERIFY, COPY_QUERY, IDENTIFIER_PARAMS, STATISTICS_QUERY, TYPE_PARAMS, USAGE_QUERY, USE_STATISTICS } from './consumerSchemas';
 
 const TAG = 'consumers';
@@ -52,33 +52,6 @@ function adminActor(ctx: RequestContext): string {
   return ctx.principal.keyId;
 }
 
-/** Runs POST /v1/verifications' own handler on `license` (the node's one verification path) and answers what it would have sent. */
-type VerificationRunner = (req: Request, ctx: RequestContext, license: unknown) => Promise<Record<string, unknown>>;
-
-function verificationRunner(services: NodeServices): VerificationRunner {
-  const verification = createVerificationsFeature(services).routes.find((r) => r.method === 'post' && r.path === '/v1/verifications');
-  if (!verification) throw new Error('the node has no POST /v1/verifications');
-  return async (req, ctx, license) => {
-    let answer: unknown;
-    const headers = new Map<string, string>();
-    const capture = {
-      setHeader: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
-      set: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
-      header: (name: string, value: string) => (headers.set(name.toLowerCase(), value), capture),
-      getHeader: (name: string) => headers.get(name.toLowerCase()),
-      status: () => capture,
-      type: () => capture,
-      json: (body: unknown) => ((answer = body), capture),
-      send: (body: unknown) => ((answer = typeof body === 'string' ? (JSON.parse(body) as unknown) : body), capture),
-    };
-    // The presented licence as the verification route's body; the rest of the request (its rate limit, headers) as it came.
-    const inner = Object.create(req) as Request;
-    inner.body = license;
-    await verification.handler(inner, capture as unknown as Response, ctx, { params: undefined, query: undefined, headers: undefined, body: license });
-    if (answer === null || typeof answer !== 'object') throw new Error('the verification route answered nothing');
-    return answer as Record<string, unknown>;
-  };
-}
 
 /**
  * The sharing interface for consuming departments (用证部门, issue 16, docs/adr/0012 "Consumer departments"):
@@ -90,7 +63,7 @@ export function createConsumerFeature(services: NodeServices): Feature {
   const side = new ConsumerSide(services);
   const holders = new HolderSide(services);
   const forms = new HolderForms(services, holders.store);
-  let runVerification: VerificationRunner | undefined;
+  const verify = verificationAnswerer(services);
 
   const localCaller = async (ctx: RequestContext): Promise<ConsumerCaller> => {
     const p = ctx.principal;
@@ -153,7 +126,8 @@ export function createConsumerFeature(services: NodeServices): Feature {
         responses: { '200': { description: 'The verification result, as POST /v1/verifications answers it' }, '403': problem('CONSUMER_TYPE_NOT_GRANTED') },
         handler: async (req, res, ctx, input) => {
           const caller = await mode.caller(ctx);
-          const result = await (runVerification ??= verificationRunner(services))(req, ctx, input.body.license);
+          // The node's one verification, as POST /v1/verifications answers the same JSON body.
+          const result = await verify(presentedJsonBody(input.body.license), req);
           await side.recordVerification(caller, termsOf(input.body), result as { result: string; license?: Record<string, unknown> | null });
           res.setHeader('Cache-Control', 'no-store');
           res.json(result);

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { PRESENTATION_QR_PREFIX } from '../../../forms/detectForm';
 import { HolderSide } from '../../../holder/HolderSide';
 import { parseStrictJson } from '../../../json/parseStrictJson';
+import type { AnyFormResult, PresentedForm } from '../../../verify/forms/verifyAnyForm';
 import type { PresentationAnswer } from '../../../verify/VerificationResult';
 import { forwardPresentationIfForeign } from '../federation/peerHolderForwarding';
 import type { NodeServices } from '../../NodeServices';
@@ -52,9 +53,28 @@ const OTHER_FORMS = {
  * accepted or rejected. When the database is down, the last good trust data
  * is used and the status is reported as not checked, with the reason.
  */
+/** POST /v1/verifications' answer to one presented form (a consuming department's verification gets the same). */
+export type VerificationAnswerer = (presented: PresentedForm, req: Request) => Promise<AnyFormResult & { presentation?: PresentationAnswer }>;
+
+/**
+ * The node's one verification of a presented form, as POST /v1/verifications answers it: a holder's presentation
+ * QR (亮证) is a pointer, not a licence — resolved once, then its full form verified here (answer.presentation).
+ */
+export function verificationAnswerer(services: NodeServices, verifier = new PresentedVerifier(services)): VerificationAnswerer {
+  const holders = new HolderSide(services);
+  return async (presented, req) => {
+    if (presented.kind === 'qr' && presented.text.slice(0, PRESENTATION_QR_PREFIX.length).toUpperCase() === PRESENTATION_QR_PREFIX) {
+      const resolved = await resolvePresentation(services, holders, req, presented.text);
+      const result = await verifier.verify({ kind: 'full-form', form: 'full-form', document: resolved.fullForm }, await verifier.moment());
+      return { ...result, presentation: resolved.presentation };
+    }
+    return verifier.verify(presented, await verifier.moment());
+  };
+}
+
 export function createVerificationsFeature(services: NodeServices): Feature {
   const verifier = new PresentedVerifier(services);
-  const holders = new HolderSide(services);
+  const answerer = verificationAnswerer(services, verifier);
   const reading = { readQr: (image: Uint8Array) => services.qrImages.read(image), uploadRateCost: services.config.uploadRateCost };
   return {
     name: 'verifications',
@@ -82,17 +102,9 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           '410': problem('PRESENTATION_EXPIRED: the presentation QR has expired'),
         },
         handler: async (req, res) => {
-          let presented = await readVerificationRequest(req, res, reading);
-          // A holder's presentation QR (亮证) is a pointer, not a licence: resolved once, then its full form is verified here.
-          let presentation: PresentationAnswer | undefined;
-          if (presented.kind === 'qr' && presented.text.slice(0, PRESENTATION_QR_PREFIX.length).toUpperCase() === PRESENTATION_QR_PREFIX) {
-            const resolved = await resolvePresentation(services, holders, req, presented.text);
-            presentation = resolved.presentation;
-            presented = { kind: 'full-form', form: 'full-form', document: resolved.fullForm };
-          }
-          const result = await verifier.verify(presented, await verifier.moment());
+          const answer = await answerer(await readVerificationRequest(req, res, reading), req);
           res.setHeader('Cache-Control', 'no-store');
-          res.json(presentation ? { ...result, presentation } : result);
+          res.json(answer);
         },
       }),
       batchVerificationRoute(services, verifier, PRESENTED_FORM.json),
