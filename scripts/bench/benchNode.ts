@@ -24,7 +24,7 @@ export interface BenchNode {
  * every request, so that cost belongs in the figures. The public and per-key
  * rate limits are raised out of the way but the limiters still run.
  */
-export async function startBenchNode(opts: { execArgv?: string[]; store?: 'embedded' } = {}): Promise<BenchNode> {
+export async function startBenchNode(opts: { execArgv?: string[]; store?: 'embedded'; env?: Record<string, string> } = {}): Promise<BenchNode> {
   const adminUrl = opts.store === 'embedded' ? undefined : process.env['DATABASE_URL'] || undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'elicense-bench-'));
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dataDir, { recursive: true, force: true })];
@@ -51,6 +51,7 @@ export async function startBenchNode(opts: { execArgv?: string[]; store?: 'embed
           ELICENSE_PUBLIC_RATE_LIMIT: '10000000',
           ELICENSE_KEY_RATE_LIMIT: '10000000',
           LOG_LEVEL: 'info',
+          ...opts.env,
         },
         startTimeoutMs: 180_000,
         ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { compare } from './measure';
+import { compare, processCpuMs } from './measure';
 import type { ChildNode } from './childNode';
 
 export interface IssuanceBenchResult {
@@ -118,17 +117,4 @@ export async function issuanceBench(t: IssuanceTarget, opts: { batches: number; 
     ratioToRawSign: licensesPerSecond / raw!.opsPerSecond,
     single: { requests: opts.singles, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), meanMs: latencies.reduce((s, x) => s + x, 0) / latencies.length },
   };
-}
-
-/** User + system CPU milliseconds of a process so far (Linux /proc), null elsewhere. */
-function processCpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at ") ": utime and stime are the 12th and 13th of them, in clock ticks.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
 }

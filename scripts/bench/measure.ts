@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Throughput measurement for `npm run bench`. Cases of one comparison are run
  * in interleaved rounds (A, B, C, A, B, C, ...) so that machine noise hits all
@@ -48,4 +49,17 @@ export async function compare(cases: BenchCase[], opts: { rounds: number; millis
     for (const c of cases) rounds.get(c.name)!.push(await rate(c, opts.millis));
   }
   return cases.map((c) => ({ name: c.name, opsPerSecond: median(rounds.get(c.name)!), rounds: rounds.get(c.name)! }));
+}
+
+/** User + system CPU milliseconds of a process so far, all its threads (Linux /proc), null elsewhere. */
+export function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at ") ": utime and stime are the 12th and 13th of them, in clock ticks.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { QrImageReaderPool } from '../forms/image/QrImageReaderPool';
+import type { NodeVerifyPool } from '../region/verifications/NodeVerifyPool';
 import type { SelfCheckPool } from '../region/licenses/SelfCheckPool';
 import type { Clock } from '../clock';
 import type { StandardsCatalog } from '../standards/StandardsCatalog';
@@ -65,6 +66,8 @@ export interface NodeServices {
   qrImages: QrImageReaderPool;
   /** Self-verifies the licences of a batch on worker threads while the next is signed (ELICENSE_ISSUANCE_WORKERS). */
   selfChecks: SelfCheckPool;
+  /** Verifier threads for POST /v1/verifications and its batch (ELICENSE_VERIFY_WORKERS); null: verification in the request's thread. */
+  verifyPool: NodeVerifyPool | null;
   /** Departments of peer regions, by the requests their nodes sign (docs/adr/0006, "Departments of peer regions"). */
   peerRequests: DepartmentRequestAuthenticator;
   /** Calls to peer regions' nodes on behalf of this region's departments, signed by this node (the other side of peerRequests). */

@@ -25,6 +25,7 @@ import { FederationStore } from '../store/FederationStore';
 import { FederationPublisher } from '../region/federation/FederationPublisher';
 import { NodeFederation } from '../region/federation/NodeFederation';
 import { withTypeSuccession } from '../trust/peer/FederationConfig';
+import { NodeVerifyPool } from '../region/verifications/NodeVerifyPool';
 import { OwnStatusCache } from '../region/verifications/OwnStatusCache';
 import { SqlStatisticsStore } from '../store/StatisticsStore';
 import { createApp } from '../http/app';
@@ -135,6 +136,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
       statistics: new VerificationStatistics({ db, store: stores.statistics, clock, logger, isKnownType: (t) => catalog.getType(t) !== undefined }),
       qrImages: new QrImageReaderPool({ workers: config.imageDecoding.workers, maxQueue: config.imageDecoding.queue, timeoutMs: config.imageDecoding.timeoutMs }),
       selfChecks: new SelfCheckPool(config.issuanceWorkers),
+      verifyPool: config.verifyWorkers > 0 ? new NodeVerifyPool(config.verifyWorkers) : null,
       peerRequests: new DepartmentRequestAuthenticator({
         db,
         clock,
@@ -193,6 +195,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
           await Promise.all(limiters.map((l) => l.close().catch(() => undefined)));
           await services.qrImages.close();
           await services.selfChecks.close();
+          await services.verifyPool?.close();
           await services.federation.close();
           await services.ownStatus.close();
           await services.statistics.close();

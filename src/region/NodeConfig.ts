@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { ElicenseError, isElicenseError } from '../errors';
+import { verifyWorkersFromEnv } from '../verify/workers/VerifyWorkerPool';
 import { EMPTY_FEDERATION, loadFederationConfig, type FederationConfig } from '../trust/peer/FederationConfig';
 
 /** Everything the node reads from its environment, validated once at start-up. */
@@ -28,6 +29,8 @@ export interface NodeConfig {
   imageDecoding: { workers: number; queue: number; timeoutMs: number };
   /** Worker threads self-verifying the licences of a batch while the next is signed (0: on the main thread; ADR 0005). */
   issuanceWorkers: number;
+  /** Verifier threads for POST /v1/verifications and its batch (ELICENSE_VERIFY_WORKERS: off, auto or 1..64; 0: none, ADR 0005). */
+  verifyWorkers: number;
   /** Node http server timeouts: whole headers, whole request (headers and body), idle keep-alive connection. */
   serverTimeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Honour X-Forwarded-For from this many proxy hops (0: do not). */
@@ -124,6 +127,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     },
     serverTimeouts,
     issuanceWorkers: int('ELICENSE_ISSUANCE_WORKERS', Math.min(4, Math.max(1, availableParallelism() - 1)), 0, 64),
+    verifyWorkers: verifyWorkers(env, problems),
     trustProxyHops: int('ELICENSE_TRUST_PROXY_HOPS', 0, 0, 10),
     demo: demoRaw === 'auto',
     demoCeremonyFile: env['ELICENSE_DEMO_CEREMONY'] || undefined,
@@ -144,4 +148,14 @@ function consumerConsentTypes(raw: string | undefined, problems: string[]): stri
   const bad = codes.filter((c) => !/^[0-9A-Z]{21}$/.test(c));
   if (bad.length > 0) problems.push(`ELICENSE_CONSUMER_CONSENT_TYPES must list licence type codes (21 characters 0-9 A-Z) separated by commas, got ${bad.map((c) => `"${c}"`).join(', ')}`);
   return codes;
+}
+
+/** ELICENSE_VERIFY_WORKERS read as verifyWorkersFromEnv reads it; a bad value is one of the configuration's problems. */
+function verifyWorkers(env: NodeJS.ProcessEnv, problems: string[]): number {
+  try {
+    return verifyWorkersFromEnv(env);
+  } catch (e) {
+    problems.push(isElicenseError(e) ? e.message : String(e));
+    return 0;
+  }
 }

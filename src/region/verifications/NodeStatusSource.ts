@@ -8,6 +8,7 @@ import type { LicenseStore } from '../../store/LicenseStore';
 import type { NodeTrustSnapshot } from '../../trust/NodeTrust';
 import type { StatusAnswer, StatusQuery } from '../../trust/TrustInputs';
 import type { OwnStatusCache } from './OwnStatusCache';
+import type { PresentedStatus } from '../../verify/workers/TrustSnapshot';
 
 /** What the status lookup uses (a node's services fit it). */
 export interface StatusSourceDeps {
@@ -22,7 +23,12 @@ export interface PrefetchedStatus {
   statusOf(query: StatusQuery): StatusAnswer;
   /** Set when the database could not be asked: the status check says why it was not done. */
   unavailable: boolean;
+  /** The same answer as plain data, for a verifier thread (statusOfPresented gives back statusOf). */
+  presented: PresentedStatus;
 }
+
+/** Answers not_covered to every query (statusOfPresented of it never matches a licence). */
+const NOT_COVERED: PresentedStatus = { identifier: '', statusEntry: null, answer: { kind: 'not_covered' } };
 
 /**
  * The shapes of what this node issues (identifiers, status list ids `<USCC>-<n>`). A presented value
@@ -41,7 +47,7 @@ const ISSUED_LIST_ID = /^[0-9A-Za-z._-]{1,64}$/;
  * another licence, the identifier with another slot or none) is "unknown".
  */
 export async function prefetchStatus(s: StatusSourceDeps, snapshot: NodeTrustSnapshot, key: LicenseKey | null): Promise<PrefetchedStatus> {
-  const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false };
+  const notCovered: PrefetchedStatus = { statusOf: () => ({ kind: 'not_covered' }), unavailable: false, presented: NOT_COVERED };
   if (!key || !snapshot.departments.has(key.issuerCode)) return notCovered;
   const { identifier, issuerCode: issuer } = key;
   const source = `region ${snapshot.region?.code ?? ''} issuing node`.replace('  ', ' ');
@@ -54,6 +60,7 @@ export async function prefetchStatus(s: StatusSourceDeps, snapshot: NodeTrustSna
   const answering = (answer: StatusAnswer): PrefetchedStatus => ({
     statusOf: (q) => (q.identifier === identifier && q.statusEntry?.listId === entry?.listId && q.statusEntry?.index === entry?.index ? answer : { kind: 'not_covered' }),
     unavailable: false,
+    presented: { identifier, statusEntry: entry ? { listId: entry.listId, index: entry.index } : null, answer },
   });
   if (!ISSUED_IDENTIFIER.test(identifier) || (entry && !ISSUED_LIST_ID.test(entry.listId))) return answering(notIssued);
   try {

@@ -2,6 +2,7 @@ import { StatusBits } from '../../format/federation/StatusBits';
 import type { RecognitionRule, RegionRef, TrustListDocument } from '../../format/federation/documentTypes';
 import { FederatedTrust, type AcceptedPeer, type HeldStatusList } from '../../trust/FederatedTrust';
 import { loadLocalTrustFile } from '../../trust/local/loadLocalTrustFile';
+import { buildNodeSnapshot, type NodeTrustRecords } from '../../trust/buildNodeSnapshot';
 import type { StatusAnswer, StatusQuery, TrustInputs } from '../../trust/TrustInputs';
 
 /**
@@ -13,13 +14,15 @@ import type { StatusAnswer, StatusQuery, TrustInputs } from '../../trust/TrustIn
 export type TrustSnapshotSource =
   /** A local trust file (elicense/local-trust@1) as text: the CLI's and the demo's trust data. */
   | { kind: 'local-trust-file'; text: string; source?: string }
+  /** A node's own region, from the rows it loaded (NodeTrust's records at one trust version). */
+  | { kind: 'node-records'; records: NodeTrustRecords; asOf: Date }
   /**
    * Peer regions' accepted documents and this region's recognition agreement, combined per request with
    * the own region's data (`own`, or none) exactly as FederatedTrust.combine does for the node.
    */
   | {
       kind: 'federated';
-      own: Extract<TrustSnapshotSource, { kind: 'local-trust-file' }> | null;
+      own: Extract<TrustSnapshotSource, { kind: 'local-trust-file' | 'node-records' }> | null;
       ownRegionCode: string | null;
       peers: PeerSnapshot[];
       agreement: RecognitionRule[];
@@ -71,20 +74,32 @@ export function statusOfPresented(p: PresentedStatus | null | undefined): ((q: S
     q.identifier === p.identifier && q.statusEntry?.listId === p.statusEntry?.listId && q.statusEntry?.index === p.statusEntry?.index ? p.answer : { kind: 'not_covered' };
 }
 
-/** Trust inputs of one request: the snapshot's, with the presented licence's status when the caller gave one. */
-export type BuiltTrust = (at: Date, status: PresentedStatus | null | undefined) => TrustInputs;
+/**
+ * Trust inputs of one request: the snapshot's, with the presented licence's status when the caller gave one, and
+ * `asOf` when the caller's own data was confirmed later than the snapshot was sent (a node re-confirms its trust
+ * version every second without a new version).
+ */
+export type BuiltTrust = (at: Date, status: PresentedStatus | null | undefined, asOf?: Date | null) => TrustInputs;
+
+/** The own region's trust inputs of a snapshot source. */
+function ownTrust(source: Extract<TrustSnapshotSource, { kind: 'local-trust-file' | 'node-records' }>): TrustInputs {
+  return source.kind === 'local-trust-file' ? loadLocalTrustFile(source.text, source.source) : buildNodeSnapshot(source.records, source.asOf).trust;
+}
+
+/** `trust` with the request's status source and confirmation time (when given). */
+function forRequest(trust: TrustInputs, statusOf: ((q: StatusQuery) => StatusAnswer) | undefined, asOf: Date | null | undefined): TrustInputs {
+  if (!statusOf && !asOf) return trust;
+  return { ...trust, ...(asOf ? { asOf } : {}), ...(statusOf ? { statusOf } : {}) };
+}
 
 /** Builds (once per trust version) what a snapshot source describes. */
 export function buildTrust(source: TrustSnapshotSource): BuiltTrust {
-  if (source.kind === 'local-trust-file') {
-    const trust = loadLocalTrustFile(source.text, source.source);
-    return (_at, status) => {
-      const statusOf = statusOfPresented(status);
-      return statusOf ? { ...trust, statusOf } : trust;
-    };
+  if (source.kind !== 'federated') {
+    const trust = ownTrust(source);
+    return (_at, status, asOf) => forRequest(trust, statusOfPresented(status), asOf);
   }
   const own: TrustInputs = source.own
-    ? loadLocalTrustFile(source.own.text, source.own.source)
+    ? ownTrust(source.own)
     : {
         anchors: [],
         lookupDepartment: () => undefined,
@@ -94,8 +109,7 @@ export function buildTrust(source: TrustSnapshotSource): BuiltTrust {
         asOf: null,
       };
   const fed = new FederatedTrust(source.peers.map(acceptedPeerOf), source.agreement);
-  return (at, status) => {
-    const statusOf = statusOfPresented(status);
-    return fed.combine(statusOf ? { ...own, statusOf } : own, { ownRegionCode: source.ownRegionCode, at: () => at, agreementAsOf: source.agreementAsOf });
+  return (at, status, asOf) => {
+    return fed.combine(forRequest(own, statusOfPresented(status), asOf), { ownRegionCode: source.ownRegionCode, at: () => at, agreementAsOf: source.agreementAsOf });
   };
 }

@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { ElicenseError, type ErrorCode } from '../../errors';
 import type { AnyFormResult } from '../forms/verifyAnyForm';
 import type { PresentedStatus, TrustSnapshotSource } from './TrustSnapshot';
-import type { VerifyWorkerBatch, VerifyWorkerMessage, VerifyWorkerReplies } from './verifyWorker';
+import type { PooledInput, VerifyWorkerBatch, VerifyWorkerMessage, VerifyWorkerReplies } from './verifyWorker';
 import { spawnWorkerModule } from '../../spawnWorkerModule';
 
 export interface VerifyWorkerPoolOptions {
@@ -20,6 +20,8 @@ export interface PooledVerification {
   trustVersion?: number;
   /** The presented licence's status, looked up by the caller first (the verifier itself is pure). */
   status?: PresentedStatus | null;
+  /** When the caller last confirmed its own trust data (the answer's trust.asOf), if later than the version's. */
+  trustAsOf?: Date | null;
 }
 
 interface Pending {
@@ -83,8 +85,8 @@ export class VerifyWorkerPool {
     return this.#slots.reduce((n, s) => n + s.pending.size, 0);
   }
 
-  /** Verifies one presented form (any form verifyAnyForm reads) on a worker thread. */
-  verify(bytes: Uint8Array, req: PooledVerification): Promise<AnyFormResult> {
+  /** Verifies one presented form (bytes of any form verifyAnyForm reads, or a full form or QR text read already) on a worker thread. */
+  verify(input: PooledInput, req: PooledVerification): Promise<AnyFormResult> {
     if (this.#closed) return Promise.reject(new ElicenseError('VERIFIER_UNAVAILABLE', 'the verifier is shutting down'));
     const version = req.trustVersion ?? this.#newest;
     const source = version === undefined ? undefined : this.#versions.get(version);
@@ -99,7 +101,7 @@ export class VerifyWorkerPool {
       const timer = setTimeout(() => this.#lose(slot, `a verification took longer than ${this.#timeoutMs} ms`), this.#timeoutMs);
       slot.pending.set(id, { resolve, reject, timer });
       if (slot.pending.size === 1) slot.worker.ref();
-      this.#post(slot, { type: 'verify', id, version, bytes, at: req.at, status: req.status ?? null });
+      this.#post(slot, { type: 'verify', id, version, input, at: req.at, status: req.status ?? null, asOf: req.trustAsOf ?? null });
     });
   }
 

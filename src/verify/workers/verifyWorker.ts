@@ -1,7 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { isElicenseError } from '../../errors';
 import { StandardsCatalog } from '../../standards/StandardsCatalog';
-import { verifyAnyForm, type AnyFormResult } from '../forms/verifyAnyForm';
+import { readPresentedForm, verifyPresentedForm, type AnyFormResult, type PresentedForm } from '../forms/verifyAnyForm';
+import type { DetectedForm } from '../../forms/detectForm';
+import { decodeCompactOnce } from '../../forms/qr/compactLicense';
 import { createVerifierCaches } from '../VerifyContext';
 import { buildTrust, type BuiltTrust, type PresentedStatus, type TrustSnapshotSource } from './TrustSnapshot';
 
@@ -9,10 +11,27 @@ import { buildTrust, type BuiltTrust, type PresentedStatus, type TrustSnapshotSo
 export type VerifyWorkerMessage =
   /** A trust version: built here once, kept until a newer one arrives (the previous one too, for requests in flight). */
   | { type: 'trust'; version: number; source: TrustSnapshotSource }
-  /** One presented form (bytes, any form verifyAnyForm reads), judged at `at` with trust version `version`. */
-  | { type: 'verify'; id: number; version: number; bytes: Uint8Array; at: Date; status: PresentedStatus | null }
+  /** One presented form (bytes, any form verifyAnyForm reads, or a form read already), judged at `at` with trust version `version`. */
+  | { type: 'verify'; id: number; version: number; input: PooledInput; at: Date; status: PresentedStatus | null; asOf: Date | null }
   /** Ends the thread with this exit code (crash drills and tests: the pool must replace it and answer its requests). */
   | { type: 'exit'; code: number };
+
+/**
+ * What a worker verifies: bytes of any form verifyAnyForm reads, or a form the caller read already (a node has
+ * parsed the request's JSON strictly at its door): a full form's document, or QR text (with the full form sent
+ * beside it, if any). Images and PDFs are read by the caller (their readers have pools of their own).
+ */
+export type PooledInput =
+  | Uint8Array
+  | { kind: 'full-form'; form: DetectedForm; document: unknown }
+  | { kind: 'qr'; form: DetectedForm; text: string; fullForm?: unknown };
+
+/** The presented form of a pooled input (bytes read here). */
+async function presentedOf(input: PooledInput): Promise<PresentedForm> {
+  if (input instanceof Uint8Array) return readPresentedForm(input);
+  if (input.kind === 'qr') return { ...input, decoded: decodeCompactOnce(input.text) };
+  return input;
+}
 
 /**
  * What the pool posts: the messages of one turn of its event loop together (one postMessage each way per
@@ -56,7 +75,7 @@ async function handle(m: VerifyWorkerMessage): Promise<VerifyWorkerReply | null>
       const built = trusts.get(m.version);
       if (!built) return { id: m.id, ok: false, code: 'NOT_READY', message: `trust version ${m.version} is not loaded in this verifier` };
       if (typeof built !== 'function') return { id: m.id, ok: false, ...built };
-      const result = await verifyAnyForm(m.bytes, { trust: built(m.at, m.status), catalog, at: m.at, caches });
+      const result = await verifyPresentedForm(await presentedOf(m.input), { trust: built(m.at, m.status, m.asOf), catalog, at: m.at, caches });
       return { id: m.id, ok: true, result };
     }
   }

@@ -97,8 +97,9 @@ export function batchVerificationRoute(services: NodeServices, verifier: Present
         // The statuses of a slice asked for together (one read of the change counter for all), then each verified.
         const slice = items.slice(start, start + ITEMS_PER_TURN).map((item, k) => prepareItem(verifier, moment, item, start + k));
         const prepared = await Promise.all(slice);
-        for (const p of prepared) {
-          const item = 'error' in p ? p : await verifyItem(services, verifier, moment, p, req.requestId);
+        // Together: on a node with verifier threads (ELICENSE_VERIFY_WORKERS) the slice is spread over all of them.
+        const verified = await Promise.all(prepared.map((p) => ('error' in p ? p : verifyItem(services, verifier, moment, p, req.requestId))));
+        for (const item of verified) {
           answer.summary[item.status]++;
           answer.results[item.index] = item;
         }

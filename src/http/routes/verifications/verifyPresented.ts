@@ -6,6 +6,7 @@ import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
 import { prefetchStatus, type PrefetchedStatus } from '../../../region/verifications/NodeStatusSource';
 import type { NodeServices } from '../../NodeServices';
+import { NodeVerifyPool } from '../../../region/verifications/NodeVerifyPool';
 
 /**
  * The trust inputs of one verification request, read once: the region's own (from the database, or its last
@@ -57,11 +58,19 @@ export class PresentedVerifier {
     const { services } = this;
     const { snapshot, stale, peers, at } = moment;
     const status = prefetched ?? (await this.status(presented, moment));
-    const trust = peers.combine(
-      { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
-      { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
-    );
-    const result = await verifyPresentedForm(presented, { trust, catalog: services.catalog, at, caches: this.#caches });
+    // On the node's verifier threads when it has them (ELICENSE_VERIFY_WORKERS): the same answer, off this thread.
+    const pooled = services.verifyPool ? NodeVerifyPool.inputOf(presented) : null;
+    const result = pooled
+      ? await services.verifyPool!.verify(pooled, { snapshot, peers, agreementAsOf: services.federation.configuredAt, at }, status.presented)
+      : await verifyPresentedForm(presented, {
+          trust: peers.combine(
+            { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
+            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
+          ),
+          catalog: services.catalog,
+          at,
+          caches: this.#caches,
+        });
     // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
     if (presented.kind !== 'full-form' && result.reasons.includes('INPUT_TOO_LARGE')) throw new ElicenseError('INPUT_TOO_LARGE', result.checks[0]?.detail ?? 'input too large');
     if (status.unavailable) explainUnavailable(result);

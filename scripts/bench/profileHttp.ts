@@ -1,0 +1,106 @@
+/**
+ * Profiles POST /v1/verifications over HTTP: a node (as `npm start` runs it, on DATABASE_URL's PostgreSQL or
+ * the embedded store) and the bench's bare Express echo, each started under `--cpu-prof`, each driven by
+ * autocannon with the same full form; writes both .cpuprofile files, a summary of each (top self and total
+ * time, start-up included) and the figures (requests/s, latency, server CPU per request) to
+ * bench-results/profiles/http-<date>[-<label>]/.
+ *
+ *   npm run build && DATABASE_URL=postgres://… node dist/scripts/bench/profileHttp.js [label]
+ *
+ * BENCH_PROFILE_SECONDS of load per server (default 20), BENCH_HTTP_CONNECTIONS (default 16).
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { loadSampleLicenses } from '../../src/demo/sampleDraft';
+import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
+import { repoPath } from '../../src/repoPath';
+import { startBenchNode } from './benchNode';
+import { startChildNode, type ChildNode } from './childNode';
+import { cpuProfileReport } from './cpuProfileSummary';
+import { processCpuMs } from './measure';
+
+const num = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+
+async function load(node: ChildNode, path: string, body: string, seconds: number, connections: number): Promise<string> {
+  const drive = (duration: number) => autocannon({ url: `${node.url}${path}`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration });
+  await drive(2);
+  const cpu = processCpuMs(node.process.pid);
+  const generator = process.cpuUsage();
+  const r = await drive(seconds);
+  const used = process.cpuUsage(generator);
+  const cpuAfter = processCpuMs(node.process.pid);
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${path}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  const server = cpu !== null && cpuAfter !== null ? `server CPU ${(((cpuAfter - cpu) * 1000) / r['2xx']).toFixed(0)} µs/request (${((cpuAfter - cpu) / (r.duration * 1000)).toFixed(2)} cores)` : 'server CPU n/a';
+  return `POST ${path}: ${(r['2xx'] / r.duration).toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${server}, load generator ${((used.user + used.system) / 1000 / (r.duration * 1000)).toFixed(2)} cores`;
+}
+
+/** Moves the one .cpuprofile the stopped child wrote in `from` to `to`. */
+function collect(from: string, to: string): void {
+  const file = readdirSync(from).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile written in ${from}`);
+  renameSync(join(from, file), to);
+}
+
+async function main(): Promise<void> {
+  const label = process.argv[2] ? `-${process.argv[2]}` : '';
+  const dir = repoPath('bench-results', 'profiles', `http-${new Date().toISOString().slice(0, 10)}${label}`);
+  const nodeDir = join(dir, 'node-raw');
+  const echoDir = join(dir, 'echo-raw');
+  mkdirSync(nodeDir, { recursive: true });
+  mkdirSync(echoDir, { recursive: true });
+  const seconds = num('BENCH_PROFILE_SECONDS', 20);
+  const connections = num('BENCH_HTTP_CONNECTIONS', 16);
+  const loadBefore = loadavg();
+
+  const bench = await startBenchNode({ execArgv: ['--cpu-prof', `--cpu-prof-dir=${nodeDir}`] });
+  let nodeLine: string;
+  let fullForm: string;
+  try {
+    const catalog = StandardsCatalog.load();
+    const sample = loadSampleLicenses().find((x) => x.slug === 'business-licence')!;
+    const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
+    const issuer = bench.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
+    const issued = await fetch(`${bench.node.url}/v1/licenses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.secret}` }, body: JSON.stringify({ typeCode, data: sample.draft }) });
+    fullForm = await issued.text();
+    if (issued.status !== 201) throw new Error(`could not issue: ${issued.status} ${fullForm.slice(0, 300)}`);
+    nodeLine = await load(bench.node, '/v1/verifications', fullForm, seconds, connections);
+  } finally {
+    await bench.close();
+  }
+  collect(nodeDir, join(dir, 'node.cpuprofile'));
+
+  const echo = await startChildNode({ env: {}, script: repoPath('dist', 'scripts', 'bench', 'echoServer.js'), execArgv: ['--cpu-prof', `--cpu-prof-dir=${echoDir}`] });
+  let echoLine: string;
+  try {
+    echoLine = await load(echo, '/echo', fullForm, seconds, connections);
+  } finally {
+    await echo.stop();
+  }
+  collect(echoDir, join(dir, 'echo.cpuprofile'));
+
+  const root = repoPath();
+  const summary = [
+    `HTTP profile ${new Date().toISOString()}, ${seconds} s of load per server after 2 s of warm-up, ${connections} connections, ${Buffer.byteLength(fullForm)}-byte full form`,
+    `load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    nodeLine,
+    echoLine,
+    '',
+    '== node (node.cpuprofile; start-up included) ==',
+    cpuProfileReport(join(dir, 'node.cpuprofile'), root, 45),
+    '',
+    '== echo (echo.cpuprofile) ==',
+    cpuProfileReport(join(dir, 'echo.cpuprofile'), root, 25),
+  ].join('\n');
+  writeFileSync(join(dir, 'summary.txt'), summary);
+  process.stdout.write(`${summary.split('\n').slice(0, 4).join('\n')}\nwritten ${dir}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
