@@ -7,7 +7,8 @@
  *
  *   npm run build && DATABASE_URL=postgres://… node dist/scripts/bench/profileHttp.js [label]
  *
- * BENCH_PROFILE_SECONDS of load per server (default 20), BENCH_HTTP_CONNECTIONS (default 16).
+ * BENCH_PROFILE_SECONDS of load per server (default 20), BENCH_HTTP_CONNECTIONS (default 16), BENCH_VERIFY_WORKERS the
+ * node's ELICENSE_VERIFY_WORKERS (default off; each worker thread's profile is written and summarised beside the main thread's).
  */
 import autocannon from 'autocannon';
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -39,11 +40,24 @@ async function load(node: ChildNode, path: string, body: string, seconds: number
   return `POST ${path}: ${(r['2xx'] / r.duration).toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${server}, load generator ${((used.user + used.system) / 1000 / (r.duration * 1000)).toFixed(2)} cores`;
 }
 
-/** Moves the one .cpuprofile the stopped child wrote in `from` to `to`. */
-function collect(from: string, to: string): void {
-  const file = readdirSync(from).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`no .cpuprofile written in ${from}`);
-  renameSync(join(from, file), to);
+/**
+ * Moves the .cpuprofile files the stopped child wrote in `from` beside `to`: the main thread's (thread id 0 in
+ * node's CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile names) to `to`, each worker thread's to
+ * `<to>-thread<id>.cpuprofile`. Returns the worker threads' files.
+ */
+function collect(from: string, to: string): string[] {
+  const files = readdirSync(from).filter((f) => f.endsWith('.cpuprofile'));
+  const threadOf = (f: string) => Number(f.split('.').at(-3));
+  const main = files.find((f) => threadOf(f) === 0);
+  if (!main) throw new Error(`no main-thread .cpuprofile written in ${from}`);
+  renameSync(join(from, main), to);
+  return files
+    .filter((f) => f !== main)
+    .map((f) => {
+      const target = to.replace(/\.cpuprofile$/, `-thread${threadOf(f)}.cpuprofile`);
+      renameSync(join(from, f), target);
+      return target;
+    });
 }
 
 async function main(): Promise<void> {
@@ -57,7 +71,8 @@ async function main(): Promise<void> {
   const connections = num('BENCH_HTTP_CONNECTIONS', 16);
   const loadBefore = loadavg();
 
-  const bench = await startBenchNode({ execArgv: ['--cpu-prof', `--cpu-prof-dir=${nodeDir}`] });
+  const workers = process.env['BENCH_VERIFY_WORKERS'] ?? 'off';
+  const bench = await startBenchNode({ execArgv: ['--cpu-prof', `--cpu-prof-dir=${nodeDir}`], env: { ELICENSE_VERIFY_WORKERS: workers } });
   let nodeLine: string;
   let fullForm: string;
   try {
@@ -72,7 +87,7 @@ async function main(): Promise<void> {
   } finally {
     await bench.close();
   }
-  collect(nodeDir, join(dir, 'node.cpuprofile'));
+  const threads = collect(nodeDir, join(dir, 'node.cpuprofile'));
 
   const echo = await startChildNode({ env: {}, script: repoPath('dist', 'scripts', 'bench', 'echoServer.js'), execArgv: ['--cpu-prof', `--cpu-prof-dir=${echoDir}`] });
   let echoLine: string;
@@ -87,12 +102,13 @@ async function main(): Promise<void> {
   const summary = [
     `HTTP profile ${new Date().toISOString()}, ${seconds} s of load per server after 2 s of warm-up, ${connections} connections, ${Buffer.byteLength(fullForm)}-byte full form`,
     `load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-    nodeLine,
+    `${nodeLine} (ELICENSE_VERIFY_WORKERS=${workers})`,
     echoLine,
     '',
     '== node (node.cpuprofile; start-up included) ==',
     cpuProfileReport(join(dir, 'node.cpuprofile'), root, 45),
     '',
+    ...threads.flatMap((t) => [`== node worker thread (${t}) ==`, cpuProfileReport(t, root, 15), '']),
     '== echo (echo.cpuprofile) ==',
     cpuProfileReport(join(dir, 'echo.cpuprofile'), root, 25),
   ].join('\n');

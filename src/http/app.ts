@@ -24,10 +24,14 @@ declare module 'express-serve-static-core' {
      * whose input turns out expensive (an image, a PDF) calls it. RATE_LIMITED when they do not fit.
      */
     chargeRateLimit(units: number): Promise<void>;
+    /** A JSON body's bytes as read, with the limits the door parsed it under (a verifier thread parses them again itself). */
+    rawJsonBody?: { bytes: Buffer; maxBytes: number; maxDepth: number };
   }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Deepest nesting a JSON body may have. */
+const JSON_BODY_MAX_DEPTH = 32;
 
 export interface AppOptions {
   features: Feature[];
@@ -164,7 +168,9 @@ function strictJsonBody(nodeLimit: number, routeLimits: ReadonlyMap<string, numb
       if (err) return next(err);
       if (Buffer.isBuffer(req.body)) {
         try {
-          req.body = req.body.length === 0 ? undefined : parseStrictJson(req.body, { maxBytes: limit, maxDepth: 32 });
+          const bytes: Buffer = req.body;
+          req.body = bytes.length === 0 ? undefined : parseStrictJson(bytes, { maxBytes: limit, maxDepth: JSON_BODY_MAX_DEPTH });
+          if (bytes.length > 0) req.rawJsonBody = { bytes, maxBytes: limit, maxDepth: JSON_BODY_MAX_DEPTH };
         } catch (e) {
           return next(e);
         }

@@ -1,3 +1,4 @@
+import { verificationDigest, type VerificationDigest } from '../../verify/nodeAnswer';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import type { Database } from '../../store/Database';
@@ -45,7 +46,7 @@ export class VerificationStatistics {
   }
 
   /** Counts one verification answer (the hook in the verifications feature). */
-  countVerification(result: VerificationResult, snapshot: NodeTrustSnapshot): void {
+  countVerification(result: VerificationResult | VerificationDigest, snapshot: NodeTrustSnapshot): void {
     this.count(verificationCountKey(result, snapshot, (t) => this.deps.isKnownType(t)));
   }
 
@@ -110,17 +111,16 @@ export class VerificationStatistics {
  * checked out (otherwise anyone could fill the table with made-up issuers):
  * "unknown" then. Types this node does not know are "other".
  */
-export function verificationCountKey(result: VerificationResult, snapshot: NodeTrustSnapshot, isKnownType: (t: string) => boolean): Omit<VerificationCountKey, 'hour'> {
-  const record = result.license;
-  const type = record?.['certificateTypeCode'];
+export function verificationCountKey(result: VerificationResult | VerificationDigest, snapshot: NodeTrustSnapshot, isKnownType: (t: string) => boolean): Omit<VerificationCountKey, 'hour'> {
+  const d = 'checks' in result ? verificationDigest(result) : result;
+  const type = d.typeCode;
   const typeCode = typeof type === 'string' && isKnownType(type) ? type : 'other';
-  const passed = (name: string) => result.checks.some((c) => c.check === name && c.status === 'passed');
-  const issuer = record?.['certificateIssuingAuthorityCode'];
-  const attested = passed('signature') && passed('chain') && typeof issuer === 'string' && USCC.test(issuer);
-  if (!attested) return { region: 'unknown', typeCode, uscc: 'unknown', result: result.result };
+  const issuer = d.issuerCode;
+  const attested = d.attested && typeof issuer === 'string' && USCC.test(issuer);
+  if (!attested) return { region: 'unknown', typeCode, uscc: 'unknown', result: d.result };
   const own = snapshot.region?.code;
   // The issuer's region as the trust data lists it (own region or a peer's trust list).
-  const listed = result.issuer?.uscc === issuer ? result.issuer.regionCode : undefined;
+  const listed = d.issuer?.uscc === issuer ? d.issuer.regionCode : undefined;
   const region = own !== undefined && snapshot.departments.has(issuer) ? own : listed && /^[0-9]{6}$/.test(listed) ? listed : 'other';
-  return { region, typeCode, uscc: issuer, result: result.result };
+  return { region, typeCode, uscc: issuer, result: d.result };
 }

@@ -4,6 +4,7 @@ import type { AnyFormResult, PresentedForm } from '../../verify/forms/verifyAnyF
 import { peerSnapshotOf, type PresentedStatus } from '../../verify/workers/TrustSnapshot';
 import { VerifyWorkerPool } from '../../verify/workers/VerifyWorkerPool';
 import type { PooledInput } from '../../verify/workers/verifyWorker';
+import type { NodeAnswerNotes, VerificationDigest } from '../../verify/nodeAnswer';
 
 /** The trust a node verifies with at one moment: its own region's snapshot and the peers' accepted documents. */
 export interface NodeVerificationTrust {
@@ -43,6 +44,11 @@ export class NodeVerifyPool {
   /** Verifies `input` on a thread with the trust of `t` and the licence's prefetched status. */
   verify(input: PooledInput, t: NodeVerificationTrust, status: PresentedStatus): Promise<AnyFormResult> {
     return this.#pool.verify(input, { at: t.at, trustVersion: this.#versionOf(t), status, trustAsOf: t.snapshot.checkedAt });
+  }
+
+  /** The same, answered as the node answers it: JSON text with `notes` applied, and the result's digest. */
+  verifyToJson(input: PooledInput, t: NodeVerificationTrust, status: PresentedStatus, notes: NodeAnswerNotes): Promise<{ json: string; digest: VerificationDigest }> {
+    return this.#pool.verifyToJson(input, { at: t.at, trustVersion: this.#versionOf(t), status, trustAsOf: t.snapshot.checkedAt }, notes);
   }
 
   close(): Promise<void> {

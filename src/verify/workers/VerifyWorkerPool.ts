@@ -3,7 +3,8 @@ import type { Worker } from 'node:worker_threads';
 import { ElicenseError, type ErrorCode } from '../../errors';
 import type { AnyFormResult } from '../forms/verifyAnyForm';
 import type { PresentedStatus, TrustSnapshotSource } from './TrustSnapshot';
-import type { PooledInput, VerifyWorkerBatch, VerifyWorkerMessage, VerifyWorkerReplies } from './verifyWorker';
+import type { PooledInput, VerifyWorkerBatch, VerifyWorkerMessage, VerifyWorkerReplies, VerifyWorkerReply } from './verifyWorker';
+import type { NodeAnswerNotes, VerificationDigest } from '../nodeAnswer';
 import { spawnWorkerModule } from '../../spawnWorkerModule';
 
 export interface VerifyWorkerPoolOptions {
@@ -25,7 +26,7 @@ export interface PooledVerification {
 }
 
 interface Pending {
-  resolve(result: AnyFormResult): void;
+  resolve(reply: Extract<VerifyWorkerReply, { ok: true }>): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -86,7 +87,23 @@ export class VerifyWorkerPool {
   }
 
   /** Verifies one presented form (bytes of any form verifyAnyForm reads, or a full form or QR text read already) on a worker thread. */
-  verify(input: PooledInput, req: PooledVerification): Promise<AnyFormResult> {
+  async verify(input: PooledInput, req: PooledVerification): Promise<AnyFormResult> {
+    const reply = await this.#request(input, req, null);
+    if (!('result' in reply)) throw new Error('verifier thread answered with text where a result was asked for');
+    return reply.result;
+  }
+
+  /**
+   * The same verification answered as a node answers it: the result as JSON text (notes applied) and its
+   * digest, so that the result object never crosses back (it is only ever serialised for the response).
+   */
+  async verifyToJson(input: PooledInput, req: PooledVerification, notes: NodeAnswerNotes): Promise<{ json: string; digest: VerificationDigest }> {
+    const reply = await this.#request(input, req, notes);
+    if (!('json' in reply)) throw new Error('verifier thread answered with a result where text was asked for');
+    return { json: reply.json, digest: reply.digest };
+  }
+
+  #request(input: PooledInput, req: PooledVerification, json: NodeAnswerNotes | null): Promise<Extract<VerifyWorkerReply, { ok: true }>> {
     if (this.#closed) return Promise.reject(new ElicenseError('VERIFIER_UNAVAILABLE', 'the verifier is shutting down'));
     const version = req.trustVersion ?? this.#newest;
     const source = version === undefined ? undefined : this.#versions.get(version);
@@ -97,11 +114,11 @@ export class VerifyWorkerPool {
       this.#post(slot, { type: 'trust', version, source });
     }
     const id = this.#nextId++;
-    return new Promise<AnyFormResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#lose(slot, `a verification took longer than ${this.#timeoutMs} ms`), this.#timeoutMs);
       slot.pending.set(id, { resolve, reject, timer });
       if (slot.pending.size === 1) slot.worker.ref();
-      this.#post(slot, { type: 'verify', id, version, input, at: req.at, status: req.status ?? null, asOf: req.trustAsOf ?? null });
+      this.#post(slot, { type: 'verify', id, version, input, at: req.at, status: req.status ?? null, asOf: req.trustAsOf ?? null, json });
     });
   }
 
@@ -137,7 +154,7 @@ export class VerifyWorkerPool {
         if (!p) continue;
         slot.pending.delete(reply.id);
         clearTimeout(p.timer);
-        if (reply.ok) p.resolve(reply.result);
+        if (reply.ok) p.resolve(reply);
         else p.reject(new ElicenseError(reply.code as ErrorCode, reply.message));
       }
       if (slot.pending.size === 0) slot.worker.unref();

@@ -4,6 +4,8 @@ import { StandardsCatalog } from '../../standards/StandardsCatalog';
 import { readPresentedForm, verifyPresentedForm, type AnyFormResult, type PresentedForm } from '../forms/verifyAnyForm';
 import type { DetectedForm } from '../../forms/detectForm';
 import { decodeCompactOnce } from '../../forms/qr/compactLicense';
+import { parseStrictJson } from '../../json/parseStrictJson';
+import { applyNodeAnswerNotes, verificationDigest, type NodeAnswerNotes, type VerificationDigest } from '../nodeAnswer';
 import { createVerifierCaches } from '../VerifyContext';
 import { buildTrust, type BuiltTrust, type PresentedStatus, type TrustSnapshotSource } from './TrustSnapshot';
 
@@ -12,7 +14,17 @@ export type VerifyWorkerMessage =
   /** A trust version: built here once, kept until a newer one arrives (the previous one too, for requests in flight). */
   | { type: 'trust'; version: number; source: TrustSnapshotSource }
   /** One presented form (bytes, any form verifyAnyForm reads, or a form read already), judged at `at` with trust version `version`. */
-  | { type: 'verify'; id: number; version: number; input: PooledInput; at: Date; status: PresentedStatus | null; asOf: Date | null }
+  | {
+      type: 'verify';
+      id: number;
+      version: number;
+      input: PooledInput;
+      at: Date;
+      status: PresentedStatus | null;
+      asOf: Date | null;
+      /** Answer as JSON text with these notes applied, and the result's digest (the node's answer), instead of the result object. */
+      json: NodeAnswerNotes | null;
+    }
   /** Ends the thread with this exit code (crash drills and tests: the pool must replace it and answer its requests). */
   | { type: 'exit'; code: number };
 
@@ -23,12 +35,15 @@ export type VerifyWorkerMessage =
  */
 export type PooledInput =
   | Uint8Array
+  /** A JSON body whose document is a full form (as the caller found it): parsed here as the caller's door parsed it. */
+  | { kind: 'full-form-json'; bytes: Uint8Array; maxBytes: number; maxDepth: number }
   | { kind: 'full-form'; form: DetectedForm; document: unknown }
   | { kind: 'qr'; form: DetectedForm; text: string; fullForm?: unknown };
 
 /** The presented form of a pooled input (bytes read here). */
 async function presentedOf(input: PooledInput): Promise<PresentedForm> {
   if (input instanceof Uint8Array) return readPresentedForm(input);
+  if (input.kind === 'full-form-json') return { kind: 'full-form', form: 'full-form', document: parseStrictJson(input.bytes, { maxBytes: input.maxBytes, maxDepth: input.maxDepth }) };
   if (input.kind === 'qr') return { ...input, decoded: decodeCompactOnce(input.text) };
   return input;
 }
@@ -41,6 +56,7 @@ export type VerifyWorkerBatch = VerifyWorkerMessage[];
 
 export type VerifyWorkerReply =
   | { id: number; ok: true; result: AnyFormResult }
+  | { id: number; ok: true; json: string; digest: VerificationDigest }
   | { id: number; ok: false; code: string; message: string };
 
 /** The replies to the requests of one batch, in order. */
@@ -76,7 +92,9 @@ async function handle(m: VerifyWorkerMessage): Promise<VerifyWorkerReply | null>
       if (!built) return { id: m.id, ok: false, code: 'NOT_READY', message: `trust version ${m.version} is not loaded in this verifier` };
       if (typeof built !== 'function') return { id: m.id, ok: false, ...built };
       const result = await verifyPresentedForm(await presentedOf(m.input), { trust: built(m.at, m.status, m.asOf), catalog, at: m.at, caches });
-      return { id: m.id, ok: true, result };
+      if (!m.json) return { id: m.id, ok: true, result };
+      applyNodeAnswerNotes(result, m.json);
+      return { id: m.id, ok: true, json: JSON.stringify(result), digest: verificationDigest(result) };
     }
   }
 }

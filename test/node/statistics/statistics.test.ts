@@ -95,6 +95,7 @@ describe('VerificationStatistics (in memory, batched)', () => {
     const result = (signature: 'passed' | 'failed', listedRegion?: string): VerificationResult =>
       ({
         result: signature === 'passed' ? 'accepted' : 'rejected',
+        reasons: signature === 'passed' ? [] : ['SIGNATURE_INVALID'],
         checks: [
           { check: 'signature', status: signature, reasons: [] },
           { check: 'chain', status: 'passed', reasons: [] },

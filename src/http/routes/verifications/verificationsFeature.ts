@@ -63,13 +63,18 @@ export type VerificationAnswerer = (presented: PresentedForm, req: Request) => P
 export function verificationAnswerer(services: NodeServices, verifier = new PresentedVerifier(services)): VerificationAnswerer {
   const holders = new HolderSide(services);
   return async (presented, req) => {
-    if (presented.kind === 'qr' && presented.text.slice(0, PRESENTATION_QR_PREFIX.length).toUpperCase() === PRESENTATION_QR_PREFIX) {
+    if (isPresentationQr(presented)) {
       const resolved = await resolvePresentation(services, holders, req, presented.text);
       const result = await verifier.verify({ kind: 'full-form', form: 'full-form', document: resolved.fullForm }, await verifier.moment());
       return { ...result, presentation: resolved.presentation };
     }
     return verifier.verify(presented, await verifier.moment());
   };
+}
+
+/** A holder's presentation QR (亮证, LP1:): a pointer resolved once, not a licence. */
+function isPresentationQr(presented: PresentedForm): presented is Extract<PresentedForm, { kind: 'qr' }> {
+  return presented.kind === 'qr' && presented.text.slice(0, PRESENTATION_QR_PREFIX.length).toUpperCase() === PRESENTATION_QR_PREFIX;
 }
 
 export function createVerificationsFeature(services: NodeServices): Feature {
@@ -102,9 +107,19 @@ export function createVerificationsFeature(services: NodeServices): Feature {
           '410': problem('PRESENTATION_EXPIRED: the presentation QR has expired'),
         },
         handler: async (req, res) => {
-          const answer = await answerer(await readVerificationRequest(req, res, reading), req);
+          const presented = await readVerificationRequest(req, res, reading);
+          if (isPresentationQr(presented)) {
+            const answer = await answerer(presented, req);
+            res.setHeader('Cache-Control', 'no-store');
+            res.json(answer);
+            return;
+          }
+          // The answer as text, made where the licence was verified (a verifier thread, or here): the same bytes res.json would send.
+          const raw = presented.kind === 'full-form' && presented.document === req.body ? req.rawJsonBody : undefined;
+          const json = await verifier.answerJson(presented, await verifier.moment(), raw);
           res.setHeader('Cache-Control', 'no-store');
-          res.json(answer);
+          res.setHeader('Content-Type', 'application/json; charset=utf-8');
+          res.send(json);
         },
       }),
       batchVerificationRoute(services, verifier, PRESENTED_FORM.json),

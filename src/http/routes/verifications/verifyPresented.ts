@@ -6,7 +6,8 @@ import { createVerifierCaches } from '../../../verify/verifyLicense';
 import type { VerificationResult } from '../../../verify/VerificationResult';
 import { prefetchStatus, type PrefetchedStatus } from '../../../region/verifications/NodeStatusSource';
 import type { NodeServices } from '../../NodeServices';
-import { NodeVerifyPool } from '../../../region/verifications/NodeVerifyPool';
+import { NodeVerifyPool, type NodeVerificationTrust } from '../../../region/verifications/NodeVerifyPool';
+import { applyNodeAnswerNotes, verificationDigest, type NodeAnswerNotes, type VerificationDigest } from '../../../verify/nodeAnswer';
 
 /**
  * The trust inputs of one verification request, read once: the region's own (from the database, or its last
@@ -56,37 +57,71 @@ export class PresentedVerifier {
    */
   async verify(presented: PresentedForm, moment: VerificationMoment, prefetched?: PrefetchedStatus): Promise<AnyFormResult> {
     const { services } = this;
-    const { snapshot, stale, peers, at } = moment;
     const status = prefetched ?? (await this.status(presented, moment));
     // On the node's verifier threads when it has them (ELICENSE_VERIFY_WORKERS): the same answer, off this thread.
     const pooled = services.verifyPool ? NodeVerifyPool.inputOf(presented) : null;
-    const result = pooled
-      ? await services.verifyPool!.verify(pooled, { snapshot, peers, agreementAsOf: services.federation.configuredAt, at }, status.presented)
-      : await verifyPresentedForm(presented, {
-          trust: peers.combine(
-            { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
-            { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: services.federation.configuredAt },
-          ),
-          catalog: services.catalog,
-          at,
-          caches: this.#caches,
-        });
-    // A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit.
-    if (presented.kind !== 'full-form' && result.reasons.includes('INPUT_TOO_LARGE')) throw new ElicenseError('INPUT_TOO_LARGE', result.checks[0]?.detail ?? 'input too large');
-    if (status.unavailable) explainUnavailable(result);
-    if (stale) result.trust.source += ' (last good copy: the database is unavailable)';
-    const record = result.license;
-    services.metrics.verifications.inc({
-      type: label(record?.['certificateTypeCode'], (t) => services.catalog.getType(t) !== undefined),
-      department: label(record?.['certificateIssuingAuthorityCode'], (u) => snapshot.departments.has(u)),
-      result: result.result,
-    });
-    services.statistics.countVerification(result, snapshot);
+    const result = pooled ? await services.verifyPool!.verify(pooled, this.#trustOf(moment), status.presented) : await this.#verifyHere(presented, moment, status);
+    const digest = verificationDigest(result);
+    this.#refuseTooLarge(presented, digest);
+    applyNodeAnswerNotes(result, { statusUnavailable: status.unavailable, trustStale: moment.stale });
+    this.#count(digest, moment);
     return result;
   }
-}
 
-function explainUnavailable(result: VerificationResult): void {
-  const check = result.checks.find((c) => c.check === 'status');
-  if (check && check.status === 'not_checked') check.detail = "the issuing node's status database is unavailable right now; the licence status was not checked";
+  /**
+   * The same verification as the answer's JSON text (what POST /v1/verifications sends). On verifier threads
+   * the result is made and serialised there and only the text and a digest come back; a JSON body whose
+   * document is the full form goes as its bytes (`raw`, parsed there under the door's limits) rather than as
+   * a parsed tree.
+   */
+  async answerJson(presented: PresentedForm, moment: VerificationMoment, raw?: { bytes: Uint8Array; maxBytes: number; maxDepth: number }): Promise<string> {
+    const { services } = this;
+    const status = await this.status(presented, moment);
+    const notes: NodeAnswerNotes = { statusUnavailable: status.unavailable, trustStale: moment.stale };
+    const pool = services.verifyPool;
+    const pooled = !pool ? null : presented.kind === 'full-form' && raw ? { kind: 'full-form-json' as const, ...raw } : NodeVerifyPool.inputOf(presented);
+    let json: string;
+    let digest: VerificationDigest;
+    if (pool && pooled) {
+      ({ json, digest } = await pool.verifyToJson(pooled, this.#trustOf(moment), status.presented, notes));
+      this.#refuseTooLarge(presented, digest);
+    } else {
+      const result = await this.#verifyHere(presented, moment, status);
+      digest = verificationDigest(result);
+      this.#refuseTooLarge(presented, digest);
+      applyNodeAnswerNotes(result, notes);
+      json = JSON.stringify(result);
+    }
+    this.#count(digest, moment);
+    return json;
+  }
+
+  #trustOf(moment: VerificationMoment): NodeVerificationTrust {
+    return { snapshot: moment.snapshot, peers: moment.peers, agreementAsOf: this.services.federation.configuredAt, at: moment.at };
+  }
+
+  #verifyHere(presented: PresentedForm, moment: VerificationMoment, status: PrefetchedStatus): Promise<AnyFormResult> {
+    const { snapshot, peers, at } = moment;
+    const trust = peers.combine(
+      { ...snapshot.trust, asOf: snapshot.checkedAt, statusOf: status.statusOf },
+      { ownRegionCode: snapshot.region?.code ?? null, at: () => at, agreementAsOf: this.services.federation.configuredAt },
+    );
+    return verifyPresentedForm(presented, { trust, catalog: this.services.catalog, at, caches: this.#caches });
+  }
+
+  /** A form's own size cap (e.g. the PDF verifier's) is the same answer as the upload limit. */
+  #refuseTooLarge(presented: PresentedForm, digest: VerificationDigest): void {
+    if (presented.kind !== 'full-form' && digest.tooLarge !== null) throw new ElicenseError('INPUT_TOO_LARGE', digest.tooLarge);
+  }
+
+  #count(digest: VerificationDigest, moment: VerificationMoment): void {
+    const { services } = this;
+    const { snapshot } = moment;
+    services.metrics.verifications.inc({
+      type: label(digest.typeCode, (t) => services.catalog.getType(t) !== undefined),
+      department: label(digest.issuerCode, (u) => snapshot.departments.has(u)),
+      result: digest.result,
+    });
+    services.statistics.countVerification(digest, snapshot);
+  }
 }
