@@ -162,6 +162,7 @@ async function main(): Promise<void> {
     }
   }
   let batchVerification: BatchVerificationBenchResult | undefined;
+  let batchVerificationWorkers: BatchVerificationBenchResult | undefined;
   if (only.has('batch')) {
     const bench = await startBenchNode();
     try {
@@ -182,6 +183,26 @@ async function main(): Promise<void> {
       process.stdout.write(`  ratio batch verification / two-signature floor (raw verify / ${b.signaturesPerLicence}: department signature + region timestamp): ${b.ratioToTwoSignatureFloor.toFixed(3)}\n`);
     } finally {
       await bench.close();
+    }
+    // The same on a node with verifier threads (issue 17 item 3): a batch's items spread over every core.
+    const workersSetting = process.env['BENCH_VERIFY_WORKERS'] ?? 'auto';
+    if (workersSetting !== 'off' && batchVerification) {
+      const pooled = await startBenchNode({ env: { ELICENSE_VERIFY_WORKERS: workersSetting } });
+      try {
+        const catalog = StandardsCatalog.load();
+        const sample = loadSampleLicenses().find((x) => x.slug === 'business-licence')!;
+        const typeCode = catalog.getTypeBySlug('business-licence')!.typeCode;
+        const issuer = pooled.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
+        batchVerificationWorkers = await batchVerificationBench(
+          { node: pooled.node, store: pooled.store, issuerKey: issuer.secret, issueBody: { typeCode, data: sample.draft } },
+          { itemsPerBatch: 1000, clients: num('BENCH_BATCH_CLIENTS', 2), rounds, seconds: num('BENCH_HTTP_SECONDS', 3), millis },
+        );
+        const w = batchVerificationWorkers;
+        process.stdout.write(`  ${`batch verification, ELICENSE_VERIFY_WORKERS=${workersSetting}`.padEnd(62)} ${fmt(w.licencesPerSecond).padStart(8)} licences/s   p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms per batch\n`);
+        process.stdout.write(`  ratio batch verification with ELICENSE_VERIFY_WORKERS=${workersSetting} / raw verify (one core): ${w.ratioToRawVerify.toFixed(3)}; / without: ${(w.licencesPerSecond / batchVerification.licencesPerSecond).toFixed(3)}\n`);
+      } finally {
+        await pooled.close();
+      }
     }
   }
   let memory: MemoryBenchResult | undefined;
@@ -205,7 +226,7 @@ async function main(): Promise<void> {
   }
   const out = repoPath('bench-results', 'bench.json');
   mkdirSync(repoPath('bench-results'), { recursive: true });
-  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, workers, httpVerification: http, issuance, forms, sm2, batchVerification, memory }, null, 2));
+  writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), machine, rounds, millisPerRound: millis, verification, workers, httpVerification: http, issuance, forms, sm2, batchVerification, batchVerificationWorkers, memory }, null, 2));
   process.stdout.write(`\nwritten ${out}\n`);
 }
 
