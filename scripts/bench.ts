@@ -10,7 +10,8 @@
  * issuance, forms, sm2, batch, memory; default all), BENCH_BATCH_CLIENTS batch verification requests in
  * flight (default 2), BENCH_MEMORY_SECONDS idle after first start and saturated load, each (default 60; 20 for a quick run), BENCH_SM2_OPENSSL_SECONDS for `openssl speed sm2` (default 3), BENCH_PDF_RENDERS PDFs timed per variant (default 200), BENCH_QR_TEXTS distinct
  * QR texts cycled through (default 64), BENCH_WORKERS threads of the workers case (default: the cores), BENCH_VERIFY_WORKERS
- * the HTTP case's second node's ELICENSE_VERIFY_WORKERS (default auto; off leaves that node out). The node cases run the compiled node as a child process, on PostgreSQL when
+ * the HTTP case's second node's ELICENSE_VERIFY_WORKERS (default auto; off leaves that node out), BENCH_PROCESSES its
+ * third node's ELICENSE_PROCESSES (PostgreSQL only; default auto; off leaves it out). The node cases run the compiled node as a child process, on PostgreSQL when
  * DATABASE_URL is set (a new database, dropped afterwards), else on the embedded store.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -86,24 +87,38 @@ async function main(): Promise<void> {
         const check = (await (await fetch(`${bench.node.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fullForm })).json()) as { result: string; reasons: string[] };
         if (check.result !== 'accepted') throw new Error(`bench licence not accepted: ${check.reasons.join(',')}`);
         const echo = await startChildNode({ env: {}, script: repoPath('dist', 'scripts', 'bench', 'echoServer.js') });
-        // The same node with verifier threads (issue 17 item 3), on a database of its own, with a licence of its own region.
+        // The same node with verifier threads (issue 17 item 3), and with one process per core on PostgreSQL, each on
+        // a database of its own, with a licence of its own region.
         const workersSetting = process.env['BENCH_VERIFY_WORKERS'] ?? 'auto';
+        const processesSetting = process.env['BENCH_PROCESSES'] ?? 'auto';
         const pooledBench = workersSetting === 'off' ? undefined : await startBenchNode({ env: { ELICENSE_VERIFY_WORKERS: workersSetting } });
+        const clusteredBench = processesSetting === 'off' || bench.store !== 'postgres' ? undefined : await startBenchNode({ env: { ELICENSE_PROCESSES: processesSetting } });
         try {
-          let pooled: { node: ChildNode; fullForm: string; setting: string } | undefined;
-          if (pooledBench) {
-            const pooledIssuer = pooledBench.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
-            const r = await fetch(`${pooledBench.node.url}/v1/licenses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${pooledIssuer.secret}` }, body: JSON.stringify(issueBody) });
-            const pooledForm = await r.text();
-            if (r.status !== 201) throw new Error(`could not issue the bench licence (verifier threads): ${r.status} ${pooledForm.slice(0, 300)}`);
-            const ok = (await (await fetch(`${pooledBench.node.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pooledForm })).json()) as { result: string };
-            if (ok.result !== 'accepted') throw new Error('bench licence not accepted by the node with verifier threads');
-            pooled = { node: pooledBench.node, fullForm: pooledForm, setting: workersSetting };
-          }
-          http = await httpVerificationBench({ node: bench.node, echo, fullForm, ...(pooled ? { pooled } : {}), rounds, seconds: num('BENCH_HTTP_SECONDS', 3), connections: num('BENCH_HTTP_CONNECTIONS', 16) });
+          const ownLicence = async (b: typeof bench, what: string): Promise<string> => {
+            const key = b.credentials.keys.find((k) => k.role === 'issuer' && k.department?.licenceTypes.some((t) => t.typeCode === typeCode))!;
+            const r = await fetch(`${b.node.url}/v1/licenses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` }, body: JSON.stringify(issueBody) });
+            const form = await r.text();
+            if (r.status !== 201) throw new Error(`could not issue the bench licence (${what}): ${r.status} ${form.slice(0, 300)}`);
+            const ok = (await (await fetch(`${b.node.url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: form })).json()) as { result: string };
+            if (ok.result !== 'accepted') throw new Error(`bench licence not accepted (${what})`);
+            return form;
+          };
+          const pooled = pooledBench ? { node: pooledBench.node, fullForm: await ownLicence(pooledBench, 'verifier threads'), setting: workersSetting } : undefined;
+          const clustered = clusteredBench ? { node: clusteredBench.node, fullForm: await ownLicence(clusteredBench, 'processes'), setting: processesSetting } : undefined;
+          http = await httpVerificationBench({
+            node: bench.node,
+            echo,
+            fullForm,
+            ...(pooled ? { pooled } : {}),
+            ...(clustered ? { clustered } : {}),
+            rounds,
+            seconds: num('BENCH_HTTP_SECONDS', 3),
+            connections: num('BENCH_HTTP_CONNECTIONS', 16),
+          });
         } finally {
           await echo.stop();
           await pooledBench?.close();
+          await clusteredBench?.close();
         }
         process.stdout.write(`\nHTTP verification (autocannon, ${http.connections} connections, ${http.bodyBytes}-byte full form, node on ${store}, server and client on this machine)\n`);
         for (const c of http.cases) process.stdout.write(`  ${c.name.padEnd(62)} ${fmt(c.requestsPerSecond).padStart(8)} /s   p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms\n`);
@@ -111,6 +126,10 @@ async function main(): Promise<void> {
         if (http.workers) {
           process.stdout.write(`  ratio verification with ELICENSE_VERIFY_WORKERS=${http.workers.setting} / echo: ${http.workers.ratioToEcho.toFixed(3)}  (target >= 0.6; the echo uses one thread, the node every core)\n`);
           process.stdout.write(`  ratio verification with ELICENSE_VERIFY_WORKERS=${http.workers.setting} / without: ${http.workers.ratioToOneThread.toFixed(3)}\n`);
+        }
+        if (http.processes) {
+          process.stdout.write(`  ratio verification with ELICENSE_PROCESSES=${http.processes.setting} / echo: ${http.processes.ratioToEcho.toFixed(3)}  (target >= 0.6; the echo is one process, the node one per core)\n`);
+          process.stdout.write(`  ratio verification with ELICENSE_PROCESSES=${http.processes.setting} / one process: ${http.processes.ratioToOneProcess.toFixed(3)}\n`);
         }
         for (const c of http.cases) {
           const server = c.serverCpuMicrosPerRequest === null ? 'server CPU n/a' : `server CPU ${fmt(c.serverCpuMicrosPerRequest)} µs per request (${c.serverCores!.toFixed(2)} cores)`;

@@ -32,6 +32,8 @@ export interface HttpVerificationBenchResult {
   ratioToEcho: number;
   /** The same with the node's verifier threads (ELICENSE_VERIFY_WORKERS), when that node was measured. */
   workers?: { setting: string; ratioToEcho: number; ratioToOneThread: number };
+  /** The same with several node processes sharing the port (ELICENSE_PROCESSES, PostgreSQL), when measured. */
+  processes?: { setting: string; ratioToEcho: number; ratioToOneProcess: number };
 }
 
 interface Target {
@@ -53,6 +55,8 @@ export async function httpVerificationBench(opts: {
   fullForm: string;
   /** A second node started with verifier threads, and a licence of its own region. */
   pooled?: { node: ChildNode; fullForm: string; setting: string };
+  /** A node started with several processes (ELICENSE_PROCESSES), and a licence of its own region. */
+  clustered?: { node: ChildNode; fullForm: string; setting: string };
   rounds: number;
   seconds: number;
   connections: number;
@@ -62,6 +66,9 @@ export async function httpVerificationBench(opts: {
     { name: 'elicense node POST /v1/verifications (full form)', url: `${opts.node.url}/v1/verifications`, pid: opts.node.process.pid, body: opts.fullForm },
     ...(opts.pooled
       ? [{ name: `same, ELICENSE_VERIFY_WORKERS=${opts.pooled.setting}`, url: `${opts.pooled.node.url}/v1/verifications`, pid: opts.pooled.node.process.pid, body: opts.pooled.fullForm }]
+      : []),
+    ...(opts.clustered
+      ? [{ name: `same, ELICENSE_PROCESSES=${opts.clustered.setting}`, url: `${opts.clustered.node.url}/v1/verifications`, pid: opts.clustered.node.process.pid, body: opts.clustered.fullForm }]
       : []),
   ];
   const run = (t: Target, seconds: number) =>
@@ -95,6 +102,12 @@ export async function httpVerificationBench(opts: {
     ratioToEcho: cases[1]!.requestsPerSecond / cases[0]!.requestsPerSecond,
     ...(opts.pooled && cases[2]
       ? { workers: { setting: opts.pooled.setting, ratioToEcho: cases[2].requestsPerSecond / cases[0]!.requestsPerSecond, ratioToOneThread: cases[2].requestsPerSecond / cases[1]!.requestsPerSecond } }
+      : {}),
+    ...(opts.clustered
+      ? (() => {
+          const c = cases.find((x) => x.name.includes('ELICENSE_PROCESSES'))!;
+          return { processes: { setting: opts.clustered.setting, ratioToEcho: c.requestsPerSecond / cases[0]!.requestsPerSecond, ratioToOneProcess: c.requestsPerSecond / cases[1]!.requestsPerSecond } };
+        })()
       : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 /**
  * Throughput measurement for `npm run bench`. Cases of one comparison are run
  * in interleaved rounds (A, B, C, A, B, C, ...) so that machine noise hits all
@@ -51,9 +51,39 @@ export async function compare(cases: BenchCase[], opts: { rounds: number; millis
   return cases.map((c) => ({ name: c.name, opsPerSecond: median(rounds.get(c.name)!), rounds: rounds.get(c.name)! }));
 }
 
-/** User + system CPU milliseconds of a process so far, all its threads (Linux /proc), null elsewhere. */
+/** The process and every process under it (Linux /proc/<pid>/task/<tid>/children), e.g. a node and its cluster's processes. */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      for (const c of children ? children.split(/\s+/) : []) out.push(...processTree(Number(c)));
+    }
+  } catch {
+    // gone, or no /proc
+  }
+  return out;
+}
+
+/**
+ * User + system CPU milliseconds so far of a process, all its threads, and of the processes under it (a node
+ * started with ELICENSE_PROCESSES: its primary and every node process) (Linux /proc), null elsewhere.
+ */
 export function processCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
+  let total = 0;
+  for (const p of processTree(pid)) {
+    const ms = ownCpuMs(p);
+    if (ms === null) {
+      if (p === pid) return null;
+      continue;
+    }
+    total += ms;
+  }
+  return total;
+}
+
+function ownCpuMs(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at ") ": utime and stime are the 12th and 13th of them, in clock ticks.

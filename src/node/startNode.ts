@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -87,7 +88,8 @@ export async function startNode(options: StartOptions = {}): Promise<RunningNode
   const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
   // Before anything is written (data directory, database, demo region and its credentials): a port another
   // process holds stops the start here, so no demo region is ever set up pointing at someone else's node.
-  await refuseBusyPort(config);
+  // A process of a cluster shares the port its primary checked (the primary holds it once the first listens).
+  if (!cluster.isWorker) await refuseBusyPort(config);
   mkdirSync(resolve(config.dataDir), { recursive: true });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), ...(options.pglite ? { pglite: options.pglite } : {}) });
   let ready = false;
@@ -240,7 +242,7 @@ export class AddressInUseError extends Error {
  * Without HOST the probe takes every interface, which conflicts with a holder of any one of them
  * (the node then listens on 127.0.0.1 or every interface, decided once the database is open).
  */
-async function refuseBusyPort(config: NodeConfig): Promise<void> {
+export async function refuseBusyPort(config: Pick<NodeConfig, 'port' | 'host' | 'hostExplicit'>): Promise<void> {
   if (config.port === 0) return;
   const host = config.hostExplicit ? config.host : '0.0.0.0';
   const probe = createNetServer();

@@ -29,6 +29,11 @@ export interface NodeConfig {
   imageDecoding: { workers: number; queue: number; timeoutMs: number };
   /** Worker threads self-verifying the licences of a batch while the next is signed (0: on the main thread; ADR 0005). */
   issuanceWorkers: number;
+  /**
+   * Node processes sharing the port (ELICENSE_PROCESSES: 1 by default, auto = one per core, or 2..64): a
+   * primary process forks them and restarts one that dies. PostgreSQL only: the embedded store is one process's.
+   */
+  processes: number;
   /** Verifier threads for POST /v1/verifications and its batch (ELICENSE_VERIFY_WORKERS: off, auto or 1..64; 0: none, ADR 0005). */
   verifyWorkers: number;
   /** Node http server timeouts: whole headers, whole request (headers and body), idle keep-alive connection. */
@@ -128,6 +133,7 @@ export function loadNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     serverTimeouts,
     issuanceWorkers: int('ELICENSE_ISSUANCE_WORKERS', Math.min(4, Math.max(1, availableParallelism() - 1)), 0, 64),
     verifyWorkers: verifyWorkers(env, problems),
+    processes: processCount(env, databaseUrl, problems),
     trustProxyHops: int('ELICENSE_TRUST_PROXY_HOPS', 0, 0, 10),
     demo: demoRaw === 'auto',
     demoCeremonyFile: env['ELICENSE_DEMO_CEREMONY'] || undefined,
@@ -158,4 +164,19 @@ function verifyWorkers(env: NodeJS.ProcessEnv, problems: string[]): number {
     problems.push(isElicenseError(e) ? e.message : String(e));
     return 0;
   }
+}
+
+/** ELICENSE_PROCESSES: unset or 1, auto (one per core), or 2..64; more than one needs PostgreSQL. */
+function processCount(env: NodeJS.ProcessEnv, databaseUrl: string | undefined, problems: string[]): number {
+  const raw = (env['ELICENSE_PROCESSES'] ?? '').trim().toLowerCase();
+  const n = raw === '' ? 1 : raw === 'auto' ? availableParallelism() : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    problems.push(`ELICENSE_PROCESSES must be auto or a whole number from 1 to 64, got "${raw}"`);
+    return 1;
+  }
+  if (n > 1 && databaseUrl === undefined) {
+    problems.push(`ELICENSE_PROCESSES=${raw} needs PostgreSQL (DATABASE_URL): the embedded store belongs to one process`);
+    return 1;
+  }
+  return n;
 }

@@ -58,6 +58,16 @@ describe('node configuration: limits and timeouts', () => {
     for (const bad of ['-1', 'many', '1.5', '65']) expect(problemsOf({ ELICENSE_ISSUANCE_WORKERS: bad }).some((p) => p.startsWith('ELICENSE_ISSUANCE_WORKERS'))).toBe(true);
   });
 
+  it('ELICENSE_PROCESSES: one by default; auto or a count on PostgreSQL; more than one on the embedded store is refused', () => {
+    const pg = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' };
+    expect(loadNodeConfig({}).processes).toBe(1);
+    expect(loadNodeConfig({ ...pg, ELICENSE_PROCESSES: '3' }).processes).toBe(3);
+    expect(loadNodeConfig({ ...pg, ELICENSE_PROCESSES: 'auto' }).processes).toBeGreaterThanOrEqual(1);
+    expect(loadNodeConfig({ ELICENSE_PROCESSES: '1' }).processes).toBe(1);
+    expect(problemsOf({ ELICENSE_PROCESSES: '2' })).toContain('ELICENSE_PROCESSES=2 needs PostgreSQL (DATABASE_URL): the embedded store belongs to one process');
+    for (const bad of ['0', '-1', 'many', '1.5', '65']) expect(problemsOf({ ...pg, ELICENSE_PROCESSES: bad }).some((p) => p.startsWith('ELICENSE_PROCESSES'))).toBe(true);
+  });
+
   it('refuses bad values at start-up, all at once (CONFIG_INVALID)', () => {
     const problems = problemsOf({
       ELICENSE_HEADERS_TIMEOUT_MS: '0',

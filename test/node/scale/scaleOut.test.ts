@@ -3,6 +3,8 @@
  * side by side on one PostgreSQL database serve one region correctly, and a
  * node killed in the middle of a batch leaves nothing half-written.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChildNode } from '../../../scripts/bench/childNode';
 import { loadSampleLicenses } from '../../../src/demo/sampleDraft';
 import { StandardsCatalog } from '../../../src/standards/StandardsCatalog';
@@ -194,6 +196,66 @@ describeWithPostgres('scale-out: node processes on one PostgreSQL', () => {
       expect(rerun.body.summary).toEqual({ created: N - survived, replayed: survived, failed: 0 });
       expect(await assertNothingHalfWritten(region)).toBe(N);
       await auditIntact(node, keys);
+    });
+  });
+
+  describe('one node started with ELICENSE_PROCESSES=2 (node:cluster: a primary and two node processes on one port)', () => {
+    let region: Region;
+    let node: ChildNode;
+    let dir: string;
+    let keys: Keys;
+    const log = () => readFileSync(join(dir, 'node.log'), 'utf8');
+    const children = (pid: number) =>
+      readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    const waitForLog = async (pattern: RegExp) => {
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(log())) {
+        if (Date.now() > deadline) throw new Error(`not in the node's log within 60 s: ${pattern}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    /** pids of the node processes that logged a request (pino's base pid). */
+    const servingPids = () => new Set(log().split('\n').filter((l) => l.includes('"msg":"request"')).map((l) => (JSON.parse(l) as { pid: number }).pid));
+
+    beforeAll(async () => {
+      region = await Region.create();
+      dir = region.dataDir();
+      node = await region.start(dir, { ELICENSE_PROCESSES: '2', ELICENSE_PUBLIC_RATE_LIMIT: '1000' });
+      keys = keysOf(region, dir);
+      // /readyz answers once the first process listens; the second starts after it.
+      await waitForLog(/2 node processes share port/);
+    }, 180_000);
+    afterAll(() => region?.close(), 60_000);
+
+    it('starts the first process (it sets up the region), then the second; one banner; both serve requests', async () => {
+      expect(children(node.process.pid!)).toHaveLength(2);
+      expect(log().match(/elicense node ready/g)).toHaveLength(1);
+      expect(log()).toContain('2 node processes share port');
+      // New connections are handed to the processes in turn.
+      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => http(node.url, 'POST', '/v1/licenses', { key: keys.issuer, json: bodyFor(`cluster-${i}`), headers: { 'idempotency-key': `cluster-${i}`, connection: 'close' } })));
+      for (const r of results) expect(r.status).toBe(201);
+      const verified = await verify(node, results[0]!.text);
+      expect(verified.body.result).toBe('accepted');
+      const pids = servingPids();
+      for (const c of children(node.process.pid!)) expect(pids.has(c)).toBe(true);
+      await assertNothingHalfWritten(region);
+    });
+
+    it('a node process that dies is started again, and the node keeps answering', async () => {
+      const [victim] = children(node.process.pid!);
+      process.kill(victim!, 'SIGKILL');
+      await waitForLog(/node process \d is back/);
+      expect(children(node.process.pid!)).toHaveLength(2);
+      expect(children(node.process.pid!)).not.toContain(victim);
+      expect(log()).toMatch(new RegExp(`node process \\d \\(pid ${victim}\\) exited \\(SIGKILL\\); starting it again`));
+      for (let i = 0; i < 6; i++) expect((await http(node.url, 'GET', '/readyz', { headers: { connection: 'close', 'x-forwarded-for': '192.0.2.250' } })).status).toBe(200);
+    });
+
+    it('SIGTERM stops every node process gracefully, then the primary (exit 0)', async () => {
+      const before = children(node.process.pid!);
+      expect(await node.stop()).toBe(0);
+      for (const pid of before) expect(existsSync(`/proc/${pid}`)).toBe(false);
+      expect(log()).toContain('SIGTERM, shutting down every node process');
     });
   });
 });
