@@ -7,7 +7,7 @@ import { BATCH_VERIFICATION_BODY_BYTES, MAX_BATCH_VERIFICATIONS } from '../../..
 import { http, type HttpResult } from '../helpers/http';
 import { clearOfWindowEnd } from '../helpers/rateWindows';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
-import { businessLicenseRequest } from '../licenses/licenseRequests';
+import { issueBusinessLicenceWithQr } from '../licenses/licenseRequests';
 
 /**
  * POST /v1/verifications/batch (issue 17 item 4): one result per item in order, each exactly what the single
@@ -32,13 +32,7 @@ describe('POST /v1/verifications/batch', () => {
         ELICENSE_KEY_RATE_WINDOW_SECONDS: '3600',
       },
     });
-    const key = node.keys.issuerOf('business-licence');
-    const issued = await http(node.url, 'POST', '/v1/licenses', { key, json: businessLicenseRequest() });
-    expect(issued.status).toBe(201);
-    license = issued.body;
-    const qr = await fetch(`${node.url}/v1/licenses/${license['license'].certificateIdentifier}.qr.txt`, { headers: { authorization: `Bearer ${key}` } });
-    qrText = (await qr.text()).trim();
-    expect(qrText).toMatch(/^LC1:/);
+    ({ license, qrText } = await issueBusinessLicenceWithQr(node));
   }, 180_000);
   afterAll(() => node?.close(), 60_000);
 

@@ -8,7 +8,7 @@ import { PresentedVerifier } from '../../../src/http/routes/verifications/verify
 import { loadNodeConfig } from '../../../src/region/NodeConfig';
 import { http } from '../helpers/http';
 import { startTestNode, type TestNode } from '../helpers/startTestNode';
-import { businessLicenseRequest } from '../licenses/licenseRequests';
+import { businessLicenseRequest, issueBusinessLicenceWithQr } from '../licenses/licenseRequests';
 
 /**
  * A node with verifier threads (ELICENSE_VERIFY_WORKERS, issue 17 item 3): POST /v1/verifications and its batch
@@ -24,12 +24,7 @@ describe('ELICENSE_VERIFY_WORKERS: verification on verifier threads', () => {
   beforeAll(async () => {
     node = await startTestNode({ env: { ELICENSE_VERIFY_WORKERS: '2' } });
     expect(node.services.verifyPool?.size).toBe(2);
-    const key = node.keys.issuerOf('business-licence');
-    const issued = await http(node.url, 'POST', '/v1/licenses', { key, json: businessLicenseRequest() });
-    expect(issued.status).toBe(201);
-    license = issued.body;
-    const qr = await fetch(`${node.url}/v1/licenses/${license['license'].certificateIdentifier}.qr.txt`, { headers: { authorization: `Bearer ${key}` } });
-    qrText = (await qr.text()).trim();
+    ({ license, qrText } = await issueBusinessLicenceWithQr(node));
     // The same node's data and status, verified in this thread (no pool).
     inThread = new PresentedVerifier({ ...node.services, verifyPool: null });
   }, 180_000);
