@@ -3,7 +3,6 @@ import type { FederatedTrust } from '../../../trust/FederatedTrust';
 import type { NodeTrustSnapshot } from '../../../trust/NodeTrust';
 import { licenseKeyOf, verifyPresentedForm, type AnyFormResult, type PresentedForm } from '../../../verify/forms/verifyAnyForm';
 import { createVerifierCaches } from '../../../verify/verifyLicense';
-import type { VerificationResult } from '../../../verify/VerificationResult';
 import { prefetchStatus, type PrefetchedStatus } from '../../../region/verifications/NodeStatusSource';
 import type { NodeServices } from '../../NodeServices';
 import { NodeVerifyPool, type NodeVerificationTrust } from '../../../region/verifications/NodeVerifyPool';
