@@ -63,15 +63,18 @@ export class ResultBuilder {
   }
 
   build(trust: TrustInputs | null, at: Date): VerificationResult {
-    const checks: CheckOutcome[] = CHECKS.map(
-      (check) => this.outcomes.get(check) ?? { check, status: 'not_checked', reasons: [], detail: 'not reached' },
-    );
-    const reasons = checks.flatMap((c) => c.reasons);
+    // One pass over the checks in their order (this runs once per verification).
+    const checks: CheckOutcome[] = [];
+    const reasons: ReasonCode[] = [];
     // Accepted needs every check that exists at this stage to have actually passed:
     // a check that was skipped by mistake must never read as success.
-    const mandatoryPassed = checks.every(
-      (c) => !MANDATORY.has(c.check) || c.status === 'passed' || (c.status === 'not_checked' && this.notApplicableChecks.has(c.check)),
-    );
+    let mandatoryPassed = true;
+    for (const check of CHECKS) {
+      const c = this.outcomes.get(check) ?? { check, status: 'not_checked', reasons: [], detail: 'not reached' };
+      checks.push(c);
+      for (const r of c.reasons) reasons.push(r);
+      if (MANDATORY.has(check) && c.status !== 'passed' && !(c.status === 'not_checked' && this.notApplicableChecks.has(check))) mandatoryPassed = false;
+    }
     return {
       result: reasons.length === 0 && mandatoryPassed ? 'accepted' : 'rejected',
       reasons,
@@ -87,10 +90,28 @@ export class ResultBuilder {
       ...(this.demo ? { demo: true as const } : {}),
       trust: {
         source: trust?.source ?? 'none',
-        asOf: trust?.asOf ? trust.asOf.toISOString() : null,
+        asOf: trust?.asOf ? isoTime(trust.asOf) : null,
         ...(this.trustDetails ? { details: this.trustDetails } : {}),
       },
-      verifiedAt: at.toISOString(),
+      verifiedAt: isoTime(at),
     };
   }
+}
+
+/**
+ * Date.toISOString of the instants last asked for: the trust data's time and a verification time repeat across
+ * the verifications of a request, a batch or a worker's queue.
+ */
+const isoCache = { asOf: NaN, asOfIso: '', at: NaN, atIso: '' };
+function isoTime(d: Date): string {
+  const t = d.getTime();
+  if (t === isoCache.asOf) return isoCache.asOfIso;
+  if (t === isoCache.at) return isoCache.atIso;
+  const iso = d.toISOString();
+  // Two slots, so that the trust data's time and the verification time do not evict each other.
+  isoCache.at = isoCache.asOf;
+  isoCache.atIso = isoCache.asOfIso;
+  isoCache.asOf = t;
+  isoCache.asOfIso = iso;
+  return iso;
 }

