@@ -39,7 +39,16 @@ function serialise(value: unknown, depth: number): string {
   }
 }
 
+/**
+ * Strings JSON.stringify writes between quotes unchanged: no control character, quote or backslash (the
+ * characters it escapes) and no surrogate at all (a lone one would be escaped, or refused here).
+ */
+const VERBATIM = /^[^\u0000-\u001f"\\\ud800-\udfff]*$/;
+
 function serialiseString(s: string): string {
+  // Most of a licence's strings (codes, dates, names) need no escaping: quoted as they are, without a call
+  // into JSON.stringify per string. Anything else as JSON.stringify writes it, after the surrogate check.
+  if (VERBATIM.test(s)) return `"${s}"`;
   if (!isWellFormedString(s)) throw malformed('a string contains a lone surrogate');
   return JSON.stringify(s);
 }

@@ -54,6 +54,29 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(canonicalJson({ é: 'ü' })).toBe('{"é":"ü"}');
   });
 
+  it('writes every UTF-16 code unit as JSON.stringify does (alone and amid text), and refuses each lone surrogate', () => {
+    const wrong: string[] = [];
+    const refuses = (v: string) => {
+      try {
+        canonicalJson(v);
+        return false;
+      } catch (e) {
+        return (e as { code?: string }).code === 'INPUT_MALFORMED';
+      }
+    };
+    for (let u = 0; u <= 0xffff; u++) {
+      const c = String.fromCharCode(u);
+      const ok = u >= 0xd800 && u <= 0xdfff
+        ? refuses(c) && refuses(`ab${c}cd`)
+        : canonicalJson(c) === JSON.stringify(c) && canonicalJson(`证照${c}x`) === JSON.stringify(`证照${c}x`);
+      if (!ok) wrong.push(u.toString(16));
+    }
+    expect(wrong).toEqual([]);
+    // A surrogate pair is one character (U+1F600 and U+20000, a CJK Extension B ideograph): written as it is.
+    expect(canonicalJson('\ud83d\ude00\ud840\udc00')).toBe('"\ud83d\ude00\ud840\udc00"');
+    expect(canonicalJson({ '\ud840\udc00': 'k' })).toBe('{"\ud840\udc00":"k"}');
+  });
+
   it('is stable under re-parsing (idempotent)', () => {
     const v = { z: [1, 2.5, { k: 'v', a: null }], a: { y: true, x: -0 } };
     const once = canonicalJson(v);
