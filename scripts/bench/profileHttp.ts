@@ -19,7 +19,7 @@ import { StandardsCatalog } from '../../src/standards/StandardsCatalog';
 import { repoPath } from '../../src/repoPath';
 import { startBenchNode } from './benchNode';
 import { startChildNode, type ChildNode } from './childNode';
-import { cpuProfileReport } from './cpuProfileSummary';
+import { cpuProfileComponents, cpuProfileReport } from './cpuProfileSummary';
 import { processCpuMs } from './measure';
 
 const num = (name: string, fallback: number): number => {
@@ -27,9 +27,10 @@ const num = (name: string, fallback: number): number => {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
 
-async function load(node: ChildNode, path: string, body: string, seconds: number, connections: number): Promise<string> {
+/** What one server was given: its summary line and every request it answered 2xx, warm-up included. */
+async function load(node: ChildNode, path: string, body: string, seconds: number, connections: number): Promise<{ line: string; served: number }> {
   const drive = (duration: number) => autocannon({ url: `${node.url}${path}`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration });
-  await drive(2);
+  const warm = await drive(2);
   const cpu = processCpuMs(node.process.pid);
   const generator = process.cpuUsage();
   const r = await drive(seconds);
@@ -37,7 +38,8 @@ async function load(node: ChildNode, path: string, body: string, seconds: number
   const cpuAfter = processCpuMs(node.process.pid);
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${path}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   const server = cpu !== null && cpuAfter !== null ? `server CPU ${(((cpuAfter - cpu) * 1000) / r['2xx']).toFixed(0)} µs/request (${((cpuAfter - cpu) / (r.duration * 1000)).toFixed(2)} cores)` : 'server CPU n/a';
-  return `POST ${path}: ${(r['2xx'] / r.duration).toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${server}, load generator ${((used.user + used.system) / 1000 / (r.duration * 1000)).toFixed(2)} cores`;
+  const line = `POST ${path}: ${(r['2xx'] / r.duration).toFixed(0)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${server}, load generator ${((used.user + used.system) / 1000 / (r.duration * 1000)).toFixed(2)} cores`;
+  return { line, served: warm['2xx'] + r['2xx'] };
 }
 
 /**
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
   const workers = process.env['BENCH_VERIFY_WORKERS'] ?? 'off';
   const bench = await startBenchNode({ execArgv: ['--cpu-prof', `--cpu-prof-dir=${nodeDir}`], env: { ELICENSE_VERIFY_WORKERS: workers } });
   let nodeLine: string;
+  let nodeServed: number;
   let fullForm: string;
   try {
     const catalog = StandardsCatalog.load();
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
     const issued = await fetch(`${bench.node.url}/v1/licenses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.secret}` }, body: JSON.stringify({ typeCode, data: sample.draft }) });
     fullForm = await issued.text();
     if (issued.status !== 201) throw new Error(`could not issue: ${issued.status} ${fullForm.slice(0, 300)}`);
-    nodeLine = await load(bench.node, '/v1/verifications', fullForm, seconds, connections);
+    ({ line: nodeLine, served: nodeServed } = await load(bench.node, '/v1/verifications', fullForm, seconds, connections));
   } finally {
     await bench.close();
   }
@@ -91,8 +94,9 @@ async function main(): Promise<void> {
 
   const echo = await startChildNode({ env: {}, script: repoPath('dist', 'scripts', 'bench', 'echoServer.js'), execArgv: ['--cpu-prof', `--cpu-prof-dir=${echoDir}`] });
   let echoLine: string;
+  let echoServed: number;
   try {
-    echoLine = await load(echo, '/echo', fullForm, seconds, connections);
+    ({ line: echoLine, served: echoServed } = await load(echo, '/echo', fullForm, seconds, connections));
   } finally {
     await echo.stop();
   }
@@ -106,10 +110,12 @@ async function main(): Promise<void> {
     echoLine,
     '',
     '== node (node.cpuprofile; start-up included) ==',
+    cpuProfileComponents(join(dir, 'node.cpuprofile'), nodeServed),
     cpuProfileReport(join(dir, 'node.cpuprofile'), root, 45),
     '',
     ...threads.flatMap((t) => [`== node worker thread (${t}) ==`, cpuProfileReport(t, root, 15), '']),
     '== echo (echo.cpuprofile) ==',
+    cpuProfileComponents(join(dir, 'echo.cpuprofile'), echoServed),
     cpuProfileReport(join(dir, 'echo.cpuprofile'), root, 25),
   ].join('\n');
   writeFileSync(join(dir, 'summary.txt'), summary);
