@@ -1,5 +1,5 @@
-import { isUtf8 } from 'node:buffer';
 import { ElicenseError } from '../errors';
+import { decodeUtf8Text } from './decodeUtf8Text';
 import { isWellFormedString } from './isWellFormedString';
 
 export interface StrictJsonLimits {
@@ -58,10 +58,9 @@ function decodeUtf8(bytes: Uint8Array, maxBytes: number): string {
   if (bytes.byteLength > maxBytes) {
     throw new ElicenseError('INPUT_TOO_LARGE', `input exceeds ${maxBytes} bytes`, { maxBytes });
   }
-  // Buffer#toString keeps a leading BOM as U+FEFF, which JSON.parse then refuses.
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  // Invalid UTF-8 always decodes to U+FFFD, so the full validation pass is only needed when one appears.
-  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw new ElicenseError('INPUT_MALFORMED', 'input is not valid UTF-8');
+  // A leading BOM is kept as U+FEFF, which JSON.parse then refuses.
+  const text = decodeUtf8Text(bytes);
+  if (text === null) throw new ElicenseError('INPUT_MALFORMED', 'input is not valid UTF-8');
   return text;
 }
 

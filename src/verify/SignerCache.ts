@@ -27,12 +27,17 @@ export type SignerLookup =
  * Decodes a detached JWS and resolves its signer certificate, memoising the
  * signer-dependent part (certificate parsing, key import, kid and algorithm
  * checks) by alg, kid and the exact x5c strings. Every licence of a department
- * carries the same x5c, so after the first one the cost is a map lookup; the
- * per-licence parts of the header (sigT) are read on every call.
- * Bounded, least-recently-inserted eviction.
+ * carries the same x5c, so after the first one the cost is a map lookup by alg
+ * and kid and a comparison of the x5c strings with the ones held (a key made of
+ * the whole ~3 KB chain was hashed afresh for every licence: 4 µs a lookup);
+ * the per-licence parts of the header (sigT) are read on every call.
+ * Bounded: at most `capacity` signers, least-recently-inserted evicted first,
+ * and at most VARIANTS_PER_KID chains under one alg and kid.
  */
 export class SignerCache {
-  private readonly entries = new Map<string, SignerEntry>();
+  /** By `alg|kid`: the chains seen under it, oldest first, each with what was built from it. */
+  private readonly entries = new Map<string, Array<{ x5c: readonly string[]; entry: SignerEntry }>>();
+  private count = 0;
 
   constructor(private readonly capacity = 2048) {}
 
@@ -49,18 +54,50 @@ export class SignerCache {
       return { ok: false, check: 'signature', code: 'SIGNING_TIME_INVALID', detail: 'sigT must be an ISO 8601 UTC time' };
     }
     const x5c = h['x5c'];
-    const key = Array.isArray(x5c) ? `${decoded.algorithm}|${String(h['kid'])}|${x5c.join('|')}` : undefined;
-    const cached = key === undefined ? undefined : this.entries.get(key);
-    if (cached) return { ok: true, entry: cached, decoded, signingTime };
+    const kid = h['kid'];
+    const key = typeof kid === 'string' && Array.isArray(x5c) ? `${decoded.algorithm}|${kid}` : undefined;
+    const held = key === undefined ? undefined : this.entries.get(key);
+    const cached = held?.find((v) => sameStrings(v.x5c, x5c as unknown[]));
+    if (cached) return { ok: true, entry: cached.entry, decoded, signingTime };
     const built = buildEntry(decoded);
     if (!built.ok) return built;
-    if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(key!, built.entry);
+    this.#remember(key!, x5c as string[], built.entry);
     return { ok: true, entry: built.entry, decoded, signingTime };
   }
+
+  #remember(key: string, x5c: readonly string[], entry: SignerEntry): void {
+    let held = this.entries.get(key);
+    if (held && held.length >= Math.min(VARIANTS_PER_KID, this.capacity)) {
+      held.shift();
+      this.count--;
+    }
+    for (const [k, list] of this.entries) {
+      if (this.count < this.capacity) break;
+      if (k === key) continue;
+      this.count -= list.length;
+      this.entries.delete(k);
+    }
+    if (!held) {
+      held = [];
+      this.entries.set(key, held);
+    }
+    held.push({ x5c: [...x5c], entry });
+    this.count++;
+  }
+
+  /** Signers held (for tests and metrics). */
+  get size(): number {
+    return this.count;
+  }
+}
+
+/** Chains held under one alg and kid: a rotated intermediate, or a forger's variants, cannot crowd out others. */
+export const VARIANTS_PER_KID = 4;
+
+function sameStrings(held: readonly string[], x5c: readonly unknown[]): boolean {
+  if (held.length !== x5c.length) return false;
+  for (let i = 0; i < held.length; i++) if (held[i] !== x5c[i]) return false;
+  return true;
 }
 
 const SIGT_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
