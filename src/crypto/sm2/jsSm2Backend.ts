@@ -1,7 +1,7 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { sm2 } from 'sm-crypto-v2';
 import type { Sm2Backend } from './Sm2Backend';
-import { SM2_CURVE, bytesToBigint, isSm2DefaultId, mod, scalarBytes } from './sm2Curve';
+import { SM2_CURVE, bytesToBigint, isSm2DefaultId, mod, projectiveXGivesR, scalarBytes } from './sm2Curve';
 import type { Sm2PrivateMaterial, Sm2PublicMaterial } from './sm2KeyMaterial';
 import { sm2Za } from './sm2Za';
 import { sm3 } from './sm3';
@@ -97,9 +97,27 @@ export const jsSm2Backend: Sm2Backend = Object.freeze({
       return Buffer.concat([scalarBytes(r), scalarBytes(s)]);
     }
   },
+  /**
+   * GB/T 32918.2 7.1 B1–B7: t = (r + s) mod n ≠ 0, (x₁, y₁) = s·G + t·P_A, accept when (e + x₁) mod n = r.
+   * The point arithmetic is @noble/curves' (through sm-crypto-v2's curve and our per-key tables); the sum is
+   * left in projective coordinates and compared without the field inversion that converting it to affine
+   * coordinates costs (`projectiveXGivesR`).
+   */
   verify(key: Sm2PublicMaterial, data: Uint8Array, signature: Uint8Array, id: Uint8Array): boolean {
-    const e = scalarBytes(digestOf(key, data, id));
-    const hex = Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('hex');
-    return sm2.doVerifySignature(e, hex, pointOf(key), { hash: false });
+    if (signature.byteLength !== 64) return false;
+    const r = bytesToBigint(signature.subarray(0, 32));
+    const s = bytesToBigint(signature.subarray(32, 64));
+    if (r < 1n || r >= n || s < 1n || s >= n) return false;
+    const t = (r + s) % n;
+    if (t === 0n) return false;
+    const publicPoint = pointOf(key);
+    const sum = baseOf(publicPoint).multiply(s).add(publicPoint.multiply(t));
+    if (sum.is0()) return false;
+    return projectiveXGivesR(sum.X, sum.Z, digestOf(key, data, id), r);
   },
 });
+
+/** The generator G of the curve a point belongs to (noble keeps it, with its precomputed table, on the class). */
+function baseOf(point: NoblePoint): NoblePoint {
+  return (point.constructor as unknown as { BASE: NoblePoint }).BASE;
+}

@@ -55,3 +55,16 @@ export function isOnSm2Curve(x: bigint, y: bigint): boolean {
   if (x < 0n || x >= p || y < 0n || y >= p) return false;
   return mod(y * y - (x * x * x + a * x + b), p) === 0n;
 }
+
+/**
+ * The last step of SM2 verification (GB/T 32918.2 7.1 B7), (e + x₁) mod n = r, for the point (x₁, y₁) in
+ * homogeneous projective coordinates (X : Y : Z), x₁ = X/Z mod p, Z ≠ 0 — without inverting Z. x₁ is in
+ * [0, p) and n < p < 2n, so the equation holds exactly when x₁ is v = (r − e) mod n or v + n (when below p),
+ * i.e. when X = v·Z or X = (v + n)·Z mod p.
+ */
+export function projectiveXGivesR(X: bigint, Z: bigint, e: bigint, r: bigint): boolean {
+  const { n, p } = SM2_CURVE;
+  const v = mod(r - e, n);
+  if (mod(X - v * Z, p) === 0n) return true;
+  return v + n < p && mod(X - (v + n) * Z, p) === 0n;
+}
