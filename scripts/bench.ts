@@ -28,7 +28,7 @@ import { issuanceBench, type IssuanceBenchResult } from './bench/issuanceBench';
 import { verificationBench, type VerificationBenchResult } from './bench/verificationBench';
 import { workersBench, type WorkersBenchResult } from './bench/workersBench';
 import { batchVerificationBench, type BatchVerificationBenchResult } from './bench/batchVerificationBench';
-import { MEMORY_TARGET_MB, storeMemory, type MemoryBenchResult, type StoreMemoryResult } from './bench/memoryBench';
+import { MEMORY_TARGET_MB, storesMemory, type MemoryBenchResult, type StoreMemoryResult } from './bench/memoryBench';
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -228,8 +228,7 @@ async function main(): Promise<void> {
   if (only.has('memory')) {
     const seconds = num('BENCH_MEMORY_SECONDS', 60);
     const opts = { settleSeconds: seconds, loadSeconds: seconds, connections: num('BENCH_HTTP_CONNECTIONS', 16) };
-    const stores: StoreMemoryResult[] = [await storeMemory(() => startBenchNode({ store: 'embedded' }), opts)];
-    if (process.env['DATABASE_URL']) stores.push(await storeMemory(() => startBenchNode(), opts));
+    const stores: StoreMemoryResult[] = await storesMemory([() => startBenchNode({ store: 'embedded' }), ...(process.env['DATABASE_URL'] ? [() => startBenchNode()] : [])], opts);
     memory = { what: 'RSS of the node process (Linux /proc VmRSS; peak VmHWM); not the load generator, not a PostgreSQL server', stores, targetMb: MEMORY_TARGET_MB };
     const mb = (x: number) => `${x.toFixed(0).padStart(5)} MB`;
     process.stdout.write(`\nMemory of the node process (RSS, MB = 2^20 bytes; the load generator and a PostgreSQL server are not included)\n`);
