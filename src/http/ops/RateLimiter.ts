@@ -25,6 +25,9 @@ export interface StoreRateLimiterOptions {
   limit?: () => RateLimit;
 }
 
+/** Forgotten clients whose counts are kept for their window (~100 bytes each); the oldest go first. */
+const FORGOTTEN_MAX = 10_000;
+
 /** One client's counter in the current fixed window, as this process sees it. */
 interface Counter {
   key: CounterKey;
@@ -49,7 +52,9 @@ interface Counter {
  * here since) is under the limit. A client first seen by a process (or seen
  * again after `forgetAfterMs`) is read from the database before its request
  * is decided, so a process never starts from zero for a client other
- * processes have already counted.
+ * processes have already counted; when that read does not answer in time, a
+ * client forgotten in the same window starts from the count this process
+ * last saw for it.
  *
  * Bounded overshoot: a process does not see the other processes' hits of the
  * last flush interval, so across N processes a client can get up to the hits
@@ -61,6 +66,12 @@ interface Counter {
  */
 export class StoreRateLimiter implements RateLimiter {
   private readonly counters = new Map<string, Counter>();
+  /**
+   * The region-wide count of each client forgotten for idleness, for the rest of its window: when the client
+   * returns and the database does not answer in time, the process decides from this count, not from zero
+   * (a client pausing between bursts must not get a fresh budget from a slow database). Bounded by FORGOTTEN_MAX.
+   */
+  private readonly forgotten = new Map<string, { windowStartMs: number; seen: number }>();
   private readonly store = new RateLimitCounterStore();
   private readonly flushIntervalMs: number;
   private readonly forgetAfterMs: number;
@@ -104,7 +115,10 @@ export class StoreRateLimiter implements RateLimiter {
     let c = this.counters.get(bucket);
     if (c === undefined || c.key.windowStart.getTime() !== windowStart) {
       // A counter of an earlier window may still hold unsent hits; they no longer matter.
-      c = { key: { bucket, windowStart: new Date(windowStart) }, seen: 0, inFlight: 0, pending: 0, lastHitMs: nowMs, seeding: null };
+      const floor = this.forgotten.get(bucket);
+      this.forgotten.delete(bucket);
+      const seen = floor !== undefined && floor.windowStartMs === windowStart ? floor.seen : 0;
+      c = { key: { bucket, windowStart: new Date(windowStart) }, seen, inFlight: 0, pending: 0, lastHitMs: nowMs, seeding: null };
       c.seeding = this.seed(c);
       this.counters.set(bucket, c);
       this.startTimer();
@@ -164,8 +178,11 @@ export class StoreRateLimiter implements RateLimiter {
         c.inFlight = c.pending;
         c.pending = 0;
         adds.push({ c, hits: c.inFlight });
-      } else if (c.key.windowStart.getTime() + windowMs <= nowMs || nowMs - c.lastHitMs > this.forgetAfterMs) {
+      } else if (c.key.windowStart.getTime() + windowMs <= nowMs) {
         this.counters.delete(bucket);
+      } else if (nowMs - c.lastHitMs > this.forgetAfterMs) {
+        this.counters.delete(bucket);
+        this.remember(bucket, c);
       } else {
         reads.push(c);
       }
@@ -190,10 +207,17 @@ export class StoreRateLimiter implements RateLimiter {
     }
     if (nowMs - this.lastPurgeMs >= windowMs) {
       this.lastPurgeMs = nowMs;
+      for (const [bucket, f] of this.forgotten) if (f.windowStartMs + windowMs <= nowMs) this.forgotten.delete(bucket);
       // Windows that ended a full window ago are no longer read by anyone.
       await this.services.stores.rateLimits.purge(this.services.db, new Date(nowMs - 2 * windowMs)).catch(() => undefined);
     }
     if (this.counters.size === 0) this.stopTimer();
+  }
+
+  private remember(bucket: string, c: Counter): void {
+    if (c.seen === 0) return;
+    if (this.forgotten.size >= FORGOTTEN_MAX) this.forgotten.delete(this.forgotten.keys().next().value as string);
+    this.forgotten.set(bucket, { windowStartMs: c.key.windowStart.getTime(), seen: c.seen });
   }
 
   private apply(totals: CounterTotal[], then: (c: Counter) => void): void {

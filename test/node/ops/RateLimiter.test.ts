@@ -148,6 +148,30 @@ describeStores('StoreRateLimiter', (h) => {
     expect(Number(row!.hits)).toBe(200);
     await limiter.close();
   });
+
+  it('a client forgotten for idleness keeps its count for the window when the database then does not answer', async () => {
+    let hang = false;
+    const real = h.db();
+    const db: Database = {
+      kind: real.kind,
+      query: ((...args: Parameters<Database['query']>) => (hang ? new Promise(() => undefined) : real.query(...args))) as Database['query'],
+      transaction: ((...args: Parameters<Database['transaction']>) => (hang ? new Promise(() => undefined) : real.transaction(...args))) as Database['transaction'],
+      soleWriter: real.soleWriter,
+      close: async () => undefined,
+    };
+    const clock = movableClock(T);
+    const limiter = new StoreRateLimiter(servicesFor(db, clock, 5), 'public', { ...MANUAL, seedTimeoutMs: 50 });
+    const c = client();
+    expect(await admitted(limiter, c, 4)).toBe(4);
+    await limiter.flush();
+    // Idle past forgetAfterMs: the next flush forgets the client (to re-read it from the database on return).
+    clock.advance(6000);
+    await limiter.flush();
+    // It returns while the database is too slow to answer: 4 of 5 are still used up in this window.
+    hang = true;
+    expect(await admitted(limiter, c, 3)).toBe(1);
+    await limiter.close(10);
+  });
 });
 
 describe('StoreRateLimiter without a database', () => {
