@@ -22,8 +22,11 @@ export interface RateLimitDecision {
  */
 export interface RateLimitStore {
   hit(q: Queryable, h: RateLimitHit): Promise<RateLimitDecision>;
-  /** Drops windows that started before `before` (pass now minus the longest window); returns how many. */
-  purge(q: Queryable, before: Date): Promise<number>;
+  /**
+   * Drops windows that started before `before`; returns how many. With `bucketPrefix`, only the buckets that
+   * begin with it (a limiter's own scope, `public:`): limiters with longer windows share the table.
+   */
+  purge(q: Queryable, before: Date, bucketPrefix?: string): Promise<number>;
 }
 
 export class SqlRateLimitStore implements RateLimitStore {
@@ -38,8 +41,11 @@ export class SqlRateLimitStore implements RateLimitStore {
     return { allowed: hits <= h.limit, remaining: Math.max(0, h.limit - hits), resetAt: new Date(windowStart + h.windowMs) };
   }
 
-  async purge(q: Queryable, before: Date): Promise<number> {
-    const rows = await q.query('DELETE FROM rate_limit_buckets WHERE window_start < $1 RETURNING bucket', [before.toISOString()]);
+  async purge(q: Queryable, before: Date, bucketPrefix?: string): Promise<number> {
+    const rows =
+      bucketPrefix === undefined
+        ? await q.query('DELETE FROM rate_limit_buckets WHERE window_start < $1 RETURNING bucket', [before.toISOString()])
+        : await q.query('DELETE FROM rate_limit_buckets WHERE window_start < $1 AND left(bucket, length($2)) = $2 RETURNING bucket', [before.toISOString(), bucketPrefix]);
     return rows.length;
   }
 }

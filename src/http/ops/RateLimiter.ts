@@ -19,7 +19,10 @@ export interface StoreRateLimiterOptions {
   flushIntervalMs?: number;
   /** A client not seen for this long is forgotten and re-read from the database on its next request (default 5 s). */
   forgetAfterMs?: number;
-  /** Longest wait for the database when a client is first seen; after it the request is decided locally (default 250 ms). */
+  /**
+   * Longest wait for the database when a client is first seen; after it the request is decided locally and
+   * the database's answer, when it comes, is taken in for the next ones (default 1,000 ms).
+   */
   seedTimeoutMs?: number;
   /** The limit (default: the public limit of the node's configuration). */
   limit?: () => RateLimit;
@@ -90,7 +93,7 @@ export class StoreRateLimiter implements RateLimiter {
   ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 200;
     this.forgetAfterMs = options.forgetAfterMs ?? 5000;
-    this.seedTimeoutMs = options.seedTimeoutMs ?? 250;
+    this.seedTimeoutMs = options.seedTimeoutMs ?? 1000;
     this.limit = options.limit ?? (() => this.services.config.publicRateLimit);
   }
 
@@ -156,9 +159,13 @@ export class StoreRateLimiter implements RateLimiter {
       const timeout = new Promise<null>((ok) => {
         timer = setTimeout(() => ok(null), this.seedTimeoutMs);
       });
-      const totals = await Promise.race([this.store.read(this.services.db, [c.key]), timeout]);
-      if (totals === null) this.warnOnce('database did not answer in time; deciding locally');
-      else c.seen = Math.max(c.seen, totals[0]?.hits ?? 0);
+      const read = this.store.read(this.services.db, [c.key]);
+      const totals = await Promise.race([read, timeout]);
+      if (totals === null) {
+        this.warnOnce('database did not answer in time; deciding locally');
+        // The answer still counts when it comes: the client's next requests are decided with it.
+        read.then((late) => (c.seen = Math.max(c.seen, late[0]?.hits ?? 0))).catch(() => undefined);
+      } else c.seen = Math.max(c.seen, totals[0]?.hits ?? 0);
     } catch (e) {
       this.warnOnce('database unavailable; deciding locally', e);
     } finally {
@@ -208,8 +215,9 @@ export class StoreRateLimiter implements RateLimiter {
     if (nowMs - this.lastPurgeMs >= windowMs) {
       this.lastPurgeMs = nowMs;
       for (const [bucket, f] of this.forgotten) if (f.windowStartMs + windowMs <= nowMs) this.forgotten.delete(bucket);
-      // Windows that ended a full window ago are no longer read by anyone.
-      await this.services.stores.rateLimits.purge(this.services.db, new Date(nowMs - 2 * windowMs)).catch(() => undefined);
+      // Windows of this scope that ended a full window ago are no longer read by anyone. Only this scope's:
+      // the other limiters (API keys, authentication failures) may count in longer windows.
+      await this.services.stores.rateLimits.purge(this.services.db, new Date(nowMs - 2 * windowMs), `${this.scope}:`).catch(() => undefined);
     }
     if (this.counters.size === 0) this.stopTimer();
   }

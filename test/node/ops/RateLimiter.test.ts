@@ -149,6 +149,46 @@ describeStores('StoreRateLimiter', (h) => {
     await limiter.close();
   });
 
+  it("a limiter's clean-up of old windows leaves the counters of other limiters (other scopes, longer windows) alone", async () => {
+    const clock = movableClock(T);
+    const c = client();
+    const hourly = new StoreRateLimiter(servicesFor(h.db(), clock, 5), 'key', { ...MANUAL, limit: () => ({ windowSeconds: 3600, max: 5 }) });
+    expect(await admitted(hourly, c, 4)).toBe(4);
+    await hourly.flush();
+    // Minutes later, still in the same hour: a limiter with a one-minute window cleans up what is older than two of its windows.
+    clock.advance(200_000);
+    const minutely = new StoreRateLimiter(servicesFor(h.db(), clock, 5), 'public', MANUAL);
+    expect(await admitted(minutely, client(), 1)).toBe(1);
+    await minutely.flush();
+    // The region-wide hourly count still holds 4 of 5: another process reading it admits one more, not three.
+    const another = new StoreRateLimiter(servicesFor(h.db(), clock, 5), 'key', { ...MANUAL, limit: () => ({ windowSeconds: 3600, max: 5 }) });
+    expect(await admitted(another, c, 3)).toBe(1);
+    await Promise.all([hourly.close(), minutely.close(), another.close()]);
+  });
+
+  it('a database answer that comes after the seed timeout is taken in for the next requests', async () => {
+    const clock = movableClock(T);
+    const c = client();
+    const first = new StoreRateLimiter(servicesFor(h.db(), clock, 5), 'public', MANUAL);
+    expect(await admitted(first, c, 5)).toBe(5);
+    await first.close();
+    const real = h.db();
+    const slow: Database = {
+      kind: real.kind,
+      query: ((...args: Parameters<Database['query']>) => new Promise((r) => setTimeout(r, 150)).then(() => real.query(...args))) as Database['query'],
+      transaction: real.transaction.bind(real) as Database['transaction'],
+      soleWriter: real.soleWriter,
+      close: async () => undefined,
+    };
+    const second = new StoreRateLimiter(servicesFor(slow, clock, 5), 'public', { ...MANUAL, seedTimeoutMs: 30 });
+    // Decided locally: the database has not answered within 30 ms.
+    expect(await admitted(second, c, 1)).toBe(1);
+    await new Promise((r) => setTimeout(r, 400));
+    // Its answer (5 used in this window) has come: nothing more fits.
+    expect(await admitted(second, c, 2)).toBe(0);
+    await second.close(10);
+  });
+
   it('a client forgotten for idleness keeps its count for the window when the database then does not answer', async () => {
     let hang = false;
     const real = h.db();
