@@ -7,6 +7,28 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+type CallFrame = CpuProfile['nodes'][number]['callFrame'];
+
+/** A .cpuprofile read from disk with its call tree indexed: frames by node id, each node's parent. */
+function readProfileTree(file: string): { profile: CpuProfile; frameOf(id: number): CallFrame; parentOf(id: number): number | undefined } {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  return { profile, frameOf: (id) => byId.get(id)!.callFrame, parentOf: (id) => parent.get(id) };
+}
+
+/** Calls `each` with every sample's leaf node and its duration in ms; returns the sampled ms. */
+function eachSample(profile: CpuProfile, each: (leaf: number, ms: number) => void): number {
+  let sampled = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    sampled += dt;
+    each(profile.samples[i]!, dt);
+  }
+  return sampled;
+}
+
 export interface ProfileLine {
   /** function (file:line), relative to the repository where it lies inside it. */
   name: string;
@@ -22,32 +44,25 @@ export interface ProfileLine {
  * `root` is cut from file URLs so the lines read as repository paths.
  */
 export function summariseCpuProfile(file: string, root: string): { sampledMs: number; lines: ProfileLine[] } {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { profile, frameOf, parentOf } = readProfileTree(file);
   const nameOf = (id: number): string => {
-    const f = byId.get(id)!.callFrame;
+    const f = frameOf(id);
     const url = f.url.replace(/^file:\/\//, '').replace(root.endsWith('/') ? root : `${root}/`, '');
     return `${f.functionName || '(anonymous)'}${url ? ` (${url}:${f.lineNumber + 1})` : ''}`;
   };
   const self = new Map<string, number>();
   const total = new Map<string, number>();
-  let sampled = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    const dt = (p.timeDeltas[i] ?? 0) / 1000;
-    sampled += dt;
-    const leaf = p.samples[i]!;
+  const sampled = eachSample(profile, (leaf, dt) => {
     const leafName = nameOf(leaf);
     self.set(leafName, (self.get(leafName) ?? 0) + dt);
     const seen = new Set<string>();
-    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
+    for (let id: number | undefined = leaf; id !== undefined; id = parentOf(id)) {
       const n = nameOf(id);
       if (seen.has(n)) continue;
       seen.add(n);
       total.set(n, (total.get(n) ?? 0) + dt);
     }
-  }
+  });
   const lines = [...total.keys()].map((name) => {
     const s = self.get(name) ?? 0;
     const t = total.get(name) ?? 0;
@@ -105,18 +120,15 @@ export const HTTP_COMPONENTS: ProfileComponent[] = [
  * (start-up), or other. With `units` (requests served while profiled), also µs per request.
  */
 export function cpuProfileComponents(file: string, units?: number, components: ProfileComponent[] = HTTP_COMPONENTS): string {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { profile, frameOf, parentOf } = readProfileTree(file);
   const memo = new Map<number, string>();
   const classify = (leaf: number): string => {
     const known = memo.get(leaf);
     if (known !== undefined) return known;
     let found: string | undefined;
     const chain: Array<{ functionName: string; url: string }> = [];
-    for (let id: number | undefined = leaf; id !== undefined && found === undefined; id = parent.get(id)) {
-      const f = byId.get(id)!.callFrame;
+    for (let id: number | undefined = leaf; id !== undefined && found === undefined; id = parentOf(id)) {
+      const f = frameOf(id);
       chain.push(f);
       found = components.find((c) => c.matches(f))?.name;
     }
@@ -133,13 +145,10 @@ export function cpuProfileComponents(file: string, units?: number, components: P
     return found;
   };
   const ms = new Map<string, number>();
-  let sampled = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    const dt = (p.timeDeltas[i] ?? 0) / 1000;
-    sampled += dt;
-    const c = classify(p.samples[i]!);
+  const sampled = eachSample(profile, (leaf, dt) => {
+    const c = classify(leaf);
     ms.set(c, (ms.get(c) ?? 0) + dt);
-  }
+  });
   const out = [`by component (innermost matching frame)${units ? `, per request over ${units} requests served while profiled (start-up included)` : ''}:`];
   for (const [name, t] of [...ms].sort((a, b) => b[1] - a[1])) {
     out.push(`  ${t.toFixed(0).padStart(7)} ms ${(100 * t / sampled).toFixed(1).padStart(5)}%${units ? `  ${((t * 1000) / units).toFixed(0).padStart(5)} µs/request` : ''}  ${name}`);

@@ -41,11 +41,8 @@ export class SqlRateLimitStore implements RateLimitStore {
     return { allowed: hits <= h.limit, remaining: Math.max(0, h.limit - hits), resetAt: new Date(windowStart + h.windowMs) };
   }
 
-  async purge(q: Queryable, before: Date, bucketPrefix?: string): Promise<number> {
-    const rows =
-      bucketPrefix === undefined
-        ? await q.query('DELETE FROM rate_limit_buckets WHERE window_start < $1 RETURNING bucket', [before.toISOString()])
-        : await q.query('DELETE FROM rate_limit_buckets WHERE window_start < $1 AND left(bucket, length($2)) = $2 RETURNING bucket', [before.toISOString(), bucketPrefix]);
+  async purge(q: Queryable, before: Date, bucketPrefix = ''): Promise<number> {
+    const rows = await q.query('DELETE FROM rate_limit_buckets WHERE window_start < $1 AND left(bucket, length($2)) = $2 RETURNING bucket', [before.toISOString(), bucketPrefix]);
     return rows.length;
   }
 }

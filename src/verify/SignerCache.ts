@@ -85,7 +85,7 @@ export class SignerCache {
     this.count++;
   }
 
-  /** Signers held (for tests and metrics). */
+  /** Signers held (tests check the bounds with it). */
   get size(): number {
     return this.count;
   }
